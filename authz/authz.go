@@ -1,0 +1,389 @@
+package authz
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/catalog"
+	"github.com/gatehouse/gatehouse/policy"
+)
+
+// Effect is the outcome of a decision.
+type Effect uint8
+
+// Effects, named as AWS's policy simulator names them.
+const (
+	ImplicitDeny Effect = iota // no policy allows
+	Allowed
+	ExplicitDeny
+)
+
+var effectNames = [...]string{"ImplicitDeny", "Allowed", "ExplicitDeny"}
+
+func (e Effect) String() string {
+	if int(e) < len(effectNames) {
+		return effectNames[e]
+	}
+	return "Effect?"
+}
+
+// PolicyType is a type of policy in the evaluation.
+type PolicyType uint8
+
+// Policy types.
+const (
+	NoPolicy PolicyType = iota
+	IdentityPolicy
+	BoundaryPolicy
+	SessionPolicy
+	EndpointPolicy
+	SCPPolicy
+	RCPPolicy
+	ResourcePolicy
+)
+
+var policyTypeNames = [...]string{"", "identity-based policy", "permissions boundary", "session policy",
+	"VPC endpoint policy", "service control policy", "resource control policy", "resource-based policy"}
+
+// String returns AWS's words for the type, as AccessDenied messages use
+// them ("identity-based policy", "service control policy", ...).
+func (t PolicyType) String() string {
+	if int(t) < len(policyTypeNames) {
+		return policyTypeNames[t]
+	}
+	return "PolicyType?"
+}
+
+// Policies are the compiled policies in force for one request. A nil set
+// is a policy type that does not apply; an empty set is one that applies
+// and allows nothing.
+type Policies struct {
+	// Identity holds the caller's identity-based policies (a user's own
+	// and its groups', or a role's). Ignored for the root user, service
+	// principals and anonymous callers.
+	Identity *policy.Set
+	// Boundary is the permissions boundary of the user or role, if any.
+	Boundary *policy.Set
+	// Session holds the session policies of a session; all of them act
+	// as one set.
+	Session *policy.Set
+	// Endpoints are the VPC endpoint policies the request passes
+	// through; each must allow.
+	Endpoints []*policy.Set
+	// SCPs are the service control policies of the caller's account,
+	// one set per level from the organization root down to the account.
+	// Nil for the management account or outside an organization.
+	SCPs []*policy.Set
+	// RCPs are the resource control policies of the resource's account,
+	// one set per level, the same way.
+	RCPs []*policy.Set
+	// Resource is the resource-based policy of the resource (a bucket
+	// policy, a role trust policy, a key policy...).
+	Resource *policy.Set
+}
+
+// Request is one request to decide.
+type Request struct {
+	Caller   policy.Caller
+	Action   string // "s3:GetObject"
+	Resource string // an ARN, or "*"
+	// ResourceAccount owns the resource. When empty: the account in the
+	// resource ARN; where the ARN has none (S3), the caller's account.
+	ResourceAccount string
+	Context         *policy.Context
+}
+
+// Reason names a statement that made a decision.
+type Reason struct {
+	Type PolicyType
+	// Level is the index of the SCP or RCP level, or of the endpoint
+	// policy.
+	Level int32
+	policy.Ref
+}
+
+// maxReasons bounds the reasons a Decision keeps.
+const maxReasons = 8
+
+// Decision is the outcome of Decide.
+type Decision struct {
+	Effect Effect
+	// Type is the policy type that decided a denial: the one with the
+	// explicit deny, or the first one that had no allow.
+	Type     PolicyType
+	reasons  [maxReasons]Reason
+	nreasons int
+}
+
+// Reasons returns the statements that made the decision: the deny for an
+// explicit deny; for an allow, the allowing statement of each policy type
+// that had to allow.
+func (d *Decision) Reasons() []Reason { return d.reasons[:d.nreasons] }
+
+func (d *Decision) add(t PolicyType, level int, ref policy.Ref) {
+	if ref.IsZero() || d.nreasons == len(d.reasons) {
+		return
+	}
+	d.reasons[d.nreasons] = Reason{Type: t, Level: int32(level), Ref: ref}
+	d.nreasons++
+}
+
+// ErrInvalidRequest is returned for a request that cannot be decided.
+var ErrInvalidRequest = errors.New("authz: invalid request")
+
+// Validate checks that a request can be decided.
+func (r *Request) Validate() error {
+	colon := strings.IndexByte(r.Action, ':')
+	if colon <= 0 || colon == len(r.Action)-1 || strings.IndexByte(r.Action, '*') >= 0 || strings.IndexByte(r.Action, '?') >= 0 {
+		return &RequestError{Field: "action", Value: r.Action}
+	}
+	if r.Resource == "" {
+		return &RequestError{Field: "resource", Value: r.Resource}
+	}
+	return nil
+}
+
+// RequestError is a request that cannot be decided.
+type RequestError struct {
+	Field, Value string
+}
+
+func (e *RequestError) Error() string {
+	return "authz: invalid " + e.Field + " " + strconvQuote(e.Value)
+}
+
+func (e *RequestError) Unwrap() error { return ErrInvalidRequest }
+
+func strconvQuote(s string) string { return "\"" + strings.ReplaceAll(s, "\"", "\\\"") + "\"" }
+
+// resourceAccount applies the default of Request.ResourceAccount.
+func (r *Request) resourceAccount() string {
+	if r.ResourceAccount != "" {
+		return r.ResourceAccount
+	}
+	// The account is the fifth colon-separated field of an ARN.
+	s, colons, start := r.Resource, 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != ':' {
+			continue
+		}
+		colons++
+		switch colons {
+		case 4:
+			start = i + 1
+		case 5:
+			if i > start {
+				return s[start:i]
+			}
+			return r.Caller.Account
+		}
+	}
+	return r.Caller.Account
+}
+
+// serviceLinked reports whether the caller is a service-linked role,
+// which SCPs and RCPs do not restrict.
+func serviceLinked(c *policy.Caller) bool {
+	if c.Type != policy.AssumedRole {
+		return false
+	}
+	if strings.Contains(c.RoleARN, ":role/aws-service-role/") {
+		return true
+	}
+	_, rest, _ := strings.Cut(c.ARN, ":assumed-role/")
+	return strings.HasPrefix(rest, "AWSServiceRoleFor")
+}
+
+// Decide makes the decision. It does not allocate when the request's
+// action is valid; a request that cannot be decided returns an error and
+// an implicit deny, never an allow.
+func Decide(req *Request, p *Policies) (Decision, error) {
+	var d Decision
+	if err := req.Validate(); err != nil {
+		return d, err
+	}
+	c := &req.Caller
+	preq := policy.Request{Action: req.Action, Resource: req.Resource, Caller: c, Context: req.Context}
+	resAcct := req.resourceAccount()
+	sameAccount := c.Account != "" && c.Account == resAcct
+	orgApplies := (len(p.SCPs) > 0 || len(p.RCPs) > 0) && c.Type != policy.Service && c.Type != policy.Anonymous && !serviceLinked(c)
+	identityApplies := c.Type == policy.User || c.Type == policy.AssumedRole || c.Type == policy.FederatedUser || c.Type == policy.WebIdentity
+	rcpApplies := orgApplies && len(p.RCPs) > 0 && rcpService(req.Action)
+
+	var id, bd, ss, rs policy.Result
+	// 1. Explicit deny in any policy that applies; note the first
+	// organization or endpoint policy level with no allow.
+	missing := NoPolicy
+	deny := func(t PolicyType, r policy.Result) bool {
+		if r.Denied {
+			d.Effect, d.Type = ExplicitDeny, t
+			d.add(t, 0, r.DeniedBy)
+			return true
+		}
+		if !r.Allowed && missing == NoPolicy {
+			missing = t
+		}
+		return false
+	}
+	if orgApplies {
+		for _, s := range p.SCPs {
+			if deny(SCPPolicy, s.Evaluate(&preq)) {
+				return d, nil
+			}
+		}
+	}
+	if rcpApplies {
+		for _, s := range p.RCPs {
+			if deny(RCPPolicy, s.Evaluate(&preq)) {
+				return d, nil
+			}
+		}
+	}
+	for _, s := range p.Endpoints {
+		if deny(EndpointPolicy, s.Evaluate(&preq)) {
+			return d, nil
+		}
+	}
+	evalOne := func(t PolicyType, s *policy.Set, r *policy.Result) bool {
+		*r = s.Evaluate(&preq)
+		if r.Denied {
+			d.Effect, d.Type = ExplicitDeny, t
+			d.add(t, 0, r.DeniedBy)
+			return true
+		}
+		return false
+	}
+	if p.Resource != nil && evalOne(ResourcePolicy, p.Resource, &rs) {
+		return d, nil
+	}
+	if identityApplies {
+		if p.Identity != nil && evalOne(IdentityPolicy, p.Identity, &id) {
+			return d, nil
+		}
+		if p.Boundary != nil && evalOne(BoundaryPolicy, p.Boundary, &bd) {
+			return d, nil
+		}
+		if p.Session != nil && evalOne(SessionPolicy, p.Session, &ss) {
+			return d, nil
+		}
+	}
+
+	// 2. Organization and endpoint policies: every level must allow.
+	if missing != NoPolicy {
+		d.Type = missing
+		return d, nil
+	}
+	allow := func() (Decision, error) {
+		d.Effect = Allowed
+		// Name the allowing statement of each level (evaluated again:
+		// cheaper than keeping every level's result on the deny path).
+		if orgApplies {
+			for i, s := range p.SCPs {
+				d.add(SCPPolicy, i, s.Evaluate(&preq).AllowedBy)
+			}
+		}
+		if rcpApplies {
+			for i, s := range p.RCPs {
+				d.add(RCPPolicy, i, s.Evaluate(&preq).AllowedBy)
+			}
+		}
+		for i, s := range p.Endpoints {
+			d.add(EndpointPolicy, i, s.Evaluate(&preq).AllowedBy)
+		}
+		return d, nil
+	}
+
+	// 3. The principal's side. The root user may do anything in its own
+	// account; anonymous callers and services have no identity side.
+	rsAllows := p.Resource != nil && rs.Allowed
+	switch c.Type {
+	case policy.Account:
+		if sameAccount {
+			return allow()
+		}
+		if rsAllows {
+			d.add(ResourcePolicy, 0, rs.AllowedBy)
+			return allow()
+		}
+		d.Type = ResourcePolicy
+		return d, nil
+	case policy.Anonymous, policy.Service:
+		if rsAllows && rs.Match == policy.MatchDirect {
+			d.add(ResourcePolicy, 0, rs.AllowedBy)
+			return allow()
+		}
+		d.Type = ResourcePolicy
+		return d, nil
+	}
+
+	idAllows := p.Identity != nil && id.Allowed
+	bdAllows := p.Boundary == nil || bd.Allowed
+	ssAllows := p.Session == nil || ss.Allowed
+	identitySide := func() {
+		d.add(IdentityPolicy, 0, id.AllowedBy)
+		d.add(BoundaryPolicy, 0, bd.AllowedBy)
+		d.add(SessionPolicy, 0, ss.AllowedBy)
+	}
+	// firstMissing names the identity-side type that lacked an allow.
+	firstMissing := func() PolicyType {
+		switch {
+		case !idAllows:
+			return IdentityPolicy
+		case !bdAllows:
+			return BoundaryPolicy
+		}
+		return SessionPolicy
+	}
+
+	if !sameAccount {
+		// Cross-account: both sides must allow.
+		if !rsAllows {
+			d.Type = ResourcePolicy
+			if !(idAllows && bdAllows && ssAllows) {
+				d.Type = firstMissing()
+			}
+			return d, nil
+		}
+		if !(idAllows && bdAllows && ssAllows) {
+			d.Type = firstMissing()
+			return d, nil
+		}
+		identitySide()
+		d.add(ResourcePolicy, 0, rs.AllowedBy)
+		return allow()
+	}
+
+	// Same account: a resource-based policy that names the caller grants
+	// on its own; how it names a session decides whether the boundary
+	// and session policies still limit it.
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+	if rsAllows {
+		switch rs.Match {
+		case policy.MatchDirect:
+			d.add(ResourcePolicy, 0, rs.AllowedBy)
+			return allow()
+		case policy.MatchRole, policy.MatchParent:
+			if bdAllows && ssAllows {
+				d.add(ResourcePolicy, 0, rs.AllowedBy)
+				d.add(BoundaryPolicy, 0, bd.AllowedBy)
+				d.add(SessionPolicy, 0, ss.AllowedBy)
+				return allow()
+			}
+		}
+	}
+	if idAllows && bdAllows && ssAllows {
+		identitySide()
+		return allow()
+	}
+	d.Type = firstMissing()
+	return d, nil
+}
+
+// rcpService reports whether RCPs apply to the action's service.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+func rcpService(action string) bool {
+	svc, _, _ := strings.Cut(action, ":")
+	s := catalog.Default().Service(svc)
+	return s != nil && s.RCPSupported
+}

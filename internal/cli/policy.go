@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/authz/cases"
+	"github.com/gatehouse/gatehouse/policy"
+)
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// fileResult is the JSON output of validate for one file.
+type fileResult struct {
+	File     string           `json:"file"`
+	Valid    bool             `json:"valid"`
+	Findings []policy.Finding `json:"findings"`
+}
+
+func policyValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("gatehouse policy validate", stderr)
+	kindName := fs.String("kind", "managed", "where the policy is attached: identity, managed, inline-user, inline-group, inline-role, trust, resource, scp, rcp, session, endpoint")
+	format := fs.String("format", "text", "output format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	kind, ok := policy.ParseKind(*kindName)
+	if !ok {
+		fmt.Fprintf(stderr, "gatehouse policy validate: unknown --kind %q\n", *kindName)
+		return exitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "gatehouse policy validate: unknown --format %q\n", *format)
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "gatehouse policy validate: no files")
+		return exitUsage
+	}
+	code := exitOK
+	var results []fileResult
+	for _, file := range fs.Args() {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Fprintf(stderr, "gatehouse policy validate: %v\n", err)
+			return exitUsage
+		}
+		_, findings := policy.Validate(data, kind, file)
+		fr := fileResult{File: file, Valid: true, Findings: findings}
+		for _, f := range findings {
+			if f.Severity == policy.SeverityError {
+				fr.Valid = false
+				code = exitFindings
+			}
+		}
+		if fr.Findings == nil {
+			fr.Findings = []policy.Finding{}
+		}
+		results = append(results, fr)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(results); err != nil {
+			return exitUsage
+		}
+		return code
+	}
+	for _, fr := range results {
+		if len(fr.Findings) == 0 {
+			fmt.Fprintf(stdout, "%s: ok\n", fr.File)
+			continue
+		}
+		for _, f := range fr.Findings {
+			loc := fr.File
+			if f.Path != "" {
+				loc += ": " + f.Path
+			}
+			fmt.Fprintf(stdout, "%s: %s %s: %s\n", loc, f.Severity, f.Code, f.Message)
+		}
+	}
+	return code
+}
+
+func policyEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("gatehouse policy eval", stderr)
+	file := fs.String("cases", "", "JSONL file of decision cases (- for standard input)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *file == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: gatehouse policy eval --cases FILE.jsonl")
+		return exitUsage
+	}
+	in := stdin
+	if *file != "-" {
+		f, err := os.Open(*file)
+		if err != nil {
+			fmt.Fprintf(stderr, "gatehouse policy eval: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		in = f
+	}
+	if err := cases.Run(in, stdout); err != nil {
+		fmt.Fprintf(stderr, "gatehouse policy eval: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+func policySummarize(args []string, stdout, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "gatehouse policy summarize: "+strings.Join(args, " ")+": not built yet")
+	return exitUsage
+}

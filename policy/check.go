@@ -1,0 +1,279 @@
+package policy
+
+import (
+	"strings"
+
+	"github.com/gatehouse/gatehouse/arn"
+)
+
+// Check reports the first reason AWS would reject the document where kind
+// says it is attached, as an *Error with AWS's message; nil if none. The
+// checks run in the order IAM runs them, so the message is the one AWS
+// gives for a document with several faults.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+func (d *Document) Check(kind Kind) error {
+	// Legacy parsing: condition values the old parser cannot read and
+	// resources that are not ARN-shaped.
+	for _, st := range d.Statements {
+		for _, c := range st.Conditions {
+			spec, ok := parseOperator(c.Operator)
+			if !ok {
+				if c.Key != "" || c.Values != nil {
+					return syntaxError()
+				}
+				continue
+			}
+			if spec.op.fam == famDate {
+				for _, v := range c.Values {
+					if _, ok := parseDate(v); !ok {
+						return legacyError()
+					}
+				}
+			}
+		}
+		for _, r := range append(append([]string(nil), st.Resource...), st.NotResource...) {
+			if r != "*" && strings.Count(r, ":") < 5 && strings.Contains(r, "::") {
+				return legacyError()
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, st := range d.Statements {
+		if st.Sid == "" {
+			continue
+		}
+		if seen[st.Sid] {
+			return malformed("Statement IDs (SID) in a single policy must be unique.")
+		}
+		seen[st.Sid] = true
+	}
+	for _, st := range d.Statements {
+		if len(st.Action) == 0 && len(st.NotAction) == 0 {
+			return malformed("Policy statement must contain actions.")
+		}
+	}
+	for _, st := range d.Statements {
+		for _, r := range append(append([]string(nil), st.Resource...), st.NotResource...) {
+			if msg := checkResource(r); msg != "" {
+				return malformed(msg)
+			}
+		}
+	}
+	for _, st := range d.Statements {
+		for _, a := range append(append([]string(nil), st.Action...), st.NotAction...) {
+			if msg := checkAction(a); msg != "" {
+				return malformed(msg)
+			}
+		}
+	}
+	if kind.iamStored() {
+		for _, st := range d.Statements {
+			if !isAlnum(st.Sid) {
+				return malformed("Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*")
+			}
+		}
+	}
+	for _, st := range d.Statements {
+		if err := checkPlace(st, kind); err != nil {
+			return err
+		}
+	}
+	for _, st := range d.Statements {
+		for _, c := range st.Conditions {
+			if c.Key == "" && c.Values == nil {
+				continue
+			}
+			if _, err := compileCondition(c, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkPlace applies the rules of the place the policy is attached.
+func checkPlace(st *Statement, kind Kind) error {
+	hasPrincipal := st.Principal != nil || st.NotPrincipal != nil
+	hasResource := st.Resource != nil || st.NotResource != nil
+	switch kind {
+	case Trust:
+		if !hasPrincipal {
+			return malformed("Missing required field Principal")
+		}
+		if hasResource {
+			return malformed("Has prohibited field Resource.")
+		}
+		for _, a := range st.Action {
+			if !trustAction(a) {
+				return malformed("Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity")
+			}
+		}
+	case Resource, Endpoint, RCP:
+		if !hasPrincipal {
+			return malformed("Missing required field Principal")
+		}
+		if !hasResource || len(st.Resource)+len(st.NotResource) == 0 {
+			return malformed("Policy statement must contain resources.")
+		}
+	default:
+		if hasPrincipal {
+			return malformed("Policy document should not specify a principal.")
+		}
+		if !hasResource || len(st.Resource)+len(st.NotResource) == 0 {
+			return malformed("Policy statement must contain resources.")
+		}
+	}
+	for _, p := range []*Principal{st.Principal, st.NotPrincipal} {
+		if p == nil {
+			continue
+		}
+		if msg := checkPrincipal(p); msg != "" {
+			return malformed(msg)
+		}
+	}
+	return nil
+}
+
+func trustAction(a string) bool {
+	switch strings.ToLower(a) {
+	case "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
+		"sts:tagsession", "sts:setsourceidentity", "sts:setcontext", "sts:*", "*":
+		return true
+	}
+	return false
+}
+
+// checkAction returns AWS's message for a malformed Action entry.
+func checkAction(a string) string {
+	if a == "*" {
+		return ""
+	}
+	vendor, name, ok := strings.Cut(a, ":")
+	if !ok {
+		return "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+	}
+	if strings.Contains(name, ":") {
+		return "Actions/Condition can contain only one colon."
+	}
+	for _, r := range vendor {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
+			return "Vendor " + vendor + " is not valid"
+		}
+	}
+	if vendor == "" {
+		return "Vendor  is not valid"
+	}
+	return ""
+}
+
+// checkResource returns AWS's message for a malformed Resource entry.
+func checkResource(r string) string {
+	if r == "*" {
+		return ""
+	}
+	parts := strings.SplitN(r, ":", 6)
+	if len(parts) < 2 {
+		return "Resource " + r + " must be in ARN format or \"*\"."
+	}
+	if len(parts) < 3 || parts[1] != "*" && !arn.IsPartition(parts[1]) && !strings.Contains(parts[1], "${") {
+		pad := append(parts[min(len(parts), 2):], "", "", "", "")
+		for i := range pad {
+			if pad[i] == "" && i < 4 {
+				pad[i] = "*"
+			}
+		}
+		pt := ""
+		if len(parts) > 1 {
+			pt = parts[1]
+		}
+		return "Partition \"" + pt + "\" is not valid for resource \"arn:" + pt + ":" + pad[0] + ":" + pad[1] + ":" + pad[2] + ":" + pad[3] + "\"."
+	}
+	if parts[2] == "" || strings.ContainsAny(parts[2], "*?") {
+		return "Resource vendor must be fully qualified and cannot contain regexes."
+	}
+	if len(parts) >= 4 && parts[3] != "" {
+		switch parts[2] {
+		case "iam":
+			return "IAM resource " + r + " cannot contain region information."
+		case "s3":
+			if len(parts) < 6 || !strings.HasPrefix(parts[5], "accesspoint/") {
+				return "Resource " + r + " can not contain region information."
+			}
+		}
+	}
+	return ""
+}
+
+// checkPrincipal returns AWS's message for an invalid principal.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+func checkPrincipal(p *Principal) string {
+	if p.Wildcard {
+		return ""
+	}
+	if p.AWS == nil && p.Service == nil && p.Federated == nil && p.CanonicalUser == nil {
+		return "Syntax errors in policy."
+	}
+	for _, v := range p.AWS {
+		if !validAWSPrincipal(v) {
+			return "Invalid principal in policy: \"AWS\":\"" + v + "\""
+		}
+	}
+	for _, v := range p.Service {
+		if v == "" || strings.ContainsAny(v, "?") || (v != "*" && strings.Contains(v, "*")) {
+			return "Invalid principal in policy: \"SERVICE\":\"" + v + "\""
+		}
+	}
+	for _, v := range p.Federated {
+		if v == "" || strings.ContainsAny(v, "*?") {
+			return "Invalid principal in policy: \"FEDERATED\":\"" + v + "\""
+		}
+	}
+	for _, v := range p.CanonicalUser {
+		if v == "" || strings.ContainsAny(v, "*?") {
+			return "Invalid principal in policy: \"CANONICALUSER\":\"" + v + "\""
+		}
+	}
+	return ""
+}
+
+func validAWSPrincipal(v string) bool {
+	if v == "*" || isAccountID(v) {
+		return true
+	}
+	if strings.ContainsAny(v, "*?") {
+		return false
+	}
+	a, err := arn.Parse(v)
+	if err != nil || !isAccountID(a.AccountID) || a.Region != "" {
+		return false
+	}
+	switch a.Service {
+	case "iam":
+		return a.Resource == "root" || strings.HasPrefix(a.Resource, "user/") || strings.HasPrefix(a.Resource, "role/")
+	case "sts":
+		return strings.HasPrefix(a.Resource, "assumed-role/") || strings.HasPrefix(a.Resource, "federated-user/")
+	}
+	return false
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,347 @@
+package policy
+
+import (
+	"encoding/base64"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// family groups the condition operators by the type they compare.
+type family uint8
+
+const (
+	famString family = iota + 1
+	famNumeric
+	famDate
+	famBool
+	famBinary
+	famIP
+	famARN
+	famNull
+)
+
+// cmp is the comparison of a numeric or date operator.
+type cmp uint8
+
+const (
+	cmpEq cmp = iota
+	cmpLt
+	cmpLe
+	cmpGt
+	cmpGe
+)
+
+// operator describes one base condition operator (without set operator
+// or IfExists). The table below is the closed set AWS defines.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+type operator struct {
+	name    string
+	fam     family
+	negated bool
+	fold    bool // IgnoreCase
+	like    bool // wildcards
+	cmp     cmp
+	vars    bool // policy variables are supported in values
+}
+
+var operators = [...]operator{
+	{name: "StringEquals", fam: famString, vars: true},
+	{name: "StringNotEquals", fam: famString, negated: true, vars: true},
+	{name: "StringEqualsIgnoreCase", fam: famString, fold: true, vars: true},
+	{name: "StringNotEqualsIgnoreCase", fam: famString, negated: true, fold: true, vars: true},
+	{name: "StringLike", fam: famString, like: true, vars: true},
+	{name: "StringNotLike", fam: famString, negated: true, like: true, vars: true},
+	{name: "NumericEquals", fam: famNumeric, cmp: cmpEq},
+	{name: "NumericNotEquals", fam: famNumeric, cmp: cmpEq, negated: true},
+	{name: "NumericLessThan", fam: famNumeric, cmp: cmpLt},
+	{name: "NumericLessThanEquals", fam: famNumeric, cmp: cmpLe},
+	{name: "NumericGreaterThan", fam: famNumeric, cmp: cmpGt},
+	{name: "NumericGreaterThanEquals", fam: famNumeric, cmp: cmpGe},
+	{name: "DateEquals", fam: famDate, cmp: cmpEq},
+	{name: "DateNotEquals", fam: famDate, cmp: cmpEq, negated: true},
+	{name: "DateLessThan", fam: famDate, cmp: cmpLt},
+	{name: "DateLessThanEquals", fam: famDate, cmp: cmpLe},
+	{name: "DateGreaterThan", fam: famDate, cmp: cmpGt},
+	{name: "DateGreaterThanEquals", fam: famDate, cmp: cmpGe},
+	{name: "Bool", fam: famBool, vars: true},
+	{name: "BinaryEquals", fam: famBinary},
+	{name: "IpAddress", fam: famIP},
+	{name: "NotIpAddress", fam: famIP, negated: true},
+	{name: "ArnEquals", fam: famARN, like: true, vars: true},
+	{name: "ArnLike", fam: famARN, like: true, vars: true},
+	{name: "ArnNotEquals", fam: famARN, like: true, negated: true, vars: true},
+	{name: "ArnNotLike", fam: famARN, like: true, negated: true, vars: true},
+	{name: "Null", fam: famNull},
+}
+
+// setOp is a ForAllValues/ForAnyValue qualifier.
+type setOp uint8
+
+const (
+	setNone setOp = iota
+	setAny
+	setAll
+)
+
+// opSpec is a parsed operator name.
+type opSpec struct {
+	op       *operator
+	set      setOp
+	ifExists bool
+}
+
+// parseOperator parses "ForAnyValue:StringLikeIfExists" and the like.
+// Operator names are case-sensitive.
+func parseOperator(name string) (opSpec, bool) {
+	var spec opSpec
+	switch {
+	case strings.HasPrefix(name, "ForAnyValue:"):
+		spec.set, name = setAny, name[len("ForAnyValue:"):]
+	case strings.HasPrefix(name, "ForAllValues:"):
+		spec.set, name = setAll, name[len("ForAllValues:"):]
+	}
+	if base, ok := strings.CutSuffix(name, "IfExists"); ok {
+		spec.ifExists, name = true, base
+	}
+	for i := range operators {
+		if operators[i].name == name {
+			spec.op = &operators[i]
+			if spec.op.fam == famNull && spec.ifExists {
+				return opSpec{}, false
+			}
+			return spec, true
+		}
+	}
+	return opSpec{}, false
+}
+
+// condition is one compiled key block.
+type condition struct {
+	key  string // lower-cased
+	spec opSpec
+	strs []pattern
+	arns []arnPattern
+	nums []float64
+	ts   []time.Time
+	ips  []netip.Prefix
+	null bool // Null: true means "the key must be absent"
+}
+
+// compileCondition compiles c. It fails with AWS's message on a value
+// the operator cannot take.
+func compileCondition(c Condition, vars bool) (condition, error) {
+	spec, ok := parseOperator(c.Operator)
+	if !ok {
+		return condition{}, syntaxError()
+	}
+	cc := condition{key: strings.ToLower(c.Key), spec: spec}
+	op := spec.op
+	useVars := vars && op.vars
+	for _, v := range c.Values {
+		switch op.fam {
+		case famString, famBool:
+			cc.strs = append(cc.strs, compilePattern(v, op.like, useVars))
+		case famBinary:
+			cc.strs = append(cc.strs, pattern{raw: v})
+		case famARN:
+			cc.arns = append(cc.arns, compileARNPattern(v, useVars))
+		case famNumeric:
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return condition{}, malformed("Invalid Condition value " + v + " for " + c.Operator)
+			}
+			cc.nums = append(cc.nums, f)
+		case famDate:
+			t, ok := parseDate(v)
+			if !ok {
+				return condition{}, legacyError()
+			}
+			cc.ts = append(cc.ts, t)
+		case famIP:
+			pfx, ok := parseIPValue(v)
+			if !ok {
+				return condition{}, malformed("Invalid Condition value " + v + " for " + c.Operator)
+			}
+			cc.ips = append(cc.ips, pfx)
+		case famNull:
+			switch strings.ToLower(v) {
+			case "true":
+				cc.null = true
+			case "false":
+				cc.null = false
+			default:
+				return condition{}, malformed("Invalid Condition value " + v + " for Null")
+			}
+		}
+	}
+	return cc, nil
+}
+
+func parseIPValue(v string) (netip.Prefix, bool) {
+	if strings.Contains(v, "/") {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return netip.Prefix{}, false
+		}
+		return p.Masked(), true
+	}
+	a, err := netip.ParseAddr(v)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	return netip.PrefixFrom(a, a.BitLen()), true
+}
+
+// eval evaluates the condition against the request context.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+func (c *condition) eval(ctx *Context) bool {
+	e := ctx.lookup(c.key)
+	op := c.spec.op
+	if op.fam == famNull {
+		absent := e == nil || len(e.vals) == 0
+		return absent == c.null
+	}
+	if e == nil || len(e.vals) == 0 {
+		if c.spec.ifExists {
+			return true
+		}
+		switch c.spec.set {
+		case setAll:
+			return true
+		case setAny:
+			return false
+		}
+		// A missing key matches no value: a negated operator is true.
+		return op.negated
+	}
+	switch c.spec.set {
+	case setAny:
+		for i := range e.vals {
+			if c.matchValue(&e.vals[i], ctx) != op.negated {
+				return true
+			}
+		}
+		return false
+	case setAll:
+		for i := range e.vals {
+			if c.matchValue(&e.vals[i], ctx) == op.negated {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range e.vals {
+		if c.matchValue(&e.vals[i], ctx) {
+			return !op.negated
+		}
+	}
+	return op.negated
+}
+
+// matchValue reports whether one context value matches any of the
+// condition's values under the base (un-negated) operator.
+func (c *condition) matchValue(v *ctxValue, ctx *Context) bool {
+	op := c.spec.op
+	switch op.fam {
+	case famString:
+		for i := range c.strs {
+			p := &c.strs[i]
+			var ok bool
+			switch {
+			case op.like:
+				ok = p.like(v.s, ctx)
+			default:
+				ok = p.equal(v.s, ctx, op.fold)
+			}
+			if ok {
+				return true
+			}
+		}
+	case famBool:
+		for i := range c.strs {
+			if c.strs[i].equal(v.s, ctx, true) {
+				return true
+			}
+		}
+	case famBinary:
+		for i := range c.strs {
+			if binaryEqual(c.strs[i].raw, v.s) {
+				return true
+			}
+		}
+	case famARN:
+		for i := range c.arns {
+			if c.arns[i].match(v.s, ctx) {
+				return true
+			}
+		}
+	case famNumeric:
+		if !v.hasNum {
+			return false
+		}
+		for _, n := range c.nums {
+			if compare(op.cmp, cmpFloat(v.num, n)) {
+				return true
+			}
+		}
+	case famDate:
+		if !v.hasT {
+			return false
+		}
+		for _, t := range c.ts {
+			if compare(op.cmp, v.t.Compare(t)) {
+				return true
+			}
+		}
+	case famIP:
+		if !v.ip.IsValid() {
+			return false
+		}
+		a := v.ip.Unmap()
+		for _, p := range c.ips {
+			if p.Contains(a) || p.Contains(v.ip) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func compare(c cmp, r int) bool {
+	switch c {
+	case cmpEq:
+		return r == 0
+	case cmpLt:
+		return r < 0
+	case cmpLe:
+		return r <= 0
+	case cmpGt:
+		return r > 0
+	case cmpGe:
+		return r >= 0
+	}
+	return false
+}
+
+// binaryEqual compares two base64 values by their bytes, falling back to
+// the text when either is not valid base64.
+func binaryEqual(policy, req string) bool {
+	if policy == req {
+		return true
+	}
+	a, err1 := base64.StdEncoding.DecodeString(policy)
+	b, err2 := base64.StdEncoding.DecodeString(req)
+	return err1 == nil && err2 == nil && string(a) == string(b)
+}

@@ -1,0 +1,413 @@
+package policy
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// tokKind is one element of a compiled pattern.
+type tokKind uint8
+
+const (
+	tokLit   tokKind = iota // literal text
+	tokStar                 // * : any run of characters
+	tokQuest                // ? : exactly one character
+	tokVar                  // ${key} or ${key, 'default'}
+)
+
+type token struct {
+	kind   tokKind
+	s      string // literal text, or the lower-cased context key of a variable
+	def    string // default value of a variable
+	hasDef bool
+}
+
+// pattern is a compiled string from a policy: a Resource entry or a
+// condition value. It may hold wildcards (when the place allows them) and
+// policy variables (in 2012-10-17 documents).
+type pattern struct {
+	raw    string
+	toks   []token
+	glob   bool // has * or ?
+	vars   bool // has variables
+	prefix string
+}
+
+// maxVars bounds the variables of one pattern that are resolved on the
+// stack; a pattern with more is still matched, resolving as it goes.
+const maxVars = 8
+
+// compilePattern compiles s. wild says whether * and ? are wildcards;
+// vars whether ${...} is a policy variable. A malformed variable (no
+// closing brace) is literal text, as AWS treats it.
+func compilePattern(s string, wild, vars bool) pattern {
+	p := pattern{raw: s}
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			p.toks = append(p.toks, token{kind: tokLit, s: lit.String()})
+			lit.Reset()
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case wild && c == '*':
+			flush()
+			p.toks = append(p.toks, token{kind: tokStar})
+			p.glob = true
+			i++
+		case wild && c == '?':
+			flush()
+			p.toks = append(p.toks, token{kind: tokQuest})
+			p.glob = true
+			i++
+		case vars && c == '$' && strings.HasPrefix(s[i:], "${"):
+			end := strings.IndexByte(s[i:], '}')
+			if end < 0 {
+				lit.WriteByte(c)
+				i++
+				continue
+			}
+			body := s[i+2 : i+end]
+			i += end + 1
+			switch body {
+			case "*", "?", "$":
+				lit.WriteString(body)
+				continue
+			}
+			key, def, hasDef := parseVarBody(body)
+			if key == "" {
+				lit.WriteString(s[i-end-1 : i])
+				continue
+			}
+			flush()
+			p.toks = append(p.toks, token{kind: tokVar, s: strings.ToLower(key), def: def, hasDef: hasDef})
+			p.vars = true
+		default:
+			lit.WriteByte(c)
+			i++
+		}
+	}
+	flush()
+	for _, t := range p.toks {
+		if t.kind != tokLit {
+			break
+		}
+		p.prefix += t.s
+	}
+	return p
+}
+
+// parseVarBody splits "aws:username, 'anon'" into key and default.
+func parseVarBody(body string) (key, def string, hasDef bool) {
+	key = body
+	if i := strings.IndexByte(body, ','); i >= 0 {
+		key = body[:i]
+		d := strings.TrimSpace(body[i+1:])
+		if len(d) < 2 || d[0] != '\'' || d[len(d)-1] != '\'' {
+			return "", "", false
+		}
+		def, hasDef = d[1:len(d)-1], true
+	}
+	key = strings.TrimSpace(key)
+	if strings.ContainsAny(key, " '{}$") {
+		return "", "", false
+	}
+	return key, def, hasDef
+}
+
+// resolved holds the values of a pattern's variables for one match.
+type resolved struct {
+	vals [maxVars]string
+}
+
+// resolve looks up the pattern's variables. ok is false when a variable
+// has no single value and no default: the pattern then matches nothing.
+func (p *pattern) resolve(ctx *Context, r *resolved) bool {
+	n := 0
+	for i := range p.toks {
+		t := &p.toks[i]
+		if t.kind != tokVar {
+			continue
+		}
+		v, ok := ctx.single(t.s)
+		if !ok {
+			if !t.hasDef {
+				return false
+			}
+			v = t.def
+		}
+		if n < maxVars {
+			r.vals[n] = v
+		}
+		n++
+	}
+	return true
+}
+
+// varValue returns the value of the n-th variable.
+func (p *pattern) varValue(ctx *Context, r *resolved, n int) string {
+	if n < maxVars {
+		return r.vals[n]
+	}
+	for i := range p.toks {
+		t := &p.toks[i]
+		if t.kind != tokVar {
+			continue
+		}
+		if n == 0 {
+			v, ok := ctx.single(t.s)
+			if !ok {
+				v = t.def
+			}
+			return v
+		}
+		n--
+	}
+	return ""
+}
+
+// equal reports whether s equals the pattern with its variables resolved
+// (no wildcards). fold compares case-insensitively.
+func (p *pattern) equal(s string, ctx *Context, fold bool) bool {
+	if !p.vars {
+		if fold {
+			return strings.EqualFold(p.raw, s)
+		}
+		return p.raw == s
+	}
+	var r resolved
+	if !p.resolve(ctx, &r) {
+		return false
+	}
+	vi := 0
+	for i := range p.toks {
+		t := &p.toks[i]
+		lit := t.s
+		if t.kind == tokVar {
+			lit = p.varValue(ctx, &r, vi)
+			vi++
+		}
+		if len(s) < len(lit) {
+			return false
+		}
+		if fold {
+			if !strings.EqualFold(s[:len(lit)], lit) {
+				return false
+			}
+		} else if s[:len(lit)] != lit {
+			return false
+		}
+		s = s[len(lit):]
+	}
+	return s == ""
+}
+
+// like reports whether s matches the pattern as a glob.
+func (p *pattern) like(s string, ctx *Context) bool {
+	if !p.glob {
+		return p.equal(s, ctx, false)
+	}
+	var r resolved
+	if p.vars && !p.resolve(ctx, &r) {
+		return false
+	}
+	return globTokens(p, 0, len(p.toks), s, ctx, &r)
+}
+
+// globTokens matches s against toks[from:to] with * and ?, greedy with
+// backtracking to the last star only: O(len(s)·len(toks)).
+func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) bool {
+	// Variable numbering must count variables before from.
+	vbase := 0
+	for i := 0; i < from; i++ {
+		if p.toks[i].kind == tokVar {
+			vbase++
+		}
+	}
+	ti, si := from, 0
+	vi := vbase
+	starTi, starSi, starVi := -1, 0, 0
+	for {
+		if ti < to {
+			t := &p.toks[ti]
+			switch t.kind {
+			case tokStar:
+				starTi, starSi, starVi = ti, si, vi
+				ti++
+				continue
+			case tokQuest:
+				if si < len(s) {
+					_, w := utf8.DecodeRuneInString(s[si:])
+					si += w
+					ti++
+					continue
+				}
+			case tokLit:
+				if strings.HasPrefix(s[si:], t.s) {
+					si += len(t.s)
+					ti++
+					continue
+				}
+			case tokVar:
+				v := p.varValue(ctx, r, vi)
+				if strings.HasPrefix(s[si:], v) {
+					si += len(v)
+					ti++
+					vi++
+					continue
+				}
+			}
+		} else if si == len(s) {
+			return true
+		}
+		if starTi < 0 || starSi >= len(s) {
+			return false
+		}
+		starSi++
+		si, ti, vi = starSi, starTi+1, starVi
+	}
+}
+
+// arnPattern is a Resource entry or an Arn* condition value: wildcards
+// stay within the colon-separated segments of the ARN, except that a *
+// ending a segment may run past colons. "*" alone matches anything.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
+type arnPattern struct {
+	pattern
+	any bool
+	// prefixOnly: a literal prefix then a final * (no variables), so a
+	// match is a prefix test.
+	prefixOnly bool
+	// restOff > 0: the first five segments are literal and end at this
+	// offset, and the pattern has six segments; a value with no colon in
+	// its resource part then needs one glob of the last segment.
+	restOff int
+	segs    []arnSeg
+}
+
+type arnSeg struct {
+	from, to int  // token range in pattern.toks
+	tail     bool // ends with *: may run past colons
+}
+
+func compileARNPattern(s string, vars bool) arnPattern {
+	ap := arnPattern{pattern: compilePattern(s, true, vars)}
+	if s == "*" {
+		ap.any = true
+		return ap
+	}
+	// Split literal tokens at colons so that segments are token ranges.
+	var toks []token
+	for _, t := range ap.toks {
+		if t.kind != tokLit || !strings.Contains(t.s, ":") {
+			toks = append(toks, t)
+			continue
+		}
+		parts := strings.Split(t.s, ":")
+		for i, part := range parts {
+			if i > 0 {
+				toks = append(toks, token{kind: tokLit, s: ":"})
+			}
+			if part != "" {
+				toks = append(toks, token{kind: tokLit, s: part})
+			}
+		}
+	}
+	ap.toks = toks
+	n := len(ap.pattern.toks)
+	if !ap.vars && n > 0 && ap.pattern.toks[n-1].kind == tokStar && len(ap.prefix) == len(s)-1 {
+		ap.prefixOnly = true
+	}
+	start := 0
+	for i := 0; i <= len(toks); i++ {
+		if i < len(toks) && !(toks[i].kind == tokLit && toks[i].s == ":") {
+			continue
+		}
+		seg := arnSeg{from: start, to: i}
+		seg.tail = i > start && toks[i-1].kind == tokStar
+		ap.segs = append(ap.segs, seg)
+		start = i + 1
+	}
+	if len(ap.segs) == 6 && strings.Count(ap.prefix, ":") >= 5 {
+		off := 0
+		for i := 0; i < 5; i++ {
+			off += strings.IndexByte(ap.prefix[off:], ':') + 1
+		}
+		ap.restOff = off
+	}
+	return ap
+}
+
+// match reports whether the ARN s matches. The walk keeps the set of
+// colon boundaries where the current pattern segment may start: a
+// segment matches the colon-free run at its start, and a segment that
+// ends in * lets the next one start at any later boundary.
+func (ap *arnPattern) match(s string, ctx *Context) bool {
+	if ap.any {
+		return true
+	}
+	if !ap.glob {
+		return ap.equal(s, ctx, false)
+	}
+	if len(s) < len(ap.prefix) || s[:len(ap.prefix)] != ap.prefix {
+		return false
+	}
+	if ap.prefixOnly {
+		return true
+	}
+	var r resolved
+	if ap.vars && !ap.resolve(ctx, &r) {
+		return false
+	}
+	if ap.restOff > 0 && strings.IndexByte(s[ap.restOff:], ':') < 0 {
+		last := ap.segs[5]
+		return globTokens(&ap.pattern, last.from, last.to, s[ap.restOff:], ctx, &r)
+	}
+	var bounds [64]int // bounds[0] = 0; then each colon index + 1
+	nb := 1
+	for i := 0; i < len(s) && nb < len(bounds); i++ {
+		if s[i] == ':' {
+			bounds[nb] = i + 1
+			nb++
+		}
+	}
+	mask := uint64(1)
+	for si, seg := range ap.segs {
+		last := si == len(ap.segs)-1
+		var next uint64
+		for bi := 0; bi < nb; bi++ {
+			if mask&(1<<bi) == 0 {
+				continue
+			}
+			p := bounds[bi]
+			end := len(s)
+			if bi+1 < nb {
+				end = bounds[bi+1] - 1
+			}
+			if !globTokens(&ap.pattern, seg.from, seg.to, s[p:end], ctx, &r) {
+				continue
+			}
+			switch {
+			case last:
+				if seg.tail || end == len(s) {
+					return true
+				}
+			case end == len(s):
+			case seg.tail:
+				next |= ^uint64(0) << (bi + 1)
+			default:
+				next |= 1 << (bi + 1)
+			}
+		}
+		if nb < 64 {
+			next &= 1<<nb - 1
+		}
+		if next == 0 {
+			return false
+		}
+		mask = next
+	}
+	return false
+}

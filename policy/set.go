@@ -1,0 +1,453 @@
+package policy
+
+import (
+	"strings"
+	"unsafe"
+
+	"github.com/gatehouse/gatehouse/catalog"
+)
+
+// Set is a compiled index over policies of one policy type (the identity
+// policies of a principal, its boundary, one SCP level, a resource policy,
+// ...). Statements are indexed by service and action, and within an
+// action by the literal prefix of their resource patterns, so a decision
+// costs the same however many statements are about other actions or
+// resources. A Set is immutable and safe for concurrent use.
+type Set struct {
+	policies   []*Policy
+	principals bool // statements name principals (resource-based)
+	global     bucket
+	services   map[string]*serviceIndex
+}
+
+type serviceIndex struct {
+	cat   *catalog.Service // nil for a service the catalog does not know
+	all   bucket           // "svc:*"
+	exact map[string]*bucket
+	// wild holds statements whose actions have wildcards, for actions the
+	// catalog does not know (catalog actions are expanded into exact).
+	wild []*cstmt
+}
+
+type bucket struct {
+	deny, allow stmtIndex
+}
+
+// stmtIndex finds the statements whose resources may match a resource.
+type stmtIndex struct {
+	list []ref
+	tree *radixNode // built when list is long
+}
+
+type ref struct {
+	st  *cstmt
+	res int // index of the resource pattern to test; -1: test them all
+}
+
+// treeMin is the list length from which a stmtIndex builds its tree.
+const treeMin = 8
+
+// NewSet indexes policies. Every policy must have been compiled for a
+// kind of the same sort (all naming principals, or none).
+func NewSet(policies ...*Policy) *Set {
+	s := &Set{policies: policies, services: map[string]*serviceIndex{}}
+	cat := catalog.Default()
+	for _, p := range policies {
+		if p.Kind.hasPrincipals() {
+			s.principals = true
+		}
+		for _, cs := range p.stmts {
+			s.add(cat, cs)
+		}
+	}
+	for _, si := range s.services {
+		// Literal actions unknown to the catalog also get the wildcard
+		// statements that match them.
+		if len(si.wild) > 0 {
+			for name, b := range si.exact {
+				if si.cat != nil && si.cat.Action(name) != nil {
+					continue
+				}
+				for _, cs := range si.wild {
+					if stmtMatchesAction(cs, si, name) {
+						b.add(cs)
+					}
+				}
+			}
+		}
+		si.all.build()
+		for _, b := range si.exact {
+			b.build()
+		}
+	}
+	s.global.build()
+	return s
+}
+
+// Policies returns the policies of the set, in the order given.
+func (s *Set) Policies() []*Policy { return s.policies }
+
+// Len is the number of policies.
+func (s *Set) Len() int { return len(s.policies) }
+
+func stmtMatchesAction(cs *cstmt, si *serviceIndex, name string) bool {
+	for i := range cs.actions {
+		ap := &cs.actions[i]
+		if !ap.all && ap.name.glob && ap.match(ap.service, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Set) service(cat *catalog.Catalog, svc string) *serviceIndex {
+	si := s.services[svc]
+	if si == nil {
+		si = &serviceIndex{cat: cat.Service(svc), exact: map[string]*bucket{}}
+		s.services[svc] = si
+	}
+	return si
+}
+
+func (s *Set) add(cat *catalog.Catalog, cs *cstmt) {
+	if cs.notAction != nil || cs.actionAll {
+		s.global.add(cs)
+		return
+	}
+	// Services whose "svc:*" covers the statement need no other entry.
+	covered := map[string]bool{}
+	for i := range cs.actions {
+		ap := &cs.actions[i]
+		if ap.name.raw == "*" {
+			covered[ap.service] = true
+			s.service(cat, ap.service).all.add(cs)
+		}
+	}
+	done := map[*bucket]bool{}
+	addTo := func(si *serviceIndex, name string) {
+		b := si.exact[name]
+		if b == nil {
+			b = &bucket{}
+			si.exact[name] = b
+		}
+		if !done[b] {
+			done[b] = true
+			b.add(cs)
+		}
+	}
+	for i := range cs.actions {
+		ap := &cs.actions[i]
+		if covered[ap.service] {
+			continue
+		}
+		si := s.service(cat, ap.service)
+		if !ap.name.glob {
+			addTo(si, ap.name.raw)
+			continue
+		}
+		if si.cat != nil {
+			for _, a := range si.cat.Actions {
+				ln := strings.ToLower(a.Name)
+				if ap.name.like(ln, nil) {
+					addTo(si, ln)
+				}
+			}
+		}
+		if len(si.wild) == 0 || si.wild[len(si.wild)-1] != cs {
+			si.wild = append(si.wild, cs)
+		}
+	}
+}
+
+func (b *bucket) add(cs *cstmt) {
+	if cs.effect == Deny {
+		b.deny.add(cs)
+	} else {
+		b.allow.add(cs)
+	}
+}
+
+func (b *bucket) build() {
+	b.deny.build()
+	b.allow.build()
+}
+
+func (x *stmtIndex) add(cs *cstmt) { x.list = append(x.list, ref{st: cs, res: -1}) }
+
+func (x *stmtIndex) build() {
+	if len(x.list) < treeMin {
+		return
+	}
+	x.tree = &radixNode{}
+	for _, r := range x.list {
+		cs := r.st
+		if cs.notResource || cs.noResource || cs.resourceAny {
+			x.tree.insert("", ref{st: cs, res: -1})
+			continue
+		}
+		for i := range cs.resources {
+			x.tree.insert(cs.resources[i].prefix, ref{st: cs, res: i})
+		}
+	}
+}
+
+// radixNode is a node of a radix tree over resource-pattern prefixes.
+type radixNode struct {
+	label    string
+	entries  []ref
+	children []*radixNode
+}
+
+func (n *radixNode) insert(key string, r ref) {
+	for {
+		if key == "" {
+			n.entries = append(n.entries, r)
+			return
+		}
+		var child *radixNode
+		for _, c := range n.children {
+			if c.label[0] == key[0] {
+				child = c
+				break
+			}
+		}
+		if child == nil {
+			n.children = append(n.children, &radixNode{label: key, entries: []ref{r}})
+			return
+		}
+		common := 0
+		for common < len(key) && common < len(child.label) && key[common] == child.label[common] {
+			common++
+		}
+		if common < len(child.label) {
+			// Split the child.
+			lower := &radixNode{label: child.label[common:], entries: child.entries, children: child.children}
+			child.label = child.label[:common]
+			child.entries = nil
+			child.children = []*radixNode{lower}
+		}
+		n = child
+		key = key[common:]
+	}
+}
+
+// Request is what a Set evaluates: one action on one resource by one
+// caller, with its context. Action is "service:Action" (any case);
+// Resource an ARN or "*". Caller is needed only for sets that name
+// principals.
+type Request struct {
+	Action   string
+	Resource string
+	Caller   *Caller
+	Context  *Context
+}
+
+// Ref names a statement of a policy of a Set.
+type Ref struct {
+	Policy    *Policy
+	Statement int32 // index in Policy.Doc.Statements
+}
+
+// Sid returns the statement's Sid ("" if it has none).
+func (r Ref) Sid() string {
+	if r.Policy == nil {
+		return ""
+	}
+	return r.Policy.Doc.Statements[r.Statement].Sid
+}
+
+// IsZero reports whether r names nothing.
+func (r Ref) IsZero() bool { return r.Policy == nil }
+
+// Result is the outcome of evaluating one Set.
+type Result struct {
+	// Denied: a Deny statement applies. Evaluation stops at the first.
+	Denied   bool
+	DeniedBy Ref
+	// Allowed: an Allow statement applies (and, in a set that names
+	// principals, names the caller in some way: see Match).
+	Allowed   bool
+	AllowedBy Ref
+	// Match is how the best allowing statement named the caller, for
+	// sets that name principals; MatchDirect otherwise.
+	Match MatchKind
+}
+
+// Evaluate evaluates the request against the set. It does not allocate.
+func (s *Set) Evaluate(req *Request) Result {
+	var res Result
+	svc, name, ok := strings.Cut(req.Action, ":")
+	if !ok {
+		return res
+	}
+	var sbuf, nbuf [64]byte
+	lsvc := lowerInto(&sbuf, svc)
+	lname := lowerInto(&nbuf, name)
+	si := s.services[lsvc]
+	var exact *bucket
+	var wild []*cstmt
+	if si != nil {
+		exact = si.exact[lname]
+		if exact == nil && (si.cat == nil || si.cat.Action(name) == nil) {
+			wild = si.wild
+		}
+	}
+	e := evaluator{s: s, req: req, svc: lsvc, name: lname, caller: req.Caller}
+	if e.caller == nil {
+		e.caller = &e.anon
+	}
+	// Denies first: one is enough.
+	if e.scan(&s.global.deny, Deny, &res) {
+		return res
+	}
+	if si != nil {
+		if e.scan(&si.all.deny, Deny, &res) {
+			return res
+		}
+		if exact != nil && e.scan(&exact.deny, Deny, &res) {
+			return res
+		}
+		for _, cs := range wild {
+			if cs.effect == Deny && e.wildApplies(cs) && e.apply(cs, -1, &res) {
+				return res
+			}
+		}
+	}
+	if e.scan(&s.global.allow, Allow, &res) {
+		return res
+	}
+	if si != nil {
+		if e.scan(&si.all.allow, Allow, &res) {
+			return res
+		}
+		if exact != nil && e.scan(&exact.allow, Allow, &res) {
+			return res
+		}
+		for _, cs := range wild {
+			if cs.effect == Allow && e.wildApplies(cs) && e.apply(cs, -1, &res) {
+				return res
+			}
+		}
+	}
+	return res
+}
+
+// lowerInto returns the ASCII lower case of s (action names are ASCII),
+// without allocating: s itself when it has no upper case, else a string
+// over buf, valid while buf is. A longer s is lowered on the heap.
+func lowerInto(buf *[64]byte, s string) string {
+	i := 0
+	for i < len(s) && !('A' <= s[i] && s[i] <= 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	if len(s) > len(buf) {
+		return strings.ToLower(s)
+	}
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[j] = c
+	}
+	return unsafe.String(&buf[0], len(s))
+}
+
+type evaluator struct {
+	s         *Set
+	req       *Request
+	svc, name string // lower-cased
+	caller    *Caller
+	anon      Caller
+}
+
+func (e *evaluator) wildApplies(cs *cstmt) bool {
+	for i := range cs.actions {
+		if cs.actions[i].match(e.svc, e.name) {
+			return true
+		}
+	}
+	return false
+}
+
+// scan evaluates the statements of x that may apply. It returns true when
+// evaluation can stop: a deny applies, or an allow that cannot be beaten.
+func (e *evaluator) scan(x *stmtIndex, eff Effect, res *Result) bool {
+	if x.tree == nil {
+		for _, r := range x.list {
+			if e.apply(r.st, r.res, res) {
+				return true
+			}
+		}
+		return false
+	}
+	n := x.tree
+	key := e.req.Resource
+	for {
+		for _, r := range n.entries {
+			if e.apply(r.st, r.res, res) {
+				return true
+			}
+		}
+		if key == "" {
+			return false
+		}
+		var next *radixNode
+		for _, c := range n.children {
+			if c.label[0] == key[0] {
+				next = c
+				break
+			}
+		}
+		if next == nil || !strings.HasPrefix(key, next.label) {
+			return false
+		}
+		key = key[len(next.label):]
+		n = next
+	}
+}
+
+// apply evaluates one statement and records it in res when it applies.
+// res is the resource pattern to test, or -1 for all of them. It reports
+// whether evaluation can stop.
+func (e *evaluator) apply(cs *cstmt, resIdx int, res *Result) bool {
+	req := e.req
+	if cs.notAction != nil && !cs.matchNotAction(e.svc, e.name) {
+		return false
+	}
+	match := MatchDirect
+	if cs.principal != nil {
+		if cs.notPrincipal {
+			if cs.principal.excludes(e.caller) {
+				return false
+			}
+		} else {
+			match = cs.principal.match(e.caller)
+			if match == MatchNone {
+				return false
+			}
+		}
+	}
+	if resIdx >= 0 {
+		if !cs.resources[resIdx].match(req.Resource, req.Context) {
+			return false
+		}
+	} else if !cs.matchResource(req.Resource, req.Context) {
+		return false
+	}
+	if !cs.matchConditions(req.Context) {
+		return false
+	}
+	ref := Ref{Policy: cs.pol, Statement: int32(cs.index)}
+	if cs.effect == Deny {
+		res.Denied, res.DeniedBy = true, ref
+		return true
+	}
+	if !res.Allowed || match > res.Match {
+		res.Allowed, res.AllowedBy, res.Match = true, ref, match
+	}
+	return !e.s.principals || match == MatchDirect
+}
