@@ -84,56 +84,51 @@ type Condition struct {
 	Values   []string
 }
 
-// document is the JSON shape used to detect unknown elements and the
-// string-or-array forms.
-type rawDocument map[string]json.RawMessage
-
 // Parse parses a policy document. It checks the grammar (JSON, known
 // elements, element types) and reports violations as an *Error with
 // AWS's MalformedPolicyDocument message; the rules that depend on where
-// the policy is attached are checked by Validate.
+// the policy is attached are checked by Check. Element names are
+// case-sensitive; when a name repeats, the last value counts.
 func Parse(data []byte) (*Document, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	var top rawDocument
-	if err := unmarshalStrict(data, &top); err != nil || top == nil {
+	top, err := parseJSON(data)
+	if err != nil || top.kind != jObject {
 		return nil, syntaxError()
 	}
 	doc := &Document{}
-	for k, v := range top {
+	var stmtVal *jvalue
+	for i, k := range top.keys {
+		v := top.vals[i]
 		switch k {
 		case "Version":
-			s, ok := jsonString(v)
-			if !ok || (s != Version2012 && s != Version2008) {
+			if v.kind != jString || (v.s != Version2012 && v.s != Version2008) {
 				return nil, syntaxError()
 			}
-			doc.Version = s
+			doc.Version = v.s
 		case "Id":
-			s, ok := jsonString(v)
-			if !ok {
+			if v.kind != jString {
 				return nil, syntaxError()
 			}
-			doc.ID = s
+			doc.ID = v.s
 		case "Statement":
+			stmtVal = v
 		default:
 			return nil, syntaxError()
 		}
 	}
-	raw, ok := top["Statement"]
-	if !ok {
+	var stmts []*jvalue
+	switch {
+	case stmtVal == nil:
 		return nil, syntaxError()
-	}
-	var stmts []json.RawMessage
-	switch firstByte(raw) {
-	case '{':
+	case stmtVal.kind == jObject:
 		doc.SingleStatement = true
-		stmts = []json.RawMessage{raw}
-	case '[':
-		if err := json.Unmarshal(raw, &stmts); err != nil || len(stmts) == 0 {
-			return nil, syntaxError()
-		}
+		stmts = []*jvalue{stmtVal}
+	case stmtVal.kind == jArray && len(stmtVal.vals) > 0:
+		stmts = stmtVal.vals
 	default:
 		return nil, syntaxError()
 	}
+	doc.Statements = make([]*Statement, 0, len(stmts))
 	for _, r := range stmts {
 		st, err := parseStatement(r)
 		if err != nil {
@@ -149,165 +144,48 @@ func Parse(data []byte) (*Document, error) {
 	return doc, nil
 }
 
-// unmarshalStrict decodes one JSON value and rejects trailing data.
-func unmarshalStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err == nil {
-		return errTrailing
-	}
-	return nil
-}
-
-type parseErr string
-
-func (e parseErr) Error() string { return string(e) }
-
-const errTrailing = parseErr("trailing data")
-
-func firstByte(b []byte) byte {
-	b = bytes.TrimLeft(b, " \t\r\n")
-	if len(b) == 0 {
-		return 0
-	}
-	return b[0]
-}
-
-func jsonString(raw json.RawMessage) (string, bool) {
-	if firstByte(raw) != '"' {
-		return "", false
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	return s, true
-}
-
-// jsonStrings decodes a string or an array of strings. An empty array
-// decodes to a non-nil empty slice, so that "present but empty" stays
-// distinguishable from "absent".
-func jsonStrings(raw json.RawMessage) ([]string, bool) {
-	switch firstByte(raw) {
-	case '"':
-		s, ok := jsonString(raw)
-		if !ok {
-			return nil, false
-		}
-		return []string{s}, true
-	case '[':
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, false
-		}
-		out := make([]string, 0, len(items))
-		for _, it := range items {
-			s, ok := jsonString(it)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, true
-	}
-	return nil, false
-}
-
-// conditionValues decodes a condition value: a string, number or boolean,
-// or an array of them. Numbers and booleans keep their JSON spelling.
-func conditionValues(raw json.RawMessage) ([]string, bool) {
-	scalar := func(r json.RawMessage) (string, bool) {
-		r = bytes.TrimSpace(r)
-		switch firstByte(r) {
-		case '"':
-			return jsonString(r)
-		case 't', 'f':
-			var b bool
-			if err := json.Unmarshal(r, &b); err != nil {
-				return "", false
-			}
-			return strconv.FormatBool(b), true
-		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			var n json.Number
-			if err := json.Unmarshal(r, &n); err != nil {
-				return "", false
-			}
-			return n.String(), true
-		}
-		return "", false
-	}
-	if firstByte(raw) == '[' {
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, false
-		}
-		out := make([]string, 0, len(items))
-		for _, it := range items {
-			s, ok := scalar(it)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, true
-	}
-	s, ok := scalar(raw)
-	if !ok {
-		return nil, false
-	}
-	return []string{s}, true
-}
-
-func parseStatement(raw json.RawMessage) (*Statement, error) {
-	if firstByte(raw) != '{' {
-		return nil, syntaxError()
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+func parseStatement(v *jvalue) (*Statement, error) {
+	if v.kind != jObject {
 		return nil, syntaxError()
 	}
 	st := &Statement{}
-	for k, v := range m {
-		var ok bool
+	for i, k := range v.keys {
+		val := v.vals[i]
+		ok := true
 		switch k {
 		case "Sid":
-			st.Sid, ok = jsonString(v)
-			st.HasSid = true
+			st.Sid, st.HasSid, ok = val.s, true, val.kind == jString
 		case "Effect":
-			var s string
-			s, ok = jsonString(v)
-			switch {
+			ok = val.kind == jString
+			switch s := val.s; {
 			case s == "Allow":
-				st.Effect = Allow
+				st.Effect, st.badEffectCase = Allow, false
 			case s == "Deny":
-				st.Effect = Deny
+				st.Effect, st.badEffectCase = Deny, false
 			case strings.EqualFold(s, "allow") || strings.EqualFold(s, "deny"):
 				// AWS's grammar check accepts any case; its
 				// legacy parser, which runs after the grammar check
 				// of every statement, then rejects it.
-				st.badEffectCase = true
-				st.Effect = Allow
-				ok = true
+				st.Effect, st.badEffectCase = Allow, true
 			default:
 				ok = false
 			}
 		case "Action":
-			st.Action, ok = jsonStrings(v)
+			st.Action, ok = val.strings()
 		case "NotAction":
-			st.NotAction, ok = jsonStrings(v)
+			st.NotAction, ok = val.strings()
 		case "Resource":
-			st.Resource, ok = jsonStrings(v)
+			st.Resource, ok = val.strings()
 		case "NotResource":
-			st.NotResource, ok = jsonStrings(v)
+			st.NotResource, ok = val.strings()
 		case "Principal":
-			st.Principal, ok = parsePrincipal(v)
+			st.Principal, ok = parsePrincipal(val)
 		case "NotPrincipal":
-			st.NotPrincipal, ok = parsePrincipal(v)
+			st.NotPrincipal, ok = parsePrincipal(val)
 		case "Condition":
-			st.Conditions, ok = parseConditions(v)
+			st.Conditions, ok = parseConditions(val)
+		default:
+			ok = false
 		}
 		if !ok {
 			return nil, syntaxError()
@@ -323,22 +201,17 @@ func parseStatement(raw json.RawMessage) (*Statement, error) {
 	return st, nil
 }
 
-func parsePrincipal(raw json.RawMessage) (*Principal, bool) {
-	switch firstByte(raw) {
-	case '"':
-		s, ok := jsonString(raw)
-		if !ok || s != "*" {
+func parsePrincipal(v *jvalue) (*Principal, bool) {
+	switch v.kind {
+	case jString:
+		if v.s != "*" {
 			return nil, false
 		}
 		return &Principal{Wildcard: true}, true
-	case '{':
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, false
-		}
+	case jObject:
 		p := &Principal{}
-		for k, v := range m {
-			vals, ok := jsonStrings(v)
+		for i, k := range v.keys {
+			vals, ok := v.vals[i].strings()
 			if !ok {
 				return nil, false
 			}
@@ -360,37 +233,30 @@ func parsePrincipal(raw json.RawMessage) (*Principal, bool) {
 	return nil, false
 }
 
-func parseConditions(raw json.RawMessage) ([]Condition, bool) {
-	if firstByte(raw) != '{' {
-		return nil, false
-	}
-	var ops map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &ops); err != nil {
+func parseConditions(v *jvalue) ([]Condition, bool) {
+	if v.kind != jObject {
 		return nil, false
 	}
 	out := []Condition{}
-	for op, block := range ops {
-		if firstByte(block) != '{' {
+	for i, op := range v.keys {
+		block := v.vals[i]
+		if block.kind != jObject {
 			return nil, false
 		}
-		var keys map[string]json.RawMessage
-		if err := json.Unmarshal(block, &keys); err != nil {
-			return nil, false
-		}
-		for k, v := range keys {
-			vals, ok := conditionValues(v)
+		for j, k := range block.keys {
+			vals, ok := block.vals[j].scalars()
 			if !ok {
 				return nil, false
 			}
 			out = append(out, Condition{Operator: op, Key: k, Values: vals})
 		}
-		if len(keys) == 0 {
-			// An empty operator block is kept so that validation can
-			// still reject an unknown operator name.
+		if len(block.keys) == 0 {
+			// An empty operator block is kept so that Check can still
+			// reject an unknown operator name.
 			out = append(out, Condition{Operator: op})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
+	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Operator != out[j].Operator {
 			return out[i].Operator < out[j].Operator
 		}

@@ -1,0 +1,370 @@
+package policy
+
+import (
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jkind is the type of a JSON value.
+type jkind uint8
+
+const (
+	jNull jkind = iota
+	jBool
+	jNumber
+	jString
+	jArray
+	jObject
+)
+
+// jvalue is a JSON value as the policy reader needs it: object members in
+// document order (duplicates kept), scalars as text.
+type jvalue struct {
+	kind jkind
+	s    string // string value; number or boolean text
+	keys []string
+	vals []*jvalue
+}
+
+// jsonReader reads one JSON value in a single pass. Strings without
+// escapes are substrings of src, which is copied from the input once.
+type jsonReader struct {
+	src   string
+	pos   int
+	depth int
+}
+
+// maxDepth bounds nesting; policies nest four levels at most.
+const maxDepth = 64
+
+type jsonError struct{ pos int }
+
+func (e *jsonError) Error() string { return "invalid JSON at offset " + strconv.Itoa(e.pos) }
+
+func parseJSON(data []byte) (*jvalue, error) {
+	r := &jsonReader{src: string(data)}
+	v, err := r.value()
+	if err != nil {
+		return nil, err
+	}
+	r.space()
+	if r.pos != len(r.src) {
+		return nil, &jsonError{r.pos}
+	}
+	return v, nil
+}
+
+func (r *jsonReader) fail() error { return &jsonError{r.pos} }
+
+func (r *jsonReader) space() {
+	for r.pos < len(r.src) {
+		switch r.src[r.pos] {
+		case ' ', '\t', '\n', '\r':
+			r.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (r *jsonReader) value() (*jvalue, error) {
+	r.space()
+	if r.pos >= len(r.src) {
+		return nil, r.fail()
+	}
+	switch c := r.src[r.pos]; {
+	case c == '{':
+		return r.object()
+	case c == '[':
+		return r.array()
+	case c == '"':
+		s, err := r.str()
+		if err != nil {
+			return nil, err
+		}
+		return &jvalue{kind: jString, s: s}, nil
+	case c == 't':
+		return r.literal("true", jBool)
+	case c == 'f':
+		return r.literal("false", jBool)
+	case c == 'n':
+		return r.literal("null", jNull)
+	case c == '-' || c >= '0' && c <= '9':
+		return r.number()
+	}
+	return nil, r.fail()
+}
+
+func (r *jsonReader) literal(word string, k jkind) (*jvalue, error) {
+	if len(r.src)-r.pos < len(word) || r.src[r.pos:r.pos+len(word)] != word {
+		return nil, r.fail()
+	}
+	r.pos += len(word)
+	return &jvalue{kind: k, s: word}, nil
+}
+
+func (r *jsonReader) number() (*jvalue, error) {
+	start := r.pos
+	if r.src[r.pos] == '-' {
+		r.pos++
+	}
+	digits := func() int {
+		n := 0
+		for r.pos < len(r.src) && r.src[r.pos] >= '0' && r.src[r.pos] <= '9' {
+			r.pos++
+			n++
+		}
+		return n
+	}
+	if r.pos < len(r.src) && r.src[r.pos] == '0' {
+		r.pos++
+	} else if digits() == 0 {
+		return nil, r.fail()
+	}
+	if r.pos < len(r.src) && r.src[r.pos] == '.' {
+		r.pos++
+		if digits() == 0 {
+			return nil, r.fail()
+		}
+	}
+	if r.pos < len(r.src) && (r.src[r.pos] == 'e' || r.src[r.pos] == 'E') {
+		r.pos++
+		if r.pos < len(r.src) && (r.src[r.pos] == '+' || r.src[r.pos] == '-') {
+			r.pos++
+		}
+		if digits() == 0 {
+			return nil, r.fail()
+		}
+	}
+	return &jvalue{kind: jNumber, s: r.src[start:r.pos]}, nil
+}
+
+func (r *jsonReader) str() (string, error) {
+	r.pos++ // opening quote
+	start := r.pos
+	for r.pos < len(r.src) {
+		c := r.src[r.pos]
+		switch {
+		case c == '"':
+			s := r.src[start:r.pos]
+			r.pos++
+			return s, nil
+		case c == '\\':
+			return r.strSlow(start)
+		case c < 0x20:
+			return "", r.fail()
+		}
+		r.pos++
+	}
+	return "", r.fail()
+}
+
+// strSlow decodes a string with escapes, from start (after the quote).
+func (r *jsonReader) strSlow(start int) (string, error) {
+	buf := []byte(r.src[start:r.pos])
+	for r.pos < len(r.src) {
+		c := r.src[r.pos]
+		switch {
+		case c == '"':
+			r.pos++
+			if !utf8.Valid(buf) {
+				return string([]rune(string(buf))), nil
+			}
+			return string(buf), nil
+		case c < 0x20:
+			return "", r.fail()
+		case c != '\\':
+			buf = append(buf, c)
+			r.pos++
+			continue
+		}
+		r.pos++
+		if r.pos >= len(r.src) {
+			return "", r.fail()
+		}
+		e := r.src[r.pos]
+		r.pos++
+		switch e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			ru, ok := r.hex4()
+			if !ok {
+				return "", r.fail()
+			}
+			if utf16.IsSurrogate(ru) {
+				if r.pos+1 < len(r.src) && r.src[r.pos] == '\\' && r.src[r.pos+1] == 'u' {
+					save := r.pos
+					r.pos += 2
+					lo, ok := r.hex4()
+					if ok {
+						if dec := utf16.DecodeRune(ru, lo); dec != utf8.RuneError {
+							buf = utf8.AppendRune(buf, dec)
+							continue
+						}
+					}
+					r.pos = save
+				}
+				ru = utf8.RuneError
+			}
+			buf = utf8.AppendRune(buf, ru)
+		default:
+			return "", r.fail()
+		}
+	}
+	return "", r.fail()
+}
+
+func (r *jsonReader) hex4() (rune, bool) {
+	if len(r.src)-r.pos < 4 {
+		return 0, false
+	}
+	var v rune
+	for i := 0; i < 4; i++ {
+		c := r.src[r.pos+i]
+		switch {
+		case c >= '0' && c <= '9':
+			v = v<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			v = v<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			v = v<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	r.pos += 4
+	return v, true
+}
+
+func (r *jsonReader) array() (*jvalue, error) {
+	if r.depth++; r.depth > maxDepth {
+		return nil, r.fail()
+	}
+	defer func() { r.depth-- }()
+	r.pos++
+	v := &jvalue{kind: jArray, vals: []*jvalue{}}
+	r.space()
+	if r.pos < len(r.src) && r.src[r.pos] == ']' {
+		r.pos++
+		return v, nil
+	}
+	for {
+		it, err := r.value()
+		if err != nil {
+			return nil, err
+		}
+		v.vals = append(v.vals, it)
+		r.space()
+		if r.pos >= len(r.src) {
+			return nil, r.fail()
+		}
+		switch r.src[r.pos] {
+		case ',':
+			r.pos++
+		case ']':
+			r.pos++
+			return v, nil
+		default:
+			return nil, r.fail()
+		}
+	}
+}
+
+func (r *jsonReader) object() (*jvalue, error) {
+	if r.depth++; r.depth > maxDepth {
+		return nil, r.fail()
+	}
+	defer func() { r.depth-- }()
+	r.pos++
+	v := &jvalue{kind: jObject}
+	r.space()
+	if r.pos < len(r.src) && r.src[r.pos] == '}' {
+		r.pos++
+		return v, nil
+	}
+	for {
+		r.space()
+		if r.pos >= len(r.src) || r.src[r.pos] != '"' {
+			return nil, r.fail()
+		}
+		k, err := r.str()
+		if err != nil {
+			return nil, err
+		}
+		r.space()
+		if r.pos >= len(r.src) || r.src[r.pos] != ':' {
+			return nil, r.fail()
+		}
+		r.pos++
+		val, err := r.value()
+		if err != nil {
+			return nil, err
+		}
+		v.keys = append(v.keys, k)
+		v.vals = append(v.vals, val)
+		r.space()
+		if r.pos >= len(r.src) {
+			return nil, r.fail()
+		}
+		switch r.src[r.pos] {
+		case ',':
+			r.pos++
+		case '}':
+			r.pos++
+			return v, nil
+		default:
+			return nil, r.fail()
+		}
+	}
+}
+
+// strings returns a string or an array of strings; an empty array gives
+// a non-nil empty slice.
+func (v *jvalue) strings() ([]string, bool) {
+	switch v.kind {
+	case jString:
+		return []string{v.s}, true
+	case jArray:
+		out := make([]string, len(v.vals))
+		for i, it := range v.vals {
+			if it.kind != jString {
+				return nil, false
+			}
+			out[i] = it.s
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// scalars returns a condition value: strings, numbers or booleans, one or
+// an array of them.
+func (v *jvalue) scalars() ([]string, bool) {
+	scalar := func(x *jvalue) bool { return x.kind == jString || x.kind == jNumber || x.kind == jBool }
+	if v.kind == jArray {
+		out := make([]string, len(v.vals))
+		for i, it := range v.vals {
+			if !scalar(it) {
+				return nil, false
+			}
+			out[i] = it.s
+		}
+		return out, true
+	}
+	if !scalar(v) {
+		return nil, false
+	}
+	return []string{v.s}, true
+}
