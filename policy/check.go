@@ -176,11 +176,17 @@ func checkResource(r string) string {
 		return "Resource " + r + " must be in ARN format or \"*\"."
 	}
 	if len(parts) < 3 || parts[1] != "*" && !arn.IsPartition(parts[1]) && !strings.Contains(parts[1], "${") {
-		pad := append(parts[min(len(parts), 2):], "", "", "", "")
-		for i := range pad {
-			if pad[i] == "" && i < 4 {
-				pad[i] = "*"
+		// Missing segments are shown as "*"; present ones as they are.
+		rest := parts[min(len(parts), 2):]
+		if len(parts) == 6 {
+			rest = []string{parts[2], parts[3], parts[4], parts[5]}
+		}
+		pad := [4]string{"*", "*", "*", "*"}
+		for i, seg := range rest {
+			if i == 0 && seg == "" && len(rest) == 1 {
+				continue
 			}
+			pad[i] = seg
 		}
 		pt := ""
 		if len(parts) > 1 {

@@ -172,10 +172,12 @@ func (p *pattern) varValue(ctx *Context, r *resolved, n int) string {
 // (no wildcards). fold compares case-insensitively.
 func (p *pattern) equal(s string, ctx *Context, fold bool) bool {
 	if !p.vars {
+		// Without variables the tokens are all literal: the prefix is
+		// the whole text, ${*} and the like already unescaped.
 		if fold {
-			return strings.EqualFold(p.raw, s)
+			return strings.EqualFold(p.prefix, s)
 		}
-		return p.raw == s
+		return p.prefix == s
 	}
 	var r resolved
 	if !p.resolve(ctx, &r) {
