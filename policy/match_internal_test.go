@@ -156,16 +156,16 @@ func TestVariables(t *testing.T) {
 		{"arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::home/bob/x", false},
 		{"arn:aws:s3:::home/${AWS:UserName}/*", "arn:aws:s3:::home/alice/x", true}, // keys are case-insensitive
 		{"arn:aws:s3:::${aws:PrincipalTag/team}-*", "arn:aws:s3:::blue-data", true},
-		{"arn:aws:s3:::home/${aws:userid}/*", "arn:aws:s3:::home/x/y", false},                      // missing: no match
-		{"arn:aws:s3:::home/${aws:userid, 'anon'}/*", "arn:aws:s3:::home/anon/y", true},            // default
-		{"arn:aws:s3:::home/${aws:TagKeys}/*", "arn:aws:s3:::home/a/y", false},                     // multi-valued: no match
-		{"arn:aws:s3:::${*}/${?}/${$}", "arn:aws:s3:::*/?/$", true},                                // literal specials
-		{"arn:aws:s3:::${*}", "arn:aws:s3:::x", false},                                             // ${*} is not a wildcard
-		{"arn:aws:s3:::home/${aws:username/*", "arn:aws:s3:::home/${aws:username/x", true},          // unterminated: literal
-		{"arn:aws:s3:::home/${aws:username}", "arn:aws:s3:::home/alice", true},                     // no wildcard
-		{"arn:aws:s3:::home/${aws:username, 'x'}", "arn:aws:s3:::home/alice", true},                // default unused
-		{"arn:aws:s3:::home/${aws:nothere,'d'}", "arn:aws:s3:::home/d", true},                      // no space
-		{"arn:aws:s3:::home/${aws:nothere, 'd'}*", "arn:aws:s3:::home/dz", true},                   // default then glob
+		{"arn:aws:s3:::home/${aws:userid}/*", "arn:aws:s3:::home/x/y", false},              // missing: no match
+		{"arn:aws:s3:::home/${aws:userid, 'anon'}/*", "arn:aws:s3:::home/anon/y", true},    // default
+		{"arn:aws:s3:::home/${aws:TagKeys}/*", "arn:aws:s3:::home/a/y", false},             // multi-valued: no match
+		{"arn:aws:s3:::${*}/${?}/${$}", "arn:aws:s3:::*/?/$", true},                        // literal specials
+		{"arn:aws:s3:::${*}", "arn:aws:s3:::x", false},                                     // ${*} is not a wildcard
+		{"arn:aws:s3:::home/${aws:username/*", "arn:aws:s3:::home/${aws:username/x", true}, // unterminated: literal
+		{"arn:aws:s3:::home/${aws:username}", "arn:aws:s3:::home/alice", true},             // no wildcard
+		{"arn:aws:s3:::home/${aws:username, 'x'}", "arn:aws:s3:::home/alice", true},        // default unused
+		{"arn:aws:s3:::home/${aws:nothere,'d'}", "arn:aws:s3:::home/d", true},              // no space
+		{"arn:aws:s3:::home/${aws:nothere, 'd'}*", "arn:aws:s3:::home/dz", true},           // default then glob
 		{"arn:aws:s3:::home/${aws:username}-${aws:PrincipalTag/team}", "arn:aws:s3:::home/alice-blue", true},
 	}
 	for _, tc := range tests {
