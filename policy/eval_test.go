@@ -112,7 +112,7 @@ func TestConditions(t *testing.T) {
 func TestStatements(t *testing.T) {
 	tests := []struct {
 		name, doc, action, resource string
-		allowed, denied            bool
+		allowed, denied             bool
 	}{
 		{"actions case-insensitive", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"S3:getobject","Resource":"*"}}`, "s3:GetObject", "arn:aws:s3:::b/k", true, false},
 		{"request action case-insensitive", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`, "S3:GETOBJECT", "arn:aws:s3:::b/k", true, false},
