@@ -1,0 +1,121 @@
+package cli_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/cli"
+)
+
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := cli.Run(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func write(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestValidate(t *testing.T) {
+	good := write(t, "good.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`)
+	bad := write(t, "bad.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"GetObject","Resource":"*"}}`)
+	unknown := write(t, "unknown.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObjekt","Resource":"*"}}`)
+	trust := write(t, "trust.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}`)
+
+	if code, out, _ := run(t, "", "policy", "validate", good); code != 0 || !strings.Contains(out, "ok") {
+		t.Errorf("good: code %d out %q", code, out)
+	}
+	code, out, _ := run(t, "", "policy", "validate", bad)
+	if code != 1 || !strings.Contains(out, "MalformedPolicyDocument: Actions/Conditions must be prefaced by a vendor") {
+		t.Errorf("bad: code %d out %q", code, out)
+	}
+	code, out, _ = run(t, "", "policy", "validate", unknown)
+	if code != 1 || !strings.Contains(out, "INVALID_ACTION") {
+		t.Errorf("unknown action: code %d out %q", code, out)
+	}
+	if code, out, _ := run(t, "", "policy", "validate", trust); code != 1 || !strings.Contains(out, "Missing required field Principal") && !strings.Contains(out, "should not specify a principal") {
+		t.Errorf("trust policy as managed: code %d out %q", code, out)
+	}
+	if code, out, _ := run(t, "", "policy", "validate", "--kind", "trust", trust); code != 0 {
+		t.Errorf("trust policy as trust: code %d out %q", code, out)
+	}
+	code, out, _ = run(t, "", "policy", "validate", "--format", "json", good, bad)
+	var res []struct {
+		File     string
+		Valid    bool
+		Findings []struct{ Code, Message string }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("json output %q: %v", out, err)
+	}
+	if code != 1 || len(res) != 2 || !res[0].Valid || res[1].Valid || res[1].Findings[0].Code != "MalformedPolicyDocument" {
+		t.Errorf("json: code %d %+v", code, res)
+	}
+	if code, _, _ := run(t, "", "policy", "validate", "--kind", "nope", good); code != 2 {
+		t.Errorf("bad kind: code %d", code)
+	}
+	if code, _, _ := run(t, "", "policy", "validate", filepath.Join(t.TempDir(), "missing.json")); code != 2 {
+		t.Errorf("missing file: code %d", code)
+	}
+}
+
+func TestEval(t *testing.T) {
+	cases := strings.Join([]string{
+		`{"id":"a","principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","identityPolicies":[{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}]}`,
+		`this is not json`,
+		`{"id":"c","principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","identityPolicies":["{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}"]}`,
+		`{"id":"d","principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","identityPolicies":[{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}]}`,
+		``,
+		`{"id":"e","principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}`,
+	}, "\n")
+	file := write(t, "cases.jsonl", cases)
+	for _, args := range [][]string{{"policy", "eval", "--cases", file}, {"policy", "eval", "--cases", "-"}} {
+		code, out, errOut := run(t, cases, args...)
+		if code != 0 {
+			t.Fatalf("%v: code %d: %s", args, code, errOut)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		want := []struct{ id, decision string }{{"a", "Allowed"}, {"", "Error"}, {"c", "ExplicitDeny"}, {"d", "Error"}, {"e", "ImplicitDeny"}}
+		if len(lines) != len(want) {
+			t.Fatalf("%v: %d lines:\n%s", args, len(lines), out)
+		}
+		for i, w := range want {
+			var r struct{ ID, Decision, Error string }
+			if err := json.Unmarshal([]byte(lines[i]), &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.ID != w.id || r.Decision != w.decision {
+				t.Errorf("line %d = %s, want id %q %s", i, lines[i], w.id, w.decision)
+			}
+			if r.Decision == "Error" && r.Error == "" {
+				t.Errorf("line %d: Error without a reason", i)
+			}
+		}
+	}
+	if code, _, _ := run(t, "", "policy", "eval"); code != 2 {
+		t.Errorf("no --cases: code %d", code)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	if code, _, _ := run(t, ""); code != 2 {
+		t.Errorf("no args: %d", code)
+	}
+	if code, _, _ := run(t, "", "frobnicate"); code != 2 {
+		t.Errorf("unknown: %d", code)
+	}
+	if code, out, _ := run(t, "", "version"); code != 0 || !strings.HasPrefix(out, "gatehouse ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
