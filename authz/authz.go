@@ -206,9 +206,16 @@ func Decide(req *Request, p *Policies) (Decision, error) {
 	preq := policy.Request{Action: req.Action, Resource: req.Resource, Caller: c, Context: req.Context}
 	resAcct := req.resourceAccount()
 	sameAccount := c.Account != "" && c.Account == resAcct
-	orgApplies := (len(p.SCPs) > 0 || len(p.RCPs) > 0) && c.Type != policy.Service && c.Type != policy.Anonymous && !serviceLinked(c)
+	// SCPs restrict the principals of member accounts: not service
+	// principals, anonymous callers or service-linked roles. RCPs restrict
+	// every caller of a member account's resource, anonymous and service
+	// principals included, except service-linked roles, and only for the
+	// services that support them.
+	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+	orgApplies := len(p.SCPs) > 0 && c.Type != policy.Service && c.Type != policy.Anonymous && !serviceLinked(c)
+	rcpApplies := len(p.RCPs) > 0 && !serviceLinked(c) && rcpService(req.Action)
 	identityApplies := c.Type == policy.User || c.Type == policy.AssumedRole || c.Type == policy.FederatedUser || c.Type == policy.WebIdentity
-	rcpApplies := orgApplies && len(p.RCPs) > 0 && rcpService(req.Action)
 
 	var id, bd, ss, rs policy.Result
 	// 1. Explicit deny in any policy that applies; note the first
