@@ -31,21 +31,23 @@ func (d *Document) Check(kind Kind) error {
 				}
 			}
 		}
-		for _, r := range append(append([]string(nil), st.Resource...), st.NotResource...) {
-			if r != "*" && strings.Count(r, ":") < 5 && strings.Contains(r, "::") {
-				return legacyError()
+		for _, list := range [2][]string{st.Resource, st.NotResource} {
+			for _, r := range list {
+				if r != "*" && strings.Count(r, ":") < 5 && strings.Contains(r, "::") {
+					return legacyError()
+				}
 			}
 		}
 	}
-	seen := map[string]bool{}
-	for _, st := range d.Statements {
+	for i, st := range d.Statements {
 		if st.Sid == "" {
 			continue
 		}
-		if seen[st.Sid] {
-			return malformed("Statement IDs (SID) in a single policy must be unique.")
+		for _, prev := range d.Statements[:i] {
+			if prev.Sid == st.Sid {
+				return malformed("Statement IDs (SID) in a single policy must be unique.")
+			}
 		}
-		seen[st.Sid] = true
 	}
 	for _, st := range d.Statements {
 		if len(st.Action) == 0 && len(st.NotAction) == 0 {
@@ -53,16 +55,20 @@ func (d *Document) Check(kind Kind) error {
 		}
 	}
 	for _, st := range d.Statements {
-		for _, r := range append(append([]string(nil), st.Resource...), st.NotResource...) {
-			if msg := checkResource(r); msg != "" {
-				return malformed(msg)
+		for _, list := range [2][]string{st.Resource, st.NotResource} {
+			for _, r := range list {
+				if msg := checkResource(r); msg != "" {
+					return malformed(msg)
+				}
 			}
 		}
 	}
 	for _, st := range d.Statements {
-		for _, a := range append(append([]string(nil), st.Action...), st.NotAction...) {
-			if msg := checkAction(a); msg != "" {
-				return malformed(msg)
+		for _, list := range [2][]string{st.Action, st.NotAction} {
+			for _, a := range list {
+				if msg := checkAction(a); msg != "" {
+					return malformed(msg)
+				}
 			}
 		}
 	}
@@ -171,7 +177,24 @@ func checkResource(r string) string {
 	if r == "*" {
 		return ""
 	}
-	parts := strings.SplitN(r, ":", 6)
+	if strings.IndexByte(r, ':') < 0 {
+		return "Resource " + r + " must be in ARN format or \"*\"."
+	}
+	var partsBuf [6]string
+	parts := partsBuf[:0]
+	for rest := r; ; {
+		if len(parts) == 5 {
+			parts = append(parts, rest)
+			break
+		}
+		i := strings.IndexByte(rest, ':')
+		if i < 0 {
+			parts = append(parts, rest)
+			break
+		}
+		parts = append(parts, rest[:i])
+		rest = rest[i+1:]
+	}
 	if len(parts) < 2 {
 		return "Resource " + r + " must be in ARN format or \"*\"."
 	}

@@ -33,6 +33,16 @@ type jsonReader struct {
 	src   string
 	pos   int
 	depth int
+	slab  []jvalue // values are carved from here, a chunk at a time
+}
+
+// alloc returns a new value from the slab.
+func (r *jsonReader) alloc(k jkind) *jvalue {
+	if len(r.slab) == cap(r.slab) {
+		r.slab = make([]jvalue, 0, 32)
+	}
+	r.slab = append(r.slab, jvalue{kind: k})
+	return &r.slab[len(r.slab)-1]
 }
 
 // maxDepth bounds nesting; policies nest four levels at most.
@@ -83,7 +93,9 @@ func (r *jsonReader) value() (*jvalue, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &jvalue{kind: jString, s: s}, nil
+		v := r.alloc(jString)
+		v.s = s
+		return v, nil
 	case c == 't':
 		return r.literal("true", jBool)
 	case c == 'f':
@@ -101,7 +113,9 @@ func (r *jsonReader) literal(word string, k jkind) (*jvalue, error) {
 		return nil, r.fail()
 	}
 	r.pos += len(word)
-	return &jvalue{kind: k, s: word}, nil
+	v := r.alloc(k)
+	v.s = word
+	return v, nil
 }
 
 func (r *jsonReader) number() (*jvalue, error) {
@@ -137,7 +151,9 @@ func (r *jsonReader) number() (*jvalue, error) {
 			return nil, r.fail()
 		}
 	}
-	return &jvalue{kind: jNumber, s: r.src[start:r.pos]}, nil
+	v := r.alloc(jNumber)
+	v.s = r.src[start:r.pos]
+	return v, nil
 }
 
 func (r *jsonReader) str() (string, error) {
@@ -254,7 +270,8 @@ func (r *jsonReader) array() (*jvalue, error) {
 	}
 	defer func() { r.depth-- }()
 	r.pos++
-	v := &jvalue{kind: jArray, vals: []*jvalue{}}
+	v := r.alloc(jArray)
+	v.vals = make([]*jvalue, 0, 4)
 	r.space()
 	if r.pos < len(r.src) && r.src[r.pos] == ']' {
 		r.pos++
@@ -288,7 +305,9 @@ func (r *jsonReader) object() (*jvalue, error) {
 	}
 	defer func() { r.depth-- }()
 	r.pos++
-	v := &jvalue{kind: jObject}
+	v := r.alloc(jObject)
+	v.keys = make([]string, 0, 4)
+	v.vals = make([]*jvalue, 0, 4)
 	r.space()
 	if r.pos < len(r.src) && r.src[r.pos] == '}' {
 		r.pos++

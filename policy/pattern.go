@@ -41,60 +41,82 @@ const maxVars = 8
 // vars whether ${...} is a policy variable. A malformed variable (no
 // closing brace) is literal text, as AWS treats it.
 func compilePattern(s string, wild, vars bool) pattern {
-	p := pattern{raw: s}
-	var lit strings.Builder
-	flush := func() {
-		if lit.Len() > 0 {
-			p.toks = append(p.toks, token{kind: tokLit, s: lit.String()})
-			lit.Reset()
+	return compileTokens(s, wild, vars, false)
+}
+
+// compileTokens compiles s; with colons, every ':' is a token of its
+// own, so that ARN segments are token ranges. Literal tokens are
+// substrings of s.
+func compileTokens(s string, wild, vars, colons bool) pattern {
+	p := pattern{raw: s, toks: make([]token, 0, 4)}
+	start := 0
+	flush := func(i int) {
+		if i > start {
+			p.toks = append(p.toks, token{kind: tokLit, s: s[start:i]})
 		}
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
-		case wild && c == '*':
-			flush()
-			p.toks = append(p.toks, token{kind: tokStar})
+		case wild && (c == '*' || c == '?'):
+			flush(i)
+			kind := tokStar
+			if c == '?' {
+				kind = tokQuest
+			}
+			p.toks = append(p.toks, token{kind: kind})
 			p.glob = true
 			i++
-		case wild && c == '?':
-			flush()
-			p.toks = append(p.toks, token{kind: tokQuest})
-			p.glob = true
+			start = i
+		case colons && c == ':':
+			flush(i)
+			p.toks = append(p.toks, token{kind: tokLit, s: ":"})
 			i++
-		case vars && c == '$' && strings.HasPrefix(s[i:], "${"):
+			start = i
+		case vars && c == '$' && i+1 < len(s) && s[i+1] == '{':
 			end := strings.IndexByte(s[i:], '}')
 			if end < 0 {
-				lit.WriteByte(c)
 				i++
 				continue
 			}
 			body := s[i+2 : i+end]
-			i += end + 1
 			switch body {
 			case "*", "?", "$":
-				lit.WriteString(body)
+				flush(i)
+				p.toks = append(p.toks, token{kind: tokLit, s: body})
+				i += end + 1
+				start = i
 				continue
 			}
 			key, def, hasDef := parseVarBody(body)
 			if key == "" {
-				lit.WriteString(s[i-end-1 : i])
+				i += end + 1
 				continue
 			}
-			flush()
+			flush(i)
 			p.toks = append(p.toks, token{kind: tokVar, s: strings.ToLower(key), def: def, hasDef: hasDef})
 			p.vars = true
+			i += end + 1
+			start = i
 		default:
-			lit.WriteByte(c)
 			i++
 		}
 	}
-	flush()
-	for _, t := range p.toks {
-		if t.kind != tokLit {
-			break
+	flush(len(s))
+	n := 0
+	for n < len(p.toks) && p.toks[n].kind == tokLit {
+		n++
+	}
+	switch n {
+	case 0:
+	case 1:
+		p.prefix = p.toks[0].s
+	default:
+		var b strings.Builder
+		for _, t := range p.toks[:n] {
+			b.WriteString(t.s)
 		}
-		p.prefix += t.s
+		p.prefix = b.String()
 	}
 	return p
 }
@@ -295,29 +317,11 @@ type arnSeg struct {
 }
 
 func compileARNPattern(s string, vars bool) arnPattern {
-	ap := arnPattern{pattern: compilePattern(s, true, vars)}
 	if s == "*" {
-		ap.any = true
-		return ap
+		return arnPattern{pattern: pattern{raw: s}, any: true}
 	}
-	// Split literal tokens at colons so that segments are token ranges.
-	var toks []token
-	for _, t := range ap.toks {
-		if t.kind != tokLit || !strings.Contains(t.s, ":") {
-			toks = append(toks, t)
-			continue
-		}
-		parts := strings.Split(t.s, ":")
-		for i, part := range parts {
-			if i > 0 {
-				toks = append(toks, token{kind: tokLit, s: ":"})
-			}
-			if part != "" {
-				toks = append(toks, token{kind: tokLit, s: part})
-			}
-		}
-	}
-	ap.toks = toks
+	ap := arnPattern{pattern: compileTokens(s, true, vars, true)}
+	toks := ap.toks
 	n := len(ap.pattern.toks)
 	if !ap.vars && n > 0 && ap.pattern.toks[n-1].kind == tokStar && len(ap.prefix) == len(s)-1 {
 		ap.prefixOnly = true
