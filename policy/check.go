@@ -225,7 +225,10 @@ func checkResource(r string) string {
 		case "iam":
 			return "IAM resource " + r + " cannot contain region information."
 		case "s3":
-			if len(parts) < 6 || !strings.HasPrefix(parts[5], "accesspoint/") {
+			// Buckets and objects have neither region nor account;
+			// S3's regional resources (access points, access grants,
+			// jobs) have both.
+			if len(parts) < 5 || parts[4] == "" {
 				return "Resource " + r + " can not contain region information."
 			}
 		}
