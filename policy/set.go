@@ -51,13 +51,13 @@ const treeMin = 8
 // kind of the same sort (all naming principals, or none).
 func NewSet(policies ...*Policy) *Set {
 	s := &Set{policies: policies, services: map[string]*serviceIndex{}}
-	cat := catalog.Default()
+	b := builder{cat: catalog.Default(), lowered: map[*catalog.Service][]string{}}
 	for _, p := range policies {
 		if p.Kind.hasPrincipals() {
 			s.principals = true
 		}
 		for _, cs := range p.stmts {
-			s.add(cat, cs)
+			s.add(&b, cs)
 		}
 	}
 	for _, si := range s.services {
@@ -100,16 +100,34 @@ func stmtMatchesAction(cs *cstmt, si *serviceIndex, name string) bool {
 	return false
 }
 
-func (s *Set) service(cat *catalog.Catalog, svc string) *serviceIndex {
+// builder holds what NewSet computes once per set.
+type builder struct {
+	cat     *catalog.Catalog
+	lowered map[*catalog.Service][]string // lower-cased action names, as in Service.Actions
+}
+
+func (b *builder) actionNames(svc *catalog.Service) []string {
+	names, ok := b.lowered[svc]
+	if !ok {
+		names = make([]string, len(svc.Actions))
+		for i, a := range svc.Actions {
+			names[i] = strings.ToLower(a.Name)
+		}
+		b.lowered[svc] = names
+	}
+	return names
+}
+
+func (s *Set) service(b *builder, svc string) *serviceIndex {
 	si := s.services[svc]
 	if si == nil {
-		si = &serviceIndex{cat: cat.Service(svc), exact: map[string]*bucket{}}
+		si = &serviceIndex{cat: b.cat.Service(svc), exact: map[string]*bucket{}}
 		s.services[svc] = si
 	}
 	return si
 }
 
-func (s *Set) add(cat *catalog.Catalog, cs *cstmt) {
+func (s *Set) add(b *builder, cs *cstmt) {
 	if cs.notAction != nil || cs.actionAll {
 		s.global.add(cs)
 		return
@@ -120,7 +138,7 @@ func (s *Set) add(cat *catalog.Catalog, cs *cstmt) {
 		ap := &cs.actions[i]
 		if ap.name.raw == "*" {
 			covered[ap.service] = true
-			s.service(cat, ap.service).all.add(cs)
+			s.service(b, ap.service).all.add(cs)
 		}
 	}
 	done := map[*bucket]bool{}
@@ -140,14 +158,13 @@ func (s *Set) add(cat *catalog.Catalog, cs *cstmt) {
 		if covered[ap.service] {
 			continue
 		}
-		si := s.service(cat, ap.service)
+		si := s.service(b, ap.service)
 		if !ap.name.glob {
 			addTo(si, ap.name.raw)
 			continue
 		}
 		if si.cat != nil {
-			for _, a := range si.cat.Actions {
-				ln := strings.ToLower(a.Name)
+			for _, ln := range b.actionNames(si.cat) {
 				if ap.name.like(ln, nil) {
 					addTo(si, ln)
 				}
