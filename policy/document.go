@@ -271,15 +271,7 @@ func parseConditions(v *jvalue) ([]Condition, bool) {
 func (d *Document) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
-	first := true
-	field := func(name string) {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		writeJSONString(&b, name)
-		b.WriteByte(':')
-	}
+	field := fieldWriter(&b)
 	if d.Version != "" {
 		field("Version")
 		writeJSONString(&b, d.Version)
@@ -307,15 +299,7 @@ func (d *Document) MarshalJSON() ([]byte, error) {
 
 func (st *Statement) marshal(b *bytes.Buffer) {
 	b.WriteByte('{')
-	first := true
-	field := func(name string) {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		writeJSONString(b, name)
-		b.WriteByte(':')
-	}
+	field := fieldWriter(b)
 	list := func(name string, vals []string) {
 		if vals == nil {
 			return
@@ -395,6 +379,20 @@ func (p *Principal) marshal(b *bytes.Buffer) {
 		writeJSONStrings(b, kv.v)
 	}
 	b.WriteByte('}')
+}
+
+// fieldWriter returns a function that writes an object member's name,
+// with the comma before every member but the first.
+func fieldWriter(b *bytes.Buffer) func(name string) {
+	first := true
+	return func(name string) {
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		writeJSONString(b, name)
+		b.WriteByte(':')
+	}
 }
 
 func writeJSONString(b *bytes.Buffer, s string) {

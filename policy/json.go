@@ -283,20 +283,27 @@ func (r *jsonReader) array() (*jvalue, error) {
 			return nil, err
 		}
 		v.vals = append(v.vals, it)
-		r.space()
-		if r.pos >= len(r.src) {
-			return nil, r.fail()
+		if done, err := r.next(']'); err != nil || done {
+			return v, err
 		}
+	}
+}
+
+// next reads the separator after a member: a comma (done is false) or
+// the closing bracket (done is true).
+func (r *jsonReader) next(closing byte) (done bool, err error) {
+	r.space()
+	if r.pos < len(r.src) {
 		switch r.src[r.pos] {
 		case ',':
 			r.pos++
-		case ']':
+			return false, nil
+		case closing:
 			r.pos++
-			return v, nil
-		default:
-			return nil, r.fail()
+			return true, nil
 		}
 	}
+	return false, r.fail()
 }
 
 func (r *jsonReader) object() (*jvalue, error) {
@@ -333,18 +340,8 @@ func (r *jsonReader) object() (*jvalue, error) {
 		}
 		v.keys = append(v.keys, k)
 		v.vals = append(v.vals, val)
-		r.space()
-		if r.pos >= len(r.src) {
-			return nil, r.fail()
-		}
-		switch r.src[r.pos] {
-		case ',':
-			r.pos++
-		case '}':
-			r.pos++
-			return v, nil
-		default:
-			return nil, r.fail()
+		if done, err := r.next('}'); err != nil || done {
+			return v, err
 		}
 	}
 }

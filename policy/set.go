@@ -184,6 +184,14 @@ func (b *bucket) add(cs *cstmt) {
 	}
 }
 
+// of returns the statements of one effect.
+func (b *bucket) of(eff Effect) *stmtIndex {
+	if eff == Deny {
+		return &b.deny
+	}
+	return &b.allow
+}
+
 func (b *bucket) build() {
 	b.deny.build()
 	b.allow.build()
@@ -313,35 +321,19 @@ func (s *Set) Evaluate(req *Request) Result {
 	if e.caller == nil {
 		e.caller = &e.anon
 	}
-	// Denies first: one is enough.
-	if e.scan(&s.global.deny, Deny, &res) {
-		return res
-	}
-	if si != nil {
-		if e.scan(&si.all.deny, Deny, &res) {
+	// Denies first: one is enough. Then allows.
+	for _, eff := range [2]Effect{Deny, Allow} {
+		if e.scan(s.global.of(eff), &res) {
 			return res
 		}
-		if exact != nil && e.scan(&exact.deny, Deny, &res) {
-			return res
+		if si == nil {
+			continue
 		}
-		for _, cs := range wild {
-			if cs.effect == Deny && e.wildApplies(cs) && e.apply(cs, -1, &res) {
-				return res
-			}
-		}
-	}
-	if e.scan(&s.global.allow, Allow, &res) {
-		return res
-	}
-	if si != nil {
-		if e.scan(&si.all.allow, Allow, &res) {
-			return res
-		}
-		if exact != nil && e.scan(&exact.allow, Allow, &res) {
+		if e.scan(si.all.of(eff), &res) || exact != nil && e.scan(exact.of(eff), &res) {
 			return res
 		}
 		for _, cs := range wild {
-			if cs.effect == Allow && e.wildApplies(cs) && e.apply(cs, -1, &res) {
+			if cs.effect == eff && e.wildApplies(cs) && e.apply(cs, -1, &res) {
 				return res
 			}
 		}
@@ -392,7 +384,7 @@ func (e *evaluator) wildApplies(cs *cstmt) bool {
 
 // scan evaluates the statements of x that may apply. It returns true when
 // evaluation can stop: a deny applies, or an allow that cannot be beaten.
-func (e *evaluator) scan(x *stmtIndex, eff Effect, res *Result) bool {
+func (e *evaluator) scan(x *stmtIndex, res *Result) bool {
 	if x.tree == nil {
 		for _, r := range x.list {
 			if e.apply(r.st, r.res, res) {
