@@ -130,14 +130,16 @@ func (r *reader) count() int {
 	return n
 }
 
-// index reads an index below n.
-func (r *reader) index(n int, what string) int {
+// pick reads an index into s and returns the element; out of range, it
+// fails and returns the zero value.
+func pick[T any](r *reader, s []T, what string) T {
 	i := r.uint()
-	if i >= n {
+	if i >= len(s) {
 		r.fail(what + " index out of range")
-		return 0
+		var zero T
+		return zero
 	}
-	return i
+	return s[i]
 }
 
 func (r *reader) str() string {
@@ -184,7 +186,7 @@ func tail[T any](s []T, from int) []T {
 
 func (r *reader) key(k *ConditionKey, types []KeyType) {
 	k.Name = r.str()
-	k.Type = types[r.index(len(types), "key type")]
+	k.Type = pick(r, types, "key type")
 	if r.flag() {
 		start, end := r.uint(), r.uint()
 		if !(start < end && end <= len(k.Name)) {
@@ -236,7 +238,7 @@ func decodeServices(blob string) (*Catalog, error) {
 	for i := range levelSets {
 		set := make([]AccessLevel, r.count())
 		for j := range set {
-			if set[j] = levels[r.index(len(levels), "access level")]; set[j] == 0 {
+			if set[j] = pick(r, levels, "access level"); set[j] == 0 {
 				r.fail("no access level in a set")
 			}
 		}
@@ -275,7 +277,7 @@ func decodeServices(blob string) (*Catalog, error) {
 		n := r.count()
 		from := len(alts)
 		for range n {
-			alts = append(alts, types[r.index(len(types), "key type")])
+			alts = append(alts, pick(r, types, "key type"))
 		}
 		k.AlternateTypes = tail(alts, from)
 	}
@@ -306,7 +308,7 @@ func decodeServices(blob string) (*Catalog, error) {
 		keyRefs := func() []string {
 			from := len(refs)
 			for range r.count() {
-				*next(r, &refs) = names[r.index(len(names), "condition key")].Name
+				*next(r, &refs) = pick(r, names, "condition key").Name
 			}
 			return tail(refs, from)
 		}
@@ -335,15 +337,15 @@ func decodeServices(blob string) (*Catalog, error) {
 			a.Name = r.str()
 			a.lower = low.lower(a.Name)
 			a.Description = r.str()
-			if a.AccessLevel = levels[r.index(len(levels), "access level")]; a.AccessLevel == 0 {
+			if a.AccessLevel = pick(r, levels, "access level"); a.AccessLevel == 0 {
 				r.fail("action without access level")
 			}
-			a.AccessLevels = levelSets[r.index(len(levelSets), "access level set")]
+			a.AccessLevels = pick(r, levelSets, "access level set")
 			a.ConditionKeys = keyRefs()
 			af := len(ars)
 			for range r.count() {
 				ar := next(r, &ars)
-				ar.Type = s.ResourceTypes[r.index(len(s.ResourceTypes), "resource type")]
+				ar.Type = pick(r, s.ResourceTypes, "resource type")
 				ar.Required = r.flag()
 				ar.ConditionKeys = keyRefs()
 			}
