@@ -20,7 +20,11 @@
 // Sources:
 // https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
-// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/policy-list.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
+//
+// Action names and context key names are case-insensitive:
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
 package catalog
 
 //go:generate go run ../internal/cmd/gencatalog -data ../../shared/data -out .

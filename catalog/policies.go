@@ -27,8 +27,9 @@ type policyIndex struct {
 
 // ManagedPolicy returns the AWS managed policy with the ARN
 // ("arn:aws:iam::aws:policy/job-function/Billing", exactly) or the name
-// ("Billing", ignoring ASCII case: IAM policy names are unique without
-// regard to case), or nil. The policies are decoded on the first call.
+// ("Billing", ignoring ASCII case: IAM names are unique without regard to
+// case, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html),
+// or nil. The policies are decoded on the first call.
 func (c *Catalog) ManagedPolicy(nameOrARN string) *ManagedPolicy {
 	p := c.policies()
 	if strings.HasPrefix(nameOrARN, "arn:") {
