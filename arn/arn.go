@@ -1,0 +1,112 @@
+package arn
+
+import (
+	"errors"
+	"strings"
+)
+
+// ARN is a parsed Amazon Resource Name:
+// arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE. It is a comparable value;
+// the zero ARN is "no ARN".
+type ARN struct {
+	Partition, Service, Region, AccountID, Resource string
+}
+
+// Sentinel errors, wrapped by *ParseError.
+var (
+	ErrMalformed        = errors.New("arn: malformed")
+	ErrUnknownPartition = errors.New("arn: unknown partition")
+)
+
+// ParseError is an input that is not an ARN.
+type ParseError struct {
+	Input string
+	Err   error
+}
+
+func (e *ParseError) Error() string { return e.Err.Error() + ": " + e.Input }
+
+// Unwrap returns the sentinel.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Parse parses s. The resource is everything after the fifth colon and may
+// itself hold colons and slashes.
+func Parse(s string) (ARN, error) {
+	segs, ok := Split(s)
+	if !ok || segs[0] != "arn" || segs[2] == "" || segs[5] == "" {
+		return ARN{}, &ParseError{Input: s, Err: ErrMalformed}
+	}
+	if !IsPartition(segs[1]) {
+		return ARN{}, &ParseError{Input: s, Err: ErrUnknownPartition}
+	}
+	return ARN{Partition: segs[1], Service: segs[2], Region: segs[3], AccountID: segs[4], Resource: segs[5]}, nil
+}
+
+// MustParse is Parse that panics; for tests and tables.
+func MustParse(s string) ARN {
+	a, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// String returns the ARN's text ("" for the zero ARN).
+func (a ARN) String() string {
+	if a.IsZero() {
+		return ""
+	}
+	return "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":" + a.AccountID + ":" + a.Resource
+}
+
+// IsZero reports whether a is the zero ARN.
+func (a ARN) IsZero() bool { return a == ARN{} }
+
+// Split splits s into its six colon-separated fields without allocating.
+func Split(s string) (segs [6]string, ok bool) {
+	for i := 0; i < 5; i++ {
+		j := strings.IndexByte(s, ':')
+		if j < 0 {
+			return segs, false
+		}
+		segs[i], s = s[:j], s[j+1:]
+	}
+	segs[5] = s
+	return segs, true
+}
+
+var partitions = [...]string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+
+// Partitions returns the partition IDs.
+func Partitions() []string { return append([]string(nil), partitions[:]...) }
+
+// IsPartition reports whether id is a partition.
+func IsPartition(id string) bool {
+	for _, p := range partitions {
+		if p == id {
+			return true
+		}
+	}
+	return false
+}
+
+// PartitionForRegion returns the partition of a region.
+func PartitionForRegion(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-isof-"), strings.HasPrefix(region, "eu-isof-"):
+		return "aws-iso-f"
+	case strings.HasPrefix(region, "eu-isoe-"):
+		return "aws-iso-e"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "eusc-"):
+		return "aws-eusc"
+	}
+	return "aws"
+}
