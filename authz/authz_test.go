@@ -177,3 +177,44 @@ func TestDecideDoesNotAllocate(t *testing.T) {
 		t.Errorf("Decide allocates %v times", n)
 	}
 }
+
+// NotPrincipal with Deny exempts a caller only when its whole chain is
+// listed: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+func TestNotPrincipalChain(t *testing.T) {
+	const session = "arn:aws:sts::444455556666:assumed-role/cross-account-read-only-role/cross-account-audit-app"
+	deny := func(list ...string) string {
+		q := ""
+		for i, a := range list {
+			if i > 0 {
+				q += ","
+			}
+			q += `"` + a + `"`
+		}
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":[` + q + `]},"Action":"s3:*","Resource":"*"},{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`
+	}
+	tests := []struct {
+		name, principal string
+		listed          []string
+		want            authz.Effect
+	}{
+		{"user and account listed", "arn:aws:iam::444455556666:user/Bob", []string{"arn:aws:iam::444455556666:user/Bob", "arn:aws:iam::444455556666:root"}, authz.Allowed},
+		{"user without account", "arn:aws:iam::444455556666:user/Bob", []string{"arn:aws:iam::444455556666:user/Bob"}, authz.ExplicitDeny},
+		{"other user", "arn:aws:iam::444455556666:user/Eve", []string{"arn:aws:iam::444455556666:user/Bob", "444455556666"}, authz.ExplicitDeny},
+		{"session, role and account", session, []string{session, "arn:aws:iam::444455556666:role/cross-account-read-only-role", "arn:aws:iam::444455556666:root"}, authz.Allowed},
+		{"session without role", session, []string{session, "arn:aws:iam::444455556666:root"}, authz.ExplicitDeny},
+		{"role and account but not session", session, []string{"arn:aws:iam::444455556666:role/cross-account-read-only-role", "arn:aws:iam::444455556666:root"}, authz.ExplicitDeny},
+		{"root", "arn:aws:iam::444455556666:root", []string{"444455556666"}, authz.Allowed},
+		{"anonymous", "anonymous", []string{"444455556666"}, authz.ExplicitDeny},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := authz.Policies{Identity: set(t, policy.Identity, allowAll), Resource: set(t, policy.Resource, deny(tc.listed...))}
+			req := request(t, tc.principal, "s3:GetObject", objectARN)
+			req.ResourceAccount = "111122223333"
+			d, err := authz.Decide(req, &p)
+			if err != nil || d.Effect != tc.want {
+				t.Fatalf("decision %v (%v), want %v", d.Effect, err, tc.want)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -312,31 +313,34 @@ func (cp *cprincipal) match(c *Caller) MatchKind {
 	return best
 }
 
-// excludes reports whether a NotPrincipal element exempts the caller:
-// every identity the request carries must be listed. For a user that is
-// its ARN and its account; for a role session its session ARN (or its
-// role), and its account.
+// excludes reports whether a NotPrincipal element exempts the caller.
+// AWS may evaluate each identity in the caller's chain on its own (the
+// account, then the role, then the session), so the caller is exempt only
+// when every one of them is listed: a user and its account; a role
+// session, its role and its account; a federated user and its account.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
 func (cp *cprincipal) excludes(c *Caller) bool {
 	if cp.wildcard {
 		return true
 	}
-	m := cp.match(c)
 	switch c.Type {
 	case Anonymous:
 		return false
-	case Account:
-		return m >= MatchAccount
-	case Service, WebIdentity:
-		return m == MatchDirect
+	case Service:
+		return slices.Contains(cp.services, c.Service)
+	case WebIdentity:
+		return c.Federated != "" && slices.Contains(cp.federated, c.Federated)
 	}
-	if m < MatchRole && !(m == MatchParent) {
+	if c.Account == "" || !slices.Contains(cp.accounts, c.Account) {
 		return false
 	}
-	for _, a := range cp.accounts {
-		if a == c.Account {
-			return true
+	switch c.Type {
+	case Account:
+		return true
+	case AssumedRole:
+		if c.RoleARN != c.ARN && !slices.Contains(cp.arns, c.RoleARN) {
+			return false
 		}
 	}
-	return false
+	return slices.Contains(cp.arns, c.ARN)
 }
