@@ -146,7 +146,7 @@ func compileCondition(c Condition, vars bool) (condition, error) {
 		case famBinary:
 			cc.strs = append(cc.strs, pattern{raw: v})
 		case famARN:
-			cc.arns = append(cc.arns, compileARNPattern(v, useVars))
+			cc.arns = append(cc.arns, compileARNFieldPattern(v, useVars))
 		case famNumeric:
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
@@ -200,6 +200,15 @@ func (c *condition) eval(ctx *Context) bool {
 	e := ctx.lookup(c.key)
 	op := c.spec.op
 	if op.fam == famNull {
+		// With a set operator Null is constant: ForAllValues:Null is
+		// always true and ForAnyValue:Null always false.
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
+		switch c.spec.set {
+		case setAll:
+			return true
+		case setAny:
+			return false
+		}
 		absent := e == nil || len(e.vals) == 0
 		return absent == c.null
 	}
@@ -232,12 +241,13 @@ func (c *condition) eval(ctx *Context) bool {
 		}
 		return true
 	}
-	for i := range e.vals {
-		if c.matchValue(&e.vals[i], ctx) {
-			return !op.negated
-		}
+	// A multivalued key needs a set operator: without one, a request
+	// key with several values matches nothing.
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+	if len(e.vals) > 1 {
+		return false
 	}
-	return op.negated
+	return c.matchValue(&e.vals[0], ctx) != op.negated
 }
 
 // matchValue reports whether one context value matches any of the

@@ -94,6 +94,14 @@ func TestConditions(t *testing.T) {
 		{"variable in condition", `{"StringLike":{"s3:prefix":["home/${aws:username}/*"]}}`, ctx{"s3:prefix": {"home/alice/x"}, "aws:username": {"alice"}}, true},
 		{"variable missing in condition", `{"StringLike":{"s3:prefix":["home/${aws:username}/*"]}}`, ctx{"s3:prefix": {"home/alice/x"}}, false},
 		{"empty operator block", `{"StringEquals":{}}`, ctx{}, true},
+		// ArnLike compares the six fields one by one: a * does not span fields.
+		{"ArnLike fields", `{"ArnLike":{"aws:SourceArn":"arn:aws:someservice:*:111122223333:finance/*"}}`, ctx{"aws:SourceArn": {"arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"}}, false},
+		{"ArnLike resource field has colons", `{"ArnLike":{"aws:SourceArn":"arn:aws:logs:*:*:log-group:*"}}`, ctx{"aws:SourceArn": {"arn:aws:logs:us-east-1:111122223333:log-group:g:log-stream:s"}}, true},
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
+		{"ForAllValues:Null is always true", `{"ForAllValues:Null":{"aws:TagKeys":"false"}}`, ctx{}, true},
+		{"ForAnyValue:Null is always false", `{"ForAnyValue:Null":{"aws:TagKeys":"true"}}`, ctx{}, false},
+		{"multivalued key without set operator", `{"StringEquals":{"aws:TagKeys":"environment"}}`, ctx{"aws:TagKeys": {"environment", "dept"}}, false},
+		{"one-element list is single-valued", `{"StringEquals":{"aws:TagKeys":"environment"}}`, ctx{"aws:TagKeys": {"environment"}}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

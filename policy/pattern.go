@@ -309,11 +309,35 @@ type arnPattern struct {
 	// its resource part then needs one glob of the last segment.
 	restOff int
 	segs    []arnSeg
+	// fields: the Arn* condition operators compare the six
+	// colon-separated fields of the ARN one by one, the last being all
+	// that follows the fifth colon; no * spans a colon between fields.
+	fields bool
 }
 
 type arnSeg struct {
 	from, to int  // token range in pattern.toks
 	tail     bool // ends with *: may run past colons
+}
+
+// compileARNFieldPattern compiles an Arn* condition value.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
+func compileARNFieldPattern(s string, vars bool) arnPattern {
+	ap := compileARNPattern(s, vars)
+	if ap.any {
+		return ap
+	}
+	ap.fields = true
+	ap.prefixOnly = false
+	ap.restOff = 0
+	if len(ap.segs) > 6 {
+		// The sixth field runs to the end, colons and all.
+		last := ap.segs[len(ap.segs)-1]
+		ap.segs[5].to = last.to
+		ap.segs[5].tail = last.tail
+		ap.segs = ap.segs[:6]
+	}
+	return ap
 }
 
 func compileARNPattern(s string, vars bool) arnPattern {
@@ -367,6 +391,9 @@ func (ap *arnPattern) match(s string, ctx *Context) bool {
 	if ap.vars && !ap.resolve(ctx, &r) {
 		return false
 	}
+	if ap.fields {
+		return ap.matchFields(s, ctx, &r)
+	}
 	if ap.restOff > 0 && strings.IndexByte(s[ap.restOff:], ':') < 0 {
 		last := ap.segs[5]
 		return globTokens(&ap.pattern, last.from, last.to, s[ap.restOff:], ctx, &r)
@@ -416,4 +443,26 @@ func (ap *arnPattern) match(s string, ctx *Context) bool {
 		mask = next
 	}
 	return false
+}
+
+// matchFields matches the six fields of s one by one.
+func (ap *arnPattern) matchFields(s string, ctx *Context, r *resolved) bool {
+	if len(ap.segs) != 6 {
+		return false
+	}
+	for i := 0; i < 6; i++ {
+		field := s
+		if i < 5 {
+			j := strings.IndexByte(s, ':')
+			if j < 0 {
+				return false
+			}
+			field, s = s[:j], s[j+1:]
+		}
+		seg := ap.segs[i]
+		if !globTokens(&ap.pattern, seg.from, seg.to, field, ctx, r) {
+			return false
+		}
+	}
+	return true
 }
