@@ -64,6 +64,11 @@ func (d *Document) Check(kind Kind) error {
 		}
 	}
 	for _, st := range d.Statements {
+		for _, c := range st.Conditions {
+			if c.Key != "" && !strings.Contains(c.Key, ":") {
+				return malformed("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
+			}
+		}
 		for _, list := range [2][]string{st.Action, st.NotAction} {
 			for _, a := range list {
 				if msg := checkAction(a); msg != "" {

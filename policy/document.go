@@ -91,8 +91,10 @@ type Condition struct {
 // case-sensitive; when a name repeats, the last value counts.
 func Parse(data []byte) (*Document, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	// The grammar forbids repeating an element name.
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
 	top, err := parseJSON(data)
-	if err != nil || top.kind != jObject {
+	if err != nil || top.kind != jObject || top.dup {
 		return nil, syntaxError()
 	}
 	doc := &Document{}
@@ -145,7 +147,7 @@ func Parse(data []byte) (*Document, error) {
 }
 
 func parseStatement(v *jvalue) (*Statement, error) {
-	if v.kind != jObject {
+	if v.kind != jObject || v.dup {
 		return nil, syntaxError()
 	}
 	st := &Statement{}
@@ -209,6 +211,9 @@ func parsePrincipal(v *jvalue) (*Principal, bool) {
 		}
 		return &Principal{Wildcard: true}, true
 	case jObject:
+		if v.dup {
+			return nil, false
+		}
 		p := &Principal{}
 		for i, k := range v.keys {
 			vals, ok := v.vals[i].strings()
@@ -234,13 +239,13 @@ func parsePrincipal(v *jvalue) (*Principal, bool) {
 }
 
 func parseConditions(v *jvalue) ([]Condition, bool) {
-	if v.kind != jObject {
+	if v.kind != jObject || v.dup {
 		return nil, false
 	}
 	out := []Condition{}
 	for i, op := range v.keys {
 		block := v.vals[i]
-		if block.kind != jObject {
+		if block.kind != jObject || block.dup {
 			return nil, false
 		}
 		for j, k := range block.keys {

@@ -68,7 +68,7 @@ func TestConditions(t *testing.T) {
 		{"Bool missing", `{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`, ctx{}, false},
 		{"BoolIfExists missing", `{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}`, ctx{}, true},
 		{"BoolIfExists present", `{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}`, ctx{"aws:MultiFactorAuthPresent": {"true"}}, false},
-		{"BinaryEquals", `{"BinaryEquals":{"key":"QmluYXJ5VmFsdWVJbkJhc2U2NA=="}}`, ctx{"key": {"QmluYXJ5VmFsdWVJbkJhc2U2NA=="}}, true},
+		{"BinaryEquals", `{"BinaryEquals":{"s3:key":"QmluYXJ5VmFsdWVJbkJhc2U2NA=="}}`, ctx{"s3:key": {"QmluYXJ5VmFsdWVJbkJhc2U2NA=="}}, true},
 		{"IpAddress", `{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}`, ctx{"aws:SourceIp": {"203.0.113.9"}}, true},
 		{"IpAddress outside", `{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}`, ctx{"aws:SourceIp": {"203.0.114.9"}}, false},
 		{"IpAddress single", `{"IpAddress":{"aws:SourceIp":"203.0.113.9"}}`, ctx{"aws:SourceIp": {"203.0.113.9"}}, true},

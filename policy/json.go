@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -22,6 +23,7 @@ const (
 // document order (duplicates kept), scalars as text.
 type jvalue struct {
 	kind jkind
+	dup  bool   // an object with a repeated member name
 	s    string // string value; number or boolean text
 	keys []string
 	vals []*jvalue
@@ -337,6 +339,9 @@ func (r *jsonReader) object() (*jvalue, error) {
 		val, err := r.value()
 		if err != nil {
 			return nil, err
+		}
+		if slices.Contains(v.keys, k) {
+			v.dup = true
 		}
 		v.keys = append(v.keys, k)
 		v.vals = append(v.vals, val)

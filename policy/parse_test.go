@@ -164,3 +164,22 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestGrammarEdges(t *testing.T) {
+	tests := []struct{ name, doc, msg string }{
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+		{"repeated element", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Effect":"Deny","Action":"s3:*","Resource":"*"}}`, "Syntax errors in policy."},
+		{"repeated top element", `{"Version":"2012-10-17","Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`, "Syntax errors in policy."},
+		{"repeated condition key", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:a":"x","aws:a":"y"}}}}`, "Syntax errors in policy."},
+		{"condition key without vendor", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"username":"alice"}}}}`, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := policy.ParseAndCompile([]byte(tc.doc), policy.Managed, "p")
+			var pe *policy.Error
+			if !errors.As(err, &pe) || pe.Message != tc.msg {
+				t.Fatalf("err = %v, want %q", err, tc.msg)
+			}
+		})
+	}
+}

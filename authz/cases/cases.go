@@ -269,8 +269,8 @@ func policyBytes(raw json.RawMessage) ([]byte, error) {
 	return t, nil
 }
 
-// contextValues accepts a string or a list of strings (numbers and
-// booleans are taken as their JSON text).
+// contextValues accepts a string or a list of strings, as the contract
+// says AWS sends them.
 func contextValues(raw json.RawMessage) ([]string, error) {
 	t := bytes.TrimSpace(raw)
 	scalar := func(r json.RawMessage) (string, error) {
@@ -280,13 +280,8 @@ func contextValues(raw json.RawMessage) ([]string, error) {
 		if err := d.Decode(&v); err != nil {
 			return "", err
 		}
-		switch x := v.(type) {
-		case string:
+		if x, ok := v.(string); ok {
 			return x, nil
-		case json.Number:
-			return x.String(), nil
-		case bool:
-			return strconv.FormatBool(x), nil
 		}
 		return "", fmt.Errorf("value %s is not a string", r)
 	}
