@@ -12,6 +12,11 @@ import (
 // gives for a document with several faults.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
 func (d *Document) Check(kind Kind) error {
+	// CreatePolicy (and so every customer managed policy and boundary)
+	// takes only the current language version.
+	if kind == Managed && d.Version != Version2012 {
+		return malformed("Policy document must be version 2012-10-17 or greater.")
+	}
 	// Legacy parsing: condition values the old parser cannot read and
 	// resources that are not ARN-shaped.
 	for _, st := range d.Statements {

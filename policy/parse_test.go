@@ -42,6 +42,8 @@ func TestRejectedDocuments(t *testing.T) {
 		{"no actions", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Resource":"*"}}`, "Policy statement must contain actions."},
 		{"empty actions", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Action":[],"Resource":"*"}}`, "Policy statement must contain actions."},
 		{"no resources", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*"}}`, "Policy statement must contain resources."},
+		{"managed policy without version", policy.Managed, `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`, "Policy document must be version 2012-10-17 or greater."},
+		{"managed policy 2008", policy.Managed, `{"Version":"2008-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`, "Policy document must be version 2012-10-17 or greater."},
 		{"no vendor", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Action":"GetObject","Resource":"*"}}`, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
 		{"two colons", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:a:b","Resource":"*"}}`, "Actions/Condition can contain only one colon."},
 		{"bad vendor", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Action":"a a:b","Resource":"*"}}`, "Vendor a a is not valid"},
@@ -86,7 +88,7 @@ func TestAcceptedDocuments(t *testing.T) {
 		doc  string
 	}{
 		{"statement as object", policy.Managed, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`},
-		{"no version", policy.Managed, `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`},
+		{"no version inline", policy.InlineUser, `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`},
 		{"2008 version", policy.Trust, `{"Version":"2008-10-17","Statement":[{"Sid":"","Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`},
 		{"condition values as bool and number", policy.Managed, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":false},"NumericLessThan":{"s3:max-keys":10}}}}`},
 		{"bucket policy sid with spaces", policy.Resource, `{"Version":"2012-10-17","Statement":{"Sid":"Allow read","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`},
