@@ -1,7 +1,6 @@
 package bench_test
 
 import (
-	"strconv"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/authz"
@@ -9,40 +8,17 @@ import (
 	"github.com/gatehouse/gatehouse/policy"
 )
 
-// prepared is a scenario compiled as a server holds it: the principal's
-// policies in one Set, the request built once.
-type prepared struct {
-	req  authz.Request
-	pols authz.Policies
-}
-
-func prepare(tb testing.TB, sc bench.Scenario) *prepared {
+func prepare(tb testing.TB, sc bench.Scenario) *bench.Prepared {
 	tb.Helper()
-	var pols []*policy.Policy
-	for i, doc := range sc.Policies {
-		p, err := policy.ParseAndCompile([]byte(doc), policy.Managed, "p"+strconv.Itoa(i))
-		if err != nil {
-			tb.Fatalf("%s: policy %d: %v", sc.Name, i, err)
-		}
-		pols = append(pols, p)
-	}
-	caller, err := authz.ParseCaller(bench.Principal, "")
+	p, err := bench.Prepare(sc)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ctx := &policy.Context{}
-	for k, v := range sc.Context {
-		ctx.Set(k, v)
-	}
-	authz.SetPrincipalKeys(&caller, ctx)
-	return &prepared{
-		req:  authz.Request{Caller: caller, Action: sc.Action, Resource: sc.Resource, Context: ctx},
-		pols: authz.Policies{Identity: policy.NewSet(pols...)},
-	}
+	return p
 }
 
-func (p *prepared) decide(tb testing.TB) authz.Decision {
-	d, err := authz.Decide(&p.req, &p.pols)
+func decide(tb testing.TB, p *bench.Prepared) authz.Decision {
+	d, err := p.Decide()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -55,10 +31,10 @@ func TestScenarios(t *testing.T) {
 	for _, sc := range bench.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			p := prepare(t, sc)
-			if got := p.decide(t).Effect.String(); got != sc.Expect {
+			if got := decide(t, p).Effect.String(); got != sc.Expect {
 				t.Fatalf("decision = %s, want %s", got, sc.Expect)
 			}
-			if n := testing.AllocsPerRun(100, func() { p.decide(t) }); n != 0 {
+			if n := testing.AllocsPerRun(100, func() { decide(t, p) }); n != 0 {
 				t.Errorf("decision allocates %v times, want 0", n)
 			}
 		})
@@ -69,12 +45,12 @@ func BenchmarkScenario(b *testing.B) {
 	for _, sc := range bench.Scenarios() {
 		b.Run(sc.Name, func(b *testing.B) {
 			p := prepare(b, sc)
-			if got := p.decide(b).Effect.String(); got != sc.Expect {
+			if got := decide(b, p).Effect.String(); got != sc.Expect {
 				b.Fatalf("decision = %s, want %s", got, sc.Expect)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				authz.Decide(&p.req, &p.pols)
+				authz.Decide(&p.Request, &p.Policies)
 			}
 		})
 	}

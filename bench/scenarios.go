@@ -2,7 +2,11 @@ package bench
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/authz"
+	"github.com/gatehouse/gatehouse/policy"
 )
 
 // Principal is the caller of every scenario; the S3 resources are in its
@@ -97,3 +101,38 @@ func Scenarios() []Scenario {
 		{Name: "Vars_Allow", Policies: []string{PolicyVars}, Action: "s3:GetObject", Resource: "arn:aws:s3:::home/alice/notes.txt", Expect: "Allowed"},
 	}
 }
+
+// Prepared is a scenario compiled as a server holds it: the principal's
+// policies in one set, the request and its context built once.
+type Prepared struct {
+	Request  authz.Request
+	Policies authz.Policies
+}
+
+// Prepare compiles a scenario.
+func Prepare(sc Scenario) (*Prepared, error) {
+	var pols []*policy.Policy
+	for i, doc := range sc.Policies {
+		p, err := policy.ParseAndCompile([]byte(doc), policy.Managed, "p"+strconv.Itoa(i))
+		if err != nil {
+			return nil, fmt.Errorf("%s: policy %d: %w", sc.Name, i, err)
+		}
+		pols = append(pols, p)
+	}
+	caller, err := authz.ParseCaller(Principal, "")
+	if err != nil {
+		return nil, err
+	}
+	ctx := &policy.Context{}
+	for k, v := range sc.Context {
+		ctx.Set(k, v)
+	}
+	authz.SetPrincipalKeys(&caller, ctx)
+	return &Prepared{
+		Request:  authz.Request{Caller: caller, Action: sc.Action, Resource: sc.Resource, Context: ctx},
+		Policies: authz.Policies{Identity: policy.NewSet(pols...)},
+	}, nil
+}
+
+// Decide makes the scenario's decision.
+func (p *Prepared) Decide() (authz.Decision, error) { return authz.Decide(&p.Request, &p.Policies) }
