@@ -2,6 +2,8 @@ package policy
 
 import (
 	"regexp"
+
+	"github.com/gatehouse/gatehouse/arn"
 	"strings"
 	"testing"
 )
@@ -109,6 +111,13 @@ func FuzzARNPattern(f *testing.F) {
 		ap := compileARNPattern(pattern, false)
 		if got, want := ap.match(value, nil), refARNMatch(pattern, value); got != want {
 			t.Fatalf("match(%q, %q) = %v, reference %v", pattern, value, got, want)
+		}
+		if got, want := ap.match(value, nil), arn.Match(pattern, value); got != want {
+			t.Fatalf("match(%q, %q) = %v, arn.Match %v", pattern, value, got, want)
+		}
+		fp := compileARNFieldPattern(pattern, false)
+		if got, want := fp.match(value, nil), arn.MatchFields(pattern, value); got != want {
+			t.Fatalf("field match(%q, %q) = %v, arn.MatchFields %v", pattern, value, got, want)
 		}
 	})
 }
