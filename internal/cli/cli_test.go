@@ -119,3 +119,28 @@ func TestUsage(t *testing.T) {
 		t.Errorf("version: %d %q", code, out)
 	}
 }
+
+func TestSummarize(t *testing.T) {
+	file := write(t, "p.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"},{"Effect":"Allow","Action":"nosuch:Thing","Resource":"*"}]}`)
+	code, out, _ := run(t, "", "policy", "summarize", file)
+	if code != 0 || !strings.Contains(out, "Amazon S3") || !strings.Contains(out, "Full: List  Limited: Read") || !strings.Contains(out, "nosuch") {
+		t.Fatalf("code %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "", "policy", "summarize", "--format", "json", file)
+	var s struct {
+		Allow []struct {
+			Service, Access string
+		}
+		Warnings []struct{ Kind string }
+	}
+	if err := json.Unmarshal([]byte(out), &s); err != nil || code != 0 {
+		t.Fatalf("json: %v %d %s", err, code, out)
+	}
+	if len(s.Allow) != 1 || s.Allow[0].Service != "s3" || len(s.Warnings) != 1 || s.Warnings[0].Kind != "UnrecognizedService" {
+		t.Fatalf("json summary: %+v", s)
+	}
+	bad := write(t, "bad.json", `{"Statement":`)
+	if code, _, errOut := run(t, "", "policy", "summarize", bad); code != 1 || !strings.Contains(errOut, "Syntax errors in policy.") {
+		t.Fatalf("bad policy: code %d %q", code, errOut)
+	}
+}

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/gatehouse/gatehouse/authz/cases"
+	"github.com/gatehouse/gatehouse/catalog"
 	"github.com/gatehouse/gatehouse/policy"
+	"github.com/gatehouse/gatehouse/policy/summary"
 )
 
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
@@ -118,6 +119,36 @@ func policyEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func policySummarize(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "gatehouse policy summarize: "+strings.Join(args, " ")+": not built yet")
-	return exitUsage
+	fs := newFlags("gatehouse policy summarize", stderr)
+	format := fs.String("format", "text", "output format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() != 1 || (*format != "text" && *format != "json") {
+		fmt.Fprintln(stderr, "usage: gatehouse policy summarize [--format text|json] FILE")
+		return exitUsage
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "gatehouse policy summarize: %v\n", err)
+		return exitUsage
+	}
+	doc, err := policy.Parse(data)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", fs.Arg(0), err)
+		return exitFindings
+	}
+	sum := summary.Summarize(doc, catalog.Default())
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sum); err != nil {
+			return exitUsage
+		}
+		return exitOK
+	}
+	if err := sum.WriteText(stdout); err != nil {
+		return exitUsage
+	}
+	return exitOK
 }
