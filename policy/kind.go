@@ -63,7 +63,7 @@ func (k Kind) hasPrincipals() bool {
 // Sid rules apply.
 func (k Kind) iamStored() bool {
 	switch k {
-	case Managed, InlineUser, InlineGroup, InlineRole, Trust:
+	case Identity, Managed, InlineUser, InlineGroup, InlineRole, Trust:
 		return true
 	}
 	return false
