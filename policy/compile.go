@@ -282,7 +282,7 @@ func (cp *cprincipal) match(c *Caller) MatchKind {
 		switch {
 		case c.ARN != "" && a == c.ARN:
 			return MatchDirect
-		case c.Type == AssumedRole && a == c.RoleARN:
+		case c.Type == AssumedRole && sameRole(a, c.RoleARN):
 			best = max(best, MatchRole)
 		case c.Type == FederatedUser && a == c.ParentUserARN:
 			best = max(best, MatchParent)
@@ -313,6 +313,20 @@ func (cp *cprincipal) match(c *Caller) MatchKind {
 	return best
 }
 
+// sameRole reports whether two IAM role ARNs name the same role. A role
+// session's ARN carries no path, so the role ARN derived from it has none;
+// AWS matches the role itself, so paths are ignored.
+func sameRole(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ia, ib := strings.Index(a, ":role/"), strings.Index(b, ":role/")
+	if ia < 0 || ib < 0 || a[:ia] != b[:ib] {
+		return false
+	}
+	return a[strings.LastIndexByte(a, '/')+1:] == b[strings.LastIndexByte(b, '/')+1:]
+}
+
 // excludes reports whether a NotPrincipal element exempts the caller.
 // AWS may evaluate each identity in the caller's chain on its own (the
 // account, then the role, then the session), so the caller is exempt only
@@ -338,7 +352,7 @@ func (cp *cprincipal) excludes(c *Caller) bool {
 	case Account:
 		return true
 	case AssumedRole:
-		if c.RoleARN != c.ARN && !slices.Contains(cp.arns, c.RoleARN) {
+		if c.RoleARN != c.ARN && !slices.ContainsFunc(cp.arns, func(a string) bool { return sameRole(a, c.RoleARN) }) {
 			return false
 		}
 	}
