@@ -107,10 +107,9 @@ func parseOperator(name string) (opSpec, bool) {
 	}
 	for i := range operators {
 		if operators[i].name == name {
+			// NullIfExists is accepted by IAM (Access Analyzer flags it)
+			// and behaves as Null.
 			spec.op = &operators[i]
-			if spec.op.fam == famNull && spec.ifExists {
-				return opSpec{}, false
-			}
 			return spec, true
 		}
 	}

@@ -37,7 +37,6 @@ func TestRejectedDocuments(t *testing.T) {
 		{"Resource and NotResource", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","NotResource":"*"}}`, "Syntax errors in policy."},
 		{"action is a number", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Action":1,"Resource":"*"}}`, "Syntax errors in policy."},
 		{"unknown condition operator", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualz":{"aws:x":"y"}}}}`, "Syntax errors in policy."},
-		{"null with IfExists", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NullIfExists":{"aws:x":"true"}}}}`, "Syntax errors in policy."},
 		{"bad date", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"yesterday"}}}}`, "The policy failed legacy parsing"},
 		{"no actions", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Resource":"*"}}`, "Policy statement must contain actions."},
 		{"empty actions", policy.Managed, `{` + v + `"Statement":{"Effect":"Allow","Action":[],"Resource":"*"}}`, "Policy statement must contain actions."},
@@ -94,6 +93,7 @@ func TestAcceptedDocuments(t *testing.T) {
 		{"bucket policy sid with spaces", policy.Resource, `{"Version":"2012-10-17","Statement":{"Sid":"Allow read","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`},
 		{"s3 access point with region", policy.Managed, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:us-west-2:111122223333:accesspoint/ap"}}`},
 		{"account principal", policy.Resource, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":["111122223333","arn:aws:iam::444455556666:root"]},"Action":"s3:*","Resource":"*"}}`},
+		{"NullIfExists", policy.Managed, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NullIfExists":{"aws:x":"true"}}}}`},
 		{"empty operator block", policy.Managed, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{}}}}`},
 		{"byte order mark", policy.Managed, "\xef\xbb\xbf" + `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`},
 	}
