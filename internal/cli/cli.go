@@ -15,6 +15,8 @@ const (
 const usage = `usage: gatehouse <command> [arguments]
 
 commands:
+  serve [--addr HOST:PORT] [--data-dir DIR] [--tls] [--dev] ...
+                      serve the IAM API (first start bootstraps an account)
   policy validate [--kind KIND] [--format text|json] FILE...
                       check policies as AWS would for their place; exit 1 on errors
   policy eval --cases FILE.jsonl
@@ -36,6 +38,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "policy":
 		return runPolicy(args[1:], stdin, stdout, stderr)
+	case "serve":
+		return serve(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "gatehouse", Version)
 		return exitOK

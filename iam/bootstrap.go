@@ -1,0 +1,80 @@
+package iam
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/secret"
+)
+
+// Bootstrap is what a first start creates in an empty account.
+type Bootstrap struct {
+	// Account is the 12-digit account ID.
+	Account string
+	// RootPassword is the root user's password.
+	RootPassword string
+	// AdminGroup and AdminUser name the administrators' group (with
+	// AdministratorAccess) and its first member; defaults Admins, admin.
+	AdminGroup, AdminUser string
+}
+
+// BootstrapResult is the first administrator's access key.
+type BootstrapResult struct {
+	UserName        string
+	AccessKeyID     string
+	SecretAccessKey string
+}
+
+// ErrAccountExists is returned by Bootstrap for an account that already
+// has state.
+var ErrAccountExists = errors.New("iam: account already bootstrapped")
+
+// Bootstrap sets an empty account up the way the IAM best practices say:
+// a root user with a password and no access keys, a group of
+// administrators with AdministratorAccess, and one administrator in it
+// with an access key. Everything commits in one transaction.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html
+func (svc *Service) Bootstrap(ctx context.Context, b Bootstrap) (BootstrapResult, error) {
+	if b.AdminGroup == "" {
+		b.AdminGroup = "Admins"
+	}
+	if b.AdminUser == "" {
+		b.AdminUser = "admin"
+	}
+	if svc.HasAccount(b.Account) {
+		return BootstrapResult{}, ErrAccountExists
+	}
+	hash, err := secret.HashPassword(b.RootPassword)
+	if err != nil {
+		return BootstrapResult{}, err
+	}
+	r := &Request{Account: b.Account, Partition: canonicalPartition, Unchecked: true}
+	ctx = WithRequest(ctx, r)
+	var res BootstrapResult
+	err = svc.update(ctx, r, func(t *txn) error {
+		now := t.svc.now()
+		t.put(&settings{RootPassword: hash, RootCreated: now})
+		g := &group{Path: "/", Name: b.AdminGroup, ID: uniqueID(prefixGroup), Created: now,
+			Attached: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}}
+		t.put(g)
+		id, key := newID(prefixAccessKey, 16), newSecretKey()
+		sealed, err := t.svc.keyring.Seal([]byte(key), []byte(id))
+		if err != nil {
+			return err
+		}
+		u := &user{Path: "/", Name: b.AdminUser, ID: uniqueID(prefixUser), Created: now, Groups: []string{g.ID},
+			AccessKeys: []accessKey{{ID: id, Secret: sealed, Status: statusActive, Created: now}}}
+		t.put(u)
+		res = BootstrapResult{UserName: u.Name, AccessKeyID: id, SecretAccessKey: key}
+		return nil
+	})
+	return res, err
+}
+
+// compile-time checks that the service implements the operations the
+// server registers.
+var (
+	_ iamapi.CreateUserAPI = (*Service)(nil)
+	_ iamapi.GetUserAPI    = (*Service)(nil)
+)

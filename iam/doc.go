@@ -1,0 +1,19 @@
+// Package iam is the IAM service: every IAM operation as a plain Go method
+// that takes the generated input type and returns the generated output
+// type (package awsapi/iamapi), with AWS's identifiers, ARNs, defaults,
+// quotas and errors. It knows nothing about HTTP; package server decodes,
+// authenticates and encodes.
+//
+// The whole state of every account lives in memory and is persisted as
+// records through a store.Store. A mutation runs under one writer lock:
+// it reads the current state, stages new entity values, commits them with
+// their change-log entries in one store transaction, and only then makes
+// them visible. Entities are immutable once visible: a change clones the
+// entity and replaces it, so readers never see a half-made change.
+//
+// Every operation is authorized with package authz before it acts: the
+// action iam:<Operation> on the resource ARN the Service Authorization
+// Reference gives for it, with the request context. The caller's compiled
+// policies come from an in-memory cache that is dropped whenever a record
+// that feeds it changes; AWS managed policies are compiled once.
+package iam

@@ -1,0 +1,174 @@
+package iam
+
+import (
+	"context"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/policy"
+)
+
+// The managed and inline policy operations of users, groups and roles:
+// one thin method each over attach, detach, listAttached, putInline,
+// getInline, deleteInline and listInline.
+
+// AttachUserPolicy attaches a managed policy to a user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachUserPolicy.html
+func (svc *Service) AttachUserPolicy(ctx context.Context, in *iamapi.AttachUserPolicyInput) (*iamapi.AttachUserPolicyOutput, error) {
+	return &iamapi.AttachUserPolicyOutput{}, svc.attach(ctx, kindUser, "AttachUserPolicy", in.UserName, in.PolicyArn)
+}
+
+// DetachUserPolicy detaches a managed policy from a user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DetachUserPolicy.html
+func (svc *Service) DetachUserPolicy(ctx context.Context, in *iamapi.DetachUserPolicyInput) (*iamapi.DetachUserPolicyOutput, error) {
+	return &iamapi.DetachUserPolicyOutput{}, svc.detach(ctx, kindUser, "DetachUserPolicy", in.UserName, in.PolicyArn)
+}
+
+// ListAttachedUserPolicies lists the managed policies attached to a user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAttachedUserPolicies.html
+func (svc *Service) ListAttachedUserPolicies(ctx context.Context, in *iamapi.ListAttachedUserPoliciesInput) (*iamapi.ListAttachedUserPoliciesOutput, error) {
+	page, marker, truncated, err := svc.listAttached(ctx, kindUser, "ListAttachedUserPolicies", in.UserName, in.PathPrefix, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListAttachedUserPoliciesOutput{AttachedPolicies: page, Marker: marker, IsTruncated: boolPtr(truncated)}, nil
+}
+
+// PutUserPolicy adds or replaces an inline policy of a user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPolicy.html
+func (svc *Service) PutUserPolicy(ctx context.Context, in *iamapi.PutUserPolicyInput) (*iamapi.PutUserPolicyOutput, error) {
+	return &iamapi.PutUserPolicyOutput{}, svc.putInline(ctx, kindUser, "PutUserPolicy", in.UserName, in.PolicyName, in.PolicyDocument, policy.InlineUser)
+}
+
+// GetUserPolicy returns an inline policy of a user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUserPolicy.html
+func (svc *Service) GetUserPolicy(ctx context.Context, in *iamapi.GetUserPolicyInput) (*iamapi.GetUserPolicyOutput, error) {
+	name, doc, err := svc.getInline(ctx, kindUser, "GetUserPolicy", in.UserName, in.PolicyName)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.GetUserPolicyOutput{UserName: name, PolicyName: in.PolicyName, PolicyDocument: doc}, nil
+}
+
+// DeleteUserPolicy deletes an inline policy of a user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUserPolicy.html
+func (svc *Service) DeleteUserPolicy(ctx context.Context, in *iamapi.DeleteUserPolicyInput) (*iamapi.DeleteUserPolicyOutput, error) {
+	return &iamapi.DeleteUserPolicyOutput{}, svc.deleteInline(ctx, kindUser, "DeleteUserPolicy", in.UserName, in.PolicyName)
+}
+
+// ListUserPolicies lists the names of a user's inline policies.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUserPolicies.html
+func (svc *Service) ListUserPolicies(ctx context.Context, in *iamapi.ListUserPoliciesInput) (*iamapi.ListUserPoliciesOutput, error) {
+	names, marker, truncated, err := svc.listInline(ctx, kindUser, "ListUserPolicies", in.UserName, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListUserPoliciesOutput{PolicyNames: names, Marker: marker, IsTruncated: boolPtr(truncated)}, nil
+}
+
+// AttachGroupPolicy attaches a managed policy to a group.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachGroupPolicy.html
+func (svc *Service) AttachGroupPolicy(ctx context.Context, in *iamapi.AttachGroupPolicyInput) (*iamapi.AttachGroupPolicyOutput, error) {
+	return &iamapi.AttachGroupPolicyOutput{}, svc.attach(ctx, kindGroup, "AttachGroupPolicy", in.GroupName, in.PolicyArn)
+}
+
+// DetachGroupPolicy detaches a managed policy from a group.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DetachGroupPolicy.html
+func (svc *Service) DetachGroupPolicy(ctx context.Context, in *iamapi.DetachGroupPolicyInput) (*iamapi.DetachGroupPolicyOutput, error) {
+	return &iamapi.DetachGroupPolicyOutput{}, svc.detach(ctx, kindGroup, "DetachGroupPolicy", in.GroupName, in.PolicyArn)
+}
+
+// ListAttachedGroupPolicies lists the managed policies attached to a group.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAttachedGroupPolicies.html
+func (svc *Service) ListAttachedGroupPolicies(ctx context.Context, in *iamapi.ListAttachedGroupPoliciesInput) (*iamapi.ListAttachedGroupPoliciesOutput, error) {
+	page, marker, truncated, err := svc.listAttached(ctx, kindGroup, "ListAttachedGroupPolicies", in.GroupName, in.PathPrefix, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListAttachedGroupPoliciesOutput{AttachedPolicies: page, Marker: marker, IsTruncated: boolPtr(truncated)}, nil
+}
+
+// PutGroupPolicy adds or replaces an inline policy of a group.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutGroupPolicy.html
+func (svc *Service) PutGroupPolicy(ctx context.Context, in *iamapi.PutGroupPolicyInput) (*iamapi.PutGroupPolicyOutput, error) {
+	return &iamapi.PutGroupPolicyOutput{}, svc.putInline(ctx, kindGroup, "PutGroupPolicy", in.GroupName, in.PolicyName, in.PolicyDocument, policy.InlineGroup)
+}
+
+// GetGroupPolicy returns an inline policy of a group.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetGroupPolicy.html
+func (svc *Service) GetGroupPolicy(ctx context.Context, in *iamapi.GetGroupPolicyInput) (*iamapi.GetGroupPolicyOutput, error) {
+	name, doc, err := svc.getInline(ctx, kindGroup, "GetGroupPolicy", in.GroupName, in.PolicyName)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.GetGroupPolicyOutput{GroupName: name, PolicyName: in.PolicyName, PolicyDocument: doc}, nil
+}
+
+// DeleteGroupPolicy deletes an inline policy of a group.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteGroupPolicy.html
+func (svc *Service) DeleteGroupPolicy(ctx context.Context, in *iamapi.DeleteGroupPolicyInput) (*iamapi.DeleteGroupPolicyOutput, error) {
+	return &iamapi.DeleteGroupPolicyOutput{}, svc.deleteInline(ctx, kindGroup, "DeleteGroupPolicy", in.GroupName, in.PolicyName)
+}
+
+// ListGroupPolicies lists the names of a group's inline policies.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListGroupPolicies.html
+func (svc *Service) ListGroupPolicies(ctx context.Context, in *iamapi.ListGroupPoliciesInput) (*iamapi.ListGroupPoliciesOutput, error) {
+	names, marker, truncated, err := svc.listInline(ctx, kindGroup, "ListGroupPolicies", in.GroupName, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListGroupPoliciesOutput{PolicyNames: names, Marker: marker, IsTruncated: boolPtr(truncated)}, nil
+}
+
+// AttachRolePolicy attaches a managed policy to a role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachRolePolicy.html
+func (svc *Service) AttachRolePolicy(ctx context.Context, in *iamapi.AttachRolePolicyInput) (*iamapi.AttachRolePolicyOutput, error) {
+	return &iamapi.AttachRolePolicyOutput{}, svc.attach(ctx, kindRole, "AttachRolePolicy", in.RoleName, in.PolicyArn)
+}
+
+// DetachRolePolicy detaches a managed policy from a role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DetachRolePolicy.html
+func (svc *Service) DetachRolePolicy(ctx context.Context, in *iamapi.DetachRolePolicyInput) (*iamapi.DetachRolePolicyOutput, error) {
+	return &iamapi.DetachRolePolicyOutput{}, svc.detach(ctx, kindRole, "DetachRolePolicy", in.RoleName, in.PolicyArn)
+}
+
+// ListAttachedRolePolicies lists the managed policies attached to a role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAttachedRolePolicies.html
+func (svc *Service) ListAttachedRolePolicies(ctx context.Context, in *iamapi.ListAttachedRolePoliciesInput) (*iamapi.ListAttachedRolePoliciesOutput, error) {
+	page, marker, truncated, err := svc.listAttached(ctx, kindRole, "ListAttachedRolePolicies", in.RoleName, in.PathPrefix, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListAttachedRolePoliciesOutput{AttachedPolicies: page, Marker: marker, IsTruncated: boolPtr(truncated)}, nil
+}
+
+// PutRolePolicy adds or replaces an inline policy of a role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html
+func (svc *Service) PutRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyInput) (*iamapi.PutRolePolicyOutput, error) {
+	return &iamapi.PutRolePolicyOutput{}, svc.putInline(ctx, kindRole, "PutRolePolicy", in.RoleName, in.PolicyName, in.PolicyDocument, policy.InlineRole)
+}
+
+// GetRolePolicy returns an inline policy of a role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html
+func (svc *Service) GetRolePolicy(ctx context.Context, in *iamapi.GetRolePolicyInput) (*iamapi.GetRolePolicyOutput, error) {
+	name, doc, err := svc.getInline(ctx, kindRole, "GetRolePolicy", in.RoleName, in.PolicyName)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.GetRolePolicyOutput{RoleName: name, PolicyName: in.PolicyName, PolicyDocument: doc}, nil
+}
+
+// DeleteRolePolicy deletes an inline policy of a role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRolePolicy.html
+func (svc *Service) DeleteRolePolicy(ctx context.Context, in *iamapi.DeleteRolePolicyInput) (*iamapi.DeleteRolePolicyOutput, error) {
+	return &iamapi.DeleteRolePolicyOutput{}, svc.deleteInline(ctx, kindRole, "DeleteRolePolicy", in.RoleName, in.PolicyName)
+}
+
+// ListRolePolicies lists the names of a role's inline policies.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRolePolicies.html
+func (svc *Service) ListRolePolicies(ctx context.Context, in *iamapi.ListRolePoliciesInput) (*iamapi.ListRolePoliciesOutput, error) {
+	names, marker, truncated, err := svc.listInline(ctx, kindRole, "ListRolePolicies", in.RoleName, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListRolePoliciesOutput{PolicyNames: names, Marker: marker, IsTruncated: boolPtr(truncated)}, nil
+}

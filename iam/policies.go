@@ -1,0 +1,652 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/catalog"
+	"github.com/gatehouse/gatehouse/policy"
+)
+
+// Quotas of managed policies.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+const (
+	maxPolicies         = 1500
+	maxPolicyVersions   = 5
+	maxAttachedPolicies = 10 // per user, group or role (the default quota)
+)
+
+// checkDocument validates a policy document for kind, returning AWS's
+// MalformedPolicyDocument or LimitExceeded error.
+func checkDocument(doc string, kind policy.Kind, entity string) error {
+	d, err := policy.Parse([]byte(doc))
+	if err == nil {
+		err = policy.CheckSize([]byte(doc), kind, entity)
+	}
+	if err == nil {
+		err = d.Check(kind)
+	}
+	return policyError(err)
+}
+
+func policyError(err error) error {
+	var pe *policy.Error
+	if !errors.As(err, &pe) {
+		if err != nil {
+			return iamapi.MalformedPolicyDocument("%s", err.Error())
+		}
+		return nil
+	}
+	if pe.Code == policy.CodeLimitExceeded {
+		return iamapi.LimitExceeded("%s", pe.Message)
+	}
+	return iamapi.MalformedPolicyDocument("%s", pe.Message)
+}
+
+// encodeDocument is how IAM returns policy documents: URL-encoded
+// (RFC 3986), which the SDKs decode.
+func encodeDocument(doc string) string {
+	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
+}
+
+func errNoSuchPolicy(a string) error {
+	return iamapi.NoSuchEntity("Policy %s does not exist or is not attachable.", a)
+}
+
+// managedRef is a managed policy, AWS's or the account's.
+type managedRef struct {
+	aws      *catalog.ManagedPolicy
+	customer *managedPolicy
+	arn      string // canonical
+}
+
+// lookupPolicy finds a managed policy by the ARN the caller gave.
+func (t *txn) lookupPolicy(given string) (managedRef, bool) {
+	a := t.req.in(given)
+	if isAWSManagedARN(a) {
+		if mp := t.svc.catalog.ManagedPolicy(a); mp != nil && mp.ARN == a {
+			return managedRef{aws: mp, arn: a}, true
+		}
+		return managedRef{arn: a}, false
+	}
+	if p := customerPolicyByARN(t, a); p != nil {
+		return managedRef{customer: p, arn: a}, true
+	}
+	return managedRef{arn: a}, false
+}
+
+// policyARN returns the request-partition ARN of a customer policy.
+func (t *txn) policyARN(p *managedPolicy) string {
+	return t.req.arn("policy", p.Path, p.Name)
+}
+
+// attachmentCounts counts how many identities attach, and use as a
+// boundary, the policy with canonical ARN a.
+func attachmentCounts(t *txn, a string) (attached, boundary int) {
+	for _, u := range all[*user](t, kindUser) {
+		if slices.Contains(u.Attached, a) {
+			attached++
+		}
+		if u.Boundary == a {
+			boundary++
+		}
+	}
+	for _, g := range all[*group](t, kindGroup) {
+		if slices.Contains(g.Attached, a) {
+			attached++
+		}
+	}
+	for _, r := range all[*role](t, kindRole) {
+		if slices.Contains(r.Attached, a) {
+			attached++
+		}
+		if r.Boundary == a {
+			boundary++
+		}
+	}
+	return attached, boundary
+}
+
+func (t *txn) apiPolicy(ref managedRef) *iamapi.Policy {
+	attached, boundary := attachmentCounts(t, ref.arn)
+	out := &iamapi.Policy{
+		Arn:                           t.req.out(ref.arn),
+		AttachmentCount:               int32Ptr(attached),
+		PermissionsBoundaryUsageCount: int32Ptr(boundary),
+		IsAttachable:                  boolPtr(true),
+	}
+	if mp := ref.aws; mp != nil {
+		out.PolicyName, out.Path, out.DefaultVersionId = mp.Name, mp.Path, mp.DefaultVersionID
+		out.PolicyId = awsPolicyID(mp)
+		out.CreateDate, out.UpdateDate = mp.CreateDate, mp.UpdateDate
+		return out
+	}
+	p := ref.customer
+	out.PolicyName, out.Path, out.DefaultVersionId, out.PolicyId = p.Name, p.Path, p.Default, p.ID
+	out.CreateDate, out.UpdateDate, out.Description = p.Created, p.Updated, p.Description
+	out.Tags = apiTags(p.Tags)
+	return out
+}
+
+// awsPolicyID derives a stable ANPA ID for an AWS managed policy from
+// its ARN (the catalog does not carry AWS's IDs).
+func awsPolicyID(mp *catalog.ManagedPolicy) string {
+	var h uint64 = 14695981039346656037
+	for i := 0; i < len(mp.ARN); i++ {
+		h ^= uint64(mp.ARN[i])
+		h *= 1099511628211
+	}
+	b := make([]byte, 0, 21)
+	b = append(b, prefixPolicy...)
+	for i := 0; i < 17; i++ {
+		b = append(b, idAlphabet[h%uint64(len(idAlphabet))])
+		h = h/uint64(len(idAlphabet)) ^ (h << 7) ^ uint64(i)*0x9e3779b97f4a7c15
+	}
+	return string(b)
+}
+
+func int32Ptr(n int) *int32 { v := int32(n); return &v }
+
+// CreatePolicy creates a customer managed policy with version v1.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html
+func (svc *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInput) (*iamapi.CreatePolicyOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.CreatePolicyOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		path := defaultPath(in.Path)
+		if err := t.authorize("CreatePolicy", t.req.arn("policy", path, in.PolicyName), tagContext(in.Tags, nil)); err != nil {
+			return err
+		}
+		if _, ok := get[*managedPolicy](t, kindPolicy, nameKey(in.PolicyName)); ok {
+			return iamapi.EntityAlreadyExists("A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
+		}
+		if t.count(kindPolicy) >= maxPolicies {
+			return quotaExceeded("PoliciesPerAccount", maxPolicies)
+		}
+		if err := checkDocument(in.PolicyDocument, policy.Managed, in.PolicyName); err != nil {
+			return err
+		}
+		tags, err := newTags(in.Tags)
+		if err != nil {
+			return err
+		}
+		now := t.svc.now()
+		p := &managedPolicy{
+			Path: path, Name: in.PolicyName, ID: uniqueID(prefixPolicy), Created: now, Updated: now,
+			Description: in.Description, Versions: []policyVersion{{ID: "v1", Doc: in.PolicyDocument, Created: now}},
+			Default: "v1", NextVersion: 2, Tags: tags,
+		}
+		t.put(p)
+		out = &iamapi.CreatePolicyOutput{Policy: t.apiPolicy(managedRef{customer: p, arn: "arn:aws:iam::" + t.acct + ":policy" + path + p.Name})}
+		return nil
+	})
+	return out, err
+}
+
+// requirePolicy authorizes action on a managed policy and returns it.
+func (t *txn) requirePolicy(action, given string, keys map[string][]string) (managedRef, error) {
+	ref, ok := t.lookupPolicy(given)
+	if ok && ref.customer != nil {
+		keys = resourceTagContext(ref.customer.Tags, keys)
+	}
+	if err := t.authorize(action, given, keys); err != nil {
+		return ref, err
+	}
+	if !ok {
+		return ref, iamapi.NoSuchEntity("Policy %s was not found.", given)
+	}
+	return ref, nil
+}
+
+// requireCustomerPolicy is requirePolicy for operations that change a
+// policy: AWS managed policies cannot be changed.
+func (t *txn) requireCustomerPolicy(action, given string) (*managedPolicy, error) {
+	ref, err := t.requirePolicy(action, given, nil)
+	if err != nil {
+		return nil, err
+	}
+	if ref.customer == nil {
+		return nil, iamapi.InvalidInput("ARN %s is not valid.", given)
+	}
+	return ref.customer, nil
+}
+
+// GetPolicy returns a managed policy.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicy.html
+func (svc *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*iamapi.GetPolicyOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.GetPolicyOutput
+	err := svc.view(r, func(t *txn) error {
+		ref, err := t.requirePolicy("GetPolicy", in.PolicyArn, nil)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.GetPolicyOutput{Policy: t.apiPolicy(ref)}
+		return nil
+	})
+	return out, err
+}
+
+// DeletePolicy deletes a customer managed policy that nothing attaches
+// and that has only its default version left.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicy.html
+func (svc *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyInput) (*iamapi.DeletePolicyOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		p, err := t.requireCustomerPolicy("DeletePolicy", in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		attached, boundary := attachmentCounts(t, t.req.in(in.PolicyArn))
+		if attached > 0 || boundary > 0 {
+			return iamapi.DeleteConflict("Cannot delete a policy attached to entities.")
+		}
+		if len(p.Versions) > 1 {
+			return iamapi.DeleteConflict("Cannot delete a policy with non-default versions. Delete the non-default versions first.")
+		}
+		t.del(kindPolicy, p.key())
+		return nil
+	})
+	return &iamapi.DeletePolicyOutput{}, err
+}
+
+// ListPolicies lists managed policies: AWS's, the account's, or both.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListPolicies.html
+func (svc *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput) (*iamapi.ListPoliciesOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListPoliciesOutput
+	err := svc.view(r, func(t *txn) error {
+		if err := t.authorize("ListPolicies", t.req.arn("policy", defaultPath(in.PathPrefix), ""), nil); err != nil {
+			return err
+		}
+		scope := in.Scope
+		if scope == "" {
+			scope = "All"
+		}
+		var refs []managedRef
+		if scope == "All" || scope == "AWS" {
+			for _, mp := range t.svc.catalog.ManagedPolicies() {
+				refs = append(refs, managedRef{aws: mp, arn: mp.ARN})
+			}
+		}
+		if scope == "All" || scope == "Local" {
+			for _, p := range all[*managedPolicy](t, kindPolicy) {
+				refs = append(refs, managedRef{customer: p, arn: "arn:aws:iam::" + t.acct + ":policy" + p.Path + p.Name})
+			}
+		}
+		refs = slices.DeleteFunc(refs, func(ref managedRef) bool {
+			path := ""
+			if ref.aws != nil {
+				path = ref.aws.Path
+			} else {
+				path = ref.customer.Path
+			}
+			if !pathPrefixMatch(path, in.PathPrefix) {
+				return true
+			}
+			if in.PolicyUsageFilter != "" || (in.OnlyAttached != nil && *in.OnlyAttached) {
+				attached, boundary := attachmentCounts(t, ref.arn)
+				switch {
+				case in.OnlyAttached != nil && *in.OnlyAttached && attached == 0 && boundary == 0:
+					return true
+				case in.PolicyUsageFilter == "PermissionsPolicy" && attached == 0:
+					return true
+				case in.PolicyUsageFilter == "PermissionsBoundary" && boundary == 0:
+					return true
+				}
+			}
+			return false
+		})
+		slices.SortFunc(refs, func(a, b managedRef) int { return strings.Compare(a.arn, b.arn) })
+		page, marker, truncated, err := paginate(refs, func(ref managedRef) string { return ref.arn }, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.ListPoliciesOutput{Policies: make([]iamapi.Policy, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
+		for i, ref := range page {
+			p := t.apiPolicy(ref)
+			p.Description, p.Tags = "", nil
+			out.Policies[i] = *p
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (t *txn) apiVersion(v policyVersion, isDefault bool) iamapi.PolicyVersion {
+	return iamapi.PolicyVersion{Document: encodeDocument(v.Doc), VersionId: v.ID, IsDefaultVersion: boolPtr(isDefault), CreateDate: v.Created}
+}
+
+// CreatePolicyVersion adds a version to a customer managed policy.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicyVersion.html
+func (svc *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePolicyVersionInput) (*iamapi.CreatePolicyVersionOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.CreatePolicyVersionOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		p, err := t.requireCustomerPolicy("CreatePolicyVersion", in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if len(p.Versions) >= maxPolicyVersions {
+			return iamapi.LimitExceeded("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
+		}
+		if err := checkDocument(in.PolicyDocument, policy.Managed, p.Name); err != nil {
+			return err
+		}
+		np := *p
+		v := policyVersion{ID: fmt.Sprintf("v%d", p.NextVersion), Doc: in.PolicyDocument, Created: t.svc.now()}
+		np.Versions = append(slices.Clone(p.Versions), v)
+		np.NextVersion++
+		isDefault := in.SetAsDefault != nil && *in.SetAsDefault
+		if isDefault {
+			np.Default, np.Updated = v.ID, v.Created
+		}
+		t.put(&np)
+		av := t.apiVersion(v, isDefault)
+		av.Document = ""
+		out = &iamapi.CreatePolicyVersionOutput{PolicyVersion: &av}
+		return nil
+	})
+	return out, err
+}
+
+// GetPolicyVersion returns one version of a managed policy.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicyVersion.html
+func (svc *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVersionInput) (*iamapi.GetPolicyVersionOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.GetPolicyVersionOutput
+	err := svc.view(r, func(t *txn) error {
+		ref, err := t.requirePolicy("GetPolicyVersion", in.PolicyArn, nil)
+		if err != nil {
+			return err
+		}
+		var av iamapi.PolicyVersion
+		switch {
+		case ref.aws != nil && in.VersionId == ref.aws.DefaultVersionID:
+			av = t.apiVersion(policyVersion{ID: ref.aws.DefaultVersionID, Doc: ref.aws.Document, Created: ref.aws.UpdateDate}, true)
+		case ref.customer != nil && ref.customer.version(in.VersionId) != nil:
+			v := ref.customer.version(in.VersionId)
+			av = t.apiVersion(*v, v.ID == ref.customer.Default)
+		default:
+			return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
+		}
+		out = &iamapi.GetPolicyVersionOutput{PolicyVersion: &av}
+		return nil
+	})
+	return out, err
+}
+
+// ListPolicyVersions lists the versions of a managed policy.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListPolicyVersions.html
+func (svc *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsInput) (*iamapi.ListPolicyVersionsOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListPolicyVersionsOutput
+	err := svc.view(r, func(t *txn) error {
+		ref, err := t.requirePolicy("ListPolicyVersions", in.PolicyArn, nil)
+		if err != nil {
+			return err
+		}
+		var versions []iamapi.PolicyVersion
+		if ref.aws != nil {
+			versions = []iamapi.PolicyVersion{{VersionId: ref.aws.DefaultVersionID, IsDefaultVersion: boolPtr(true), CreateDate: ref.aws.UpdateDate}}
+		} else {
+			// Newest first, as IAM lists them.
+			for i := len(ref.customer.Versions) - 1; i >= 0; i-- {
+				v := ref.customer.Versions[i]
+				av := t.apiVersion(v, v.ID == ref.customer.Default)
+				av.Document = ""
+				versions = append(versions, av)
+			}
+		}
+		page, marker, truncated, err := paginate(versions, func(v iamapi.PolicyVersion) string {
+			return sortableIndex(slices.IndexFunc(versions, func(x iamapi.PolicyVersion) bool { return x.VersionId == v.VersionId }))
+		}, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.ListPolicyVersionsOutput{Versions: page, Marker: marker, IsTruncated: boolPtr(truncated)}
+		return nil
+	})
+	return out, err
+}
+
+// DeletePolicyVersion deletes a version that is not the default.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicyVersion.html
+func (svc *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionInput) (*iamapi.DeletePolicyVersionOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		p, err := t.requireCustomerPolicy("DeletePolicyVersion", in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if p.version(in.VersionId) == nil {
+			return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
+		}
+		if in.VersionId == p.Default {
+			return iamapi.DeleteConflict("Cannot delete the default version of a policy.")
+		}
+		np := *p
+		np.Versions = slices.DeleteFunc(slices.Clone(p.Versions), func(v policyVersion) bool { return v.ID == in.VersionId })
+		t.put(&np)
+		return nil
+	})
+	return &iamapi.DeletePolicyVersionOutput{}, err
+}
+
+// SetDefaultPolicyVersion makes a version the one in force.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_SetDefaultPolicyVersion.html
+func (svc *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionInput) (*iamapi.SetDefaultPolicyVersionOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		p, err := t.requireCustomerPolicy("SetDefaultPolicyVersion", in.PolicyArn)
+		if err != nil {
+			return err
+		}
+		if p.version(in.VersionId) == nil {
+			return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
+		}
+		np := *p
+		np.Default, np.Updated = in.VersionId, t.svc.now()
+		t.put(&np)
+		return nil
+	})
+	return &iamapi.SetDefaultPolicyVersionOutput{}, err
+}
+
+// attach attaches a managed policy to a user, group or role.
+func (svc *Service) attach(ctx context.Context, kind, action, name, policyARN string) error {
+	r := RequestFrom(ctx)
+	return svc.update(ctx, r, func(t *txn) error {
+		keys := map[string][]string{"iam:PolicyARN": {policyARN}}
+		h, err := t.requireHolder(kind, action, name, keys)
+		if err != nil {
+			return err
+		}
+		ref, ok := t.lookupPolicy(policyARN)
+		if !ok {
+			return errNoSuchPolicy(policyARN)
+		}
+		if slices.Contains(h.attachedPolicies(), ref.arn) {
+			return nil
+		}
+		if len(h.attachedPolicies()) >= maxAttachedPolicies {
+			return quotaExceeded("PoliciesPerUser", maxAttachedPolicies)
+		}
+		t.put(h.withAttached(append(slices.Clone(h.attachedPolicies()), ref.arn)))
+		return nil
+	})
+}
+
+// detach detaches a managed policy from a user, group or role.
+func (svc *Service) detach(ctx context.Context, kind, action, name, policyARN string) error {
+	r := RequestFrom(ctx)
+	return svc.update(ctx, r, func(t *txn) error {
+		keys := map[string][]string{"iam:PolicyARN": {policyARN}}
+		h, err := t.requireHolder(kind, action, name, keys)
+		if err != nil {
+			return err
+		}
+		a := t.req.in(policyARN)
+		if !slices.Contains(h.attachedPolicies(), a) {
+			return iamapi.NoSuchEntity("Policy %s was not found.", policyARN)
+		}
+		t.put(h.withAttached(slices.DeleteFunc(slices.Clone(h.attachedPolicies()), func(x string) bool { return x == a })))
+		return nil
+	})
+}
+
+// listAttached lists the managed policies attached to a holder.
+func (svc *Service) listAttached(ctx context.Context, kind, action, name, pathPrefix, marker string, maxItems *int32) ([]iamapi.AttachedPolicy, string, bool, error) {
+	r := RequestFrom(ctx)
+	var (
+		out       []iamapi.AttachedPolicy
+		next      string
+		truncated bool
+	)
+	err := svc.view(r, func(t *txn) error {
+		h, err := t.requireHolder(kind, action, name, nil)
+		if err != nil {
+			return err
+		}
+		var all []iamapi.AttachedPolicy
+		for _, a := range h.attachedPolicies() {
+			ref, ok := t.lookupPolicy(t.req.out(a))
+			if !ok {
+				continue
+			}
+			name, path := "", ""
+			if ref.aws != nil {
+				name, path = ref.aws.Name, ref.aws.Path
+			} else {
+				name, path = ref.customer.Name, ref.customer.Path
+			}
+			if pathPrefixMatch(path, pathPrefix) {
+				all = append(all, iamapi.AttachedPolicy{PolicyName: name, PolicyArn: t.req.out(a)})
+			}
+		}
+		slices.SortFunc(all, func(a, b iamapi.AttachedPolicy) int { return strings.Compare(a.PolicyArn, b.PolicyArn) })
+		out, next, truncated, err = paginate(all, func(p iamapi.AttachedPolicy) string { return p.PolicyArn }, marker, maxItems)
+		return err
+	})
+	if out == nil && err == nil {
+		out = []iamapi.AttachedPolicy{}
+	}
+	return out, next, truncated, err
+}
+
+// putInline adds or replaces an inline policy of a user, group or role.
+func (svc *Service) putInline(ctx context.Context, kind, action, name, policyName, doc string, pk policy.Kind) error {
+	r := RequestFrom(ctx)
+	return svc.update(ctx, r, func(t *txn) error {
+		h, err := t.requireHolder(kind, action, name, nil)
+		if err != nil {
+			return err
+		}
+		if err := checkDocument(doc, pk, h.holderName()); err != nil {
+			return err
+		}
+		m := cloneInline(h.inlinePolicies())
+		m[policyName] = doc
+		// The quota is on the total size of an identity's inline policies.
+		total := 0
+		for _, d := range m {
+			total += policy.PolicySize([]byte(d))
+		}
+		if total > pk.SizeQuota() {
+			return policyError(policy.CheckSize([]byte(strings.Repeat("x", total)), pk, h.holderName()))
+		}
+		t.put(h.withInline(m))
+		return nil
+	})
+}
+
+// inlineName finds an inline policy by name (names are case-insensitive
+// for look-up, like every IAM name).
+func inlineName(m map[string]string, name string) (string, bool) {
+	if _, ok := m[name]; ok {
+		return name, true
+	}
+	for n := range m {
+		if strings.EqualFold(n, name) {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// getInline returns an inline policy's document.
+func (svc *Service) getInline(ctx context.Context, kind, action, name, policyName string) (holderName, doc string, err error) {
+	r := RequestFrom(ctx)
+	err = svc.view(r, func(t *txn) error {
+		h, err := t.requireHolder(kind, action, name, nil)
+		if err != nil {
+			return err
+		}
+		n, ok := inlineName(h.inlinePolicies(), policyName)
+		if !ok {
+			return iamapi.NoSuchEntity("The %s policy with name %s cannot be found.", kindNoun(kind), policyName)
+		}
+		holderName, doc = h.holderName(), h.inlinePolicies()[n]
+		return nil
+	})
+	return holderName, encodeDocument(doc), err
+}
+
+func kindNoun(kind string) string {
+	switch kind {
+	case kindUser:
+		return "user"
+	case kindGroup:
+		return "group"
+	}
+	return "role"
+}
+
+// deleteInline deletes an inline policy.
+func (svc *Service) deleteInline(ctx context.Context, kind, action, name, policyName string) error {
+	r := RequestFrom(ctx)
+	return svc.update(ctx, r, func(t *txn) error {
+		h, err := t.requireHolder(kind, action, name, nil)
+		if err != nil {
+			return err
+		}
+		n, ok := inlineName(h.inlinePolicies(), policyName)
+		if !ok {
+			return iamapi.NoSuchEntity("The %s policy with name %s cannot be found.", kindNoun(kind), policyName)
+		}
+		m := cloneInline(h.inlinePolicies())
+		delete(m, n)
+		if len(m) == 0 {
+			m = nil
+		}
+		t.put(h.withInline(m))
+		return nil
+	})
+}
+
+// listInline lists the names of a holder's inline policies.
+func (svc *Service) listInline(ctx context.Context, kind, action, name, marker string, maxItems *int32) ([]string, string, bool, error) {
+	r := RequestFrom(ctx)
+	var (
+		out       []string
+		next      string
+		truncated bool
+	)
+	err := svc.view(r, func(t *txn) error {
+		h, err := t.requireHolder(kind, action, name, nil)
+		if err != nil {
+			return err
+		}
+		out, next, truncated, err = paginate(sortedNames(h.inlinePolicies()), func(s string) string { return s }, marker, maxItems)
+		return err
+	})
+	if out == nil && err == nil {
+		out = []string{}
+	}
+	return out, next, truncated, err
+}

@@ -1,0 +1,308 @@
+package iam
+
+import (
+	"context"
+	"slices"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/policy"
+)
+
+// Quotas and defaults of roles.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+const (
+	maxRoles               = 1000
+	defaultMaxSession      = 3600
+	serviceLinkedRolesPath = "/aws-service-role/"
+)
+
+func errNoSuchRole(name string) error {
+	return iamapi.NoSuchEntity("The role with name %s cannot be found.", name)
+}
+
+func (t *txn) roleARN(r *role, name string) string {
+	if r != nil {
+		return t.req.arn("role", r.Path, r.Name)
+	}
+	return t.req.arn("role", "/", name)
+}
+
+// requireRole authorizes action on the named role and returns it.
+func (t *txn) requireRole(action, name string, keys map[string][]string) (*role, error) {
+	r, ok := get[*role](t, kindRole, nameKey(name))
+	if ok {
+		keys = resourceTagContext(r.Tags, keys)
+	}
+	if err := t.authorize(action, t.roleARN(r, name), keys); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoSuchRole(name)
+	}
+	return r, nil
+}
+
+// apiRole returns the role as GetRole does; list operations clear the
+// fields they do not return.
+func (t *txn) apiRole(r *role) *iamapi.Role {
+	out := &iamapi.Role{
+		Path:                     r.Path,
+		RoleName:                 r.Name,
+		RoleId:                   r.ID,
+		Arn:                      t.roleARN(r, ""),
+		CreateDate:               r.Created,
+		AssumeRolePolicyDocument: encodeDocument(r.Trust),
+		Description:              r.Description,
+		MaxSessionDuration:       awsInt32(r.MaxSession),
+		Tags:                     apiTags(r.Tags),
+		RoleLastUsed:             &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed, Region: r.LastRegion},
+	}
+	if r.Boundary != "" {
+		out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{
+			PermissionsBoundaryType: iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy,
+			PermissionsBoundaryArn:  t.req.out(r.Boundary),
+		}
+	}
+	return out
+}
+
+func awsInt32(n int32) *int32 { return &n }
+
+// CreateRole creates a role with a trust policy.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+func (svc *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*iamapi.CreateRoleOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.CreateRoleOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		path := defaultPath(in.Path)
+		keys := tagContext(in.Tags, nil)
+		if in.PermissionsBoundary != "" {
+			keys = withKey(keys, "iam:PermissionsBoundary", in.PermissionsBoundary)
+		}
+		if err := t.authorize("CreateRole", t.req.arn("role", path, in.RoleName), keys); err != nil {
+			return err
+		}
+		if _, ok := get[*role](t, kindRole, nameKey(in.RoleName)); ok {
+			return iamapi.EntityAlreadyExists("Role with name %s already exists.", in.RoleName)
+		}
+		if t.count(kindRole) >= maxRoles {
+			return quotaExceeded("RolesPerAccount", maxRoles)
+		}
+		if err := checkDocument(in.AssumeRolePolicyDocument, policy.Trust, in.RoleName); err != nil {
+			return err
+		}
+		tags, err := newTags(in.Tags)
+		if err != nil {
+			return err
+		}
+		nr := &role{
+			Path: path, Name: in.RoleName, ID: uniqueID(prefixRole), Created: t.svc.now(),
+			Trust: in.AssumeRolePolicyDocument, Description: in.Description, MaxSession: defaultMaxSession, Tags: tags,
+		}
+		if in.MaxSessionDuration != nil {
+			nr.MaxSession = *in.MaxSessionDuration
+		}
+		if in.PermissionsBoundary != "" {
+			b, err := t.boundaryPolicy(in.PermissionsBoundary)
+			if err != nil {
+				return err
+			}
+			nr.Boundary = b
+		}
+		t.put(nr)
+		ar := t.apiRole(nr)
+		ar.RoleLastUsed = nil
+		out = &iamapi.CreateRoleOutput{Role: ar}
+		return nil
+	})
+	return out, err
+}
+
+// GetRole returns a role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html
+func (svc *Service) GetRole(ctx context.Context, in *iamapi.GetRoleInput) (*iamapi.GetRoleOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.GetRoleOutput
+	err := svc.view(r, func(t *txn) error {
+		ro, err := t.requireRole("GetRole", in.RoleName, nil)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.GetRoleOutput{Role: t.apiRole(ro)}
+		return nil
+	})
+	return out, err
+}
+
+// ListRoles lists the roles with a path prefix.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html
+func (svc *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*iamapi.ListRolesOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListRolesOutput
+	err := svc.view(r, func(t *txn) error {
+		if err := t.authorize("ListRoles", t.req.arn("role", defaultPath(in.PathPrefix), ""), nil); err != nil {
+			return err
+		}
+		roles := slices.DeleteFunc(all[*role](t, kindRole), func(ro *role) bool { return !pathPrefixMatch(ro.Path, in.PathPrefix) })
+		page, marker, truncated, err := paginate(roles, (*role).key, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.ListRolesOutput{Roles: make([]iamapi.Role, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
+		for i, ro := range page {
+			ar := t.apiRole(ro)
+			ar.Tags, ar.PermissionsBoundary, ar.RoleLastUsed = nil, nil, nil
+			out.Roles[i] = *ar
+		}
+		return nil
+	})
+	return out, err
+}
+
+// changeRole authorizes action on a role and stages what change makes of
+// a copy of it.
+func (svc *Service) changeRole(ctx context.Context, action, name string, keys map[string][]string, change func(t *txn, r *role) error) error {
+	req := RequestFrom(ctx)
+	return svc.update(ctx, req, func(t *txn) error {
+		r, err := t.requireRole(action, name, keys)
+		if err != nil {
+			return err
+		}
+		if r.Service != "" && action != "UpdateRoleDescription" && action != "TagRole" && action != "UntagRole" {
+			return iamapi.UnmodifiableEntity("Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", r.Name)
+		}
+		nr := *r
+		if err := change(t, &nr); err != nil {
+			return err
+		}
+		t.put(&nr)
+		return nil
+	})
+}
+
+// UpdateRole changes a role's description and maximum session duration.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRole.html
+func (svc *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleInput) (*iamapi.UpdateRoleOutput, error) {
+	return &iamapi.UpdateRoleOutput{}, svc.changeRole(ctx, "UpdateRole", in.RoleName, nil, func(_ *txn, r *role) error {
+		if in.Description != "" {
+			r.Description = in.Description
+		}
+		if in.MaxSessionDuration != nil {
+			r.MaxSession = *in.MaxSessionDuration
+		}
+		return nil
+	})
+}
+
+// UpdateRoleDescription changes a role's description.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRoleDescription.html
+func (svc *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRoleDescriptionInput) (*iamapi.UpdateRoleDescriptionOutput, error) {
+	var out *iamapi.UpdateRoleDescriptionOutput
+	err := svc.changeRole(ctx, "UpdateRoleDescription", in.RoleName, nil, func(t *txn, r *role) error {
+		r.Description = in.Description
+		out = &iamapi.UpdateRoleDescriptionOutput{Role: t.apiRole(r)}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateAssumeRolePolicy replaces a role's trust policy.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html
+func (svc *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateAssumeRolePolicyInput) (*iamapi.UpdateAssumeRolePolicyOutput, error) {
+	return &iamapi.UpdateAssumeRolePolicyOutput{}, svc.changeRole(ctx, "UpdateAssumeRolePolicy", in.RoleName, nil, func(_ *txn, r *role) error {
+		if err := checkDocument(in.PolicyDocument, policy.Trust, r.Name); err != nil {
+			return err
+		}
+		r.Trust = in.PolicyDocument
+		return nil
+	})
+}
+
+// PutRolePermissionsBoundary sets a role's permissions boundary.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePermissionsBoundary.html
+func (svc *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.PutRolePermissionsBoundaryInput) (*iamapi.PutRolePermissionsBoundaryOutput, error) {
+	keys := map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}
+	return &iamapi.PutRolePermissionsBoundaryOutput{}, svc.changeRole(ctx, "PutRolePermissionsBoundary", in.RoleName, keys, func(t *txn, r *role) error {
+		b, err := t.boundaryPolicy(in.PermissionsBoundary)
+		if err != nil {
+			return err
+		}
+		r.Boundary = b
+		return nil
+	})
+}
+
+// DeleteRolePermissionsBoundary removes a role's permissions boundary.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRolePermissionsBoundary.html
+func (svc *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamapi.DeleteRolePermissionsBoundaryInput) (*iamapi.DeleteRolePermissionsBoundaryOutput, error) {
+	return &iamapi.DeleteRolePermissionsBoundaryOutput{}, svc.changeRole(ctx, "DeleteRolePermissionsBoundary", in.RoleName, nil, func(_ *txn, r *role) error {
+		r.Boundary = ""
+		return nil
+	})
+}
+
+// TagRole adds or replaces tags of a role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagRole.html
+func (svc *Service) TagRole(ctx context.Context, in *iamapi.TagRoleInput) (*iamapi.TagRoleOutput, error) {
+	return &iamapi.TagRoleOutput{}, svc.changeRole(ctx, "TagRole", in.RoleName, tagContext(in.Tags, nil), func(_ *txn, r *role) error {
+		tags, err := mergeTags(r.Tags, in.Tags)
+		r.Tags = tags
+		return err
+	})
+}
+
+// UntagRole removes tags from a role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagRole.html
+func (svc *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleInput) (*iamapi.UntagRoleOutput, error) {
+	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
+	return &iamapi.UntagRoleOutput{}, svc.changeRole(ctx, "UntagRole", in.RoleName, keys, func(_ *txn, r *role) error {
+		r.Tags = removeTags(r.Tags, in.TagKeys)
+		return nil
+	})
+}
+
+// ListRoleTags lists a role's tags.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoleTags.html
+func (svc *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsInput) (*iamapi.ListRoleTagsOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListRoleTagsOutput
+	err := svc.view(r, func(t *txn) error {
+		ro, err := t.requireRole("ListRoleTags", in.RoleName, nil)
+		if err != nil {
+			return err
+		}
+		out, err = listTags(ro.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListRoleTagsOutput {
+			return &iamapi.ListRoleTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
+		})
+		return err
+	})
+	return out, err
+}
+
+// DeleteRole deletes a role that has no policies and is in no instance
+// profile.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRole.html
+func (svc *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleInput) (*iamapi.DeleteRoleOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		ro, err := t.requireRole("DeleteRole", in.RoleName, nil)
+		if err != nil {
+			return err
+		}
+		if ro.Service != "" {
+			return iamapi.UnmodifiableEntity("Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", ro.Name)
+		}
+		inProfile := find(t, kindInstanceProfile, func(p *instanceProfile) bool { return slices.Contains(p.Roles, ro.ID) })
+		switch {
+		case inProfile != nil:
+			return iamapi.DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
+		case len(ro.Attached) > 0:
+			return iamapi.DeleteConflict("Cannot delete entity, must detach all policies first.")
+		case len(ro.Inline) > 0:
+			return iamapi.DeleteConflict("Cannot delete entity, must delete policies first.")
+		}
+		t.del(kindRole, ro.key())
+		return nil
+	})
+	return &iamapi.DeleteRoleOutput{}, err
+}

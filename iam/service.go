@@ -1,0 +1,222 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gatehouse/gatehouse/catalog"
+	"github.com/gatehouse/gatehouse/secret"
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// Config configures a Service. Store and Keyring are required.
+type Config struct {
+	// Store persists the records and the change log.
+	Store store.Store
+	// Keyring seals access-key secrets, MFA seeds and private keys at rest.
+	Keyring *secret.Keyring
+	// Catalog provides the AWS managed policies; nil means catalog.Default().
+	Catalog *catalog.Catalog
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
+	// Logger receives operational messages; nil discards them.
+	Logger *slog.Logger
+}
+
+// Service is the IAM service. It is safe for concurrent use.
+type Service struct {
+	store   store.Store
+	keyring *secret.Keyring
+	catalog *catalog.Catalog
+	clock   func() time.Time
+	logger  *slog.Logger
+
+	writeMu sync.Mutex   // serializes mutations
+	mu      sync.RWMutex // guards state
+	state   *state
+
+	principals principalCache
+	compiled   sync.Map // managedKey -> *policy.Policy
+}
+
+// ErrConfig reports a Config that cannot work.
+var ErrConfig = errors.New("iam: invalid config")
+
+// New returns a service with the state loaded from cfg.Store.
+func New(ctx context.Context, cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Keyring == nil {
+		return nil, ErrConfig
+	}
+	svc := &Service{
+		store:   cfg.Store,
+		keyring: cfg.Keyring,
+		catalog: cfg.Catalog,
+		clock:   cfg.Clock,
+		logger:  cfg.Logger,
+	}
+	if svc.catalog == nil {
+		svc.catalog = catalog.Default()
+	}
+	if svc.clock == nil {
+		svc.clock = time.Now
+	}
+	if svc.logger == nil {
+		svc.logger = slog.New(slog.DiscardHandler)
+	}
+	if err := svc.load(ctx); err != nil {
+		return nil, err
+	}
+	return svc, nil
+}
+
+func (svc *Service) now() time.Time { return svc.clock().UTC().Truncate(time.Second) }
+
+// Reset deletes every account and all their state, in the store and in
+// memory (a test server's reset).
+func (svc *Service) Reset(ctx context.Context) error {
+	svc.writeMu.Lock()
+	defer svc.writeMu.Unlock()
+	if err := svc.store.Reset(ctx); err != nil {
+		return err
+	}
+	svc.mu.Lock()
+	svc.state = newState()
+	svc.mu.Unlock()
+	svc.principals.clear()
+	return nil
+}
+
+// HasAccount reports whether the account has any state.
+func (svc *Service) HasAccount(id string) bool {
+	svc.mu.RLock()
+	defer svc.mu.RUnlock()
+	return svc.state.accounts[id] != nil
+}
+
+// AccessKey is what authentication needs to know about an access key.
+type AccessKey struct {
+	Account  string
+	UserName string
+	UserID   string
+	Path     string
+	Secret   string
+	Active   bool
+}
+
+// AccessKey looks an access key up for authentication.
+func (svc *Service) AccessKey(id string) (AccessKey, bool) {
+	svc.mu.RLock()
+	defer svc.mu.RUnlock()
+	o, ok := svc.state.keys[id]
+	if !ok {
+		return AccessKey{}, false
+	}
+	u, _ := svc.state.lookup(recordKey{o.account, kindUser, o.userKey}).(*user)
+	if u == nil {
+		return AccessKey{}, false
+	}
+	return AccessKey{
+		Account:  o.account,
+		UserName: u.Name,
+		UserID:   u.ID,
+		Path:     u.Path,
+		Secret:   o.secret,
+		Active:   o.status == statusActive,
+	}, true
+}
+
+const (
+	statusActive   = "Active"
+	statusInactive = "Inactive"
+)
+
+// ID alphabets and lengths as AWS uses them: unique IDs are a four-letter
+// prefix and 17 characters; access key IDs a prefix and 16.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// Unique ID prefixes.
+const (
+	prefixUser            = "AIDA"
+	prefixGroup           = "AGPA"
+	prefixRole            = "AROA"
+	prefixPolicy          = "ANPA"
+	prefixInstanceProfile = "AIPA"
+	prefixAccessKey       = "AKIA"
+	prefixServerCert      = "ASCA"
+	prefixSSHKey          = "APKA"
+	prefixServiceCred     = "ACCA"
+)
+
+func newID(prefix string, n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	var sb strings.Builder
+	sb.Grow(len(prefix) + n)
+	sb.WriteString(prefix)
+	for _, c := range b {
+		sb.WriteByte(idAlphabet[int(c)%len(idAlphabet)])
+	}
+	return sb.String()
+}
+
+// uniqueID returns a new unique ID with the prefix (AIDA, AGPA, ...).
+func uniqueID(prefix string) string { return newID(prefix, 17) }
+
+// newSecretKey returns a new 40-character secret access key.
+func newSecretKey() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	b := make([]byte, 40)
+	rand.Read(b)
+	for i, c := range b {
+		b[i] = alphabet[int(c)%len(alphabet)]
+	}
+	return string(b)
+}
+
+func sortedNames(m map[string]string) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func groupByID(t *txn, id string) *group {
+	return find(t, kindGroup, func(g *group) bool { return g.ID == id })
+}
+
+func roleByID(t *txn, id string) *role {
+	return find(t, kindRole, func(r *role) bool { return r.ID == id })
+}
+
+func userByID(t *txn, id string) *user {
+	return find(t, kindUser, func(u *user) bool { return u.ID == id })
+}
+
+// isAWSManagedARN reports whether a is the ARN of an AWS managed policy.
+func isAWSManagedARN(a string) bool {
+	return strings.HasPrefix(a, "arn:aws:iam::aws:policy/")
+}
+
+// customerPolicyByARN finds a customer managed policy by canonical ARN.
+func customerPolicyByARN(t *txn, a string) *managedPolicy {
+	prefix := "arn:aws:iam::" + t.acct + ":policy"
+	if !strings.HasPrefix(a, prefix) {
+		return nil
+	}
+	rest := a[len(prefix):] // "/path/name"
+	name := rest[strings.LastIndexByte(rest, '/')+1:]
+	p, ok := get[*managedPolicy](t, kindPolicy, nameKey(name))
+	if !ok || p.Path+p.Name != rest {
+		return nil
+	}
+	return p
+}

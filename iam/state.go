@@ -1,0 +1,151 @@
+package iam
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// account is the in-memory state of one AWS account: one table per
+// record kind, keyed like the records.
+type account struct {
+	id     string
+	tables map[string]map[string]entity
+}
+
+func newAccount(id string) *account {
+	return &account{id: id, tables: make(map[string]map[string]entity)}
+}
+
+// keyOwner locates the user that owns an access key.
+type keyOwner struct {
+	account string
+	userKey string
+	secret  string // unsealed
+	status  string
+}
+
+// state is everything the service holds in memory.
+type state struct {
+	accounts map[string]*account
+	keys     map[string]keyOwner // access key ID -> owner
+}
+
+func newState() *state {
+	return &state{accounts: make(map[string]*account), keys: make(map[string]keyOwner)}
+}
+
+// recordKey identifies a record.
+type recordKey struct {
+	account, kind, key string
+}
+
+func (s *state) lookup(k recordKey) entity {
+	a := s.accounts[k.account]
+	if a == nil {
+		return nil
+	}
+	return a.tables[k.kind][k.key]
+}
+
+// decodeEntity turns a record back into its entity.
+func decodeEntity(kind string, data []byte) (entity, error) {
+	var e entity
+	switch kind {
+	case kindUser:
+		e = new(user)
+	case kindGroup:
+		e = new(group)
+	case kindRole:
+		e = new(role)
+	case kindPolicy:
+		e = new(managedPolicy)
+	case kindInstanceProfile:
+		e = new(instanceProfile)
+	case kindMFA:
+		e = new(virtualMFA)
+	case kindSAML:
+		e = new(samlProvider)
+	case kindOIDC:
+		e = new(oidcProvider)
+	case kindServerCert:
+		e = new(serverCert)
+	case kindSettings:
+		e = new(settings)
+	default:
+		return nil, fmt.Errorf("iam: unknown record kind %q", kind)
+	}
+	if err := json.Unmarshal(data, e); err != nil {
+		return nil, fmt.Errorf("iam: decoding %s record: %w", kind, err)
+	}
+	return e, nil
+}
+
+// load fills the state from every stored record.
+func (svc *Service) load(ctx context.Context) error {
+	st := newState()
+	err := svc.store.Load(ctx, func(r store.Record) error {
+		e, err := decodeEntity(r.Kind, r.Value)
+		if err != nil {
+			return err
+		}
+		return st.set(svc, recordKey{r.Account, r.Kind, r.Key}, e)
+	})
+	if err != nil {
+		return err
+	}
+	svc.state = st
+	return nil
+}
+
+// set makes e (nil: deleted) the visible value of k and keeps the
+// indexes current. The caller holds the write lock of svc.mu.
+func (s *state) set(svc *Service, k recordKey, e entity) error {
+	a := s.accounts[k.account]
+	if a == nil {
+		if e == nil {
+			return nil
+		}
+		a = newAccount(k.account)
+		s.accounts[k.account] = a
+	}
+	t := a.tables[k.kind]
+	if t == nil {
+		t = make(map[string]entity)
+		a.tables[k.kind] = t
+	}
+	if old, ok := t[k.key].(*user); ok {
+		for _, ak := range old.AccessKeys {
+			delete(s.keys, ak.ID)
+		}
+	}
+	if e == nil {
+		delete(t, k.key)
+		return nil
+	}
+	t[k.key] = e
+	if u, ok := e.(*user); ok {
+		for _, ak := range u.AccessKeys {
+			secret, err := svc.keyring.Open(ak.Secret, []byte(ak.ID))
+			if err != nil {
+				return fmt.Errorf("iam: opening secret of access key %s: %w", ak.ID, err)
+			}
+			s.keys[ak.ID] = keyOwner{account: k.account, userKey: k.key, secret: string(secret), status: ak.Status}
+		}
+	}
+	return nil
+}
+
+// sortedValues returns the entities of a table sorted by key.
+func sortedValues[T entity](t map[string]entity) []T {
+	out := make([]T, 0, len(t))
+	for _, e := range t {
+		out = append(out, e.(T))
+	}
+	slices.SortFunc(out, func(a, b T) int { return cmp.Compare(a.key(), b.key()) })
+	return out
+}

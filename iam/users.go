@@ -1,0 +1,378 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+)
+
+// Quotas of users.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+const maxUsers = 5000
+
+func errNoSuchUser(name string) error {
+	return iamapi.NoSuchEntity("The user with name %s cannot be found.", name)
+}
+
+// userARN is the ARN of a user, existing or not, in the request's partition.
+func (t *txn) userARN(u *user, name string) string {
+	if u != nil {
+		return t.req.arn("user", u.Path, u.Name)
+	}
+	return t.req.arn("user", "/", name)
+}
+
+// requireUser authorizes action on the named user and returns it, or
+// NoSuchEntity once the caller is allowed to know.
+func (t *txn) requireUser(action, name string, keys map[string][]string) (*user, error) {
+	u, ok := get[*user](t, kindUser, nameKey(name))
+	if ok {
+		keys = resourceTagContext(u.Tags, keys)
+	}
+	if err := t.authorize(action, t.userARN(u, name), keys); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoSuchUser(name)
+	}
+	return u, nil
+}
+
+// targetUser resolves an optional UserName parameter: when empty, the
+// calling IAM user (AWS: "defaults to the user making the request").
+func (t *txn) targetUser(name string) string {
+	if name == "" && t.req.UserKey != "" {
+		if u, ok := get[*user](t, kindUser, t.req.UserKey); ok {
+			return u.Name
+		}
+	}
+	return name
+}
+
+func (t *txn) apiUser(u *user) *iamapi.User {
+	out := &iamapi.User{
+		Path:             u.Path,
+		UserName:         u.Name,
+		UserId:           u.ID,
+		Arn:              t.userARN(u, ""),
+		CreateDate:       u.Created,
+		PasswordLastUsed: u.PasswordUsed,
+		Tags:             apiTags(u.Tags),
+	}
+	if u.Boundary != "" {
+		out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{
+			PermissionsBoundaryType: iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy,
+			PermissionsBoundaryArn:  t.req.out(u.Boundary),
+		}
+	}
+	return out
+}
+
+// CreateUser creates an IAM user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
+func (svc *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserInput) (*iamapi.CreateUserOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.CreateUserOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		path := defaultPath(in.Path)
+		keys := tagContext(in.Tags, nil)
+		if in.PermissionsBoundary != "" {
+			keys = withKey(keys, "iam:PermissionsBoundary", in.PermissionsBoundary)
+		}
+		if err := t.authorize("CreateUser", t.req.arn("user", path, in.UserName), keys); err != nil {
+			return err
+		}
+		if _, ok := get[*user](t, kindUser, nameKey(in.UserName)); ok {
+			return iamapi.EntityAlreadyExists("User with name %s already exists.", in.UserName)
+		}
+		if t.count(kindUser) >= maxUsers {
+			return quotaExceeded("UsersPerAccount", maxUsers)
+		}
+		tags, err := newTags(in.Tags)
+		if err != nil {
+			return err
+		}
+		u := &user{Path: path, Name: in.UserName, ID: uniqueID(prefixUser), Created: t.svc.now(), Tags: tags}
+		if in.PermissionsBoundary != "" {
+			b, err := t.boundaryPolicy(in.PermissionsBoundary)
+			if err != nil {
+				return err
+			}
+			u.Boundary = b
+		}
+		t.put(u)
+		out = &iamapi.CreateUserOutput{User: t.apiUser(u)}
+		return nil
+	})
+	return out, err
+}
+
+// GetUser returns a user, or the caller when no name is given.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html
+func (svc *Service) GetUser(ctx context.Context, in *iamapi.GetUserInput) (*iamapi.GetUserOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.GetUserOutput
+	err := svc.view(r, func(t *txn) error {
+		name := t.targetUser(in.UserName)
+		if name == "" {
+			// The root user: AWS answers with the account as the user.
+			if err := t.authorize("GetUser", r.Caller.ARN, nil); err != nil {
+				return err
+			}
+			out = &iamapi.GetUserOutput{User: &iamapi.User{UserId: r.Account, Arn: r.Caller.ARN, CreateDate: t.rootCreated(), Path: "/"}}
+			return nil
+		}
+		u, err := t.requireUser("GetUser", name, nil)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.GetUserOutput{User: t.apiUser(u)}
+		return nil
+	})
+	return out, err
+}
+
+func (t *txn) rootCreated() time.Time {
+	if s, ok := get[*settings](t, kindSettings, "account"); ok {
+		return s.RootCreated
+	}
+	return time.Time{}
+}
+
+// ListUsers lists the users with a path prefix.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html
+func (svc *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersInput) (*iamapi.ListUsersOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListUsersOutput
+	err := svc.view(r, func(t *txn) error {
+		if err := t.authorize("ListUsers", t.req.arn("user", defaultPath(in.PathPrefix), ""), nil); err != nil {
+			return err
+		}
+		users := slices.DeleteFunc(all[*user](t, kindUser), func(u *user) bool { return !pathPrefixMatch(u.Path, in.PathPrefix) })
+		page, marker, truncated, err := paginate(users, (*user).key, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.ListUsersOutput{Users: make([]iamapi.User, len(page)), IsTruncated: boolPtr(truncated), Marker: marker}
+		for i, u := range page {
+			au := t.apiUser(u)
+			au.Tags = nil // ListUsers does not return tags
+			out.Users[i] = *au
+		}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateUser renames a user or changes its path.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateUser.html
+func (svc *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserInput) (*iamapi.UpdateUserOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, err := t.requireUser("UpdateUser", in.UserName, nil)
+		if err != nil {
+			return err
+		}
+		nu := *u
+		if in.NewPath != "" {
+			nu.Path = in.NewPath
+		}
+		if in.NewUserName != "" && in.NewUserName != u.Name {
+			// The caller needs the permission on the new name as well.
+			if err := t.authorize("UpdateUser", t.req.arn("user", nu.Path, in.NewUserName), nil); err != nil {
+				return err
+			}
+			if nameKey(in.NewUserName) != u.key() {
+				if _, ok := get[*user](t, kindUser, nameKey(in.NewUserName)); ok {
+					return iamapi.EntityAlreadyExists("User with name %s already exists.", in.NewUserName)
+				}
+			}
+			nu.Name = in.NewUserName
+			t.del(kindUser, u.key())
+		}
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.UpdateUserOutput{}, err
+}
+
+// DeleteUser deletes a user that has nothing attached any more.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUser.html
+func (svc *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) (*iamapi.DeleteUserOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, err := t.requireUser("DeleteUser", in.UserName, nil)
+		if err != nil {
+			return err
+		}
+		switch {
+		case u.Login != nil:
+			return iamapi.DeleteConflict("Cannot delete entity, must delete login profile first.")
+		case len(u.AccessKeys) > 0:
+			return iamapi.DeleteConflict("Cannot delete entity, must delete access keys first.")
+		case len(u.Groups) > 0:
+			return iamapi.DeleteConflict("Cannot delete entity, must remove users from group first.")
+		case len(u.Attached) > 0:
+			return iamapi.DeleteConflict("Cannot delete entity, must detach all policies first.")
+		case len(u.Inline) > 0:
+			return iamapi.DeleteConflict("Cannot delete entity, must delete policies first.")
+		case len(u.MFA) > 0:
+			return iamapi.DeleteConflict("Cannot delete entity, must delete MFA device first.")
+		case len(u.SigningCerts) > 0:
+			return iamapi.DeleteConflict("Cannot delete entity, must delete signing certificates first.")
+		case len(u.SSHKeys) > 0:
+			return iamapi.DeleteConflict("Cannot delete entity, must delete SSH public keys first.")
+		case len(u.ServiceCreds) > 0:
+			return iamapi.DeleteConflict("Cannot delete entity, must delete service specific credentials first.")
+		}
+		t.del(kindUser, u.key())
+		return nil
+	})
+	return &iamapi.DeleteUserOutput{}, err
+}
+
+// TagUser adds or replaces tags of a user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagUser.html
+func (svc *Service) TagUser(ctx context.Context, in *iamapi.TagUserInput) (*iamapi.TagUserOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, err := t.requireUser("TagUser", in.UserName, tagContext(in.Tags, nil))
+		if err != nil {
+			return err
+		}
+		tags, err := mergeTags(u.Tags, in.Tags)
+		if err != nil {
+			return err
+		}
+		nu := *u
+		nu.Tags = tags
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.TagUserOutput{}, err
+}
+
+// UntagUser removes tags from a user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagUser.html
+func (svc *Service) UntagUser(ctx context.Context, in *iamapi.UntagUserInput) (*iamapi.UntagUserOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, err := t.requireUser("UntagUser", in.UserName, map[string][]string{"aws:TagKeys": in.TagKeys})
+		if err != nil {
+			return err
+		}
+		nu := *u
+		nu.Tags = removeTags(u.Tags, in.TagKeys)
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.UntagUserOutput{}, err
+}
+
+// ListUserTags lists a user's tags.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUserTags.html
+func (svc *Service) ListUserTags(ctx context.Context, in *iamapi.ListUserTagsInput) (*iamapi.ListUserTagsOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListUserTagsOutput
+	err := svc.view(r, func(t *txn) error {
+		u, err := t.requireUser("ListUserTags", in.UserName, nil)
+		if err != nil {
+			return err
+		}
+		out, err = listTags(u.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListUserTagsOutput {
+			return &iamapi.ListUserTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
+		})
+		return err
+	})
+	return out, err
+}
+
+// listTags pages through tags in the order they were added.
+func listTags[O any](tags []Tag, marker string, maxItems *int32, build func([]iamapi.Tag, string, bool) *O) (*O, error) {
+	type indexed struct {
+		i   int
+		tag Tag
+	}
+	items := make([]indexed, len(tags))
+	for i, tg := range tags {
+		items[i] = indexed{i, tg}
+	}
+	page, next, truncated, err := paginate(items, func(x indexed) string { return sortableIndex(x.i) }, marker, maxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]iamapi.Tag, len(page))
+	for i, x := range page {
+		out[i] = iamapi.Tag{Key: x.tag.Key, Value: x.tag.Value}
+	}
+	return build(out, next, truncated), nil
+}
+
+// PutUserPermissionsBoundary sets a user's permissions boundary.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPermissionsBoundary.html
+func (svc *Service) PutUserPermissionsBoundary(ctx context.Context, in *iamapi.PutUserPermissionsBoundaryInput) (*iamapi.PutUserPermissionsBoundaryOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, err := t.requireUser("PutUserPermissionsBoundary", in.UserName, map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}})
+		if err != nil {
+			return err
+		}
+		b, err := t.boundaryPolicy(in.PermissionsBoundary)
+		if err != nil {
+			return err
+		}
+		nu := *u
+		nu.Boundary = b
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.PutUserPermissionsBoundaryOutput{}, err
+}
+
+// DeleteUserPermissionsBoundary removes a user's permissions boundary.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUserPermissionsBoundary.html
+func (svc *Service) DeleteUserPermissionsBoundary(ctx context.Context, in *iamapi.DeleteUserPermissionsBoundaryInput) (*iamapi.DeleteUserPermissionsBoundaryOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, err := t.requireUser("DeleteUserPermissionsBoundary", in.UserName, nil)
+		if err != nil {
+			return err
+		}
+		if u.Boundary == "" {
+			return nil
+		}
+		nu := *u
+		nu.Boundary = ""
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.DeleteUserPermissionsBoundaryOutput{}, err
+}
+
+// boundaryPolicy checks that the managed policy given as a permissions
+// boundary exists and returns its canonical ARN.
+func (t *txn) boundaryPolicy(given string) (string, error) {
+	a := t.req.in(given)
+	if mp := t.svc.catalog.ManagedPolicy(a); mp != nil && isAWSManagedARN(a) {
+		return mp.ARN, nil
+	}
+	if customerPolicyByARN(t, a) != nil {
+		return a, nil
+	}
+	return "", iamapi.NoSuchEntity("Scope ARN: %s does not exist or is not attachable.", given)
+}
+
+// withKey adds one context key.
+func withKey(keys map[string][]string, k, v string) map[string][]string {
+	if keys == nil {
+		keys = make(map[string][]string)
+	}
+	keys[k] = []string{v}
+	return keys
+}
+
+// sortableIndex is a key that sorts like the index i.
+func sortableIndex(i int) string { return fmt.Sprintf("%08d", i) }

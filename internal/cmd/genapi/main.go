@@ -1,0 +1,658 @@
+// Command genapi generates a Go package for an AWS Query protocol service
+// (IAM, STS) from its botocore model: the input, output and structure
+// types, the exception types with their codes and HTTP statuses, the
+// form decoder with the model's constraints checked in AWS's words, the
+// XML encoder, and the table of operation handlers.
+//
+//	go run ./internal/cmd/genapi -model DIR -pkg NAME -out DIR
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"go/format"
+	"log"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+type shapeRef struct {
+	Shape string `json:"shape"`
+}
+
+type shape struct {
+	Type      string              `json:"type"`
+	Required  []string            `json:"required"`
+	Members   map[string]shapeRef `json:"members"`
+	Member    *shapeRef           `json:"member"`
+	Key       *shapeRef           `json:"key"`
+	Value     *shapeRef           `json:"value"`
+	Enum      []string            `json:"enum"`
+	Pattern   string              `json:"pattern"`
+	Min       *int64              `json:"min"`
+	Max       *int64              `json:"max"`
+	Exception bool                `json:"exception"`
+	Error     *struct {
+		Code        string `json:"code"`
+		Status      int    `json:"httpStatusCode"`
+		SenderFault bool   `json:"senderFault"`
+	} `json:"error"`
+	order []string // member order as in the model file
+}
+
+type operation struct {
+	Name   string `json:"name"`
+	Input  *shapeRef
+	Output *struct {
+		Shape         string `json:"shape"`
+		ResultWrapper string `json:"resultWrapper"`
+	}
+}
+
+type model struct {
+	Metadata struct {
+		APIVersion   string `json:"apiVersion"`
+		XMLNamespace string `json:"xmlNamespace"`
+		ServiceID    string `json:"serviceId"`
+	} `json:"metadata"`
+	Operations map[string]operation `json:"operations"`
+	Shapes     map[string]*shape    `json:"shapes"`
+}
+
+func main() {
+	modelDir := flag.String("model", "", "directory with service-2.json (and paginators-1.json)")
+	pkg := flag.String("pkg", "", "package name")
+	out := flag.String("out", ".", "output directory")
+	flag.Parse()
+	if *modelDir == "" || *pkg == "" {
+		log.Fatal("genapi: -model and -pkg are required")
+	}
+	raw, err := os.ReadFile(filepath.Join(*modelDir, "service-2.json"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var m model
+	if err := json.Unmarshal(raw, &m); err != nil {
+		log.Fatal(err)
+	}
+	if err := memberOrder(raw, &m); err != nil {
+		log.Fatal(err)
+	}
+	paginated := map[string]bool{}
+	if pr, err := os.ReadFile(filepath.Join(*modelDir, "paginators-1.json")); err == nil {
+		var p struct {
+			Pagination map[string]json.RawMessage `json:"pagination"`
+		}
+		if err := json.Unmarshal(pr, &p); err != nil {
+			log.Fatal(err)
+		}
+		for op := range p.Pagination {
+			paginated[op] = true
+		}
+	}
+	g := &gen{m: &m, pkg: *pkg, paginated: paginated, names: map[string]string{}}
+	g.nameShapes()
+	src := g.generate()
+	formatted, err := format.Source(src)
+	if err != nil {
+		os.WriteFile(filepath.Join(*out, "zz_generated.go.broken"), src, 0o644)
+		log.Fatalf("genapi: formatting: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(*out, "zz_generated.go"), formatted, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// memberOrder records each structure's members in file order (encoding/json
+// maps lose it).
+func memberOrder(raw []byte, m *model) error {
+	var shapes struct {
+		Shapes map[string]struct {
+			Members json.RawMessage `json:"members"`
+		} `json:"shapes"`
+	}
+	if err := json.Unmarshal(raw, &shapes); err != nil {
+		return err
+	}
+	for name, s := range shapes.Shapes {
+		if len(s.Members) == 0 {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(s.Members))
+		dec.Token() // {
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			m.Shapes[name].order = append(m.Shapes[name].order, tok.(string))
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type gen struct {
+	m         *model
+	pkg       string
+	paginated map[string]bool
+	names     map[string]string // shape name -> Go type name (structures)
+	b         bytes.Buffer
+	regexps   []string
+}
+
+func exported(s string) string {
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
+func lowerFirst(s string) string {
+	r := []rune(s)
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
+}
+
+func (g *gen) nameShapes() {
+	for _, name := range sortedKeys(g.m.Operations) {
+		op := g.m.Operations[name]
+		if op.Input != nil && g.names[op.Input.Shape] == "" {
+			g.names[op.Input.Shape] = op.Name + "Input"
+		}
+		if op.Output != nil && g.names[op.Output.Shape] == "" {
+			g.names[op.Output.Shape] = op.Name + "Output"
+		}
+	}
+	for name, s := range g.m.Shapes {
+		if s.Type == "structure" && g.names[name] == "" {
+			g.names[name] = exported(name)
+		}
+	}
+}
+
+func (g *gen) p(format string, args ...any) { fmt.Fprintf(&g.b, format+"\n", args...) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// goType is the Go type of a member of shape name.
+func (g *gen) goType(name string) string {
+	s := g.m.Shapes[name]
+	switch s.Type {
+	case "string":
+		return "string"
+	case "integer":
+		return "*int32"
+	case "long":
+		return "*int64"
+	case "boolean":
+		return "*bool"
+	case "timestamp":
+		return "time.Time"
+	case "blob":
+		return "[]byte"
+	case "list":
+		return "[]" + strings.TrimPrefix(g.goType(s.Member.Shape), "*")
+	case "map":
+		return "map[" + g.goType(s.Key.Shape) + "]" + strings.TrimPrefix(g.goType(s.Value.Shape), "*")
+	case "structure":
+		return "*" + g.names[name]
+	}
+	log.Fatalf("genapi: shape %s has unsupported type %s", name, s.Type)
+	return ""
+}
+
+func (g *gen) generate() []byte {
+	g.p("// Code generated by genapi from the botocore model of %s %s; DO NOT EDIT.", g.m.Metadata.ServiceID, g.m.Metadata.APIVersion)
+	g.p("")
+	g.p("package %s", g.pkg)
+	g.p("")
+	g.p("import (")
+	for _, imp := range []string{"bytes", "context", "net/url", "regexp", "strconv", "time", "github.com/gatehouse/gatehouse/awsapi"} {
+		g.p("%q", imp)
+	}
+	g.p(")")
+	g.p("")
+	g.p("var (_ = strconv.Itoa; _ = time.Time{}; _ = regexp.MustCompile)")
+	g.p("")
+	g.p("// XMLNamespace is the namespace of the service's XML responses.")
+	g.p("const XMLNamespace = %q", g.m.Metadata.XMLNamespace)
+	g.p("")
+	g.p("// APIVersion is the service's API version.")
+	g.p("const APIVersion = %q", g.m.Metadata.APIVersion)
+	g.p("")
+	g.types()
+	g.enums()
+	g.exceptions()
+	g.codecs()
+	g.operations()
+	g.p("// Patterns of the model, compiled once.")
+	g.p("var (")
+	for i, re := range g.regexps {
+		g.p("re%d = regexp.MustCompile(%q)", i, re)
+	}
+	g.p(")")
+	return g.b.Bytes()
+}
+
+func (g *gen) types() {
+	for _, name := range sortedKeys(g.m.Shapes) {
+		s := g.m.Shapes[name]
+		if s.Type != "structure" || s.Exception {
+			continue
+		}
+		g.p("// %s is the shape %s.", g.names[name], name)
+		g.p("type %s struct {", g.names[name])
+		for _, mn := range s.order {
+			g.p("%s %s", mn, g.goType(s.Members[mn].Shape))
+		}
+		g.p("}")
+		g.p("")
+	}
+}
+
+var identRe = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+func enumIdent(v string) string {
+	parts := identRe.Split(v, -1)
+	var b strings.Builder
+	for _, p := range parts {
+		if p != "" {
+			b.WriteString(exported(p))
+		}
+	}
+	return b.String()
+}
+
+func (g *gen) enums() {
+	for _, name := range sortedKeys(g.m.Shapes) {
+		s := g.m.Shapes[name]
+		if len(s.Enum) == 0 {
+			continue
+		}
+		g.p("// Values of the enum %s.", name)
+		g.p("const (")
+		for _, v := range s.Enum {
+			g.p("%s%s = %q", exported(name), enumIdent(v), v)
+		}
+		g.p(")")
+		g.p("")
+	}
+}
+
+func (g *gen) exceptions() {
+	for _, name := range sortedKeys(g.m.Shapes) {
+		s := g.m.Shapes[name]
+		if !s.Exception {
+			continue
+		}
+		code, status, fault := strings.TrimSuffix(name, "Exception"), 400, "awsapi.Sender"
+		if s.Error != nil {
+			if s.Error.Code != "" {
+				code = s.Error.Code
+			}
+			if s.Error.Status != 0 {
+				status = s.Error.Status
+			}
+			if !s.Error.SenderFault && status >= 500 {
+				fault = "awsapi.Receiver"
+			}
+		}
+		tn := exported(name)
+		ctor := strings.TrimSuffix(enumIdent(code), "Exception")
+		g.p("// %s is the error %s (HTTP %d).", tn, code, status)
+		g.p("type %s struct { Message string }", tn)
+		g.p("")
+		g.p("func (e *%s) Error() string { return %q + \": \" + e.Message }", tn, code)
+		g.p("// ErrorCode implements awsapi.APIError.")
+		g.p("func (e *%s) ErrorCode() string { return %q }", tn, code)
+		g.p("// ErrorMessage implements awsapi.APIError.")
+		g.p("func (e *%s) ErrorMessage() string { return e.Message }", tn)
+		g.p("// ErrorFault implements awsapi.APIError.")
+		g.p("func (e *%s) ErrorFault() awsapi.Fault { return %s }", tn, fault)
+		g.p("// HTTPStatus implements awsapi.APIError.")
+		g.p("func (e *%s) HTTPStatus() int { return %d }", tn, status)
+		g.p("")
+		g.p("// %s returns a %s with a formatted message.", ctor, tn)
+		g.p("func %s(format string, args ...any) *%s {", ctor, tn)
+		g.p("return &%s{Message: awsapi.Errorf(%q, %d, format, args...).Message}", tn, code, status)
+		g.p("}")
+		g.p("")
+	}
+}
+
+// lookaheadRe finds a negative lookahead of one character after the same
+// character: -(?!-).
+var lookaheadRe = regexp.MustCompile(`(.)\(\?!(.)\)`)
+
+// javaToGo turns a model pattern (Java syntax) into an anchored Go regexp.
+func javaToGo(p string) string {
+	p = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`).ReplaceAllString(p, `\x{$1}`)
+	return `^(?:` + p + `)$`
+}
+
+func (g *gen) regexpFor(pattern string) string {
+	re := javaToGo(pattern)
+	if _, err := regexp.Compile(re); err != nil {
+		log.Fatalf("genapi: pattern %q: %v", pattern, err)
+	}
+	i := slices.Index(g.regexps, re)
+	if i < 0 {
+		g.regexps = append(g.regexps, re)
+		i = len(g.regexps) - 1
+	}
+	return fmt.Sprintf("re%d", i)
+}
+
+func (g *gen) codecs() {
+	for _, name := range sortedKeys(g.m.Shapes) {
+		s := g.m.Shapes[name]
+		if s.Type != "structure" || s.Exception {
+			continue
+		}
+		tn := g.names[name]
+		// decode
+		g.p("func (v *%s) decodeQuery(d *awsapi.Decoder, prefix, path string) {", tn)
+		for _, mn := range s.order {
+			g.decodeMember(s, mn, "v."+mn, `prefix+"`+mn+`"`, `path+"`+lowerFirst(mn)+`"`)
+		}
+		g.p("}")
+		g.p("")
+		// encode
+		g.p("func (v *%s) encodeXML(w awsapi.XMLWriter) {", tn)
+		for _, mn := range s.order {
+			g.encodeMember(mn, s.Members[mn].Shape, "v."+mn, slices.Contains(s.Required, mn))
+		}
+		g.p("}")
+		g.p("")
+	}
+}
+
+// decodeMember writes the decoding and validation of one member.
+func (g *gen) decodeMember(parent *shape, mn, dst, key, path string) {
+	ms := g.m.Shapes[parent.Members[mn].Shape]
+	required := slices.Contains(parent.Required, mn)
+	g.p("{")
+	g.p("key, path := %s, %s", key, path)
+	g.p("_ = path")
+	switch ms.Type {
+	case "string":
+		g.p("%s = d.String(key)", dst)
+		g.p("if %s != \"\" {", dst)
+		g.checkString(ms, dst)
+		g.p("}")
+		if required {
+			g.p("if %s == \"\" { d.Required(path) }", dst)
+		}
+	case "integer", "long":
+		fn := "Int32"
+		if ms.Type == "long" {
+			fn = "Int64"
+		}
+		g.p("%s = d.%s(key, path)", dst, fn)
+		g.p("if %s != nil {", dst)
+		if ms.Min != nil {
+			g.p("if int64(*%s) < %d { d.Min(*%s, path, %d) }", dst, *ms.Min, dst, *ms.Min)
+		}
+		if ms.Max != nil {
+			g.p("if int64(*%s) > %d { d.Max(*%s, path, %d) }", dst, *ms.Max, dst, *ms.Max)
+		}
+		g.p("}")
+		if required {
+			g.p("if %s == nil { d.Required(path) }", dst)
+		}
+	case "boolean":
+		g.p("%s = d.Bool(key, path)", dst)
+		if required {
+			g.p("if %s == nil { d.Required(path) }", dst)
+		}
+	case "timestamp":
+		g.p("%s = d.Time(key, path)", dst)
+		if required {
+			g.p("if %s.IsZero() { d.Required(path) }", dst)
+		}
+	case "blob":
+		g.p("%s = d.Blob(key, path)", dst)
+		if required {
+			g.p("if %s == nil { d.Required(path) }", dst)
+		}
+	case "structure":
+		g.p("%s = new(%s)", dst, g.names[parent.Members[mn].Shape])
+		g.p("%s.decodeQuery(d, key+\".\", path+\".\")", dst)
+	case "list":
+		es := g.m.Shapes[ms.Member.Shape]
+		g.p("if n := d.ListLen(key); n > 0 || d.Has(key) {")
+		g.p("%s = make(%s, n)", dst, g.goType(parent.Members[mn].Shape))
+		g.p("for i := range n {")
+		g.p("ekey, epath := key+\".member.\"+strconv.Itoa(i+1), path+\".\"+strconv.Itoa(i+1)+\".member\"")
+		g.p("_ = epath")
+		switch es.Type {
+		case "string":
+			g.p("e := d.String(ekey)")
+			g.p("if e != \"\" {")
+			g.checkStringPath(es, "e", "epath")
+			g.p("}")
+			g.p("%s[i] = e", dst)
+		case "structure":
+			g.p("%s[i].decodeQuery(d, ekey+\".\", epath+\".\")", dst)
+		default:
+			log.Fatalf("genapi: list of %s in %s", es.Type, mn)
+		}
+		g.p("}")
+		g.p("}")
+		if ms.Min != nil && *ms.Min > 0 {
+			g.p("if len(%s) > 0 && len(%s) < %d { d.MinLen(%s, path, %d) }", dst, dst, *ms.Min, stringsOf(es, dst), *ms.Min)
+		}
+		if ms.Max != nil {
+			g.p("if len(%s) > %d { d.MaxLen(%s, path, %d) }", dst, *ms.Max, stringsOf(es, dst), *ms.Max)
+		}
+		if required {
+			g.p("if %s == nil { d.Required(path) }", dst)
+		}
+	case "map":
+		g.p("if n := d.MapLen(key); n > 0 {")
+		g.p("%s = make(%s, n)", dst, g.goType(parent.Members[mn].Shape))
+		g.p("for i := range n {")
+		g.p("ek := key+\".entry.\"+strconv.Itoa(i+1)")
+		if vt := g.m.Shapes[ms.Value.Shape].Type; vt == "string" {
+			g.p("%s[d.String(ek+\".key\")] = d.String(ek+\".value\")", dst)
+		} else if vt == "integer" {
+			g.p("if n := d.Int32(ek+\".value\", path); n != nil { %s[d.String(ek+\".key\")] = *n }", dst)
+		} else {
+			log.Fatalf("genapi: map of %s in %s", vt, mn)
+		}
+		g.p("}")
+		g.p("}")
+		if required {
+			g.p("if %s == nil { d.Required(path) }", dst)
+		}
+	default:
+		log.Fatalf("genapi: member %s of type %s", mn, ms.Type)
+	}
+	g.p("}")
+}
+
+func stringsOf(es *shape, dst string) string {
+	if es.Type == "string" {
+		return dst
+	}
+	return "len(" + dst + ")"
+}
+
+func (g *gen) checkString(s *shape, v string) { g.checkStringPath(s, v, "path") }
+
+func (g *gen) checkStringPath(s *shape, v, path string) {
+	if s.Min != nil && *s.Min > 0 {
+		g.p("if awsapi.StrLen(%s) < %d { d.MinLen(%s, %s, %d) }", v, *s.Min, v, path, *s.Min)
+	}
+	if s.Max != nil {
+		g.p("if awsapi.StrLen(%s) > %d { d.MaxLen(%s, %s, %d) }", v, *s.Max, v, path, *s.Max)
+	}
+	if s.Pattern != "" {
+		// Go's regexp has no lookahead; the one form the models use,
+		// X(?!X) ("no XX"), becomes X plus a check for the substring XX.
+		pattern, forbidden := s.Pattern, ""
+		if m := lookaheadRe.FindStringSubmatch(pattern); m != nil && m[1] == m[2] {
+			pattern = strings.Replace(pattern, m[0], m[1], 1)
+			forbidden = m[1] + m[1]
+		}
+		g.p("d.Pattern(%s, %s, %s, %q, %q)", v, path, g.regexpFor(pattern), s.Pattern, forbidden)
+	}
+	if len(s.Enum) > 0 {
+		g.p("d.Enum(%s, %s, %#v)", v, path, s.Enum)
+	}
+}
+
+// encodeMember writes the XML encoding of one member.
+func (g *gen) encodeMember(name, shapeName, v string, required bool) {
+	s := g.m.Shapes[shapeName]
+	switch s.Type {
+	case "string":
+		g.p("if %s != \"\" { w.Elem(%q, %s) }", v, name, v)
+	case "integer", "long":
+		g.p("if %s != nil { w.Int(%q, int64(*%s)) }", v, name, v)
+	case "boolean":
+		g.p("if %s != nil { w.Bool(%q, *%s) }", v, name, v)
+	case "timestamp":
+		g.p("if !%s.IsZero() { w.Time(%q, %s) }", v, name, v)
+	case "blob":
+		g.p("if %s != nil { w.Blob(%q, %s) }", v, name, v)
+	case "structure":
+		g.p("if %s != nil { w.Start(%q); %s.encodeXML(w); w.End(%q) }", v, name, v, name)
+	case "list":
+		cond := v + " != nil"
+		if required {
+			cond = "true"
+		}
+		g.p("if %s {", cond)
+		g.p("w.Start(%q)", name)
+		g.p("for i := range %s {", v)
+		es := g.m.Shapes[s.Member.Shape]
+		switch es.Type {
+		case "string":
+			g.p("w.Elem(\"member\", %s[i])", v)
+		case "structure":
+			g.p("w.Start(\"member\"); %s[i].encodeXML(w); w.End(\"member\")", v)
+		default:
+			log.Fatalf("genapi: list of %s", es.Type)
+		}
+		g.p("}")
+		g.p("w.End(%q)", name)
+		g.p("}")
+	case "map":
+		vs := g.m.Shapes[s.Value.Shape]
+		g.p("if %s != nil {", v)
+		g.p("w.Start(%q)", name)
+		g.p("for _, k := range awsapiSortedKeys(%s) {", v)
+		g.p("w.Start(\"entry\"); w.Elem(\"key\", string(k))")
+		switch vs.Type {
+		case "string":
+			g.p("w.Elem(\"value\", string(%s[k]))", v)
+		case "integer", "long":
+			g.p("w.Int(\"value\", int64(%s[k]))", v)
+		default:
+			g.p("_ = %s[k]", v)
+		}
+		g.p("w.End(\"entry\")")
+		g.p("}")
+		g.p("w.End(%q)", name)
+		g.p("}")
+	}
+}
+
+func (g *gen) operations() {
+	ops := sortedKeys(g.m.Operations)
+	g.p("// Operation describes one operation of the service.")
+	g.p("type Operation struct {")
+	g.p("Name string")
+	g.p("// Paginated operations take Marker and MaxItems and return IsTruncated.")
+	g.p("Paginated bool")
+	g.p("}")
+	g.p("")
+	g.p("// Operations are all the operations of the model.")
+	g.p("var Operations = []Operation{")
+	for _, name := range ops {
+		g.p("{Name: %q, Paginated: %v},", name, g.paginated[name])
+	}
+	g.p("}")
+	g.p("")
+	g.p("// Handler decodes and validates a request's form, calls the service")
+	g.p("// and writes the XML response into w. Decoding, validation and service")
+	g.p("// errors are returned; the caller writes them with awsapi.WriteError.")
+	g.p("type Handler func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error")
+	g.p("")
+	for _, name := range ops {
+		op := g.m.Operations[name]
+		g.p("// %sAPI is implemented by a service that serves %s.", name, name)
+		g.p("type %sAPI interface {", name)
+		g.p("%s(ctx context.Context, in *%sInput) (*%sOutput, error)", name, name, name)
+		g.p("}")
+		g.p("")
+		if op.Input == nil {
+			g.p("// %sInput is the empty input of %s.", name, name)
+			g.p("type %sInput struct{}", name)
+			g.p("func (v *%sInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}", name)
+		}
+		if op.Output == nil {
+			g.p("// %sOutput is the empty output of %s.", name, name)
+			g.p("type %sOutput struct{}", name)
+		} else if tn := g.names[op.Output.Shape]; tn != name+"Output" {
+			g.p("// %sOutput is the output of %s, the same shape as %s.", name, name, tn)
+			g.p("type %sOutput = %s", name, tn)
+		}
+		if op.Input != nil {
+			if tn := g.names[op.Input.Shape]; tn != name+"Input" {
+				g.p("// %sInput is the input of %s, the same shape as %s.", name, name, tn)
+				g.p("type %sInput = %s", name, tn)
+			}
+		}
+		g.p("func handle%s(svc %sAPI) Handler {", name, name)
+		g.p("return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {")
+		g.p("in := new(%sInput)", name)
+		g.p("d := &awsapi.Decoder{Form: form}")
+		g.p("in.decodeQuery(d, \"\", \"\")")
+		g.p("if err := d.Err(); err != nil { return err }")
+		g.p("out, err := svc.%s(ctx, in)", name)
+		g.p("if err != nil { return err }")
+		if op.Output != nil && op.Output.ResultWrapper != "" {
+			g.p("awsapi.WriteResponse(w, %q, XMLNamespace, requestID, func(x awsapi.XMLWriter) { if out != nil { out.encodeXML(x) } })", name)
+		} else {
+			g.p("_ = out")
+			g.p("awsapi.WriteResponse(w, %q, XMLNamespace, requestID, nil)", name)
+		}
+		g.p("return nil")
+		g.p("}")
+		g.p("}")
+		g.p("")
+	}
+	g.p("// Handlers returns a handler for each operation svc implements.")
+	g.p("func Handlers(svc any) map[string]Handler {")
+	g.p("m := make(map[string]Handler)")
+	for _, name := range ops {
+		g.p("if s, ok := svc.(%sAPI); ok { m[%q] = handle%s(s) }", name, name, name)
+	}
+	g.p("return m")
+	g.p("}")
+	g.p("")
+	g.p("func awsapiSortedKeys[V any](m map[string]V) []string {")
+	g.p("keys := make([]string, 0, len(m))")
+	g.p("for k := range m { keys = append(keys, k) }")
+	g.p("for i := 1; i < len(keys); i++ { for j := i; j > 0 && keys[j] < keys[j-1]; j-- { keys[j], keys[j-1] = keys[j-1], keys[j] } }")
+	g.p("return keys")
+	g.p("}")
+}

@@ -1,0 +1,253 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatehouse/gatehouse/awsapi"
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/iam"
+)
+
+// Config configures a Server. IAM is required; the zero value of every
+// other field is a useful default.
+type Config struct {
+	// IAM is the service the server exposes.
+	IAM *iam.Service
+	// Logger receives one line per request and operational messages;
+	// nil discards them.
+	Logger *slog.Logger
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
+	// MaxSkew is how far a signature's time may be from the server's;
+	// zero means AWS's 5 minutes (15 for presigned requests' start).
+	MaxSkew time.Duration
+	// Dev makes the server a drop-in for test suites written against
+	// moto's server mode (see dev.go). Never on by default.
+	Dev bool
+	// DevAccount is the account of unknown access keys in dev mode;
+	// empty means 123456789012.
+	DevAccount string
+	// MaxBodyBytes bounds a request body; zero means 16 MiB (a SAML
+	// metadata document may have 10 million characters).
+	MaxBodyBytes int64
+}
+
+// Server serves the AWS APIs over HTTP. It is safe for concurrent use.
+type Server struct {
+	iam      *iam.Service
+	logger   *slog.Logger
+	clock    func() time.Time
+	maxBody  int64
+	handlers map[string]iamapi.Handler
+	auth     *authenticator
+	metrics  *metrics
+	dev      *devMode // nil unless Config.Dev
+	bufs     sync.Pool
+	ready    atomic.Bool
+}
+
+// New returns a server for cfg.
+func New(cfg Config) *Server {
+	s := &Server{
+		iam:      cfg.IAM,
+		logger:   cfg.Logger,
+		clock:    cfg.Clock,
+		maxBody:  cfg.MaxBodyBytes,
+		handlers: iamapi.Handlers(cfg.IAM),
+		metrics:  newMetrics(),
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.maxBody == 0 {
+		s.maxBody = 16 << 20
+	}
+	if cfg.Dev {
+		account := cfg.DevAccount
+		if account == "" {
+			account = DevAccount
+		}
+		s.dev = newDevMode(account)
+	}
+	s.auth = newAuthenticator(cfg.IAM, cfg.MaxSkew, s.dev)
+	s.bufs.New = func() any { return new(bytes.Buffer) }
+	s.ready.Store(true)
+	return s
+}
+
+// SetReady sets what /readyz answers; a server shutting down is not ready.
+func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/healthz":
+		io.WriteString(w, "ok\n")
+		return
+	case "/readyz":
+		if !s.ready.Load() {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok\n")
+		return
+	case "/metrics":
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		s.metrics.write(w)
+		return
+	}
+	if s.dev != nil && strings.HasPrefix(r.URL.Path, "/moto-api/") {
+		s.serveMotoAPI(w, r)
+		return
+	}
+	s.serveAPI(w, r)
+}
+
+// serveAPI serves one AWS Query protocol request.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	now := s.clock()
+	reqID := newRequestID()
+	buf := s.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer s.bufs.Put(buf)
+
+	op, err := s.handle(r, reqID, now, buf)
+	code := ""
+	if err != nil {
+		code = s.writeError(w, r, op, reqID, err)
+	} else {
+		h := w.Header()
+		h.Set("Content-Type", "text/xml")
+		h.Set("x-amzn-RequestId", reqID)
+		w.Write(buf.Bytes())
+	}
+	d := time.Since(start)
+	s.metrics.observe(op, code, d)
+	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("request_id", reqID), slog.String("op", op), slog.String("code", code),
+		slog.Duration("took", d))
+}
+
+// handle decodes, authenticates and dispatches a request, leaving the
+// response body in buf. It returns the operation's name when known.
+func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes.Buffer) (string, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBody+1))
+	if err != nil {
+		return "", awsapi.Errorf("MalformedQueryString", http.StatusBadRequest, "could not read the request body")
+	}
+	if int64(len(body)) > s.maxBody {
+		return "", awsapi.Errorf("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "Request body must be less than %d bytes", s.maxBody)
+	}
+	form, err := parseForm(r, body)
+	if err != nil {
+		return "", awsapi.Errorf("MalformedQueryString", http.StatusBadRequest, "%s", err.Error())
+	}
+	action := form.Get("Action")
+	if action == "" {
+		return "", awsapi.MissingAction()
+	}
+	h, ok := s.handlers[action]
+	if !ok {
+		return action, awsapi.InvalidAction(action, iamapi.APIVersion)
+	}
+	req, err := s.auth.authenticate(r, body, now)
+	if err != nil {
+		return action, err
+	}
+	req.ID = reqID
+	req.Time = now
+	req.SourceIP = sourceIP(r)
+	req.Secure = r.TLS != nil
+	ctx := iam.WithRequest(r.Context(), req)
+	return action, h(ctx, form, reqID, buf)
+}
+
+// parseForm returns the request's parameters: the query string, and for
+// a form-encoded POST the body as well.
+func parseForm(r *http.Request, body []byte) (url.Values, error) {
+	form, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, err
+	}
+	if r.Method == http.MethodPost && len(body) > 0 {
+		ct := r.Header.Get("Content-Type")
+		if ct == "" || strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+			bf, err := url.ParseQuery(string(body))
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range bf {
+				form[k] = append(form[k], v...)
+			}
+		}
+	}
+	return form, nil
+}
+
+// writeError writes err as AWS's error envelope and returns its code.
+// Errors that are not AWS errors are logged and answered InternalFailure.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID string, err error) string {
+	var apiErr awsapi.APIError
+	if !errors.As(err, &apiErr) {
+		if errors.Is(err, context.Canceled) {
+			s.logger.Info("request canceled", "request_id", reqID, "op", op)
+		} else {
+			s.logger.Error("internal failure", "request_id", reqID, "op", op, "err", err)
+		}
+		apiErr = awsapi.InternalFailure()
+	}
+	buf := s.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer s.bufs.Put(buf)
+	awsapi.WriteError(buf, iamapi.XMLNamespace, reqID, apiErr)
+	h := w.Header()
+	h.Set("Content-Type", "text/xml")
+	h.Set("x-amzn-RequestId", reqID)
+	w.WriteHeader(apiErr.HTTPStatus())
+	w.Write(buf.Bytes())
+	return apiErr.ErrorCode()
+}
+
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// newRequestID returns a random UUID, the form of AWS request IDs.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
