@@ -1,0 +1,148 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
+
+	"github.com/gatehouse/gatehouse/iam"
+	"github.com/gatehouse/gatehouse/secret"
+	"github.com/gatehouse/gatehouse/server"
+	"github.com/gatehouse/gatehouse/store/sqlite"
+)
+
+const testAccount = "111122223333"
+
+// harness is a real Gatehouse on a loopback port with a real SQLite file.
+type harness struct {
+	t        *testing.T
+	dir      string
+	keyring  *secret.Keyring
+	store    *sqlite.Store
+	svc      *iam.Service
+	http     *httptest.Server
+	URL      string
+	adminKey aws.Credentials
+}
+
+func start(t *testing.T, dev bool) *harness {
+	t.Helper()
+	k, err := secret.GenerateKey("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, dir: t.TempDir(), keyring: secret.NewKeyring(k)}
+	h.open(dev)
+	if !dev {
+		res, err := h.svc.Bootstrap(context.Background(), iam.Bootstrap{Account: testAccount, RootPassword: "correct horse battery staple"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.adminKey = aws.Credentials{AccessKeyID: res.AccessKeyID, SecretAccessKey: res.SecretAccessKey}
+	}
+	t.Cleanup(h.close)
+	return h
+}
+
+func (h *harness) open(dev bool) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(h.dir, "gatehouse.db"), sqlite.Options{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	svc, err := iam.New(ctx, iam.Config{Store: st, Keyring: h.keyring})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.store, h.svc = st, svc
+	h.http = httptest.NewServer(server.New(server.Config{IAM: svc, Dev: dev}))
+	h.URL = h.http.URL
+}
+
+func (h *harness) close() {
+	if h.http != nil {
+		h.http.Close()
+		h.store.Close()
+		h.http = nil
+	}
+}
+
+// restart closes the server and the store and opens them again on the
+// same database file.
+func (h *harness) restart() {
+	h.close()
+	h.open(false)
+}
+
+// client returns an aws-sdk-go-v2 IAM client signing with creds.
+func (h *harness) client(creds aws.Credentials) *awsiam.Client {
+	return awsiam.New(awsiam.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(h.URL),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return creds, nil
+		}),
+		RetryMaxAttempts: 1,
+	})
+}
+
+func (h *harness) admin() *awsiam.Client { return h.client(h.adminKey) }
+
+// newUserWithKey creates a user with an access key, as the admin.
+func (h *harness) newUserWithKey(name string) (*awsiam.Client, aws.Credentials) {
+	h.t.Helper()
+	ctx := context.Background()
+	a := h.admin()
+	if _, err := a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+		h.t.Fatal(err)
+	}
+	out, err := a.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	creds := aws.Credentials{AccessKeyID: *out.AccessKey.AccessKeyId, SecretAccessKey: *out.AccessKey.SecretAccessKey}
+	return h.client(creds), creds
+}
+
+// apiCode returns the AWS error code of err ("" if none).
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func apiMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := apiCode(err); got != code {
+		t.Fatalf("error = %v, want code %s", err, code)
+	}
+}
+
+func must[T any](t *testing.T) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+var _ = time.Second
