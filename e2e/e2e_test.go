@@ -1,0 +1,416 @@
+package e2e_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/smithy-go"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gatehouse-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "gatehouse")
+	build := exec.Command("go", "build", "-o", binary, "../cmd/gatehouse")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// proc is a running `gatehouse serve`.
+type proc struct {
+	cmd      *exec.Cmd
+	endpoint string
+	dataDir  string
+	stdout   string
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// serve starts the binary and waits until /readyz answers.
+func serve(t *testing.T, dataDir string, args ...string) *proc {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr, "--data-dir", dataDir}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, endpoint: "http://" + addr, dataDir: dataDir}
+	t.Cleanup(func() { p.kill() })
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(p.endpoint + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var sb strings.Builder
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				p.stdout = sb.String()
+				return p
+			}
+			sb.WriteString(l + "\n")
+			continue
+		case <-time.After(200 * time.Millisecond):
+		}
+		break
+	}
+	p.stdout = sb.String()
+	return p
+}
+
+func (p *proc) kill() {
+	if p.cmd.Process != nil && p.cmd.ProcessState == nil {
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.cmd.Wait()
+	}
+}
+
+// terminate stops the server with SIGTERM and waits for a clean exit.
+func (p *proc) terminate(t *testing.T) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+}
+
+// adminCreds reads the credentials file the bootstrap wrote.
+func adminCreds(t *testing.T, dataDir string) aws.Credentials {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dataDir, "credentials"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c aws.Credentials
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, _ := strings.Cut(line, " = ")
+		switch k {
+		case "aws_access_key_id":
+			c.AccessKeyID = v
+		case "aws_secret_access_key":
+			c.SecretAccessKey = v
+		}
+	}
+	return c
+}
+
+func client(endpoint string, c aws.Credentials) *awsiam.Client {
+	return awsiam.New(awsiam.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return c, nil }),
+	})
+}
+
+func code(err error) string {
+	if ae, ok := err.(smithy.APIError); ok {
+		return ae.ErrorCode()
+	}
+	var ae smithy.APIError
+	if err != nil && asAPIError(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func asAPIError(err error, target *smithy.APIError) bool {
+	for err != nil {
+		if ae, ok := err.(smithy.APIError); ok {
+			*target = ae
+			return true
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		err = u.Unwrap()
+	}
+	return false
+}
+
+// TestBootstrap checks a first start: the printed hint, the 0600
+// credentials file in AWS format, and the config with the endpoint.
+func TestBootstrap(t *testing.T) {
+	dir := t.TempDir()
+	p := serve(t, dir, "--root-password", "s3cret-Root-pw")
+	if !strings.Contains(p.stdout, "export AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials")+" AWS_CONFIG_FILE="+filepath.Join(dir, "config")) {
+		t.Fatalf("no hint in output:\n%s", p.stdout)
+	}
+	if strings.Contains(p.stdout, "s3cret-Root-pw") {
+		t.Fatal("a given root password is printed")
+	}
+	fi, err := os.Stat(filepath.Join(dir, "credentials"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file: %v %v", fi, err)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(dir, "config"))
+	if !strings.Contains(string(cfg), "endpoint_url = "+p.endpoint) || !strings.Contains(string(cfg), "region = us-east-1") {
+		t.Fatalf("config = %s", cfg)
+	}
+	c := client(p.endpoint, adminCreds(t, dir))
+	out, err := c.GetUser(context.Background(), &awsiam.GetUserInput{})
+	if err != nil || *out.User.UserName != "admin" {
+		t.Fatalf("GetUser: %v %v", out, err)
+	}
+	p.terminate(t)
+	// A second start keeps the account and prints no new password.
+	p = serve(t, dir)
+	if strings.Contains(p.stdout, "Bootstrapped") {
+		t.Fatalf("bootstrapped twice:\n%s", p.stdout)
+	}
+	if _, err := client(p.endpoint, adminCreds(t, dir)).GetUser(context.Background(), &awsiam.GetUserInput{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAWSCLI drives the server with the aws CLI, configured only by the
+// files the bootstrap wrote.
+func TestAWSCLI(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("aws CLI not installed")
+	}
+	dir := t.TempDir()
+	serve(t, dir)
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command("aws", append([]string{"iam"}, args...)...)
+		cmd.Env = []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "AWS_") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("create-user", "--user-name", "carol", "--tags", "Key=team,Value=blue"); err != nil || !strings.Contains(out, `"UserName": "carol"`) {
+		t.Fatalf("create-user: %v\n%s", err, out)
+	}
+	if out, err := run("create-group", "--group-name", "Readers"); err != nil {
+		t.Fatalf("create-group: %v\n%s", err, out)
+	}
+	if out, err := run("attach-group-policy", "--group-name", "Readers", "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess"); err != nil {
+		t.Fatalf("attach-group-policy: %v\n%s", err, out)
+	}
+	out, err := run("list-attached-group-policies", "--group-name", "Readers", "--output", "text")
+	if err != nil || !strings.Contains(out, "ReadOnlyAccess") {
+		t.Fatalf("list-attached-group-policies: %v\n%s", err, out)
+	}
+	out, err = run("get-user", "--user-name", "nobody")
+	if err == nil || !strings.Contains(out, "NoSuchEntity") || !strings.Contains(out, "The user with name nobody cannot be found.") {
+		t.Fatalf("get-user nobody: %v\n%s", err, out)
+	}
+	out, err = run("list-users", "--query", "Users[].UserName", "--output", "text")
+	if err != nil || !strings.Contains(out, "admin") || !strings.Contains(out, "carol") {
+		t.Fatalf("list-users: %v\n%s", err, out)
+	}
+}
+
+// TestBoto3 drives the server with boto3.
+func TestBoto3(t *testing.T) {
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		t.Skip("boto3 not installed")
+	}
+	dir := t.TempDir()
+	p := serve(t, dir)
+	c := adminCreds(t, dir)
+	script := `
+import boto3, json, sys
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
+    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+iam.create_role(RoleName="app", AssumeRolePolicyDocument=json.dumps({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}))
+iam.put_role_policy(RoleName="app", PolicyName="s3", PolicyDocument=json.dumps({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}))
+doc = iam.get_role_policy(RoleName="app", PolicyName="s3")["PolicyDocument"]
+assert doc["Statement"][0]["Action"] == "s3:GetObject", doc
+role = iam.get_role(RoleName="app")["Role"]
+assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"] == "ec2.amazonaws.com"
+assert role["MaxSessionDuration"] == 3600
+try:
+    iam.create_role(RoleName="APP", AssumeRolePolicyDocument="{}")
+    raise SystemExit("duplicate accepted")
+except iam.exceptions.EntityAlreadyExistsException as e:
+    assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+names = [u["UserName"] for p in iam.get_paginator("list_users").paginate(PaginationConfig={"PageSize": 1}) for u in p["Users"]]
+assert names == ["admin"], names
+print("ok")
+`
+	out, err := exec.Command("python3", "-c", script, p.endpoint, c.AccessKeyID, c.SecretAccessKey).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+}
+
+// TestKill9 kills the server with SIGKILL while a client writes, then
+// restarts it: every acknowledged write is there, and every request was
+// all or nothing (a user created with tags has all its tags).
+func TestKill9(t *testing.T) {
+	dir := t.TempDir()
+	p := serve(t, dir)
+	creds := adminCreds(t, dir)
+	for round := range 3 {
+		c := client(p.endpoint, creds)
+		var acked atomic.Int64
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := 0; ; i++ {
+				name := fmt.Sprintf("r%du%d", round, i)
+				_, err := c.CreateUser(context.Background(), &awsiam.CreateUserInput{
+					UserName: aws.String(name),
+					Tags:     []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")}},
+				})
+				if err != nil {
+					return
+				}
+				acked.Store(int64(i + 1))
+			}
+		}()
+		time.Sleep(time.Duration(50+rand.IntN(200)) * time.Millisecond)
+		p.kill()
+		<-done
+		n := acked.Load()
+		if n == 0 {
+			t.Fatalf("round %d: nothing acknowledged before the kill", round)
+		}
+		p = serve(t, dir)
+		c = client(p.endpoint, creds)
+		for i := int64(0); i <= n; i++ {
+			name := fmt.Sprintf("r%du%d", round, i)
+			tags, err := c.ListUserTags(context.Background(), &awsiam.ListUserTagsInput{UserName: aws.String(name)})
+			switch {
+			case i < n && err != nil:
+				t.Fatalf("round %d: acknowledged user %s lost: %v", round, name, err)
+			case err == nil && len(tags.Tags) != 2:
+				t.Fatalf("round %d: user %s half written: tags %v", round, name, tags.Tags)
+			case err != nil && code(err) != "NoSuchEntity":
+				t.Fatalf("round %d: %s: %v", round, name, err)
+			}
+		}
+	}
+}
+
+// TestDevMode checks the moto-compatible mode: unknown keys act as the
+// root of 123456789012, reset wipes the state, reset-auth turns
+// authentication on after a number of calls.
+// https://docs.getmoto.org/en/latest/docs/iam.html
+func TestDevMode(t *testing.T) {
+	p := serve(t, t.TempDir(), "--dev")
+	ctx := context.Background()
+	anyKey := client(p.endpoint, aws.Credentials{AccessKeyID: "AKIAANYTHING", SecretAccessKey: "whatever"})
+	out, err := anyKey.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("tester")})
+	if err != nil || *out.User.Arn != "arn:aws:iam::123456789012:user/tester" {
+		t.Fatalf("CreateUser as unknown key: %v %v", out, err)
+	}
+	post := func(path, body string) map[string]string {
+		resp, err := http.Post(p.endpoint+path, "text/plain", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]string
+		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if m := post("/moto-api/reset", ""); m["status"] != "ok" {
+		t.Fatalf("reset = %v", m)
+	}
+	if _, err := anyKey.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("tester")}); code(err) != "NoSuchEntity" {
+		t.Fatalf("after reset: %v", err)
+	}
+	// Issue a real key while calls are unauthenticated...
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = anyKey.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("limited")})
+	must(err)
+	key, err := anyKey.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("limited")})
+	must(err)
+	if m := post("/moto-api/reset-auth", "4"); m["status"] != "ok" || m["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"] != "inf" {
+		t.Fatalf("reset-auth = %v", m)
+	}
+	for range 4 {
+		_, err := anyKey.ListUsers(ctx, &awsiam.ListUsersInput{})
+		must(err)
+	}
+	// ...now every call is verified and authorized for real.
+	if _, err := anyKey.ListUsers(ctx, &awsiam.ListUsersInput{}); code(err) != "InvalidClientTokenId" {
+		t.Fatalf("unknown key after the window: %v", err)
+	}
+	limited := client(p.endpoint, aws.Credentials{AccessKeyID: *key.AccessKey.AccessKeyId, SecretAccessKey: *key.AccessKey.SecretAccessKey})
+	if _, err := limited.ListUsers(ctx, &awsiam.ListUsersInput{}); code(err) != "AccessDenied" {
+		t.Fatalf("user without policies after the window: %v", err)
+	}
+	me, err := limited.GetUser(ctx, &awsiam.GetUserInput{})
+	if code(err) != "AccessDenied" {
+		t.Fatalf("GetUser without policy: %v %v", me, err)
+	}
+	if m := post("/moto-api/reset-auth", "inf"); m["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"] != "4.0" {
+		t.Fatalf("reset-auth back = %v", m)
+	}
+	// A cn- signing region selects the aws-cn partition.
+	cn := awsiam.New(awsiam.Options{Region: "cn-north-1", BaseEndpoint: aws.String(p.endpoint), RetryMaxAttempts: 1,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIAX", SecretAccessKey: "y"}, nil
+		})})
+	u, err := cn.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("limited")})
+	must(err)
+	if !regexp.MustCompile(`^arn:aws-cn:iam::123456789012:user/limited$`).MatchString(*u.User.Arn) {
+		t.Fatalf("cn ARN = %s", *u.User.Arn)
+	}
+}
