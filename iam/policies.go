@@ -415,47 +415,45 @@ func (svc *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolic
 	return out, err
 }
 
-// DeletePolicyVersion deletes a version that is not the default.
-// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicyVersion.html
-func (svc *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionInput) (*iamapi.DeletePolicyVersionOutput, error) {
-	r := RequestFrom(ctx)
-	err := svc.update(ctx, r, func(t *txn) error {
-		p, err := t.requireCustomerPolicy("DeletePolicyVersion", in.PolicyArn)
+// changeVersion authorizes action on a customer managed policy that has
+// version id and stages what change makes of a copy of the policy.
+func (svc *Service) changeVersion(ctx context.Context, action, policyARN, id string, change func(t *txn, p *managedPolicy) error) error {
+	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+		p, err := t.requireCustomerPolicy(action, policyARN)
 		if err != nil {
 			return err
 		}
-		if p.version(in.VersionId) == nil {
-			return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
-		}
-		if in.VersionId == p.Default {
-			return iamapi.DeleteConflict("Cannot delete the default version of a policy.")
+		if p.version(id) == nil {
+			return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", policyARN, id)
 		}
 		np := *p
-		np.Versions = slices.DeleteFunc(slices.Clone(p.Versions), func(v policyVersion) bool { return v.ID == in.VersionId })
+		if err := change(t, &np); err != nil {
+			return err
+		}
 		t.put(&np)
 		return nil
 	})
-	return &iamapi.DeletePolicyVersionOutput{}, err
+}
+
+// DeletePolicyVersion deletes a version that is not the default.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicyVersion.html
+func (svc *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionInput) (*iamapi.DeletePolicyVersionOutput, error) {
+	return &iamapi.DeletePolicyVersionOutput{}, svc.changeVersion(ctx, "DeletePolicyVersion", in.PolicyArn, in.VersionId, func(_ *txn, p *managedPolicy) error {
+		if in.VersionId == p.Default {
+			return iamapi.DeleteConflict("Cannot delete the default version of a policy.")
+		}
+		p.Versions = slices.DeleteFunc(slices.Clone(p.Versions), func(v policyVersion) bool { return v.ID == in.VersionId })
+		return nil
+	})
 }
 
 // SetDefaultPolicyVersion makes a version the one in force.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_SetDefaultPolicyVersion.html
 func (svc *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionInput) (*iamapi.SetDefaultPolicyVersionOutput, error) {
-	r := RequestFrom(ctx)
-	err := svc.update(ctx, r, func(t *txn) error {
-		p, err := t.requireCustomerPolicy("SetDefaultPolicyVersion", in.PolicyArn)
-		if err != nil {
-			return err
-		}
-		if p.version(in.VersionId) == nil {
-			return iamapi.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", in.PolicyArn, in.VersionId)
-		}
-		np := *p
-		np.Default, np.Updated = in.VersionId, t.svc.now()
-		t.put(&np)
+	return &iamapi.SetDefaultPolicyVersionOutput{}, svc.changeVersion(ctx, "SetDefaultPolicyVersion", in.PolicyArn, in.VersionId, func(t *txn, p *managedPolicy) error {
+		p.Default, p.Updated = in.VersionId, t.svc.now()
 		return nil
 	})
-	return &iamapi.SetDefaultPolicyVersionOutput{}, err
 }
 
 // attach attaches a managed policy to a user, group or role.

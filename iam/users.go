@@ -234,42 +234,41 @@ func (svc *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) 
 	return &iamapi.DeleteUserOutput{}, err
 }
 
-// TagUser adds or replaces tags of a user.
-// https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagUser.html
-func (svc *Service) TagUser(ctx context.Context, in *iamapi.TagUserInput) (*iamapi.TagUserOutput, error) {
-	r := RequestFrom(ctx)
-	err := svc.update(ctx, r, func(t *txn) error {
-		u, err := t.requireUser("TagUser", in.UserName, tagContext(in.Tags, nil))
-		if err != nil {
-			return err
-		}
-		tags, err := mergeTags(u.Tags, in.Tags)
+// changeUser authorizes action on a user and stages what change makes
+// of a copy of it.
+func (svc *Service) changeUser(ctx context.Context, action, name string, keys map[string][]string, change func(t *txn, u *user) error) error {
+	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+		u, err := t.requireUser(action, name, keys)
 		if err != nil {
 			return err
 		}
 		nu := *u
-		nu.Tags = tags
+		if err := change(t, &nu); err != nil {
+			return err
+		}
 		t.put(&nu)
 		return nil
 	})
-	return &iamapi.TagUserOutput{}, err
+}
+
+// TagUser adds or replaces tags of a user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagUser.html
+func (svc *Service) TagUser(ctx context.Context, in *iamapi.TagUserInput) (*iamapi.TagUserOutput, error) {
+	return &iamapi.TagUserOutput{}, svc.changeUser(ctx, "TagUser", in.UserName, tagContext(in.Tags, nil), func(_ *txn, u *user) error {
+		tags, err := mergeTags(u.Tags, in.Tags)
+		u.Tags = tags
+		return err
+	})
 }
 
 // UntagUser removes tags from a user.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagUser.html
 func (svc *Service) UntagUser(ctx context.Context, in *iamapi.UntagUserInput) (*iamapi.UntagUserOutput, error) {
-	r := RequestFrom(ctx)
-	err := svc.update(ctx, r, func(t *txn) error {
-		u, err := t.requireUser("UntagUser", in.UserName, map[string][]string{"aws:TagKeys": in.TagKeys})
-		if err != nil {
-			return err
-		}
-		nu := *u
-		nu.Tags = removeTags(u.Tags, in.TagKeys)
-		t.put(&nu)
+	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
+	return &iamapi.UntagUserOutput{}, svc.changeUser(ctx, "UntagUser", in.UserName, keys, func(_ *txn, u *user) error {
+		u.Tags = removeTags(u.Tags, in.TagKeys)
 		return nil
 	})
-	return &iamapi.UntagUserOutput{}, err
 }
 
 // ListUserTags lists a user's tags.
@@ -314,42 +313,21 @@ func listTags[O any](tags []Tag, marker string, maxItems *int32, build func([]ia
 // PutUserPermissionsBoundary sets a user's permissions boundary.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPermissionsBoundary.html
 func (svc *Service) PutUserPermissionsBoundary(ctx context.Context, in *iamapi.PutUserPermissionsBoundaryInput) (*iamapi.PutUserPermissionsBoundaryOutput, error) {
-	r := RequestFrom(ctx)
-	err := svc.update(ctx, r, func(t *txn) error {
-		u, err := t.requireUser("PutUserPermissionsBoundary", in.UserName, map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}})
-		if err != nil {
-			return err
-		}
+	keys := map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}
+	return &iamapi.PutUserPermissionsBoundaryOutput{}, svc.changeUser(ctx, "PutUserPermissionsBoundary", in.UserName, keys, func(t *txn, u *user) error {
 		b, err := t.boundaryPolicy(in.PermissionsBoundary)
-		if err != nil {
-			return err
-		}
-		nu := *u
-		nu.Boundary = b
-		t.put(&nu)
-		return nil
+		u.Boundary = b
+		return err
 	})
-	return &iamapi.PutUserPermissionsBoundaryOutput{}, err
 }
 
 // DeleteUserPermissionsBoundary removes a user's permissions boundary.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUserPermissionsBoundary.html
 func (svc *Service) DeleteUserPermissionsBoundary(ctx context.Context, in *iamapi.DeleteUserPermissionsBoundaryInput) (*iamapi.DeleteUserPermissionsBoundaryOutput, error) {
-	r := RequestFrom(ctx)
-	err := svc.update(ctx, r, func(t *txn) error {
-		u, err := t.requireUser("DeleteUserPermissionsBoundary", in.UserName, nil)
-		if err != nil {
-			return err
-		}
-		if u.Boundary == "" {
-			return nil
-		}
-		nu := *u
-		nu.Boundary = ""
-		t.put(&nu)
+	return &iamapi.DeleteUserPermissionsBoundaryOutput{}, svc.changeUser(ctx, "DeleteUserPermissionsBoundary", in.UserName, nil, func(_ *txn, u *user) error {
+		u.Boundary = ""
 		return nil
 	})
-	return &iamapi.DeleteUserPermissionsBoundaryOutput{}, err
 }
 
 // boundaryPolicy checks that the managed policy given as a permissions
