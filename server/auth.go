@@ -59,17 +59,11 @@ func (a *authenticator) authenticate(r *http.Request, body []byte, now time.Time
 	if !ok || !k.Active {
 		return nil, errInvalidToken()
 	}
-	res, err := a.verifier.Verify(r, body, now, func(id string) (string, bool) {
-		if id != parsed.AccessKeyID {
-			return "", false
-		}
-		return k.Secret, true
-	})
-	if err != nil {
+	if err := a.verifier.Check(r, body, &parsed, k.Secret, now); err != nil {
 		return nil, sigv4Error(err)
 	}
-	req := userRequest(k, res.Region)
-	req.AccessKeyID = res.AccessKeyID
+	req := userRequest(k, parsed.Region)
+	req.AccessKeyID = parsed.AccessKeyID
 	return req, nil
 }
 

@@ -149,3 +149,43 @@ func sigv4HexSum(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// TestVerifyAllocs keeps verification of a cached key allocation-free.
+func TestVerifyAllocs(t *testing.T) {
+	v := sigv4.NewVerifier(0)
+	c := sigv4.Credentials{AccessKeyID: akid, SecretAccessKey: secret}
+	r := newRequest(body)
+	sigv4.Sign(r, []byte(body), c, "us-east-1", "iam", now)
+	bb := []byte(body)
+	if _, err := v.Verify(r, bb, now, lookup); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := v.Verify(r, bb, now, lookup); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Fatalf("Verify allocates %v times per call, want 0", n)
+	}
+}
+
+// FuzzAmzDate checks the X-Amz-Date parser against time.Parse: both
+// accept the same strings and agree on the time.
+func FuzzAmzDate(f *testing.F) {
+	for _, s := range []string{"20261124T120000Z", "20260230T000000Z", "20261301T000000Z", "20261124T246000Z", "2026112T120000Z", "20261124t120000z", "+0261124T120000Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/", nil)
+		r.Header.Set("X-Amz-Date", s)
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+akid+"/20261124/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
+		res, err := sigv4.Parse(r)
+		want, werr := time.Parse("20060102T150405Z", s)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("Parse(%q) err = %v, time.Parse err = %v", s, err, werr)
+		}
+		if err == nil && !res.SignedAt.Equal(want) {
+			t.Fatalf("Parse(%q) = %v, time.Parse = %v", s, res.SignedAt, want)
+		}
+	})
+}
