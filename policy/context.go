@@ -14,13 +14,19 @@ import (
 // value is an empty context. A Context is not safe for concurrent
 // mutation; evaluating against it concurrently is safe.
 type Context struct {
-	m map[string]*ctxEntry
+	m     map[string]*ctxEntry
+	spare []ctxEntry // entries allocated ahead, handed out by Set
 }
 
 type ctxEntry struct {
 	key  string // as first set
 	vals []ctxValue
+	one  [1]ctxValue // the storage of vals for a single value
 }
+
+// contextSize is how many keys a context makes room for at once: about
+// what one request to a service sets.
+const contextSize = 24
 
 type ctxValue struct {
 	s      string
@@ -34,7 +40,7 @@ type ctxValue struct {
 
 // NewContext builds a context from a map of keys to values.
 func NewContext(m map[string][]string) *Context {
-	c := &Context{}
+	c := &Context{m: make(map[string]*ctxEntry, len(m)+contextSize)}
 	for k, v := range m {
 		c.Set(k, v...)
 	}
@@ -45,23 +51,81 @@ func NewContext(m map[string][]string) *Context {
 // values is present with an empty set of values.
 func (c *Context) Set(key string, values ...string) {
 	if c.m == nil {
-		c.m = make(map[string]*ctxEntry)
+		c.m = make(map[string]*ctxEntry, contextSize)
 	}
-	e := &ctxEntry{key: key, vals: make([]ctxValue, len(values))}
+	if len(c.spare) == 0 {
+		c.spare = make([]ctxEntry, contextSize)
+	}
+	// Entries are never changed once set (Clone shares them), so a
+	// slot of spare is used once.
+	e := &c.spare[0]
+	c.spare = c.spare[1:]
+	e.key = key
+	if len(values) == 1 {
+		e.vals = e.one[:]
+	} else {
+		e.vals = make([]ctxValue, len(values))
+	}
 	for i, v := range values {
 		e.vals[i] = parseValue(v)
 	}
-	c.m[strings.ToLower(key)] = e
+	c.m[lowerKey(key)] = e
+}
+
+// lowerKey returns the key lower-cased, without allocating for keys that
+// are lower case already or that every request sets.
+func lowerKey(key string) string {
+	switch key {
+	case "aws:CurrentTime":
+		return "aws:currenttime"
+	case "aws:EpochTime":
+		return "aws:epochtime"
+	case "aws:SecureTransport":
+		return "aws:securetransport"
+	case "aws:SourceIp":
+		return "aws:sourceip"
+	case "aws:RequestedRegion":
+		return "aws:requestedregion"
+	case "aws:PrincipalIsAWSService":
+		return "aws:principalisawsservice"
+	case "aws:ViaAWSService":
+		return "aws:viaawsservice"
+	case "aws:PrincipalArn":
+		return "aws:principalarn"
+	case "aws:PrincipalAccount":
+		return "aws:principalaccount"
+	case "aws:PrincipalType":
+		return "aws:principaltype"
+	case "aws:MultiFactorAuthPresent":
+		return "aws:multifactorauthpresent"
+	case "aws:MultiFactorAuthAge":
+		return "aws:multifactorauthage"
+	case "aws:TagKeys":
+		return "aws:tagkeys"
+	case "aws:PrincipalOrgID":
+		return "aws:principalorgid"
+	case "aws:PrincipalServiceName":
+		return "aws:principalservicename"
+	case "aws:TokenIssueTime":
+		return "aws:tokenissuetime"
+	case "iam:PermissionsBoundary":
+		return "iam:permissionsboundary"
+	case "iam:PolicyARN":
+		return "iam:policyarn"
+	case "iam:PassedToService":
+		return "iam:passedtoservice"
+	}
+	return strings.ToLower(key)
 }
 
 // Delete removes key.
 func (c *Context) Delete(key string) {
-	delete(c.m, strings.ToLower(key))
+	delete(c.m, lowerKey(key))
 }
 
 // Get returns the values of key and whether it is present.
 func (c *Context) Get(key string) ([]string, bool) {
-	e := c.lookup(strings.ToLower(key))
+	e := c.lookup(lowerKey(key))
 	if e == nil {
 		return nil, false
 	}
@@ -73,7 +137,7 @@ func (c *Context) Get(key string) ([]string, bool) {
 }
 
 // Has reports whether key is present.
-func (c *Context) Has(key string) bool { return c.lookup(strings.ToLower(key)) != nil }
+func (c *Context) Has(key string) bool { return c.lookup(lowerKey(key)) != nil }
 
 // Keys returns the keys as first set, in no particular order.
 func (c *Context) Keys() []string {
@@ -118,12 +182,18 @@ func (c *Context) single(lkey string) (string, bool) {
 
 func parseValue(s string) ctxValue {
 	v := ctxValue{s: s}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		v.num, v.hasNum = f, true
+	// Each parser is tried only on strings it could accept, so that the
+	// common values (ARNs, names, tags) cost no failed parse.
+	if mayBeFloat(s) {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			v.num, v.hasNum = f, true
+		}
 	}
 	v.t, v.hasT = parseDate(s)
-	if a, err := netip.ParseAddr(s); err == nil {
-		v.ip = a
+	if mayBeIP(s) {
+		if a, err := netip.ParseAddr(s); err == nil {
+			v.ip = a
+		}
 	}
 	switch {
 	case strings.EqualFold(s, "true"):
@@ -132,6 +202,58 @@ func parseValue(s string) ctxValue {
 		v.b = -1
 	}
 	return v
+}
+
+// mayBeFloat reports whether strconv.ParseFloat could accept s: after an
+// optional sign, a digit, a point, or the start of "inf", "infinity" or
+// "nan".
+func mayBeFloat(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	switch c := s[0]; {
+	case c == 'i', c == 'I', c == 'n', c == 'N':
+		return true
+	case c < '0' || c > '9':
+		if c != '.' {
+			return false
+		}
+	}
+	// A number: digits (hex digits after 0x), at most one point, an
+	// exponent with its sign, underscores.
+	points := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.':
+			points++
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F',
+			c == 'x', c == 'X', c == 'p', c == 'P', c == '+', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return points <= 1
+}
+
+// mayBeIP reports whether netip.ParseAddr could accept s: hex digits,
+// dots and colons, then an optional zone.
+func mayBeIP(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F', c == '.', c == ':':
+		case c == '%':
+			return i > 0
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // dateLayouts are the ISO 8601 forms AWS accepts in Date conditions.
@@ -148,10 +270,11 @@ var dateLayouts = [...]string{
 // parseDate parses an ISO 8601 date or a count of seconds since the
 // epoch (as aws:EpochTime carries it).
 func parseDate(s string) (time.Time, bool) {
-	if s == "" {
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		// Every ISO 8601 layout and every epoch count starts with a digit.
 		return time.Time{}, false
 	}
-	if s[0] >= '0' && s[0] <= '9' && !strings.ContainsAny(s, "-:T") {
+	if !strings.ContainsAny(s, "-:T") {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return time.Unix(n, 0).UTC(), true
 		}
