@@ -60,6 +60,7 @@ func (t *txn) authorize(action, resource string, keys map[string][]string) error
 		return err
 	}
 	ctx := r.context(keys)
+	defer contexts.Put(ctx)
 	caller := r.Caller
 	authz.SetPrincipalKeys(&caller, ctx)
 	t.svc.setPrincipalTags(t, ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gatehouse/gatehouse/policy"
@@ -90,10 +91,18 @@ func (r *Request) in(given string) string {
 	return "arn:aws:" + given[len(prefix):]
 }
 
+// contexts recycles request contexts: a decision's context is built,
+// used and dropped within one authorization.
+var contexts = sync.Pool{New: func() any { return policy.NewContext(nil) }}
+
 // context returns the request context of a decision: the global keys AWS
 // always sends, then the operation's own keys.
 func (r *Request) context(keys map[string][]string) *policy.Context {
-	c := policy.NewContext(keys)
+	c := contexts.Get().(*policy.Context)
+	c.Reset()
+	for k, v := range keys {
+		c.Set(k, v...)
+	}
 	c.Set("aws:CurrentTime", r.Time.UTC().Format(time.RFC3339))
 	c.Set("aws:EpochTime", strconv.FormatInt(r.Time.Unix(), 10))
 	c.Set("aws:SecureTransport", strconv.FormatBool(r.Secure))

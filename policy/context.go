@@ -16,6 +16,7 @@ import (
 type Context struct {
 	m     map[string]*ctxEntry
 	spare []ctxEntry // entries allocated ahead, handed out by Set
+	chunk []ctxEntry // the block spare was cut from, for Reset
 }
 
 type ctxEntry struct {
@@ -54,7 +55,8 @@ func (c *Context) Set(key string, values ...string) {
 		c.m = make(map[string]*ctxEntry, contextSize)
 	}
 	if len(c.spare) == 0 {
-		c.spare = make([]ctxEntry, contextSize)
+		c.chunk = make([]ctxEntry, contextSize)
+		c.spare = c.chunk
 	}
 	// Entries are never changed once set (Clone shares them), so a
 	// slot of spare is used once.
@@ -116,6 +118,14 @@ func lowerKey(key string) string {
 		return "iam:passedtoservice"
 	}
 	return strings.ToLower(key)
+}
+
+// Reset empties the context so that it can be used for another request
+// without allocating again. Contexts cloned from it must no longer be
+// used.
+func (c *Context) Reset() {
+	clear(c.m)
+	c.spare = c.chunk
 }
 
 // Delete removes key.
@@ -241,19 +251,28 @@ func mayBeFloat(s string) bool {
 // mayBeIP reports whether netip.ParseAddr could accept s: hex digits,
 // dots and colons, then an optional zone.
 func mayBeIP(s string) bool {
-	if s == "" {
-		return false
-	}
+	sep := false // IPv4 needs dots, IPv6 colons
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F', c == '.', c == ':':
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		case c == '.', c == ':':
+			sep = true
 		case c == '%':
-			return i > 0
+			return sep
 		default:
 			return false
 		}
 	}
-	return true
+	return sep
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // dateLayouts are the ISO 8601 forms AWS accepts in Date conditions.
@@ -275,8 +294,13 @@ func parseDate(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	if !strings.ContainsAny(s, "-:T") {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return time.Unix(n, 0).UTC(), true
+		if allDigits(s) {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return time.Unix(n, 0).UTC(), true
+			}
+		}
+		if !mayBeFloat(s) {
+			return time.Time{}, false
 		}
 		if f, err := strconv.ParseFloat(s, 64); err == nil {
 			sec := int64(f)
