@@ -130,6 +130,7 @@ func (svc *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccess
 		nu := *u
 		nu.AccessKeys = slices.Delete(slices.Clone(u.AccessKeys), i, i+1)
 		t.put(&nu)
+		t.dropKeyUse(in.AccessKeyId)
 		return nil
 	})
 	return &iamapi.DeleteAccessKeyOutput{}, err
@@ -157,8 +158,8 @@ func (svc *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAcce
 		i := slices.IndexFunc(u.AccessKeys, func(k accessKey) bool { return k.ID == in.AccessKeyId })
 		k := u.AccessKeys[i]
 		lu := &iamapi.AccessKeyLastUsed{ServiceName: "N/A", Region: "N/A"}
-		if !k.LastUsed.IsZero() {
-			lu = &iamapi.AccessKeyLastUsed{LastUsedDate: k.LastUsed, ServiceName: k.LastService, Region: k.LastRegion}
+		if use, ok := t.lastKeyUse(k.ID); ok {
+			lu = &iamapi.AccessKeyLastUsed{LastUsedDate: use.Used, ServiceName: use.Service, Region: use.Region}
 		}
 		out = &iamapi.GetAccessKeyLastUsedOutput{UserName: u.Name, AccessKeyLastUsed: lu}
 		return nil

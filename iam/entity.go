@@ -62,13 +62,11 @@ func (u *user) kind() string { return kindUser }
 func (u *user) key() string  { return nameKey(u.Name) }
 
 type accessKey struct {
-	ID          string    `json:"id"`
-	Secret      []byte    `json:"secret"` // sealed with the service keyring
-	Status      string    `json:"status"` // Active | Inactive
-	Created     time.Time `json:"created"`
-	LastUsed    time.Time `json:"lastUsed,omitzero"`
-	LastService string    `json:"lastService,omitempty"`
-	LastRegion  string    `json:"lastRegion,omitempty"`
+	ID      string    `json:"id"`
+	Secret  []byte    `json:"secret"` // sealed with the service keyring
+	Status  string    `json:"status"` // Active | Inactive
+	Created time.Time `json:"created"`
+	// When it was last used is a record of its own (keyUse).
 }
 
 type loginProfile struct {

@@ -42,6 +42,7 @@ type Service struct {
 	state   *state
 
 	principals principalCache
+	usage      usage
 	compiled   sync.Map // managedKey -> *policy.Policy
 }
 
@@ -88,6 +89,9 @@ func (svc *Service) Reset(ctx context.Context) error {
 	svc.mu.Lock()
 	svc.state = newState()
 	svc.mu.Unlock()
+	svc.usage.mu.Lock()
+	svc.usage.dirty = nil
+	svc.usage.mu.Unlock()
 	svc.principals.clear()
 	return nil
 }

@@ -41,6 +41,7 @@ func (a *authenticator) authenticate(r *http.Request, body []byte, now time.Time
 		}
 		if perr == nil {
 			if k, ok := a.iam.AccessKey(parsed.AccessKeyID); ok {
+				a.iam.RecordKeyUse(k.Account, parsed.AccessKeyID, parsed.Service, region, now)
 				req := userRequest(k, region)
 				req.AccessKeyID = parsed.AccessKeyID
 				req.Unchecked = true
@@ -62,6 +63,7 @@ func (a *authenticator) authenticate(r *http.Request, body []byte, now time.Time
 	if err := a.verifier.Check(r, body, &parsed, k.Secret, now); err != nil {
 		return nil, sigv4Error(err)
 	}
+	a.iam.RecordKeyUse(k.Account, parsed.AccessKeyID, parsed.Service, parsed.Region, now)
 	req := userRequest(k, parsed.Region)
 	req.AccessKeyID = parsed.AccessKeyID
 	return req, nil

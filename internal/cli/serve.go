@@ -31,6 +31,10 @@ import (
 	"github.com/gatehouse/gatehouse/store/sqlite"
 )
 
+// usageFlushInterval is how often access-key use is persisted (AWS
+// itself reports last use with a delay of up to hours).
+const usageFlushInterval = 10 * time.Second
+
 // Files in the data directory.
 const (
 	dbFile          = "gatehouse.db"
@@ -133,10 +137,25 @@ func runServer(ctx context.Context, f serveFlags, stdout io.Writer, logger *slog
 	logger.Info("serving", "endpoint", endpoint, "data_dir", f.dataDir)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	flush := time.NewTicker(usageFlushInterval)
+	defer flush.Stop()
+	defer func() {
+		if err := svc.FlushUsage(context.Background()); err != nil {
+			logger.Error("flushing access key use", "err", err)
+		}
+	}()
+wait:
+	for {
+		select {
+		case err := <-errc:
+			return err
+		case <-flush.C:
+			if err := svc.FlushUsage(ctx); err != nil {
+				logger.Error("flushing access key use", "err", err)
+			}
+		case <-ctx.Done():
+			break wait
+		}
 	}
 	logger.Info("shutting down")
 	srv.SetReady(false)
