@@ -13,12 +13,12 @@ import (
 
 // latencyBuckets are the upper bounds, in seconds, of the request latency
 // histogram.
-var latencyBuckets = []float64{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
+var latencyBuckets = []float64{0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
 // metrics counts requests by operation and error code and keeps a latency
 // histogram per operation, written in the Prometheus text format.
 type metrics struct {
-	mu   sync.Mutex
+	mu   sync.RWMutex
 	reqs map[reqLabel]*atomic.Uint64
 	lat  map[string]*histogram
 }
@@ -40,18 +40,25 @@ func (m *metrics) observe(op, code string, d time.Duration) {
 	if op == "" {
 		op = "unknown"
 	}
-	m.mu.Lock()
-	c := m.reqs[reqLabel{op, code}]
-	if c == nil {
-		c = new(atomic.Uint64)
-		m.reqs[reqLabel{op, code}] = c
+	// Every label exists after its first request: the common path takes
+	// the read lock only.
+	m.mu.RLock()
+	c, h := m.reqs[reqLabel{op, code}], m.lat[op]
+	m.mu.RUnlock()
+	if c == nil || h == nil {
+		m.mu.Lock()
+		c = m.reqs[reqLabel{op, code}]
+		if c == nil {
+			c = new(atomic.Uint64)
+			m.reqs[reqLabel{op, code}] = c
+		}
+		h = m.lat[op]
+		if h == nil {
+			h = &histogram{counts: make([]atomic.Uint64, len(latencyBuckets)+1)}
+			m.lat[op] = h
+		}
+		m.mu.Unlock()
 	}
-	h := m.lat[op]
-	if h == nil {
-		h = &histogram{counts: make([]atomic.Uint64, len(latencyBuckets)+1)}
-		m.lat[op] = h
-	}
-	m.mu.Unlock()
 	c.Add(1)
 	s := d.Seconds()
 	i, _ := slices.BinarySearch(latencyBuckets, s)

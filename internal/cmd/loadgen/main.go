@@ -1,18 +1,22 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,16 +25,17 @@ import (
 )
 
 type target struct {
-	name     string
-	endpoint string
-	creds    sigv4.Credentials
-	stop     func()
+	name    string
+	addr    string // host:port
+	creds   sigv4.Credentials
+	metrics bool // serves Gatehouse's /metrics
+	stop    func()
 }
 
 func main() {
 	bin := flag.String("gatehouse", "", "path of the gatehouse binary to start")
 	moto := flag.Bool("moto", false, "also start `python3 -m moto.server` and measure it")
-	conc := flag.Int("c", 16, "concurrent clients")
+	conc := flag.Int("c", 16, "concurrent clients (one keep-alive connection each)")
 	dur := flag.Duration("d", 10*time.Second, "duration of each measurement")
 	users := flag.Int("users", 100, "users to create before ListUsers")
 	flag.Parse()
@@ -49,40 +54,129 @@ func main() {
 			t.stop()
 		}
 	}()
-	fmt.Printf("%-10s %-10s %12s %10s %10s %8s\n", "target", "operation", "requests/s", "p50", "p99", "errors")
+	fmt.Printf("%-10s %-10s %12s %10s %10s %12s %8s\n", "target", "operation", "requests/s", "p50", "p99", "server p50", "errors")
 	for _, t := range targets {
-		call(t, "CreateUser", "UserName=loadtest")
+		mustCall(t, "CreateUser", "UserName=loadtest")
 		for i := range *users {
-			call(t, "CreateUser", fmt.Sprintf("UserName=user%04d", i))
+			mustCall(t, "CreateUser", fmt.Sprintf("UserName=user%04d", i))
 		}
 		for _, op := range []struct{ name, params string }{{"GetUser", "UserName=loadtest"}, {"ListUsers", ""}} {
+			var before histogram
+			if t.metrics {
+				before = scrape(t, op.name)
+			}
 			rps, p50, p99, errs := measure(t, op.name, op.params, *conc, *dur)
-			fmt.Printf("%-10s %-10s %12.0f %10s %10s %8d\n", t.name, op.name, rps, p50, p99, errs)
+			server := "-"
+			if t.metrics {
+				server = scrape(t, op.name).minus(before).quantile(0.5).String()
+			}
+			fmt.Printf("%-10s %-10s %12.0f %10s %10s %12s %8d\n", t.name, op.name, rps, p50, p99, server, errs)
 		}
 	}
 }
 
-var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 1024}}
-
-// call sends one signed IAM request and returns its status.
-func call(t target, action, params string) (int, error) {
+// request returns a signed IAM request as HTTP/1.1 bytes. Signing is
+// the client's cost, so a worker signs once a second and sends the same
+// bytes meanwhile; the server verifies every request in full either way.
+func request(t target, action, params string, now time.Time) []byte {
 	body := "Action=" + action + "&Version=2010-05-08"
 	if params != "" {
 		body += "&" + params
 	}
-	req, err := http.NewRequest(http.MethodPost, t.endpoint+"/", strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, "http://"+t.addr+"/", strings.NewReader(body))
 	if err != nil {
-		return 0, err
+		log.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sigv4.Sign(req, []byte(body), t.creds, "us-east-1", "iam", time.Now())
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
+	sigv4.Sign(req, []byte(body), t.creds, "us-east-1", "iam", now)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", t.addr, len(body))
+	for _, k := range []string{"Content-Type", "X-Amz-Date", "Authorization"} {
+		fmt.Fprintf(&b, "%s: %s\r\n", k, req.Header.Get(k))
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	b.WriteString("\r\n")
+	b.WriteString(body)
+	return b.Bytes()
+}
+
+// conn is one client connection, reopened when the server closes it
+// (moto's server answers HTTP/1.0 and closes after each response).
+type conn struct {
+	addr string
+	c    net.Conn
+	r    *bufio.Reader
+}
+
+var errStatus = errors.New("loadgen: status is not 200")
+
+// do sends one request and reads the whole response.
+func (c *conn) do(req []byte) error {
+	if c.c == nil {
+		nc, err := net.Dial("tcp", c.addr)
+		if err != nil {
+			return err
+		}
+		c.c, c.r = nc, bufio.NewReaderSize(nc, 64<<10)
+	}
+	if _, err := c.c.Write(req); err != nil {
+		c.close()
+		return err
+	}
+	status, err := c.r.ReadString('\n')
+	if err != nil {
+		c.close()
+		return err
+	}
+	length, keep := -1, strings.HasPrefix(status, "HTTP/1.1")
+	for {
+		line, err := c.r.ReadString('\n')
+		if err != nil {
+			c.close()
+			return err
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			break
+		}
+		k, v, _ := strings.Cut(line, ":")
+		switch strings.ToLower(k) {
+		case "content-length":
+			length, _ = strconv.Atoi(strings.TrimSpace(v))
+		case "connection":
+			keep = !strings.EqualFold(strings.TrimSpace(v), "close")
+		}
+	}
+	if length >= 0 {
+		_, err = c.r.Discard(length)
+	} else {
+		_, err = io.Copy(io.Discard, c.r)
+		keep = false
+	}
+	if err != nil || !keep {
+		c.close()
+	}
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(status, " 200 ") {
+		return errStatus
+	}
+	return nil
+}
+
+func (c *conn) close() {
+	if c.c != nil {
+		c.c.Close()
+		c.c, c.r = nil, nil
+	}
+}
+
+func mustCall(t target, action, params string) {
+	c := &conn{addr: t.addr}
+	defer c.close()
+	if err := c.do(request(t, action, params, time.Now())); err != nil {
+		log.Fatalf("loadgen: %s %s on %s: %v", action, params, t.name, err)
+	}
 }
 
 func measure(t target, op, params string, conc int, d time.Duration) (rps float64, p50, p99 time.Duration, errs int) {
@@ -98,12 +192,18 @@ func measure(t target, op, params string, conc int, d time.Duration) (rps float6
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var lat []time.Duration
+			c := &conn{addr: t.addr}
+			defer c.close()
+			signed := time.Now()
+			req := request(t, op, params, signed)
+			lat := make([]time.Duration, 0, 1<<16)
 			e := 0
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				status, err := call(t, op, params)
-				if err != nil || status != 200 {
+				if t0.Sub(signed) > time.Second {
+					signed, req = t0, request(t, op, params, t0)
+				}
+				if err := c.do(req); err != nil {
 					e++
 					continue
 				}
@@ -122,6 +222,70 @@ func measure(t target, op, params string, conc int, d time.Duration) (rps float6
 		return 0, 0, 0, errs
 	}
 	return float64(len(all)) / elapsed.Seconds(), all[len(all)/2], all[len(all)*99/100], errs
+}
+
+// histogram is the server's latency histogram of one operation, from
+// /metrics: cumulative counts per upper bound in seconds.
+type histogram struct {
+	bounds []float64
+	counts []float64
+}
+
+func scrape(t target, op string) histogram {
+	resp, err := http.Get("http://" + t.addr + "/metrics")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var h histogram
+	prefix := `gatehouse_request_duration_seconds_bucket{operation="` + op + `",le="`
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line, ok := strings.CutPrefix(sc.Text(), prefix)
+		if !ok {
+			continue
+		}
+		le, count, _ := strings.Cut(line, `"} `)
+		b := math.Inf(1)
+		if le != "+Inf" {
+			b, _ = strconv.ParseFloat(le, 64)
+		}
+		n, _ := strconv.ParseFloat(count, 64)
+		h.bounds, h.counts = append(h.bounds, b), append(h.counts, n)
+	}
+	return h
+}
+
+func (h histogram) minus(o histogram) histogram {
+	out := histogram{bounds: h.bounds, counts: slices.Clone(h.counts)}
+	for i := range out.counts {
+		if i < len(o.counts) {
+			out.counts[i] -= o.counts[i]
+		}
+	}
+	return out
+}
+
+// quantile interpolates linearly within the bucket, as Prometheus's
+// histogram_quantile does.
+func (h histogram) quantile(q float64) time.Duration {
+	if len(h.counts) == 0 || h.counts[len(h.counts)-1] == 0 {
+		return 0
+	}
+	rank := q * h.counts[len(h.counts)-1]
+	lower, prev := 0.0, 0.0
+	for i, c := range h.counts {
+		if c >= rank {
+			upper := h.bounds[i]
+			if math.IsInf(upper, 1) {
+				upper = lower
+			}
+			frac := (rank - prev) / max(c-prev, 1)
+			return time.Duration((lower + (upper-lower)*frac) * float64(time.Second))
+		}
+		lower, prev = h.bounds[i], c
+	}
+	return 0
 }
 
 func freePort() string {
@@ -170,7 +334,7 @@ func startGatehouse(bin string) target {
 			c.SecretAccessKey = v
 		}
 	}
-	return target{name: "gatehouse", endpoint: "http://" + addr, creds: c, stop: func() {
+	return target{name: "gatehouse", addr: addr, creds: c, metrics: true, stop: func() {
 		cmd.Process.Kill()
 		cmd.Wait()
 		os.RemoveAll(dir)
@@ -186,7 +350,7 @@ func startMoto() target {
 		log.Fatal(err)
 	}
 	waitReady("http://" + addr + "/moto-api/")
-	return target{name: "moto", endpoint: "http://" + addr, creds: sigv4.Credentials{AccessKeyID: "AKIAMOTOLOADTEST0000", SecretAccessKey: "secret"}, stop: func() {
+	return target{name: "moto", addr: addr, creds: sigv4.Credentials{AccessKeyID: "AKIAMOTOLOADTEST0000", SecretAccessKey: "secret"}, stop: func() {
 		cmd.Process.Kill()
 		cmd.Wait()
 	}}
