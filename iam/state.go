@@ -76,6 +76,8 @@ func decodeEntity(kind string, data []byte) (entity, error) {
 		e = new(serverCert)
 	case kindSettings:
 		e = new(settings)
+	case kindSLRDeletion:
+		e = new(slrDeletion)
 	default:
 		return nil, fmt.Errorf("iam: unknown record kind %q", kind)
 	}
