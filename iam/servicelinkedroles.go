@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 )
 
@@ -51,6 +52,10 @@ const deletionSucceeded = "SUCCEEDED"
 
 const deletionTaskPrefix = "task" + serviceLinkedRolesPath
 
+// maxRoleName is the length limit of role names.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html
+const maxRoleName = 64
+
 // errProtectedRole is IAM's answer to a change of a service-linked role
 // that only the service may make.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
@@ -90,6 +95,11 @@ func (svc *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Crea
 			return nil, iamapi.InvalidInput("Custom suffix is not allowed for %s", in.AWSServiceName)
 		}
 		name += "_" + in.CustomSuffix
+		if len(name) > maxRoleName {
+			// The suffix fits its own constraint but the role name
+			// does not fit the role's.
+			return nil, awsapi.ValidationError(fmt.Sprintf("1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to %d", name, maxRoleName))
+		}
 	}
 	path := serviceLinkedRolesPath + ls.Service + "/"
 	var out *iamapi.CreateServiceLinkedRoleOutput

@@ -307,6 +307,10 @@ func TestServiceLinkedRoles(t *testing.T) {
 			_, err := a.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com"), CustomSuffix: aws.String("two")})
 			return err
 		}},
+		{"suffix makes the name too long", "ValidationError", "1 validation error detected: Value 'AWSServiceRoleForAutoScaling_" + strings.Repeat("x", 40) + "' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64", func() error {
+			_, err := a.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("autoscaling.amazonaws.com"), CustomSuffix: aws.String(strings.Repeat("x", 40))})
+			return err
+		}},
 		{"unknown service", "InvalidInput", "", func() error {
 			_, err := a.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("nothing.amazonaws.com")})
 			return err
