@@ -64,12 +64,18 @@ func (t *txn) authorize(action, resource string, keys map[string][]string) error
 	caller := r.Caller
 	authz.SetPrincipalKeys(&caller, ctx)
 	t.svc.setPrincipalTags(t, ctx)
-	d, err := authz.Decide(&authz.Request{
+	req := &authz.Request{
 		Caller:   caller,
 		Action:   "iam:" + action,
 		Resource: resource,
 		Context:  ctx,
-	}, pols)
+	}
+	if isAWSManagedARN(r.in(resource)) {
+		// AWS managed policies (account "aws") have no resource policy:
+		// the caller's own policies decide, as in its own account.
+		req.ResourceAccount = r.Account
+	}
+	d, err := authz.Decide(req, pols)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ const (
 	kindOIDC            = "oidc"            // OIDC providers; key: URL without scheme
 	kindServerCert      = "serverCert"      // server certificates
 	kindSettings        = "settings"        // the account's settings; key: "account"
+	kindSLRDeletion     = "slrDeletion"     // service-linked role deletion tasks; key: task ID
 )
 
 // entity is a value stored as one record. Implementations are
@@ -188,6 +189,17 @@ type instanceProfile struct {
 
 func (p *instanceProfile) kind() string { return kindInstanceProfile }
 func (p *instanceProfile) key() string  { return nameKey(p.Name) }
+
+// slrDeletion is a service-linked role deletion task, kept so that
+// GetServiceLinkedRoleDeletionStatus can answer for it.
+type slrDeletion struct {
+	ID      string    `json:"id"` // task/aws-service-role/<service>/<role>/<uuid>
+	Status  string    `json:"status"`
+	Created time.Time `json:"created"`
+}
+
+func (d *slrDeletion) kind() string { return kindSLRDeletion }
+func (d *slrDeletion) key() string  { return d.ID }
 
 // virtualMFA is a virtual MFA device, assigned to a user or not.
 type virtualMFA struct {

@@ -465,6 +465,9 @@ func (svc *Service) attach(ctx context.Context, kind, action, name, policyARN st
 		if err != nil {
 			return err
 		}
+		if err := protectedHolder(h); err != nil {
+			return err
+		}
 		ref, ok := t.lookupPolicy(policyARN)
 		if !ok {
 			return errNoSuchPolicy(policyARN)
@@ -487,6 +490,9 @@ func (svc *Service) detach(ctx context.Context, kind, action, name, policyARN st
 		keys := map[string][]string{"iam:PolicyARN": {policyARN}}
 		h, err := t.requireHolder(kind, action, name, keys)
 		if err != nil {
+			return err
+		}
+		if err := protectedHolder(h); err != nil {
 			return err
 		}
 		a := t.req.in(policyARN)
@@ -543,6 +549,9 @@ func (svc *Service) putInline(ctx context.Context, kind, action, name, policyNam
 	return svc.update(ctx, r, func(t *txn) error {
 		h, err := t.requireHolder(kind, action, name, nil)
 		if err != nil {
+			return err
+		}
+		if err := protectedHolder(h); err != nil {
 			return err
 		}
 		if err := checkDocument(doc, pk, h.holderName()); err != nil {
@@ -611,6 +620,9 @@ func (svc *Service) deleteInline(ctx context.Context, kind, action, name, policy
 	return svc.update(ctx, r, func(t *txn) error {
 		h, err := t.requireHolder(kind, action, name, nil)
 		if err != nil {
+			return err
+		}
+		if err := protectedHolder(h); err != nil {
 			return err
 		}
 		n, ok := inlineName(h.inlinePolicies(), policyName)

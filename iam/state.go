@@ -78,6 +78,8 @@ func decodeEntity(kind string, data []byte) (entity, error) {
 		e = new(settings)
 	case kindKeyUse:
 		e = new(keyUse)
+	case kindSLRDeletion:
+		e = new(slrDeletion)
 	default:
 		return nil, fmt.Errorf("iam: unknown record kind %q", kind)
 	}

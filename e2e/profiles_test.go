@@ -1,0 +1,146 @@
+package e2e_test
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestProfilesCLI drives instance profiles, a service-linked role and
+// ListEntitiesForPolicy with the aws CLI against the real binary.
+func TestProfilesCLI(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("aws CLI not installed")
+	}
+	dir := t.TempDir()
+	serve(t, dir)
+	run := func(args ...string) (map[string]any, string, error) {
+		cmd := exec.Command("aws", append([]string{"iam", "--output", "json"}, args...)...)
+		cmd.Env = []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "AWS_") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		out, err := cmd.CombinedOutput()
+		var v map[string]any
+		if err == nil && len(strings.TrimSpace(string(out))) > 0 {
+			if jerr := json.Unmarshal(out, &v); jerr != nil {
+				t.Fatalf("aws %v: %v\n%s", args, jerr, out)
+			}
+		}
+		return v, string(out), err
+	}
+	must := func(args ...string) map[string]any {
+		t.Helper()
+		v, out, err := run(args...)
+		if err != nil {
+			t.Fatalf("aws iam %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return v
+	}
+	field := func(v any, path ...any) any {
+		for _, p := range path {
+			switch k := p.(type) {
+			case string:
+				v = v.(map[string]any)[k]
+			case int:
+				v = v.([]any)[k]
+			}
+		}
+		return v
+	}
+
+	must("create-role", "--role-name", "web", "--assume-role-policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	created := must("create-instance-profile", "--instance-profile-name", "web-profile", "--path", "/app/")
+	if id := field(created, "InstanceProfile", "InstanceProfileId").(string); !strings.HasPrefix(id, "AIPA") {
+		t.Errorf("InstanceProfileId = %s", id)
+	}
+	must("add-role-to-instance-profile", "--instance-profile-name", "web-profile", "--role-name", "web")
+	got := must("get-instance-profile", "--instance-profile-name", "web-profile")
+	if name := field(got, "InstanceProfile", "Roles", 0, "RoleName"); name != "web" {
+		t.Fatalf("role = %v", name)
+	}
+	if arn := field(got, "InstanceProfile", "Arn").(string); !strings.HasSuffix(arn, ":instance-profile/app/web-profile") {
+		t.Errorf("Arn = %s", arn)
+	}
+	if _, out, err := run("delete-role", "--role-name", "web"); err == nil || !strings.Contains(out, "DeleteConflict") ||
+		!strings.Contains(out, "Cannot delete entity, must remove roles from instance profile first.") {
+		t.Fatalf("delete-role in a profile: %v\n%s", err, out)
+	}
+
+	slr := must("create-service-linked-role", "--aws-service-name", "autoscaling.amazonaws.com")
+	if p := field(slr, "Role", "Path"); p != "/aws-service-role/autoscaling.amazonaws.com/" {
+		t.Fatalf("service-linked role path = %v", p)
+	}
+	ents := must("list-entities-for-policy", "--policy-arn", "arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy")
+	if name := field(ents, "PolicyRoles", 0, "RoleName"); name != "AWSServiceRoleForAutoScaling" {
+		t.Fatalf("entities = %v", ents)
+	}
+	if _, out, err := run("put-role-policy", "--role-name", "AWSServiceRoleForAutoScaling", "--policy-name", "p", "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`); err == nil || !strings.Contains(out, "UnmodifiableEntity") {
+		t.Fatalf("put-role-policy on a service-linked role: %v\n%s", err, out)
+	}
+	task := field(must("delete-service-linked-role", "--role-name", "AWSServiceRoleForAutoScaling"), "DeletionTaskId").(string)
+	if st := field(must("get-service-linked-role-deletion-status", "--deletion-task-id", task), "Status"); st != "SUCCEEDED" {
+		t.Fatalf("deletion status = %v", st)
+	}
+}
+
+// TestProfilesBoto3 drives policy tags, paginated instance profiles and
+// the errors of this family with boto3.
+func TestProfilesBoto3(t *testing.T) {
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		t.Skip("boto3 not installed")
+	}
+	dir := t.TempDir()
+	p := serve(t, dir)
+	c := adminCreds(t, dir)
+	script := `
+import boto3, json, sys
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
+    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+arn = iam.create_policy(PolicyName="logs", PolicyDocument=json.dumps({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:Get*","Resource":"*"}]}))["Policy"]["Arn"]
+iam.tag_policy(PolicyArn=arn, Tags=[{"Key":"team","Value":"blue"}])
+assert iam.list_policy_tags(PolicyArn=arn)["Tags"] == [{"Key":"team","Value":"blue"}]
+try:
+    iam.tag_policy(PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess", Tags=[{"Key":"a","Value":"b"}])
+    raise SystemExit("AWS managed policy tagged")
+except iam.exceptions.InvalidInputException:
+    pass
+for i in range(5):
+    iam.create_instance_profile(InstanceProfileName="ip%d" % i, Path="/batch/")
+names = [ip["InstanceProfileName"] for page in iam.get_paginator("list_instance_profiles").paginate(PathPrefix="/batch/", PaginationConfig={"PageSize": 2}) for ip in page["InstanceProfiles"]]
+assert names == ["ip0", "ip1", "ip2", "ip3", "ip4"], names
+iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}))
+iam.add_role_to_instance_profile(InstanceProfileName="ip0", RoleName="r")
+role = iam.get_instance_profile(InstanceProfileName="ip0")["InstanceProfile"]["Roles"][0]
+assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"] == "ec2.amazonaws.com", role
+try:
+    iam.add_role_to_instance_profile(InstanceProfileName="ip0", RoleName="r")
+    raise SystemExit("second role accepted")
+except iam.exceptions.LimitExceededException:
+    pass
+try:
+    iam.delete_instance_profile(InstanceProfileName="ip0")
+    raise SystemExit("profile with a role deleted")
+except iam.exceptions.DeleteConflictException as e:
+    assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+try:
+    iam.get_instance_profile(InstanceProfileName="nope")
+    raise SystemExit("missing profile found")
+except iam.exceptions.NoSuchEntityException as e:
+    assert e.response["Error"]["Message"] == "Instance Profile nope cannot be found.", e.response
+ents = iam.list_entities_for_policy(PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+assert [g["GroupName"] for g in ents["PolicyGroups"]] == ["Admins"], ents
+print("ok")
+`
+	out, err := exec.Command("python3", "-c", script, p.endpoint, c.AccessKeyID, c.SecretAccessKey).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,304 @@
+package iam
+
+import (
+	"context"
+	"slices"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+)
+
+// Quotas of instance profiles.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+const (
+	maxInstanceProfiles = 1000
+	// An instance profile holds one role, and the quota cannot be raised.
+	// https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html
+	maxInstanceProfileRoles = 1
+)
+
+func errNoSuchInstanceProfile(name string) error {
+	return iamapi.NoSuchEntity("Instance Profile %s cannot be found.", name)
+}
+
+// instanceProfileARN is the ARN of an instance profile, existing or not.
+func (t *txn) instanceProfileARN(p *instanceProfile, name string) string {
+	if p != nil {
+		return t.req.arn("instance-profile", p.Path, p.Name)
+	}
+	return t.req.arn("instance-profile", "/", name)
+}
+
+// requireInstanceProfile authorizes action on the named instance profile
+// and returns it, or NoSuchEntity once the caller is allowed to know.
+func (t *txn) requireInstanceProfile(action, name string, keys map[string][]string) (*instanceProfile, error) {
+	p, ok := get[*instanceProfile](t, kindInstanceProfile, nameKey(name))
+	if ok {
+		keys = resourceTagContext(p.Tags, keys)
+	}
+	if err := t.authorize(action, t.instanceProfileARN(p, name), keys); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoSuchInstanceProfile(name)
+	}
+	return p, nil
+}
+
+// apiInstanceProfile returns the instance profile as GetInstanceProfile
+// does: its roles in full, with the trust policy URL-encoded, but
+// without the attributes IAM leaves out of embedded roles.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetInstanceProfile.html#API_GetInstanceProfile_Examples
+func (t *txn) apiInstanceProfile(p *instanceProfile) *iamapi.InstanceProfile {
+	out := &iamapi.InstanceProfile{
+		Path:                p.Path,
+		InstanceProfileName: p.Name,
+		InstanceProfileId:   p.ID,
+		Arn:                 t.instanceProfileARN(p, ""),
+		CreateDate:          p.Created,
+		Roles:               []iamapi.Role{},
+		Tags:                apiTags(p.Tags),
+	}
+	for _, id := range p.Roles {
+		r := roleByID(t, id)
+		if r == nil {
+			continue
+		}
+		ar := t.apiRole(r)
+		ar.Description, ar.MaxSessionDuration, ar.Tags, ar.PermissionsBoundary, ar.RoleLastUsed = "", nil, nil, nil, nil
+		out.Roles = append(out.Roles, *ar)
+	}
+	return out
+}
+
+// CreateInstanceProfile creates an instance profile without a role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateInstanceProfile.html
+func (svc *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateInstanceProfileInput) (*iamapi.CreateInstanceProfileOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.CreateInstanceProfileOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		path := defaultPath(in.Path)
+		if err := t.authorize("CreateInstanceProfile", t.req.arn("instance-profile", path, in.InstanceProfileName), tagContext(in.Tags, nil)); err != nil {
+			return err
+		}
+		if _, ok := get[*instanceProfile](t, kindInstanceProfile, nameKey(in.InstanceProfileName)); ok {
+			return iamapi.EntityAlreadyExists("Instance Profile %s already exists.", in.InstanceProfileName)
+		}
+		if t.count(kindInstanceProfile) >= maxInstanceProfiles {
+			return quotaExceeded("InstanceProfilesPerAccount", maxInstanceProfiles)
+		}
+		tags, err := newTags(in.Tags)
+		if err != nil {
+			return err
+		}
+		p := &instanceProfile{Path: path, Name: in.InstanceProfileName, ID: uniqueID(prefixInstanceProfile), Created: t.svc.now(), Tags: tags}
+		t.put(p)
+		out = &iamapi.CreateInstanceProfileOutput{InstanceProfile: t.apiInstanceProfile(p)}
+		return nil
+	})
+	return out, err
+}
+
+// GetInstanceProfile returns an instance profile with its role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetInstanceProfile.html
+func (svc *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstanceProfileInput) (*iamapi.GetInstanceProfileOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.GetInstanceProfileOutput
+	err := svc.view(r, func(t *txn) error {
+		p, err := t.requireInstanceProfile("GetInstanceProfile", in.InstanceProfileName, nil)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.GetInstanceProfileOutput{InstanceProfile: t.apiInstanceProfile(p)}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteInstanceProfile deletes an instance profile that has no role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteInstanceProfile.html
+func (svc *Service) DeleteInstanceProfile(ctx context.Context, in *iamapi.DeleteInstanceProfileInput) (*iamapi.DeleteInstanceProfileOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		p, err := t.requireInstanceProfile("DeleteInstanceProfile", in.InstanceProfileName, nil)
+		if err != nil {
+			return err
+		}
+		if len(p.Roles) > 0 {
+			return iamapi.DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
+		}
+		t.del(kindInstanceProfile, p.key())
+		return nil
+	})
+	return &iamapi.DeleteInstanceProfileOutput{}, err
+}
+
+// listProfiles pages through instance profiles as the list operations
+// return them: without tags.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfiles.html
+func (t *txn) listProfiles(profiles []*instanceProfile, marker string, maxItems *int32) ([]iamapi.InstanceProfile, string, bool, error) {
+	page, next, truncated, err := paginate(profiles, (*instanceProfile).key, marker, maxItems)
+	if err != nil {
+		return nil, "", false, err
+	}
+	out := make([]iamapi.InstanceProfile, len(page))
+	for i, p := range page {
+		ap := t.apiInstanceProfile(p)
+		ap.Tags = nil
+		out[i] = *ap
+	}
+	return out, next, truncated, nil
+}
+
+// ListInstanceProfiles lists the instance profiles with a path prefix.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfiles.html
+func (svc *Service) ListInstanceProfiles(ctx context.Context, in *iamapi.ListInstanceProfilesInput) (*iamapi.ListInstanceProfilesOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListInstanceProfilesOutput
+	err := svc.view(r, func(t *txn) error {
+		if err := t.authorize("ListInstanceProfiles", t.req.arn("instance-profile", defaultPath(in.PathPrefix), ""), nil); err != nil {
+			return err
+		}
+		profiles := slices.DeleteFunc(all[*instanceProfile](t, kindInstanceProfile), func(p *instanceProfile) bool { return !pathPrefixMatch(p.Path, in.PathPrefix) })
+		page, marker, truncated, err := t.listProfiles(profiles, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.ListInstanceProfilesOutput{InstanceProfiles: page, Marker: marker, IsTruncated: boolPtr(truncated)}
+		return nil
+	})
+	return out, err
+}
+
+// ListInstanceProfilesForRole lists the instance profiles that hold a
+// role.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfilesForRole.html
+func (svc *Service) ListInstanceProfilesForRole(ctx context.Context, in *iamapi.ListInstanceProfilesForRoleInput) (*iamapi.ListInstanceProfilesForRoleOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListInstanceProfilesForRoleOutput
+	err := svc.view(r, func(t *txn) error {
+		ro, err := t.requireRole("ListInstanceProfilesForRole", in.RoleName, nil)
+		if err != nil {
+			return err
+		}
+		profiles := slices.DeleteFunc(all[*instanceProfile](t, kindInstanceProfile), func(p *instanceProfile) bool { return !slices.Contains(p.Roles, ro.ID) })
+		page, marker, truncated, err := t.listProfiles(profiles, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.ListInstanceProfilesForRoleOutput{InstanceProfiles: page, Marker: marker, IsTruncated: boolPtr(truncated)}
+		return nil
+	})
+	return out, err
+}
+
+// passRoleContext is the request context of the iam:PassRole check of
+// AddRoleToInstanceProfile: the role goes to EC2 instances, which AWS
+// names with the ARN arn:aws:ec2:*:<account>:instance/*.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html
+func (t *txn) passRoleContext() map[string][]string {
+	return map[string][]string{"iam:AssociatedResourceArn": {"arn:" + t.req.Partition + ":ec2:*:" + t.acct + ":instance/*"}}
+}
+
+// AddRoleToInstanceProfile puts a role in an instance profile. The caller
+// needs iam:PassRole on the role as well.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html
+func (svc *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRoleToInstanceProfileInput) (*iamapi.AddRoleToInstanceProfileOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		p, err := t.requireInstanceProfile("AddRoleToInstanceProfile", in.InstanceProfileName, nil)
+		if err != nil {
+			return err
+		}
+		ro, err := t.requireRole("PassRole", in.RoleName, t.passRoleContext())
+		if err != nil {
+			return err
+		}
+		if ro.Service != "" {
+			return errProtectedRole(ro.Name)
+		}
+		if len(p.Roles) >= maxInstanceProfileRoles {
+			return quotaExceeded("InstanceSessionsPerInstanceProfile", maxInstanceProfileRoles)
+		}
+		np := *p
+		np.Roles = append(slices.Clone(p.Roles), ro.ID)
+		t.put(&np)
+		return nil
+	})
+	return &iamapi.AddRoleToInstanceProfileOutput{}, err
+}
+
+// RemoveRoleFromInstanceProfile takes a role out of an instance profile.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveRoleFromInstanceProfile.html
+func (svc *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.RemoveRoleFromInstanceProfileInput) (*iamapi.RemoveRoleFromInstanceProfileOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		p, err := t.requireInstanceProfile("RemoveRoleFromInstanceProfile", in.InstanceProfileName, nil)
+		if err != nil {
+			return err
+		}
+		ro, ok := get[*role](t, kindRole, nameKey(in.RoleName))
+		if !ok || !slices.Contains(p.Roles, ro.ID) {
+			return errNoSuchRole(in.RoleName)
+		}
+		np := *p
+		np.Roles = slices.DeleteFunc(slices.Clone(p.Roles), func(id string) bool { return id == ro.ID })
+		t.put(&np)
+		return nil
+	})
+	return &iamapi.RemoveRoleFromInstanceProfileOutput{}, err
+}
+
+// changeInstanceProfile authorizes action on an instance profile and
+// stages what change makes of a copy of it.
+func (svc *Service) changeInstanceProfile(ctx context.Context, action, name string, keys map[string][]string, change func(p *instanceProfile) error) error {
+	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+		p, err := t.requireInstanceProfile(action, name, keys)
+		if err != nil {
+			return err
+		}
+		np := *p
+		if err := change(&np); err != nil {
+			return err
+		}
+		t.put(&np)
+		return nil
+	})
+}
+
+// TagInstanceProfile adds or replaces tags of an instance profile.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagInstanceProfile.html
+func (svc *Service) TagInstanceProfile(ctx context.Context, in *iamapi.TagInstanceProfileInput) (*iamapi.TagInstanceProfileOutput, error) {
+	return &iamapi.TagInstanceProfileOutput{}, svc.changeInstanceProfile(ctx, "TagInstanceProfile", in.InstanceProfileName, tagContext(in.Tags, nil), func(p *instanceProfile) error {
+		tags, err := mergeTags(p.Tags, in.Tags)
+		p.Tags = tags
+		return err
+	})
+}
+
+// UntagInstanceProfile removes tags from an instance profile.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagInstanceProfile.html
+func (svc *Service) UntagInstanceProfile(ctx context.Context, in *iamapi.UntagInstanceProfileInput) (*iamapi.UntagInstanceProfileOutput, error) {
+	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
+	return &iamapi.UntagInstanceProfileOutput{}, svc.changeInstanceProfile(ctx, "UntagInstanceProfile", in.InstanceProfileName, keys, func(p *instanceProfile) error {
+		p.Tags = removeTags(p.Tags, in.TagKeys)
+		return nil
+	})
+}
+
+// ListInstanceProfileTags lists an instance profile's tags.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfileTags.html
+func (svc *Service) ListInstanceProfileTags(ctx context.Context, in *iamapi.ListInstanceProfileTagsInput) (*iamapi.ListInstanceProfileTagsOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListInstanceProfileTagsOutput
+	err := svc.view(r, func(t *txn) error {
+		p, err := t.requireInstanceProfile("ListInstanceProfileTags", in.InstanceProfileName, nil)
+		if err != nil {
+			return err
+		}
+		out, err = listTags(p.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListInstanceProfileTagsOutput {
+			return &iamapi.ListInstanceProfileTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
+		})
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,190 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gatehouse/gatehouse/awsapi"
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+)
+
+// linkedService is one service that has a service-linked role: the
+// service principal, the role's name, the managed policies attached to
+// it and whether callers may add a custom suffix to the name.
+type linkedService struct {
+	Service      string   `json:"service"`
+	RoleName     string   `json:"roleName"`
+	Policies     []string `json:"policies"` // canonical ARNs of AWS managed policies
+	CustomSuffix bool     `json:"customSuffix"`
+	Doc          string   `json:"doc"` // the AWS page the entry comes from
+}
+
+// servicelinkedroles.json is the table of services, built from the AWS
+// documentation; its "about" field says how.
+//
+//go:embed servicelinkedroles.json
+var linkedServicesJSON []byte
+
+// linkedServices returns the table by service principal, decoded once.
+var linkedServices = sync.OnceValue(func() map[string]*linkedService {
+	var file struct {
+		Services []*linkedService `json:"services"`
+	}
+	if err := json.Unmarshal(linkedServicesJSON, &file); err != nil {
+		panic("iam: servicelinkedroles.json: " + err.Error())
+	}
+	m := make(map[string]*linkedService, len(file.Services))
+	for _, s := range file.Services {
+		m[s.Service] = s
+	}
+	return m
+})
+
+// Deletion task states.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetServiceLinkedRoleDeletionStatus.html
+const deletionSucceeded = "SUCCEEDED"
+
+const deletionTaskPrefix = "task" + serviceLinkedRolesPath
+
+// maxRoleName is the length limit of role names.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html
+const maxRoleName = 64
+
+// errProtectedRole is IAM's answer to a change of a service-linked role
+// that only the service may make.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+func errProtectedRole(name string) error {
+	return iamapi.UnmodifiableEntity("Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", name)
+}
+
+// protectedHolder returns errProtectedRole if h is a service-linked role:
+// its policies are the service's, not the caller's.
+func protectedHolder(h holder) error {
+	if r, ok := h.(*role); ok && r.Service != "" {
+		return errProtectedRole(r.Name)
+	}
+	return nil
+}
+
+// serviceLinkedTrust is the trust policy of a service-linked role: only
+// the service may assume it.
+func serviceLinkedTrust(service string) string {
+	b, _ := json.Marshal(service)
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":` + string(b) + `},"Action":"sts:AssumeRole"}]}`
+}
+
+// CreateServiceLinkedRole creates the role a service uses on the
+// caller's behalf, at /aws-service-role/<service>/, trusting only the
+// service, with the service's managed policies attached.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
+func (svc *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.CreateServiceLinkedRoleInput) (*iamapi.CreateServiceLinkedRoleOutput, error) {
+	r := RequestFrom(ctx)
+	ls := linkedServices()[in.AWSServiceName]
+	if ls == nil {
+		return nil, iamapi.InvalidInput("Unrecognized service principal: %s", in.AWSServiceName)
+	}
+	name := ls.RoleName
+	if in.CustomSuffix != "" {
+		if !ls.CustomSuffix {
+			return nil, iamapi.InvalidInput("Custom suffix is not allowed for %s", in.AWSServiceName)
+		}
+		name += "_" + in.CustomSuffix
+		if len(name) > maxRoleName {
+			// The suffix fits its own constraint but the role name
+			// does not fit the role's.
+			return nil, awsapi.ValidationError(fmt.Sprintf("1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to %d", name, maxRoleName))
+		}
+	}
+	path := serviceLinkedRolesPath + ls.Service + "/"
+	var out *iamapi.CreateServiceLinkedRoleOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		keys := map[string][]string{"iam:AWSServiceName": {ls.Service}}
+		if err := t.authorize("CreateServiceLinkedRole", t.req.arn("role", path, name), keys); err != nil {
+			return err
+		}
+		if _, ok := get[*role](t, kindRole, nameKey(name)); ok {
+			return iamapi.InvalidInput("Service role name %s has been taken in this account, please try a different suffix.", name)
+		}
+		if t.count(kindRole) >= maxRoles {
+			return quotaExceeded("RolesPerAccount", maxRoles)
+		}
+		nr := &role{
+			Path: path, Name: name, ID: uniqueID(prefixRole), Created: t.svc.now(),
+			Trust: serviceLinkedTrust(ls.Service), Description: in.Description, MaxSession: defaultMaxSession,
+			Attached: slices.Clone(ls.Policies), Service: ls.Service,
+		}
+		t.put(nr)
+		ar := t.apiRole(nr)
+		ar.RoleLastUsed = nil
+		out = &iamapi.CreateServiceLinkedRoleOutput{Role: ar}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteServiceLinkedRole submits a service-linked role for deletion.
+// No service here holds resources that use the role, so the deletion
+// succeeds at once; the task is kept for
+// GetServiceLinkedRoleDeletionStatus.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteServiceLinkedRole.html
+func (svc *Service) DeleteServiceLinkedRole(ctx context.Context, in *iamapi.DeleteServiceLinkedRoleInput) (*iamapi.DeleteServiceLinkedRoleOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.DeleteServiceLinkedRoleOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		ro, err := t.requireRole("DeleteServiceLinkedRole", in.RoleName, nil)
+		if err != nil {
+			return err
+		}
+		if ro.Service == "" {
+			return errNoSuchRole(in.RoleName)
+		}
+		task := &slrDeletion{ID: deletionTaskPrefix + ro.Service + "/" + ro.Name + "/" + newUUID(), Status: deletionSucceeded, Created: t.svc.now()}
+		t.del(kindRole, ro.key())
+		t.put(task)
+		out = &iamapi.DeleteServiceLinkedRoleOutput{DeletionTaskId: task.ID}
+		return nil
+	})
+	return out, err
+}
+
+// GetServiceLinkedRoleDeletionStatus reports how a deletion task ended.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetServiceLinkedRoleDeletionStatus.html
+func (svc *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *iamapi.GetServiceLinkedRoleDeletionStatusInput) (*iamapi.GetServiceLinkedRoleDeletionStatusOutput, error) {
+	r := RequestFrom(ctx)
+	// task/aws-service-role/<service>/<role>/<uuid>: the role ARN is the
+	// resource of the authorization.
+	rest, ok := strings.CutPrefix(in.DeletionTaskId, deletionTaskPrefix)
+	parts := strings.Split(rest, "/")
+	if !ok || len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return nil, iamapi.InvalidInput("Invalid deletion task id: %s", in.DeletionTaskId)
+	}
+	var out *iamapi.GetServiceLinkedRoleDeletionStatusOutput
+	err := svc.view(r, func(t *txn) error {
+		if err := t.authorize("GetServiceLinkedRoleDeletionStatus", t.req.arn("role", serviceLinkedRolesPath+parts[0]+"/", parts[1]), nil); err != nil {
+			return err
+		}
+		task, ok := get[*slrDeletion](t, kindSLRDeletion, in.DeletionTaskId)
+		if !ok {
+			return iamapi.NoSuchEntity("Deletion task %s cannot be found.", in.DeletionTaskId)
+		}
+		out = &iamapi.GetServiceLinkedRoleDeletionStatusOutput{Status: task.Status}
+		return nil
+	})
+	return out, err
+}
+
+// newUUID returns a random (version 4) UUID, the form of deletion task
+// IDs.
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
