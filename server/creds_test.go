@@ -184,7 +184,7 @@ func TestSSHPublicKeys(t *testing.T) {
 	up := must[*awsiam.UploadSSHPublicKeyOutput](t)(a.UploadSSHPublicKey(ctx, &awsiam.UploadSSHPublicKeyInput{UserName: user, SSHPublicKeyBody: aws.String(body)}))
 	k := up.SSHPublicKey
 	sp, _ := ssh.NewPublicKey(&k0.PublicKey)
-	wantFP := strings.TrimPrefix(ssh.FingerprintLegacyMD5(sp), "MD5:")
+	wantFP := ssh.FingerprintLegacyMD5(sp) // colon-separated hex
 	if !sshKeyID.MatchString(*k.SSHPublicKeyId) || *k.UserName != "bob" || *k.Fingerprint != wantFP || k.Status != types.StatusTypeActive || *k.SSHPublicKeyBody != body {
 		t.Fatalf("UploadSSHPublicKey = %+v (want fingerprint %s)", k, wantFP)
 	}
