@@ -101,7 +101,9 @@ func TestCredsCLI(t *testing.T) {
 	if out, err := run("create-user", "--user-name", "git"); err != nil {
 		t.Fatalf("create-user: %v\n%s", err, out)
 	}
-	var up struct{ SSHPublicKey struct{ SSHPublicKeyId, Fingerprint, Status string } }
+	var up struct {
+		SSHPublicKey struct{ SSHPublicKeyId, Fingerprint, Status string }
+	}
 	runJSON(&up, "upload-ssh-public-key", "--user-name", "git", "--ssh-public-key-body", pubFile)
 	if k := up.SSHPublicKey; !strings.HasPrefix(k.SSHPublicKeyId, "APKA") || k.Fingerprint != ssh.FingerprintLegacyMD5(sshPub) || k.Status != "Active" {
 		t.Fatalf("upload-ssh-public-key = %+v", k)
