@@ -102,15 +102,15 @@ type signingCert struct {
 }
 
 type serviceCred struct {
-	ID          string    `json:"id"`
-	Service     string    `json:"service"`
-	UserName    string    `json:"userName"` // the service user name (user-at-account)
-	Password    []byte    `json:"password"` // sealed
-	Status      string    `json:"status"`
-	Created     time.Time `json:"created"`
-	Expiration  time.Time `json:"expiration,omitzero"`
-	CredAlias   string    `json:"alias,omitempty"`
-	ServiceName string    `json:"serviceName,omitempty"`
+	ID       string `json:"id"`
+	Service  string `json:"service"`            // e.g. codecommit.amazonaws.com
+	UserName string `json:"userName,omitempty"` // the service user name (user-at-account)
+	// Password is the sealed password, or the secret of an API key.
+	Password   []byte    `json:"password"`
+	Status     string    `json:"status"`
+	Created    time.Time `json:"created"`
+	Expiration time.Time `json:"expiration,omitzero"`
+	CredAlias  string    `json:"alias,omitempty"` // the public part of an API key
 }
 
 type group struct {

@@ -1,0 +1,534 @@
+package iam
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+)
+
+// Certificate quotas.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+const (
+	maxSigningCerts = 2  // per user
+	maxServerCerts  = 20 // per account
+)
+
+// parseCertificate reads one PEM certificate, as IAM wants bodies. A
+// body that does not parse is MalformedCertificate with AWS's message;
+// so is a certificate outside its validity period at now.
+func parseCertificate(body string, now time.Time) (*x509.Certificate, error) {
+	certs, err := parseCertificates(body)
+	if err != nil || len(certs) != 1 {
+		return nil, iamapi.MalformedCertificate("Unable to parse certificate. Please ensure the certificate is in PEM format.")
+	}
+	c := certs[0]
+	if now.After(c.NotAfter) {
+		return nil, iamapi.MalformedCertificate("Certificate is no longer valid. The 'Not After' date restriction on the certificate has passed.")
+	}
+	if now.Before(c.NotBefore) {
+		return nil, iamapi.MalformedCertificate("Certificate is not yet valid. The 'Not Before' date restriction on the certificate has not been met.")
+	}
+	return c, nil
+}
+
+// parseCertificates reads a sequence of PEM certificates (nothing but
+// whitespace between them).
+func parseCertificates(body string) ([]*x509.Certificate, error) {
+	rest := []byte(strings.TrimSpace(body))
+	var out []*x509.Certificate
+	for len(bytes.TrimSpace(rest)) > 0 {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil || block.Type != "CERTIFICATE" {
+			return nil, errNotPEM
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+var errNotPEM = errors.New("iam: not a PEM certificate")
+
+// supportedKey reports whether IAM takes certificates for the key: RSA
+// and ECDSA (Ed25519 and DSA certificates are InvalidCertificate).
+func supportedKey(pub any) bool {
+	switch pub.(type) {
+	case *rsa.PublicKey, *ecdsa.PublicKey:
+		return true
+	}
+	return false
+}
+
+// --- Signing certificates ---
+
+func errNoSuchSigningCert(id string) error {
+	return iamapi.NoSuchEntity("The Certificate with id %s cannot be found.", id)
+}
+
+// newCertificateID returns a signing certificate ID: 32 upper-case
+// letters and digits, like AWS's.
+func newCertificateID() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, 32)
+	rand.Read(b)
+	for i, c := range b {
+		b[i] = alphabet[int(c)%len(alphabet)]
+	}
+	return string(b)
+}
+
+// signingCertUser resolves the optional UserName of the signing
+// certificate operations and authorizes action on the user. It returns
+// nil, nil for the root user, which has no signing certificates here.
+func (t *txn) signingCertUser(action, name string) (*user, error) {
+	name = t.targetUser(name)
+	if name == "" {
+		return nil, t.authorize(action, t.req.Caller.ARN, nil)
+	}
+	return t.requireUser(action, name, nil)
+}
+
+// UploadSigningCertificate adds an X.509 signing certificate to a user
+// (by default the caller), Active.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSigningCertificate.html
+func (svc *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.UploadSigningCertificateInput) (*iamapi.UploadSigningCertificateOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.UploadSigningCertificateOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, err := t.signingCertUser("UploadSigningCertificate", in.UserName)
+		if err != nil {
+			return err
+		}
+		if u == nil {
+			// Root credentials beyond the password are against the IAM
+			// best practices; Gatehouse keeps the root user without them.
+			return iamapi.InvalidInput("The root user cannot have signing certificates; create an IAM user instead.")
+		}
+		c, err := parseCertificate(in.CertificateBody, t.svc.now())
+		if err != nil {
+			return err
+		}
+		if !supportedKey(c.PublicKey) {
+			return iamapi.InvalidCertificate("The certificate's public key algorithm is not supported.")
+		}
+		for _, other := range all[*user](t, kindUser) {
+			for _, sc := range other.SigningCerts {
+				if oc, err := parseCertificates(sc.Body); err == nil && len(oc) == 1 && oc[0].Equal(c) {
+					return iamapi.DuplicateCertificate("The same certificate is already associated with an IAM user in the account.")
+				}
+			}
+		}
+		if len(u.SigningCerts) >= maxSigningCerts {
+			return quotaExceeded("CertificatesPerUser", maxSigningCerts)
+		}
+		sc := signingCert{ID: newCertificateID(), Body: in.CertificateBody, Status: statusActive, Uploaded: t.svc.now()}
+		nu := *u
+		nu.SigningCerts = append(slices.Clone(u.SigningCerts), sc)
+		t.put(&nu)
+		out = &iamapi.UploadSigningCertificateOutput{Certificate: &iamapi.SigningCertificate{
+			UserName: u.Name, CertificateId: sc.ID, CertificateBody: sc.Body, Status: sc.Status, UploadDate: sc.Uploaded,
+		}}
+		return nil
+	})
+	return out, err
+}
+
+// findSigningCert authorizes action and finds a signing certificate.
+func (t *txn) findSigningCert(action, name, id string) (*user, int, error) {
+	u, err := t.signingCertUser(action, name)
+	if err != nil {
+		return nil, 0, err
+	}
+	if u == nil {
+		return nil, 0, errNoSuchSigningCert(id)
+	}
+	i := slices.IndexFunc(u.SigningCerts, func(c signingCert) bool { return c.ID == id })
+	if i < 0 {
+		return nil, 0, errNoSuchSigningCert(id)
+	}
+	return u, i, nil
+}
+
+// UpdateSigningCertificate activates or deactivates a signing certificate.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateSigningCertificate.html
+func (svc *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.UpdateSigningCertificateInput) (*iamapi.UpdateSigningCertificateOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, i, err := t.findSigningCert("UpdateSigningCertificate", in.UserName, in.CertificateId)
+		if err != nil {
+			return err
+		}
+		if err := settableStatus(in.Status); err != nil {
+			return err
+		}
+		nu := *u
+		nu.SigningCerts = slices.Clone(u.SigningCerts)
+		nu.SigningCerts[i].Status = in.Status
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.UpdateSigningCertificateOutput{}, err
+}
+
+// DeleteSigningCertificate deletes a signing certificate.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteSigningCertificate.html
+func (svc *Service) DeleteSigningCertificate(ctx context.Context, in *iamapi.DeleteSigningCertificateInput) (*iamapi.DeleteSigningCertificateOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, i, err := t.findSigningCert("DeleteSigningCertificate", in.UserName, in.CertificateId)
+		if err != nil {
+			return err
+		}
+		nu := *u
+		nu.SigningCerts = slices.Delete(slices.Clone(u.SigningCerts), i, i+1)
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.DeleteSigningCertificateOutput{}, err
+}
+
+// ListSigningCertificates lists a user's signing certificates (by
+// default the caller's).
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListSigningCertificates.html
+func (svc *Service) ListSigningCertificates(ctx context.Context, in *iamapi.ListSigningCertificatesInput) (*iamapi.ListSigningCertificatesOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListSigningCertificatesOutput
+	err := svc.view(r, func(t *txn) error {
+		u, err := t.signingCertUser("ListSigningCertificates", in.UserName)
+		if err != nil {
+			return err
+		}
+		var certs []signingCert
+		if u != nil {
+			certs = u.SigningCerts
+		}
+		page, marker, truncated, err := paginateInOrder(certs, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.ListSigningCertificatesOutput{Certificates: make([]iamapi.SigningCertificate, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
+		for i, c := range page {
+			out.Certificates[i] = iamapi.SigningCertificate{UserName: u.Name, CertificateId: c.ID, CertificateBody: c.Body, Status: c.Status, UploadDate: c.Uploaded}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// --- Server certificates ---
+
+func errNoSuchServerCert(name string) error {
+	return iamapi.NoSuchEntity("The Server Certificate with name %s cannot be found.", name)
+}
+
+// serverCertARN is the ARN of a server certificate, existing or not.
+func (t *txn) serverCertARN(c *serverCert, name string) string {
+	if c != nil {
+		return t.req.arn("server-certificate", c.Path, c.Name)
+	}
+	return t.req.arn("server-certificate", "/", name)
+}
+
+// requireServerCert authorizes action on the named server certificate
+// and returns it, or NoSuchEntity once the caller may know.
+func (t *txn) requireServerCert(action, name string, keys map[string][]string) (*serverCert, error) {
+	c, ok := get[*serverCert](t, kindServerCert, nameKey(name))
+	if ok {
+		keys = resourceTagContext(c.Tags, keys)
+	}
+	if err := t.authorize(action, t.serverCertARN(c, name), keys); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoSuchServerCert(name)
+	}
+	return c, nil
+}
+
+func (t *txn) serverCertMetadata(c *serverCert) *iamapi.ServerCertificateMetadata {
+	return &iamapi.ServerCertificateMetadata{
+		Path:                  c.Path,
+		ServerCertificateName: c.Name,
+		ServerCertificateId:   c.ID,
+		Arn:                   t.serverCertARN(c, ""),
+		UploadDate:            c.Uploaded,
+		Expiration:            c.Expiration,
+	}
+}
+
+// parsePrivateKey reads a PEM private key (PKCS #1, PKCS #8 or SEC 1,
+// unencrypted).
+func parsePrivateKey(s string) (crypto.Signer, error) {
+	malformed := iamapi.MalformedCertificate("Unable to parse private key. Please ensure the private key is in PEM format.")
+	block, rest := pem.Decode([]byte(strings.TrimSpace(s)))
+	if block == nil || strings.TrimSpace(string(rest)) != "" {
+		return nil, malformed
+	}
+	var key any
+	var err error
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	default:
+		return nil, malformed
+	}
+	if err != nil {
+		return nil, malformed
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, malformed
+	}
+	return signer, nil
+}
+
+// samePublicKey reports whether the private key belongs to the
+// certificate's public key.
+func samePublicKey(cert *x509.Certificate, key crypto.Signer) bool {
+	type equaler interface{ Equal(crypto.PublicKey) bool }
+	switch k := key.Public().(type) {
+	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
+		return k.(equaler).Equal(cert.PublicKey)
+	}
+	return false
+}
+
+// checkChain checks that each certificate of the chain signed the one
+// before it (the body first), as IAM requires.
+func checkChain(body *x509.Certificate, chain string) error {
+	certs, err := parseCertificates(chain)
+	if err != nil || len(certs) == 0 {
+		return iamapi.MalformedCertificate("Unable to parse certificate chain. Please ensure the certificate chain is in PEM format.")
+	}
+	prev := body
+	for i, c := range certs {
+		if prev.CheckSignatureFrom(c) != nil {
+			return iamapi.MalformedCertificate("Unable to validate certificate chain. The certificate chain must start with the immediate signing certificate, followed by any intermediaries in order. The index within the chain of the invalid certificate is: %d", i-1)
+		}
+		prev = c
+	}
+	return nil
+}
+
+// UploadServerCertificate stores a server certificate with its private
+// key (sealed at rest, never returned) and optional chain.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadServerCertificate.html
+func (svc *Service) UploadServerCertificate(ctx context.Context, in *iamapi.UploadServerCertificateInput) (*iamapi.UploadServerCertificateOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.UploadServerCertificateOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		path := defaultPath(in.Path)
+		if err := t.authorize("UploadServerCertificate", t.req.arn("server-certificate", path, in.ServerCertificateName), tagContext(in.Tags, nil)); err != nil {
+			return err
+		}
+		if _, ok := get[*serverCert](t, kindServerCert, nameKey(in.ServerCertificateName)); ok {
+			return iamapi.EntityAlreadyExists("The Server Certificate with name %s already exists.", in.ServerCertificateName)
+		}
+		if t.count(kindServerCert) >= maxServerCerts {
+			return quotaExceeded("ServerCertificatesPerAccount", maxServerCerts)
+		}
+		tags, err := newTags(in.Tags)
+		if err != nil {
+			return err
+		}
+		cert, err := parseCertificate(in.CertificateBody, t.svc.now())
+		if err != nil {
+			return err
+		}
+		key, err := parsePrivateKey(in.PrivateKey)
+		if err != nil {
+			return err
+		}
+		if !samePublicKey(cert, key) {
+			return iamapi.KeyPairMismatch("Public key certificate and private key doesn't match.")
+		}
+		if in.CertificateChain != "" {
+			if err := checkChain(cert, in.CertificateChain); err != nil {
+				return err
+			}
+		}
+		id := uniqueID(prefixServerCert)
+		sealed, err := t.svc.keyring.Seal([]byte(in.PrivateKey), []byte(id))
+		if err != nil {
+			return err
+		}
+		c := &serverCert{
+			Path: path, Name: in.ServerCertificateName, ID: id,
+			Body: in.CertificateBody, Chain: in.CertificateChain, PrivateKey: sealed,
+			Uploaded: t.svc.now(), Expiration: cert.NotAfter.UTC(), Tags: tags,
+		}
+		t.put(c)
+		out = &iamapi.UploadServerCertificateOutput{ServerCertificateMetadata: t.serverCertMetadata(c), Tags: apiTags(c.Tags)}
+		return nil
+	})
+	return out, err
+}
+
+// GetServerCertificate returns a server certificate without its key.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetServerCertificate.html
+func (svc *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServerCertificateInput) (*iamapi.GetServerCertificateOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.GetServerCertificateOutput
+	err := svc.view(r, func(t *txn) error {
+		c, err := t.requireServerCert("GetServerCertificate", in.ServerCertificateName, nil)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.GetServerCertificateOutput{ServerCertificate: &iamapi.ServerCertificate{
+			ServerCertificateMetadata: t.serverCertMetadata(c),
+			CertificateBody:           c.Body,
+			CertificateChain:          c.Chain,
+			Tags:                      apiTags(c.Tags),
+		}}
+		return nil
+	})
+	return out, err
+}
+
+// ListServerCertificates lists the server certificates with a path prefix.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServerCertificates.html
+func (svc *Service) ListServerCertificates(ctx context.Context, in *iamapi.ListServerCertificatesInput) (*iamapi.ListServerCertificatesOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListServerCertificatesOutput
+	err := svc.view(r, func(t *txn) error {
+		if err := t.authorize("ListServerCertificates", t.req.arn("server-certificate", defaultPath(in.PathPrefix), ""), nil); err != nil {
+			return err
+		}
+		certs := slices.DeleteFunc(all[*serverCert](t, kindServerCert), func(c *serverCert) bool { return !pathPrefixMatch(c.Path, in.PathPrefix) })
+		page, marker, truncated, err := paginate(certs, (*serverCert).key, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.ListServerCertificatesOutput{ServerCertificateMetadataList: make([]iamapi.ServerCertificateMetadata, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
+		for i, c := range page {
+			out.ServerCertificateMetadataList[i] = *t.serverCertMetadata(c)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateServerCertificate renames a server certificate or changes its
+// path. The caller needs the permission on the old and the new ARN.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateServerCertificate.html
+func (svc *Service) UpdateServerCertificate(ctx context.Context, in *iamapi.UpdateServerCertificateInput) (*iamapi.UpdateServerCertificateOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		c, err := t.requireServerCert("UpdateServerCertificate", in.ServerCertificateName, nil)
+		if err != nil {
+			return err
+		}
+		nc := *c
+		if in.NewPath != "" {
+			nc.Path = in.NewPath
+		}
+		if in.NewServerCertificateName != "" {
+			nc.Name = in.NewServerCertificateName
+		}
+		if nc.Path == c.Path && nc.Name == c.Name {
+			return nil
+		}
+		if err := t.authorize("UpdateServerCertificate", t.serverCertARN(&nc, ""), resourceTagContext(c.Tags, nil)); err != nil {
+			return err
+		}
+		if nc.key() != c.key() {
+			if _, ok := get[*serverCert](t, kindServerCert, nc.key()); ok {
+				return iamapi.EntityAlreadyExists("The Server Certificate with name %s already exists.", nc.Name)
+			}
+			t.del(kindServerCert, c.key())
+		}
+		t.put(&nc)
+		return nil
+	})
+	return &iamapi.UpdateServerCertificateOutput{}, err
+}
+
+// DeleteServerCertificate deletes a server certificate.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteServerCertificate.html
+func (svc *Service) DeleteServerCertificate(ctx context.Context, in *iamapi.DeleteServerCertificateInput) (*iamapi.DeleteServerCertificateOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		c, err := t.requireServerCert("DeleteServerCertificate", in.ServerCertificateName, nil)
+		if err != nil {
+			return err
+		}
+		t.del(kindServerCert, c.key())
+		return nil
+	})
+	return &iamapi.DeleteServerCertificateOutput{}, err
+}
+
+// changeServerCert authorizes action on a server certificate and stages
+// what change makes of a copy of it.
+func (svc *Service) changeServerCert(ctx context.Context, action, name string, keys map[string][]string, change func(c *serverCert) error) error {
+	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+		c, err := t.requireServerCert(action, name, keys)
+		if err != nil {
+			return err
+		}
+		nc := *c
+		if err := change(&nc); err != nil {
+			return err
+		}
+		t.put(&nc)
+		return nil
+	})
+}
+
+// TagServerCertificate adds or replaces tags of a server certificate.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagServerCertificate.html
+func (svc *Service) TagServerCertificate(ctx context.Context, in *iamapi.TagServerCertificateInput) (*iamapi.TagServerCertificateOutput, error) {
+	return &iamapi.TagServerCertificateOutput{}, svc.changeServerCert(ctx, "TagServerCertificate", in.ServerCertificateName, tagContext(in.Tags, nil), func(c *serverCert) error {
+		tags, err := mergeTags(c.Tags, in.Tags)
+		c.Tags = tags
+		return err
+	})
+}
+
+// UntagServerCertificate removes tags from a server certificate.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagServerCertificate.html
+func (svc *Service) UntagServerCertificate(ctx context.Context, in *iamapi.UntagServerCertificateInput) (*iamapi.UntagServerCertificateOutput, error) {
+	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
+	return &iamapi.UntagServerCertificateOutput{}, svc.changeServerCert(ctx, "UntagServerCertificate", in.ServerCertificateName, keys, func(c *serverCert) error {
+		c.Tags = removeTags(c.Tags, in.TagKeys)
+		return nil
+	})
+}
+
+// ListServerCertificateTags lists a server certificate's tags.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServerCertificateTags.html
+func (svc *Service) ListServerCertificateTags(ctx context.Context, in *iamapi.ListServerCertificateTagsInput) (*iamapi.ListServerCertificateTagsOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListServerCertificateTagsOutput
+	err := svc.view(r, func(t *txn) error {
+		c, err := t.requireServerCert("ListServerCertificateTags", in.ServerCertificateName, nil)
+		if err != nil {
+			return err
+		}
+		out, err = listTags(c.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListServerCertificateTagsOutput {
+			return &iamapi.ListServerCertificateTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
+		})
+		return err
+	})
+	return out, err
+}

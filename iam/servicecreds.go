@@ -1,0 +1,297 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+)
+
+// maxServiceCreds is the quota of service-specific credentials per
+// user and service.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceSpecificCredential.html
+const maxServiceCreds = 2
+
+// credentialService is a service that takes service-specific
+// credentials: a generated user name and password (CodeCommit Git
+// credentials, Keyspaces), or an API key (Bedrock, CloudWatch Logs)
+// whose secret is a bearer token with the service's prefix.
+type credentialService struct {
+	apiKeyPrefix string // "" for user name and password credentials
+}
+
+// credentialServices are the services the API reference lists for
+// CreateServiceSpecificCredential.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_service-specific-creds.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_bedrock.html
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_HTTP_Endpoints_BearerTokenAuth.html
+var credentialServices = map[string]credentialService{
+	"codecommit.amazonaws.com": {},
+	"cassandra.amazonaws.com":  {},
+	"bedrock.amazonaws.com":    {apiKeyPrefix: "ABSK"},
+	"logs.amazonaws.com":       {apiKeyPrefix: "ACWL"},
+}
+
+func errServiceNotSupported(name string) error {
+	return iamapi.NotSupportedService("Service %s is not supported for service-specific credentials.", name)
+}
+
+func errNoSuchServiceCred(id string) error {
+	return iamapi.NoSuchEntity("The Service Specific Credential with id %s cannot be found.", id)
+}
+
+// newServicePassword returns a generated password: 32 random bytes in
+// base64, 44 characters like AWS's.
+func newServicePassword() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// credStatus is the status a credential reports at now: Expired once
+// its expiration has passed.
+func credStatus(c serviceCred, now time.Time) string {
+	if !c.Expiration.IsZero() && !now.Before(c.Expiration) {
+		return iamapi.StatusTypeExpired
+	}
+	return c.Status
+}
+
+// issue generates the secret of c (a password or an API key secret),
+// seals it under the credential ID and returns what the caller sees
+// once: the credential with its password or API key.
+func (t *txn) issue(c *serviceCred, owner string) (*iamapi.ServiceSpecificCredential, error) {
+	secret := newServicePassword()
+	sealed, err := t.svc.keyring.Seal([]byte(secret), []byte(c.ID))
+	if err != nil {
+		return nil, err
+	}
+	c.Password = sealed
+	out := &iamapi.ServiceSpecificCredential{
+		CreateDate:                  c.Created,
+		ExpirationDate:              c.Expiration,
+		ServiceName:                 c.Service,
+		ServiceUserName:             c.UserName,
+		ServiceCredentialAlias:      c.CredAlias,
+		ServiceSpecificCredentialId: c.ID,
+		UserName:                    owner,
+		Status:                      credStatus(*c, t.svc.now()),
+	}
+	if prefix := credentialServices[c.Service].apiKeyPrefix; prefix != "" {
+		out.ServiceCredentialSecret = prefix + base64.StdEncoding.EncodeToString([]byte(c.CredAlias+":"+secret))
+	} else {
+		out.ServicePassword = secret
+	}
+	return out, nil
+}
+
+// CreateServiceSpecificCredential creates a credential of a user for
+// one service; the password or API key is returned once.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceSpecificCredential.html
+func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamapi.CreateServiceSpecificCredentialInput) (*iamapi.CreateServiceSpecificCredentialOutput, error) {
+	keys := map[string][]string{"iam:ServiceSpecificCredentialServiceName": {in.ServiceName}}
+	if in.CredentialAgeDays != nil {
+		keys["iam:ServiceSpecificCredentialAgeDays"] = []string{strconv.Itoa(int(*in.CredentialAgeDays))}
+	}
+	var out *iamapi.CreateServiceSpecificCredentialOutput
+	err := svc.changeUser(ctx, "CreateServiceSpecificCredential", in.UserName, keys, func(t *txn, u *user) error {
+		cs, ok := credentialServices[in.ServiceName]
+		if !ok {
+			return errServiceNotSupported(in.ServiceName)
+		}
+		if in.CredentialAgeDays != nil && cs.apiKeyPrefix == "" {
+			return iamapi.InvalidInput("CredentialAgeDays is only valid for Bedrock and CloudWatch Logs API keys.")
+		}
+		n := 0
+		for _, c := range u.ServiceCreds {
+			if c.Service == in.ServiceName {
+				n++
+			}
+		}
+		if n >= maxServiceCreds {
+			return quotaExceeded("ServiceSpecificCredentialsPerUserPerService", maxServiceCreds)
+		}
+		c := serviceCred{ID: uniqueID(prefixServiceCred), Service: in.ServiceName, Status: statusActive, Created: t.svc.now()}
+		serviceUser := u.Name + "-at-" + t.acct
+		if cs.apiKeyPrefix == "" {
+			c.UserName = serviceUser
+		} else {
+			c.CredAlias = serviceUser
+		}
+		if in.CredentialAgeDays != nil {
+			c.Expiration = c.Created.Add(time.Duration(*in.CredentialAgeDays) * 24 * time.Hour)
+		}
+		issued, err := t.issue(&c, u.Name)
+		if err != nil {
+			return err
+		}
+		u.ServiceCreds = append(slices.Clone(u.ServiceCreds), c)
+		out = &iamapi.CreateServiceSpecificCredentialOutput{ServiceSpecificCredential: issued}
+		return nil
+	})
+	return out, err
+}
+
+// findServiceCred authorizes action on the owner of credential id (by
+// default the caller) and finds it. The credential's service is the
+// iam:ServiceSpecificCredentialServiceName key of the decision.
+func (t *txn) findServiceCred(action, name, id string) (*user, int, error) {
+	name = t.targetUser(name)
+	if name == "" {
+		if err := t.authorize(action, t.req.Caller.ARN, nil); err != nil {
+			return nil, 0, err
+		}
+		return nil, 0, errNoSuchServiceCred(id)
+	}
+	var keys map[string][]string
+	if u, ok := get[*user](t, kindUser, nameKey(name)); ok {
+		if i := slices.IndexFunc(u.ServiceCreds, func(c serviceCred) bool { return c.ID == id }); i >= 0 {
+			keys = map[string][]string{"iam:ServiceSpecificCredentialServiceName": {u.ServiceCreds[i].Service}}
+		}
+	}
+	u, err := t.requireUser(action, name, keys)
+	if err != nil {
+		return nil, 0, err
+	}
+	i := slices.IndexFunc(u.ServiceCreds, func(c serviceCred) bool { return c.ID == id })
+	if i < 0 {
+		return nil, 0, errNoSuchServiceCred(id)
+	}
+	return u, i, nil
+}
+
+// ResetServiceSpecificCredential replaces a credential's password (or
+// API key secret) with a new generated one, returned once; the old one
+// stops working at once.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ResetServiceSpecificCredential.html
+func (svc *Service) ResetServiceSpecificCredential(ctx context.Context, in *iamapi.ResetServiceSpecificCredentialInput) (*iamapi.ResetServiceSpecificCredentialOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ResetServiceSpecificCredentialOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, i, err := t.findServiceCred("ResetServiceSpecificCredential", in.UserName, in.ServiceSpecificCredentialId)
+		if err != nil {
+			return err
+		}
+		nu := *u
+		nu.ServiceCreds = slices.Clone(u.ServiceCreds)
+		issued, err := t.issue(&nu.ServiceCreds[i], u.Name)
+		if err != nil {
+			return err
+		}
+		t.put(&nu)
+		out = &iamapi.ResetServiceSpecificCredentialOutput{ServiceSpecificCredential: issued}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateServiceSpecificCredential activates or deactivates a credential.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateServiceSpecificCredential.html
+func (svc *Service) UpdateServiceSpecificCredential(ctx context.Context, in *iamapi.UpdateServiceSpecificCredentialInput) (*iamapi.UpdateServiceSpecificCredentialOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, i, err := t.findServiceCred("UpdateServiceSpecificCredential", in.UserName, in.ServiceSpecificCredentialId)
+		if err != nil {
+			return err
+		}
+		if err := settableStatus(in.Status); err != nil {
+			return err
+		}
+		nu := *u
+		nu.ServiceCreds = slices.Clone(u.ServiceCreds)
+		nu.ServiceCreds[i].Status = in.Status
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.UpdateServiceSpecificCredentialOutput{}, err
+}
+
+// DeleteServiceSpecificCredential deletes a credential.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteServiceSpecificCredential.html
+func (svc *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iamapi.DeleteServiceSpecificCredentialInput) (*iamapi.DeleteServiceSpecificCredentialOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, i, err := t.findServiceCred("DeleteServiceSpecificCredential", in.UserName, in.ServiceSpecificCredentialId)
+		if err != nil {
+			return err
+		}
+		nu := *u
+		nu.ServiceCreds = slices.Delete(slices.Clone(u.ServiceCreds), i, i+1)
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.DeleteServiceSpecificCredentialOutput{}, err
+}
+
+// ListServiceSpecificCredentials lists a user's credentials (by
+// default the caller's), or with AllUsers every user's, optionally of
+// one service.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServiceSpecificCredentials.html
+func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi.ListServiceSpecificCredentialsInput) (*iamapi.ListServiceSpecificCredentialsOutput, error) {
+	r := RequestFrom(ctx)
+	allUsers := in.AllUsers != nil && *in.AllUsers
+	var out *iamapi.ListServiceSpecificCredentialsOutput
+	err := svc.view(r, func(t *txn) error {
+		var users []*user
+		switch name := t.targetUser(in.UserName); {
+		case allUsers:
+			if err := t.authorize("ListServiceSpecificCredentials", t.req.arn("user", "/", ""), nil); err != nil {
+				return err
+			}
+			if in.UserName != "" {
+				return iamapi.InvalidInput("AllUsers cannot be specified together with UserName.")
+			}
+			users = all[*user](t, kindUser)
+		case name == "":
+			if err := t.authorize("ListServiceSpecificCredentials", r.Caller.ARN, nil); err != nil {
+				return err
+			}
+		default:
+			u, err := t.requireUser("ListServiceSpecificCredentials", name, nil)
+			if err != nil {
+				return err
+			}
+			users = []*user{u}
+		}
+		if _, ok := credentialServices[in.ServiceName]; in.ServiceName != "" && !ok {
+			return errServiceNotSupported(in.ServiceName)
+		}
+		type owned struct {
+			key string // sorts by user, then creation
+			u   *user
+			c   serviceCred
+		}
+		var creds []owned
+		for _, u := range users {
+			for i, c := range u.ServiceCreds {
+				if in.ServiceName == "" || c.Service == in.ServiceName {
+					creds = append(creds, owned{u.key() + "\x00" + sortableIndex(i), u, c})
+				}
+			}
+		}
+		page, marker, truncated, err := paginate(creds, func(o owned) string { return o.key }, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		now := t.svc.now()
+		out = &iamapi.ListServiceSpecificCredentialsOutput{ServiceSpecificCredentials: make([]iamapi.ServiceSpecificCredentialMetadata, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
+		for i, o := range page {
+			out.ServiceSpecificCredentials[i] = iamapi.ServiceSpecificCredentialMetadata{
+				UserName:                    o.u.Name,
+				Status:                      credStatus(o.c, now),
+				ServiceUserName:             o.c.UserName,
+				ServiceCredentialAlias:      o.c.CredAlias,
+				CreateDate:                  o.c.Created,
+				ExpirationDate:              o.c.Expiration,
+				ServiceSpecificCredentialId: o.c.ID,
+				ServiceName:                 o.c.Service,
+			}
+		}
+		return nil
+	})
+	return out, err
+}

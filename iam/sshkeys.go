@@ -1,0 +1,299 @@
+package iam
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"slices"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+)
+
+// SSH public keys are for CodeCommit: RSA keys of at least 2048 bits,
+// in OpenSSH ("ssh-rsa AAAA...") or PEM encoding, five per user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSSHPublicKey.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+const (
+	maxSSHKeys    = 5
+	minSSHKeyBits = 2048
+)
+
+func errNoSuchSSHKey(id string) error {
+	return iamapi.NoSuchEntity("The Public Key with id %s cannot be found.", id)
+}
+
+// parseSSHPublicKey reads an uploaded key body. It returns the key as
+// an SSH key, and whether the body was PEM. Encodings other than
+// OpenSSH ssh-rsa and PEM RSA are UnrecognizedPublicKeyEncoding; a body
+// in one of them that does not decode, or a key under 2048 bits, is
+// InvalidPublicKey.
+func parseSSHPublicKey(body string) (ssh.PublicKey, bool, error) {
+	trimmed := strings.TrimSpace(body)
+	if strings.HasPrefix(trimmed, "-----BEGIN ") {
+		pub, err := parsePEMPublicKey(trimmed)
+		return pub, true, err
+	}
+	kind, _, _ := strings.Cut(trimmed, " ")
+	if kind != ssh.KeyAlgoRSA {
+		return nil, false, errUnrecognizedKey()
+	}
+	pub, _, _, rest, err := ssh.ParseAuthorizedKey([]byte(trimmed))
+	if err != nil || strings.TrimSpace(string(rest)) != "" || pub.Type() != ssh.KeyAlgoRSA {
+		return nil, false, errInvalidKey()
+	}
+	return pub, false, checkRSASize(pub)
+}
+
+func errUnrecognizedKey() error {
+	return iamapi.UnrecognizedPublicKeyEncoding("The public key encoding format is unsupported or unrecognized. Upload an ssh-rsa public key in OpenSSH or PEM format.")
+}
+
+func errInvalidKey() error {
+	return iamapi.InvalidPublicKey("The public key is malformed or otherwise invalid.")
+}
+
+func parsePEMPublicKey(body string) (ssh.PublicKey, error) {
+	block, rest := pem.Decode([]byte(body))
+	if block == nil || strings.TrimSpace(string(rest)) != "" {
+		return nil, errInvalidKey()
+	}
+	var key any
+	var err error
+	switch block.Type {
+	case "PUBLIC KEY":
+		key, err = x509.ParsePKIXPublicKey(block.Bytes)
+	case "RSA PUBLIC KEY":
+		key, err = x509.ParsePKCS1PublicKey(block.Bytes)
+	default:
+		return nil, errUnrecognizedKey()
+	}
+	if err != nil {
+		return nil, errInvalidKey()
+	}
+	rk, ok := key.(*rsa.PublicKey)
+	if !ok {
+		return nil, errUnrecognizedKey()
+	}
+	pub, err := ssh.NewPublicKey(rk)
+	if err != nil {
+		return nil, errInvalidKey()
+	}
+	return pub, checkRSASize(pub)
+}
+
+func checkRSASize(pub ssh.PublicKey) error {
+	ck, ok := pub.(ssh.CryptoPublicKey)
+	if !ok {
+		return errInvalidKey()
+	}
+	rk, ok := ck.CryptoPublicKey().(*rsa.PublicKey)
+	if !ok || rk.N.BitLen() < minSSHKeyBits {
+		return iamapi.InvalidPublicKey("The public key must be an RSA key of at least %d bits.", minSSHKeyBits)
+	}
+	return nil
+}
+
+// sshFingerprint is the MD5 digest of the key in SSH wire format, as
+// colon-separated hex (what `ssh-keygen -l -E md5` prints).
+func sshFingerprint(pub ssh.PublicKey) string {
+	sum := md5.Sum(pub.Marshal())
+	h := hex.EncodeToString(sum[:])
+	var sb strings.Builder
+	for i := 0; i < len(h); i += 2 {
+		if i > 0 {
+			sb.WriteByte(':')
+		}
+		sb.WriteString(h[i : i+2])
+	}
+	return sb.String()
+}
+
+// encodeSSHKey returns a stored key body in the encoding asked for: the
+// body as uploaded when it already is in that encoding, else the key
+// converted (PEM as an X.509 SubjectPublicKeyInfo).
+func encodeSSHKey(body, encoding string) (string, error) {
+	pub, isPEM, err := parseSSHPublicKey(body)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case encoding == iamapi.EncodingTypePEM && isPEM, encoding == iamapi.EncodingTypeSSH && !isPEM:
+		return strings.TrimSpace(body), nil
+	case encoding == iamapi.EncodingTypeSSH:
+		return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))), nil
+	}
+	der, err := x509.MarshalPKIXPublicKey(pub.(ssh.CryptoPublicKey).CryptoPublicKey())
+	if err != nil {
+		return "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
+}
+
+// findSSHKey authorizes action on the user and finds its key id.
+func (t *txn) findSSHKey(action, name, id string) (*user, int, error) {
+	u, err := t.requireUser(action, name, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	i := slices.IndexFunc(u.SSHKeys, func(k sshKey) bool { return k.ID == id })
+	if i < 0 {
+		return nil, 0, errNoSuchSSHKey(id)
+	}
+	return u, i, nil
+}
+
+// UploadSSHPublicKey adds an SSH public key to a user.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSSHPublicKey.html
+func (svc *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPublicKeyInput) (*iamapi.UploadSSHPublicKeyOutput, error) {
+	var out *iamapi.UploadSSHPublicKeyOutput
+	err := svc.changeUser(ctx, "UploadSSHPublicKey", in.UserName, nil, func(t *txn, u *user) error {
+		pub, _, err := parseSSHPublicKey(in.SSHPublicKeyBody)
+		if err != nil {
+			return err
+		}
+		fp := sshFingerprint(pub)
+		if slices.ContainsFunc(u.SSHKeys, func(k sshKey) bool { return k.Fingerprint == fp }) {
+			return iamapi.DuplicateSSHPublicKey("The SSH public key is already associated with the specified IAM user.")
+		}
+		if len(u.SSHKeys) >= maxSSHKeys {
+			return quotaExceeded("PublicKeysPerUser", maxSSHKeys)
+		}
+		k := sshKey{ID: uniqueID(prefixSSHKey), Body: in.SSHPublicKeyBody, Fingerprint: fp, Status: statusActive, Uploaded: t.svc.now()}
+		u.SSHKeys = append(slices.Clone(u.SSHKeys), k)
+		out = &iamapi.UploadSSHPublicKeyOutput{SSHPublicKey: &iamapi.SSHPublicKey{
+			UserName: u.Name, SSHPublicKeyId: k.ID, Fingerprint: fp, SSHPublicKeyBody: k.Body, Status: k.Status, UploadDate: k.Uploaded,
+		}}
+		return nil
+	})
+	return out, err
+}
+
+// GetSSHPublicKey returns a user's SSH public key in the encoding asked for.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetSSHPublicKey.html
+func (svc *Service) GetSSHPublicKey(ctx context.Context, in *iamapi.GetSSHPublicKeyInput) (*iamapi.GetSSHPublicKeyOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.GetSSHPublicKeyOutput
+	err := svc.view(r, func(t *txn) error {
+		u, i, err := t.findSSHKey("GetSSHPublicKey", in.UserName, in.SSHPublicKeyId)
+		if err != nil {
+			return err
+		}
+		k := u.SSHKeys[i]
+		body, err := encodeSSHKey(k.Body, in.Encoding)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.GetSSHPublicKeyOutput{SSHPublicKey: &iamapi.SSHPublicKey{
+			UserName: u.Name, SSHPublicKeyId: k.ID, Fingerprint: k.Fingerprint, SSHPublicKeyBody: body, Status: k.Status, UploadDate: k.Uploaded,
+		}}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateSSHPublicKey activates or deactivates an SSH public key.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateSSHPublicKey.html
+func (svc *Service) UpdateSSHPublicKey(ctx context.Context, in *iamapi.UpdateSSHPublicKeyInput) (*iamapi.UpdateSSHPublicKeyOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, i, err := t.findSSHKey("UpdateSSHPublicKey", in.UserName, in.SSHPublicKeyId)
+		if err != nil {
+			return err
+		}
+		if err := settableStatus(in.Status); err != nil {
+			return err
+		}
+		nu := *u
+		nu.SSHKeys = slices.Clone(u.SSHKeys)
+		nu.SSHKeys[i].Status = in.Status
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.UpdateSSHPublicKeyOutput{}, err
+}
+
+// settableStatus rejects Expired, which the statusType enum has but
+// only IAM sets (on expiring credentials).
+func settableStatus(s string) error {
+	if s != statusActive && s != statusInactive {
+		return iamapi.InvalidInput("Invalid status %s: the status must be Active or Inactive.", s)
+	}
+	return nil
+}
+
+// DeleteSSHPublicKey deletes an SSH public key.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteSSHPublicKey.html
+func (svc *Service) DeleteSSHPublicKey(ctx context.Context, in *iamapi.DeleteSSHPublicKeyInput) (*iamapi.DeleteSSHPublicKeyOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, i, err := t.findSSHKey("DeleteSSHPublicKey", in.UserName, in.SSHPublicKeyId)
+		if err != nil {
+			return err
+		}
+		nu := *u
+		nu.SSHKeys = slices.Delete(slices.Clone(u.SSHKeys), i, i+1)
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.DeleteSSHPublicKeyOutput{}, err
+}
+
+// ListSSHPublicKeys lists a user's SSH public keys (by default the
+// caller's; the root user has none).
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListSSHPublicKeys.html
+func (svc *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPublicKeysInput) (*iamapi.ListSSHPublicKeysOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListSSHPublicKeysOutput
+	err := svc.view(r, func(t *txn) error {
+		name := t.targetUser(in.UserName)
+		if name == "" {
+			if err := t.authorize("ListSSHPublicKeys", r.Caller.ARN, nil); err != nil {
+				return err
+			}
+			out = &iamapi.ListSSHPublicKeysOutput{SSHPublicKeys: []iamapi.SSHPublicKeyMetadata{}, IsTruncated: boolPtr(false)}
+			return nil
+		}
+		u, err := t.requireUser("ListSSHPublicKeys", name, nil)
+		if err != nil {
+			return err
+		}
+		page, marker, truncated, err := paginateInOrder(u.SSHKeys, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.ListSSHPublicKeysOutput{SSHPublicKeys: make([]iamapi.SSHPublicKeyMetadata, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
+		for i, k := range page {
+			out.SSHPublicKeys[i] = iamapi.SSHPublicKeyMetadata{UserName: u.Name, SSHPublicKeyId: k.ID, Status: k.Status, UploadDate: k.Uploaded}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// paginateInOrder pages through items in the order they are held
+// (upload order).
+func paginateInOrder[T any](items []T, marker string, maxItems *int32) ([]T, string, bool, error) {
+	type indexed struct {
+		i int
+		v T
+	}
+	xs := make([]indexed, len(items))
+	for i, v := range items {
+		xs[i] = indexed{i, v}
+	}
+	page, next, truncated, err := paginate(xs, func(x indexed) string { return sortableIndex(x.i) }, marker, maxItems)
+	if err != nil {
+		return nil, "", false, err
+	}
+	out := make([]T, len(page))
+	for i, x := range page {
+		out[i] = x.v
+	}
+	return out, next, truncated, nil
+}
