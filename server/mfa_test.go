@@ -67,7 +67,7 @@ func (d mfaDevice) resync(c *awsiam.Client, user string, offset int64) error {
 	return err
 }
 
-func httpStatus(err error) int {
+func mfaHTTPStatus(err error) int {
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
 		return re.HTTPStatusCode()
@@ -75,7 +75,7 @@ func httpStatus(err error) int {
 	return 0
 }
 
-func wantError(t *testing.T, err error, code, msg string) {
+func mfaWantError(t *testing.T, err error, code, msg string) {
 	t.Helper()
 	wantCode(t, err, code)
 	if msg != "" && apiMessage(err) != msg {
@@ -89,7 +89,7 @@ func listVirtualMFA(t *testing.T, c *awsiam.Client, status types.AssignmentStatu
 	return out.VirtualMFADevices
 }
 
-func serials(devices []types.VirtualMFADevice) []string {
+func mfaSerials(devices []types.VirtualMFADevice) []string {
 	var s []string
 	for _, d := range devices {
 		s = append(s, *d.SerialNumber)
@@ -135,11 +135,11 @@ func TestMFALifecycle(t *testing.T) {
 	}
 
 	// Unassigned devices are listed, without a user; the default is Any.
-	if got := serials(listVirtualMFA(t, a, "")); strings.Join(got, " ") != other.serial+" "+d.serial {
+	if got := mfaSerials(listVirtualMFA(t, a, "")); strings.Join(got, " ") != other.serial+" "+d.serial {
 		t.Fatalf("ListVirtualMFADevices = %v", got)
 	}
 	if got := listVirtualMFA(t, a, types.AssignmentStatusTypeAssigned); len(got) != 0 {
-		t.Fatalf("assigned before EnableMFADevice: %v", serials(got))
+		t.Fatalf("assigned before EnableMFADevice: %v", mfaSerials(got))
 	}
 
 	must[*awsiam.EnableMFADeviceOutput](t)(nil, d.enable(a, "alice", 0))
@@ -162,7 +162,7 @@ func TestMFALifecycle(t *testing.T) {
 	if assigned[0].Base32StringSeed != nil || assigned[0].QRCodePNG != nil || assigned[0].Tags != nil {
 		t.Fatalf("a listing reveals the secret or tags: %+v", assigned[0])
 	}
-	if got := serials(listVirtualMFA(t, a, types.AssignmentStatusTypeUnassigned)); len(got) != 1 || got[0] != other.serial {
+	if got := mfaSerials(listVirtualMFA(t, a, types.AssignmentStatusTypeUnassigned)); len(got) != 1 || got[0] != other.serial {
 		t.Fatalf("unassigned devices = %v", got)
 	}
 	got := must[*awsiam.GetMFADeviceOutput](t)(a.GetMFADevice(ctx, &awsiam.GetMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(d.serial)}))
@@ -173,15 +173,15 @@ func TestMFALifecycle(t *testing.T) {
 	// The user cannot be deleted while it has an MFA device, nor the
 	// device while it is assigned.
 	_, err := a.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("alice")})
-	wantError(t, err, "DeleteConflict", "Cannot delete entity, must delete MFA device first.")
+	mfaWantError(t, err, "DeleteConflict", "Cannot delete entity, must delete MFA device first.")
 	_, err = a.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(d.serial)})
-	wantError(t, err, "DeleteConflict", "MFA VirtualDevice in use. Must deactivate first.")
+	mfaWantError(t, err, "DeleteConflict", "MFA VirtualDevice in use. Must deactivate first.")
 
 	// Resync takes two later consecutive codes; steps already used are
 	// refused.
-	wantError(t, d.resync(a, "alice", 0), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
+	mfaWantError(t, d.resync(a, "alice", 0), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 	must[*awsiam.ResyncMFADeviceOutput](t)(nil, d.resync(a, "alice", 2))
-	wantError(t, d.resync(a, "alice", 2), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
+	mfaWantError(t, d.resync(a, "alice", 2), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 
 	// Deactivating unassigns; the device remains, with its tags.
 	must[*awsiam.DeactivateMFADeviceOutput](t)(a.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(d.serial)}))
@@ -189,7 +189,7 @@ func TestMFALifecycle(t *testing.T) {
 	if len(list.MFADevices) != 0 {
 		t.Fatalf("ListMFADevices after deactivating = %+v", list.MFADevices)
 	}
-	if got := serials(listVirtualMFA(t, a, types.AssignmentStatusTypeUnassigned)); len(got) != 2 {
+	if got := mfaSerials(listVirtualMFA(t, a, types.AssignmentStatusTypeUnassigned)); len(got) != 2 {
 		t.Fatalf("unassigned devices after deactivating = %v", got)
 	}
 	tags := must[*awsiam.ListMFADeviceTagsOutput](t)(a.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String(d.serial)}))
@@ -197,16 +197,16 @@ func TestMFALifecycle(t *testing.T) {
 		t.Fatalf("tags after deactivating = %+v", tags.Tags)
 	}
 	// The codes already used do not enable it again; fresh ones do.
-	wantError(t, d.enable(a, "alice", 2), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
+	mfaWantError(t, d.enable(a, "alice", 2), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 	must[*awsiam.EnableMFADeviceOutput](t)(nil, d.enable(a, "alice", 4))
 	must[*awsiam.DeactivateMFADeviceOutput](t)(a.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(d.serial)}))
 
 	must[*awsiam.DeleteVirtualMFADeviceOutput](t)(a.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(d.serial)}))
-	if got := serials(listVirtualMFA(t, a, types.AssignmentStatusTypeAny)); len(got) != 1 || got[0] != other.serial {
+	if got := mfaSerials(listVirtualMFA(t, a, types.AssignmentStatusTypeAny)); len(got) != 1 || got[0] != other.serial {
 		t.Fatalf("devices after deleting = %v", got)
 	}
 	_, err = a.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String(d.serial)})
-	wantError(t, err, "NoSuchEntity", "VirtualMFADevice with serial number "+d.serial+" does not exist.")
+	mfaWantError(t, err, "NoSuchEntity", "VirtualMFADevice with serial number "+d.serial+" does not exist.")
 	must[*awsiam.DeleteUserOutput](t)(a.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("alice")}))
 }
 
@@ -327,14 +327,14 @@ func TestMFAErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
-			wantError(t, err, tc.code, tc.msg)
-			if got := httpStatus(err); got != tc.status {
+			mfaWantError(t, err, tc.code, tc.msg)
+			if got := mfaHTTPStatus(err); got != tc.status {
 				t.Fatalf("HTTP status = %d, want %d", got, tc.status)
 			}
 		})
 	}
 	// None of the failures assigned the free device.
-	if got := serials(listVirtualMFA(t, a, types.AssignmentStatusTypeUnassigned)); len(got) != 1 || got[0] != free.serial {
+	if got := mfaSerials(listVirtualMFA(t, a, types.AssignmentStatusTypeUnassigned)); len(got) != 1 || got[0] != free.serial {
 		t.Fatalf("unassigned devices = %v", got)
 	}
 
@@ -345,7 +345,7 @@ func TestMFAErrors(t *testing.T) {
 		}
 		must[*awsiam.TagMFADeviceOutput](t)(a.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: aws.String(free.serial), Tags: tags}))
 		_, err := a.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: aws.String(free.serial), Tags: []types.Tag{{Key: aws.String("one-more"), Value: aws.String("v")}}})
-		wantError(t, err, "LimitExceeded", "The number of tags has reached the maximum limit.")
+		mfaWantError(t, err, "LimitExceeded", "The number of tags has reached the maximum limit.")
 		// Replacing a value (keys ignore case) is no new tag.
 		must[*awsiam.TagMFADeviceOutput](t)(a.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: aws.String(free.serial), Tags: []types.Tag{{Key: aws.String("K0"), Value: aws.String("w")}}}))
 		must[*awsiam.UntagMFADeviceOutput](t)(a.UntagMFADevice(ctx, &awsiam.UntagMFADeviceInput{SerialNumber: aws.String(free.serial), TagKeys: []string{"k1", "k2"}}))
@@ -365,7 +365,7 @@ func TestMFAErrors(t *testing.T) {
 			must[*awsiam.EnableMFADeviceOutput](t)(nil, d.enable(a, "carol", 0))
 		}
 		ninth := newMFADevice(t, a, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("carol-8")})
-		wantError(t, ninth.enable(a, "carol", 0), "LimitExceeded", "Cannot exceed quota for MFADevicesPerUser: 8")
+		mfaWantError(t, ninth.enable(a, "carol", 0), "LimitExceeded", "Cannot exceed quota for MFADevicesPerUser: 8")
 		// ListMFADevices pages through them in the order enabled.
 		var got []string
 		var marker *string
@@ -389,7 +389,7 @@ func TestMFAErrors(t *testing.T) {
 		var marker *string
 		for {
 			out := must[*awsiam.ListVirtualMFADevicesOutput](t)(a.ListVirtualMFADevices(ctx, &awsiam.ListVirtualMFADevicesInput{MaxItems: aws.Int32(4), Marker: marker}))
-			got = append(got, serials(out.VirtualMFADevices)...)
+			got = append(got, mfaSerials(out.VirtualMFADevices)...)
 			if !out.IsTruncated {
 				break
 			}
@@ -468,7 +468,7 @@ func TestMFAAuthorization(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.action+" "+tc.resource, func(t *testing.T) {
-			wantError(t, tc.call(), "AccessDenied", denied(tc.action, tc.resource))
+			mfaWantError(t, tc.call(), "AccessDenied", denied(tc.action, tc.resource))
 		})
 	}
 
@@ -481,8 +481,8 @@ func TestMFAAuthorization(t *testing.T) {
 	must[*awsiam.PutUserPolicyOutput](t)(a.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("dana"), PolicyName: aws.String("mfa"), PolicyDocument: aws.String(selfService)}))
 	own := newMFADevice(t, dana, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("dana")})
 	_, err := dana.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("erin")})
-	wantError(t, err, "AccessDenied", denied("CreateVirtualMFADevice", mfaARN+"erin"))
-	wantError(t, own.enable(dana, "erin", 0), "AccessDenied", denied("EnableMFADevice", userARN+"erin"))
+	mfaWantError(t, err, "AccessDenied", denied("CreateVirtualMFADevice", mfaARN+"erin"))
+	mfaWantError(t, own.enable(dana, "erin", 0), "AccessDenied", denied("EnableMFADevice", userARN+"erin"))
 	must[*awsiam.EnableMFADeviceOutput](t)(nil, own.enable(dana, "dana", 0))
 	// Without a user name, ListMFADevices and DeactivateMFADevice act on
 	// the caller.
@@ -506,14 +506,14 @@ func TestMFAAuthorization(t *testing.T) {
 	blue := []types.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}
 	tagged := newMFADevice(t, dana, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("blue"), Tags: blue})
 	_, err = dana.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("red"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("red")}}})
-	wantError(t, err, "AccessDenied", denied("CreateVirtualMFADevice", mfaARN+"red"))
+	mfaWantError(t, err, "AccessDenied", denied("CreateVirtualMFADevice", mfaARN+"red"))
 	_, err = dana.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("untagged")})
 	wantCode(t, err, "AccessDenied")
 	_, err = dana.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: aws.String(tagged.serial), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("blue")}, {Key: aws.String("cost"), Value: aws.String("1")}}})
-	wantError(t, err, "AccessDenied", denied("TagMFADevice", tagged.serial))
+	mfaWantError(t, err, "AccessDenied", denied("TagMFADevice", tagged.serial))
 	must[*awsiam.ListMFADeviceTagsOutput](t)(dana.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String(tagged.serial)}))
 	_, err = dana.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String(free.serial)})
-	wantError(t, err, "AccessDenied", denied("ListMFADeviceTags", free.serial))
+	mfaWantError(t, err, "AccessDenied", denied("ListMFADeviceTags", free.serial))
 }
 
 // TestMFAPersistence checks that devices, their sealed secrets and their
@@ -545,7 +545,7 @@ func TestMFAPersistence(t *testing.T) {
 		t.Fatalf("tags after restart = %+v", tags.Tags)
 	}
 	_, err := a.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("frank")})
-	wantError(t, err, "DeleteConflict", "Cannot delete entity, must delete MFA device first.")
+	mfaWantError(t, err, "DeleteConflict", "Cannot delete entity, must delete MFA device first.")
 }
 
 // TestMFAQRCode checks that QRCodePNG is a real QR code: a black and
@@ -560,7 +560,7 @@ func TestMFAQRCode(t *testing.T) {
 	if err != nil {
 		t.Fatalf("QRCodePNG is no PNG: %v", err)
 	}
-	checkQR(t, img)
+	mfaCheckQR(t, img)
 
 	zbar, err := exec.LookPath("zbarimg")
 	if err != nil {
@@ -580,8 +580,8 @@ func TestMFAQRCode(t *testing.T) {
 	}
 }
 
-// checkQR checks the structure of a QR code image.
-func checkQR(t *testing.T, img image.Image) {
+// mfaCheckQR checks the structure of a QR code image.
+func mfaCheckQR(t *testing.T, img image.Image) {
 	t.Helper()
 	b := img.Bounds()
 	w, ht := b.Dx(), b.Dy()
