@@ -208,6 +208,9 @@ type virtualMFA struct {
 	UserID  string    `json:"userId,omitempty"`
 	Enabled time.Time `json:"enabled,omitzero"`
 	Tags    []Tag     `json:"tags,omitempty"`
+	// LastStep is the last TOTP time step used with the device, kept
+	// while it is unassigned too, so a code is never accepted twice.
+	LastStep int64 `json:"lastStep,omitempty"`
 }
 
 func (m *virtualMFA) kind() string { return kindMFA }

@@ -1,0 +1,484 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/skip2/go-qrcode"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/internal/totp"
+)
+
+// Quotas of MFA devices.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+const (
+	// maxMFAPerUser is the quota of MFA devices in use per user.
+	maxMFAPerUser = 8
+	// maxVirtualMFA is the quota of virtual MFA devices (assigned or
+	// not) in an account: equal to the user quota.
+	maxVirtualMFA = maxUsers
+)
+
+const (
+	// mfaSeedBytes is the length of a virtual device's secret: AWS's
+	// Base32StringSeed has 64 base32 characters, 40 bytes.
+	mfaSeedBytes = 40
+	// mfaWindow is how many 30-second steps the codes given to
+	// EnableMFADevice and ResyncMFADevice may be away from the request
+	// time. AWS documents that codes sent late still enable the device
+	// (which is then out of sync), so the window is minutes, not seconds.
+	mfaWindow = 10
+	// mfaIssuer is the issuer AWS names in the otpauth URI of its QR
+	// codes.
+	mfaIssuer = "Amazon Web Services"
+)
+
+func errNoSuchMFA(serial string) error {
+	return iamapi.NoSuchEntity("VirtualMFADevice with serial number %s does not exist.", serial)
+}
+
+func errMFAInvalidForUser() error { return iamapi.NoSuchEntity("MFA Device invalid for user.") }
+
+func errMFACode() error {
+	return iamapi.InvalidAuthenticationCode("Authentication code for device is not valid.")
+}
+
+// mfaSerial is the canonical serial number (ARN) of a virtual MFA device.
+func (t *txn) mfaSerial(path, name string) string {
+	return "arn:" + canonicalPartition + ":iam::" + t.acct + ":mfa" + path + name
+}
+
+// mfaResource is the ARN to authorize an action on the device with the
+// given serial number: the serial itself, or for a serial that is not
+// an ARN (a hardware device) the mfa resource of that name.
+func (t *txn) mfaResource(given string) string {
+	if strings.HasPrefix(given, "arn:") {
+		return given
+	}
+	return t.req.arn("mfa", "/", given)
+}
+
+// lookupMFA finds the virtual MFA device with a serial number as given.
+func (t *txn) lookupMFA(given string) (*virtualMFA, bool) {
+	return get[*virtualMFA](t, kindMFA, t.req.in(given))
+}
+
+// requireMFA authorizes action on a virtual MFA device and returns it.
+func (t *txn) requireMFA(action, given string, keys map[string][]string) (*virtualMFA, error) {
+	m, ok := t.lookupMFA(given)
+	if ok {
+		keys = resourceTagContext(m.Tags, keys)
+	}
+	if err := t.authorize(action, t.mfaResource(given), keys); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoSuchMFA(given)
+	}
+	return m, nil
+}
+
+// userMFA returns the index of the device with the given serial number
+// among the user's devices, or the error AWS gives when it is not one of
+// them.
+func (t *txn) userMFA(u *user, given string) (int, error) {
+	serial := t.req.in(given)
+	if i := slices.IndexFunc(u.MFA, func(d mfaDevice) bool { return d.Serial == serial }); i >= 0 {
+		return i, nil
+	}
+	if _, ok := t.lookupMFA(given); ok {
+		return 0, errMFAInvalidForUser()
+	}
+	return 0, errNoSuchMFA(given)
+}
+
+// accountName is the account in the label of an otpauth URI: the
+// account alias, or the account ID when there is none.
+func (t *txn) accountName() string {
+	if s, ok := get[*settings](t, kindSettings, "account"); ok && len(s.Aliases) > 0 {
+		return s.Aliases[0]
+	}
+	return t.acct
+}
+
+// otpauthURI is the key URI an authenticator app reads from the QR code,
+// in the form AWS's QR codes have:
+// otpauth://totp/Amazon%20Web%20Services:<device>@<alias or account>?secret=<base32>&issuer=Amazon%20Web%20Services
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_VirtualMFADevice.html
+func otpauthURI(device, account, secret string) string {
+	issuer := url.PathEscape(mfaIssuer)
+	return "otpauth://totp/" + issuer + ":" + url.PathEscape(device) + "@" + url.PathEscape(account) +
+		"?secret=" + secret + "&issuer=" + issuer
+}
+
+// qrPNG renders content as a QR code PNG: black modules on white, four
+// modules of quiet zone, six pixels a module.
+func qrPNG(content string) ([]byte, error) {
+	q, err := qrcode.New(content, qrcode.Medium)
+	if err != nil {
+		return nil, err
+	}
+	return q.PNG(-6)
+}
+
+// CreateVirtualMFADevice creates an unassigned virtual MFA device and
+// returns its secret, once, as a base32 string and as a QR code.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateVirtualMFADevice.html
+func (svc *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.CreateVirtualMFADeviceInput) (*iamapi.CreateVirtualMFADeviceOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.CreateVirtualMFADeviceOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		path := defaultPath(in.Path)
+		serial := t.mfaSerial(path, in.VirtualMFADeviceName)
+		if err := t.authorize("CreateVirtualMFADevice", t.req.out(serial), tagContext(in.Tags, nil)); err != nil {
+			return err
+		}
+		// Path and name are unique regardless of case.
+		if find(t, kindMFA, func(m *virtualMFA) bool { return strings.EqualFold(m.Serial, serial) }) != nil {
+			return iamapi.EntityAlreadyExists("MFADevice entity at the same path and name already exists.")
+		}
+		if t.count(kindMFA) >= maxVirtualMFA {
+			return quotaExceeded("MFADevices", maxVirtualMFA)
+		}
+		tags, err := newTags(in.Tags)
+		if err != nil {
+			return err
+		}
+		seed := make([]byte, mfaSeedBytes)
+		rand.Read(seed)
+		sealed, err := t.svc.keyring.Seal(seed, []byte(serial))
+		if err != nil {
+			return err
+		}
+		b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(seed)
+		png, err := qrPNG(otpauthURI(in.VirtualMFADeviceName, t.accountName(), b32))
+		if err != nil {
+			return err
+		}
+		t.put(&virtualMFA{Serial: serial, Seed: sealed, Tags: tags})
+		out = &iamapi.CreateVirtualMFADeviceOutput{VirtualMFADevice: &iamapi.VirtualMFADevice{
+			SerialNumber:     t.req.out(serial),
+			Base32StringSeed: []byte(b32),
+			QRCodePNG:        png,
+			Tags:             apiTags(tags),
+		}}
+		return nil
+	})
+	return out, err
+}
+
+// checkCodes checks two consecutive codes of a device against its seed
+// and returns the step of the second.
+func (t *txn) checkCodes(m *virtualMFA, code1, code2 string, lastStep int64) (int64, error) {
+	seed, err := t.svc.keyring.Open(m.Seed, []byte(m.Serial))
+	if err != nil {
+		return 0, err
+	}
+	now := t.req.Time
+	if now.IsZero() {
+		now = t.svc.now()
+	}
+	step, ok := totp.Consecutive(seed, code1, code2, now, mfaWindow, max(lastStep, m.LastStep))
+	if !ok {
+		return 0, errMFACode()
+	}
+	return step, nil
+}
+
+// EnableMFADevice assigns a virtual MFA device to a user once two
+// consecutive codes from it prove the user holds its secret.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableMFADevice.html
+func (svc *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADeviceInput) (*iamapi.EnableMFADeviceOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, err := t.requireUser("EnableMFADevice", in.UserName, nil)
+		if err != nil {
+			return err
+		}
+		m, ok := t.lookupMFA(in.SerialNumber)
+		if !ok {
+			return errNoSuchMFA(in.SerialNumber)
+		}
+		if m.UserID != "" {
+			return iamapi.EntityAlreadyExists("MFA Device is already in use.")
+		}
+		if len(u.MFA) >= maxMFAPerUser {
+			return quotaExceeded("MFADevicesPerUser", maxMFAPerUser)
+		}
+		step, err := t.checkCodes(m, in.AuthenticationCode1, in.AuthenticationCode2, 0)
+		if err != nil {
+			return err
+		}
+		now := t.svc.now()
+		nm := *m
+		nm.UserID, nm.Enabled, nm.LastStep = u.ID, now, step
+		nu := *u
+		nu.MFA = append(slices.Clone(u.MFA), mfaDevice{Serial: m.Serial, Enabled: now, LastStep: step})
+		t.put(&nm)
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.EnableMFADeviceOutput{}, err
+}
+
+// ResyncMFADevice checks two consecutive codes of a user's device and
+// records the step they reached.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ResyncMFADevice.html
+func (svc *Service) ResyncMFADevice(ctx context.Context, in *iamapi.ResyncMFADeviceInput) (*iamapi.ResyncMFADeviceOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		u, err := t.requireUser("ResyncMFADevice", in.UserName, nil)
+		if err != nil {
+			return err
+		}
+		i, err := t.userMFA(u, in.SerialNumber)
+		if err != nil {
+			return err
+		}
+		m, ok := get[*virtualMFA](t, kindMFA, u.MFA[i].Serial)
+		if !ok {
+			return errNoSuchMFA(in.SerialNumber)
+		}
+		step, err := t.checkCodes(m, in.AuthenticationCode1, in.AuthenticationCode2, u.MFA[i].LastStep)
+		if err != nil {
+			return err
+		}
+		nm := *m
+		nm.LastStep = step
+		nu := *u
+		nu.MFA = slices.Clone(u.MFA)
+		nu.MFA[i].LastStep = step
+		t.put(&nm)
+		t.put(&nu)
+		return nil
+	})
+	return &iamapi.ResyncMFADeviceOutput{}, err
+}
+
+// DeactivateMFADevice removes a device from its user; a virtual device
+// remains, unassigned.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeactivateMFADevice.html
+func (svc *Service) DeactivateMFADevice(ctx context.Context, in *iamapi.DeactivateMFADeviceInput) (*iamapi.DeactivateMFADeviceOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		name := t.targetUser(in.UserName)
+		if name == "" {
+			// The root user: Gatehouse assigns it no MFA devices.
+			if err := t.authorize("DeactivateMFADevice", r.Caller.ARN, nil); err != nil {
+				return err
+			}
+			return errNoSuchMFA(in.SerialNumber)
+		}
+		u, err := t.requireUser("DeactivateMFADevice", name, nil)
+		if err != nil {
+			return err
+		}
+		i, err := t.userMFA(u, in.SerialNumber)
+		if err != nil {
+			return err
+		}
+		d := u.MFA[i]
+		nu := *u
+		nu.MFA = slices.Delete(slices.Clone(u.MFA), i, i+1)
+		t.put(&nu)
+		if m, ok := get[*virtualMFA](t, kindMFA, d.Serial); ok {
+			nm := *m
+			nm.UserID, nm.Enabled, nm.LastStep = "", time.Time{}, max(m.LastStep, d.LastStep)
+			t.put(&nm)
+		}
+		return nil
+	})
+	return &iamapi.DeactivateMFADeviceOutput{}, err
+}
+
+// DeleteVirtualMFADevice deletes an unassigned virtual MFA device.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteVirtualMFADevice.html
+func (svc *Service) DeleteVirtualMFADevice(ctx context.Context, in *iamapi.DeleteVirtualMFADeviceInput) (*iamapi.DeleteVirtualMFADeviceOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		m, err := t.requireMFA("DeleteVirtualMFADevice", in.SerialNumber, nil)
+		if err != nil {
+			return err
+		}
+		if m.UserID != "" {
+			return iamapi.DeleteConflict("MFA VirtualDevice in use. Must deactivate first.")
+		}
+		t.del(kindMFA, m.key())
+		return nil
+	})
+	return &iamapi.DeleteVirtualMFADeviceOutput{}, err
+}
+
+// ListMFADevices lists a user's MFA devices (by default the caller's),
+// in the order they were enabled.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListMFADevices.html
+func (svc *Service) ListMFADevices(ctx context.Context, in *iamapi.ListMFADevicesInput) (*iamapi.ListMFADevicesOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListMFADevicesOutput
+	err := svc.view(r, func(t *txn) error {
+		name := t.targetUser(in.UserName)
+		if name == "" {
+			if err := t.authorize("ListMFADevices", r.Caller.ARN, nil); err != nil {
+				return err
+			}
+			out = &iamapi.ListMFADevicesOutput{MFADevices: []iamapi.MFADevice{}, IsTruncated: boolPtr(false)}
+			return nil
+		}
+		u, err := t.requireUser("ListMFADevices", name, nil)
+		if err != nil {
+			return err
+		}
+		idx := make([]int, len(u.MFA))
+		for i := range idx {
+			idx[i] = i
+		}
+		page, marker, truncated, err := paginate(idx, sortableIndex, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		out = &iamapi.ListMFADevicesOutput{MFADevices: make([]iamapi.MFADevice, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
+		for i, j := range page {
+			d := u.MFA[j]
+			out.MFADevices[i] = iamapi.MFADevice{UserName: u.Name, SerialNumber: t.req.out(d.Serial), EnableDate: d.Enabled}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ListVirtualMFADevices lists the account's virtual MFA devices by
+// assignment status (default Any), with the user of assigned ones.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListVirtualMFADevices.html
+func (svc *Service) ListVirtualMFADevices(ctx context.Context, in *iamapi.ListVirtualMFADevicesInput) (*iamapi.ListVirtualMFADevicesOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListVirtualMFADevicesOutput
+	err := svc.view(r, func(t *txn) error {
+		if err := t.authorize("ListVirtualMFADevices", t.req.arn("mfa", "/", ""), nil); err != nil {
+			return err
+		}
+		devices := slices.DeleteFunc(all[*virtualMFA](t, kindMFA), func(m *virtualMFA) bool {
+			switch in.AssignmentStatus {
+			case iamapi.AssignmentStatusTypeAssigned:
+				return m.UserID == ""
+			case iamapi.AssignmentStatusTypeUnassigned:
+				return m.UserID != ""
+			}
+			return false
+		})
+		page, marker, truncated, err := paginate(devices, (*virtualMFA).key, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		var users map[string]*user
+		out = &iamapi.ListVirtualMFADevicesOutput{VirtualMFADevices: make([]iamapi.VirtualMFADevice, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
+		for i, m := range page {
+			d := iamapi.VirtualMFADevice{SerialNumber: t.req.out(m.Serial)}
+			if m.UserID != "" {
+				if users == nil {
+					users = make(map[string]*user)
+					for _, u := range all[*user](t, kindUser) {
+						users[u.ID] = u
+					}
+				}
+				if u := users[m.UserID]; u != nil {
+					au := t.apiUser(u)
+					au.Tags, au.PermissionsBoundary = nil, nil // listings leave them out
+					d.User, d.EnableDate = au, m.Enabled
+				}
+			}
+			out.VirtualMFADevices[i] = d
+		}
+		return nil
+	})
+	return out, err
+}
+
+// GetMFADevice returns one of a user's MFA devices (by default the
+// caller's). Virtual devices have no certifications.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetMFADevice.html
+func (svc *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceInput) (*iamapi.GetMFADeviceOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.GetMFADeviceOutput
+	err := svc.view(r, func(t *txn) error {
+		name := t.targetUser(in.UserName)
+		if name == "" {
+			if err := t.authorize("GetMFADevice", r.Caller.ARN, nil); err != nil {
+				return err
+			}
+			return errNoSuchMFA(in.SerialNumber)
+		}
+		u, err := t.requireUser("GetMFADevice", name, nil)
+		if err != nil {
+			return err
+		}
+		i, err := t.userMFA(u, in.SerialNumber)
+		if err != nil {
+			return err
+		}
+		d := u.MFA[i]
+		out = &iamapi.GetMFADeviceOutput{UserName: u.Name, SerialNumber: t.req.out(d.Serial), EnableDate: d.Enabled}
+		return nil
+	})
+	return out, err
+}
+
+// changeMFA authorizes action on a virtual MFA device and stages what
+// change makes of a copy of it.
+func (svc *Service) changeMFA(ctx context.Context, action, serial string, keys map[string][]string, change func(m *virtualMFA) error) error {
+	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+		m, err := t.requireMFA(action, serial, keys)
+		if err != nil {
+			return err
+		}
+		nm := *m
+		if err := change(&nm); err != nil {
+			return err
+		}
+		t.put(&nm)
+		return nil
+	})
+}
+
+// TagMFADevice adds or replaces tags of a virtual MFA device.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagMFADevice.html
+func (svc *Service) TagMFADevice(ctx context.Context, in *iamapi.TagMFADeviceInput) (*iamapi.TagMFADeviceOutput, error) {
+	return &iamapi.TagMFADeviceOutput{}, svc.changeMFA(ctx, "TagMFADevice", in.SerialNumber, tagContext(in.Tags, nil), func(m *virtualMFA) error {
+		tags, err := mergeTags(m.Tags, in.Tags)
+		m.Tags = tags
+		return err
+	})
+}
+
+// UntagMFADevice removes tags from a virtual MFA device.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagMFADevice.html
+func (svc *Service) UntagMFADevice(ctx context.Context, in *iamapi.UntagMFADeviceInput) (*iamapi.UntagMFADeviceOutput, error) {
+	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
+	return &iamapi.UntagMFADeviceOutput{}, svc.changeMFA(ctx, "UntagMFADevice", in.SerialNumber, keys, func(m *virtualMFA) error {
+		m.Tags = removeTags(m.Tags, in.TagKeys)
+		return nil
+	})
+}
+
+// ListMFADeviceTags lists a virtual MFA device's tags.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListMFADeviceTags.html
+func (svc *Service) ListMFADeviceTags(ctx context.Context, in *iamapi.ListMFADeviceTagsInput) (*iamapi.ListMFADeviceTagsOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListMFADeviceTagsOutput
+	err := svc.view(r, func(t *txn) error {
+		m, err := t.requireMFA("ListMFADeviceTags", in.SerialNumber, nil)
+		if err != nil {
+			return err
+		}
+		out, err = listTags(m.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListMFADeviceTagsOutput {
+			return &iamapi.ListMFADeviceTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
+		})
+		return err
+	})
+	return out, err
+}
