@@ -74,7 +74,9 @@ func TestLoginCLI(t *testing.T) {
 	}
 
 	ok(admin("create-user", "--user-name", "erin"))
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	if err := json.Unmarshal([]byte(ok(admin("create-access-key", "--user-name", "erin"))), &key); err != nil {
 		t.Fatal(err)
 	}
