@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -548,4 +549,44 @@ func TestLoginNonUserCallers(t *testing.T) {
 	must[*awsiam.CreateUserOutput](t)(root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("u")}))
 	_, err = root.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("u"), Password: aws.String(goodPassword)})
 	wantCode(t, err, "PasswordPolicyViolation")
+}
+
+// TestConcurrentPasswordWrites has administrators reset one user's
+// password at once: the hashing runs outside the service's locks, so a
+// write that finds the profile changed since starts over. Every call
+// succeeds or asks to try again, and the profile remembers exactly the
+// passwords that were set.
+func TestConcurrentPasswordWrites(t *testing.T) {
+	h := start(t, false)
+	ctx := context.Background()
+	a := h.admin()
+	must[*awsiam.CreateUserOutput](t)(a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("carl")}))
+	must[*awsiam.CreateLoginProfileOutput](t)(a.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("carl"), Password: aws.String(goodPassword)}))
+	const n = 6
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := a.UpdateLoginProfile(ctx, &awsiam.UpdateLoginProfileInput{UserName: aws.String("carl"), Password: aws.String(goodPassword + strconv.Itoa(i))})
+			errs <- err
+		}()
+	}
+	set := 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			set++
+		case apiCode(err) != "EntityTemporarilyUnmodifiable":
+			t.Fatal(err)
+		}
+	}
+	var u struct {
+		Login struct{ History []string }
+	}
+	if err := json.Unmarshal([]byte(h.storedRecords()["user/carl"]), &u); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d of %d resets went through", set, n)
+	if set == 0 || len(u.Login.History) != set {
+		t.Fatalf("%d passwords set, %d in the history", set, len(u.Login.History))
+	}
 }
