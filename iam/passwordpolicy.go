@@ -1,0 +1,143 @@
+package iam
+
+import (
+	"strings"
+
+	"github.com/gatehouse/gatehouse/awsapi"
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+)
+
+// The account password policy: its defaults, and the rules a new IAM
+// user password must meet under it or, without one, under AWS's default
+// password policy.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html
+
+// Defaults of UpdateAccountPasswordPolicy for parameters it is not given:
+// minimum length 6, nothing required, nothing allowed, no expiry, no
+// reuse prevention. The operation does not update partially.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html
+const defaultMinimumPasswordLength = 6
+
+// The default password policy, in force while an account has no custom
+// one: at least 8 characters and three of the four character types.
+// (Its third rule, not identical to the account name or email address,
+// has nothing to compare with here: Gatehouse accounts have neither.)
+const (
+	defaultPolicyMinLength = 8
+	defaultPolicyMinTypes  = 3
+)
+
+// passwordSymbols are the non-alphanumeric characters that count as
+// symbols, as the password policy lists them.
+const passwordSymbols = "!@#$%^&*()_+-=[]{}|'"
+
+// maxPasswordReuse is the most previous passwords a policy can remember
+// (PasswordReusePrevention's range is 1 to 24).
+const maxPasswordReuse = 24
+
+func errPasswordPolicy() error {
+	return iamapi.PasswordPolicyViolation("Password does not conform to the account password policy.")
+}
+
+// newPasswordPolicy is the policy UpdateAccountPasswordPolicy sets: what
+// it is given, and AWS's default for everything else. Ranges were checked
+// by the decoder.
+func newPasswordPolicy(in *iamapi.UpdateAccountPasswordPolicyInput) *passwordPolicy {
+	set := func(b *bool) bool { return b != nil && *b }
+	p := &passwordPolicy{
+		MinimumPasswordLength:      defaultMinimumPasswordLength,
+		RequireSymbols:             set(in.RequireSymbols),
+		RequireNumbers:             set(in.RequireNumbers),
+		RequireUppercaseCharacters: set(in.RequireUppercaseCharacters),
+		RequireLowercaseCharacters: set(in.RequireLowercaseCharacters),
+		AllowUsersToChangePassword: set(in.AllowUsersToChangePassword),
+		HardExpiry:                 set(in.HardExpiry),
+	}
+	if in.MinimumPasswordLength != nil {
+		p.MinimumPasswordLength = *in.MinimumPasswordLength
+	}
+	if in.MaxPasswordAge != nil {
+		p.MaxPasswordAge = *in.MaxPasswordAge
+	}
+	if in.PasswordReusePrevention != nil {
+		p.PasswordReusePrevention = *in.PasswordReusePrevention
+	}
+	return p
+}
+
+// apiPasswordPolicy is the policy as GetAccountPasswordPolicy returns it:
+// ExpirePasswords says whether MaxPasswordAge is set; MaxPasswordAge and
+// PasswordReusePrevention appear only when set.
+func apiPasswordPolicy(p *passwordPolicy) *iamapi.PasswordPolicy {
+	out := &iamapi.PasswordPolicy{
+		MinimumPasswordLength:      awsapi.Ptr(p.MinimumPasswordLength),
+		RequireSymbols:             awsapi.Ptr(p.RequireSymbols),
+		RequireNumbers:             awsapi.Ptr(p.RequireNumbers),
+		RequireUppercaseCharacters: awsapi.Ptr(p.RequireUppercaseCharacters),
+		RequireLowercaseCharacters: awsapi.Ptr(p.RequireLowercaseCharacters),
+		AllowUsersToChangePassword: awsapi.Ptr(p.AllowUsersToChangePassword),
+		ExpirePasswords:            awsapi.Ptr(p.MaxPasswordAge > 0),
+		HardExpiry:                 awsapi.Ptr(p.HardExpiry),
+	}
+	if p.MaxPasswordAge > 0 {
+		out.MaxPasswordAge = awsapi.Ptr(p.MaxPasswordAge)
+	}
+	if p.PasswordReusePrevention > 0 {
+		out.PasswordReusePrevention = awsapi.Ptr(p.PasswordReusePrevention)
+	}
+	return out
+}
+
+// passwordTypes tells which character types a password has.
+type passwordTypes struct {
+	upper, lower, number, symbol bool
+}
+
+func typesOf(pw string) passwordTypes {
+	var t passwordTypes
+	for _, c := range pw {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			t.upper = true
+		case 'a' <= c && c <= 'z':
+			t.lower = true
+		case '0' <= c && c <= '9':
+			t.number = true
+		case strings.ContainsRune(passwordSymbols, c):
+			t.symbol = true
+		}
+	}
+	return t
+}
+
+func (t passwordTypes) count() int {
+	n := 0
+	for _, b := range [...]bool{t.upper, t.lower, t.number, t.symbol} {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// checkPassword applies the complexity rules of the policy p (nil: the
+// default password policy) to a new password. Reuse is checked against
+// hashes separately (checkReuse).
+func checkPassword(p *passwordPolicy, pw string) error {
+	n, t := awsapi.StrLen(pw), typesOf(pw)
+	if p == nil {
+		if n < defaultPolicyMinLength || t.count() < defaultPolicyMinTypes {
+			return errPasswordPolicy()
+		}
+		return nil
+	}
+	switch {
+	case n < int(p.MinimumPasswordLength),
+		p.RequireUppercaseCharacters && !t.upper,
+		p.RequireLowercaseCharacters && !t.lower,
+		p.RequireNumbers && !t.number,
+		p.RequireSymbols && !t.symbol:
+		return errPasswordPolicy()
+	}
+	return nil
+}
