@@ -193,13 +193,13 @@ func parseSAMLPrivateKey(pemText string) (*rsa.PrivateKey, error) {
 	return nil, bad
 }
 
-// addPrivateKey seals a new private key into p.
+// addSAMLPrivateKey seals a new private key into p.
 func (t *txn) addSAMLPrivateKey(p *samlProvider, pemText string) error {
-	if len(p.PrivateKeys) >= maxSAMLPrivateKeys {
-		return iamapi.LimitExceeded("Private key limit of %d is reached.", maxSAMLPrivateKeys)
-	}
 	if _, err := parseSAMLPrivateKey(pemText); err != nil {
 		return err
+	}
+	if len(p.PrivateKeys) >= maxSAMLPrivateKeys {
+		return iamapi.LimitExceeded("Private key limit of %d is reached.", maxSAMLPrivateKeys)
 	}
 	id := newID(prefixSAML, 18)
 	sealed, err := t.svc.keyring.Seal([]byte(pemText), []byte(id))
