@@ -218,11 +218,17 @@ func (m *virtualMFA) key() string  { return m.Serial }
 
 type samlProvider struct {
 	Name       string    `json:"name"`
-	Metadata   string    `json:"metadata"`
+	UUID       string    `json:"uuid"`
+	Metadata   string    `json:"metadata"` // the document as given
 	Created    time.Time `json:"created"`
 	ValidUntil time.Time `json:"validUntil,omitzero"`
 	Tags       []Tag     `json:"tags,omitempty"`
-	Encryption string    `json:"encryption,omitempty"`
+	Encryption string    `json:"encryption,omitempty"` // Allowed | Required
+	// EntityID and Certs are read from Metadata: the IdP's entity ID and
+	// its signing certificates (DER), for sts:AssumeRoleWithSAML.
+	EntityID    string           `json:"entityId"`
+	Certs       [][]byte         `json:"certs"`
+	PrivateKeys []samlPrivateKey `json:"privateKeys,omitempty"`
 }
 
 func (p *samlProvider) kind() string { return kindSAML }

@@ -1,0 +1,370 @@
+package iam
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/arn"
+	"github.com/gatehouse/gatehouse/awsapi"
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+)
+
+// Quotas of OpenID Connect providers.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+const (
+	maxOIDCProviders   = 100
+	maxOIDCClientIDs   = 100
+	maxOIDCThumbprints = 5
+)
+
+// oidcURL checks the Url of CreateOpenIDConnectProvider and returns the
+// provider's key: the URL without "https://", otherwise as given (a
+// trailing slash or a different case makes another provider, as on AWS).
+// The issuer must be https, without user, port, query or fragment.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
+func oidcURL(raw string) (string, error) {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok || rest == "" || strings.HasPrefix(rest, "/") {
+		return "", awsapi.ValidationError("Invalid Open ID Connect Provider URL")
+	}
+	if scheme != "https" {
+		return "", iamapi.InvalidInput("Invalid Open ID Connect Provider URL. The URL must begin with https://.")
+	}
+	invalid := iamapi.InvalidInput("Invalid Open ID Connect Provider URL.")
+	if strings.ContainsAny(raw, "?# \t\r\n") {
+		return "", invalid
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", invalid
+	}
+	if u.User != nil || u.Port() != "" || strings.HasSuffix(u.Host, ":") || !validHostname(u.Hostname()) {
+		return "", invalid
+	}
+	return rest, nil
+}
+
+// validHostname reports whether h is an IP address or a DNS name of
+// letters, digits and hyphens.
+func validHostname(h string) bool {
+	if net.ParseIP(h) != nil {
+		return true
+	}
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(h, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// oidcThumbprints checks a thumbprint list (each member is 40 characters,
+// which the decoder checks) and returns it lower-cased, as AWS stores it.
+func oidcThumbprints(list []string) ([]string, error) {
+	if len(list) > maxOIDCThumbprints {
+		return nil, iamapi.InvalidInput("Thumbprint list must contain fewer than %d entries.", maxOIDCThumbprints)
+	}
+	out := make([]string, len(list))
+	for i, tp := range list {
+		out[i] = strings.ToLower(tp)
+	}
+	return out, nil
+}
+
+func errTooManyClientIDs() error {
+	return quotaExceeded("ClientIdsPerOpenIdConnectProvider", maxOIDCClientIDs)
+}
+
+func (t *txn) oidcARN(key string) string { return t.req.arn("oidc-provider", "/", key) }
+
+// requireOIDC authorizes action on the OIDC provider with the given ARN
+// and returns it, or NoSuchEntity (with notFound's message) once the
+// caller may know.
+func (t *txn) requireOIDC(action, given string, keys map[string][]string, notFound func(string) error) (*oidcProvider, error) {
+	account, key, samePartition, err := t.providerARN(given, "oidc-provider")
+	if err != nil {
+		return nil, err
+	}
+	var p *oidcProvider
+	if account == t.acct && samePartition {
+		p, _ = get[*oidcProvider](t, kindOIDC, key)
+	}
+	if p != nil {
+		keys = resourceTagContext(p.Tags, keys)
+	}
+	if err := t.authorize(action, given, keys); err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, notFound(given)
+	}
+	return p, nil
+}
+
+func errNoSuchOIDC(given string) error {
+	return iamapi.NoSuchEntity("OpenIDConnect Provider not found for arn %s", given)
+}
+
+// CreateOpenIDConnectProvider creates an OpenID Connect identity provider.
+// AWS fetches the thumbprint of the IdP's certificate when none is given;
+// Gatehouse reaches no IdP, so such a provider has no thumbprint and
+// tokens are checked against the keys alone.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html
+func (svc *Service) CreateOpenIDConnectProvider(ctx context.Context, in *iamapi.CreateOpenIDConnectProviderInput) (*iamapi.CreateOpenIDConnectProviderOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.CreateOpenIDConnectProviderOutput
+	err := svc.update(ctx, r, func(t *txn) error {
+		key, err := oidcURL(in.Url)
+		if err != nil {
+			return err
+		}
+		a := t.oidcARN(key)
+		if err := t.authorize("CreateOpenIDConnectProvider", a, tagContext(in.Tags, nil)); err != nil {
+			return err
+		}
+		thumbprints, err := oidcThumbprints(in.ThumbprintList)
+		if err != nil {
+			return err
+		}
+		clientIDs := compactUnique(in.ClientIDList)
+		if len(clientIDs) > maxOIDCClientIDs {
+			return errTooManyClientIDs()
+		}
+		tags, err := newTags(in.Tags)
+		if err != nil {
+			return err
+		}
+		if _, ok := get[*oidcProvider](t, kindOIDC, key); ok {
+			return iamapi.EntityAlreadyExists("Provider with url %s already exists.", in.Url)
+		}
+		if t.count(kindOIDC) >= maxOIDCProviders {
+			return quotaExceeded("OpenIDConnectProvidersPerAccount", maxOIDCProviders)
+		}
+		p := &oidcProvider{URL: key, ClientIDs: clientIDs, Thumbprints: thumbprints, Created: t.svc.now(), Tags: tags}
+		t.put(p)
+		out = &iamapi.CreateOpenIDConnectProviderOutput{OpenIDConnectProviderArn: a, Tags: apiTags(tags)}
+		return nil
+	})
+	return out, err
+}
+
+// compactUnique returns list without repeated values, in first-seen order.
+func compactUnique(list []string) []string {
+	out := make([]string, 0, len(list))
+	for _, s := range list {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// GetOpenIDConnectProvider returns an OIDC provider; its Url is without
+// the scheme.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetOpenIDConnectProvider.html
+func (svc *Service) GetOpenIDConnectProvider(ctx context.Context, in *iamapi.GetOpenIDConnectProviderInput) (*iamapi.GetOpenIDConnectProviderOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.GetOpenIDConnectProviderOutput
+	err := svc.view(r, func(t *txn) error {
+		p, err := t.requireOIDC("GetOpenIDConnectProvider", in.OpenIDConnectProviderArn, nil, errNoSuchOIDC)
+		if err != nil {
+			return err
+		}
+		tags := apiTags(p.Tags)
+		if tags == nil {
+			tags = []iamapi.Tag{}
+		}
+		out = &iamapi.GetOpenIDConnectProviderOutput{
+			Url:            p.URL,
+			ClientIDList:   append([]string{}, p.ClientIDs...),
+			ThumbprintList: append([]string{}, p.Thumbprints...),
+			CreateDate:     p.Created,
+			Tags:           tags,
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteOpenIDConnectProvider deletes an OIDC provider. The API
+// Reference calls it idempotent, but AWS answers NoSuchEntity for a
+// provider that does not exist, and so does Gatehouse.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteOpenIDConnectProvider.html
+func (svc *Service) DeleteOpenIDConnectProvider(ctx context.Context, in *iamapi.DeleteOpenIDConnectProviderInput) (*iamapi.DeleteOpenIDConnectProviderOutput, error) {
+	r := RequestFrom(ctx)
+	err := svc.update(ctx, r, func(t *txn) error {
+		p, err := t.requireOIDC("DeleteOpenIDConnectProvider", in.OpenIDConnectProviderArn, nil, func(given string) error {
+			return iamapi.NoSuchEntity("OpenId connect Provider %s cannot be found.", given)
+		})
+		if err != nil {
+			return err
+		}
+		t.del(kindOIDC, p.key())
+		return nil
+	})
+	return &iamapi.DeleteOpenIDConnectProviderOutput{}, err
+}
+
+// ListOpenIDConnectProviders lists the ARNs of the account's OIDC
+// providers.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOpenIDConnectProviders.html
+func (svc *Service) ListOpenIDConnectProviders(ctx context.Context, in *iamapi.ListOpenIDConnectProvidersInput) (*iamapi.ListOpenIDConnectProvidersOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListOpenIDConnectProvidersOutput
+	err := svc.view(r, func(t *txn) error {
+		if err := t.authorize("ListOpenIDConnectProviders", t.oidcARN("*"), nil); err != nil {
+			return err
+		}
+		ps := all[*oidcProvider](t, kindOIDC)
+		out = &iamapi.ListOpenIDConnectProvidersOutput{OpenIDConnectProviderList: make([]iamapi.OpenIDConnectProviderListEntry, len(ps))}
+		for i, p := range ps {
+			out.OpenIDConnectProviderList[i] = iamapi.OpenIDConnectProviderListEntry{Arn: t.oidcARN(p.URL)}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// changeOIDC authorizes action on an OIDC provider and stages what
+// change makes of a copy of it.
+func (svc *Service) changeOIDC(ctx context.Context, action, given string, keys map[string][]string, change func(p *oidcProvider) error) error {
+	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+		p, err := t.requireOIDC(action, given, keys, errNoSuchOIDC)
+		if err != nil {
+			return err
+		}
+		np := *p
+		if err := change(&np); err != nil {
+			return err
+		}
+		t.put(&np)
+		return nil
+	})
+}
+
+// AddClientIDToOpenIDConnectProvider adds a client ID (audience); adding
+// one that is there already changes nothing.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddClientIDToOpenIDConnectProvider.html
+func (svc *Service) AddClientIDToOpenIDConnectProvider(ctx context.Context, in *iamapi.AddClientIDToOpenIDConnectProviderInput) (*iamapi.AddClientIDToOpenIDConnectProviderOutput, error) {
+	return &iamapi.AddClientIDToOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, "AddClientIDToOpenIDConnectProvider", in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
+		if slices.Contains(p.ClientIDs, in.ClientID) {
+			return nil
+		}
+		if len(p.ClientIDs) >= maxOIDCClientIDs {
+			return errTooManyClientIDs()
+		}
+		p.ClientIDs = append(slices.Clone(p.ClientIDs), in.ClientID)
+		return nil
+	})
+}
+
+// RemoveClientIDFromOpenIDConnectProvider removes a client ID; removing
+// one that is not there changes nothing.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveClientIDFromOpenIDConnectProvider.html
+func (svc *Service) RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, in *iamapi.RemoveClientIDFromOpenIDConnectProviderInput) (*iamapi.RemoveClientIDFromOpenIDConnectProviderOutput, error) {
+	return &iamapi.RemoveClientIDFromOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, "RemoveClientIDFromOpenIDConnectProvider", in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
+		p.ClientIDs = slices.DeleteFunc(slices.Clone(p.ClientIDs), func(id string) bool { return id == in.ClientID })
+		return nil
+	})
+}
+
+// UpdateOpenIDConnectProviderThumbprint replaces the thumbprint list.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateOpenIDConnectProviderThumbprint.html
+func (svc *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, in *iamapi.UpdateOpenIDConnectProviderThumbprintInput) (*iamapi.UpdateOpenIDConnectProviderThumbprintOutput, error) {
+	return &iamapi.UpdateOpenIDConnectProviderThumbprintOutput{}, svc.changeOIDC(ctx, "UpdateOpenIDConnectProviderThumbprint", in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
+		if len(in.ThumbprintList) == 0 {
+			return iamapi.InvalidInput("Thumbprint list must contain at least one entry.")
+		}
+		tps, err := oidcThumbprints(in.ThumbprintList)
+		p.Thumbprints = tps
+		return err
+	})
+}
+
+// TagOpenIDConnectProvider adds or replaces tags of an OIDC provider.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagOpenIDConnectProvider.html
+func (svc *Service) TagOpenIDConnectProvider(ctx context.Context, in *iamapi.TagOpenIDConnectProviderInput) (*iamapi.TagOpenIDConnectProviderOutput, error) {
+	return &iamapi.TagOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, "TagOpenIDConnectProvider", in.OpenIDConnectProviderArn, tagContext(in.Tags, nil), func(p *oidcProvider) error {
+		tags, err := mergeTags(p.Tags, in.Tags)
+		p.Tags = tags
+		return err
+	})
+}
+
+// UntagOpenIDConnectProvider removes tags from an OIDC provider.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagOpenIDConnectProvider.html
+func (svc *Service) UntagOpenIDConnectProvider(ctx context.Context, in *iamapi.UntagOpenIDConnectProviderInput) (*iamapi.UntagOpenIDConnectProviderOutput, error) {
+	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
+	return &iamapi.UntagOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, "UntagOpenIDConnectProvider", in.OpenIDConnectProviderArn, keys, func(p *oidcProvider) error {
+		p.Tags = removeTags(p.Tags, in.TagKeys)
+		return nil
+	})
+}
+
+// ListOpenIDConnectProviderTags lists an OIDC provider's tags.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOpenIDConnectProviderTags.html
+func (svc *Service) ListOpenIDConnectProviderTags(ctx context.Context, in *iamapi.ListOpenIDConnectProviderTagsInput) (*iamapi.ListOpenIDConnectProviderTagsOutput, error) {
+	r := RequestFrom(ctx)
+	var out *iamapi.ListOpenIDConnectProviderTagsOutput
+	err := svc.view(r, func(t *txn) error {
+		p, err := t.requireOIDC("ListOpenIDConnectProviderTags", in.OpenIDConnectProviderArn, nil, errNoSuchOIDC)
+		if err != nil {
+			return err
+		}
+		out, err = listTags(p.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListOpenIDConnectProviderTagsOutput {
+			return &iamapi.ListOpenIDConnectProviderTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
+		})
+		return err
+	})
+	return out, err
+}
+
+// OIDCIdentityProvider is what federation through an OIDC provider
+// (sts:AssumeRoleWithWebIdentity) needs to know of it.
+type OIDCIdentityProvider struct {
+	// ARN is the provider's ARN in the canonical partition.
+	ARN string
+	// Issuer is the provider's URL with its https:// scheme, as tokens
+	// carry it in their iss claim.
+	Issuer string
+	// ClientIDs are the audiences (aud) the provider accepts.
+	ClientIDs []string
+	// Thumbprints are the lower-case hex SHA-1 thumbprints of the IdP's
+	// certificates; none when the provider was created without them.
+	Thumbprints []string
+	Created     time.Time
+}
+
+// OIDCProvider looks up the OIDC provider of account whose URL is the
+// token issuer iss ("https://host/path").
+func (svc *Service) OIDCProvider(account, iss string) (OIDCIdentityProvider, error) {
+	key, ok := strings.CutPrefix(iss, "https://")
+	if !ok {
+		return OIDCIdentityProvider{}, ErrNoProvider
+	}
+	svc.mu.RLock()
+	p, _ := svc.state.lookup(recordKey{account, kindOIDC, key}).(*oidcProvider)
+	svc.mu.RUnlock()
+	if p == nil {
+		return OIDCIdentityProvider{}, ErrNoProvider
+	}
+	return OIDCIdentityProvider{
+		ARN:         arn.ARN{Partition: canonicalPartition, Service: "iam", AccountID: account, Resource: "oidc-provider/" + p.URL}.String(),
+		Issuer:      iss,
+		ClientIDs:   slices.Clone(p.ClientIDs),
+		Thumbprints: slices.Clone(p.Thumbprints),
+		Created:     p.Created,
+	}, nil
+}
