@@ -51,12 +51,16 @@ func (svc *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iama
 			return err
 		}
 		want := func(entityType string) bool { return len(in.Filter) == 0 || slices.Contains(in.Filter, entityType) }
-		items := t.detailItems(want)
+		var usage map[string]*policyUsage
+		if want(iamapi.EntityTypeLocalManagedPolicy) || want(iamapi.EntityTypeAWSManagedPolicy) {
+			usage = t.policyUsage()
+		}
+		items := t.detailItems(want, usage)
 		page, marker, truncated, err := paginate(items, func(x detailItem) string { return x.key }, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
-		out = t.authorizationDetails(page)
+		out = t.authorizationDetails(page, usage)
 		out.Marker, out.IsTruncated = marker, boolPtr(truncated)
 		return nil
 	})
@@ -64,33 +68,34 @@ func (svc *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iama
 }
 
 // detailItems lists the wanted entities in output order, walking each
-// table once (AWS managed policies in use: one pass over the identities).
-func (t *txn) detailItems(want func(string) bool) []detailItem {
+// table once; the AWS managed policies are those in usage.
+func (t *txn) detailItems(want func(string) bool, usage map[string]*policyUsage) []detailItem {
 	var items []detailItem
 	if want(iamapi.EntityTypeUser) {
-		for _, u := range all[*user](t, kindUser) {
-			items = append(items, detailItem{key: sectionUser + u.key(), user: u})
+		for _, e := range sortedTable(t, kindUser) {
+			items = append(items, detailItem{key: sectionUser + e.key, user: e.e.(*user)})
 		}
 	}
 	if want(iamapi.EntityTypeGroup) {
-		for _, g := range all[*group](t, kindGroup) {
-			items = append(items, detailItem{key: sectionGroup + g.key(), group: g})
+		for _, e := range sortedTable(t, kindGroup) {
+			items = append(items, detailItem{key: sectionGroup + e.key, group: e.e.(*group)})
 		}
 	}
 	if want(iamapi.EntityTypeRole) {
-		for _, ro := range all[*role](t, kindRole) {
-			items = append(items, detailItem{key: sectionRole + ro.key(), role: ro})
+		for _, e := range sortedTable(t, kindRole) {
+			items = append(items, detailItem{key: sectionRole + e.key, role: e.e.(*role)})
 		}
 	}
 	var policies []detailItem
 	if want(iamapi.EntityTypeLocalManagedPolicy) {
-		for _, p := range all[*managedPolicy](t, kindPolicy) {
+		for _, e := range t.tableOf(kindPolicy) {
+			p := e.(*managedPolicy)
 			ref := managedRef{customer: p, arn: t.customerPolicyARN(p)}
 			policies = append(policies, detailItem{key: sectionPolicy + ref.arn, policy: ref})
 		}
 	}
 	if want(iamapi.EntityTypeAWSManagedPolicy) {
-		for a := range t.policyUsage() {
+		for a := range usage {
 			if !isAWSManagedARN(a) {
 				continue
 			}
@@ -101,6 +106,24 @@ func (t *txn) detailItems(want func(string) bool) []detailItem {
 	}
 	slices.SortFunc(policies, func(a, b detailItem) int { return strings.Compare(a.key, b.key) })
 	return append(items, policies...)
+}
+
+// keyed is an entity with its record key.
+type keyed struct {
+	key string
+	e   entity
+}
+
+// sortedTable returns the visible entities of kind sorted by record key
+// (the table's own keys: no key is computed per comparison).
+func sortedTable(t *txn, kind string) []keyed {
+	table := t.tableOf(kind)
+	out := make([]keyed, 0, len(table))
+	for k, e := range table {
+		out = append(out, keyed{k, e})
+	}
+	slices.SortFunc(out, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	return out
 }
 
 // customerPolicyARN is the canonical ARN of a customer managed policy.
@@ -144,9 +167,9 @@ func (t *txn) policyUsage() map[string]*policyUsage {
 }
 
 // authorizationDetails builds the output for one page of items. The
-// indexes it needs (groups and roles by ID, instance profiles by role,
-// policy usage) are built once per page, only when the page needs them.
-func (t *txn) authorizationDetails(page []detailItem) *iamapi.GetAccountAuthorizationDetailsOutput {
+// indexes it needs (groups and roles by ID, instance profiles by role)
+// are built once per page, only when the page needs them.
+func (t *txn) authorizationDetails(page []detailItem, usage map[string]*policyUsage) *iamapi.GetAccountAuthorizationDetailsOutput {
 	out := &iamapi.GetAccountAuthorizationDetailsOutput{
 		UserDetailList:  []iamapi.UserDetail{},
 		GroupDetailList: []iamapi.GroupDetail{},
@@ -157,7 +180,6 @@ func (t *txn) authorizationDetails(page []detailItem) *iamapi.GetAccountAuthoriz
 		groupsByID   map[string]*group
 		profilesByRo map[string][]*instanceProfile
 		rolesByID    map[string]*role
-		usage        map[string]*policyUsage
 	)
 	for _, x := range page {
 		switch {
@@ -192,9 +214,6 @@ func (t *txn) authorizationDetails(page []detailItem) *iamapi.GetAccountAuthoriz
 			}
 			out.RoleDetailList = append(out.RoleDetailList, t.roleDetail(x.role, profilesByRo[x.role.ID], rolesByID))
 		default:
-			if usage == nil {
-				usage = t.policyUsage()
-			}
 			u := usage[x.policy.arn]
 			if u == nil {
 				u = new(policyUsage)
