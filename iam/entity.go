@@ -269,6 +269,10 @@ type settings struct {
 	// RootPassword is the root user's argon2id hash.
 	RootPassword string    `json:"rootPassword,omitempty"`
 	RootCreated  time.Time `json:"rootCreated,omitzero"`
+	// OutboundFederation says outbound web identity federation is on;
+	// OutboundIssuerID is the UUID in its issuer URL, kept once made.
+	OutboundFederation bool   `json:"outboundFederation,omitempty"`
+	OutboundIssuerID   string `json:"outboundIssuerId,omitempty"`
 }
 
 func (s *settings) kind() string { return kindSettings }

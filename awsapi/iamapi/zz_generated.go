@@ -2451,16 +2451,16 @@ const (
 	SummaryStateTypeFAILED       = "FAILED"
 )
 
-// AccountNotManagementOrDelegatedAdministratorException is the error AccountNotManagementOrDelegatedAdministrator (HTTP 400).
+// AccountNotManagementOrDelegatedAdministratorException is the error AccountNotManagementOrDelegatedAdministratorException (HTTP 400).
 type AccountNotManagementOrDelegatedAdministratorException struct{ Message string }
 
 func (e *AccountNotManagementOrDelegatedAdministratorException) Error() string {
-	return "AccountNotManagementOrDelegatedAdministrator" + ": " + e.Message
+	return "AccountNotManagementOrDelegatedAdministratorException" + ": " + e.Message
 }
 
 // ErrorCode implements awsapi.APIError.
 func (e *AccountNotManagementOrDelegatedAdministratorException) ErrorCode() string {
-	return "AccountNotManagementOrDelegatedAdministrator"
+	return "AccountNotManagementOrDelegatedAdministratorException"
 }
 
 // ErrorMessage implements awsapi.APIError.
@@ -2478,19 +2478,19 @@ func (e *AccountNotManagementOrDelegatedAdministratorException) HTTPStatus() int
 
 // AccountNotManagementOrDelegatedAdministrator returns a AccountNotManagementOrDelegatedAdministratorException with a formatted message.
 func AccountNotManagementOrDelegatedAdministrator(format string, args ...any) *AccountNotManagementOrDelegatedAdministratorException {
-	return &AccountNotManagementOrDelegatedAdministratorException{Message: awsapi.Errorf("AccountNotManagementOrDelegatedAdministrator", 400, format, args...).Message}
+	return &AccountNotManagementOrDelegatedAdministratorException{Message: awsapi.Errorf("AccountNotManagementOrDelegatedAdministratorException", 400, format, args...).Message}
 }
 
-// CallerIsNotManagementAccountException is the error CallerIsNotManagementAccount (HTTP 400).
+// CallerIsNotManagementAccountException is the error CallerIsNotManagementAccountException (HTTP 400).
 type CallerIsNotManagementAccountException struct{ Message string }
 
 func (e *CallerIsNotManagementAccountException) Error() string {
-	return "CallerIsNotManagementAccount" + ": " + e.Message
+	return "CallerIsNotManagementAccountException" + ": " + e.Message
 }
 
 // ErrorCode implements awsapi.APIError.
 func (e *CallerIsNotManagementAccountException) ErrorCode() string {
-	return "CallerIsNotManagementAccount"
+	return "CallerIsNotManagementAccountException"
 }
 
 // ErrorMessage implements awsapi.APIError.
@@ -2504,7 +2504,7 @@ func (e *CallerIsNotManagementAccountException) HTTPStatus() int { return 400 }
 
 // CallerIsNotManagementAccount returns a CallerIsNotManagementAccountException with a formatted message.
 func CallerIsNotManagementAccount(format string, args ...any) *CallerIsNotManagementAccountException {
-	return &CallerIsNotManagementAccountException{Message: awsapi.Errorf("CallerIsNotManagementAccount", 400, format, args...).Message}
+	return &CallerIsNotManagementAccountException{Message: awsapi.Errorf("CallerIsNotManagementAccountException", 400, format, args...).Message}
 }
 
 // ConcurrentModificationException is the error ConcurrentModification (HTTP 409).
@@ -3017,15 +3017,15 @@ func OpenIdIdpCommunicationError(format string, args ...any) *OpenIdIdpCommunica
 	return &OpenIdIdpCommunicationErrorException{Message: awsapi.Errorf("OpenIdIdpCommunicationError", 400, format, args...).Message}
 }
 
-// OrganizationNotFoundException is the error OrganizationNotFound (HTTP 400).
+// OrganizationNotFoundException is the error OrganizationNotFoundException (HTTP 400).
 type OrganizationNotFoundException struct{ Message string }
 
 func (e *OrganizationNotFoundException) Error() string {
-	return "OrganizationNotFound" + ": " + e.Message
+	return "OrganizationNotFoundException" + ": " + e.Message
 }
 
 // ErrorCode implements awsapi.APIError.
-func (e *OrganizationNotFoundException) ErrorCode() string { return "OrganizationNotFound" }
+func (e *OrganizationNotFoundException) ErrorCode() string { return "OrganizationNotFoundException" }
 
 // ErrorMessage implements awsapi.APIError.
 func (e *OrganizationNotFoundException) ErrorMessage() string { return e.Message }
@@ -3038,19 +3038,19 @@ func (e *OrganizationNotFoundException) HTTPStatus() int { return 400 }
 
 // OrganizationNotFound returns a OrganizationNotFoundException with a formatted message.
 func OrganizationNotFound(format string, args ...any) *OrganizationNotFoundException {
-	return &OrganizationNotFoundException{Message: awsapi.Errorf("OrganizationNotFound", 400, format, args...).Message}
+	return &OrganizationNotFoundException{Message: awsapi.Errorf("OrganizationNotFoundException", 400, format, args...).Message}
 }
 
-// OrganizationNotInAllFeaturesModeException is the error OrganizationNotInAllFeaturesMode (HTTP 400).
+// OrganizationNotInAllFeaturesModeException is the error OrganizationNotInAllFeaturesModeException (HTTP 400).
 type OrganizationNotInAllFeaturesModeException struct{ Message string }
 
 func (e *OrganizationNotInAllFeaturesModeException) Error() string {
-	return "OrganizationNotInAllFeaturesMode" + ": " + e.Message
+	return "OrganizationNotInAllFeaturesModeException" + ": " + e.Message
 }
 
 // ErrorCode implements awsapi.APIError.
 func (e *OrganizationNotInAllFeaturesModeException) ErrorCode() string {
-	return "OrganizationNotInAllFeaturesMode"
+	return "OrganizationNotInAllFeaturesModeException"
 }
 
 // ErrorMessage implements awsapi.APIError.
@@ -3064,7 +3064,7 @@ func (e *OrganizationNotInAllFeaturesModeException) HTTPStatus() int { return 40
 
 // OrganizationNotInAllFeaturesMode returns a OrganizationNotInAllFeaturesModeException with a formatted message.
 func OrganizationNotInAllFeaturesMode(format string, args ...any) *OrganizationNotInAllFeaturesModeException {
-	return &OrganizationNotInAllFeaturesModeException{Message: awsapi.Errorf("OrganizationNotInAllFeaturesMode", 400, format, args...).Message}
+	return &OrganizationNotInAllFeaturesModeException{Message: awsapi.Errorf("OrganizationNotInAllFeaturesModeException", 400, format, args...).Message}
 }
 
 // PasswordPolicyViolationException is the error PasswordPolicyViolation (HTTP 400).
@@ -3163,15 +3163,17 @@ func ReportGenerationLimitExceeded(format string, args ...any) *ReportGeneration
 	return &ReportGenerationLimitExceededException{Message: awsapi.Errorf("ReportGenerationLimitExceeded", 409, format, args...).Message}
 }
 
-// ServiceAccessNotEnabledException is the error ServiceAccessNotEnabled (HTTP 400).
+// ServiceAccessNotEnabledException is the error ServiceAccessNotEnabledException (HTTP 400).
 type ServiceAccessNotEnabledException struct{ Message string }
 
 func (e *ServiceAccessNotEnabledException) Error() string {
-	return "ServiceAccessNotEnabled" + ": " + e.Message
+	return "ServiceAccessNotEnabledException" + ": " + e.Message
 }
 
 // ErrorCode implements awsapi.APIError.
-func (e *ServiceAccessNotEnabledException) ErrorCode() string { return "ServiceAccessNotEnabled" }
+func (e *ServiceAccessNotEnabledException) ErrorCode() string {
+	return "ServiceAccessNotEnabledException"
+}
 
 // ErrorMessage implements awsapi.APIError.
 func (e *ServiceAccessNotEnabledException) ErrorMessage() string { return e.Message }
@@ -3184,7 +3186,7 @@ func (e *ServiceAccessNotEnabledException) HTTPStatus() int { return 400 }
 
 // ServiceAccessNotEnabled returns a ServiceAccessNotEnabledException with a formatted message.
 func ServiceAccessNotEnabled(format string, args ...any) *ServiceAccessNotEnabledException {
-	return &ServiceAccessNotEnabledException{Message: awsapi.Errorf("ServiceAccessNotEnabled", 400, format, args...).Message}
+	return &ServiceAccessNotEnabledException{Message: awsapi.Errorf("ServiceAccessNotEnabledException", 400, format, args...).Message}
 }
 
 // ServiceFailureException is the error ServiceFailure (HTTP 500).

@@ -294,7 +294,10 @@ func (g *gen) exceptions() {
 		if !s.Exception {
 			continue
 		}
-		code, status, fault := strings.TrimSuffix(name, "Exception"), 400, "awsapi.Sender"
+		// Without an error trait, the awsQuery wire code is the shape
+		// name itself (OrganizationNotFoundException), which is what the
+		// SDKs match on.
+		code, status, fault := name, 400, "awsapi.Sender"
 		if s.Error != nil {
 			if s.Error.Code != "" {
 				code = s.Error.Code
