@@ -2,8 +2,6 @@ package iam
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
 	"slices"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -16,14 +14,9 @@ import (
 // the account as a whole: their resource is "*" in the Service
 // Authorization Reference.
 
-// Account quotas that no other family declares yet.
+// Account quotas that no other family declares.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
-const (
-	maxInstanceProfiles    = 1000
-	maxServerCerts         = 20
-	maxSigningCertsPerUser = 2
-	maxPolicyVersionsInUse = 10000
-)
+const maxPolicyVersionsInUse = 10000
 
 // accountResource is the resource of the account-level actions.
 const accountResource = "*"
@@ -203,7 +196,7 @@ func (svc *Service) GetAccountSummary(ctx context.Context, _ *iamapi.GetAccountS
 			"RolePolicySizeQuota":               policy.InlineRole.SizeQuota(),
 			"AssumeRolePolicySizeQuota":         policy.Trust.SizeQuota(),
 			"GroupsPerUserQuota":                maxGroupsPerUser,
-			"SigningCertificatesPerUserQuota":   maxSigningCertsPerUser,
+			"SigningCertificatesPerUserQuota":   maxSigningCerts,
 			"GlobalEndpointTokenVersion":        tokenVersion,
 		}
 		out = &iamapi.GetAccountSummaryOutput{SummaryMap: make(map[string]int32, len(m))}
@@ -230,15 +223,6 @@ func (svc *Service) SetSecurityTokenServicePreferences(ctx context.Context, in *
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOutboundWebIdentityFederation.html
 func issuerURL(id string) string {
 	return "https://" + id + ".tokens.sts.global.api.aws"
-}
-
-// newUUID returns a random (version 4) UUID in lower case.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // EnableOutboundWebIdentityFederation turns outbound web identity

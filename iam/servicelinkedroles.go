@@ -179,8 +179,8 @@ func (svc *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *
 	return out, err
 }
 
-// newUUID returns a random (version 4) UUID, the form of deletion task
-// IDs.
+// newUUID returns a random (version 4) UUID in lower case, the form of
+// deletion task IDs and issuer identifiers.
 func newUUID() string {
 	var b [16]byte
 	rand.Read(b[:])

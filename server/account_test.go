@@ -25,8 +25,8 @@ func httpStatus(err error) int {
 	return 0
 }
 
-// wantError checks an error's code, HTTP status and message.
-func wantError(t *testing.T, err error, code string, status int, msg string) {
+// wantErrorStatus checks an error's code, HTTP status and message.
+func wantErrorStatus(t *testing.T, err error, code string, status int, msg string) {
 	t.Helper()
 	wantCode(t, err, code)
 	if got := httpStatus(err); got != status {
@@ -106,7 +106,7 @@ func TestAccountAlias(t *testing.T) {
 		}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { wantError(t, tc.call(), tc.code, tc.status, tc.msg) })
+		t.Run(tc.name, func(t *testing.T) { wantErrorStatus(t, tc.call(), tc.code, tc.status, tc.msg) })
 	}
 
 	// A new alias replaces the old one, which is free again.
@@ -125,14 +125,14 @@ func TestAccountAlias(t *testing.T) {
 		t.Fatalf("after restart, aliases = %v", got)
 	}
 	_, err = b.CreateAccountAlias(ctx, &awsiam.CreateAccountAliasInput{AccountAlias: aws.String("example-corp-2")})
-	wantError(t, err, "EntityAlreadyExists", 409, "The account alias example-corp-2 already exists.")
+	wantErrorStatus(t, err, "EntityAlreadyExists", 409, "The account alias example-corp-2 already exists.")
 
 	must[*awsiam.DeleteAccountAliasOutput](t)(a.DeleteAccountAlias(ctx, &awsiam.DeleteAccountAliasInput{AccountAlias: aws.String("example-corp-2")}))
 	if got := aliases(a); len(got) != 0 {
 		t.Fatalf("after delete, aliases = %v", got)
 	}
 	_, err = a.DeleteAccountAlias(ctx, &awsiam.DeleteAccountAliasInput{AccountAlias: aws.String("example-corp-2")})
-	wantError(t, err, "NoSuchEntity", 404, "The account alias example-corp-2 cannot be found.")
+	wantErrorStatus(t, err, "NoSuchEntity", 404, "The account alias example-corp-2 cannot be found.")
 
 	t.Run("denied", func(t *testing.T) {
 		dev, _ := h.newUserWithKey("dev")
@@ -150,7 +150,7 @@ func TestAccountAlias(t *testing.T) {
 				return err
 			},
 		} {
-			wantError(t, call(), "AccessDenied", 403, deniedMessage("dev", action))
+			wantErrorStatus(t, call(), "AccessDenied", 403, deniedMessage("dev", action))
 		}
 	})
 }
@@ -249,13 +249,13 @@ func TestAccountSummary(t *testing.T) {
 	}
 
 	_, err := a.SetSecurityTokenServicePreferences(ctx, &awsiam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: "v3Token"})
-	wantError(t, err, "ValidationError", 400, "")
+	wantErrorStatus(t, err, "ValidationError", 400, "")
 
 	dev, _ := h.newUserWithKey("dev")
 	_, err = dev.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{})
-	wantError(t, err, "AccessDenied", 403, deniedMessage("dev", "GetAccountSummary"))
+	wantErrorStatus(t, err, "AccessDenied", 403, deniedMessage("dev", "GetAccountSummary"))
 	_, err = dev.SetSecurityTokenServicePreferences(ctx, &awsiam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: types.GlobalEndpointTokenVersionV2Token})
-	wantError(t, err, "AccessDenied", 403, deniedMessage("dev", "SetSecurityTokenServicePreferences"))
+	wantErrorStatus(t, err, "AccessDenied", 403, deniedMessage("dev", "SetSecurityTokenServicePreferences"))
 }
 
 const (
@@ -278,12 +278,12 @@ func TestOutboundWebIdentityFederation(t *testing.T) {
 	}
 	var disabled *types.FeatureDisabledException
 	_, err := get()
-	wantError(t, err, "FeatureDisabled", 404, "")
+	wantErrorStatus(t, err, "FeatureDisabled", 404, "")
 	if !errors.As(err, &disabled) {
 		t.Fatalf("SDK did not recognise FeatureDisabled: %T", err)
 	}
 	_, err = a.DisableOutboundWebIdentityFederation(ctx, &awsiam.DisableOutboundWebIdentityFederationInput{})
-	wantError(t, err, "FeatureDisabled", 404, "")
+	wantErrorStatus(t, err, "FeatureDisabled", 404, "")
 
 	en := must[*awsiam.EnableOutboundWebIdentityFederationOutput](t)(a.EnableOutboundWebIdentityFederation(ctx, &awsiam.EnableOutboundWebIdentityFederationInput{}))
 	issuer := aws.ToString(en.IssuerIdentifier)
@@ -291,7 +291,7 @@ func TestOutboundWebIdentityFederation(t *testing.T) {
 		t.Fatalf("issuer = %q", issuer)
 	}
 	_, err = a.EnableOutboundWebIdentityFederation(ctx, &awsiam.EnableOutboundWebIdentityFederationInput{})
-	wantError(t, err, "FeatureEnabled", 409, "")
+	wantErrorStatus(t, err, "FeatureEnabled", 409, "")
 	var enabled *types.FeatureEnabledException
 	if !errors.As(err, &enabled) {
 		t.Fatalf("SDK did not recognise FeatureEnabled: %T", err)
@@ -309,7 +309,7 @@ func TestOutboundWebIdentityFederation(t *testing.T) {
 	}
 	must[*awsiam.DisableOutboundWebIdentityFederationOutput](t)(a.DisableOutboundWebIdentityFederation(ctx, &awsiam.DisableOutboundWebIdentityFederationInput{}))
 	_, err = get()
-	wantError(t, err, "FeatureDisabled", 404, "")
+	wantErrorStatus(t, err, "FeatureDisabled", 404, "")
 	en = must[*awsiam.EnableOutboundWebIdentityFederationOutput](t)(a.EnableOutboundWebIdentityFederation(ctx, &awsiam.EnableOutboundWebIdentityFederationInput{}))
 	if aws.ToString(en.IssuerIdentifier) != issuer {
 		t.Fatalf("re-enabled issuer = %q, want %q", aws.ToString(en.IssuerIdentifier), issuer)
@@ -317,9 +317,9 @@ func TestOutboundWebIdentityFederation(t *testing.T) {
 
 	dev, _ := h.newUserWithKey("dev")
 	_, err = dev.EnableOutboundWebIdentityFederation(ctx, &awsiam.EnableOutboundWebIdentityFederationInput{})
-	wantError(t, err, "AccessDenied", 403, deniedMessage("dev", "EnableOutboundWebIdentityFederation"))
+	wantErrorStatus(t, err, "AccessDenied", 403, deniedMessage("dev", "EnableOutboundWebIdentityFederation"))
 	_, err = dev.GetOutboundWebIdentityFederationInfo(ctx, &awsiam.GetOutboundWebIdentityFederationInfoInput{})
-	wantError(t, err, "AccessDenied", 403, deniedMessage("dev", "GetOutboundWebIdentityFederationInfo"))
+	wantErrorStatus(t, err, "AccessDenied", 403, deniedMessage("dev", "GetOutboundWebIdentityFederationInfo"))
 }
 
 // TestOrganizationsFeatures: Gatehouse has no AWS Organizations yet, so
@@ -357,12 +357,12 @@ func TestOrganizationsFeatures(t *testing.T) {
 	for action, call := range calls {
 		t.Run(action, func(t *testing.T) {
 			err := call(admin)
-			wantError(t, err, "OrganizationNotFoundException", 400, "The request was rejected because no organization is associated with your account.")
+			wantErrorStatus(t, err, "OrganizationNotFoundException", 400, "The request was rejected because no organization is associated with your account.")
 			var nf *types.OrganizationNotFoundException
 			if !errors.As(err, &nf) {
 				t.Fatalf("SDK did not recognise OrganizationNotFoundException: %T", err)
 			}
-			wantError(t, call(dev), "AccessDenied", 403, deniedMessage("dev", action))
+			wantErrorStatus(t, call(dev), "AccessDenied", 403, deniedMessage("dev", action))
 		})
 	}
 }
@@ -592,10 +592,10 @@ func TestAccountAuthorizationDetails(t *testing.T) {
 		}
 
 		_, err := a.GetAccountAuthorizationDetails(ctx, &awsiam.GetAccountAuthorizationDetailsInput{Marker: aws.String("not base64!")})
-		wantError(t, err, "InvalidInput", 400, "Invalid Marker.")
+		wantErrorStatus(t, err, "InvalidInput", 400, "Invalid Marker.")
 	})
 
 	dev, _ := h.newUserWithKey("dev")
 	_, err := dev.GetAccountAuthorizationDetails(ctx, &awsiam.GetAccountAuthorizationDetailsInput{})
-	wantError(t, err, "AccessDenied", 403, deniedMessage("dev", "GetAccountAuthorizationDetails"))
+	wantErrorStatus(t, err, "AccessDenied", 403, deniedMessage("dev", "GetAccountAuthorizationDetails"))
 }

@@ -128,14 +128,6 @@ func privateKeyPEM(t *testing.T, key *rsa.PrivateKey) string {
 func samlARN(name string) string { return "arn:aws:iam::" + testAccount + ":saml-provider/" + name }
 func oidcARN(key string) string  { return "arn:aws:iam::" + testAccount + ":oidc-provider/" + key }
 
-func wantError(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	wantCode(t, err, code)
-	if msg != "" && apiMessage(err) != msg {
-		t.Fatalf("message = %q, want %q", apiMessage(err), msg)
-	}
-}
-
 func TestSAMLProviderLifecycle(t *testing.T) {
 	h := start(t, false)
 	ctx := context.Background()

@@ -160,6 +160,15 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
+// wantError checks the code of err and, unless msg is empty, its message.
+func wantError(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	wantCode(t, err, code)
+	if msg != "" && apiMessage(err) != msg {
+		t.Fatalf("message = %q\nwant      %q", apiMessage(err), msg)
+	}
+}
+
 func must[T any](t *testing.T) func(T, error) T {
 	return func(v T, err error) T {
 		t.Helper()

@@ -33,14 +33,6 @@ func putUserPolicy(t *testing.T, a *awsiam.Client, user, doc string) {
 	}))
 }
 
-func wantError(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	wantCode(t, err, code)
-	if msg != "" && apiMessage(err) != msg {
-		t.Fatalf("message = %q\nwant      %q", apiMessage(err), msg)
-	}
-}
-
 // TestInstanceProfiles walks an instance profile through its life: the
 // values AWS returns, one role at most, the role shown in full, tags,
 // listing, the delete conflicts on both sides, and persistence.
