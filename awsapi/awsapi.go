@@ -195,8 +195,20 @@ func WriteError(b *bytes.Buffer, xmlns, requestID string, e APIError) {
 // Decoder reads Query protocol parameters and collects validation
 // failures in AWS's words.
 type Decoder struct {
-	Form   url.Values
-	errors []string
+	Form      url.Values
+	errors    []string
+	sensitive map[string]bool // paths whose values messages leave out
+}
+
+// Sensitive marks the member at path as sensitive in the model
+// (passwords, private keys): a failed constraint names the member but
+// not its value, as AWS does ("Value at 'password' failed to satisfy
+// constraint: ...").
+func (d *Decoder) Sensitive(path string) {
+	if d.sensitive == nil {
+		d.sensitive = make(map[string]bool)
+	}
+	d.sensitive[path] = true
 }
 
 // Has reports whether the parameter is present.
@@ -366,6 +378,10 @@ func (d *Decoder) Enum(value, path string, allowed []string) {
 func StrLen(s string) int { return utf8.RuneCountInString(s) }
 
 func (d *Decoder) fail(value any, path, constraint string) {
+	if d.sensitive[path] {
+		d.errors = append(d.errors, "Value at '"+path+"' failed to satisfy constraint: "+constraint)
+		return
+	}
 	var v string
 	switch x := value.(type) {
 	case string:

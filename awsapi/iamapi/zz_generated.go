@@ -3288,7 +3288,7 @@ func (v *AcceptDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"DelegationRequestId", path+"delegationRequestId"
 		_ = path
 		v.DelegationRequestId = d.String(key)
-		if v.DelegationRequestId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.DelegationRequestId) < 16 {
 				d.MinLen(v.DelegationRequestId, path, 16)
 			}
@@ -3296,8 +3296,7 @@ func (v *AcceptDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.DelegationRequestId, path, 128)
 			}
 			d.Pattern(v.DelegationRequestId, path, re0, "[\\w-]+", "")
-		}
-		if v.DelegationRequestId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3314,9 +3313,8 @@ func (v *AccessDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"ServiceName", path+"serviceName"
 		_ = path
 		v.ServiceName = d.String(key)
-		if v.ServiceName != "" {
-		}
-		if v.ServiceName == "" {
+		if d.Has(key) {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3324,7 +3322,7 @@ func (v *AccessDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"ServiceNamespace", path+"serviceNamespace"
 		_ = path
 		v.ServiceNamespace = d.String(key)
-		if v.ServiceNamespace != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceNamespace) < 1 {
 				d.MinLen(v.ServiceNamespace, path, 1)
 			}
@@ -3332,8 +3330,7 @@ func (v *AccessDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.ServiceNamespace, path, 64)
 			}
 			d.Pattern(v.ServiceNamespace, path, re1, "[\\w-]*", "")
-		}
-		if v.ServiceNamespace == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3341,14 +3338,14 @@ func (v *AccessDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Region", path+"region"
 		_ = path
 		v.Region = d.String(key)
-		if v.Region != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"EntityPath", path+"entityPath"
 		_ = path
 		v.EntityPath = d.String(key)
-		if v.EntityPath != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.EntityPath) < 19 {
 				d.MinLen(v.EntityPath, path, 19)
 			}
@@ -3398,7 +3395,7 @@ func (v *AccessKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -3406,8 +3403,7 @@ func (v *AccessKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3415,7 +3411,7 @@ func (v *AccessKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"AccessKeyId", path+"accessKeyId"
 		_ = path
 		v.AccessKeyId = d.String(key)
-		if v.AccessKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AccessKeyId) < 16 {
 				d.MinLen(v.AccessKeyId, path, 16)
 			}
@@ -3423,8 +3419,7 @@ func (v *AccessKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.AccessKeyId, path, 128)
 			}
 			d.Pattern(v.AccessKeyId, path, re4, "[\\w]+", "")
-		}
-		if v.AccessKeyId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3432,10 +3427,9 @@ func (v *AccessKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"Active", "Inactive", "Expired"})
-		}
-		if v.Status == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3443,9 +3437,9 @@ func (v *AccessKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SecretAccessKey", path+"secretAccessKey"
 		_ = path
 		v.SecretAccessKey = d.String(key)
-		if v.SecretAccessKey != "" {
-		}
-		if v.SecretAccessKey == "" {
+		if d.Has(key) {
+			d.Sensitive(path)
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3484,9 +3478,8 @@ func (v *AccessKeyLastUsed) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"ServiceName", path+"serviceName"
 		_ = path
 		v.ServiceName = d.String(key)
-		if v.ServiceName != "" {
-		}
-		if v.ServiceName == "" {
+		if d.Has(key) {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3494,9 +3487,8 @@ func (v *AccessKeyLastUsed) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"Region", path+"region"
 		_ = path
 		v.Region = d.String(key)
-		if v.Region != "" {
-		}
-		if v.Region == "" {
+		if d.Has(key) {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3519,7 +3511,7 @@ func (v *AccessKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -3533,7 +3525,7 @@ func (v *AccessKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"AccessKeyId", path+"accessKeyId"
 		_ = path
 		v.AccessKeyId = d.String(key)
-		if v.AccessKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AccessKeyId) < 16 {
 				d.MinLen(v.AccessKeyId, path, 16)
 			}
@@ -3547,7 +3539,7 @@ func (v *AccessKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"Active", "Inactive", "Expired"})
 		}
 	}
@@ -3578,15 +3570,14 @@ func (v *AddClientIDToOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder,
 		key, path := prefix+"OpenIDConnectProviderArn", path+"openIDConnectProviderArn"
 		_ = path
 		v.OpenIDConnectProviderArn = d.String(key)
-		if v.OpenIDConnectProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) < 20 {
 				d.MinLen(v.OpenIDConnectProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) > 2048 {
 				d.MaxLen(v.OpenIDConnectProviderArn, path, 2048)
 			}
-		}
-		if v.OpenIDConnectProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3594,15 +3585,14 @@ func (v *AddClientIDToOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder,
 		key, path := prefix+"ClientID", path+"clientID"
 		_ = path
 		v.ClientID = d.String(key)
-		if v.ClientID != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ClientID) < 1 {
 				d.MinLen(v.ClientID, path, 1)
 			}
 			if awsapi.StrLen(v.ClientID) > 255 {
 				d.MaxLen(v.ClientID, path, 255)
 			}
-		}
-		if v.ClientID == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3622,7 +3612,7 @@ func (v *AddRoleToInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"InstanceProfileName", path+"instanceProfileName"
 		_ = path
 		v.InstanceProfileName = d.String(key)
-		if v.InstanceProfileName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.InstanceProfileName) < 1 {
 				d.MinLen(v.InstanceProfileName, path, 1)
 			}
@@ -3630,8 +3620,7 @@ func (v *AddRoleToInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, p
 				d.MaxLen(v.InstanceProfileName, path, 128)
 			}
 			d.Pattern(v.InstanceProfileName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.InstanceProfileName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3639,7 +3628,7 @@ func (v *AddRoleToInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -3647,8 +3636,7 @@ func (v *AddRoleToInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, p
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3668,7 +3656,7 @@ func (v *AddUserToGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -3676,8 +3664,7 @@ func (v *AddUserToGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3685,7 +3672,7 @@ func (v *AddUserToGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -3693,8 +3680,7 @@ func (v *AddUserToGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3714,7 +3700,7 @@ func (v *AssociateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"DelegationRequestId", path+"delegationRequestId"
 		_ = path
 		v.DelegationRequestId = d.String(key)
-		if v.DelegationRequestId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.DelegationRequestId) < 16 {
 				d.MinLen(v.DelegationRequestId, path, 16)
 			}
@@ -3722,8 +3708,7 @@ func (v *AssociateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix,
 				d.MaxLen(v.DelegationRequestId, path, 128)
 			}
 			d.Pattern(v.DelegationRequestId, path, re0, "[\\w-]+", "")
-		}
-		if v.DelegationRequestId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3740,7 +3725,7 @@ func (v *AttachGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -3748,8 +3733,7 @@ func (v *AttachGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3757,15 +3741,14 @@ func (v *AttachGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3785,7 +3768,7 @@ func (v *AttachRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -3793,8 +3776,7 @@ func (v *AttachRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3802,15 +3784,14 @@ func (v *AttachRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3830,7 +3811,7 @@ func (v *AttachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -3838,8 +3819,7 @@ func (v *AttachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3847,15 +3827,14 @@ func (v *AttachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3875,7 +3854,7 @@ func (v *AttachedPermissionsBoundary) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"PermissionsBoundaryType", path+"permissionsBoundaryType"
 		_ = path
 		v.PermissionsBoundaryType = d.String(key)
-		if v.PermissionsBoundaryType != "" {
+		if d.Has(key) {
 			d.Enum(v.PermissionsBoundaryType, path, []string{"PermissionsBoundaryPolicy"})
 		}
 	}
@@ -3883,7 +3862,7 @@ func (v *AttachedPermissionsBoundary) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"PermissionsBoundaryArn", path+"permissionsBoundaryArn"
 		_ = path
 		v.PermissionsBoundaryArn = d.String(key)
-		if v.PermissionsBoundaryArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PermissionsBoundaryArn) < 20 {
 				d.MinLen(v.PermissionsBoundaryArn, path, 20)
 			}
@@ -3908,7 +3887,7 @@ func (v *AttachedPolicy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -3922,7 +3901,7 @@ func (v *AttachedPolicy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
@@ -3947,7 +3926,8 @@ func (v *ChangePasswordInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"OldPassword", path+"oldPassword"
 		_ = path
 		v.OldPassword = d.String(key)
-		if v.OldPassword != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 			if awsapi.StrLen(v.OldPassword) < 1 {
 				d.MinLen(v.OldPassword, path, 1)
 			}
@@ -3955,8 +3935,7 @@ func (v *ChangePasswordInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.OldPassword, path, 128)
 			}
 			d.Pattern(v.OldPassword, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.OldPassword == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3964,7 +3943,8 @@ func (v *ChangePasswordInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"NewPassword", path+"newPassword"
 		_ = path
 		v.NewPassword = d.String(key)
-		if v.NewPassword != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 			if awsapi.StrLen(v.NewPassword) < 1 {
 				d.MinLen(v.NewPassword, path, 1)
 			}
@@ -3972,8 +3952,7 @@ func (v *ChangePasswordInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.NewPassword, path, 128)
 			}
 			d.Pattern(v.NewPassword, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.NewPassword == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -3993,7 +3972,7 @@ func (v *ContextEntry) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"ContextKeyName", path+"contextKeyName"
 		_ = path
 		v.ContextKeyName = d.String(key)
-		if v.ContextKeyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ContextKeyName) < 5 {
 				d.MinLen(v.ContextKeyName, path, 5)
 			}
@@ -4011,8 +3990,6 @@ func (v *ContextEntry) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-				}
 				v.ContextKeyValues[i] = e
 			}
 		}
@@ -4021,7 +3998,7 @@ func (v *ContextEntry) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"ContextKeyType", path+"contextKeyType"
 		_ = path
 		v.ContextKeyType = d.String(key)
-		if v.ContextKeyType != "" {
+		if d.Has(key) {
 			d.Enum(v.ContextKeyType, path, []string{"string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList", "binary", "binaryList", "date", "dateList"})
 		}
 	}
@@ -4048,7 +4025,7 @@ func (v *CreateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -4088,7 +4065,7 @@ func (v *CreateAccountAliasInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"AccountAlias", path+"accountAlias"
 		_ = path
 		v.AccountAlias = d.String(key)
-		if v.AccountAlias != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AccountAlias) < 3 {
 				d.MinLen(v.AccountAlias, path, 3)
 			}
@@ -4096,8 +4073,7 @@ func (v *CreateAccountAliasInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.AccountAlias, path, 63)
 			}
 			d.Pattern(v.AccountAlias, path, re6, "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$", "--")
-		}
-		if v.AccountAlias == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4114,7 +4090,7 @@ func (v *CreateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"OwnerAccountId", path+"ownerAccountId"
 		_ = path
 		v.OwnerAccountId = d.String(key)
-		if v.OwnerAccountId != "" {
+		if d.Has(key) {
 			d.Pattern(v.OwnerAccountId, path, re7, "\\d{12}", "")
 		}
 	}
@@ -4122,13 +4098,12 @@ func (v *CreateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"Description", path+"description"
 		_ = path
 		v.Description = d.String(key)
-		if v.Description != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Description) > 1000 {
 				d.MaxLen(v.Description, path, 1000)
 			}
 			d.Pattern(v.Description, path, re8, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*", "")
-		}
-		if v.Description == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4142,7 +4117,7 @@ func (v *CreateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"RequestMessage", path+"requestMessage"
 		_ = path
 		v.RequestMessage = d.String(key)
-		if v.RequestMessage != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RequestMessage) > 200 {
 				d.MaxLen(v.RequestMessage, path, 200)
 			}
@@ -4153,7 +4128,7 @@ func (v *CreateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"RequestorWorkflowId", path+"requestorWorkflowId"
 		_ = path
 		v.RequestorWorkflowId = d.String(key)
-		if v.RequestorWorkflowId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RequestorWorkflowId) < 5 {
 				d.MinLen(v.RequestorWorkflowId, path, 5)
 			}
@@ -4161,8 +4136,7 @@ func (v *CreateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.RequestorWorkflowId, path, 400)
 			}
 			d.Pattern(v.RequestorWorkflowId, path, re9, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+", "")
-		}
-		if v.RequestorWorkflowId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4170,7 +4144,7 @@ func (v *CreateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"RedirectUrl", path+"redirectUrl"
 		_ = path
 		v.RedirectUrl = d.String(key)
-		if v.RedirectUrl != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RedirectUrl) < 1 {
 				d.MinLen(v.RedirectUrl, path, 1)
 			}
@@ -4184,7 +4158,7 @@ func (v *CreateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"NotificationChannel", path+"notificationChannel"
 		_ = path
 		v.NotificationChannel = d.String(key)
-		if v.NotificationChannel != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.NotificationChannel) < 2 {
 				d.MinLen(v.NotificationChannel, path, 2)
 			}
@@ -4192,8 +4166,7 @@ func (v *CreateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.NotificationChannel, path, 400)
 			}
 			d.Pattern(v.NotificationChannel, path, re11, "^[a-zA-Z0-9:_.-]+$", "")
-		}
-		if v.NotificationChannel == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4257,7 +4230,7 @@ func (v *CreateDelegationRequestOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"ConsoleDeepLink", path+"consoleDeepLink"
 		_ = path
 		v.ConsoleDeepLink = d.String(key)
-		if v.ConsoleDeepLink != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ConsoleDeepLink) < 1 {
 				d.MinLen(v.ConsoleDeepLink, path, 1)
 			}
@@ -4270,7 +4243,7 @@ func (v *CreateDelegationRequestOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"DelegationRequestId", path+"delegationRequestId"
 		_ = path
 		v.DelegationRequestId = d.String(key)
-		if v.DelegationRequestId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.DelegationRequestId) < 16 {
 				d.MinLen(v.DelegationRequestId, path, 16)
 			}
@@ -4296,7 +4269,7 @@ func (v *CreateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -4310,7 +4283,7 @@ func (v *CreateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -4318,8 +4291,7 @@ func (v *CreateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4356,7 +4328,7 @@ func (v *CreateInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"InstanceProfileName", path+"instanceProfileName"
 		_ = path
 		v.InstanceProfileName = d.String(key)
-		if v.InstanceProfileName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.InstanceProfileName) < 1 {
 				d.MinLen(v.InstanceProfileName, path, 1)
 			}
@@ -4364,8 +4336,7 @@ func (v *CreateInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 				d.MaxLen(v.InstanceProfileName, path, 128)
 			}
 			d.Pattern(v.InstanceProfileName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.InstanceProfileName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4373,7 +4344,7 @@ func (v *CreateInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -4440,7 +4411,7 @@ func (v *CreateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -4454,7 +4425,8 @@ func (v *CreateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Password", path+"password"
 		_ = path
 		v.Password = d.String(key)
-		if v.Password != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 			if awsapi.StrLen(v.Password) < 1 {
 				d.MinLen(v.Password, path, 1)
 			}
@@ -4505,15 +4477,14 @@ func (v *CreateOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 		key, path := prefix+"Url", path+"url"
 		_ = path
 		v.Url = d.String(key)
-		if v.Url != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Url) < 1 {
 				d.MinLen(v.Url, path, 1)
 			}
 			if awsapi.StrLen(v.Url) > 255 {
 				d.MaxLen(v.Url, path, 255)
 			}
-		}
-		if v.Url == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4526,13 +4497,11 @@ func (v *CreateOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 255 {
-						d.MaxLen(e, epath, 255)
-					}
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
+				}
+				if awsapi.StrLen(e) > 255 {
+					d.MaxLen(e, epath, 255)
 				}
 				v.ClientIDList[i] = e
 			}
@@ -4547,13 +4516,11 @@ func (v *CreateOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 40 {
-						d.MinLen(e, epath, 40)
-					}
-					if awsapi.StrLen(e) > 40 {
-						d.MaxLen(e, epath, 40)
-					}
+				if awsapi.StrLen(e) < 40 {
+					d.MinLen(e, epath, 40)
+				}
+				if awsapi.StrLen(e) > 40 {
+					d.MaxLen(e, epath, 40)
 				}
 				v.ThumbprintList[i] = e
 			}
@@ -4610,7 +4577,7 @@ func (v *CreateOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefi
 		key, path := prefix+"OpenIDConnectProviderArn", path+"openIDConnectProviderArn"
 		_ = path
 		v.OpenIDConnectProviderArn = d.String(key)
-		if v.OpenIDConnectProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) < 20 {
 				d.MinLen(v.OpenIDConnectProviderArn, path, 20)
 			}
@@ -4656,7 +4623,7 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -4664,8 +4631,7 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4673,7 +4639,7 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -4687,7 +4653,7 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"PolicyDocument", path+"policyDocument"
 		_ = path
 		v.PolicyDocument = d.String(key)
-		if v.PolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyDocument) < 1 {
 				d.MinLen(v.PolicyDocument, path, 1)
 			}
@@ -4695,8 +4661,7 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 				d.MaxLen(v.PolicyDocument, path, 131072)
 			}
 			d.Pattern(v.PolicyDocument, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.PolicyDocument == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4704,7 +4669,7 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"Description", path+"description"
 		_ = path
 		v.Description = d.String(key)
-		if v.Description != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Description) > 1000 {
 				d.MaxLen(v.Description, path, 1000)
 			}
@@ -4773,15 +4738,14 @@ func (v *CreatePolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4789,7 +4753,7 @@ func (v *CreatePolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"PolicyDocument", path+"policyDocument"
 		_ = path
 		v.PolicyDocument = d.String(key)
-		if v.PolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyDocument) < 1 {
 				d.MinLen(v.PolicyDocument, path, 1)
 			}
@@ -4797,8 +4761,7 @@ func (v *CreatePolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 				d.MaxLen(v.PolicyDocument, path, 131072)
 			}
 			d.Pattern(v.PolicyDocument, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.PolicyDocument == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4843,7 +4806,7 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -4857,7 +4820,7 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -4865,8 +4828,7 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4874,7 +4836,7 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"AssumeRolePolicyDocument", path+"assumeRolePolicyDocument"
 		_ = path
 		v.AssumeRolePolicyDocument = d.String(key)
-		if v.AssumeRolePolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AssumeRolePolicyDocument) < 1 {
 				d.MinLen(v.AssumeRolePolicyDocument, path, 1)
 			}
@@ -4882,8 +4844,7 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.AssumeRolePolicyDocument, path, 131072)
 			}
 			d.Pattern(v.AssumeRolePolicyDocument, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.AssumeRolePolicyDocument == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -4891,7 +4852,7 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Description", path+"description"
 		_ = path
 		v.Description = d.String(key)
-		if v.Description != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Description) > 1000 {
 				d.MaxLen(v.Description, path, 1000)
 			}
@@ -4915,7 +4876,7 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PermissionsBoundary", path+"permissionsBoundary"
 		_ = path
 		v.PermissionsBoundary = d.String(key)
-		if v.PermissionsBoundary != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PermissionsBoundary) < 20 {
 				d.MinLen(v.PermissionsBoundary, path, 20)
 			}
@@ -4993,15 +4954,14 @@ func (v *CreateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"SAMLMetadataDocument", path+"sAMLMetadataDocument"
 		_ = path
 		v.SAMLMetadataDocument = d.String(key)
-		if v.SAMLMetadataDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLMetadataDocument) < 1000 {
 				d.MinLen(v.SAMLMetadataDocument, path, 1000)
 			}
 			if awsapi.StrLen(v.SAMLMetadataDocument) > 10000000 {
 				d.MaxLen(v.SAMLMetadataDocument, path, 10000000)
 			}
-		}
-		if v.SAMLMetadataDocument == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5009,7 +4969,7 @@ func (v *CreateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Name", path+"name"
 		_ = path
 		v.Name = d.String(key)
-		if v.Name != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Name) < 1 {
 				d.MinLen(v.Name, path, 1)
 			}
@@ -5017,8 +4977,7 @@ func (v *CreateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.Name, path, 128)
 			}
 			d.Pattern(v.Name, path, re14, "[\\w._-]+", "")
-		}
-		if v.Name == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5041,7 +5000,7 @@ func (v *CreateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"AssertionEncryptionMode", path+"assertionEncryptionMode"
 		_ = path
 		v.AssertionEncryptionMode = d.String(key)
-		if v.AssertionEncryptionMode != "" {
+		if d.Has(key) {
 			d.Enum(v.AssertionEncryptionMode, path, []string{"Required", "Allowed"})
 		}
 	}
@@ -5049,7 +5008,8 @@ func (v *CreateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"AddPrivateKey", path+"addPrivateKey"
 		_ = path
 		v.AddPrivateKey = d.String(key)
-		if v.AddPrivateKey != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 			if awsapi.StrLen(v.AddPrivateKey) < 1 {
 				d.MinLen(v.AddPrivateKey, path, 1)
 			}
@@ -5090,7 +5050,7 @@ func (v *CreateSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"SAMLProviderArn", path+"sAMLProviderArn"
 		_ = path
 		v.SAMLProviderArn = d.String(key)
-		if v.SAMLProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLProviderArn) < 20 {
 				d.MinLen(v.SAMLProviderArn, path, 20)
 			}
@@ -5136,7 +5096,7 @@ func (v *CreateServiceLinkedRoleInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"AWSServiceName", path+"aWSServiceName"
 		_ = path
 		v.AWSServiceName = d.String(key)
-		if v.AWSServiceName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AWSServiceName) < 1 {
 				d.MinLen(v.AWSServiceName, path, 1)
 			}
@@ -5144,8 +5104,7 @@ func (v *CreateServiceLinkedRoleInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.AWSServiceName, path, 128)
 			}
 			d.Pattern(v.AWSServiceName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.AWSServiceName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5153,7 +5112,7 @@ func (v *CreateServiceLinkedRoleInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"Description", path+"description"
 		_ = path
 		v.Description = d.String(key)
-		if v.Description != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Description) > 1000 {
 				d.MaxLen(v.Description, path, 1000)
 			}
@@ -5164,7 +5123,7 @@ func (v *CreateServiceLinkedRoleInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"CustomSuffix", path+"customSuffix"
 		_ = path
 		v.CustomSuffix = d.String(key)
-		if v.CustomSuffix != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CustomSuffix) < 1 {
 				d.MinLen(v.CustomSuffix, path, 1)
 			}
@@ -5210,7 +5169,7 @@ func (v *CreateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -5218,8 +5177,7 @@ func (v *CreateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5227,9 +5185,8 @@ func (v *CreateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 		key, path := prefix+"ServiceName", path+"serviceName"
 		_ = path
 		v.ServiceName = d.String(key)
-		if v.ServiceName != "" {
-		}
-		if v.ServiceName == "" {
+		if d.Has(key) {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5282,7 +5239,7 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -5296,7 +5253,7 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -5304,8 +5261,7 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5313,7 +5269,7 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PermissionsBoundary", path+"permissionsBoundary"
 		_ = path
 		v.PermissionsBoundary = d.String(key)
-		if v.PermissionsBoundary != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PermissionsBoundary) < 20 {
 				d.MinLen(v.PermissionsBoundary, path, 20)
 			}
@@ -5382,7 +5338,7 @@ func (v *CreateVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -5396,13 +5352,12 @@ func (v *CreateVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"VirtualMFADeviceName", path+"virtualMFADeviceName"
 		_ = path
 		v.VirtualMFADeviceName = d.String(key)
-		if v.VirtualMFADeviceName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.VirtualMFADeviceName) < 1 {
 				d.MinLen(v.VirtualMFADeviceName, path, 1)
 			}
 			d.Pattern(v.VirtualMFADeviceName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.VirtualMFADeviceName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5463,7 +5418,7 @@ func (v *DeactivateMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -5477,7 +5432,7 @@ func (v *DeactivateMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -5485,8 +5440,7 @@ func (v *DeactivateMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 				d.MaxLen(v.SerialNumber, path, 256)
 			}
 			d.Pattern(v.SerialNumber, path, re15, "[\\w+=/:,.@-]+", "")
-		}
-		if v.SerialNumber == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5506,7 +5460,7 @@ func (v *DelegationPermission) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"PolicyTemplateArn", path+"policyTemplateArn"
 		_ = path
 		v.PolicyTemplateArn = d.String(key)
-		if v.PolicyTemplateArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyTemplateArn) < 20 {
 				d.MinLen(v.PolicyTemplateArn, path, 20)
 			}
@@ -5552,7 +5506,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"DelegationRequestId", path+"delegationRequestId"
 		_ = path
 		v.DelegationRequestId = d.String(key)
-		if v.DelegationRequestId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.DelegationRequestId) < 16 {
 				d.MinLen(v.DelegationRequestId, path, 16)
 			}
@@ -5566,7 +5520,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"OwnerAccountId", path+"ownerAccountId"
 		_ = path
 		v.OwnerAccountId = d.String(key)
-		if v.OwnerAccountId != "" {
+		if d.Has(key) {
 			d.Pattern(v.OwnerAccountId, path, re7, "\\d{12}", "")
 		}
 	}
@@ -5574,7 +5528,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"Description", path+"description"
 		_ = path
 		v.Description = d.String(key)
-		if v.Description != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Description) > 1000 {
 				d.MaxLen(v.Description, path, 1000)
 			}
@@ -5585,7 +5539,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"RequestMessage", path+"requestMessage"
 		_ = path
 		v.RequestMessage = d.String(key)
-		if v.RequestMessage != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RequestMessage) > 200 {
 				d.MaxLen(v.RequestMessage, path, 200)
 			}
@@ -5602,7 +5556,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"PermissionPolicy", path+"permissionPolicy"
 		_ = path
 		v.PermissionPolicy = d.String(key)
-		if v.PermissionPolicy != "" {
+		if d.Has(key) {
 		}
 	}
 	{
@@ -5614,13 +5568,11 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 20 {
-						d.MinLen(e, epath, 20)
-					}
-					if awsapi.StrLen(e) > 2048 {
-						d.MaxLen(e, epath, 2048)
-					}
+				if awsapi.StrLen(e) < 20 {
+					d.MinLen(e, epath, 20)
+				}
+				if awsapi.StrLen(e) > 2048 {
+					d.MaxLen(e, epath, 2048)
 				}
 				v.RolePermissionRestrictionArns[i] = e
 			}
@@ -5630,7 +5582,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"OwnerId", path+"ownerId"
 		_ = path
 		v.OwnerId = d.String(key)
-		if v.OwnerId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OwnerId) < 20 {
 				d.MinLen(v.OwnerId, path, 20)
 			}
@@ -5644,7 +5596,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"ApproverId", path+"approverId"
 		_ = path
 		v.ApproverId = d.String(key)
-		if v.ApproverId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ApproverId) < 20 {
 				d.MinLen(v.ApproverId, path, 20)
 			}
@@ -5657,7 +5609,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"State", path+"state"
 		_ = path
 		v.State = d.String(key)
-		if v.State != "" {
+		if d.Has(key) {
 			d.Enum(v.State, path, []string{"UNASSIGNED", "ASSIGNED", "PENDING_APPROVAL", "FINALIZED", "ACCEPTED", "REJECTED", "EXPIRED"})
 		}
 	}
@@ -5670,7 +5622,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"RequestorId", path+"requestorId"
 		_ = path
 		v.RequestorId = d.String(key)
-		if v.RequestorId != "" {
+		if d.Has(key) {
 			d.Pattern(v.RequestorId, path, re7, "\\d{12}", "")
 		}
 	}
@@ -5678,7 +5630,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"RequestorName", path+"requestorName"
 		_ = path
 		v.RequestorName = d.String(key)
-		if v.RequestorName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RequestorName) > 30 {
 				d.MaxLen(v.RequestorName, path, 30)
 			}
@@ -5707,7 +5659,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"RedirectUrl", path+"redirectUrl"
 		_ = path
 		v.RedirectUrl = d.String(key)
-		if v.RedirectUrl != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RedirectUrl) < 1 {
 				d.MinLen(v.RedirectUrl, path, 1)
 			}
@@ -5721,7 +5673,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"Notes", path+"notes"
 		_ = path
 		v.Notes = d.String(key)
-		if v.Notes != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Notes) > 500 {
 				d.MaxLen(v.Notes, path, 500)
 			}
@@ -5732,7 +5684,7 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"RejectionReason", path+"rejectionReason"
 		_ = path
 		v.RejectionReason = d.String(key)
-		if v.RejectionReason != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RejectionReason) > 500 {
 				d.MaxLen(v.RejectionReason, path, 500)
 			}
@@ -5825,7 +5777,7 @@ func (v *DeleteAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -5839,7 +5791,7 @@ func (v *DeleteAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"AccessKeyId", path+"accessKeyId"
 		_ = path
 		v.AccessKeyId = d.String(key)
-		if v.AccessKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AccessKeyId) < 16 {
 				d.MinLen(v.AccessKeyId, path, 16)
 			}
@@ -5847,8 +5799,7 @@ func (v *DeleteAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.AccessKeyId, path, 128)
 			}
 			d.Pattern(v.AccessKeyId, path, re4, "[\\w]+", "")
-		}
-		if v.AccessKeyId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5868,7 +5819,7 @@ func (v *DeleteAccountAliasInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"AccountAlias", path+"accountAlias"
 		_ = path
 		v.AccountAlias = d.String(key)
-		if v.AccountAlias != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AccountAlias) < 3 {
 				d.MinLen(v.AccountAlias, path, 3)
 			}
@@ -5876,8 +5827,7 @@ func (v *DeleteAccountAliasInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.AccountAlias, path, 63)
 			}
 			d.Pattern(v.AccountAlias, path, re6, "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$", "--")
-		}
-		if v.AccountAlias == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5894,7 +5844,7 @@ func (v *DeleteGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -5902,8 +5852,7 @@ func (v *DeleteGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5911,7 +5860,7 @@ func (v *DeleteGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -5919,8 +5868,7 @@ func (v *DeleteGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5940,7 +5888,7 @@ func (v *DeleteGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -5948,8 +5896,7 @@ func (v *DeleteGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5966,7 +5913,7 @@ func (v *DeleteInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"InstanceProfileName", path+"instanceProfileName"
 		_ = path
 		v.InstanceProfileName = d.String(key)
-		if v.InstanceProfileName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.InstanceProfileName) < 1 {
 				d.MinLen(v.InstanceProfileName, path, 1)
 			}
@@ -5974,8 +5921,7 @@ func (v *DeleteInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 				d.MaxLen(v.InstanceProfileName, path, 128)
 			}
 			d.Pattern(v.InstanceProfileName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.InstanceProfileName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -5992,7 +5938,7 @@ func (v *DeleteLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -6015,15 +5961,14 @@ func (v *DeleteOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 		key, path := prefix+"OpenIDConnectProviderArn", path+"openIDConnectProviderArn"
 		_ = path
 		v.OpenIDConnectProviderArn = d.String(key)
-		if v.OpenIDConnectProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) < 20 {
 				d.MinLen(v.OpenIDConnectProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) > 2048 {
 				d.MaxLen(v.OpenIDConnectProviderArn, path, 2048)
 			}
-		}
-		if v.OpenIDConnectProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6040,15 +5985,14 @@ func (v *DeletePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6065,15 +6009,14 @@ func (v *DeletePolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6081,10 +6024,9 @@ func (v *DeletePolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"VersionId", path+"versionId"
 		_ = path
 		v.VersionId = d.String(key)
-		if v.VersionId != "" {
+		if d.Has(key) {
 			d.Pattern(v.VersionId, path, re17, "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", "")
-		}
-		if v.VersionId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6104,7 +6046,7 @@ func (v *DeleteRolePermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, pref
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -6112,8 +6054,7 @@ func (v *DeleteRolePermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, pref
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6130,7 +6071,7 @@ func (v *DeleteRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -6138,8 +6079,7 @@ func (v *DeleteRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6147,7 +6087,7 @@ func (v *DeleteRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -6155,8 +6095,7 @@ func (v *DeleteRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6176,7 +6115,7 @@ func (v *DeleteRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -6184,8 +6123,7 @@ func (v *DeleteRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6202,15 +6140,14 @@ func (v *DeleteSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"SAMLProviderArn", path+"sAMLProviderArn"
 		_ = path
 		v.SAMLProviderArn = d.String(key)
-		if v.SAMLProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLProviderArn) < 20 {
 				d.MinLen(v.SAMLProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.SAMLProviderArn) > 2048 {
 				d.MaxLen(v.SAMLProviderArn, path, 2048)
 			}
-		}
-		if v.SAMLProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6227,7 +6164,7 @@ func (v *DeleteSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -6235,8 +6172,7 @@ func (v *DeleteSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6244,7 +6180,7 @@ func (v *DeleteSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"SSHPublicKeyId", path+"sSHPublicKeyId"
 		_ = path
 		v.SSHPublicKeyId = d.String(key)
-		if v.SSHPublicKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SSHPublicKeyId) < 20 {
 				d.MinLen(v.SSHPublicKeyId, path, 20)
 			}
@@ -6252,8 +6188,7 @@ func (v *DeleteSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.SSHPublicKeyId, path, 128)
 			}
 			d.Pattern(v.SSHPublicKeyId, path, re4, "[\\w]+", "")
-		}
-		if v.SSHPublicKeyId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6273,7 +6208,7 @@ func (v *DeleteServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"ServerCertificateName", path+"serverCertificateName"
 		_ = path
 		v.ServerCertificateName = d.String(key)
-		if v.ServerCertificateName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServerCertificateName) < 1 {
 				d.MinLen(v.ServerCertificateName, path, 1)
 			}
@@ -6281,8 +6216,7 @@ func (v *DeleteServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.ServerCertificateName, path, 128)
 			}
 			d.Pattern(v.ServerCertificateName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.ServerCertificateName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6299,7 +6233,7 @@ func (v *DeleteServiceLinkedRoleInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -6307,8 +6241,7 @@ func (v *DeleteServiceLinkedRoleInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6325,15 +6258,14 @@ func (v *DeleteServiceLinkedRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"DeletionTaskId", path+"deletionTaskId"
 		_ = path
 		v.DeletionTaskId = d.String(key)
-		if v.DeletionTaskId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.DeletionTaskId) < 1 {
 				d.MinLen(v.DeletionTaskId, path, 1)
 			}
 			if awsapi.StrLen(v.DeletionTaskId) > 1000 {
 				d.MaxLen(v.DeletionTaskId, path, 1000)
 			}
-		}
-		if v.DeletionTaskId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6350,7 +6282,7 @@ func (v *DeleteServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -6364,7 +6296,7 @@ func (v *DeleteServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 		key, path := prefix+"ServiceSpecificCredentialId", path+"serviceSpecificCredentialId"
 		_ = path
 		v.ServiceSpecificCredentialId = d.String(key)
-		if v.ServiceSpecificCredentialId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceSpecificCredentialId) < 20 {
 				d.MinLen(v.ServiceSpecificCredentialId, path, 20)
 			}
@@ -6372,8 +6304,7 @@ func (v *DeleteServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 				d.MaxLen(v.ServiceSpecificCredentialId, path, 128)
 			}
 			d.Pattern(v.ServiceSpecificCredentialId, path, re4, "[\\w]+", "")
-		}
-		if v.ServiceSpecificCredentialId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6393,7 +6324,7 @@ func (v *DeleteSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -6407,7 +6338,7 @@ func (v *DeleteSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"CertificateId", path+"certificateId"
 		_ = path
 		v.CertificateId = d.String(key)
-		if v.CertificateId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CertificateId) < 24 {
 				d.MinLen(v.CertificateId, path, 24)
 			}
@@ -6415,8 +6346,7 @@ func (v *DeleteSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 				d.MaxLen(v.CertificateId, path, 128)
 			}
 			d.Pattern(v.CertificateId, path, re4, "[\\w]+", "")
-		}
-		if v.CertificateId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6436,7 +6366,7 @@ func (v *DeleteUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, pref
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -6444,8 +6374,7 @@ func (v *DeleteUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, pref
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6462,7 +6391,7 @@ func (v *DeleteUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -6470,8 +6399,7 @@ func (v *DeleteUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6479,7 +6407,7 @@ func (v *DeleteUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -6487,8 +6415,7 @@ func (v *DeleteUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6508,7 +6435,7 @@ func (v *DeleteUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -6516,8 +6443,7 @@ func (v *DeleteUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6534,7 +6460,7 @@ func (v *DeleteVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -6542,8 +6468,7 @@ func (v *DeleteVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 				d.MaxLen(v.SerialNumber, path, 256)
 			}
 			d.Pattern(v.SerialNumber, path, re15, "[\\w+=/:,.@-]+", "")
-		}
-		if v.SerialNumber == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6560,7 +6485,7 @@ func (v *DeletionTaskFailureReasonType) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"Reason", path+"reason"
 		_ = path
 		v.Reason = d.String(key)
-		if v.Reason != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Reason) > 1000 {
 				d.MaxLen(v.Reason, path, 1000)
 			}
@@ -6600,7 +6525,7 @@ func (v *DetachGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -6608,8 +6533,7 @@ func (v *DetachGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6617,15 +6541,14 @@ func (v *DetachGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6645,7 +6568,7 @@ func (v *DetachRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -6653,8 +6576,7 @@ func (v *DetachRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6662,15 +6584,14 @@ func (v *DetachRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6690,7 +6611,7 @@ func (v *DetachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -6698,8 +6619,7 @@ func (v *DetachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6707,15 +6627,14 @@ func (v *DetachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6741,7 +6660,7 @@ func (v *DisableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *aws
 		key, path := prefix+"OrganizationId", path+"organizationId"
 		_ = path
 		v.OrganizationId = d.String(key)
-		if v.OrganizationId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OrganizationId) > 34 {
 				d.MaxLen(v.OrganizationId, path, 34)
 			}
@@ -6757,9 +6676,7 @@ func (v *DisableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *aws
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					d.Enum(e, epath, []string{"RootCredentialsManagement", "RootSessions"})
-				}
+				d.Enum(e, epath, []string{"RootCredentialsManagement", "RootSessions"})
 				v.EnabledFeatures[i] = e
 			}
 		}
@@ -6790,7 +6707,7 @@ func (v *DisableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, 
 		key, path := prefix+"OrganizationId", path+"organizationId"
 		_ = path
 		v.OrganizationId = d.String(key)
-		if v.OrganizationId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OrganizationId) > 34 {
 				d.MaxLen(v.OrganizationId, path, 34)
 			}
@@ -6806,9 +6723,7 @@ func (v *DisableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, 
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					d.Enum(e, epath, []string{"RootCredentialsManagement", "RootSessions"})
-				}
+				d.Enum(e, epath, []string{"RootCredentialsManagement", "RootSessions"})
 				v.EnabledFeatures[i] = e
 			}
 		}
@@ -6833,7 +6748,7 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -6841,8 +6756,7 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6850,7 +6764,7 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -6858,8 +6772,7 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.SerialNumber, path, 256)
 			}
 			d.Pattern(v.SerialNumber, path, re15, "[\\w+=/:,.@-]+", "")
-		}
-		if v.SerialNumber == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6867,7 +6780,7 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"AuthenticationCode1", path+"authenticationCode1"
 		_ = path
 		v.AuthenticationCode1 = d.String(key)
-		if v.AuthenticationCode1 != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AuthenticationCode1) < 6 {
 				d.MinLen(v.AuthenticationCode1, path, 6)
 			}
@@ -6875,8 +6788,7 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.AuthenticationCode1, path, 6)
 			}
 			d.Pattern(v.AuthenticationCode1, path, re19, "[\\d]+", "")
-		}
-		if v.AuthenticationCode1 == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6884,7 +6796,7 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"AuthenticationCode2", path+"authenticationCode2"
 		_ = path
 		v.AuthenticationCode2 = d.String(key)
-		if v.AuthenticationCode2 != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AuthenticationCode2) < 6 {
 				d.MinLen(v.AuthenticationCode2, path, 6)
 			}
@@ -6892,8 +6804,7 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.AuthenticationCode2, path, 6)
 			}
 			d.Pattern(v.AuthenticationCode2, path, re19, "[\\d]+", "")
-		}
-		if v.AuthenticationCode2 == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -6925,7 +6836,7 @@ func (v *EnableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *awsa
 		key, path := prefix+"OrganizationId", path+"organizationId"
 		_ = path
 		v.OrganizationId = d.String(key)
-		if v.OrganizationId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OrganizationId) > 34 {
 				d.MaxLen(v.OrganizationId, path, 34)
 			}
@@ -6941,9 +6852,7 @@ func (v *EnableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *awsa
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					d.Enum(e, epath, []string{"RootCredentialsManagement", "RootSessions"})
-				}
+				d.Enum(e, epath, []string{"RootCredentialsManagement", "RootSessions"})
 				v.EnabledFeatures[i] = e
 			}
 		}
@@ -6974,7 +6883,7 @@ func (v *EnableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, p
 		key, path := prefix+"OrganizationId", path+"organizationId"
 		_ = path
 		v.OrganizationId = d.String(key)
-		if v.OrganizationId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OrganizationId) > 34 {
 				d.MaxLen(v.OrganizationId, path, 34)
 			}
@@ -6990,9 +6899,7 @@ func (v *EnableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, p
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					d.Enum(e, epath, []string{"RootCredentialsManagement", "RootSessions"})
-				}
+				d.Enum(e, epath, []string{"RootCredentialsManagement", "RootSessions"})
 				v.EnabledFeatures[i] = e
 			}
 		}
@@ -7017,7 +6924,7 @@ func (v *EnableOutboundWebIdentityFederationOutput) decodeQuery(d *awsapi.Decode
 		key, path := prefix+"IssuerIdentifier", path+"issuerIdentifier"
 		_ = path
 		v.IssuerIdentifier = d.String(key)
-		if v.IssuerIdentifier != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -7058,15 +6965,14 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
 			if awsapi.StrLen(v.Arn) > 2048 {
 				d.MaxLen(v.Arn, path, 2048)
 			}
-		}
-		if v.Arn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7074,7 +6980,7 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Name", path+"name"
 		_ = path
 		v.Name = d.String(key)
-		if v.Name != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Name) < 1 {
 				d.MinLen(v.Name, path, 1)
 			}
@@ -7082,8 +6988,7 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.Name, path, 64)
 			}
 			d.Pattern(v.Name, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.Name == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7091,10 +6996,9 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Type", path+"type"
 		_ = path
 		v.Type = d.String(key)
-		if v.Type != "" {
+		if d.Has(key) {
 			d.Enum(v.Type, path, []string{"USER", "ROLE", "GROUP"})
-		}
-		if v.Type == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7102,7 +7006,7 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Id", path+"id"
 		_ = path
 		v.Id = d.String(key)
-		if v.Id != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Id) < 16 {
 				d.MinLen(v.Id, path, 16)
 			}
@@ -7110,8 +7014,7 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.Id, path, 128)
 			}
 			d.Pattern(v.Id, path, re4, "[\\w]+", "")
-		}
-		if v.Id == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7119,7 +7022,7 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -7154,9 +7057,8 @@ func (v *ErrorDetails) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Message", path+"message"
 		_ = path
 		v.Message = d.String(key)
-		if v.Message != "" {
-		}
-		if v.Message == "" {
+		if d.Has(key) {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7164,9 +7066,8 @@ func (v *ErrorDetails) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Code", path+"code"
 		_ = path
 		v.Code = d.String(key)
-		if v.Code != "" {
-		}
-		if v.Code == "" {
+		if d.Has(key) {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7186,15 +7087,14 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"EvalActionName", path+"evalActionName"
 		_ = path
 		v.EvalActionName = d.String(key)
-		if v.EvalActionName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.EvalActionName) < 3 {
 				d.MinLen(v.EvalActionName, path, 3)
 			}
 			if awsapi.StrLen(v.EvalActionName) > 128 {
 				d.MaxLen(v.EvalActionName, path, 128)
 			}
-		}
-		if v.EvalActionName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7202,7 +7102,7 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"EvalResourceName", path+"evalResourceName"
 		_ = path
 		v.EvalResourceName = d.String(key)
-		if v.EvalResourceName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.EvalResourceName) < 1 {
 				d.MinLen(v.EvalResourceName, path, 1)
 			}
@@ -7215,10 +7115,9 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"EvalDecision", path+"evalDecision"
 		_ = path
 		v.EvalDecision = d.String(key)
-		if v.EvalDecision != "" {
+		if d.Has(key) {
 			d.Enum(v.EvalDecision, path, []string{"allowed", "explicitDeny", "implicitDeny"})
-		}
-		if v.EvalDecision == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7243,13 +7142,11 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 5 {
-						d.MinLen(e, epath, 5)
-					}
-					if awsapi.StrLen(e) > 256 {
-						d.MaxLen(e, epath, 256)
-					}
+				if awsapi.StrLen(e) < 5 {
+					d.MinLen(e, epath, 5)
+				}
+				if awsapi.StrLen(e) > 256 {
+					d.MaxLen(e, epath, 256)
 				}
 				v.MissingContextValues[i] = e
 			}
@@ -7354,7 +7251,7 @@ func (v *GenerateCredentialReportOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"State", path+"state"
 		_ = path
 		v.State = d.String(key)
-		if v.State != "" {
+		if d.Has(key) {
 			d.Enum(v.State, path, []string{"STARTED", "INPROGRESS", "COMPLETE"})
 		}
 	}
@@ -7362,7 +7259,7 @@ func (v *GenerateCredentialReportOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"Description", path+"description"
 		_ = path
 		v.Description = d.String(key)
-		if v.Description != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -7381,7 +7278,7 @@ func (v *GenerateOrganizationsAccessReportInput) decodeQuery(d *awsapi.Decoder, 
 		key, path := prefix+"EntityPath", path+"entityPath"
 		_ = path
 		v.EntityPath = d.String(key)
-		if v.EntityPath != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.EntityPath) < 19 {
 				d.MinLen(v.EntityPath, path, 19)
 			}
@@ -7389,8 +7286,7 @@ func (v *GenerateOrganizationsAccessReportInput) decodeQuery(d *awsapi.Decoder, 
 				d.MaxLen(v.EntityPath, path, 427)
 			}
 			d.Pattern(v.EntityPath, path, re2, "^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*", "")
-		}
-		if v.EntityPath == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7398,7 +7294,7 @@ func (v *GenerateOrganizationsAccessReportInput) decodeQuery(d *awsapi.Decoder, 
 		key, path := prefix+"OrganizationsPolicyId", path+"organizationsPolicyId"
 		_ = path
 		v.OrganizationsPolicyId = d.String(key)
-		if v.OrganizationsPolicyId != "" {
+		if d.Has(key) {
 			d.Pattern(v.OrganizationsPolicyId, path, re20, "^p-[0-9a-zA-Z_]{8,128}$", "")
 		}
 	}
@@ -7418,7 +7314,7 @@ func (v *GenerateOrganizationsAccessReportOutput) decodeQuery(d *awsapi.Decoder,
 		key, path := prefix+"JobId", path+"jobId"
 		_ = path
 		v.JobId = d.String(key)
-		if v.JobId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.JobId) < 36 {
 				d.MinLen(v.JobId, path, 36)
 			}
@@ -7440,15 +7336,14 @@ func (v *GenerateServiceLastAccessedDetailsInput) decodeQuery(d *awsapi.Decoder,
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
 			if awsapi.StrLen(v.Arn) > 2048 {
 				d.MaxLen(v.Arn, path, 2048)
 			}
-		}
-		if v.Arn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7456,7 +7351,7 @@ func (v *GenerateServiceLastAccessedDetailsInput) decodeQuery(d *awsapi.Decoder,
 		key, path := prefix+"Granularity", path+"granularity"
 		_ = path
 		v.Granularity = d.String(key)
-		if v.Granularity != "" {
+		if d.Has(key) {
 			d.Enum(v.Granularity, path, []string{"SERVICE_LEVEL", "ACTION_LEVEL"})
 		}
 	}
@@ -7476,7 +7371,7 @@ func (v *GenerateServiceLastAccessedDetailsOutput) decodeQuery(d *awsapi.Decoder
 		key, path := prefix+"JobId", path+"jobId"
 		_ = path
 		v.JobId = d.String(key)
-		if v.JobId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.JobId) < 36 {
 				d.MinLen(v.JobId, path, 36)
 			}
@@ -7498,7 +7393,7 @@ func (v *GetAccessKeyLastUsedInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"AccessKeyId", path+"accessKeyId"
 		_ = path
 		v.AccessKeyId = d.String(key)
-		if v.AccessKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AccessKeyId) < 16 {
 				d.MinLen(v.AccessKeyId, path, 16)
 			}
@@ -7506,8 +7401,7 @@ func (v *GetAccessKeyLastUsedInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 				d.MaxLen(v.AccessKeyId, path, 128)
 			}
 			d.Pattern(v.AccessKeyId, path, re4, "[\\w]+", "")
-		}
-		if v.AccessKeyId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7524,7 +7418,7 @@ func (v *GetAccessKeyLastUsedOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -7563,9 +7457,7 @@ func (v *GetAccountAuthorizationDetailsInput) decodeQuery(d *awsapi.Decoder, pre
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					d.Enum(e, epath, []string{"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"})
-				}
+				d.Enum(e, epath, []string{"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"})
 				v.Filter[i] = e
 			}
 		}
@@ -7587,7 +7479,7 @@ func (v *GetAccountAuthorizationDetailsInput) decodeQuery(d *awsapi.Decoder, pre
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -7673,7 +7565,7 @@ func (v *GetAccountAuthorizationDetailsOutput) decodeQuery(d *awsapi.Decoder, pr
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -7779,15 +7671,13 @@ func (v *GetContextKeysForCustomPolicyInput) decodeQuery(d *awsapi.Decoder, pref
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 131072 {
-						d.MaxLen(e, epath, 131072)
-					}
-					d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 131072 {
+					d.MaxLen(e, epath, 131072)
+				}
+				d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
 				v.PolicyInputList[i] = e
 			}
 		}
@@ -7817,13 +7707,11 @@ func (v *GetContextKeysForCustomPolicyOutput) decodeQuery(d *awsapi.Decoder, pre
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 5 {
-						d.MinLen(e, epath, 5)
-					}
-					if awsapi.StrLen(e) > 256 {
-						d.MaxLen(e, epath, 256)
-					}
+				if awsapi.StrLen(e) < 5 {
+					d.MinLen(e, epath, 5)
+				}
+				if awsapi.StrLen(e) > 256 {
+					d.MaxLen(e, epath, 256)
 				}
 				v.ContextKeyNames[i] = e
 			}
@@ -7846,15 +7734,14 @@ func (v *GetContextKeysForPrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, p
 		key, path := prefix+"PolicySourceArn", path+"policySourceArn"
 		_ = path
 		v.PolicySourceArn = d.String(key)
-		if v.PolicySourceArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicySourceArn) < 20 {
 				d.MinLen(v.PolicySourceArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicySourceArn) > 2048 {
 				d.MaxLen(v.PolicySourceArn, path, 2048)
 			}
-		}
-		if v.PolicySourceArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7867,15 +7754,13 @@ func (v *GetContextKeysForPrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, p
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 131072 {
-						d.MaxLen(e, epath, 131072)
-					}
-					d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 131072 {
+					d.MaxLen(e, epath, 131072)
+				}
+				d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
 				v.PolicyInputList[i] = e
 			}
 		}
@@ -7905,7 +7790,7 @@ func (v *GetCredentialReportOutput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ReportFormat", path+"reportFormat"
 		_ = path
 		v.ReportFormat = d.String(key)
-		if v.ReportFormat != "" {
+		if d.Has(key) {
 			d.Enum(v.ReportFormat, path, []string{"text/csv"})
 		}
 	}
@@ -7933,7 +7818,7 @@ func (v *GetDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"DelegationRequestId", path+"delegationRequestId"
 		_ = path
 		v.DelegationRequestId = d.String(key)
-		if v.DelegationRequestId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.DelegationRequestId) < 16 {
 				d.MinLen(v.DelegationRequestId, path, 16)
 			}
@@ -7941,8 +7826,7 @@ func (v *GetDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 				d.MaxLen(v.DelegationRequestId, path, 128)
 			}
 			d.Pattern(v.DelegationRequestId, path, re0, "[\\w-]+", "")
-		}
-		if v.DelegationRequestId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -7973,7 +7857,7 @@ func (v *GetDelegationRequestOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"PermissionCheckStatus", path+"permissionCheckStatus"
 		_ = path
 		v.PermissionCheckStatus = d.String(key)
-		if v.PermissionCheckStatus != "" {
+		if d.Has(key) {
 			d.Enum(v.PermissionCheckStatus, path, []string{"COMPLETE", "IN_PROGRESS", "FAILED"})
 		}
 	}
@@ -7981,7 +7865,7 @@ func (v *GetDelegationRequestOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"PermissionCheckResult", path+"permissionCheckResult"
 		_ = path
 		v.PermissionCheckResult = d.String(key)
-		if v.PermissionCheckResult != "" {
+		if d.Has(key) {
 			d.Enum(v.PermissionCheckResult, path, []string{"ALLOWED", "DENIED", "UNSURE"})
 		}
 	}
@@ -8006,7 +7890,7 @@ func (v *GetGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -8014,8 +7898,7 @@ func (v *GetGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8023,7 +7906,7 @@ func (v *GetGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -8031,8 +7914,7 @@ func (v *GetGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8052,7 +7934,7 @@ func (v *GetGroupPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -8060,8 +7942,7 @@ func (v *GetGroupPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8069,7 +7950,7 @@ func (v *GetGroupPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -8077,8 +7958,7 @@ func (v *GetGroupPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8086,7 +7966,7 @@ func (v *GetGroupPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"PolicyDocument", path+"policyDocument"
 		_ = path
 		v.PolicyDocument = d.String(key)
-		if v.PolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyDocument) < 1 {
 				d.MinLen(v.PolicyDocument, path, 1)
 			}
@@ -8094,8 +7974,7 @@ func (v *GetGroupPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.PolicyDocument, path, 131072)
 			}
 			d.Pattern(v.PolicyDocument, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.PolicyDocument == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8118,7 +7997,7 @@ func (v *GetGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -8126,8 +8005,7 @@ func (v *GetGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8135,7 +8013,7 @@ func (v *GetGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -8203,7 +8081,7 @@ func (v *GetGroupOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -8236,15 +8114,14 @@ func (v *GetHumanReadableSummaryInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"EntityArn", path+"entityArn"
 		_ = path
 		v.EntityArn = d.String(key)
-		if v.EntityArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.EntityArn) < 20 {
 				d.MinLen(v.EntityArn, path, 20)
 			}
 			if awsapi.StrLen(v.EntityArn) > 2048 {
 				d.MaxLen(v.EntityArn, path, 2048)
 			}
-		}
-		if v.EntityArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8252,7 +8129,7 @@ func (v *GetHumanReadableSummaryInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"Locale", path+"locale"
 		_ = path
 		v.Locale = d.String(key)
-		if v.Locale != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Locale) < 2 {
 				d.MinLen(v.Locale, path, 2)
 			}
@@ -8277,7 +8154,7 @@ func (v *GetHumanReadableSummaryOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"SummaryContent", path+"summaryContent"
 		_ = path
 		v.SummaryContent = d.String(key)
-		if v.SummaryContent != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SummaryContent) > 10000 {
 				d.MaxLen(v.SummaryContent, path, 10000)
 			}
@@ -8287,7 +8164,7 @@ func (v *GetHumanReadableSummaryOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"Locale", path+"locale"
 		_ = path
 		v.Locale = d.String(key)
-		if v.Locale != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Locale) < 2 {
 				d.MinLen(v.Locale, path, 2)
 			}
@@ -8300,7 +8177,7 @@ func (v *GetHumanReadableSummaryOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"SummaryState", path+"summaryState"
 		_ = path
 		v.SummaryState = d.String(key)
-		if v.SummaryState != "" {
+		if d.Has(key) {
 			d.Enum(v.SummaryState, path, []string{"AVAILABLE", "NOT_AVAILABLE", "NOT_SUPPORTED", "FAILED"})
 		}
 	}
@@ -8323,7 +8200,7 @@ func (v *GetInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"InstanceProfileName", path+"instanceProfileName"
 		_ = path
 		v.InstanceProfileName = d.String(key)
-		if v.InstanceProfileName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.InstanceProfileName) < 1 {
 				d.MinLen(v.InstanceProfileName, path, 1)
 			}
@@ -8331,8 +8208,7 @@ func (v *GetInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.InstanceProfileName, path, 128)
 			}
 			d.Pattern(v.InstanceProfileName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.InstanceProfileName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8366,7 +8242,7 @@ func (v *GetLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -8406,7 +8282,7 @@ func (v *GetMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -8414,8 +8290,7 @@ func (v *GetMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 				d.MaxLen(v.SerialNumber, path, 256)
 			}
 			d.Pattern(v.SerialNumber, path, re15, "[\\w+=/:,.@-]+", "")
-		}
-		if v.SerialNumber == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8423,7 +8298,7 @@ func (v *GetMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -8449,7 +8324,7 @@ func (v *GetMFADeviceOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -8463,7 +8338,7 @@ func (v *GetMFADeviceOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -8471,8 +8346,7 @@ func (v *GetMFADeviceOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.SerialNumber, path, 256)
 			}
 			d.Pattern(v.SerialNumber, path, re15, "[\\w+=/:,.@-]+", "")
-		}
-		if v.SerialNumber == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8521,15 +8395,14 @@ func (v *GetOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"OpenIDConnectProviderArn", path+"openIDConnectProviderArn"
 		_ = path
 		v.OpenIDConnectProviderArn = d.String(key)
-		if v.OpenIDConnectProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) < 20 {
 				d.MinLen(v.OpenIDConnectProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) > 2048 {
 				d.MaxLen(v.OpenIDConnectProviderArn, path, 2048)
 			}
-		}
-		if v.OpenIDConnectProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8546,7 +8419,7 @@ func (v *GetOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"Url", path+"url"
 		_ = path
 		v.Url = d.String(key)
-		if v.Url != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Url) < 1 {
 				d.MinLen(v.Url, path, 1)
 			}
@@ -8564,13 +8437,11 @@ func (v *GetOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 255 {
-						d.MaxLen(e, epath, 255)
-					}
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
+				}
+				if awsapi.StrLen(e) > 255 {
+					d.MaxLen(e, epath, 255)
 				}
 				v.ClientIDList[i] = e
 			}
@@ -8585,13 +8456,11 @@ func (v *GetOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 40 {
-						d.MinLen(e, epath, 40)
-					}
-					if awsapi.StrLen(e) > 40 {
-						d.MaxLen(e, epath, 40)
-					}
+				if awsapi.StrLen(e) < 40 {
+					d.MinLen(e, epath, 40)
+				}
+				if awsapi.StrLen(e) > 40 {
+					d.MaxLen(e, epath, 40)
 				}
 				v.ThumbprintList[i] = e
 			}
@@ -8656,15 +8525,14 @@ func (v *GetOrganizationsAccessReportInput) decodeQuery(d *awsapi.Decoder, prefi
 		key, path := prefix+"JobId", path+"jobId"
 		_ = path
 		v.JobId = d.String(key)
-		if v.JobId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.JobId) < 36 {
 				d.MinLen(v.JobId, path, 36)
 			}
 			if awsapi.StrLen(v.JobId) > 36 {
 				d.MaxLen(v.JobId, path, 36)
 			}
-		}
-		if v.JobId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8685,7 +8553,7 @@ func (v *GetOrganizationsAccessReportInput) decodeQuery(d *awsapi.Decoder, prefi
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -8699,7 +8567,7 @@ func (v *GetOrganizationsAccessReportInput) decodeQuery(d *awsapi.Decoder, prefi
 		key, path := prefix+"SortKey", path+"sortKey"
 		_ = path
 		v.SortKey = d.String(key)
-		if v.SortKey != "" {
+		if d.Has(key) {
 			d.Enum(v.SortKey, path, []string{"SERVICE_NAMESPACE_ASCENDING", "SERVICE_NAMESPACE_DESCENDING", "LAST_AUTHENTICATED_TIME_ASCENDING", "LAST_AUTHENTICATED_TIME_DESCENDING"})
 		}
 	}
@@ -8725,10 +8593,9 @@ func (v *GetOrganizationsAccessReportOutput) decodeQuery(d *awsapi.Decoder, pref
 		key, path := prefix+"JobStatus", path+"jobStatus"
 		_ = path
 		v.JobStatus = d.String(key)
-		if v.JobStatus != "" {
+		if d.Has(key) {
 			d.Enum(v.JobStatus, path, []string{"IN_PROGRESS", "COMPLETED", "FAILED"})
-		}
-		if v.JobStatus == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8780,7 +8647,7 @@ func (v *GetOrganizationsAccessReportOutput) decodeQuery(d *awsapi.Decoder, pref
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -8841,7 +8708,7 @@ func (v *GetOutboundWebIdentityFederationInfoOutput) decodeQuery(d *awsapi.Decod
 		key, path := prefix+"IssuerIdentifier", path+"issuerIdentifier"
 		_ = path
 		v.IssuerIdentifier = d.String(key)
-		if v.IssuerIdentifier != "" {
+		if d.Has(key) {
 		}
 	}
 	{
@@ -8865,15 +8732,14 @@ func (v *GetPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8907,15 +8773,14 @@ func (v *GetPolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8923,10 +8788,9 @@ func (v *GetPolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"VersionId", path+"versionId"
 		_ = path
 		v.VersionId = d.String(key)
-		if v.VersionId != "" {
+		if d.Has(key) {
 			d.Pattern(v.VersionId, path, re17, "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", "")
-		}
-		if v.VersionId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8963,7 +8827,7 @@ func (v *GetRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -8971,8 +8835,7 @@ func (v *GetRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -8980,7 +8843,7 @@ func (v *GetRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -8988,8 +8851,7 @@ func (v *GetRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9009,7 +8871,7 @@ func (v *GetRolePolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -9017,8 +8879,7 @@ func (v *GetRolePolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9026,7 +8887,7 @@ func (v *GetRolePolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -9034,8 +8895,7 @@ func (v *GetRolePolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9043,7 +8903,7 @@ func (v *GetRolePolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"PolicyDocument", path+"policyDocument"
 		_ = path
 		v.PolicyDocument = d.String(key)
-		if v.PolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyDocument) < 1 {
 				d.MinLen(v.PolicyDocument, path, 1)
 			}
@@ -9051,8 +8911,7 @@ func (v *GetRolePolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.PolicyDocument, path, 131072)
 			}
 			d.Pattern(v.PolicyDocument, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.PolicyDocument == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9075,7 +8934,7 @@ func (v *GetRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -9083,8 +8942,7 @@ func (v *GetRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9118,15 +8976,14 @@ func (v *GetSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"SAMLProviderArn", path+"sAMLProviderArn"
 		_ = path
 		v.SAMLProviderArn = d.String(key)
-		if v.SAMLProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLProviderArn) < 20 {
 				d.MinLen(v.SAMLProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.SAMLProviderArn) > 2048 {
 				d.MaxLen(v.SAMLProviderArn, path, 2048)
 			}
-		}
-		if v.SAMLProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9143,7 +9000,7 @@ func (v *GetSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"SAMLProviderUUID", path+"sAMLProviderUUID"
 		_ = path
 		v.SAMLProviderUUID = d.String(key)
-		if v.SAMLProviderUUID != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLProviderUUID) < 22 {
 				d.MinLen(v.SAMLProviderUUID, path, 22)
 			}
@@ -9157,7 +9014,7 @@ func (v *GetSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"SAMLMetadataDocument", path+"sAMLMetadataDocument"
 		_ = path
 		v.SAMLMetadataDocument = d.String(key)
-		if v.SAMLMetadataDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLMetadataDocument) < 1000 {
 				d.MinLen(v.SAMLMetadataDocument, path, 1000)
 			}
@@ -9195,7 +9052,7 @@ func (v *GetSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"AssertionEncryptionMode", path+"assertionEncryptionMode"
 		_ = path
 		v.AssertionEncryptionMode = d.String(key)
-		if v.AssertionEncryptionMode != "" {
+		if d.Has(key) {
 			d.Enum(v.AssertionEncryptionMode, path, []string{"Required", "Allowed"})
 		}
 	}
@@ -9257,7 +9114,7 @@ func (v *GetSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -9265,8 +9122,7 @@ func (v *GetSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9274,7 +9130,7 @@ func (v *GetSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"SSHPublicKeyId", path+"sSHPublicKeyId"
 		_ = path
 		v.SSHPublicKeyId = d.String(key)
-		if v.SSHPublicKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SSHPublicKeyId) < 20 {
 				d.MinLen(v.SSHPublicKeyId, path, 20)
 			}
@@ -9282,8 +9138,7 @@ func (v *GetSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.SSHPublicKeyId, path, 128)
 			}
 			d.Pattern(v.SSHPublicKeyId, path, re4, "[\\w]+", "")
-		}
-		if v.SSHPublicKeyId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9291,10 +9146,9 @@ func (v *GetSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"Encoding", path+"encoding"
 		_ = path
 		v.Encoding = d.String(key)
-		if v.Encoding != "" {
+		if d.Has(key) {
 			d.Enum(v.Encoding, path, []string{"SSH", "PEM"})
-		}
-		if v.Encoding == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9334,7 +9188,7 @@ func (v *GetServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ServerCertificateName", path+"serverCertificateName"
 		_ = path
 		v.ServerCertificateName = d.String(key)
-		if v.ServerCertificateName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServerCertificateName) < 1 {
 				d.MinLen(v.ServerCertificateName, path, 1)
 			}
@@ -9342,8 +9196,7 @@ func (v *GetServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 				d.MaxLen(v.ServerCertificateName, path, 128)
 			}
 			d.Pattern(v.ServerCertificateName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.ServerCertificateName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9377,15 +9230,14 @@ func (v *GetServiceLastAccessedDetailsInput) decodeQuery(d *awsapi.Decoder, pref
 		key, path := prefix+"JobId", path+"jobId"
 		_ = path
 		v.JobId = d.String(key)
-		if v.JobId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.JobId) < 36 {
 				d.MinLen(v.JobId, path, 36)
 			}
 			if awsapi.StrLen(v.JobId) > 36 {
 				d.MaxLen(v.JobId, path, 36)
 			}
-		}
-		if v.JobId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9406,7 +9258,7 @@ func (v *GetServiceLastAccessedDetailsInput) decodeQuery(d *awsapi.Decoder, pref
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -9435,10 +9287,9 @@ func (v *GetServiceLastAccessedDetailsOutput) decodeQuery(d *awsapi.Decoder, pre
 		key, path := prefix+"JobStatus", path+"jobStatus"
 		_ = path
 		v.JobStatus = d.String(key)
-		if v.JobStatus != "" {
+		if d.Has(key) {
 			d.Enum(v.JobStatus, path, []string{"IN_PROGRESS", "COMPLETED", "FAILED"})
-		}
-		if v.JobStatus == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9446,7 +9297,7 @@ func (v *GetServiceLastAccessedDetailsOutput) decodeQuery(d *awsapi.Decoder, pre
 		key, path := prefix+"JobType", path+"jobType"
 		_ = path
 		v.JobType = d.String(key)
-		if v.JobType != "" {
+		if d.Has(key) {
 			d.Enum(v.JobType, path, []string{"SERVICE_LEVEL", "ACTION_LEVEL"})
 		}
 	}
@@ -9490,7 +9341,7 @@ func (v *GetServiceLastAccessedDetailsOutput) decodeQuery(d *awsapi.Decoder, pre
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 	{
@@ -9541,15 +9392,14 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesInput) decodeQuery(d *awsapi.D
 		key, path := prefix+"JobId", path+"jobId"
 		_ = path
 		v.JobId = d.String(key)
-		if v.JobId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.JobId) < 36 {
 				d.MinLen(v.JobId, path, 36)
 			}
 			if awsapi.StrLen(v.JobId) > 36 {
 				d.MaxLen(v.JobId, path, 36)
 			}
-		}
-		if v.JobId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9557,7 +9407,7 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesInput) decodeQuery(d *awsapi.D
 		key, path := prefix+"ServiceNamespace", path+"serviceNamespace"
 		_ = path
 		v.ServiceNamespace = d.String(key)
-		if v.ServiceNamespace != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceNamespace) < 1 {
 				d.MinLen(v.ServiceNamespace, path, 1)
 			}
@@ -9565,8 +9415,7 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesInput) decodeQuery(d *awsapi.D
 				d.MaxLen(v.ServiceNamespace, path, 64)
 			}
 			d.Pattern(v.ServiceNamespace, path, re1, "[\\w-]*", "")
-		}
-		if v.ServiceNamespace == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9587,7 +9436,7 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesInput) decodeQuery(d *awsapi.D
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -9619,10 +9468,9 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesOutput) decodeQuery(d *awsapi.
 		key, path := prefix+"JobStatus", path+"jobStatus"
 		_ = path
 		v.JobStatus = d.String(key)
-		if v.JobStatus != "" {
+		if d.Has(key) {
 			d.Enum(v.JobStatus, path, []string{"IN_PROGRESS", "COMPLETED", "FAILED"})
-		}
-		if v.JobStatus == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9666,7 +9514,7 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesOutput) decodeQuery(d *awsapi.
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 	{
@@ -9714,15 +9562,14 @@ func (v *GetServiceLinkedRoleDeletionStatusInput) decodeQuery(d *awsapi.Decoder,
 		key, path := prefix+"DeletionTaskId", path+"deletionTaskId"
 		_ = path
 		v.DeletionTaskId = d.String(key)
-		if v.DeletionTaskId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.DeletionTaskId) < 1 {
 				d.MinLen(v.DeletionTaskId, path, 1)
 			}
 			if awsapi.StrLen(v.DeletionTaskId) > 1000 {
 				d.MaxLen(v.DeletionTaskId, path, 1000)
 			}
-		}
-		if v.DeletionTaskId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9739,10 +9586,9 @@ func (v *GetServiceLinkedRoleDeletionStatusOutput) decodeQuery(d *awsapi.Decoder
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"SUCCEEDED", "IN_PROGRESS", "FAILED", "NOT_STARTED"})
-		}
-		if v.Status == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9770,7 +9616,7 @@ func (v *GetUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -9778,8 +9624,7 @@ func (v *GetUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9787,7 +9632,7 @@ func (v *GetUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -9795,8 +9640,7 @@ func (v *GetUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9816,7 +9660,7 @@ func (v *GetUserPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -9824,8 +9668,7 @@ func (v *GetUserPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9833,7 +9676,7 @@ func (v *GetUserPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -9841,8 +9684,7 @@ func (v *GetUserPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9850,7 +9692,7 @@ func (v *GetUserPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"PolicyDocument", path+"policyDocument"
 		_ = path
 		v.PolicyDocument = d.String(key)
-		if v.PolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyDocument) < 1 {
 				d.MinLen(v.PolicyDocument, path, 1)
 			}
@@ -9858,8 +9700,7 @@ func (v *GetUserPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.PolicyDocument, path, 131072)
 			}
 			d.Pattern(v.PolicyDocument, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.PolicyDocument == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9882,7 +9723,7 @@ func (v *GetUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -9922,7 +9763,7 @@ func (v *Group) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -9930,8 +9771,7 @@ func (v *Group) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.Path, path, 512)
 			}
 			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
-		}
-		if v.Path == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9939,7 +9779,7 @@ func (v *Group) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -9947,8 +9787,7 @@ func (v *Group) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9956,7 +9795,7 @@ func (v *Group) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"GroupId", path+"groupId"
 		_ = path
 		v.GroupId = d.String(key)
-		if v.GroupId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupId) < 16 {
 				d.MinLen(v.GroupId, path, 16)
 			}
@@ -9964,8 +9803,7 @@ func (v *Group) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.GroupId, path, 128)
 			}
 			d.Pattern(v.GroupId, path, re4, "[\\w]+", "")
-		}
-		if v.GroupId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -9973,15 +9811,14 @@ func (v *Group) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
 			if awsapi.StrLen(v.Arn) > 2048 {
 				d.MaxLen(v.Arn, path, 2048)
 			}
-		}
-		if v.Arn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -10018,7 +9855,7 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -10032,7 +9869,7 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -10046,7 +9883,7 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"GroupId", path+"groupId"
 		_ = path
 		v.GroupId = d.String(key)
-		if v.GroupId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupId) < 16 {
 				d.MinLen(v.GroupId, path, 16)
 			}
@@ -10060,7 +9897,7 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
@@ -10141,7 +9978,7 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -10149,8 +9986,7 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.Path, path, 512)
 			}
 			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
-		}
-		if v.Path == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -10158,7 +9994,7 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"InstanceProfileName", path+"instanceProfileName"
 		_ = path
 		v.InstanceProfileName = d.String(key)
-		if v.InstanceProfileName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.InstanceProfileName) < 1 {
 				d.MinLen(v.InstanceProfileName, path, 1)
 			}
@@ -10166,8 +10002,7 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.InstanceProfileName, path, 128)
 			}
 			d.Pattern(v.InstanceProfileName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.InstanceProfileName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -10175,7 +10010,7 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"InstanceProfileId", path+"instanceProfileId"
 		_ = path
 		v.InstanceProfileId = d.String(key)
-		if v.InstanceProfileId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.InstanceProfileId) < 16 {
 				d.MinLen(v.InstanceProfileId, path, 16)
 			}
@@ -10183,8 +10018,7 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.InstanceProfileId, path, 128)
 			}
 			d.Pattern(v.InstanceProfileId, path, re4, "[\\w]+", "")
-		}
-		if v.InstanceProfileId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -10192,15 +10026,14 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
 			if awsapi.StrLen(v.Arn) > 2048 {
 				d.MaxLen(v.Arn, path, 2048)
 			}
-		}
-		if v.Arn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -10285,7 +10118,7 @@ func (v *ListAccessKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -10299,7 +10132,7 @@ func (v *ListAccessKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -10361,7 +10194,7 @@ func (v *ListAccessKeysOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -10389,7 +10222,7 @@ func (v *ListAccountAliasesInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -10433,15 +10266,13 @@ func (v *ListAccountAliasesOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 3 {
-						d.MinLen(e, epath, 3)
-					}
-					if awsapi.StrLen(e) > 63 {
-						d.MaxLen(e, epath, 63)
-					}
-					d.Pattern(e, epath, re6, "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$", "--")
+				if awsapi.StrLen(e) < 3 {
+					d.MinLen(e, epath, 3)
 				}
+				if awsapi.StrLen(e) > 63 {
+					d.MaxLen(e, epath, 63)
+				}
+				d.Pattern(e, epath, re6, "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$", "--")
 				v.AccountAliases[i] = e
 			}
 		}
@@ -10458,7 +10289,7 @@ func (v *ListAccountAliasesOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -10484,7 +10315,7 @@ func (v *ListAttachedGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -10492,8 +10323,7 @@ func (v *ListAttachedGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, 
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -10501,7 +10331,7 @@ func (v *ListAttachedGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"PathPrefix", path+"pathPrefix"
 		_ = path
 		v.PathPrefix = d.String(key)
-		if v.PathPrefix != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PathPrefix) < 1 {
 				d.MinLen(v.PathPrefix, path, 1)
 			}
@@ -10515,7 +10345,7 @@ func (v *ListAttachedGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -10577,7 +10407,7 @@ func (v *ListAttachedGroupPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -10605,7 +10435,7 @@ func (v *ListAttachedRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -10613,8 +10443,7 @@ func (v *ListAttachedRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -10622,7 +10451,7 @@ func (v *ListAttachedRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"PathPrefix", path+"pathPrefix"
 		_ = path
 		v.PathPrefix = d.String(key)
-		if v.PathPrefix != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PathPrefix) < 1 {
 				d.MinLen(v.PathPrefix, path, 1)
 			}
@@ -10636,7 +10465,7 @@ func (v *ListAttachedRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -10698,7 +10527,7 @@ func (v *ListAttachedRolePoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -10726,7 +10555,7 @@ func (v *ListAttachedUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -10734,8 +10563,7 @@ func (v *ListAttachedUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -10743,7 +10571,7 @@ func (v *ListAttachedUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"PathPrefix", path+"pathPrefix"
 		_ = path
 		v.PathPrefix = d.String(key)
-		if v.PathPrefix != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PathPrefix) < 1 {
 				d.MinLen(v.PathPrefix, path, 1)
 			}
@@ -10757,7 +10585,7 @@ func (v *ListAttachedUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -10819,7 +10647,7 @@ func (v *ListAttachedUserPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -10847,7 +10675,7 @@ func (v *ListDelegationRequestsInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"OwnerId", path+"ownerId"
 		_ = path
 		v.OwnerId = d.String(key)
-		if v.OwnerId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OwnerId) < 20 {
 				d.MinLen(v.OwnerId, path, 20)
 			}
@@ -10861,7 +10689,7 @@ func (v *ListDelegationRequestsInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -10915,7 +10743,7 @@ func (v *ListDelegationRequestsOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -10955,15 +10783,14 @@ func (v *ListEntitiesForPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -10971,7 +10798,7 @@ func (v *ListEntitiesForPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"EntityFilter", path+"entityFilter"
 		_ = path
 		v.EntityFilter = d.String(key)
-		if v.EntityFilter != "" {
+		if d.Has(key) {
 			d.Enum(v.EntityFilter, path, []string{"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"})
 		}
 	}
@@ -10979,7 +10806,7 @@ func (v *ListEntitiesForPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"PathPrefix", path+"pathPrefix"
 		_ = path
 		v.PathPrefix = d.String(key)
-		if v.PathPrefix != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PathPrefix) < 1 {
 				d.MinLen(v.PathPrefix, path, 1)
 			}
@@ -10993,7 +10820,7 @@ func (v *ListEntitiesForPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"PolicyUsageFilter", path+"policyUsageFilter"
 		_ = path
 		v.PolicyUsageFilter = d.String(key)
-		if v.PolicyUsageFilter != "" {
+		if d.Has(key) {
 			d.Enum(v.PolicyUsageFilter, path, []string{"PermissionsPolicy", "PermissionsBoundary"})
 		}
 	}
@@ -11001,7 +10828,7 @@ func (v *ListEntitiesForPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -11093,7 +10920,7 @@ func (v *ListEntitiesForPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -11139,7 +10966,7 @@ func (v *ListGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -11147,8 +10974,7 @@ func (v *ListGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -11156,7 +10982,7 @@ func (v *ListGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -11203,15 +11029,13 @@ func (v *ListGroupPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re3, "[\\w+=,.@-]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re3, "[\\w+=,.@-]+", "")
 				v.PolicyNames[i] = e
 			}
 		}
@@ -11228,7 +11052,7 @@ func (v *ListGroupPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -11254,7 +11078,7 @@ func (v *ListGroupsForUserInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -11262,8 +11086,7 @@ func (v *ListGroupsForUserInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -11271,7 +11094,7 @@ func (v *ListGroupsForUserInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -11333,7 +11156,7 @@ func (v *ListGroupsForUserOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -11361,7 +11184,7 @@ func (v *ListGroupsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PathPrefix", path+"pathPrefix"
 		_ = path
 		v.PathPrefix = d.String(key)
-		if v.PathPrefix != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PathPrefix) < 1 {
 				d.MinLen(v.PathPrefix, path, 1)
 			}
@@ -11375,7 +11198,7 @@ func (v *ListGroupsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -11437,7 +11260,7 @@ func (v *ListGroupsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -11465,7 +11288,7 @@ func (v *ListInstanceProfileTagsInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"InstanceProfileName", path+"instanceProfileName"
 		_ = path
 		v.InstanceProfileName = d.String(key)
-		if v.InstanceProfileName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.InstanceProfileName) < 1 {
 				d.MinLen(v.InstanceProfileName, path, 1)
 			}
@@ -11473,8 +11296,7 @@ func (v *ListInstanceProfileTagsInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.InstanceProfileName, path, 128)
 			}
 			d.Pattern(v.InstanceProfileName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.InstanceProfileName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -11482,7 +11304,7 @@ func (v *ListInstanceProfileTagsInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -11547,7 +11369,7 @@ func (v *ListInstanceProfileTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -11575,7 +11397,7 @@ func (v *ListInstanceProfilesForRoleInput) decodeQuery(d *awsapi.Decoder, prefix
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -11583,8 +11405,7 @@ func (v *ListInstanceProfilesForRoleInput) decodeQuery(d *awsapi.Decoder, prefix
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -11592,7 +11413,7 @@ func (v *ListInstanceProfilesForRoleInput) decodeQuery(d *awsapi.Decoder, prefix
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -11654,7 +11475,7 @@ func (v *ListInstanceProfilesForRoleOutput) decodeQuery(d *awsapi.Decoder, prefi
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -11682,7 +11503,7 @@ func (v *ListInstanceProfilesInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"PathPrefix", path+"pathPrefix"
 		_ = path
 		v.PathPrefix = d.String(key)
-		if v.PathPrefix != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PathPrefix) < 1 {
 				d.MinLen(v.PathPrefix, path, 1)
 			}
@@ -11696,7 +11517,7 @@ func (v *ListInstanceProfilesInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -11758,7 +11579,7 @@ func (v *ListInstanceProfilesOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -11786,7 +11607,7 @@ func (v *ListMFADeviceTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -11794,8 +11615,7 @@ func (v *ListMFADeviceTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 				d.MaxLen(v.SerialNumber, path, 256)
 			}
 			d.Pattern(v.SerialNumber, path, re15, "[\\w+=/:,.@-]+", "")
-		}
-		if v.SerialNumber == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -11803,7 +11623,7 @@ func (v *ListMFADeviceTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -11868,7 +11688,7 @@ func (v *ListMFADeviceTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -11896,7 +11716,7 @@ func (v *ListMFADevicesInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -11910,7 +11730,7 @@ func (v *ListMFADevicesInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -11972,7 +11792,7 @@ func (v *ListMFADevicesOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -12000,15 +11820,14 @@ func (v *ListOpenIDConnectProviderTagsInput) decodeQuery(d *awsapi.Decoder, pref
 		key, path := prefix+"OpenIDConnectProviderArn", path+"openIDConnectProviderArn"
 		_ = path
 		v.OpenIDConnectProviderArn = d.String(key)
-		if v.OpenIDConnectProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) < 20 {
 				d.MinLen(v.OpenIDConnectProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) > 2048 {
 				d.MaxLen(v.OpenIDConnectProviderArn, path, 2048)
 			}
-		}
-		if v.OpenIDConnectProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -12016,7 +11835,7 @@ func (v *ListOpenIDConnectProviderTagsInput) decodeQuery(d *awsapi.Decoder, pref
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -12081,7 +11900,7 @@ func (v *ListOpenIDConnectProviderTagsOutput) decodeQuery(d *awsapi.Decoder, pre
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -12148,7 +11967,7 @@ func (v *ListOrganizationsFeaturesOutput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"OrganizationId", path+"organizationId"
 		_ = path
 		v.OrganizationId = d.String(key)
-		if v.OrganizationId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OrganizationId) > 34 {
 				d.MaxLen(v.OrganizationId, path, 34)
 			}
@@ -12164,9 +11983,7 @@ func (v *ListOrganizationsFeaturesOutput) decodeQuery(d *awsapi.Decoder, prefix,
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					d.Enum(e, epath, []string{"RootCredentialsManagement", "RootSessions"})
-				}
+				d.Enum(e, epath, []string{"RootCredentialsManagement", "RootSessions"})
 				v.EnabledFeatures[i] = e
 			}
 		}
@@ -12191,7 +12008,7 @@ func (v *ListPoliciesGrantingServiceAccessEntry) decodeQuery(d *awsapi.Decoder, 
 		key, path := prefix+"ServiceNamespace", path+"serviceNamespace"
 		_ = path
 		v.ServiceNamespace = d.String(key)
-		if v.ServiceNamespace != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceNamespace) < 1 {
 				d.MinLen(v.ServiceNamespace, path, 1)
 			}
@@ -12235,7 +12052,7 @@ func (v *ListPoliciesGrantingServiceAccessInput) decodeQuery(d *awsapi.Decoder, 
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -12249,15 +12066,14 @@ func (v *ListPoliciesGrantingServiceAccessInput) decodeQuery(d *awsapi.Decoder, 
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
 			if awsapi.StrLen(v.Arn) > 2048 {
 				d.MaxLen(v.Arn, path, 2048)
 			}
-		}
-		if v.Arn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -12270,15 +12086,13 @@ func (v *ListPoliciesGrantingServiceAccessInput) decodeQuery(d *awsapi.Decoder, 
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 64 {
-						d.MaxLen(e, epath, 64)
-					}
-					d.Pattern(e, epath, re1, "[\\w-]*", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 64 {
+					d.MaxLen(e, epath, 64)
+				}
+				d.Pattern(e, epath, re1, "[\\w-]*", "")
 				v.ServiceNamespaces[i] = e
 			}
 		}
@@ -12335,7 +12149,7 @@ func (v *ListPoliciesGrantingServiceAccessOutput) decodeQuery(d *awsapi.Decoder,
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -12363,7 +12177,7 @@ func (v *ListPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"Scope", path+"scope"
 		_ = path
 		v.Scope = d.String(key)
-		if v.Scope != "" {
+		if d.Has(key) {
 			d.Enum(v.Scope, path, []string{"All", "AWS", "Local"})
 		}
 	}
@@ -12376,7 +12190,7 @@ func (v *ListPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"PathPrefix", path+"pathPrefix"
 		_ = path
 		v.PathPrefix = d.String(key)
-		if v.PathPrefix != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PathPrefix) < 1 {
 				d.MinLen(v.PathPrefix, path, 1)
 			}
@@ -12390,7 +12204,7 @@ func (v *ListPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"PolicyUsageFilter", path+"policyUsageFilter"
 		_ = path
 		v.PolicyUsageFilter = d.String(key)
-		if v.PolicyUsageFilter != "" {
+		if d.Has(key) {
 			d.Enum(v.PolicyUsageFilter, path, []string{"PermissionsPolicy", "PermissionsBoundary"})
 		}
 	}
@@ -12398,7 +12212,7 @@ func (v *ListPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -12466,7 +12280,7 @@ func (v *ListPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -12494,15 +12308,14 @@ func (v *ListPolicyTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -12510,7 +12323,7 @@ func (v *ListPolicyTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -12575,7 +12388,7 @@ func (v *ListPolicyTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -12603,15 +12416,14 @@ func (v *ListPolicyVersionsInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -12619,7 +12431,7 @@ func (v *ListPolicyVersionsInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -12678,7 +12490,7 @@ func (v *ListPolicyVersionsOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -12706,7 +12518,7 @@ func (v *ListRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -12714,8 +12526,7 @@ func (v *ListRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -12723,7 +12534,7 @@ func (v *ListRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -12770,15 +12581,13 @@ func (v *ListRolePoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re3, "[\\w+=,.@-]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re3, "[\\w+=,.@-]+", "")
 				v.PolicyNames[i] = e
 			}
 		}
@@ -12795,7 +12604,7 @@ func (v *ListRolePoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -12821,7 +12630,7 @@ func (v *ListRoleTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -12829,8 +12638,7 @@ func (v *ListRoleTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -12838,7 +12646,7 @@ func (v *ListRoleTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -12903,7 +12711,7 @@ func (v *ListRoleTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -12931,7 +12739,7 @@ func (v *ListRolesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PathPrefix", path+"pathPrefix"
 		_ = path
 		v.PathPrefix = d.String(key)
-		if v.PathPrefix != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PathPrefix) < 1 {
 				d.MinLen(v.PathPrefix, path, 1)
 			}
@@ -12945,7 +12753,7 @@ func (v *ListRolesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -13007,7 +12815,7 @@ func (v *ListRolesOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -13035,15 +12843,14 @@ func (v *ListSAMLProviderTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"SAMLProviderArn", path+"sAMLProviderArn"
 		_ = path
 		v.SAMLProviderArn = d.String(key)
-		if v.SAMLProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLProviderArn) < 20 {
 				d.MinLen(v.SAMLProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.SAMLProviderArn) > 2048 {
 				d.MaxLen(v.SAMLProviderArn, path, 2048)
 			}
-		}
-		if v.SAMLProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -13051,7 +12858,7 @@ func (v *ListSAMLProviderTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -13116,7 +12923,7 @@ func (v *ListSAMLProviderTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -13177,7 +12984,7 @@ func (v *ListSSHPublicKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -13191,7 +12998,7 @@ func (v *ListSSHPublicKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -13250,7 +13057,7 @@ func (v *ListSSHPublicKeysOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -13278,7 +13085,7 @@ func (v *ListServerCertificateTagsInput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"ServerCertificateName", path+"serverCertificateName"
 		_ = path
 		v.ServerCertificateName = d.String(key)
-		if v.ServerCertificateName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServerCertificateName) < 1 {
 				d.MinLen(v.ServerCertificateName, path, 1)
 			}
@@ -13286,8 +13093,7 @@ func (v *ListServerCertificateTagsInput) decodeQuery(d *awsapi.Decoder, prefix, 
 				d.MaxLen(v.ServerCertificateName, path, 128)
 			}
 			d.Pattern(v.ServerCertificateName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.ServerCertificateName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -13295,7 +13101,7 @@ func (v *ListServerCertificateTagsInput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -13360,7 +13166,7 @@ func (v *ListServerCertificateTagsOutput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -13388,7 +13194,7 @@ func (v *ListServerCertificatesInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"PathPrefix", path+"pathPrefix"
 		_ = path
 		v.PathPrefix = d.String(key)
-		if v.PathPrefix != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PathPrefix) < 1 {
 				d.MinLen(v.PathPrefix, path, 1)
 			}
@@ -13402,7 +13208,7 @@ func (v *ListServerCertificatesInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -13464,7 +13270,7 @@ func (v *ListServerCertificatesOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -13492,7 +13298,7 @@ func (v *ListServiceSpecificCredentialsInput) decodeQuery(d *awsapi.Decoder, pre
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -13506,7 +13312,7 @@ func (v *ListServiceSpecificCredentialsInput) decodeQuery(d *awsapi.Decoder, pre
 		key, path := prefix+"ServiceName", path+"serviceName"
 		_ = path
 		v.ServiceName = d.String(key)
-		if v.ServiceName != "" {
+		if d.Has(key) {
 		}
 	}
 	{
@@ -13518,7 +13324,7 @@ func (v *ListServiceSpecificCredentialsInput) decodeQuery(d *awsapi.Decoder, pre
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -13578,7 +13384,7 @@ func (v *ListServiceSpecificCredentialsOutput) decodeQuery(d *awsapi.Decoder, pr
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 	{
@@ -13611,7 +13417,7 @@ func (v *ListSigningCertificatesInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -13625,7 +13431,7 @@ func (v *ListSigningCertificatesInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -13687,7 +13493,7 @@ func (v *ListSigningCertificatesOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -13715,7 +13521,7 @@ func (v *ListUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -13723,8 +13529,7 @@ func (v *ListUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -13732,7 +13537,7 @@ func (v *ListUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -13779,15 +13584,13 @@ func (v *ListUserPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re3, "[\\w+=,.@-]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re3, "[\\w+=,.@-]+", "")
 				v.PolicyNames[i] = e
 			}
 		}
@@ -13804,7 +13607,7 @@ func (v *ListUserPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -13830,7 +13633,7 @@ func (v *ListUserTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -13838,8 +13641,7 @@ func (v *ListUserTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -13847,7 +13649,7 @@ func (v *ListUserTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -13912,7 +13714,7 @@ func (v *ListUserTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -13940,7 +13742,7 @@ func (v *ListUsersInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PathPrefix", path+"pathPrefix"
 		_ = path
 		v.PathPrefix = d.String(key)
-		if v.PathPrefix != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PathPrefix) < 1 {
 				d.MinLen(v.PathPrefix, path, 1)
 			}
@@ -13954,7 +13756,7 @@ func (v *ListUsersInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -14016,7 +13818,7 @@ func (v *ListUsersOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -14044,7 +13846,7 @@ func (v *ListVirtualMFADevicesInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"AssignmentStatus", path+"assignmentStatus"
 		_ = path
 		v.AssignmentStatus = d.String(key)
-		if v.AssignmentStatus != "" {
+		if d.Has(key) {
 			d.Enum(v.AssignmentStatus, path, []string{"Assigned", "Unassigned", "Any"})
 		}
 	}
@@ -14052,7 +13854,7 @@ func (v *ListVirtualMFADevicesInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -14114,7 +13916,7 @@ func (v *ListVirtualMFADevicesOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -14142,7 +13944,7 @@ func (v *LoginProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -14150,8 +13952,7 @@ func (v *LoginProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -14187,7 +13988,7 @@ func (v *MFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -14195,8 +13996,7 @@ func (v *MFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -14204,7 +14004,7 @@ func (v *MFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -14212,8 +14012,7 @@ func (v *MFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.SerialNumber, path, 256)
 			}
 			d.Pattern(v.SerialNumber, path, re15, "[\\w+=/:,.@-]+", "")
-		}
-		if v.SerialNumber == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -14244,7 +14043,7 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -14258,7 +14057,7 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"PolicyId", path+"policyId"
 		_ = path
 		v.PolicyId = d.String(key)
-		if v.PolicyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyId) < 16 {
 				d.MinLen(v.PolicyId, path, 16)
 			}
@@ -14272,7 +14071,7 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
@@ -14285,7 +14084,7 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -14299,7 +14098,7 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"DefaultVersionId", path+"defaultVersionId"
 		_ = path
 		v.DefaultVersionId = d.String(key)
-		if v.DefaultVersionId != "" {
+		if d.Has(key) {
 			d.Pattern(v.DefaultVersionId, path, re17, "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", "")
 		}
 	}
@@ -14326,7 +14125,7 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"Description", path+"description"
 		_ = path
 		v.Description = d.String(key)
-		if v.Description != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Description) > 1000 {
 				d.MaxLen(v.Description, path, 1000)
 			}
@@ -14406,7 +14205,7 @@ func (v *OpenIDConnectProviderListEntry) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
@@ -14566,7 +14365,7 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -14580,7 +14379,7 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PolicyId", path+"policyId"
 		_ = path
 		v.PolicyId = d.String(key)
-		if v.PolicyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyId) < 16 {
 				d.MinLen(v.PolicyId, path, 16)
 			}
@@ -14594,7 +14393,7 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
@@ -14607,7 +14406,7 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -14621,7 +14420,7 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"DefaultVersionId", path+"defaultVersionId"
 		_ = path
 		v.DefaultVersionId = d.String(key)
-		if v.DefaultVersionId != "" {
+		if d.Has(key) {
 			d.Pattern(v.DefaultVersionId, path, re17, "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", "")
 		}
 	}
@@ -14648,7 +14447,7 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Description", path+"description"
 		_ = path
 		v.Description = d.String(key)
-		if v.Description != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Description) > 1000 {
 				d.MaxLen(v.Description, path, 1000)
 			}
@@ -14731,7 +14530,7 @@ func (v *PolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -14745,7 +14544,7 @@ func (v *PolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PolicyDocument", path+"policyDocument"
 		_ = path
 		v.PolicyDocument = d.String(key)
-		if v.PolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyDocument) < 1 {
 				d.MinLen(v.PolicyDocument, path, 1)
 			}
@@ -14771,7 +14570,7 @@ func (v *PolicyGrantingServiceAccess) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -14779,8 +14578,7 @@ func (v *PolicyGrantingServiceAccess) decodeQuery(d *awsapi.Decoder, prefix, pat
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -14788,10 +14586,9 @@ func (v *PolicyGrantingServiceAccess) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"PolicyType", path+"policyType"
 		_ = path
 		v.PolicyType = d.String(key)
-		if v.PolicyType != "" {
+		if d.Has(key) {
 			d.Enum(v.PolicyType, path, []string{"INLINE", "MANAGED"})
-		}
-		if v.PolicyType == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -14799,7 +14596,7 @@ func (v *PolicyGrantingServiceAccess) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
@@ -14812,7 +14609,7 @@ func (v *PolicyGrantingServiceAccess) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"EntityType", path+"entityType"
 		_ = path
 		v.EntityType = d.String(key)
-		if v.EntityType != "" {
+		if d.Has(key) {
 			d.Enum(v.EntityType, path, []string{"USER", "ROLE", "GROUP"})
 		}
 	}
@@ -14820,7 +14617,7 @@ func (v *PolicyGrantingServiceAccess) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"EntityName", path+"entityName"
 		_ = path
 		v.EntityName = d.String(key)
-		if v.EntityName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.EntityName) < 1 {
 				d.MinLen(v.EntityName, path, 1)
 			}
@@ -14855,7 +14652,7 @@ func (v *PolicyGroup) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -14869,7 +14666,7 @@ func (v *PolicyGroup) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"GroupId", path+"groupId"
 		_ = path
 		v.GroupId = d.String(key)
-		if v.GroupId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupId) < 16 {
 				d.MinLen(v.GroupId, path, 16)
 			}
@@ -14895,7 +14692,7 @@ func (v *PolicyParameter) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Name", path+"name"
 		_ = path
 		v.Name = d.String(key)
-		if v.Name != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Name) < 5 {
 				d.MinLen(v.Name, path, 5)
 			}
@@ -14914,9 +14711,7 @@ func (v *PolicyParameter) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					d.Pattern(e, epath, re24, "[ -~]+", "")
-				}
+				d.Pattern(e, epath, re24, "[ -~]+", "")
 				v.Values[i] = e
 			}
 		}
@@ -14925,7 +14720,7 @@ func (v *PolicyParameter) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Type", path+"type"
 		_ = path
 		v.Type = d.String(key)
-		if v.Type != "" {
+		if d.Has(key) {
 			d.Enum(v.Type, path, []string{"string", "stringList"})
 		}
 	}
@@ -14952,7 +14747,7 @@ func (v *PolicyRole) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -14966,7 +14761,7 @@ func (v *PolicyRole) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleId", path+"roleId"
 		_ = path
 		v.RoleId = d.String(key)
-		if v.RoleId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleId) < 16 {
 				d.MinLen(v.RoleId, path, 16)
 			}
@@ -14992,7 +14787,7 @@ func (v *PolicyUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -15006,7 +14801,7 @@ func (v *PolicyUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserId", path+"userId"
 		_ = path
 		v.UserId = d.String(key)
-		if v.UserId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserId) < 16 {
 				d.MinLen(v.UserId, path, 16)
 			}
@@ -15032,7 +14827,7 @@ func (v *PolicyVersion) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Document", path+"document"
 		_ = path
 		v.Document = d.String(key)
-		if v.Document != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Document) < 1 {
 				d.MinLen(v.Document, path, 1)
 			}
@@ -15046,7 +14841,7 @@ func (v *PolicyVersion) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"VersionId", path+"versionId"
 		_ = path
 		v.VersionId = d.String(key)
-		if v.VersionId != "" {
+		if d.Has(key) {
 			d.Pattern(v.VersionId, path, re17, "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", "")
 		}
 	}
@@ -15108,7 +14903,7 @@ func (v *PutGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -15116,8 +14911,7 @@ func (v *PutGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15125,7 +14919,7 @@ func (v *PutGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -15133,8 +14927,7 @@ func (v *PutGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15142,7 +14935,7 @@ func (v *PutGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"PolicyDocument", path+"policyDocument"
 		_ = path
 		v.PolicyDocument = d.String(key)
-		if v.PolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyDocument) < 1 {
 				d.MinLen(v.PolicyDocument, path, 1)
 			}
@@ -15150,8 +14943,7 @@ func (v *PutGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.PolicyDocument, path, 131072)
 			}
 			d.Pattern(v.PolicyDocument, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.PolicyDocument == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15174,7 +14966,7 @@ func (v *PutRolePermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -15182,8 +14974,7 @@ func (v *PutRolePermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15191,15 +14982,14 @@ func (v *PutRolePermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"PermissionsBoundary", path+"permissionsBoundary"
 		_ = path
 		v.PermissionsBoundary = d.String(key)
-		if v.PermissionsBoundary != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PermissionsBoundary) < 20 {
 				d.MinLen(v.PermissionsBoundary, path, 20)
 			}
 			if awsapi.StrLen(v.PermissionsBoundary) > 2048 {
 				d.MaxLen(v.PermissionsBoundary, path, 2048)
 			}
-		}
-		if v.PermissionsBoundary == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15219,7 +15009,7 @@ func (v *PutRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -15227,8 +15017,7 @@ func (v *PutRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15236,7 +15025,7 @@ func (v *PutRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -15244,8 +15033,7 @@ func (v *PutRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15253,7 +15041,7 @@ func (v *PutRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"PolicyDocument", path+"policyDocument"
 		_ = path
 		v.PolicyDocument = d.String(key)
-		if v.PolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyDocument) < 1 {
 				d.MinLen(v.PolicyDocument, path, 1)
 			}
@@ -15261,8 +15049,7 @@ func (v *PutRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.PolicyDocument, path, 131072)
 			}
 			d.Pattern(v.PolicyDocument, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.PolicyDocument == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15285,7 +15072,7 @@ func (v *PutUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -15293,8 +15080,7 @@ func (v *PutUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15302,15 +15088,14 @@ func (v *PutUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"PermissionsBoundary", path+"permissionsBoundary"
 		_ = path
 		v.PermissionsBoundary = d.String(key)
-		if v.PermissionsBoundary != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PermissionsBoundary) < 20 {
 				d.MinLen(v.PermissionsBoundary, path, 20)
 			}
 			if awsapi.StrLen(v.PermissionsBoundary) > 2048 {
 				d.MaxLen(v.PermissionsBoundary, path, 2048)
 			}
-		}
-		if v.PermissionsBoundary == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15330,7 +15115,7 @@ func (v *PutUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -15338,8 +15123,7 @@ func (v *PutUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15347,7 +15131,7 @@ func (v *PutUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"PolicyName", path+"policyName"
 		_ = path
 		v.PolicyName = d.String(key)
-		if v.PolicyName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyName) < 1 {
 				d.MinLen(v.PolicyName, path, 1)
 			}
@@ -15355,8 +15139,7 @@ func (v *PutUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.PolicyName, path, 128)
 			}
 			d.Pattern(v.PolicyName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.PolicyName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15364,7 +15147,7 @@ func (v *PutUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"PolicyDocument", path+"policyDocument"
 		_ = path
 		v.PolicyDocument = d.String(key)
-		if v.PolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyDocument) < 1 {
 				d.MinLen(v.PolicyDocument, path, 1)
 			}
@@ -15372,8 +15155,7 @@ func (v *PutUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.PolicyDocument, path, 131072)
 			}
 			d.Pattern(v.PolicyDocument, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.PolicyDocument == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15396,7 +15178,7 @@ func (v *RejectDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"DelegationRequestId", path+"delegationRequestId"
 		_ = path
 		v.DelegationRequestId = d.String(key)
-		if v.DelegationRequestId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.DelegationRequestId) < 16 {
 				d.MinLen(v.DelegationRequestId, path, 16)
 			}
@@ -15404,8 +15186,7 @@ func (v *RejectDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.DelegationRequestId, path, 128)
 			}
 			d.Pattern(v.DelegationRequestId, path, re0, "[\\w-]+", "")
-		}
-		if v.DelegationRequestId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15413,7 +15194,7 @@ func (v *RejectDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"Notes", path+"notes"
 		_ = path
 		v.Notes = d.String(key)
-		if v.Notes != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Notes) > 500 {
 				d.MaxLen(v.Notes, path, 500)
 			}
@@ -15436,15 +15217,14 @@ func (v *RemoveClientIDFromOpenIDConnectProviderInput) decodeQuery(d *awsapi.Dec
 		key, path := prefix+"OpenIDConnectProviderArn", path+"openIDConnectProviderArn"
 		_ = path
 		v.OpenIDConnectProviderArn = d.String(key)
-		if v.OpenIDConnectProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) < 20 {
 				d.MinLen(v.OpenIDConnectProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) > 2048 {
 				d.MaxLen(v.OpenIDConnectProviderArn, path, 2048)
 			}
-		}
-		if v.OpenIDConnectProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15452,15 +15232,14 @@ func (v *RemoveClientIDFromOpenIDConnectProviderInput) decodeQuery(d *awsapi.Dec
 		key, path := prefix+"ClientID", path+"clientID"
 		_ = path
 		v.ClientID = d.String(key)
-		if v.ClientID != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ClientID) < 1 {
 				d.MinLen(v.ClientID, path, 1)
 			}
 			if awsapi.StrLen(v.ClientID) > 255 {
 				d.MaxLen(v.ClientID, path, 255)
 			}
-		}
-		if v.ClientID == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15480,7 +15259,7 @@ func (v *RemoveRoleFromInstanceProfileInput) decodeQuery(d *awsapi.Decoder, pref
 		key, path := prefix+"InstanceProfileName", path+"instanceProfileName"
 		_ = path
 		v.InstanceProfileName = d.String(key)
-		if v.InstanceProfileName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.InstanceProfileName) < 1 {
 				d.MinLen(v.InstanceProfileName, path, 1)
 			}
@@ -15488,8 +15267,7 @@ func (v *RemoveRoleFromInstanceProfileInput) decodeQuery(d *awsapi.Decoder, pref
 				d.MaxLen(v.InstanceProfileName, path, 128)
 			}
 			d.Pattern(v.InstanceProfileName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.InstanceProfileName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15497,7 +15275,7 @@ func (v *RemoveRoleFromInstanceProfileInput) decodeQuery(d *awsapi.Decoder, pref
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -15505,8 +15283,7 @@ func (v *RemoveRoleFromInstanceProfileInput) decodeQuery(d *awsapi.Decoder, pref
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15526,7 +15303,7 @@ func (v *RemoveUserFromGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -15534,8 +15311,7 @@ func (v *RemoveUserFromGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15543,7 +15319,7 @@ func (v *RemoveUserFromGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -15551,8 +15327,7 @@ func (v *RemoveUserFromGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15572,7 +15347,7 @@ func (v *ResetServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pre
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -15586,7 +15361,7 @@ func (v *ResetServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pre
 		key, path := prefix+"ServiceSpecificCredentialId", path+"serviceSpecificCredentialId"
 		_ = path
 		v.ServiceSpecificCredentialId = d.String(key)
-		if v.ServiceSpecificCredentialId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceSpecificCredentialId) < 20 {
 				d.MinLen(v.ServiceSpecificCredentialId, path, 20)
 			}
@@ -15594,8 +15369,7 @@ func (v *ResetServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pre
 				d.MaxLen(v.ServiceSpecificCredentialId, path, 128)
 			}
 			d.Pattern(v.ServiceSpecificCredentialId, path, re4, "[\\w]+", "")
-		}
-		if v.ServiceSpecificCredentialId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15632,15 +15406,14 @@ func (v *ResourceSpecificResult) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"EvalResourceName", path+"evalResourceName"
 		_ = path
 		v.EvalResourceName = d.String(key)
-		if v.EvalResourceName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.EvalResourceName) < 1 {
 				d.MinLen(v.EvalResourceName, path, 1)
 			}
 			if awsapi.StrLen(v.EvalResourceName) > 2048 {
 				d.MaxLen(v.EvalResourceName, path, 2048)
 			}
-		}
-		if v.EvalResourceName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15648,10 +15421,9 @@ func (v *ResourceSpecificResult) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"EvalResourceDecision", path+"evalResourceDecision"
 		_ = path
 		v.EvalResourceDecision = d.String(key)
-		if v.EvalResourceDecision != "" {
+		if d.Has(key) {
 			d.Enum(v.EvalResourceDecision, path, []string{"allowed", "explicitDeny", "implicitDeny"})
-		}
-		if v.EvalResourceDecision == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15676,13 +15448,11 @@ func (v *ResourceSpecificResult) decodeQuery(d *awsapi.Decoder, prefix, path str
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 5 {
-						d.MinLen(e, epath, 5)
-					}
-					if awsapi.StrLen(e) > 256 {
-						d.MaxLen(e, epath, 256)
-					}
+				if awsapi.StrLen(e) < 5 {
+					d.MinLen(e, epath, 5)
+				}
+				if awsapi.StrLen(e) > 256 {
+					d.MaxLen(e, epath, 256)
 				}
 				v.MissingContextValues[i] = e
 			}
@@ -15752,7 +15522,7 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -15760,8 +15530,7 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15769,7 +15538,7 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -15777,8 +15546,7 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.SerialNumber, path, 256)
 			}
 			d.Pattern(v.SerialNumber, path, re15, "[\\w+=/:,.@-]+", "")
-		}
-		if v.SerialNumber == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15786,7 +15554,7 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"AuthenticationCode1", path+"authenticationCode1"
 		_ = path
 		v.AuthenticationCode1 = d.String(key)
-		if v.AuthenticationCode1 != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AuthenticationCode1) < 6 {
 				d.MinLen(v.AuthenticationCode1, path, 6)
 			}
@@ -15794,8 +15562,7 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.AuthenticationCode1, path, 6)
 			}
 			d.Pattern(v.AuthenticationCode1, path, re19, "[\\d]+", "")
-		}
-		if v.AuthenticationCode1 == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15803,7 +15570,7 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"AuthenticationCode2", path+"authenticationCode2"
 		_ = path
 		v.AuthenticationCode2 = d.String(key)
-		if v.AuthenticationCode2 != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AuthenticationCode2) < 6 {
 				d.MinLen(v.AuthenticationCode2, path, 6)
 			}
@@ -15811,8 +15578,7 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.AuthenticationCode2, path, 6)
 			}
 			d.Pattern(v.AuthenticationCode2, path, re19, "[\\d]+", "")
-		}
-		if v.AuthenticationCode2 == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15838,7 +15604,7 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -15846,8 +15612,7 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.Path, path, 512)
 			}
 			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
-		}
-		if v.Path == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15855,7 +15620,7 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -15863,8 +15628,7 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15872,7 +15636,7 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleId", path+"roleId"
 		_ = path
 		v.RoleId = d.String(key)
-		if v.RoleId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleId) < 16 {
 				d.MinLen(v.RoleId, path, 16)
 			}
@@ -15880,8 +15644,7 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.RoleId, path, 128)
 			}
 			d.Pattern(v.RoleId, path, re4, "[\\w]+", "")
-		}
-		if v.RoleId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15889,15 +15652,14 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
 			if awsapi.StrLen(v.Arn) > 2048 {
 				d.MaxLen(v.Arn, path, 2048)
 			}
-		}
-		if v.Arn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -15913,7 +15675,7 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"AssumeRolePolicyDocument", path+"assumeRolePolicyDocument"
 		_ = path
 		v.AssumeRolePolicyDocument = d.String(key)
-		if v.AssumeRolePolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AssumeRolePolicyDocument) < 1 {
 				d.MinLen(v.AssumeRolePolicyDocument, path, 1)
 			}
@@ -15927,7 +15689,7 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Description", path+"description"
 		_ = path
 		v.Description = d.String(key)
-		if v.Description != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Description) > 1000 {
 				d.MaxLen(v.Description, path, 1000)
 			}
@@ -16027,7 +15789,7 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -16041,7 +15803,7 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -16055,7 +15817,7 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleId", path+"roleId"
 		_ = path
 		v.RoleId = d.String(key)
-		if v.RoleId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleId) < 16 {
 				d.MinLen(v.RoleId, path, 16)
 			}
@@ -16069,7 +15831,7 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
@@ -16087,7 +15849,7 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"AssumeRolePolicyDocument", path+"assumeRolePolicyDocument"
 		_ = path
 		v.AssumeRolePolicyDocument = d.String(key)
-		if v.AssumeRolePolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AssumeRolePolicyDocument) < 1 {
 				d.MinLen(v.AssumeRolePolicyDocument, path, 1)
 			}
@@ -16239,7 +16001,7 @@ func (v *RoleLastUsed) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Region", path+"region"
 		_ = path
 		v.Region = d.String(key)
-		if v.Region != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -16258,7 +16020,7 @@ func (v *RoleUsageType) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Region", path+"region"
 		_ = path
 		v.Region = d.String(key)
-		if v.Region != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Region) < 1 {
 				d.MinLen(v.Region, path, 1)
 			}
@@ -16276,13 +16038,11 @@ func (v *RoleUsageType) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 20 {
-						d.MinLen(e, epath, 20)
-					}
-					if awsapi.StrLen(e) > 2048 {
-						d.MaxLen(e, epath, 2048)
-					}
+				if awsapi.StrLen(e) < 20 {
+					d.MinLen(e, epath, 20)
+				}
+				if awsapi.StrLen(e) > 2048 {
+					d.MaxLen(e, epath, 2048)
 				}
 				v.Resources[i] = e
 			}
@@ -16308,7 +16068,7 @@ func (v *SAMLPrivateKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"KeyId", path+"keyId"
 		_ = path
 		v.KeyId = d.String(key)
-		if v.KeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.KeyId) < 22 {
 				d.MinLen(v.KeyId, path, 22)
 			}
@@ -16339,7 +16099,7 @@ func (v *SAMLProviderListEntry) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
@@ -16377,7 +16137,7 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -16385,8 +16145,7 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16394,7 +16153,7 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SSHPublicKeyId", path+"sSHPublicKeyId"
 		_ = path
 		v.SSHPublicKeyId = d.String(key)
-		if v.SSHPublicKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SSHPublicKeyId) < 20 {
 				d.MinLen(v.SSHPublicKeyId, path, 20)
 			}
@@ -16402,8 +16161,7 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.SSHPublicKeyId, path, 128)
 			}
 			d.Pattern(v.SSHPublicKeyId, path, re4, "[\\w]+", "")
-		}
-		if v.SSHPublicKeyId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16411,7 +16169,7 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Fingerprint", path+"fingerprint"
 		_ = path
 		v.Fingerprint = d.String(key)
-		if v.Fingerprint != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Fingerprint) < 48 {
 				d.MinLen(v.Fingerprint, path, 48)
 			}
@@ -16419,8 +16177,7 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.Fingerprint, path, 48)
 			}
 			d.Pattern(v.Fingerprint, path, re25, "[:\\w]+", "")
-		}
-		if v.Fingerprint == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16428,7 +16185,7 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SSHPublicKeyBody", path+"sSHPublicKeyBody"
 		_ = path
 		v.SSHPublicKeyBody = d.String(key)
-		if v.SSHPublicKeyBody != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SSHPublicKeyBody) < 1 {
 				d.MinLen(v.SSHPublicKeyBody, path, 1)
 			}
@@ -16436,8 +16193,7 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.SSHPublicKeyBody, path, 16384)
 			}
 			d.Pattern(v.SSHPublicKeyBody, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.SSHPublicKeyBody == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16445,10 +16201,9 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"Active", "Inactive", "Expired"})
-		}
-		if v.Status == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16485,7 +16240,7 @@ func (v *SSHPublicKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -16493,8 +16248,7 @@ func (v *SSHPublicKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16502,7 +16256,7 @@ func (v *SSHPublicKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"SSHPublicKeyId", path+"sSHPublicKeyId"
 		_ = path
 		v.SSHPublicKeyId = d.String(key)
-		if v.SSHPublicKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SSHPublicKeyId) < 20 {
 				d.MinLen(v.SSHPublicKeyId, path, 20)
 			}
@@ -16510,8 +16264,7 @@ func (v *SSHPublicKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.SSHPublicKeyId, path, 128)
 			}
 			d.Pattern(v.SSHPublicKeyId, path, re4, "[\\w]+", "")
-		}
-		if v.SSHPublicKeyId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16519,10 +16272,9 @@ func (v *SSHPublicKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"Active", "Inactive", "Expired"})
-		}
-		if v.Status == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16556,7 +16308,7 @@ func (v *SendDelegationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"DelegationRequestId", path+"delegationRequestId"
 		_ = path
 		v.DelegationRequestId = d.String(key)
-		if v.DelegationRequestId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.DelegationRequestId) < 16 {
 				d.MinLen(v.DelegationRequestId, path, 16)
 			}
@@ -16564,8 +16316,7 @@ func (v *SendDelegationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 				d.MaxLen(v.DelegationRequestId, path, 128)
 			}
 			d.Pattern(v.DelegationRequestId, path, re0, "[\\w-]+", "")
-		}
-		if v.DelegationRequestId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16588,7 +16339,7 @@ func (v *ServerCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"CertificateBody", path+"certificateBody"
 		_ = path
 		v.CertificateBody = d.String(key)
-		if v.CertificateBody != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CertificateBody) < 1 {
 				d.MinLen(v.CertificateBody, path, 1)
 			}
@@ -16596,8 +16347,7 @@ func (v *ServerCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 				d.MaxLen(v.CertificateBody, path, 16384)
 			}
 			d.Pattern(v.CertificateBody, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.CertificateBody == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16605,7 +16355,7 @@ func (v *ServerCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"CertificateChain", path+"certificateChain"
 		_ = path
 		v.CertificateChain = d.String(key)
-		if v.CertificateChain != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CertificateChain) < 1 {
 				d.MinLen(v.CertificateChain, path, 1)
 			}
@@ -16660,7 +16410,7 @@ func (v *ServerCertificateMetadata) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -16668,8 +16418,7 @@ func (v *ServerCertificateMetadata) decodeQuery(d *awsapi.Decoder, prefix, path 
 				d.MaxLen(v.Path, path, 512)
 			}
 			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
-		}
-		if v.Path == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16677,7 +16426,7 @@ func (v *ServerCertificateMetadata) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ServerCertificateName", path+"serverCertificateName"
 		_ = path
 		v.ServerCertificateName = d.String(key)
-		if v.ServerCertificateName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServerCertificateName) < 1 {
 				d.MinLen(v.ServerCertificateName, path, 1)
 			}
@@ -16685,8 +16434,7 @@ func (v *ServerCertificateMetadata) decodeQuery(d *awsapi.Decoder, prefix, path 
 				d.MaxLen(v.ServerCertificateName, path, 128)
 			}
 			d.Pattern(v.ServerCertificateName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.ServerCertificateName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16694,7 +16442,7 @@ func (v *ServerCertificateMetadata) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ServerCertificateId", path+"serverCertificateId"
 		_ = path
 		v.ServerCertificateId = d.String(key)
-		if v.ServerCertificateId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServerCertificateId) < 16 {
 				d.MinLen(v.ServerCertificateId, path, 16)
 			}
@@ -16702,8 +16450,7 @@ func (v *ServerCertificateMetadata) decodeQuery(d *awsapi.Decoder, prefix, path 
 				d.MaxLen(v.ServerCertificateId, path, 128)
 			}
 			d.Pattern(v.ServerCertificateId, path, re4, "[\\w]+", "")
-		}
-		if v.ServerCertificateId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16711,15 +16458,14 @@ func (v *ServerCertificateMetadata) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
 			if awsapi.StrLen(v.Arn) > 2048 {
 				d.MaxLen(v.Arn, path, 2048)
 			}
-		}
-		if v.Arn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16761,9 +16507,8 @@ func (v *ServiceLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"ServiceName", path+"serviceName"
 		_ = path
 		v.ServiceName = d.String(key)
-		if v.ServiceName != "" {
-		}
-		if v.ServiceName == "" {
+		if d.Has(key) {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16776,7 +16521,7 @@ func (v *ServiceLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"ServiceNamespace", path+"serviceNamespace"
 		_ = path
 		v.ServiceNamespace = d.String(key)
-		if v.ServiceNamespace != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceNamespace) < 1 {
 				d.MinLen(v.ServiceNamespace, path, 1)
 			}
@@ -16784,8 +16529,7 @@ func (v *ServiceLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.ServiceNamespace, path, 64)
 			}
 			d.Pattern(v.ServiceNamespace, path, re1, "[\\w-]*", "")
-		}
-		if v.ServiceNamespace == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16793,7 +16537,7 @@ func (v *ServiceLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"LastAuthenticatedEntity", path+"lastAuthenticatedEntity"
 		_ = path
 		v.LastAuthenticatedEntity = d.String(key)
-		if v.LastAuthenticatedEntity != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.LastAuthenticatedEntity) < 20 {
 				d.MinLen(v.LastAuthenticatedEntity, path, 20)
 			}
@@ -16806,7 +16550,7 @@ func (v *ServiceLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"LastAuthenticatedRegion", path+"lastAuthenticatedRegion"
 		_ = path
 		v.LastAuthenticatedRegion = d.String(key)
-		if v.LastAuthenticatedRegion != "" {
+		if d.Has(key) {
 		}
 	}
 	{
@@ -16878,9 +16622,8 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ServiceName", path+"serviceName"
 		_ = path
 		v.ServiceName = d.String(key)
-		if v.ServiceName != "" {
-		}
-		if v.ServiceName == "" {
+		if d.Has(key) {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16888,7 +16631,7 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ServiceUserName", path+"serviceUserName"
 		_ = path
 		v.ServiceUserName = d.String(key)
-		if v.ServiceUserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceUserName) > 200 {
 				d.MaxLen(v.ServiceUserName, path, 200)
 			}
@@ -16899,14 +16642,15 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ServicePassword", path+"servicePassword"
 		_ = path
 		v.ServicePassword = d.String(key)
-		if v.ServicePassword != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 		}
 	}
 	{
 		key, path := prefix+"ServiceCredentialAlias", path+"serviceCredentialAlias"
 		_ = path
 		v.ServiceCredentialAlias = d.String(key)
-		if v.ServiceCredentialAlias != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceCredentialAlias) > 200 {
 				d.MaxLen(v.ServiceCredentialAlias, path, 200)
 			}
@@ -16917,14 +16661,15 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ServiceCredentialSecret", path+"serviceCredentialSecret"
 		_ = path
 		v.ServiceCredentialSecret = d.String(key)
-		if v.ServiceCredentialSecret != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 		}
 	}
 	{
 		key, path := prefix+"ServiceSpecificCredentialId", path+"serviceSpecificCredentialId"
 		_ = path
 		v.ServiceSpecificCredentialId = d.String(key)
-		if v.ServiceSpecificCredentialId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceSpecificCredentialId) < 20 {
 				d.MinLen(v.ServiceSpecificCredentialId, path, 20)
 			}
@@ -16932,8 +16677,7 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 				d.MaxLen(v.ServiceSpecificCredentialId, path, 128)
 			}
 			d.Pattern(v.ServiceSpecificCredentialId, path, re4, "[\\w]+", "")
-		}
-		if v.ServiceSpecificCredentialId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16941,7 +16685,7 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -16949,8 +16693,7 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -16958,10 +16701,9 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"Active", "Inactive", "Expired"})
-		}
-		if v.Status == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17005,7 +16747,7 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -17013,8 +16755,7 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17022,10 +16763,9 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"Active", "Inactive", "Expired"})
-		}
-		if v.Status == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17033,7 +16773,7 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 		key, path := prefix+"ServiceUserName", path+"serviceUserName"
 		_ = path
 		v.ServiceUserName = d.String(key)
-		if v.ServiceUserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceUserName) > 200 {
 				d.MaxLen(v.ServiceUserName, path, 200)
 			}
@@ -17044,7 +16784,7 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 		key, path := prefix+"ServiceCredentialAlias", path+"serviceCredentialAlias"
 		_ = path
 		v.ServiceCredentialAlias = d.String(key)
-		if v.ServiceCredentialAlias != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceCredentialAlias) > 200 {
 				d.MaxLen(v.ServiceCredentialAlias, path, 200)
 			}
@@ -17068,7 +16808,7 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 		key, path := prefix+"ServiceSpecificCredentialId", path+"serviceSpecificCredentialId"
 		_ = path
 		v.ServiceSpecificCredentialId = d.String(key)
-		if v.ServiceSpecificCredentialId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceSpecificCredentialId) < 20 {
 				d.MinLen(v.ServiceSpecificCredentialId, path, 20)
 			}
@@ -17076,8 +16816,7 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 				d.MaxLen(v.ServiceSpecificCredentialId, path, 128)
 			}
 			d.Pattern(v.ServiceSpecificCredentialId, path, re4, "[\\w]+", "")
-		}
-		if v.ServiceSpecificCredentialId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17085,9 +16824,8 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 		key, path := prefix+"ServiceName", path+"serviceName"
 		_ = path
 		v.ServiceName = d.String(key)
-		if v.ServiceName != "" {
-		}
-		if v.ServiceName == "" {
+		if d.Has(key) {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17125,15 +16863,14 @@ func (v *SetDefaultPolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17141,10 +16878,9 @@ func (v *SetDefaultPolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"VersionId", path+"versionId"
 		_ = path
 		v.VersionId = d.String(key)
-		if v.VersionId != "" {
+		if d.Has(key) {
 			d.Pattern(v.VersionId, path, re17, "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", "")
-		}
-		if v.VersionId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17164,10 +16900,9 @@ func (v *SetSecurityTokenServicePreferencesInput) decodeQuery(d *awsapi.Decoder,
 		key, path := prefix+"GlobalEndpointTokenVersion", path+"globalEndpointTokenVersion"
 		_ = path
 		v.GlobalEndpointTokenVersion = d.String(key)
-		if v.GlobalEndpointTokenVersion != "" {
+		if d.Has(key) {
 			d.Enum(v.GlobalEndpointTokenVersion, path, []string{"v1Token", "v2Token"})
-		}
-		if v.GlobalEndpointTokenVersion == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17184,7 +16919,7 @@ func (v *SigningCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -17192,8 +16927,7 @@ func (v *SigningCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17201,7 +16935,7 @@ func (v *SigningCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"CertificateId", path+"certificateId"
 		_ = path
 		v.CertificateId = d.String(key)
-		if v.CertificateId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CertificateId) < 24 {
 				d.MinLen(v.CertificateId, path, 24)
 			}
@@ -17209,8 +16943,7 @@ func (v *SigningCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.CertificateId, path, 128)
 			}
 			d.Pattern(v.CertificateId, path, re4, "[\\w]+", "")
-		}
-		if v.CertificateId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17218,7 +16951,7 @@ func (v *SigningCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"CertificateBody", path+"certificateBody"
 		_ = path
 		v.CertificateBody = d.String(key)
-		if v.CertificateBody != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CertificateBody) < 1 {
 				d.MinLen(v.CertificateBody, path, 1)
 			}
@@ -17226,8 +16959,7 @@ func (v *SigningCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string)
 				d.MaxLen(v.CertificateBody, path, 16384)
 			}
 			d.Pattern(v.CertificateBody, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.CertificateBody == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17235,10 +16967,9 @@ func (v *SigningCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"Active", "Inactive", "Expired"})
-		}
-		if v.Status == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17277,15 +17008,13 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 131072 {
-						d.MaxLen(e, epath, 131072)
-					}
-					d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 131072 {
+					d.MaxLen(e, epath, 131072)
+				}
+				d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
 				v.PolicyInputList[i] = e
 			}
 		}
@@ -17302,15 +17031,13 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 131072 {
-						d.MaxLen(e, epath, 131072)
-					}
-					d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 131072 {
+					d.MaxLen(e, epath, 131072)
+				}
+				d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
 				v.PermissionsBoundaryPolicyInputList[i] = e
 			}
 		}
@@ -17324,13 +17051,11 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 3 {
-						d.MinLen(e, epath, 3)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
+				if awsapi.StrLen(e) < 3 {
+					d.MinLen(e, epath, 3)
+				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
 				}
 				v.ActionNames[i] = e
 			}
@@ -17348,13 +17073,11 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 2048 {
-						d.MaxLen(e, epath, 2048)
-					}
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
+				}
+				if awsapi.StrLen(e) > 2048 {
+					d.MaxLen(e, epath, 2048)
 				}
 				v.ResourceArns[i] = e
 			}
@@ -17364,7 +17087,7 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ResourcePolicy", path+"resourcePolicy"
 		_ = path
 		v.ResourcePolicy = d.String(key)
-		if v.ResourcePolicy != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ResourcePolicy) < 1 {
 				d.MinLen(v.ResourcePolicy, path, 1)
 			}
@@ -17378,7 +17101,7 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ResourceOwner", path+"resourceOwner"
 		_ = path
 		v.ResourceOwner = d.String(key)
-		if v.ResourceOwner != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ResourceOwner) < 1 {
 				d.MinLen(v.ResourceOwner, path, 1)
 			}
@@ -17391,7 +17114,7 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"CallerArn", path+"callerArn"
 		_ = path
 		v.CallerArn = d.String(key)
-		if v.CallerArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CallerArn) < 1 {
 				d.MinLen(v.CallerArn, path, 1)
 			}
@@ -17416,7 +17139,7 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ResourceHandlingOption", path+"resourceHandlingOption"
 		_ = path
 		v.ResourceHandlingOption = d.String(key)
-		if v.ResourceHandlingOption != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ResourceHandlingOption) < 1 {
 				d.MinLen(v.ResourceHandlingOption, path, 1)
 			}
@@ -17442,7 +17165,7 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -17534,7 +17257,7 @@ func (v *SimulateCustomPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -17562,15 +17285,14 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"PolicySourceArn", path+"policySourceArn"
 		_ = path
 		v.PolicySourceArn = d.String(key)
-		if v.PolicySourceArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicySourceArn) < 20 {
 				d.MinLen(v.PolicySourceArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicySourceArn) > 2048 {
 				d.MaxLen(v.PolicySourceArn, path, 2048)
 			}
-		}
-		if v.PolicySourceArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17583,15 +17305,13 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 131072 {
-						d.MaxLen(e, epath, 131072)
-					}
-					d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 131072 {
+					d.MaxLen(e, epath, 131072)
+				}
+				d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
 				v.PolicyInputList[i] = e
 			}
 		}
@@ -17605,15 +17325,13 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 131072 {
-						d.MaxLen(e, epath, 131072)
-					}
-					d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 131072 {
+					d.MaxLen(e, epath, 131072)
+				}
+				d.Pattern(e, epath, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
 				v.PermissionsBoundaryPolicyInputList[i] = e
 			}
 		}
@@ -17627,13 +17345,11 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 3 {
-						d.MinLen(e, epath, 3)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
+				if awsapi.StrLen(e) < 3 {
+					d.MinLen(e, epath, 3)
+				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
 				}
 				v.ActionNames[i] = e
 			}
@@ -17651,13 +17367,11 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 2048 {
-						d.MaxLen(e, epath, 2048)
-					}
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
+				}
+				if awsapi.StrLen(e) > 2048 {
+					d.MaxLen(e, epath, 2048)
 				}
 				v.ResourceArns[i] = e
 			}
@@ -17667,7 +17381,7 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"ResourcePolicy", path+"resourcePolicy"
 		_ = path
 		v.ResourcePolicy = d.String(key)
-		if v.ResourcePolicy != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ResourcePolicy) < 1 {
 				d.MinLen(v.ResourcePolicy, path, 1)
 			}
@@ -17681,7 +17395,7 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"ResourceOwner", path+"resourceOwner"
 		_ = path
 		v.ResourceOwner = d.String(key)
-		if v.ResourceOwner != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ResourceOwner) < 1 {
 				d.MinLen(v.ResourceOwner, path, 1)
 			}
@@ -17694,7 +17408,7 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"CallerArn", path+"callerArn"
 		_ = path
 		v.CallerArn = d.String(key)
-		if v.CallerArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CallerArn) < 1 {
 				d.MinLen(v.CallerArn, path, 1)
 			}
@@ -17719,7 +17433,7 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"ResourceHandlingOption", path+"resourceHandlingOption"
 		_ = path
 		v.ResourceHandlingOption = d.String(key)
-		if v.ResourceHandlingOption != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ResourceHandlingOption) < 1 {
 				d.MinLen(v.ResourceHandlingOption, path, 1)
 			}
@@ -17745,7 +17459,7 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"Marker", path+"marker"
 		_ = path
 		v.Marker = d.String(key)
-		if v.Marker != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Marker) < 1 {
 				d.MinLen(v.Marker, path, 1)
 			}
@@ -17823,14 +17537,14 @@ func (v *Statement) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SourcePolicyId", path+"sourcePolicyId"
 		_ = path
 		v.SourcePolicyId = d.String(key)
-		if v.SourcePolicyId != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"SourcePolicyType", path+"sourcePolicyType"
 		_ = path
 		v.SourcePolicyType = d.String(key)
-		if v.SourcePolicyType != "" {
+		if d.Has(key) {
 			d.Enum(v.SourcePolicyType, path, []string{"user", "group", "role", "aws-managed", "user-managed", "resource", "none"})
 		}
 	}
@@ -17872,7 +17586,7 @@ func (v *Tag) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Key", path+"key"
 		_ = path
 		v.Key = d.String(key)
-		if v.Key != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Key) < 1 {
 				d.MinLen(v.Key, path, 1)
 			}
@@ -17880,8 +17594,7 @@ func (v *Tag) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.Key, path, 128)
 			}
 			d.Pattern(v.Key, path, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
-		}
-		if v.Key == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17889,13 +17602,12 @@ func (v *Tag) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Value", path+"value"
 		_ = path
 		v.Value = d.String(key)
-		if v.Value != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Value) > 256 {
 				d.MaxLen(v.Value, path, 256)
 			}
 			d.Pattern(v.Value, path, re28, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "")
-		}
-		if v.Value == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17915,7 +17627,7 @@ func (v *TagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"InstanceProfileName", path+"instanceProfileName"
 		_ = path
 		v.InstanceProfileName = d.String(key)
-		if v.InstanceProfileName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.InstanceProfileName) < 1 {
 				d.MinLen(v.InstanceProfileName, path, 1)
 			}
@@ -17923,8 +17635,7 @@ func (v *TagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.InstanceProfileName, path, 128)
 			}
 			d.Pattern(v.InstanceProfileName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.InstanceProfileName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -17968,7 +17679,7 @@ func (v *TagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -17976,8 +17687,7 @@ func (v *TagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 				d.MaxLen(v.SerialNumber, path, 256)
 			}
 			d.Pattern(v.SerialNumber, path, re15, "[\\w+=/:,.@-]+", "")
-		}
-		if v.SerialNumber == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18021,15 +17731,14 @@ func (v *TagOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"OpenIDConnectProviderArn", path+"openIDConnectProviderArn"
 		_ = path
 		v.OpenIDConnectProviderArn = d.String(key)
-		if v.OpenIDConnectProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) < 20 {
 				d.MinLen(v.OpenIDConnectProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) > 2048 {
 				d.MaxLen(v.OpenIDConnectProviderArn, path, 2048)
 			}
-		}
-		if v.OpenIDConnectProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18073,15 +17782,14 @@ func (v *TagPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18125,7 +17833,7 @@ func (v *TagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -18133,8 +17841,7 @@ func (v *TagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18178,15 +17885,14 @@ func (v *TagSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"SAMLProviderArn", path+"sAMLProviderArn"
 		_ = path
 		v.SAMLProviderArn = d.String(key)
-		if v.SAMLProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLProviderArn) < 20 {
 				d.MinLen(v.SAMLProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.SAMLProviderArn) > 2048 {
 				d.MaxLen(v.SAMLProviderArn, path, 2048)
 			}
-		}
-		if v.SAMLProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18230,7 +17936,7 @@ func (v *TagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ServerCertificateName", path+"serverCertificateName"
 		_ = path
 		v.ServerCertificateName = d.String(key)
-		if v.ServerCertificateName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServerCertificateName) < 1 {
 				d.MinLen(v.ServerCertificateName, path, 1)
 			}
@@ -18238,8 +17944,7 @@ func (v *TagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 				d.MaxLen(v.ServerCertificateName, path, 128)
 			}
 			d.Pattern(v.ServerCertificateName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.ServerCertificateName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18283,7 +17988,7 @@ func (v *TagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -18291,8 +17996,7 @@ func (v *TagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18336,14 +18040,14 @@ func (v *TrackedActionLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"ActionName", path+"actionName"
 		_ = path
 		v.ActionName = d.String(key)
-		if v.ActionName != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"LastAccessedEntity", path+"lastAccessedEntity"
 		_ = path
 		v.LastAccessedEntity = d.String(key)
-		if v.LastAccessedEntity != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.LastAccessedEntity) < 20 {
 				d.MinLen(v.LastAccessedEntity, path, 20)
 			}
@@ -18361,7 +18065,7 @@ func (v *TrackedActionLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"LastAccessedRegion", path+"lastAccessedRegion"
 		_ = path
 		v.LastAccessedRegion = d.String(key)
-		if v.LastAccessedRegion != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -18386,7 +18090,7 @@ func (v *UntagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"InstanceProfileName", path+"instanceProfileName"
 		_ = path
 		v.InstanceProfileName = d.String(key)
-		if v.InstanceProfileName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.InstanceProfileName) < 1 {
 				d.MinLen(v.InstanceProfileName, path, 1)
 			}
@@ -18394,8 +18098,7 @@ func (v *UntagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 				d.MaxLen(v.InstanceProfileName, path, 128)
 			}
 			d.Pattern(v.InstanceProfileName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.InstanceProfileName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18408,15 +18111,13 @@ func (v *UntagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
 				v.TagKeys[i] = e
 			}
 		}
@@ -18447,7 +18148,7 @@ func (v *UntagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -18455,8 +18156,7 @@ func (v *UntagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				d.MaxLen(v.SerialNumber, path, 256)
 			}
 			d.Pattern(v.SerialNumber, path, re15, "[\\w+=/:,.@-]+", "")
-		}
-		if v.SerialNumber == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18469,15 +18169,13 @@ func (v *UntagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
 				v.TagKeys[i] = e
 			}
 		}
@@ -18508,15 +18206,14 @@ func (v *UntagOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"OpenIDConnectProviderArn", path+"openIDConnectProviderArn"
 		_ = path
 		v.OpenIDConnectProviderArn = d.String(key)
-		if v.OpenIDConnectProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) < 20 {
 				d.MinLen(v.OpenIDConnectProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) > 2048 {
 				d.MaxLen(v.OpenIDConnectProviderArn, path, 2048)
 			}
-		}
-		if v.OpenIDConnectProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18529,15 +18226,13 @@ func (v *UntagOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix,
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
 				v.TagKeys[i] = e
 			}
 		}
@@ -18568,15 +18263,14 @@ func (v *UntagPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"PolicyArn", path+"policyArn"
 		_ = path
 		v.PolicyArn = d.String(key)
-		if v.PolicyArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyArn) < 20 {
 				d.MinLen(v.PolicyArn, path, 20)
 			}
 			if awsapi.StrLen(v.PolicyArn) > 2048 {
 				d.MaxLen(v.PolicyArn, path, 2048)
 			}
-		}
-		if v.PolicyArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18589,15 +18283,13 @@ func (v *UntagPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
 				v.TagKeys[i] = e
 			}
 		}
@@ -18628,7 +18320,7 @@ func (v *UntagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -18636,8 +18328,7 @@ func (v *UntagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18650,15 +18341,13 @@ func (v *UntagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
 				v.TagKeys[i] = e
 			}
 		}
@@ -18689,15 +18378,14 @@ func (v *UntagSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"SAMLProviderArn", path+"sAMLProviderArn"
 		_ = path
 		v.SAMLProviderArn = d.String(key)
-		if v.SAMLProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLProviderArn) < 20 {
 				d.MinLen(v.SAMLProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.SAMLProviderArn) > 2048 {
 				d.MaxLen(v.SAMLProviderArn, path, 2048)
 			}
-		}
-		if v.SAMLProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18710,15 +18398,13 @@ func (v *UntagSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
 				v.TagKeys[i] = e
 			}
 		}
@@ -18749,7 +18435,7 @@ func (v *UntagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"ServerCertificateName", path+"serverCertificateName"
 		_ = path
 		v.ServerCertificateName = d.String(key)
-		if v.ServerCertificateName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServerCertificateName) < 1 {
 				d.MinLen(v.ServerCertificateName, path, 1)
 			}
@@ -18757,8 +18443,7 @@ func (v *UntagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 				d.MaxLen(v.ServerCertificateName, path, 128)
 			}
 			d.Pattern(v.ServerCertificateName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.ServerCertificateName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18771,15 +18456,13 @@ func (v *UntagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
 				v.TagKeys[i] = e
 			}
 		}
@@ -18810,7 +18493,7 @@ func (v *UntagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -18818,8 +18501,7 @@ func (v *UntagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18832,15 +18514,13 @@ func (v *UntagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re27, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
 				v.TagKeys[i] = e
 			}
 		}
@@ -18871,7 +18551,7 @@ func (v *UpdateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -18885,7 +18565,7 @@ func (v *UpdateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"AccessKeyId", path+"accessKeyId"
 		_ = path
 		v.AccessKeyId = d.String(key)
-		if v.AccessKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AccessKeyId) < 16 {
 				d.MinLen(v.AccessKeyId, path, 16)
 			}
@@ -18893,8 +18573,7 @@ func (v *UpdateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 				d.MaxLen(v.AccessKeyId, path, 128)
 			}
 			d.Pattern(v.AccessKeyId, path, re4, "[\\w]+", "")
-		}
-		if v.AccessKeyId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -18902,10 +18581,9 @@ func (v *UpdateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"Active", "Inactive", "Expired"})
-		}
-		if v.Status == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19030,7 +18708,7 @@ func (v *UpdateAssumeRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -19038,8 +18716,7 @@ func (v *UpdateAssumeRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19047,7 +18724,7 @@ func (v *UpdateAssumeRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		key, path := prefix+"PolicyDocument", path+"policyDocument"
 		_ = path
 		v.PolicyDocument = d.String(key)
-		if v.PolicyDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PolicyDocument) < 1 {
 				d.MinLen(v.PolicyDocument, path, 1)
 			}
@@ -19055,8 +18732,7 @@ func (v *UpdateAssumeRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 				d.MaxLen(v.PolicyDocument, path, 131072)
 			}
 			d.Pattern(v.PolicyDocument, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.PolicyDocument == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19076,7 +18752,7 @@ func (v *UpdateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"DelegationRequestId", path+"delegationRequestId"
 		_ = path
 		v.DelegationRequestId = d.String(key)
-		if v.DelegationRequestId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.DelegationRequestId) < 16 {
 				d.MinLen(v.DelegationRequestId, path, 16)
 			}
@@ -19084,8 +18760,7 @@ func (v *UpdateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.DelegationRequestId, path, 128)
 			}
 			d.Pattern(v.DelegationRequestId, path, re0, "[\\w-]+", "")
-		}
-		if v.DelegationRequestId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19093,7 +18768,7 @@ func (v *UpdateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"Notes", path+"notes"
 		_ = path
 		v.Notes = d.String(key)
-		if v.Notes != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Notes) > 500 {
 				d.MaxLen(v.Notes, path, 500)
 			}
@@ -19116,7 +18791,7 @@ func (v *UpdateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"GroupName", path+"groupName"
 		_ = path
 		v.GroupName = d.String(key)
-		if v.GroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.GroupName) < 1 {
 				d.MinLen(v.GroupName, path, 1)
 			}
@@ -19124,8 +18799,7 @@ func (v *UpdateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.GroupName, path, 128)
 			}
 			d.Pattern(v.GroupName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.GroupName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19133,7 +18807,7 @@ func (v *UpdateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"NewPath", path+"newPath"
 		_ = path
 		v.NewPath = d.String(key)
-		if v.NewPath != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.NewPath) < 1 {
 				d.MinLen(v.NewPath, path, 1)
 			}
@@ -19147,7 +18821,7 @@ func (v *UpdateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"NewGroupName", path+"newGroupName"
 		_ = path
 		v.NewGroupName = d.String(key)
-		if v.NewGroupName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.NewGroupName) < 1 {
 				d.MinLen(v.NewGroupName, path, 1)
 			}
@@ -19176,7 +18850,7 @@ func (v *UpdateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -19184,8 +18858,7 @@ func (v *UpdateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19193,7 +18866,8 @@ func (v *UpdateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Password", path+"password"
 		_ = path
 		v.Password = d.String(key)
-		if v.Password != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 			if awsapi.StrLen(v.Password) < 1 {
 				d.MinLen(v.Password, path, 1)
 			}
@@ -19227,15 +18901,14 @@ func (v *UpdateOpenIDConnectProviderThumbprintInput) decodeQuery(d *awsapi.Decod
 		key, path := prefix+"OpenIDConnectProviderArn", path+"openIDConnectProviderArn"
 		_ = path
 		v.OpenIDConnectProviderArn = d.String(key)
-		if v.OpenIDConnectProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) < 20 {
 				d.MinLen(v.OpenIDConnectProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.OpenIDConnectProviderArn) > 2048 {
 				d.MaxLen(v.OpenIDConnectProviderArn, path, 2048)
 			}
-		}
-		if v.OpenIDConnectProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19248,13 +18921,11 @@ func (v *UpdateOpenIDConnectProviderThumbprintInput) decodeQuery(d *awsapi.Decod
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 40 {
-						d.MinLen(e, epath, 40)
-					}
-					if awsapi.StrLen(e) > 40 {
-						d.MaxLen(e, epath, 40)
-					}
+				if awsapi.StrLen(e) < 40 {
+					d.MinLen(e, epath, 40)
+				}
+				if awsapi.StrLen(e) > 40 {
+					d.MaxLen(e, epath, 40)
 				}
 				v.ThumbprintList[i] = e
 			}
@@ -19283,7 +18954,7 @@ func (v *UpdateRoleDescriptionInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -19291,8 +18962,7 @@ func (v *UpdateRoleDescriptionInput) decodeQuery(d *awsapi.Decoder, prefix, path
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19300,13 +18970,12 @@ func (v *UpdateRoleDescriptionInput) decodeQuery(d *awsapi.Decoder, prefix, path
 		key, path := prefix+"Description", path+"description"
 		_ = path
 		v.Description = d.String(key)
-		if v.Description != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Description) > 1000 {
 				d.MaxLen(v.Description, path, 1000)
 			}
 			d.Pattern(v.Description, path, re8, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*", "")
-		}
-		if v.Description == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19343,7 +19012,7 @@ func (v *UpdateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleName", path+"roleName"
 		_ = path
 		v.RoleName = d.String(key)
-		if v.RoleName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleName) < 1 {
 				d.MinLen(v.RoleName, path, 1)
 			}
@@ -19351,8 +19020,7 @@ func (v *UpdateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.RoleName, path, 64)
 			}
 			d.Pattern(v.RoleName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.RoleName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19360,7 +19028,7 @@ func (v *UpdateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Description", path+"description"
 		_ = path
 		v.Description = d.String(key)
-		if v.Description != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Description) > 1000 {
 				d.MaxLen(v.Description, path, 1000)
 			}
@@ -19405,7 +19073,7 @@ func (v *UpdateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"SAMLMetadataDocument", path+"sAMLMetadataDocument"
 		_ = path
 		v.SAMLMetadataDocument = d.String(key)
-		if v.SAMLMetadataDocument != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLMetadataDocument) < 1000 {
 				d.MinLen(v.SAMLMetadataDocument, path, 1000)
 			}
@@ -19418,15 +19086,14 @@ func (v *UpdateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"SAMLProviderArn", path+"sAMLProviderArn"
 		_ = path
 		v.SAMLProviderArn = d.String(key)
-		if v.SAMLProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLProviderArn) < 20 {
 				d.MinLen(v.SAMLProviderArn, path, 20)
 			}
 			if awsapi.StrLen(v.SAMLProviderArn) > 2048 {
 				d.MaxLen(v.SAMLProviderArn, path, 2048)
 			}
-		}
-		if v.SAMLProviderArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19434,7 +19101,7 @@ func (v *UpdateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"AssertionEncryptionMode", path+"assertionEncryptionMode"
 		_ = path
 		v.AssertionEncryptionMode = d.String(key)
-		if v.AssertionEncryptionMode != "" {
+		if d.Has(key) {
 			d.Enum(v.AssertionEncryptionMode, path, []string{"Required", "Allowed"})
 		}
 	}
@@ -19442,7 +19109,8 @@ func (v *UpdateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"AddPrivateKey", path+"addPrivateKey"
 		_ = path
 		v.AddPrivateKey = d.String(key)
-		if v.AddPrivateKey != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 			if awsapi.StrLen(v.AddPrivateKey) < 1 {
 				d.MinLen(v.AddPrivateKey, path, 1)
 			}
@@ -19456,7 +19124,7 @@ func (v *UpdateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"RemovePrivateKey", path+"removePrivateKey"
 		_ = path
 		v.RemovePrivateKey = d.String(key)
-		if v.RemovePrivateKey != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RemovePrivateKey) < 22 {
 				d.MinLen(v.RemovePrivateKey, path, 22)
 			}
@@ -19491,7 +19159,7 @@ func (v *UpdateSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"SAMLProviderArn", path+"sAMLProviderArn"
 		_ = path
 		v.SAMLProviderArn = d.String(key)
-		if v.SAMLProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SAMLProviderArn) < 20 {
 				d.MinLen(v.SAMLProviderArn, path, 20)
 			}
@@ -19513,7 +19181,7 @@ func (v *UpdateSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -19521,8 +19189,7 @@ func (v *UpdateSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19530,7 +19197,7 @@ func (v *UpdateSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"SSHPublicKeyId", path+"sSHPublicKeyId"
 		_ = path
 		v.SSHPublicKeyId = d.String(key)
-		if v.SSHPublicKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SSHPublicKeyId) < 20 {
 				d.MinLen(v.SSHPublicKeyId, path, 20)
 			}
@@ -19538,8 +19205,7 @@ func (v *UpdateSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.SSHPublicKeyId, path, 128)
 			}
 			d.Pattern(v.SSHPublicKeyId, path, re4, "[\\w]+", "")
-		}
-		if v.SSHPublicKeyId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19547,10 +19213,9 @@ func (v *UpdateSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"Active", "Inactive", "Expired"})
-		}
-		if v.Status == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19573,7 +19238,7 @@ func (v *UpdateServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"ServerCertificateName", path+"serverCertificateName"
 		_ = path
 		v.ServerCertificateName = d.String(key)
-		if v.ServerCertificateName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServerCertificateName) < 1 {
 				d.MinLen(v.ServerCertificateName, path, 1)
 			}
@@ -19581,8 +19246,7 @@ func (v *UpdateServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.ServerCertificateName, path, 128)
 			}
 			d.Pattern(v.ServerCertificateName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.ServerCertificateName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19590,7 +19254,7 @@ func (v *UpdateServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"NewPath", path+"newPath"
 		_ = path
 		v.NewPath = d.String(key)
-		if v.NewPath != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.NewPath) < 1 {
 				d.MinLen(v.NewPath, path, 1)
 			}
@@ -19604,7 +19268,7 @@ func (v *UpdateServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"NewServerCertificateName", path+"newServerCertificateName"
 		_ = path
 		v.NewServerCertificateName = d.String(key)
-		if v.NewServerCertificateName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.NewServerCertificateName) < 1 {
 				d.MinLen(v.NewServerCertificateName, path, 1)
 			}
@@ -19633,7 +19297,7 @@ func (v *UpdateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -19647,7 +19311,7 @@ func (v *UpdateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 		key, path := prefix+"ServiceSpecificCredentialId", path+"serviceSpecificCredentialId"
 		_ = path
 		v.ServiceSpecificCredentialId = d.String(key)
-		if v.ServiceSpecificCredentialId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServiceSpecificCredentialId) < 20 {
 				d.MinLen(v.ServiceSpecificCredentialId, path, 20)
 			}
@@ -19655,8 +19319,7 @@ func (v *UpdateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 				d.MaxLen(v.ServiceSpecificCredentialId, path, 128)
 			}
 			d.Pattern(v.ServiceSpecificCredentialId, path, re4, "[\\w]+", "")
-		}
-		if v.ServiceSpecificCredentialId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19664,10 +19327,9 @@ func (v *UpdateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"Active", "Inactive", "Expired"})
-		}
-		if v.Status == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19690,7 +19352,7 @@ func (v *UpdateSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -19704,7 +19366,7 @@ func (v *UpdateSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"CertificateId", path+"certificateId"
 		_ = path
 		v.CertificateId = d.String(key)
-		if v.CertificateId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CertificateId) < 24 {
 				d.MinLen(v.CertificateId, path, 24)
 			}
@@ -19712,8 +19374,7 @@ func (v *UpdateSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 				d.MaxLen(v.CertificateId, path, 128)
 			}
 			d.Pattern(v.CertificateId, path, re4, "[\\w]+", "")
-		}
-		if v.CertificateId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19721,10 +19382,9 @@ func (v *UpdateSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"Status", path+"status"
 		_ = path
 		v.Status = d.String(key)
-		if v.Status != "" {
+		if d.Has(key) {
 			d.Enum(v.Status, path, []string{"Active", "Inactive", "Expired"})
-		}
-		if v.Status == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19747,7 +19407,7 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -19755,8 +19415,7 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.UserName, path, 128)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19764,7 +19423,7 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"NewPath", path+"newPath"
 		_ = path
 		v.NewPath = d.String(key)
-		if v.NewPath != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.NewPath) < 1 {
 				d.MinLen(v.NewPath, path, 1)
 			}
@@ -19778,7 +19437,7 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"NewUserName", path+"newUserName"
 		_ = path
 		v.NewUserName = d.String(key)
-		if v.NewUserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.NewUserName) < 1 {
 				d.MinLen(v.NewUserName, path, 1)
 			}
@@ -19807,7 +19466,7 @@ func (v *UploadSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -19815,8 +19474,7 @@ func (v *UploadSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19824,7 +19482,7 @@ func (v *UploadSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"SSHPublicKeyBody", path+"sSHPublicKeyBody"
 		_ = path
 		v.SSHPublicKeyBody = d.String(key)
-		if v.SSHPublicKeyBody != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SSHPublicKeyBody) < 1 {
 				d.MinLen(v.SSHPublicKeyBody, path, 1)
 			}
@@ -19832,8 +19490,7 @@ func (v *UploadSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.SSHPublicKeyBody, path, 16384)
 			}
 			d.Pattern(v.SSHPublicKeyBody, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.SSHPublicKeyBody == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19870,7 +19527,7 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -19884,7 +19541,7 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"ServerCertificateName", path+"serverCertificateName"
 		_ = path
 		v.ServerCertificateName = d.String(key)
-		if v.ServerCertificateName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ServerCertificateName) < 1 {
 				d.MinLen(v.ServerCertificateName, path, 1)
 			}
@@ -19892,8 +19549,7 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.ServerCertificateName, path, 128)
 			}
 			d.Pattern(v.ServerCertificateName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.ServerCertificateName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19901,7 +19557,7 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"CertificateBody", path+"certificateBody"
 		_ = path
 		v.CertificateBody = d.String(key)
-		if v.CertificateBody != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CertificateBody) < 1 {
 				d.MinLen(v.CertificateBody, path, 1)
 			}
@@ -19909,8 +19565,7 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.CertificateBody, path, 16384)
 			}
 			d.Pattern(v.CertificateBody, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.CertificateBody == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19918,7 +19573,8 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"PrivateKey", path+"privateKey"
 		_ = path
 		v.PrivateKey = d.String(key)
-		if v.PrivateKey != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 			if awsapi.StrLen(v.PrivateKey) < 1 {
 				d.MinLen(v.PrivateKey, path, 1)
 			}
@@ -19926,8 +19582,7 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 				d.MaxLen(v.PrivateKey, path, 16384)
 			}
 			d.Pattern(v.PrivateKey, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.PrivateKey == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -19935,7 +19590,7 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"CertificateChain", path+"certificateChain"
 		_ = path
 		v.CertificateChain = d.String(key)
-		if v.CertificateChain != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CertificateChain) < 1 {
 				d.MinLen(v.CertificateChain, path, 1)
 			}
@@ -20035,7 +19690,7 @@ func (v *UploadSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -20049,7 +19704,7 @@ func (v *UploadSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"CertificateBody", path+"certificateBody"
 		_ = path
 		v.CertificateBody = d.String(key)
-		if v.CertificateBody != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.CertificateBody) < 1 {
 				d.MinLen(v.CertificateBody, path, 1)
 			}
@@ -20057,8 +19712,7 @@ func (v *UploadSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 				d.MaxLen(v.CertificateBody, path, 16384)
 			}
 			d.Pattern(v.CertificateBody, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
-		}
-		if v.CertificateBody == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -20095,7 +19749,7 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -20103,8 +19757,7 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.Path, path, 512)
 			}
 			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
-		}
-		if v.Path == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -20112,7 +19765,7 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -20120,8 +19773,7 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.UserName, path, 64)
 			}
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
-		}
-		if v.UserName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -20129,7 +19781,7 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserId", path+"userId"
 		_ = path
 		v.UserId = d.String(key)
-		if v.UserId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserId) < 16 {
 				d.MinLen(v.UserId, path, 16)
 			}
@@ -20137,8 +19789,7 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.UserId, path, 128)
 			}
 			d.Pattern(v.UserId, path, re4, "[\\w]+", "")
-		}
-		if v.UserId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -20146,15 +19797,14 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
 			if awsapi.StrLen(v.Arn) > 2048 {
 				d.MaxLen(v.Arn, path, 2048)
 			}
-		}
-		if v.Arn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -20234,7 +19884,7 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Path", path+"path"
 		_ = path
 		v.Path = d.String(key)
-		if v.Path != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Path) < 1 {
 				d.MinLen(v.Path, path, 1)
 			}
@@ -20248,7 +19898,7 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserName", path+"userName"
 		_ = path
 		v.UserName = d.String(key)
-		if v.UserName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserName) < 1 {
 				d.MinLen(v.UserName, path, 1)
 			}
@@ -20262,7 +19912,7 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"UserId", path+"userId"
 		_ = path
 		v.UserId = d.String(key)
-		if v.UserId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.UserId) < 16 {
 				d.MinLen(v.UserId, path, 16)
 			}
@@ -20276,7 +19926,7 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
@@ -20311,15 +19961,13 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re3, "[\\w+=,.@-]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re3, "[\\w+=,.@-]+", "")
 				v.GroupList[i] = e
 			}
 		}
@@ -20421,7 +20069,7 @@ func (v *VirtualMFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -20429,8 +20077,7 @@ func (v *VirtualMFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.SerialNumber, path, 256)
 			}
 			d.Pattern(v.SerialNumber, path, re15, "[\\w+=/:,.@-]+", "")
-		}
-		if v.SerialNumber == "" {
+		} else {
 			d.Required(path)
 		}
 	}

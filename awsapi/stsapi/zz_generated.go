@@ -525,7 +525,7 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleArn", path+"roleArn"
 		_ = path
 		v.RoleArn = d.String(key)
-		if v.RoleArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleArn) < 20 {
 				d.MinLen(v.RoleArn, path, 20)
 			}
@@ -533,8 +533,7 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.RoleArn, path, 2048)
 			}
 			d.Pattern(v.RoleArn, path, re0, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "")
-		}
-		if v.RoleArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -542,7 +541,7 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"RoleSessionName", path+"roleSessionName"
 		_ = path
 		v.RoleSessionName = d.String(key)
-		if v.RoleSessionName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleSessionName) < 2 {
 				d.MinLen(v.RoleSessionName, path, 2)
 			}
@@ -550,8 +549,7 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.RoleSessionName, path, 64)
 			}
 			d.Pattern(v.RoleSessionName, path, re1, "[\\w+=,.@-]*", "")
-		}
-		if v.RoleSessionName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -571,7 +569,7 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Policy", path+"policy"
 		_ = path
 		v.Policy = d.String(key)
-		if v.Policy != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Policy) < 1 {
 				d.MinLen(v.Policy, path, 1)
 			}
@@ -615,15 +613,13 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 128 {
-						d.MaxLen(e, epath, 128)
-					}
-					d.Pattern(e, epath, re3, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
 				}
+				if awsapi.StrLen(e) > 128 {
+					d.MaxLen(e, epath, 128)
+				}
+				d.Pattern(e, epath, re3, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
 				v.TransitiveTagKeys[i] = e
 			}
 		}
@@ -635,7 +631,7 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"ExternalId", path+"externalId"
 		_ = path
 		v.ExternalId = d.String(key)
-		if v.ExternalId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ExternalId) < 2 {
 				d.MinLen(v.ExternalId, path, 2)
 			}
@@ -649,7 +645,7 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -663,7 +659,7 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"TokenCode", path+"tokenCode"
 		_ = path
 		v.TokenCode = d.String(key)
-		if v.TokenCode != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.TokenCode) < 6 {
 				d.MinLen(v.TokenCode, path, 6)
 			}
@@ -677,7 +673,7 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SourceIdentity", path+"sourceIdentity"
 		_ = path
 		v.SourceIdentity = d.String(key)
-		if v.SourceIdentity != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SourceIdentity) < 2 {
 				d.MinLen(v.SourceIdentity, path, 2)
 			}
@@ -795,7 +791,7 @@ func (v *AssumeRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SourceIdentity", path+"sourceIdentity"
 		_ = path
 		v.SourceIdentity = d.String(key)
-		if v.SourceIdentity != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SourceIdentity) < 2 {
 				d.MinLen(v.SourceIdentity, path, 2)
 			}
@@ -831,7 +827,7 @@ func (v *AssumeRoleWithSAMLInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"RoleArn", path+"roleArn"
 		_ = path
 		v.RoleArn = d.String(key)
-		if v.RoleArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleArn) < 20 {
 				d.MinLen(v.RoleArn, path, 20)
 			}
@@ -839,8 +835,7 @@ func (v *AssumeRoleWithSAMLInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.RoleArn, path, 2048)
 			}
 			d.Pattern(v.RoleArn, path, re0, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "")
-		}
-		if v.RoleArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -848,7 +843,7 @@ func (v *AssumeRoleWithSAMLInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"PrincipalArn", path+"principalArn"
 		_ = path
 		v.PrincipalArn = d.String(key)
-		if v.PrincipalArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.PrincipalArn) < 20 {
 				d.MinLen(v.PrincipalArn, path, 20)
 			}
@@ -856,8 +851,7 @@ func (v *AssumeRoleWithSAMLInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.PrincipalArn, path, 2048)
 			}
 			d.Pattern(v.PrincipalArn, path, re0, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "")
-		}
-		if v.PrincipalArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -865,15 +859,15 @@ func (v *AssumeRoleWithSAMLInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"SAMLAssertion", path+"sAMLAssertion"
 		_ = path
 		v.SAMLAssertion = d.String(key)
-		if v.SAMLAssertion != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 			if awsapi.StrLen(v.SAMLAssertion) < 4 {
 				d.MinLen(v.SAMLAssertion, path, 4)
 			}
 			if awsapi.StrLen(v.SAMLAssertion) > 100000 {
 				d.MaxLen(v.SAMLAssertion, path, 100000)
 			}
-		}
-		if v.SAMLAssertion == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -893,7 +887,7 @@ func (v *AssumeRoleWithSAMLInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Policy", path+"policy"
 		_ = path
 		v.Policy = d.String(key)
-		if v.Policy != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Policy) < 1 {
 				d.MinLen(v.Policy, path, 1)
 			}
@@ -972,42 +966,42 @@ func (v *AssumeRoleWithSAMLOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"Subject", path+"subject"
 		_ = path
 		v.Subject = d.String(key)
-		if v.Subject != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"SubjectType", path+"subjectType"
 		_ = path
 		v.SubjectType = d.String(key)
-		if v.SubjectType != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"Issuer", path+"issuer"
 		_ = path
 		v.Issuer = d.String(key)
-		if v.Issuer != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"Audience", path+"audience"
 		_ = path
 		v.Audience = d.String(key)
-		if v.Audience != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"NameQualifier", path+"nameQualifier"
 		_ = path
 		v.NameQualifier = d.String(key)
-		if v.NameQualifier != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"SourceIdentity", path+"sourceIdentity"
 		_ = path
 		v.SourceIdentity = d.String(key)
-		if v.SourceIdentity != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SourceIdentity) < 2 {
 				d.MinLen(v.SourceIdentity, path, 2)
 			}
@@ -1058,7 +1052,7 @@ func (v *AssumeRoleWithWebIdentityInput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"RoleArn", path+"roleArn"
 		_ = path
 		v.RoleArn = d.String(key)
-		if v.RoleArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleArn) < 20 {
 				d.MinLen(v.RoleArn, path, 20)
 			}
@@ -1066,8 +1060,7 @@ func (v *AssumeRoleWithWebIdentityInput) decodeQuery(d *awsapi.Decoder, prefix, 
 				d.MaxLen(v.RoleArn, path, 2048)
 			}
 			d.Pattern(v.RoleArn, path, re0, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "")
-		}
-		if v.RoleArn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1075,7 +1068,7 @@ func (v *AssumeRoleWithWebIdentityInput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"RoleSessionName", path+"roleSessionName"
 		_ = path
 		v.RoleSessionName = d.String(key)
-		if v.RoleSessionName != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.RoleSessionName) < 2 {
 				d.MinLen(v.RoleSessionName, path, 2)
 			}
@@ -1083,8 +1076,7 @@ func (v *AssumeRoleWithWebIdentityInput) decodeQuery(d *awsapi.Decoder, prefix, 
 				d.MaxLen(v.RoleSessionName, path, 64)
 			}
 			d.Pattern(v.RoleSessionName, path, re1, "[\\w+=,.@-]*", "")
-		}
-		if v.RoleSessionName == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1092,15 +1084,15 @@ func (v *AssumeRoleWithWebIdentityInput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"WebIdentityToken", path+"webIdentityToken"
 		_ = path
 		v.WebIdentityToken = d.String(key)
-		if v.WebIdentityToken != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 			if awsapi.StrLen(v.WebIdentityToken) < 4 {
 				d.MinLen(v.WebIdentityToken, path, 4)
 			}
 			if awsapi.StrLen(v.WebIdentityToken) > 20000 {
 				d.MaxLen(v.WebIdentityToken, path, 20000)
 			}
-		}
-		if v.WebIdentityToken == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1108,7 +1100,7 @@ func (v *AssumeRoleWithWebIdentityInput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"ProviderId", path+"providerId"
 		_ = path
 		v.ProviderId = d.String(key)
-		if v.ProviderId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ProviderId) < 4 {
 				d.MinLen(v.ProviderId, path, 4)
 			}
@@ -1133,7 +1125,7 @@ func (v *AssumeRoleWithWebIdentityInput) decodeQuery(d *awsapi.Decoder, prefix, 
 		key, path := prefix+"Policy", path+"policy"
 		_ = path
 		v.Policy = d.String(key)
-		if v.Policy != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Policy) < 1 {
 				d.MinLen(v.Policy, path, 1)
 			}
@@ -1199,7 +1191,7 @@ func (v *AssumeRoleWithWebIdentityOutput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"SubjectFromWebIdentityToken", path+"subjectFromWebIdentityToken"
 		_ = path
 		v.SubjectFromWebIdentityToken = d.String(key)
-		if v.SubjectFromWebIdentityToken != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SubjectFromWebIdentityToken) < 6 {
 				d.MinLen(v.SubjectFromWebIdentityToken, path, 6)
 			}
@@ -1228,21 +1220,21 @@ func (v *AssumeRoleWithWebIdentityOutput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"Provider", path+"provider"
 		_ = path
 		v.Provider = d.String(key)
-		if v.Provider != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"Audience", path+"audience"
 		_ = path
 		v.Audience = d.String(key)
-		if v.Audience != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"SourceIdentity", path+"sourceIdentity"
 		_ = path
 		v.SourceIdentity = d.String(key)
-		if v.SourceIdentity != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SourceIdentity) < 2 {
 				d.MinLen(v.SourceIdentity, path, 2)
 			}
@@ -1287,15 +1279,14 @@ func (v *AssumeRootInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"TargetPrincipal", path+"targetPrincipal"
 		_ = path
 		v.TargetPrincipal = d.String(key)
-		if v.TargetPrincipal != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.TargetPrincipal) < 12 {
 				d.MinLen(v.TargetPrincipal, path, 12)
 			}
 			if awsapi.StrLen(v.TargetPrincipal) > 2048 {
 				d.MaxLen(v.TargetPrincipal, path, 2048)
 			}
-		}
-		if v.TargetPrincipal == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1345,7 +1336,7 @@ func (v *AssumeRootOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SourceIdentity", path+"sourceIdentity"
 		_ = path
 		v.SourceIdentity = d.String(key)
-		if v.SourceIdentity != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SourceIdentity) < 2 {
 				d.MinLen(v.SourceIdentity, path, 2)
 			}
@@ -1373,7 +1364,7 @@ func (v *AssumedRoleUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"AssumedRoleId", path+"assumedRoleId"
 		_ = path
 		v.AssumedRoleId = d.String(key)
-		if v.AssumedRoleId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AssumedRoleId) < 2 {
 				d.MinLen(v.AssumedRoleId, path, 2)
 			}
@@ -1381,8 +1372,7 @@ func (v *AssumedRoleUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.AssumedRoleId, path, 193)
 			}
 			d.Pattern(v.AssumedRoleId, path, re7, "[\\w+=,.@:-]*", "")
-		}
-		if v.AssumedRoleId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1390,7 +1380,7 @@ func (v *AssumedRoleUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
@@ -1398,8 +1388,7 @@ func (v *AssumedRoleUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.Arn, path, 2048)
 			}
 			d.Pattern(v.Arn, path, re0, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "")
-		}
-		if v.Arn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1419,7 +1408,7 @@ func (v *Credentials) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"AccessKeyId", path+"accessKeyId"
 		_ = path
 		v.AccessKeyId = d.String(key)
-		if v.AccessKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AccessKeyId) < 16 {
 				d.MinLen(v.AccessKeyId, path, 16)
 			}
@@ -1427,8 +1416,7 @@ func (v *Credentials) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.AccessKeyId, path, 128)
 			}
 			d.Pattern(v.AccessKeyId, path, re8, "[\\w]*", "")
-		}
-		if v.AccessKeyId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1436,9 +1424,9 @@ func (v *Credentials) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SecretAccessKey", path+"secretAccessKey"
 		_ = path
 		v.SecretAccessKey = d.String(key)
-		if v.SecretAccessKey != "" {
-		}
-		if v.SecretAccessKey == "" {
+		if d.Has(key) {
+			d.Sensitive(path)
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1446,9 +1434,8 @@ func (v *Credentials) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"SessionToken", path+"sessionToken"
 		_ = path
 		v.SessionToken = d.String(key)
-		if v.SessionToken != "" {
-		}
-		if v.SessionToken == "" {
+		if d.Has(key) {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1482,15 +1469,14 @@ func (v *DecodeAuthorizationMessageInput) decodeQuery(d *awsapi.Decoder, prefix,
 		key, path := prefix+"EncodedMessage", path+"encodedMessage"
 		_ = path
 		v.EncodedMessage = d.String(key)
-		if v.EncodedMessage != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.EncodedMessage) < 1 {
 				d.MinLen(v.EncodedMessage, path, 1)
 			}
 			if awsapi.StrLen(v.EncodedMessage) > 10240 {
 				d.MaxLen(v.EncodedMessage, path, 10240)
 			}
-		}
-		if v.EncodedMessage == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1507,7 +1493,7 @@ func (v *DecodeAuthorizationMessageOutput) decodeQuery(d *awsapi.Decoder, prefix
 		key, path := prefix+"DecodedMessage", path+"decodedMessage"
 		_ = path
 		v.DecodedMessage = d.String(key)
-		if v.DecodedMessage != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -1523,7 +1509,7 @@ func (v *FederatedUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"FederatedUserId", path+"federatedUserId"
 		_ = path
 		v.FederatedUserId = d.String(key)
-		if v.FederatedUserId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.FederatedUserId) < 2 {
 				d.MinLen(v.FederatedUserId, path, 2)
 			}
@@ -1531,8 +1517,7 @@ func (v *FederatedUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.FederatedUserId, path, 193)
 			}
 			d.Pattern(v.FederatedUserId, path, re9, "[\\w+=,.@\\:-]*", "")
-		}
-		if v.FederatedUserId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1540,7 +1525,7 @@ func (v *FederatedUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
@@ -1548,8 +1533,7 @@ func (v *FederatedUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.Arn, path, 2048)
 			}
 			d.Pattern(v.Arn, path, re0, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "")
-		}
-		if v.Arn == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1569,7 +1553,7 @@ func (v *GetAccessKeyInfoInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		key, path := prefix+"AccessKeyId", path+"accessKeyId"
 		_ = path
 		v.AccessKeyId = d.String(key)
-		if v.AccessKeyId != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AccessKeyId) < 16 {
 				d.MinLen(v.AccessKeyId, path, 16)
 			}
@@ -1577,8 +1561,7 @@ func (v *GetAccessKeyInfoInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 				d.MaxLen(v.AccessKeyId, path, 128)
 			}
 			d.Pattern(v.AccessKeyId, path, re8, "[\\w]*", "")
-		}
-		if v.AccessKeyId == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1595,7 +1578,7 @@ func (v *GetAccessKeyInfoOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		key, path := prefix+"Account", path+"account"
 		_ = path
 		v.Account = d.String(key)
-		if v.Account != "" {
+		if d.Has(key) {
 		}
 	}
 }
@@ -1617,21 +1600,21 @@ func (v *GetCallerIdentityOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"UserId", path+"userId"
 		_ = path
 		v.UserId = d.String(key)
-		if v.UserId != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"Account", path+"account"
 		_ = path
 		v.Account = d.String(key)
-		if v.Account != "" {
+		if d.Has(key) {
 		}
 	}
 	{
 		key, path := prefix+"Arn", path+"arn"
 		_ = path
 		v.Arn = d.String(key)
-		if v.Arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Arn) < 20 {
 				d.MinLen(v.Arn, path, 20)
 			}
@@ -1660,9 +1643,9 @@ func (v *GetDelegatedAccessTokenInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		key, path := prefix+"TradeInToken", path+"tradeInToken"
 		_ = path
 		v.TradeInToken = d.String(key)
-		if v.TradeInToken != "" {
-		}
-		if v.TradeInToken == "" {
+		if d.Has(key) {
+			d.Sensitive(path)
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1695,7 +1678,7 @@ func (v *GetDelegatedAccessTokenOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		key, path := prefix+"AssumedPrincipal", path+"assumedPrincipal"
 		_ = path
 		v.AssumedPrincipal = d.String(key)
-		if v.AssumedPrincipal != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.AssumedPrincipal) < 20 {
 				d.MinLen(v.AssumedPrincipal, path, 20)
 			}
@@ -1726,7 +1709,7 @@ func (v *GetFederationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Name", path+"name"
 		_ = path
 		v.Name = d.String(key)
-		if v.Name != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Name) < 2 {
 				d.MinLen(v.Name, path, 2)
 			}
@@ -1734,8 +1717,7 @@ func (v *GetFederationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 				d.MaxLen(v.Name, path, 32)
 			}
 			d.Pattern(v.Name, path, re1, "[\\w+=,.@-]*", "")
-		}
-		if v.Name == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -1743,7 +1725,7 @@ func (v *GetFederationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		key, path := prefix+"Policy", path+"policy"
 		_ = path
 		v.Policy = d.String(key)
-		if v.Policy != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Policy) < 1 {
 				d.MinLen(v.Policy, path, 1)
 			}
@@ -1884,7 +1866,7 @@ func (v *GetSessionTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"SerialNumber", path+"serialNumber"
 		_ = path
 		v.SerialNumber = d.String(key)
-		if v.SerialNumber != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SerialNumber) < 9 {
 				d.MinLen(v.SerialNumber, path, 9)
 			}
@@ -1898,7 +1880,7 @@ func (v *GetSessionTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"TokenCode", path+"tokenCode"
 		_ = path
 		v.TokenCode = d.String(key)
-		if v.TokenCode != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.TokenCode) < 6 {
 				d.MinLen(v.TokenCode, path, 6)
 			}
@@ -1949,13 +1931,11 @@ func (v *GetWebIdentityTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
 				_ = epath
 				e := d.String(ekey)
-				if e != "" {
-					if awsapi.StrLen(e) < 1 {
-						d.MinLen(e, epath, 1)
-					}
-					if awsapi.StrLen(e) > 1000 {
-						d.MaxLen(e, epath, 1000)
-					}
+				if awsapi.StrLen(e) < 1 {
+					d.MinLen(e, epath, 1)
+				}
+				if awsapi.StrLen(e) > 1000 {
+					d.MaxLen(e, epath, 1000)
 				}
 				v.Audience[i] = e
 			}
@@ -1987,15 +1967,14 @@ func (v *GetWebIdentityTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		key, path := prefix+"SigningAlgorithm", path+"signingAlgorithm"
 		_ = path
 		v.SigningAlgorithm = d.String(key)
-		if v.SigningAlgorithm != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.SigningAlgorithm) < 5 {
 				d.MinLen(v.SigningAlgorithm, path, 5)
 			}
 			if awsapi.StrLen(v.SigningAlgorithm) > 5 {
 				d.MaxLen(v.SigningAlgorithm, path, 5)
 			}
-		}
-		if v.SigningAlgorithm == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -2046,7 +2025,8 @@ func (v *GetWebIdentityTokenOutput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		key, path := prefix+"WebIdentityToken", path+"webIdentityToken"
 		_ = path
 		v.WebIdentityToken = d.String(key)
-		if v.WebIdentityToken != "" {
+		if d.Has(key) {
+			d.Sensitive(path)
 		}
 	}
 	{
@@ -2070,7 +2050,7 @@ func (v *PolicyDescriptorType) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		key, path := prefix+"arn", path+"arn"
 		_ = path
 		v.arn = d.String(key)
-		if v.arn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.arn) < 20 {
 				d.MinLen(v.arn, path, 20)
 			}
@@ -2093,7 +2073,7 @@ func (v *ProvidedContext) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"ProviderArn", path+"providerArn"
 		_ = path
 		v.ProviderArn = d.String(key)
-		if v.ProviderArn != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ProviderArn) < 20 {
 				d.MinLen(v.ProviderArn, path, 20)
 			}
@@ -2107,7 +2087,7 @@ func (v *ProvidedContext) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"ContextAssertion", path+"contextAssertion"
 		_ = path
 		v.ContextAssertion = d.String(key)
-		if v.ContextAssertion != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.ContextAssertion) < 4 {
 				d.MinLen(v.ContextAssertion, path, 4)
 			}
@@ -2132,7 +2112,7 @@ func (v *Tag) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Key", path+"key"
 		_ = path
 		v.Key = d.String(key)
-		if v.Key != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Key) < 1 {
 				d.MinLen(v.Key, path, 1)
 			}
@@ -2140,8 +2120,7 @@ func (v *Tag) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 				d.MaxLen(v.Key, path, 128)
 			}
 			d.Pattern(v.Key, path, re3, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "")
-		}
-		if v.Key == "" {
+		} else {
 			d.Required(path)
 		}
 	}
@@ -2149,13 +2128,12 @@ func (v *Tag) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		key, path := prefix+"Value", path+"value"
 		_ = path
 		v.Value = d.String(key)
-		if v.Value != "" {
+		if d.Has(key) {
 			if awsapi.StrLen(v.Value) > 256 {
 				d.MaxLen(v.Value, path, 256)
 			}
 			d.Pattern(v.Value, path, re10, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "")
-		}
-		if v.Value == "" {
+		} else {
 			d.Required(path)
 		}
 	}

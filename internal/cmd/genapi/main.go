@@ -31,6 +31,7 @@ type shape struct {
 	Min       *int64              `json:"min"`
 	Max       *int64              `json:"max"`
 	Exception bool                `json:"exception"`
+	Sensitive bool                `json:"sensitive"`
 	Error     *struct {
 		Code        string `json:"code"`
 		Status      int    `json:"httpStatusCode"`
@@ -388,13 +389,16 @@ func (g *gen) decodeMember(parent *shape, mn, dst, key, path string) {
 	g.p("_ = path")
 	switch ms.Type {
 	case "string":
+		// A parameter present with an empty value is an empty string,
+		// checked against the constraints; only an absent one is null.
 		g.p("%s = d.String(key)", dst)
-		g.p("if %s != \"\" {", dst)
+		g.p("if d.Has(key) {")
 		g.checkString(ms, dst)
-		g.p("}")
 		if required {
-			g.p("if %s == \"\" { d.Required(path) }", dst)
+			g.p("} else {")
+			g.p("d.Required(path)")
 		}
+		g.p("}")
 	case "integer", "long":
 		fn := "Int32"
 		if ms.Type == "long" {
@@ -440,9 +444,7 @@ func (g *gen) decodeMember(parent *shape, mn, dst, key, path string) {
 		switch es.Type {
 		case "string":
 			g.p("e := d.String(ekey)")
-			g.p("if e != \"\" {")
 			g.checkStringPath(es, "e", "epath")
-			g.p("}")
 			g.p("%s[i] = e", dst)
 		case "structure":
 			g.p("%s[i].decodeQuery(d, ekey+\".\", epath+\".\")", dst)
@@ -493,6 +495,9 @@ func stringsOf(es *shape, dst string) string {
 func (g *gen) checkString(s *shape, v string) { g.checkStringPath(s, v, "path") }
 
 func (g *gen) checkStringPath(s *shape, v, path string) {
+	if s.Sensitive {
+		g.p("d.Sensitive(%s)", path)
+	}
 	if s.Min != nil && *s.Min > 0 {
 		g.p("if awsapi.StrLen(%s) < %d { d.MinLen(%s, %s, %d) }", v, *s.Min, v, path, *s.Min)
 	}
