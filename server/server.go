@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -134,8 +135,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		code = s.writeError(w, r, op, reqID, err)
 	} else {
 		h := w.Header()
-		h.Set("Content-Type", "text/xml")
-		h.Set("x-amzn-RequestId", reqID)
+		h["Content-Type"] = []string{"text/xml"}
+		h["X-Amzn-Requestid"] = []string{reqID}
+		h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
 		w.Write(buf.Bytes())
 	}
 	d := time.Since(start)
@@ -218,8 +220,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID st
 	defer s.bufs.Put(buf)
 	awsapi.WriteError(buf, iamapi.XMLNamespace, reqID, apiErr)
 	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("x-amzn-RequestId", reqID)
+	h["Content-Type"] = []string{"text/xml"}
+	h["X-Amzn-Requestid"] = []string{reqID}
+	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
 	w.WriteHeader(apiErr.HTTPStatus())
 	w.Write(buf.Bytes())
 	return apiErr.ErrorCode()

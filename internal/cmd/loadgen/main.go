@@ -12,6 +12,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httputil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,7 +128,7 @@ func (c *conn) do(req []byte) error {
 		c.close()
 		return err
 	}
-	length, keep := -1, strings.HasPrefix(status, "HTTP/1.1")
+	length, keep, chunked := -1, strings.HasPrefix(status, "HTTP/1.1"), false
 	for {
 		line, err := c.r.ReadString('\n')
 		if err != nil {
@@ -144,11 +145,19 @@ func (c *conn) do(req []byte) error {
 			length, _ = strconv.Atoi(strings.TrimSpace(v))
 		case "connection":
 			keep = !strings.EqualFold(strings.TrimSpace(v), "close")
+		case "transfer-encoding":
+			chunked = strings.EqualFold(strings.TrimSpace(v), "chunked")
 		}
 	}
-	if length >= 0 {
+	switch {
+	case chunked:
+		_, err = io.Copy(io.Discard, httputil.NewChunkedReader(c.r))
+		if err == nil {
+			_, err = c.r.Discard(2) // the CRLF after the last chunk
+		}
+	case length >= 0:
 		_, err = c.r.Discard(length)
-	} else {
+	default:
 		_, err = io.Copy(io.Discard, c.r)
 		keep = false
 	}
