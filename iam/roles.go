@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/policy"
@@ -81,6 +82,10 @@ func (svc *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) 
 		}
 		if err := t.authorize("CreateRole", t.req.arn("role", path, in.RoleName), keys); err != nil {
 			return err
+		}
+		if strings.HasPrefix(path, serviceLinkedRolesPath) {
+			// Only CreateServiceLinkedRole creates roles there.
+			return iamapi.InvalidInput("Path prefix '%s' can only be used for AWS Service linked Roles", serviceLinkedRolesPath)
 		}
 		if _, ok := get[*role](t, kindRole, nameKey(in.RoleName)); ok {
 			return iamapi.EntityAlreadyExists("Role with name %s already exists.", in.RoleName)

@@ -264,6 +264,11 @@ func TestServiceLinkedRoles(t *testing.T) {
 		!strings.HasPrefix(*out.RoleId, "AROA") || *out.MaxSessionDuration != 3600 || !strings.HasPrefix(*out.Description, "Default Service-Linked Role") {
 		t.Fatalf("role = %+v", out)
 	}
+	// The path is reserved for service-linked roles.
+	// https://github.com/tilfin/aws-iam-policy-tool/pull/9 (AWS's answer)
+	_, err := a.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("Impostor"), Path: aws.String("/aws-service-role/autoscaling.amazonaws.com/"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"autoscaling.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	wantError(t, err, "InvalidInput", "Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles")
 	doc, _ := url.QueryUnescape(*out.AssumeRolePolicyDocument)
 	if doc != `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"autoscaling.amazonaws.com"},"Action":"sts:AssumeRole"}]}` {
 		t.Errorf("trust = %s", doc)
@@ -367,7 +372,7 @@ func TestServiceLinkedRoles(t *testing.T) {
 	if !regexp.MustCompile(`^task/aws-service-role/autoscaling\.amazonaws\.com/AWSServiceRoleForAutoScaling/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`).MatchString(*del.DeletionTaskId) {
 		t.Fatalf("DeletionTaskId = %s", *del.DeletionTaskId)
 	}
-	_, err := a.GetRole(ctx, &awsiam.GetRoleInput{RoleName: slr})
+	_, err = a.GetRole(ctx, &awsiam.GetRoleInput{RoleName: slr})
 	wantCode(t, err, "NoSuchEntity")
 	status := must[*awsiam.GetServiceLinkedRoleDeletionStatusOutput](t)(a.GetServiceLinkedRoleDeletionStatus(ctx, &awsiam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: del.DeletionTaskId}))
 	if status.Status != types.DeletionTaskStatusTypeSucceeded || status.Reason != nil {
