@@ -23,6 +23,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/gatehouse/gatehouse/internal/sdktest"
 )
 
 var binary string
@@ -149,7 +151,7 @@ func adminCreds(t *testing.T, dataDir string) aws.Credentials {
 
 func client(endpoint string, c aws.Credentials) *awsiam.Client {
 	return awsiam.New(awsiam.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
+		Region: "us-east-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1, HTTPClient: sdktest.HTTPClient(),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return c, nil }),
 	})
 }
@@ -404,7 +406,7 @@ func TestDevMode(t *testing.T) {
 		t.Fatalf("reset-auth back = %v", m)
 	}
 	// A cn- signing region selects the aws-cn partition.
-	cn := awsiam.New(awsiam.Options{Region: "cn-north-1", BaseEndpoint: aws.String(p.endpoint), RetryMaxAttempts: 1,
+	cn := awsiam.New(awsiam.Options{Region: "cn-north-1", BaseEndpoint: aws.String(p.endpoint), RetryMaxAttempts: 1, HTTPClient: sdktest.HTTPClient(),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIAX", SecretAccessKey: "y"}, nil
 		})})

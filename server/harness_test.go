@@ -1,11 +1,8 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -16,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse/gatehouse/iam"
+	"github.com/gatehouse/gatehouse/internal/sdktest"
 	"github.com/gatehouse/gatehouse/secret"
 	"github.com/gatehouse/gatehouse/server"
 	"github.com/gatehouse/gatehouse/store/sqlite"
@@ -93,29 +91,8 @@ func (h *harness) client(creds aws.Credentials) *awsiam.Client {
 			return creds, nil
 		}),
 		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Transport: ownBodyTransport{}},
+		HTTPClient:       sdktest.HTTPClient(),
 	})
-}
-
-// ownBodyTransport sends a copy of the request body. smithy-go closes
-// the body it built as soon as the response headers arrive, and its
-// closed body answers WriteTo with io.EOF; on loopback net/http may still
-// be checking the body for extra bytes then, takes the EOF for a write
-// error and closes the connection under a response being read ("use of
-// closed network connection" on responses larger than a read buffer).
-type ownBodyTransport struct{}
-
-func (ownBodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		b, err := io.ReadAll(r.Body)
-		r.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		r = r.Clone(r.Context())
-		r.Body = io.NopCloser(bytes.NewReader(b))
-	}
-	return http.DefaultTransport.RoundTrip(r)
 }
 
 func (h *harness) admin() *awsiam.Client { return h.client(h.adminKey) }
