@@ -481,54 +481,25 @@ func (svc *Service) DeleteServerCertificate(ctx context.Context, in *iamapi.Dele
 // changeServerCert authorizes action on a server certificate and stages
 // what change makes of a copy of it.
 func (svc *Service) changeServerCert(ctx context.Context, action, name string, keys map[string][]string, change func(c *serverCert) error) error {
-	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
-		c, err := t.requireServerCert(action, name, keys)
-		if err != nil {
-			return err
-		}
-		nc := *c
-		if err := change(&nc); err != nil {
-			return err
-		}
-		t.put(&nc)
-		return nil
-	})
+	return changeEntity(ctx, svc, (*txn).requireServerCert, action, name, keys, func(_ *txn, e *serverCert) error { return change(e) })
 }
 
 // TagServerCertificate adds or replaces tags of a server certificate.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagServerCertificate.html
 func (svc *Service) TagServerCertificate(ctx context.Context, in *iamapi.TagServerCertificateInput) (*iamapi.TagServerCertificateOutput, error) {
-	return &iamapi.TagServerCertificateOutput{}, svc.changeServerCert(ctx, "TagServerCertificate", in.ServerCertificateName, tagContext(in.Tags, nil), func(c *serverCert) error {
-		tags, err := mergeTags(c.Tags, in.Tags)
-		c.Tags = tags
-		return err
-	})
+	return &iamapi.TagServerCertificateOutput{}, tagEntity(ctx, svc, (*txn).requireServerCert, "TagServerCertificate", in.ServerCertificateName, in.Tags)
 }
 
 // UntagServerCertificate removes tags from a server certificate.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagServerCertificate.html
 func (svc *Service) UntagServerCertificate(ctx context.Context, in *iamapi.UntagServerCertificateInput) (*iamapi.UntagServerCertificateOutput, error) {
-	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
-	return &iamapi.UntagServerCertificateOutput{}, svc.changeServerCert(ctx, "UntagServerCertificate", in.ServerCertificateName, keys, func(c *serverCert) error {
-		c.Tags = removeTags(c.Tags, in.TagKeys)
-		return nil
-	})
+	return &iamapi.UntagServerCertificateOutput{}, untagEntity(ctx, svc, (*txn).requireServerCert, "UntagServerCertificate", in.ServerCertificateName, in.TagKeys)
 }
 
 // ListServerCertificateTags lists a server certificate's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServerCertificateTags.html
 func (svc *Service) ListServerCertificateTags(ctx context.Context, in *iamapi.ListServerCertificateTagsInput) (*iamapi.ListServerCertificateTagsOutput, error) {
-	r := RequestFrom(ctx)
-	var out *iamapi.ListServerCertificateTagsOutput
-	err := svc.view(r, func(t *txn) error {
-		c, err := t.requireServerCert("ListServerCertificateTags", in.ServerCertificateName, nil)
-		if err != nil {
-			return err
-		}
-		out, err = listTags(c.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListServerCertificateTagsOutput {
-			return &iamapi.ListServerCertificateTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
-		})
-		return err
+	return listEntityTags(ctx, svc, (*txn).requireServerCert, "ListServerCertificateTags", in.ServerCertificateName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListServerCertificateTagsOutput {
+		return &iamapi.ListServerCertificateTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
-	return out, err
 }

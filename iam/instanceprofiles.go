@@ -251,54 +251,25 @@ func (svc *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamap
 // changeInstanceProfile authorizes action on an instance profile and
 // stages what change makes of a copy of it.
 func (svc *Service) changeInstanceProfile(ctx context.Context, action, name string, keys map[string][]string, change func(p *instanceProfile) error) error {
-	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
-		p, err := t.requireInstanceProfile(action, name, keys)
-		if err != nil {
-			return err
-		}
-		np := *p
-		if err := change(&np); err != nil {
-			return err
-		}
-		t.put(&np)
-		return nil
-	})
+	return changeEntity(ctx, svc, (*txn).requireInstanceProfile, action, name, keys, func(_ *txn, e *instanceProfile) error { return change(e) })
 }
 
 // TagInstanceProfile adds or replaces tags of an instance profile.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagInstanceProfile.html
 func (svc *Service) TagInstanceProfile(ctx context.Context, in *iamapi.TagInstanceProfileInput) (*iamapi.TagInstanceProfileOutput, error) {
-	return &iamapi.TagInstanceProfileOutput{}, svc.changeInstanceProfile(ctx, "TagInstanceProfile", in.InstanceProfileName, tagContext(in.Tags, nil), func(p *instanceProfile) error {
-		tags, err := mergeTags(p.Tags, in.Tags)
-		p.Tags = tags
-		return err
-	})
+	return &iamapi.TagInstanceProfileOutput{}, tagEntity(ctx, svc, (*txn).requireInstanceProfile, "TagInstanceProfile", in.InstanceProfileName, in.Tags)
 }
 
 // UntagInstanceProfile removes tags from an instance profile.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagInstanceProfile.html
 func (svc *Service) UntagInstanceProfile(ctx context.Context, in *iamapi.UntagInstanceProfileInput) (*iamapi.UntagInstanceProfileOutput, error) {
-	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
-	return &iamapi.UntagInstanceProfileOutput{}, svc.changeInstanceProfile(ctx, "UntagInstanceProfile", in.InstanceProfileName, keys, func(p *instanceProfile) error {
-		p.Tags = removeTags(p.Tags, in.TagKeys)
-		return nil
-	})
+	return &iamapi.UntagInstanceProfileOutput{}, untagEntity(ctx, svc, (*txn).requireInstanceProfile, "UntagInstanceProfile", in.InstanceProfileName, in.TagKeys)
 }
 
 // ListInstanceProfileTags lists an instance profile's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfileTags.html
 func (svc *Service) ListInstanceProfileTags(ctx context.Context, in *iamapi.ListInstanceProfileTagsInput) (*iamapi.ListInstanceProfileTagsOutput, error) {
-	r := RequestFrom(ctx)
-	var out *iamapi.ListInstanceProfileTagsOutput
-	err := svc.view(r, func(t *txn) error {
-		p, err := t.requireInstanceProfile("ListInstanceProfileTags", in.InstanceProfileName, nil)
-		if err != nil {
-			return err
-		}
-		out, err = listTags(p.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListInstanceProfileTagsOutput {
-			return &iamapi.ListInstanceProfileTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
-		})
-		return err
+	return listEntityTags(ctx, svc, (*txn).requireInstanceProfile, "ListInstanceProfileTags", in.InstanceProfileName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListInstanceProfileTagsOutput {
+		return &iamapi.ListInstanceProfileTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
-	return out, err
 }

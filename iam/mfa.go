@@ -431,54 +431,25 @@ func (svc *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceInp
 // changeMFA authorizes action on a virtual MFA device and stages what
 // change makes of a copy of it.
 func (svc *Service) changeMFA(ctx context.Context, action, serial string, keys map[string][]string, change func(m *virtualMFA) error) error {
-	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
-		m, err := t.requireMFA(action, serial, keys)
-		if err != nil {
-			return err
-		}
-		nm := *m
-		if err := change(&nm); err != nil {
-			return err
-		}
-		t.put(&nm)
-		return nil
-	})
+	return changeEntity(ctx, svc, (*txn).requireMFA, action, serial, keys, func(_ *txn, e *virtualMFA) error { return change(e) })
 }
 
 // TagMFADevice adds or replaces tags of a virtual MFA device.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagMFADevice.html
 func (svc *Service) TagMFADevice(ctx context.Context, in *iamapi.TagMFADeviceInput) (*iamapi.TagMFADeviceOutput, error) {
-	return &iamapi.TagMFADeviceOutput{}, svc.changeMFA(ctx, "TagMFADevice", in.SerialNumber, tagContext(in.Tags, nil), func(m *virtualMFA) error {
-		tags, err := mergeTags(m.Tags, in.Tags)
-		m.Tags = tags
-		return err
-	})
+	return &iamapi.TagMFADeviceOutput{}, tagEntity(ctx, svc, (*txn).requireMFA, "TagMFADevice", in.SerialNumber, in.Tags)
 }
 
 // UntagMFADevice removes tags from a virtual MFA device.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagMFADevice.html
 func (svc *Service) UntagMFADevice(ctx context.Context, in *iamapi.UntagMFADeviceInput) (*iamapi.UntagMFADeviceOutput, error) {
-	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
-	return &iamapi.UntagMFADeviceOutput{}, svc.changeMFA(ctx, "UntagMFADevice", in.SerialNumber, keys, func(m *virtualMFA) error {
-		m.Tags = removeTags(m.Tags, in.TagKeys)
-		return nil
-	})
+	return &iamapi.UntagMFADeviceOutput{}, untagEntity(ctx, svc, (*txn).requireMFA, "UntagMFADevice", in.SerialNumber, in.TagKeys)
 }
 
 // ListMFADeviceTags lists a virtual MFA device's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListMFADeviceTags.html
 func (svc *Service) ListMFADeviceTags(ctx context.Context, in *iamapi.ListMFADeviceTagsInput) (*iamapi.ListMFADeviceTagsOutput, error) {
-	r := RequestFrom(ctx)
-	var out *iamapi.ListMFADeviceTagsOutput
-	err := svc.view(r, func(t *txn) error {
-		m, err := t.requireMFA("ListMFADeviceTags", in.SerialNumber, nil)
-		if err != nil {
-			return err
-		}
-		out, err = listTags(m.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListMFADeviceTagsOutput {
-			return &iamapi.ListMFADeviceTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
-		})
-		return err
+	return listEntityTags(ctx, svc, (*txn).requireMFA, "ListMFADeviceTags", in.SerialNumber, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListMFADeviceTagsOutput {
+		return &iamapi.ListMFADeviceTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
-	return out, err
 }

@@ -240,18 +240,7 @@ func (svc *Service) ListOpenIDConnectProviders(ctx context.Context, in *iamapi.L
 // changeOIDC authorizes action on an OIDC provider and stages what
 // change makes of a copy of it.
 func (svc *Service) changeOIDC(ctx context.Context, action, given string, keys map[string][]string, change func(p *oidcProvider) error) error {
-	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
-		p, err := t.requireOIDC(action, given, keys, errNoSuchOIDC)
-		if err != nil {
-			return err
-		}
-		np := *p
-		if err := change(&np); err != nil {
-			return err
-		}
-		t.put(&np)
-		return nil
-	})
+	return changeEntity(ctx, svc, findOIDC, action, given, keys, func(_ *txn, e *oidcProvider) error { return change(e) })
 }
 
 // AddClientIDToOpenIDConnectProvider adds a client ID (audience); adding
@@ -296,39 +285,21 @@ func (svc *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, i
 // TagOpenIDConnectProvider adds or replaces tags of an OIDC provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagOpenIDConnectProvider.html
 func (svc *Service) TagOpenIDConnectProvider(ctx context.Context, in *iamapi.TagOpenIDConnectProviderInput) (*iamapi.TagOpenIDConnectProviderOutput, error) {
-	return &iamapi.TagOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, "TagOpenIDConnectProvider", in.OpenIDConnectProviderArn, tagContext(in.Tags, nil), func(p *oidcProvider) error {
-		tags, err := mergeTags(p.Tags, in.Tags)
-		p.Tags = tags
-		return err
-	})
+	return &iamapi.TagOpenIDConnectProviderOutput{}, tagEntity(ctx, svc, findOIDC, "TagOpenIDConnectProvider", in.OpenIDConnectProviderArn, in.Tags)
 }
 
 // UntagOpenIDConnectProvider removes tags from an OIDC provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagOpenIDConnectProvider.html
 func (svc *Service) UntagOpenIDConnectProvider(ctx context.Context, in *iamapi.UntagOpenIDConnectProviderInput) (*iamapi.UntagOpenIDConnectProviderOutput, error) {
-	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
-	return &iamapi.UntagOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, "UntagOpenIDConnectProvider", in.OpenIDConnectProviderArn, keys, func(p *oidcProvider) error {
-		p.Tags = removeTags(p.Tags, in.TagKeys)
-		return nil
-	})
+	return &iamapi.UntagOpenIDConnectProviderOutput{}, untagEntity(ctx, svc, findOIDC, "UntagOpenIDConnectProvider", in.OpenIDConnectProviderArn, in.TagKeys)
 }
 
 // ListOpenIDConnectProviderTags lists an OIDC provider's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOpenIDConnectProviderTags.html
 func (svc *Service) ListOpenIDConnectProviderTags(ctx context.Context, in *iamapi.ListOpenIDConnectProviderTagsInput) (*iamapi.ListOpenIDConnectProviderTagsOutput, error) {
-	r := RequestFrom(ctx)
-	var out *iamapi.ListOpenIDConnectProviderTagsOutput
-	err := svc.view(r, func(t *txn) error {
-		p, err := t.requireOIDC("ListOpenIDConnectProviderTags", in.OpenIDConnectProviderArn, nil, errNoSuchOIDC)
-		if err != nil {
-			return err
-		}
-		out, err = listTags(p.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListOpenIDConnectProviderTagsOutput {
-			return &iamapi.ListOpenIDConnectProviderTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
-		})
-		return err
+	return listEntityTags(ctx, svc, findOIDC, "ListOpenIDConnectProviderTags", in.OpenIDConnectProviderArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListOpenIDConnectProviderTagsOutput {
+		return &iamapi.ListOpenIDConnectProviderTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
-	return out, err
 }
 
 // OIDCIdentityProvider is what federation through an OIDC provider
@@ -367,4 +338,9 @@ func (svc *Service) OIDCProvider(account, iss string) (OIDCIdentityProvider, err
 		Thumbprints: slices.Clone(p.Thumbprints),
 		Created:     p.Created,
 	}, nil
+}
+
+// findOIDC is requireOIDC with the common not-found answer, as a finder.
+func findOIDC(t *txn, action, given string, keys map[string][]string) (*oidcProvider, error) {
+	return t.requireOIDC(action, given, keys, errNoSuchOIDC)
 }

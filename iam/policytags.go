@@ -32,56 +32,27 @@ func (t *txn) requireTaggablePolicy(action, given string, keys map[string][]stri
 // changePolicyTags authorizes action on a customer managed policy and
 // stages what change makes of a copy of it.
 func (svc *Service) changePolicyTags(ctx context.Context, action, given string, keys map[string][]string, change func(p *managedPolicy) error) error {
-	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
-		p, err := t.requireTaggablePolicy(action, given, keys)
-		if err != nil {
-			return err
-		}
-		np := *p
-		if err := change(&np); err != nil {
-			return err
-		}
-		t.put(&np)
-		return nil
-	})
+	return changeEntity(ctx, svc, (*txn).requireTaggablePolicy, action, given, keys, func(_ *txn, e *managedPolicy) error { return change(e) })
 }
 
 // TagPolicy adds or replaces tags of a customer managed policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagPolicy.html
 func (svc *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) (*iamapi.TagPolicyOutput, error) {
-	return &iamapi.TagPolicyOutput{}, svc.changePolicyTags(ctx, "TagPolicy", in.PolicyArn, tagContext(in.Tags, nil), func(p *managedPolicy) error {
-		tags, err := mergeTags(p.Tags, in.Tags)
-		p.Tags = tags
-		return err
-	})
+	return &iamapi.TagPolicyOutput{}, tagEntity(ctx, svc, (*txn).requireTaggablePolicy, "TagPolicy", in.PolicyArn, in.Tags)
 }
 
 // UntagPolicy removes tags from a customer managed policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagPolicy.html
 func (svc *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) (*iamapi.UntagPolicyOutput, error) {
-	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
-	return &iamapi.UntagPolicyOutput{}, svc.changePolicyTags(ctx, "UntagPolicy", in.PolicyArn, keys, func(p *managedPolicy) error {
-		p.Tags = removeTags(p.Tags, in.TagKeys)
-		return nil
-	})
+	return &iamapi.UntagPolicyOutput{}, untagEntity(ctx, svc, (*txn).requireTaggablePolicy, "UntagPolicy", in.PolicyArn, in.TagKeys)
 }
 
 // ListPolicyTags lists a customer managed policy's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListPolicyTags.html
 func (svc *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsInput) (*iamapi.ListPolicyTagsOutput, error) {
-	r := RequestFrom(ctx)
-	var out *iamapi.ListPolicyTagsOutput
-	err := svc.view(r, func(t *txn) error {
-		p, err := t.requireTaggablePolicy("ListPolicyTags", in.PolicyArn, nil)
-		if err != nil {
-			return err
-		}
-		out, err = listTags(p.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListPolicyTagsOutput {
-			return &iamapi.ListPolicyTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
-		})
-		return err
+	return listEntityTags(ctx, svc, (*txn).requireTaggablePolicy, "ListPolicyTags", in.PolicyArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListPolicyTagsOutput {
+		return &iamapi.ListPolicyTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
-	return out, err
 }
 
 // policyEntity is one identity a managed policy is attached to, as

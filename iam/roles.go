@@ -167,21 +167,13 @@ func (svc *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*
 // changeRole authorizes action on a role and stages what change makes of
 // a copy of it.
 func (svc *Service) changeRole(ctx context.Context, action, name string, keys map[string][]string, change func(t *txn, r *role) error) error {
-	req := RequestFrom(ctx)
-	return svc.update(ctx, req, func(t *txn) error {
-		r, err := t.requireRole(action, name, keys)
-		if err != nil {
-			return err
-		}
-		if r.Service != "" && action != "UpdateRoleDescription" && action != "TagRole" && action != "UntagRole" {
+	return changeEntity(ctx, svc, (*txn).requireRole, action, name, keys, func(t *txn, r *role) error {
+		// Of a service-linked role, callers may change only the
+		// description (and its tags, which do not come through here).
+		if r.Service != "" && action != "UpdateRoleDescription" {
 			return iamapi.UnmodifiableEntity("Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", r.Name)
 		}
-		nr := *r
-		if err := change(t, &nr); err != nil {
-			return err
-		}
-		t.put(&nr)
-		return nil
+		return change(t, r)
 	})
 }
 
@@ -249,39 +241,21 @@ func (svc *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamap
 // TagRole adds or replaces tags of a role.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagRole.html
 func (svc *Service) TagRole(ctx context.Context, in *iamapi.TagRoleInput) (*iamapi.TagRoleOutput, error) {
-	return &iamapi.TagRoleOutput{}, svc.changeRole(ctx, "TagRole", in.RoleName, tagContext(in.Tags, nil), func(_ *txn, r *role) error {
-		tags, err := mergeTags(r.Tags, in.Tags)
-		r.Tags = tags
-		return err
-	})
+	return &iamapi.TagRoleOutput{}, tagEntity(ctx, svc, (*txn).requireRole, "TagRole", in.RoleName, in.Tags)
 }
 
 // UntagRole removes tags from a role.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagRole.html
 func (svc *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleInput) (*iamapi.UntagRoleOutput, error) {
-	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
-	return &iamapi.UntagRoleOutput{}, svc.changeRole(ctx, "UntagRole", in.RoleName, keys, func(_ *txn, r *role) error {
-		r.Tags = removeTags(r.Tags, in.TagKeys)
-		return nil
-	})
+	return &iamapi.UntagRoleOutput{}, untagEntity(ctx, svc, (*txn).requireRole, "UntagRole", in.RoleName, in.TagKeys)
 }
 
 // ListRoleTags lists a role's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoleTags.html
 func (svc *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsInput) (*iamapi.ListRoleTagsOutput, error) {
-	r := RequestFrom(ctx)
-	var out *iamapi.ListRoleTagsOutput
-	err := svc.view(r, func(t *txn) error {
-		ro, err := t.requireRole("ListRoleTags", in.RoleName, nil)
-		if err != nil {
-			return err
-		}
-		out, err = listTags(ro.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListRoleTagsOutput {
-			return &iamapi.ListRoleTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
-		})
-		return err
+	return listEntityTags(ctx, svc, (*txn).requireRole, "ListRoleTags", in.RoleName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListRoleTagsOutput {
+		return &iamapi.ListRoleTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
-	return out, err
 }
 
 // DeleteRole deletes a role that has no policies and is in no instance

@@ -434,56 +434,27 @@ func (svc *Service) ListSAMLProviders(ctx context.Context, in *iamapi.ListSAMLPr
 // changeSAML authorizes action on a SAML provider and stages what change
 // makes of a copy of it.
 func (svc *Service) changeSAML(ctx context.Context, action, given string, keys map[string][]string, change func(p *samlProvider) error) error {
-	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
-		p, err := t.requireSAML(action, given, keys)
-		if err != nil {
-			return err
-		}
-		np := *p
-		if err := change(&np); err != nil {
-			return err
-		}
-		t.put(&np)
-		return nil
-	})
+	return changeEntity(ctx, svc, (*txn).requireSAML, action, given, keys, func(_ *txn, e *samlProvider) error { return change(e) })
 }
 
 // TagSAMLProvider adds or replaces tags of a SAML provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagSAMLProvider.html
 func (svc *Service) TagSAMLProvider(ctx context.Context, in *iamapi.TagSAMLProviderInput) (*iamapi.TagSAMLProviderOutput, error) {
-	return &iamapi.TagSAMLProviderOutput{}, svc.changeSAML(ctx, "TagSAMLProvider", in.SAMLProviderArn, tagContext(in.Tags, nil), func(p *samlProvider) error {
-		tags, err := mergeTags(p.Tags, in.Tags)
-		p.Tags = tags
-		return err
-	})
+	return &iamapi.TagSAMLProviderOutput{}, tagEntity(ctx, svc, (*txn).requireSAML, "TagSAMLProvider", in.SAMLProviderArn, in.Tags)
 }
 
 // UntagSAMLProvider removes tags from a SAML provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagSAMLProvider.html
 func (svc *Service) UntagSAMLProvider(ctx context.Context, in *iamapi.UntagSAMLProviderInput) (*iamapi.UntagSAMLProviderOutput, error) {
-	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
-	return &iamapi.UntagSAMLProviderOutput{}, svc.changeSAML(ctx, "UntagSAMLProvider", in.SAMLProviderArn, keys, func(p *samlProvider) error {
-		p.Tags = removeTags(p.Tags, in.TagKeys)
-		return nil
-	})
+	return &iamapi.UntagSAMLProviderOutput{}, untagEntity(ctx, svc, (*txn).requireSAML, "UntagSAMLProvider", in.SAMLProviderArn, in.TagKeys)
 }
 
 // ListSAMLProviderTags lists a SAML provider's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListSAMLProviderTags.html
 func (svc *Service) ListSAMLProviderTags(ctx context.Context, in *iamapi.ListSAMLProviderTagsInput) (*iamapi.ListSAMLProviderTagsOutput, error) {
-	r := RequestFrom(ctx)
-	var out *iamapi.ListSAMLProviderTagsOutput
-	err := svc.view(r, func(t *txn) error {
-		p, err := t.requireSAML("ListSAMLProviderTags", in.SAMLProviderArn, nil)
-		if err != nil {
-			return err
-		}
-		out, err = listTags(p.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListSAMLProviderTagsOutput {
-			return &iamapi.ListSAMLProviderTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
-		})
-		return err
+	return listEntityTags(ctx, svc, (*txn).requireSAML, "ListSAMLProviderTags", in.SAMLProviderArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListSAMLProviderTagsOutput {
+		return &iamapi.ListSAMLProviderTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
-	return out, err
 }
 
 // SAMLIdentityProvider is what federation through a SAML provider

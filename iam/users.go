@@ -237,56 +237,27 @@ func (svc *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) 
 // changeUser authorizes action on a user and stages what change makes
 // of a copy of it.
 func (svc *Service) changeUser(ctx context.Context, action, name string, keys map[string][]string, change func(t *txn, u *user) error) error {
-	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
-		u, err := t.requireUser(action, name, keys)
-		if err != nil {
-			return err
-		}
-		nu := *u
-		if err := change(t, &nu); err != nil {
-			return err
-		}
-		t.put(&nu)
-		return nil
-	})
+	return changeEntity(ctx, svc, (*txn).requireUser, action, name, keys, change)
 }
 
 // TagUser adds or replaces tags of a user.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagUser.html
 func (svc *Service) TagUser(ctx context.Context, in *iamapi.TagUserInput) (*iamapi.TagUserOutput, error) {
-	return &iamapi.TagUserOutput{}, svc.changeUser(ctx, "TagUser", in.UserName, tagContext(in.Tags, nil), func(_ *txn, u *user) error {
-		tags, err := mergeTags(u.Tags, in.Tags)
-		u.Tags = tags
-		return err
-	})
+	return &iamapi.TagUserOutput{}, tagEntity(ctx, svc, (*txn).requireUser, "TagUser", in.UserName, in.Tags)
 }
 
 // UntagUser removes tags from a user.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagUser.html
 func (svc *Service) UntagUser(ctx context.Context, in *iamapi.UntagUserInput) (*iamapi.UntagUserOutput, error) {
-	keys := map[string][]string{"aws:TagKeys": in.TagKeys}
-	return &iamapi.UntagUserOutput{}, svc.changeUser(ctx, "UntagUser", in.UserName, keys, func(_ *txn, u *user) error {
-		u.Tags = removeTags(u.Tags, in.TagKeys)
-		return nil
-	})
+	return &iamapi.UntagUserOutput{}, untagEntity(ctx, svc, (*txn).requireUser, "UntagUser", in.UserName, in.TagKeys)
 }
 
 // ListUserTags lists a user's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUserTags.html
 func (svc *Service) ListUserTags(ctx context.Context, in *iamapi.ListUserTagsInput) (*iamapi.ListUserTagsOutput, error) {
-	r := RequestFrom(ctx)
-	var out *iamapi.ListUserTagsOutput
-	err := svc.view(r, func(t *txn) error {
-		u, err := t.requireUser("ListUserTags", in.UserName, nil)
-		if err != nil {
-			return err
-		}
-		out, err = listTags(u.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListUserTagsOutput {
-			return &iamapi.ListUserTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
-		})
-		return err
+	return listEntityTags(ctx, svc, (*txn).requireUser, "ListUserTags", in.UserName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListUserTagsOutput {
+		return &iamapi.ListUserTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
-	return out, err
 }
 
 // listTags pages through tags in the order they were added.
