@@ -1,9 +1,7 @@
 package e2e_test
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,21 +10,12 @@ import (
 // the real binary: the alias, the summary, and the authorization details
 // with documents the CLI decodes itself.
 func TestAccountCLI(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not installed")
-	}
 	dir := t.TempDir()
 	serve(t, dir)
+	cli := awsCLI(t, dir)
 	run := func(args ...string) (string, error) {
-		cmd := exec.Command("aws", append([]string{"iam"}, args...)...)
-		cmd.Env = []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "AWS_") {
-				cmd.Env = append(cmd.Env, kv)
-			}
-		}
-		out, err := cmd.CombinedOutput()
-		return strings.TrimSpace(string(out)), err
+		out, err := cli(args...)
+		return strings.TrimSpace(out), err
 	}
 	if out, err := run("list-account-aliases", "--output", "json"); err != nil || !strings.Contains(out, `"AccountAliases": []`) {
 		t.Fatalf("list-account-aliases (none): %v\n%s", err, out)

@@ -22,22 +22,9 @@ import (
 // credentials with the aws CLI against the real binary, the files
 // passed as file:// arguments as users do.
 func TestCredsCLI(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not installed")
-	}
 	dir := t.TempDir()
 	serve(t, dir)
-	run := func(args ...string) (string, error) {
-		cmd := exec.Command("aws", append([]string{"iam"}, args...)...)
-		cmd.Env = []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "AWS_") {
-				cmd.Env = append(cmd.Env, kv)
-			}
-		}
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
+	run := awsCLI(t, dir)
 	runJSON := func(v any, args ...string) {
 		t.Helper()
 		out, err := run(args...)

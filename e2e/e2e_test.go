@@ -220,22 +220,9 @@ func TestBootstrap(t *testing.T) {
 // TestAWSCLI drives the server with the aws CLI, configured only by the
 // files the bootstrap wrote.
 func TestAWSCLI(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not installed")
-	}
 	dir := t.TempDir()
 	serve(t, dir)
-	run := func(args ...string) (string, error) {
-		cmd := exec.Command("aws", append([]string{"iam"}, args...)...)
-		cmd.Env = []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "AWS_") {
-				cmd.Env = append(cmd.Env, kv)
-			}
-		}
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
+	run := awsCLI(t, dir)
 	if out, err := run("create-user", "--user-name", "carol", "--tags", "Key=team,Value=blue"); err != nil || !strings.Contains(out, `"UserName": "carol"`) {
 		t.Fatalf("create-user: %v\n%s", err, out)
 	}
@@ -414,5 +401,45 @@ func TestDevMode(t *testing.T) {
 	must(err)
 	if !regexp.MustCompile(`^arn:aws-cn:iam::123456789012:user/limited$`).MatchString(*u.User.Arn) {
 		t.Fatalf("cn ARN = %s", *u.User.Arn)
+	}
+}
+
+// awsCLI returns a runner of `aws iam ARGS...` configured only by the
+// bootstrap's files in dir (credentials and config), with extra
+// environment variables after them (an access key of its own, say), never
+// the caller's AWS_ variables, run in dir so that file:// arguments may
+// be relative. It skips the test when the aws CLI is not installed.
+func awsCLI(t *testing.T, dir string, extra ...string) func(args ...string) (string, error) {
+	t.Helper()
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("aws CLI not installed")
+	}
+	env := []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, extra...)
+	return func(args ...string) (string, error) {
+		cmd := exec.Command("aws", append([]string{"iam"}, args...)...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+}
+
+// jsonCLI wraps an awsCLI runner: JSON output, decoded.
+func jsonCLI(t *testing.T, run func(args ...string) (string, error)) func(args ...string) (map[string]any, string, error) {
+	return func(args ...string) (map[string]any, string, error) {
+		t.Helper()
+		out, err := run(append([]string{"--output", "json"}, args...)...)
+		var v map[string]any
+		if err == nil && len(strings.TrimSpace(out)) > 0 {
+			if jerr := json.Unmarshal([]byte(out), &v); jerr != nil {
+				t.Fatalf("aws %v: %v\n%s", args, jerr, out)
+			}
+		}
+		return v, out, err
 	}
 }

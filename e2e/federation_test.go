@@ -60,30 +60,9 @@ func samlMetadata(t *testing.T, path, entityID string) {
 // TestFederationCLI drives SAML and OIDC providers with the aws CLI and
 // boto3 against the binary.
 func TestFederationCLI(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not installed")
-	}
 	dir := t.TempDir()
 	p := serve(t, dir)
-	run := func(args ...string) (map[string]any, string, error) {
-		t.Helper()
-		cmd := exec.Command("aws", append([]string{"iam", "--output", "json"}, args...)...)
-		cmd.Dir = dir
-		cmd.Env = []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "AWS_") {
-				cmd.Env = append(cmd.Env, kv)
-			}
-		}
-		out, err := cmd.CombinedOutput()
-		var v map[string]any
-		if err == nil && len(strings.TrimSpace(string(out))) > 0 {
-			if jerr := json.Unmarshal(out, &v); jerr != nil {
-				t.Fatalf("aws %v: %v\n%s", args, jerr, out)
-			}
-		}
-		return v, string(out), err
-	}
+	run := jsonCLI(t, awsCLI(t, dir))
 	ok := func(args ...string) map[string]any {
 		t.Helper()
 		v, out, err := run(args...)

@@ -2,9 +2,6 @@ package e2e_test
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,28 +11,15 @@ import (
 // from the bootstrap files, a user with its own access key changing its
 // own password under AllowUsersToChangePassword.
 func TestLoginCLI(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not installed")
-	}
 	dir := t.TempDir()
 	serve(t, dir)
 	// cli runs the aws CLI with the bootstrap's config (endpoint, region) and
 	// either the admin's credentials file or the given access key.
 	cli := func(key []string, args ...string) (string, error) {
-		cmd := exec.Command("aws", append([]string{"iam"}, args...)...)
-		cmd.Env = []string{"AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
 		if key == nil {
-			cmd.Env = append(cmd.Env, "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"))
-		} else {
-			cmd.Env = append(cmd.Env, "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_ACCESS_KEY_ID="+key[0], "AWS_SECRET_ACCESS_KEY="+key[1])
+			return awsCLI(t, dir)(args...)
 		}
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "AWS_") {
-				cmd.Env = append(cmd.Env, kv)
-			}
-		}
-		out, err := cmd.CombinedOutput()
-		return string(out), err
+		return awsCLI(t, dir, "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_ACCESS_KEY_ID="+key[0], "AWS_SECRET_ACCESS_KEY="+key[1])(args...)
 	}
 	admin := func(args ...string) (string, error) { return cli(nil, args...) }
 	ok := func(out string, err error) string {

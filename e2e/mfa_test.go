@@ -23,23 +23,9 @@ import (
 // deactivate and delete.
 // https://docs.aws.amazon.com/cli/latest/reference/iam/create-virtual-mfa-device.html
 func TestMFAWithAWSCLI(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not installed")
-	}
 	dir := t.TempDir()
 	serve(t, dir)
-	run := func(args ...string) (string, error) {
-		t.Helper()
-		cmd := exec.Command("aws", append([]string{"iam"}, args...)...)
-		cmd.Env = []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "AWS_") {
-				cmd.Env = append(cmd.Env, kv)
-			}
-		}
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
+	run := awsCLI(t, dir)
 	mustRun := func(args ...string) string {
 		t.Helper()
 		out, err := run(args...)

@@ -1,10 +1,7 @@
 package e2e_test
 
 import (
-	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,28 +9,9 @@ import (
 // TestProfilesCLI drives instance profiles, a service-linked role and
 // ListEntitiesForPolicy with the aws CLI against the real binary.
 func TestProfilesCLI(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not installed")
-	}
 	dir := t.TempDir()
 	serve(t, dir)
-	run := func(args ...string) (map[string]any, string, error) {
-		cmd := exec.Command("aws", append([]string{"iam", "--output", "json"}, args...)...)
-		cmd.Env = []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "AWS_") {
-				cmd.Env = append(cmd.Env, kv)
-			}
-		}
-		out, err := cmd.CombinedOutput()
-		var v map[string]any
-		if err == nil && len(strings.TrimSpace(string(out))) > 0 {
-			if jerr := json.Unmarshal(out, &v); jerr != nil {
-				t.Fatalf("aws %v: %v\n%s", args, jerr, out)
-			}
-		}
-		return v, string(out), err
-	}
+	run := jsonCLI(t, awsCLI(t, dir))
 	must := func(args ...string) map[string]any {
 		t.Helper()
 		v, out, err := run(args...)
