@@ -261,25 +261,35 @@ func (svc *Service) ResyncMFADevice(ctx context.Context, in *iamapi.ResyncMFADev
 	return &iamapi.ResyncMFADeviceOutput{}, err
 }
 
+// findUserMFA authorizes action on the named user (by default the
+// caller) and returns it with the index of its device serial.
+func (t *txn) findUserMFA(action, userName, serial string) (*user, int, error) {
+	name := t.targetUser(userName)
+	if name == "" {
+		// The root user: Gatehouse assigns it no MFA devices.
+		if err := t.authorize(action, t.req.Caller.ARN, nil); err != nil {
+			return nil, 0, err
+		}
+		return nil, 0, errNoSuchMFA(serial)
+	}
+	u, err := t.requireUser(action, name, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	i, err := t.userMFA(u, serial)
+	if err != nil {
+		return nil, 0, err
+	}
+	return u, i, nil
+}
+
 // DeactivateMFADevice removes a device from its user; a virtual device
 // remains, unassigned.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeactivateMFADevice.html
 func (svc *Service) DeactivateMFADevice(ctx context.Context, in *iamapi.DeactivateMFADeviceInput) (*iamapi.DeactivateMFADeviceOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		name := t.targetUser(in.UserName)
-		if name == "" {
-			// The root user: Gatehouse assigns it no MFA devices.
-			if err := t.authorize("DeactivateMFADevice", r.Caller.ARN, nil); err != nil {
-				return err
-			}
-			return errNoSuchMFA(in.SerialNumber)
-		}
-		u, err := t.requireUser("DeactivateMFADevice", name, nil)
-		if err != nil {
-			return err
-		}
-		i, err := t.userMFA(u, in.SerialNumber)
+		u, i, err := t.findUserMFA("DeactivateMFADevice", in.UserName, in.SerialNumber)
 		if err != nil {
 			return err
 		}
@@ -406,18 +416,7 @@ func (svc *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceInp
 	r := RequestFrom(ctx)
 	var out *iamapi.GetMFADeviceOutput
 	err := svc.view(r, func(t *txn) error {
-		name := t.targetUser(in.UserName)
-		if name == "" {
-			if err := t.authorize("GetMFADevice", r.Caller.ARN, nil); err != nil {
-				return err
-			}
-			return errNoSuchMFA(in.SerialNumber)
-		}
-		u, err := t.requireUser("GetMFADevice", name, nil)
-		if err != nil {
-			return err
-		}
-		i, err := t.userMFA(u, in.SerialNumber)
+		u, i, err := t.findUserMFA("GetMFADevice", in.UserName, in.SerialNumber)
 		if err != nil {
 			return err
 		}
