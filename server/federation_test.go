@@ -2,22 +2,20 @@ package server_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,36 +23,6 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
-
-// testRSAKeys are generated once: RSA key generation is slow under -race.
-var testRSAKeys = sync.OnceValue(func() []*rsa.PrivateKey {
-	keys := make([]*rsa.PrivateKey, 4)
-	for i := range keys {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		keys[i] = k
-	}
-	return keys
-})
-
-// selfSigned returns a new self-signed certificate (DER) for key.
-func selfSigned(t *testing.T, key *rsa.PrivateKey, cn string) []byte {
-	t.Helper()
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(365 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
-}
 
 // metadataDoc is a SAML 2.0 IdP metadata document in the shape IdPs
 // (ADFS, Okta, Shibboleth) export: an EntityDescriptor with an
@@ -71,8 +39,8 @@ type metadataDoc struct {
 }
 
 func (m metadataDoc) String() string {
-	root := cmpOr(m.root, "md:EntityDescriptor")
-	desc := cmpOr(m.descriptor, "md:IDPSSODescriptor")
+	root := cmp.Or(m.root, "md:EntityDescriptor")
+	desc := cmp.Or(m.descriptor, "md:IDPSSODescriptor")
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	fmt.Fprintf(&b, `<%s xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="%s"`, root, m.entityID)
@@ -80,7 +48,7 @@ func (m metadataDoc) String() string {
 		fmt.Fprintf(&b, ` validUntil="%s"`, m.validUntil)
 	}
 	b.WriteString(">\n")
-	fmt.Fprintf(&b, "  <%s WantAuthnRequestsSigned=\"false\" protocolSupportEnumeration=\"%s\">\n", desc, cmpOr(m.protocol, "urn:oasis:names:tc:SAML:2.0:protocol"))
+	fmt.Fprintf(&b, "  <%s WantAuthnRequestsSigned=\"false\" protocolSupportEnumeration=\"%s\">\n", desc, cmp.Or(m.protocol, "urn:oasis:names:tc:SAML:2.0:protocol"))
 	for _, der := range m.certs {
 		text := base64.StdEncoding.EncodeToString(der)
 		if m.certText != "" {
@@ -93,7 +61,7 @@ func (m metadataDoc) String() string {
 			text = text[64:]
 		}
 		wrapped.WriteString(text)
-		fmt.Fprintf(&b, "    <md:KeyDescriptor use=\"%s\">\n      <ds:KeyInfo><ds:X509Data><ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data></ds:KeyInfo>\n    </md:KeyDescriptor>\n", cmpOr(m.use, "signing"), wrapped.String())
+		fmt.Fprintf(&b, "    <md:KeyDescriptor use=\"%s\">\n      <ds:KeyInfo><ds:X509Data><ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data></ds:KeyInfo>\n    </md:KeyDescriptor>\n", cmp.Or(m.use, "signing"), wrapped.String())
 	}
 	b.WriteString("    <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>\n")
 	fmt.Fprintf(&b, "    <md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\"%s/sso\"/>\n", m.entityID)
@@ -101,28 +69,11 @@ func (m metadataDoc) String() string {
 	return b.String()
 }
 
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // newMetadata returns a valid document for entityID with a new signing
 // certificate.
 func newMetadata(t *testing.T, entityID string) (string, []byte) {
-	der := selfSigned(t, testRSAKeys()[0], entityID)
+	der := selfSigned(t, rsaKey(t, 0), entityID)
 	return metadataDoc{entityID: entityID, certs: [][]byte{der}}.String(), der
-}
-
-// privateKeyPEM is key as a PKCS #8 PEM, as an IdP would hand it over.
-func privateKeyPEM(t *testing.T, key *rsa.PrivateKey) string {
-	t.Helper()
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 }
 
 func samlARN(name string) string { return "arn:aws:iam::" + testAccount + ":saml-provider/" + name }
@@ -181,7 +132,7 @@ func TestSAMLProviderLifecycle(t *testing.T) {
 	}
 
 	// A new document, with its own validUntil.
-	der2 := selfSigned(t, testRSAKeys()[1], "rotated")
+	der2 := selfSigned(t, rsaKey(t, 1), "rotated")
 	doc2 := metadataDoc{entityID: "https://idp.example.com/saml2", validUntil: "2031-05-04T03:02:01Z", certs: [][]byte{der, der2}}.String()
 	up := must[*awsiam.UpdateSAMLProviderOutput](t)(a.UpdateSAMLProvider(ctx, &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: created.SAMLProviderArn, SAMLMetadataDocument: aws.String(doc2)}))
 	if *up.SAMLProviderArn != samlARN("Okta") {
@@ -243,7 +194,7 @@ func TestSAMLProviderErrors(t *testing.T) {
 	h := start(t, false)
 	ctx := context.Background()
 	a := h.admin()
-	key := testRSAKeys()[0]
+	key := rsaKey(t, 0)
 	der := selfSigned(t, key, "idp")
 	good := metadataDoc{entityID: "https://idp.example.com", certs: [][]byte{der}}
 	create := func(name, doc string, mod func(*awsiam.CreateSAMLProviderInput)) error {
@@ -292,7 +243,7 @@ func TestSAMLProviderErrors(t *testing.T) {
 	})
 	for _, tc := range []struct{ name, key string }{
 		{"garbage", "not a key"},
-		{"truncated PEM", privateKeyPEM(t, key)[:200]},
+		{"truncated PEM", pemPrivate(t, key)[:200]},
 		{"certificate", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))},
 	} {
 		t.Run("private key "+tc.name, func(t *testing.T) {
@@ -350,11 +301,11 @@ func TestSAMLProviderPrivateKeys(t *testing.T) {
 	h := start(t, false)
 	ctx := context.Background()
 	a := h.admin()
-	keys := testRSAKeys()
+	keys := []*rsa.PrivateKey{rsaKey(t, 0), rsaKey(t, 1), rsaKey(t, 2), rsaKey(t, 3)}
 	doc, _ := newMetadata(t, "https://idp.example.com")
 	p := must[*awsiam.CreateSAMLProviderOutput](t)(a.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{
 		Name: aws.String("Enc"), SAMLMetadataDocument: aws.String(doc),
-		AssertionEncryptionMode: types.AssertionEncryptionModeTypeRequired, AddPrivateKey: aws.String(privateKeyPEM(t, keys[0])),
+		AssertionEncryptionMode: types.AssertionEncryptionModeTypeRequired, AddPrivateKey: aws.String(pemPrivate(t, keys[0])),
 	})).SAMLProviderArn
 	get := func() *awsiam.GetSAMLProviderOutput {
 		t.Helper()
@@ -380,7 +331,7 @@ func TestSAMLProviderPrivateKeys(t *testing.T) {
 	if err := update(func(in *awsiam.UpdateSAMLProviderInput) { in.AddPrivateKey = aws.String(pkcs1) }); err != nil {
 		t.Fatal(err)
 	}
-	wantError(t, update(func(in *awsiam.UpdateSAMLProviderInput) { in.AddPrivateKey = aws.String(privateKeyPEM(t, keys[2])) }),
+	wantError(t, update(func(in *awsiam.UpdateSAMLProviderInput) { in.AddPrivateKey = aws.String(pemPrivate(t, keys[2])) }),
 		"LimitExceeded", "Private key limit of 2 is reached.")
 	g = get()
 	if len(g.PrivateKeyList) != 2 {
@@ -395,7 +346,7 @@ func TestSAMLProviderPrivateKeys(t *testing.T) {
 	}{
 		{"nothing to update", func(*awsiam.UpdateSAMLProviderInput) {}, "InvalidInput", "Unable to update identity provider. No updates are defined for metadata or encryption assertion."},
 		{"add and remove", func(in *awsiam.UpdateSAMLProviderInput) {
-			in.AddPrivateKey, in.RemovePrivateKey = aws.String(privateKeyPEM(t, keys[2])), aws.String(first)
+			in.AddPrivateKey, in.RemovePrivateKey = aws.String(pemPrivate(t, keys[2])), aws.String(first)
 		}, "InvalidInput", "Unable to add and remove private keys in the same request. Set a value for only one of the two parameters."},
 		{"remove unknown", func(in *awsiam.UpdateSAMLProviderInput) { in.RemovePrivateKey = aws.String(strings.Repeat("SAML", 6)) },
 			"InvalidInput", "Unable to remove private key because the Key ID does not match a private key."},
@@ -460,7 +411,7 @@ func TestSAMLProviderPrivateKeys(t *testing.T) {
 		"InvalidInput", "Unable to set assertion encryption mode to Required because no private key is provided.")
 	// A key and Required in one request.
 	if err := update(func(in *awsiam.UpdateSAMLProviderInput) {
-		in.AddPrivateKey, in.AssertionEncryptionMode = aws.String(privateKeyPEM(t, keys[3])), types.AssertionEncryptionModeTypeRequired
+		in.AddPrivateKey, in.AssertionEncryptionMode = aws.String(pemPrivate(t, keys[3])), types.AssertionEncryptionModeTypeRequired
 	}); err != nil {
 		t.Fatal(err)
 	}
