@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -60,9 +59,7 @@ func TestAccountCLI(t *testing.T) {
 // answering OrganizationNotFoundException as a modeled exception, and
 // outbound web identity federation.
 func TestAccountBoto3(t *testing.T) {
-	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
-		t.Skip("boto3 not installed")
-	}
+	needBoto3(t)
 	dir := t.TempDir()
 	p := serve(t, dir)
 	c := adminCreds(t, dir)
@@ -127,8 +124,5 @@ iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v2Token")
 assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == 2
 print("ok")
 `
-	out, err := exec.Command("python3", "-c", script, p.endpoint, c.AccessKeyID, c.SecretAccessKey).CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
+	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey)
 }

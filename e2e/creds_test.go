@@ -9,7 +9,6 @@ import (
 	"encoding/pem"
 	"math/big"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -142,9 +141,7 @@ func TestCredsCLI(t *testing.T) {
 // TestCredsBoto3 uploads a signing certificate and rotates a Bedrock API
 // key with boto3.
 func TestCredsBoto3(t *testing.T) {
-	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
-		t.Skip("boto3 not installed")
-	}
+	needBoto3(t)
 	dir := t.TempDir()
 	p := serve(t, dir)
 	c := adminCreds(t, dir)
@@ -187,8 +184,5 @@ except iam.exceptions.ServiceNotSupportedException as e:
     assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 print("ok")
 `
-	out, err := exec.Command("python3", "-c", script, p.endpoint, c.AccessKeyID, c.SecretAccessKey, certPEM).CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
+	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey, certPEM)
 }

@@ -248,9 +248,7 @@ func TestAWSCLI(t *testing.T) {
 
 // TestBoto3 drives the server with boto3.
 func TestBoto3(t *testing.T) {
-	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
-		t.Skip("boto3 not installed")
-	}
+	needBoto3(t)
 	dir := t.TempDir()
 	p := serve(t, dir)
 	c := adminCreds(t, dir)
@@ -274,10 +272,7 @@ names = [u["UserName"] for p in iam.get_paginator("list_users").paginate(Paginat
 assert names == ["admin"], names
 print("ok")
 `
-	out, err := exec.Command("python3", "-c", script, p.endpoint, c.AccessKeyID, c.SecretAccessKey).CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
+	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey)
 }
 
 // TestKill9 kills the server with SIGKILL while a client writes, then
@@ -441,5 +436,23 @@ func jsonCLI(t *testing.T, run func(args ...string) (string, error)) func(args .
 			}
 		}
 		return v, out, err
+	}
+}
+
+// needBoto3 skips the test when boto3 is not installed.
+func needBoto3(t *testing.T) {
+	t.Helper()
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		t.Skip("boto3 not installed")
+	}
+}
+
+// boto3 runs a Python script (its arguments: the endpoint, an access
+// key, its secret, then args) and fails the test unless it prints "ok".
+func boto3(t *testing.T, script string, args ...string) {
+	t.Helper()
+	out, err := exec.Command("python3", append([]string{"-c", script}, args...)...).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("boto3: %v\n%s", err, out)
 	}
 }

@@ -148,8 +148,5 @@ except iam.exceptions.NoSuchEntityException as e:
     assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 print("ok")
 `
-	out, err := exec.Command("python3", "-c", script, p.endpoint, c.AccessKeyID, c.SecretAccessKey, oidcArn).CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
+	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey, oidcArn)
 }

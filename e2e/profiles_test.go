@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -72,9 +71,7 @@ func TestProfilesCLI(t *testing.T) {
 // TestProfilesBoto3 drives policy tags, paginated instance profiles and
 // the errors of this family with boto3.
 func TestProfilesBoto3(t *testing.T) {
-	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
-		t.Skip("boto3 not installed")
-	}
+	needBoto3(t)
 	dir := t.TempDir()
 	p := serve(t, dir)
 	c := adminCreds(t, dir)
@@ -117,8 +114,5 @@ ents = iam.list_entities_for_policy(PolicyArn="arn:aws:iam::aws:policy/Administr
 assert [g["GroupName"] for g in ents["PolicyGroups"]] == ["Admins"], ents
 print("ok")
 `
-	out, err := exec.Command("python3", "-c", script, p.endpoint, c.AccessKeyID, c.SecretAccessKey).CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
+	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey)
 }
