@@ -1,7 +1,6 @@
 package sigv4_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -120,17 +119,24 @@ func TestSignVerify(t *testing.T) {
 	}
 }
 
+// cachedVerify returns a verifier that has verified the signed request r
+// with body bb once, so its signing key is cached.
+func cachedVerify(tb testing.TB) (*sigv4.Verifier, *http.Request, []byte) {
+	tb.Helper()
+	v := sigv4.NewVerifier(0)
+	r := newRequest(body)
+	sigv4.Sign(r, []byte(body), sigv4.Credentials{AccessKeyID: akid, SecretAccessKey: secret}, "us-east-1", "iam", now)
+	bb := []byte(body)
+	if _, err := v.Verify(r, bb, now, lookup); err != nil {
+		tb.Fatal(err)
+	}
+	return v, r, bb
+}
+
 // BenchmarkVerify measures verifying a typical signed IAM POST with the
 // signing key cached.
 func BenchmarkVerify(b *testing.B) {
-	v := sigv4.NewVerifier(0)
-	c := sigv4.Credentials{AccessKeyID: akid, SecretAccessKey: secret}
-	r := newRequest(body)
-	sigv4.Sign(r, []byte(body), c, "us-east-1", "iam", now)
-	bb := []byte(body)
-	if _, err := v.Verify(r, bb, now, lookup); err != nil {
-		b.Fatal(err)
-	}
+	v, r, bb := cachedVerify(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := v.Verify(r, bb, now, lookup); err != nil {
@@ -140,26 +146,13 @@ func BenchmarkVerify(b *testing.B) {
 }
 
 func sha256Hex(s string) string {
-	return sigv4HexSum([]byte(s))
-}
-
-var _ = bytes.MinRead
-
-func sigv4HexSum(b []byte) string {
-	sum := sha256.Sum256(b)
+	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
 
 // TestVerifyAllocs keeps verification of a cached key allocation-free.
 func TestVerifyAllocs(t *testing.T) {
-	v := sigv4.NewVerifier(0)
-	c := sigv4.Credentials{AccessKeyID: akid, SecretAccessKey: secret}
-	r := newRequest(body)
-	sigv4.Sign(r, []byte(body), c, "us-east-1", "iam", now)
-	bb := []byte(body)
-	if _, err := v.Verify(r, bb, now, lookup); err != nil {
-		t.Fatal(err)
-	}
+	v, r, bb := cachedVerify(t)
 	if n := testing.AllocsPerRun(100, func() {
 		if _, err := v.Verify(r, bb, now, lookup); err != nil {
 			t.Fatal(err)
