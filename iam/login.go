@@ -2,12 +2,10 @@ package iam
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/policy"
@@ -147,43 +145,28 @@ var selfServiceGrant = sync.OnceValues(func() (*policy.Policy, error) {
 })
 
 // authorizeSelfService authorizes one of the two actions of
-// selfServiceGrant: as authorize does, and, when that denies an IAM user
-// of an account whose password policy allows users to change their
-// passwords, again with the grant among the user's policies.
+// selfServiceGrant as authorize does, with the grant among the policies
+// of an IAM user whose account's password policy allows users to change
+// their passwords.
 func (t *txn) authorizeSelfService(action, resource string) error {
-	err := t.authorize(action, resource, nil)
-	r := t.req
-	if err == nil || r.UserKey == "" || r.Caller.Type != policy.User {
-		return err
-	}
-	if p := t.accountPasswordPolicy(); p == nil || !p.AllowUsersToChangePassword {
-		return err
-	}
-	if ae, ok := errors.AsType[*awsapi.Error](err); !ok || ae.Code != "AccessDenied" {
-		return err
-	}
-	grant, err := selfServiceGrant()
-	if err != nil {
-		return err
+	if t.exempt() {
+		return nil
 	}
 	pols, err := t.svc.callerPolicies(t)
 	if err != nil {
 		return err
 	}
-	with := *pols
-	with.Identity = policy.NewSet(append(slices.Clone(pols.Identity.Policies()), grant)...)
-	ctx := r.context(nil)
-	caller := r.Caller
-	authz.SetPrincipalKeys(&caller, ctx)
-	t.svc.setPrincipalTags(t, ctx)
-	d, err := authz.Decide(&authz.Request{Caller: caller, Action: "iam:" + action, Resource: resource, Context: ctx}, &with)
-	if err != nil {
-		return err
+	r := t.req
+	if p := t.accountPasswordPolicy(); p != nil && p.AllowUsersToChangePassword && r.UserKey != "" && r.Caller.Type == policy.User {
+		grant, err := selfServiceGrant()
+		if err != nil {
+			return err
+		}
+		with := *pols
+		with.Identity = policy.NewSet(append(slices.Clone(pols.Identity.Policies()), grant)...)
+		pols = &with
 	}
-	if d.Effect == authz.Allowed {
-		return nil
-	}
-	return accessDenied(r, "iam:"+action, resource, d)
+	return t.decide(action, resource, nil, pols)
 }
 
 // loginUser resolves the UserName of a login-profile operation (by

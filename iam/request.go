@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gatehouse/gatehouse/policy"
@@ -91,14 +90,9 @@ func (r *Request) in(given string) string {
 	return "arn:aws:" + given[len(prefix):]
 }
 
-// contexts recycles request contexts: a decision's context is built,
-// used and dropped within one authorization.
-var contexts = sync.Pool{New: func() any { return policy.NewContext(nil) }}
-
 // context returns the request context of a decision: the global keys AWS
 // always sends, then the operation's own keys.
-func (r *Request) context(keys map[string][]string) *policy.Context {
-	c := contexts.Get().(*policy.Context)
+func (r *Request) context(c *policy.Context, keys map[string][]string) *policy.Context {
 	c.Reset()
 	for k, v := range keys {
 		c.Set(k, v...)

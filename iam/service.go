@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/catalog"
+	"github.com/gatehouse/gatehouse/policy"
 	"github.com/gatehouse/gatehouse/secret"
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -43,7 +44,10 @@ type Service struct {
 
 	principals principalCache
 	usage      usage
-	compiled   sync.Map // managedKey -> *policy.Policy
+	// contexts recycles request contexts: a decision's context is
+	// built, used and dropped within one authorization.
+	contexts sync.Pool
+	compiled sync.Map // managedKey -> *policy.Policy
 }
 
 // ErrConfig reports a Config that cannot work.
@@ -61,6 +65,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		clock:   cfg.Clock,
 		logger:  cfg.Logger,
 	}
+	svc.contexts.New = func() any { return policy.NewContext(nil) }
 	if svc.catalog == nil {
 		svc.catalog = catalog.Default()
 	}
