@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -76,6 +78,13 @@ func serve(t *testing.T, dataDir string, args ...string) *proc {
 		t.Fatal(err)
 	}
 	p := &proc{cmd: cmd, endpoint: "http://" + addr, dataDir: dataDir}
+	ready := http.DefaultClient
+	if slices.Contains(args, "--tls") {
+		// Readiness only: the test itself checks that real clients trust
+		// the certificate through the generated config.
+		p.endpoint = "https://" + addr
+		ready = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	}
 	t.Cleanup(func() { p.kill() })
 	lines := make(chan string, 16)
 	go func() {
@@ -87,7 +96,7 @@ func serve(t *testing.T, dataDir string, args ...string) *proc {
 	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if resp, err := http.Get(p.endpoint + "/readyz"); err == nil {
+		if resp, err := ready.Get(p.endpoint + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				break

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 )
@@ -17,6 +19,7 @@ const usage = `usage: gatehouse <command> [arguments]
 commands:
   serve [--addr HOST:PORT] [--data-dir DIR] [--tls] [--dev] ...
                       serve the IAM API (first start bootstraps an account)
+  policy              check, decide and summarize policies (gatehouse policy --help)
   policy validate [--kind KIND] [--format text|json] FILE...
                       check policies as AWS would for their place; exit 1 on errors
   policy eval --cases FILE.jsonl
@@ -24,6 +27,22 @@ commands:
   policy summarize [--format text|json] FILE
                       the console's policy summary: access levels per service
   version             print the version
+  help                print this help
+
+Every command takes --help.
+`
+
+const policyUsage = `usage: gatehouse policy <command> [arguments]
+
+commands:
+  validate [--kind KIND] [--format text|json] FILE...
+                      check policies as AWS would for their place; exit 1 on errors
+  eval --cases FILE.jsonl
+                      decide policy cases (JSONL in, JSONL out; FILE may be -)
+  summarize [--format text|json] FILE
+                      the console's policy summary: access levels per service
+
+Every command takes --help.
 `
 
 // Version is the program's version.
@@ -43,7 +62,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintln(stdout, "gatehouse", Version)
 		return exitOK
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
@@ -53,10 +72,13 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func runPolicy(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, policyUsage)
 		return exitUsage
 	}
 	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, policyUsage)
+		return exitOK
 	case "validate":
 		return policyValidate(args[1:], stdout, stderr)
 	case "eval":
@@ -64,6 +86,48 @@ func runPolicy(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "summarize":
 		return policySummarize(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "gatehouse policy: unknown command %q\n\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "gatehouse policy: unknown command %q\n\n%s", args[0], policyUsage)
 	return exitUsage
+}
+
+// flags is one command's flag set. --help (or -h) prints the command's
+// usage to stdout and succeeds; a bad flag prints the error and the usage
+// to stderr and fails with exitUsage.
+type flags struct {
+	*flag.FlagSet
+	synopsis       string
+	stdout, stderr io.Writer
+}
+
+// newFlags returns the flag set of the command whose usage line is
+// synopsis ("gatehouse policy eval --cases FILE.jsonl").
+func newFlags(synopsis string, stdout, stderr io.Writer) *flags {
+	fs := flag.NewFlagSet(synopsis, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := &flags{FlagSet: fs, synopsis: synopsis, stdout: stdout, stderr: stderr}
+	fs.Usage = func() {} // parse prints the usage itself, to the right stream
+	return f
+}
+
+// parse parses args. When ok is false the command returns code at once:
+// exitOK after --help, exitUsage after a bad flag.
+func (f *flags) parse(args []string) (code int, ok bool) {
+	err := f.Parse(args)
+	switch {
+	case err == nil:
+		return exitOK, true
+	case errors.Is(err, flag.ErrHelp):
+		f.usage(f.stdout)
+		return exitOK, false
+	default:
+		f.usage(f.stderr)
+		return exitUsage, false
+	}
+}
+
+func (f *flags) usage(w io.Writer) {
+	fmt.Fprintf(w, "usage: %s\n\nflags:\n", f.synopsis)
+	f.SetOutput(w)
+	f.PrintDefaults()
+	f.SetOutput(f.stderr)
 }

@@ -144,3 +144,33 @@ func TestSummarize(t *testing.T) {
 		t.Fatalf("bad policy: code %d %q", code, errOut)
 	}
 }
+
+// TestHelp: --help and -h on every command print its usage to stdout and
+// succeed; a bad flag fails with exit 2 and the usage on stderr.
+func TestHelp(t *testing.T) {
+	commands := [][]string{
+		{}, {"serve"}, {"policy"}, {"policy", "validate"}, {"policy", "eval"}, {"policy", "summarize"},
+	}
+	for _, cmd := range commands {
+		for _, h := range []string{"--help", "-h", "-help"} {
+			args := append(append([]string{}, cmd...), h)
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				code, out, errOut := run(t, "", args...)
+				if code != 0 || !strings.HasPrefix(out, "usage: gatehouse") || errOut != "" {
+					t.Fatalf("code %d\nstdout %q\nstderr %q", code, out, errOut)
+				}
+				if len(cmd) > 0 && !strings.Contains(out, "gatehouse "+strings.Join(cmd, " ")) {
+					t.Errorf("usage does not name the command:\n%s", out)
+				}
+			})
+		}
+	}
+	for _, cmd := range [][]string{{"serve", "--bogus"}, {"policy", "validate", "--bogus"}, {"policy", "bogus"}, {"bogus"}, {"policy"}, {}} {
+		t.Run(strings.Join(cmd, " ")+" fails", func(t *testing.T) {
+			code, out, errOut := run(t, "", cmd...)
+			if code != 2 || out != "" || !strings.Contains(errOut, "usage: gatehouse") {
+				t.Fatalf("code %d\nstdout %q\nstderr %q", code, out, errOut)
+			}
+		})
+	}
+}

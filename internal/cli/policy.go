@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,12 +12,6 @@ import (
 	"github.com/gatehouse/gatehouse/policy/summary"
 )
 
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
 // fileResult is the JSON output of validate for one file.
 type fileResult struct {
 	File     string           `json:"file"`
@@ -27,11 +20,11 @@ type fileResult struct {
 }
 
 func policyValidate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("gatehouse policy validate", stderr)
+	fs := newFlags("gatehouse policy validate [--kind KIND] [--format text|json] FILE...", stdout, stderr)
 	kindName := fs.String("kind", "managed", "where the policy is attached: identity, managed, inline-user, inline-group, inline-role, trust, resource, scp, rcp, session, endpoint")
 	format := fs.String("format", "text", "output format: text or json")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	kind, ok := policy.ParseKind(*kindName)
 	if !ok {
@@ -92,10 +85,10 @@ func policyValidate(args []string, stdout, stderr io.Writer) int {
 }
 
 func policyEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("gatehouse policy eval", stderr)
+	fs := newFlags("gatehouse policy eval --cases FILE.jsonl", stdout, stderr)
 	file := fs.String("cases", "", "JSONL file of decision cases (- for standard input)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	if *file == "" || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "usage: gatehouse policy eval --cases FILE.jsonl")
@@ -119,10 +112,10 @@ func policyEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func policySummarize(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("gatehouse policy summarize", stderr)
+	fs := newFlags("gatehouse policy summarize [--format text|json] FILE", stdout, stderr)
 	format := fs.String("format", "text", "output format: text or json")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 || (*format != "text" && *format != "json") {
 		fmt.Fprintln(stderr, "usage: gatehouse policy summarize [--format text|json] FILE")

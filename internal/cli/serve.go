@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -56,8 +56,7 @@ type serveFlags struct {
 
 // serve runs `gatehouse serve` until SIGINT or SIGTERM.
 func serve(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("gatehouse serve [flags]", stdout, stderr)
 	var f serveFlags
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:7700", "listen address")
 	fs.StringVar(&f.dataDir, "data-dir", "gatehouse-data", "directory for the database, keys and generated credentials")
@@ -68,8 +67,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&f.dev, "dev", false, "moto-compatible test mode: unauthenticated calls act as root of 123456789012 (never in production)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	if f.rootPassword == "" {
 		f.rootPassword = os.Getenv("GATEHOUSE_ROOT_PASSWORD")
@@ -111,23 +110,21 @@ func runServer(ctx context.Context, f serveFlags, stdout io.Writer, logger *slog
 	if err != nil {
 		return err
 	}
-	scheme := "http"
-	var tlsConfig *tls.Config
+	scheme, caBundle := "http", ""
 	if f.tls || f.tlsCert != "" {
-		cert, err := loadOrCreateTLS(f)
+		cert, bundle, err := loadOrCreateTLS(f)
 		if err != nil {
 			ln.Close()
 			return err
 		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		ln = tls.NewListener(ln, tlsConfig)
-		scheme = "https"
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		scheme, caBundle = "https", bundle
 	}
-	endpoint := scheme + "://" + ln.Addr().String()
+	endpoint := scheme + "://" + dialAddr(ln.Addr())
 
 	if f.dev {
 		logger.Warn("DEV MODE: unauthenticated requests act as the root user of account " + server.DevAccount + "; never use this outside tests")
-	} else if err := bootstrap(ctx, svc, f, endpoint, stdout); err != nil {
+	} else if err := bootstrap(ctx, svc, f, endpoint, caBundle, stdout); err != nil {
 		ln.Close()
 		return err
 	}
@@ -172,13 +169,13 @@ wait:
 
 // bootstrap sets the account up on first start and writes the first
 // administrator's credentials and config files.
-func bootstrap(ctx context.Context, svc *iam.Service, f serveFlags, endpoint string, stdout io.Writer) error {
+func bootstrap(ctx context.Context, svc *iam.Service, f serveFlags, endpoint, caBundle string, stdout io.Writer) error {
 	acctPath := filepath.Join(f.dataDir, accountFile)
 	data, err := os.ReadFile(acctPath)
 	if err == nil {
 		account := strings.TrimSpace(string(data))
 		if svc.HasAccount(account) {
-			return writeConfig(f.dataDir, endpoint)
+			return writeConfig(f.dataDir, endpoint, caBundle)
 		}
 		f.account = account
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -202,7 +199,7 @@ func bootstrap(ctx context.Context, svc *iam.Service, f serveFlags, endpoint str
 	if err := writeFileAtomic(filepath.Join(f.dataDir, credentialsFile), []byte(creds), 0o600); err != nil {
 		return err
 	}
-	if err := writeConfig(f.dataDir, endpoint); err != nil {
+	if err := writeConfig(f.dataDir, endpoint, caBundle); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Bootstrapped account %s: root user (no access keys), group Admins with AdministratorAccess, user %s with an access key.\n", f.account, res.UserName)
@@ -215,9 +212,30 @@ func bootstrap(ctx context.Context, svc *iam.Service, f serveFlags, endpoint str
 	return nil
 }
 
-func writeConfig(dir, endpoint string) error {
+// writeConfig writes the AWS config file of the data directory: region,
+// endpoint and, for a self-signed certificate, the ca_bundle that makes
+// the aws CLI and the SDKs trust it.
+func writeConfig(dir, endpoint, caBundle string) error {
 	cfg := fmt.Sprintf("[default]\nregion = us-east-1\nendpoint_url = %s\n", endpoint)
+	if caBundle != "" {
+		cfg += "ca_bundle = " + caBundle + "\n"
+	}
 	return writeFileAtomic(filepath.Join(dir, configFile), []byte(cfg), 0o600)
+}
+
+// dialAddr is the address clients dial for a listener's address: an
+// unspecified IP (0.0.0.0, ::) becomes the loopback address of its
+// family, which the generated certificate names.
+func dialAddr(a net.Addr) string {
+	ta, ok := a.(*net.TCPAddr)
+	if !ok || !ta.IP.IsUnspecified() {
+		return a.String()
+	}
+	ip := net.IPv4(127, 0, 0, 1)
+	if ta.IP.To4() == nil {
+		ip = net.IPv6loopback
+	}
+	return net.JoinHostPort(ip.String(), strconv.Itoa(ta.Port))
 }
 
 // loadKeyring reads the key-encryption key, creating it on first start.
@@ -248,28 +266,61 @@ func loadKeyring(path string) (*secret.Keyring, error) {
 	return secret.NewKeyring(k), nil
 }
 
-func loadOrCreateTLS(f serveFlags) (tls.Certificate, error) {
+// loadOrCreateTLS returns the server's certificate and, when it is
+// self-signed (generated, or given so), the absolute path of the PEM file
+// clients must trust.
+func loadOrCreateTLS(f serveFlags) (tls.Certificate, string, error) {
 	if f.tlsCert != "" || f.tlsKey != "" {
-		return tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		c, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return c, "", err
+		}
+		if !selfSigned(c) {
+			return c, "", nil
+		}
+		abs, err := filepath.Abs(f.tlsCert)
+		return c, abs, err
 	}
 	certPath, keyPath := filepath.Join(f.dataDir, tlsCertFile), filepath.Join(f.dataDir, tlsKeyFile)
-	if c, err := tls.LoadX509KeyPair(certPath, keyPath); err == nil {
-		return c, nil
+	abs, err := filepath.Abs(certPath)
+	if err != nil {
+		return tls.Certificate{}, "", err
 	}
+	if c, err := tls.LoadX509KeyPair(certPath, keyPath); err == nil {
+		return c, abs, nil
+	}
+	c, err := createTLS(certPath, keyPath)
+	return c, abs, err
+}
+
+// selfSigned reports whether a certificate chain is one certificate that
+// signed itself.
+func selfSigned(c tls.Certificate) bool {
+	if len(c.Certificate) != 1 || c.Leaf == nil {
+		return false
+	}
+	return c.Leaf.CheckSignatureFrom(c.Leaf) == nil
+}
+
+// createTLS generates a self-signed pair for localhost and the loopback
+// addresses and writes it to certPath and keyPath.
+func createTLS(certPath, keyPath string) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
 	serial, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
 	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: "gatehouse"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().AddDate(1, 0, 0),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "gatehouse"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().AddDate(1, 0, 0),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
