@@ -116,3 +116,52 @@ print("ok")
 `
 	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey)
 }
+
+// TestServiceLinkedRolesBoto3 creates service-linked roles of a few
+// services of the generated table with boto3: a service that takes a
+// custom suffix (Amazon Connect), services that refuse one (AWS Elastic
+// Beanstalk, Amazon EKS node groups) with AWS's InvalidInput text, the
+// role name, path and attached policy AWS gives each, and an unknown
+// principal.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
+func TestServiceLinkedRolesBoto3(t *testing.T) {
+	needBoto3(t)
+	dir := t.TempDir()
+	p := serve(t, dir)
+	c := adminCreds(t, dir)
+	script := `
+import boto3, sys
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
+    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+def refused(code, msg, **kw):
+    try:
+        iam.create_service_linked_role(**kw)
+    except iam.exceptions.ClientError as e:
+        err = e.response["Error"]
+        assert (err["Code"], err["Message"]) == (code, msg), e.response
+        assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 400, e.response
+        return
+    raise SystemExit("accepted: %r" % kw)
+for svc, name, pol in [
+    ("connect.amazonaws.com", "AWSServiceRoleForAmazonConnect", "arn:aws:iam::aws:policy/aws-service-role/AmazonConnectServiceLinkedRolePolicy"),
+    ("elasticbeanstalk.amazonaws.com", "AWSServiceRoleForElasticBeanstalk", "arn:aws:iam::aws:policy/aws-service-role/AWSElasticBeanstalkServiceRolePolicy"),
+    ("eks-nodegroup.amazonaws.com", "AWSServiceRoleForAmazonEKSNodegroup", "arn:aws:iam::aws:policy/aws-service-role/AWSServiceRoleForAmazonEKSNodegroup"),
+]:
+    role = iam.create_service_linked_role(AWSServiceName=svc)["Role"]
+    assert (role["RoleName"], role["Path"]) == (name, "/aws-service-role/%s/" % svc), role
+    assert "Description" not in role, role
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"] == svc, role
+    att = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    assert [a["PolicyArn"] for a in att] == [pol], att
+    refused("InvalidInput", "Service role name %s has been taken in this account, please try a different suffix." % name, AWSServiceName=svc)
+role = iam.create_service_linked_role(AWSServiceName="connect.amazonaws.com", CustomSuffix="inst1", Description="mine")["Role"]
+assert (role["RoleName"], role["Description"]) == ("AWSServiceRoleForAmazonConnect_inst1", "mine"), role
+refused("InvalidInput", "Custom suffix is not allowed for elasticbeanstalk.amazonaws.com", AWSServiceName="elasticbeanstalk.amazonaws.com", CustomSuffix="x")
+refused("InvalidInput", "Unrecognized service principal: nothing.amazonaws.com", AWSServiceName="nothing.amazonaws.com")
+task = iam.delete_service_linked_role(RoleName="AWSServiceRoleForAmazonEKSNodegroup")["DeletionTaskId"]
+assert task.startswith("task/aws-service-role/eks-nodegroup.amazonaws.com/AWSServiceRoleForAmazonEKSNodegroup/"), task
+assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
+print("ok")
+`
+	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey)
+}

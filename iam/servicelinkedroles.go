@@ -3,12 +3,10 @@ package iam
 import (
 	"context"
 	"crypto/rand"
-	_ "embed"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -16,35 +14,18 @@ import (
 
 // linkedService is one service that has a service-linked role: the
 // service principal, the role's name, the managed policies attached to
-// it and whether callers may add a custom suffix to the name.
+// it and whether callers may add a custom suffix to the name. The table
+// of them (lookupLinkedService) is generated from servicelinkedroles.json,
+// where each entry cites the AWS page and the sources it comes from.
 type linkedService struct {
-	Service      string   `json:"service"`
-	RoleName     string   `json:"roleName"`
-	Policies     []string `json:"policies"` // canonical ARNs of AWS managed policies
-	CustomSuffix bool     `json:"customSuffix"`
-	Doc          string   `json:"doc"` // the AWS page the entry comes from
+	Service      string
+	RoleName     string
+	Policies     []string // canonical ARNs of AWS managed policies
+	CustomSuffix bool
+	Doc          string // the AWS page the entry comes from
 }
 
-// servicelinkedroles.json is the table of services, built from the AWS
-// documentation; its "about" field says how.
-//
-//go:embed servicelinkedroles.json
-var linkedServicesJSON []byte
-
-// linkedServices returns the table by service principal, decoded once.
-var linkedServices = sync.OnceValue(func() map[string]*linkedService {
-	var file struct {
-		Services []*linkedService `json:"services"`
-	}
-	if err := json.Unmarshal(linkedServicesJSON, &file); err != nil {
-		panic("iam: servicelinkedroles.json: " + err.Error())
-	}
-	m := make(map[string]*linkedService, len(file.Services))
-	for _, s := range file.Services {
-		m[s.Service] = s
-	}
-	return m
-})
+//go:generate go run ../internal/cmd/genslr -data servicelinkedroles.json -out servicelinkedroles_gen.go
 
 // Deletion task states.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetServiceLinkedRoleDeletionStatus.html
@@ -85,12 +66,16 @@ func serviceLinkedTrust(service string) string {
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
 func (svc *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.CreateServiceLinkedRoleInput) (*iamapi.CreateServiceLinkedRoleOutput, error) {
 	r := RequestFrom(ctx)
-	ls := linkedServices()[in.AWSServiceName]
-	if ls == nil {
+	ls, ok := lookupLinkedService(in.AWSServiceName)
+	if !ok {
+		// No recorded AWS answer to an unknown principal was found; this
+		// text is Gatehouse's.
 		return nil, iamapi.InvalidInput("Unrecognized service principal: %s", in.AWSServiceName)
 	}
 	name := ls.RoleName
 	if in.CustomSuffix != "" {
+		// AWS's answer for every service that takes no suffix, recorded in
+		// the "recorded" source of servicelinkedroles.json.
 		if !ls.CustomSuffix {
 			return nil, iamapi.InvalidInput("Custom suffix is not allowed for %s", in.AWSServiceName)
 		}

@@ -1,46 +1,187 @@
 package iam
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"path/filepath"
 	"regexp"
-	"strings"
+	"slices"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/catalog"
+	"github.com/gatehouse/gatehouse/awsapi"
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/policy"
+	"github.com/gatehouse/gatehouse/secret"
+	"github.com/gatehouse/gatehouse/store/sqlite"
 )
 
-// TestServiceLinkedRoleTable checks the embedded table of services: each
-// entry names a service principal, a role name CreateRole would accept
-// with room for a suffix, AWS managed policies the catalog has, a valid
-// trust policy, and the AWS page it comes from.
-func TestServiceLinkedRoleTable(t *testing.T) {
-	services := linkedServices()
-	if len(services) == 0 {
-		t.Fatal("empty table")
+// newTestService returns a Service on a fresh SQLite file and a context
+// whose request skips authorization.
+func newTestService(t *testing.T) (*Service, context.Context) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	name := regexp.MustCompile(`^AWSServiceRoleFor[\w+=,.@-]+$`)
-	for principal, s := range services {
-		t.Run(principal, func(t *testing.T) {
-			if !strings.HasSuffix(s.Service, ".amazonaws.com") {
-				t.Errorf("service principal %q", s.Service)
+	t.Cleanup(func() { st.Close() })
+	k, err := secret.GenerateKey("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(ctx, Config{Store: st, Keyring: secret.NewKeyring(k)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Request{Account: "111122223333", Partition: canonicalPartition, Unchecked: true}
+	return svc, WithRequest(ctx, r)
+}
+
+// wantAPIError fails unless err is the AWS error code with message msg.
+func wantAPIError(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	var ae awsapi.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != code || ae.ErrorMessage() != msg {
+		t.Fatalf("error = %v, want %s: %s", err, code, msg)
+	}
+}
+
+// TestServiceLinkedRoleEveryService creates the service-linked role of
+// every service of the table and checks what AWS answers for it: the
+// role name and its path /aws-service-role/<service>/, a trust policy
+// that lets only the service assume the role, the managed policies
+// attached, no description unless the caller gives one (AWS's recorded
+// answers have none), and the custom suffix: <roleName>_<suffix> where
+// the service takes one, InvalidInput "Custom suffix is not allowed for
+// <service>" where it does not. Deleting the role succeeds at once.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+func TestServiceLinkedRoleEveryService(t *testing.T) {
+	svc, ctx := newTestService(t)
+	principals := linkedServicePrincipals()
+	if len(principals) < 200 || !slices.IsSorted(principals) {
+		t.Fatalf("%d principals, sorted %v", len(principals), slices.IsSorted(principals))
+	}
+	for _, p := range principals {
+		t.Run(p, func(t *testing.T) {
+			ls, ok := lookupLinkedService(p)
+			if !ok || ls.Service != p {
+				t.Fatalf("lookup(%q) = %+v, %v", p, ls, ok)
 			}
-			if !name.MatchString(s.RoleName) || len(s.RoleName) > 64 {
-				t.Errorf("role name %q", s.RoleName)
+			out, err := svc.CreateServiceLinkedRole(ctx, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if !strings.HasPrefix(s.Doc, "https://docs.aws.amazon.com/") {
-				t.Errorf("doc %q is not an AWS documentation page", s.Doc)
+			r := out.Role
+			wantPath := "/aws-service-role/" + p + "/"
+			if r.RoleName != ls.RoleName || r.Path != wantPath || r.Arn != "arn:aws:iam::111122223333:role"+wantPath+ls.RoleName || r.Description != "" {
+				t.Errorf("role = %s %s %s %q", r.RoleName, r.Path, r.Arn, r.Description)
 			}
-			if len(s.Policies) == 0 {
-				t.Error("no policy")
+			trust, err := url.QueryUnescape(r.AssumeRolePolicyDocument)
+			if err != nil {
+				t.Fatal(err)
 			}
-			for _, a := range s.Policies {
-				mp := catalog.Default().ManagedPolicy(a)
-				if mp == nil || mp.ARN != a || mp.Path != serviceLinkedRolesPath {
-					t.Errorf("policy %s is not an AWS managed service-linked role policy", a)
+			var doc struct {
+				Statement []struct {
+					Effect    string
+					Principal struct{ Service string }
+					Action    string
 				}
 			}
-			if err := checkDocument(serviceLinkedTrust(s.Service), policy.Trust, s.RoleName); err != nil {
+			if err := json.Unmarshal([]byte(trust), &doc); err != nil || len(doc.Statement) != 1 ||
+				doc.Statement[0].Effect != "Allow" || doc.Statement[0].Principal.Service != p || doc.Statement[0].Action != "sts:AssumeRole" {
+				t.Errorf("trust policy %s (%v)", trust, err)
+			}
+			if err := checkDocument(trust, policy.Trust, ls.RoleName); err != nil {
 				t.Errorf("trust policy: %v", err)
+			}
+			att, err := svc.ListAttachedRolePolicies(ctx, &iamapi.ListAttachedRolePoliciesInput{RoleName: ls.RoleName})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var arns []string
+			for _, a := range att.AttachedPolicies {
+				arns = append(arns, a.PolicyArn)
+			}
+			if !slices.Equal(arns, ls.Policies) {
+				t.Errorf("attached %v, want %v", arns, ls.Policies)
+			}
+
+			_, err = svc.CreateServiceLinkedRole(ctx, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p})
+			wantAPIError(t, err, "InvalidInput", "Service role name "+ls.RoleName+" has been taken in this account, please try a different suffix.")
+
+			suffixed, err := svc.CreateServiceLinkedRole(ctx, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p, CustomSuffix: "t1", Description: "mine"})
+			if ls.CustomSuffix {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if suffixed.Role.RoleName != ls.RoleName+"_t1" || suffixed.Role.Path != wantPath || suffixed.Role.Description != "mine" {
+					t.Errorf("suffixed role = %s %s %q", suffixed.Role.RoleName, suffixed.Role.Path, suffixed.Role.Description)
+				}
+			} else {
+				wantAPIError(t, err, "InvalidInput", "Custom suffix is not allowed for "+p)
+			}
+
+			del, err := svc.DeleteServiceLinkedRole(ctx, &iamapi.DeleteServiceLinkedRoleInput{RoleName: ls.RoleName})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := svc.GetServiceLinkedRoleDeletionStatus(ctx, &iamapi.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: del.DeletionTaskId})
+			if err != nil || st.Status != deletionSucceeded {
+				t.Fatalf("deletion status %v, %v", st, err)
+			}
+			if ls.CustomSuffix {
+				if _, err := svc.DeleteServiceLinkedRole(ctx, &iamapi.DeleteServiceLinkedRoleInput{RoleName: ls.RoleName + "_t1"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestServiceLinkedRoleUnknownService checks that principals outside the
+// table, and near misses of principals in it (principals are case
+// sensitive), are refused before anything is written.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
+func TestServiceLinkedRoleUnknownService(t *testing.T) {
+	svc, ctx := newTestService(t)
+	for _, p := range []string{"nothing.amazonaws.com", "AutoScaling.amazonaws.com", "autoscaling.amazonaws.com.cn", "autoscaling", "ecs.amazonaws.com ", "lex.amazonaws.com"} {
+		t.Run(p, func(t *testing.T) {
+			_, err := svc.CreateServiceLinkedRole(ctx, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p, CustomSuffix: "x"})
+			wantAPIError(t, err, "InvalidInput", "Unrecognized service principal: "+p)
+		})
+	}
+	roles, err := svc.ListRoles(ctx, &iamapi.ListRolesInput{})
+	if err != nil || len(roles.Roles) != 0 {
+		t.Fatalf("roles after refused creations: %v, %v", roles, err)
+	}
+}
+
+// TestServiceLinkedRoleKnownAnswers pins entries whose answers AWS
+// recorded or whose pages say so, against a change of the data: the
+// role names with their principals, the services that take a suffix.
+func TestServiceLinkedRoleKnownAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		service, role, policy string
+		suffix                bool
+	}{
+		{"autoscaling.amazonaws.com", "AWSServiceRoleForAutoScaling", "arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy", true},
+		{"connect.amazonaws.com", "AWSServiceRoleForAmazonConnect", "arn:aws:iam::aws:policy/aws-service-role/AmazonConnectServiceLinkedRolePolicy", true},
+		{"lexv2.amazonaws.com", "AWSServiceRoleForLexV2Bots", "arn:aws:iam::aws:policy/aws-service-role/AmazonLexV2BotPolicy", true},
+		{"ecs.amazonaws.com", "AWSServiceRoleForECS", "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy", false},
+		{"batch.amazonaws.com", "AWSServiceRoleForBatch", "arn:aws:iam::aws:policy/aws-service-role/BatchServiceRolePolicy", false},
+		{"dms.amazonaws.com", "AWSServiceRoleForDMSServerless", "arn:aws:iam::aws:policy/aws-service-role/AWSDMSServerlessServiceRolePolicy", false},
+		{"ecr.amazonaws.com", "AWSServiceRoleForECRTemplate", "arn:aws:iam::aws:policy/aws-service-role/ECRTemplateServiceRolePolicy", false},
+		{"controltower.amazonaws.com", "AWSServiceRoleForAWSControlTower", "arn:aws:iam::aws:policy/aws-service-role/AWSControlTowerAccountServiceRolePolicy", false},
+		{"lightsail.amazonaws.com", "AWSServiceRoleForLightsail", "arn:aws:iam::aws:policy/aws-service-role/LightsailExportAccess", false},
+		{"sso.amazonaws.com", "AWSServiceRoleForSSO", "arn:aws:iam::aws:policy/aws-service-role/AWSSSOServiceRolePolicy", false},
+	} {
+		t.Run(tc.service, func(t *testing.T) {
+			ls, ok := lookupLinkedService(tc.service)
+			if !ok || ls.RoleName != tc.role || !slices.Equal(ls.Policies, []string{tc.policy}) || ls.CustomSuffix != tc.suffix {
+				t.Fatalf("%+v, %v", ls, ok)
 			}
 		})
 	}
