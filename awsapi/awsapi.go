@@ -95,7 +95,8 @@ func InternalFailure() *Error {
 // Ptr returns a pointer to v.
 func Ptr[T any](v T) *T { return &v }
 
-// XMLWriter writes XML elements into a buffer, escaping text.
+// XMLWriter writes XML elements into a buffer, escaping text. Whatever
+// it is given, what it writes is well-formed XML 1.0 (see Text).
 type XMLWriter struct {
 	B *bytes.Buffer
 }
@@ -121,30 +122,56 @@ func (w XMLWriter) Elem(name, text string) {
 	w.End(name)
 }
 
-// Text writes escaped character data.
+// replacement stands for a character XML 1.0 cannot carry.
+const replacement = "\uFFFD"
+
+// asciiText is what each ASCII byte becomes in character data: "" for
+// the byte itself. The markup characters are escaped; CR is a character
+// reference so that parsers do not turn it into LF; the control
+// characters XML 1.0 forbids (all below U+0020 but tab, LF and CR) are
+// replaced. They cannot be escaped: &#x0; and &#x1; are not well-formed
+// XML 1.0 either, and AWS S3's &#x7; in its responses is what makes
+// botocore and the Java SDK fail to parse them
+// (https://github.com/boto/botocore/issues/3496,
+// https://github.com/aws/aws-sdk-java/issues/3112).
+// https://www.w3.org/TR/xml/#charsets
+var asciiText = func() (t [utf8.RuneSelf]string) {
+	for c := range 0x20 {
+		t[c] = replacement
+	}
+	t['\t'], t['\n'] = "", ""
+	t['\r'] = "&#xD;"
+	t['<'], t['>'], t['&'] = "&lt;", "&gt;", "&amp;"
+	t['"'], t['\''] = "&quot;", "&apos;"
+	return t
+}()
+
+// Text writes s as character data. Characters that XML 1.0 does not
+// allow — the control characters but tab, LF and CR, U+FFFE and U+FFFF —
+// and every byte that is not part of valid UTF-8 (which includes
+// encoded surrogates) are written as U+FFFD, one per character or
+// byte, the way encoding/xml.EscapeText does: the response stays
+// parseable by every client and still shows where the input had them.
 func (w XMLWriter) Text(s string) {
 	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '&':
-			esc = "&amp;"
-		case '"':
-			esc = "&quot;"
-		case '\'':
-			esc = "&apos;"
-		case '\r':
-			esc = "&#xD;"
-		default:
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if esc := asciiText[c]; esc != "" {
+				w.B.WriteString(s[last:i])
+				w.B.WriteString(esc)
+				last = i + 1
+			}
+			i++
 			continue
 		}
-		w.B.WriteString(s[last:i])
-		w.B.WriteString(esc)
-		last = i + 1
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && n == 1) || r == 0xFFFE || r == 0xFFFF {
+			w.B.WriteString(s[last:i])
+			w.B.WriteString(replacement)
+			last = i + n
+		}
+		i += n
 	}
 	w.B.WriteString(s[last:])
 }
