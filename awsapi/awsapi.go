@@ -92,6 +92,58 @@ func InternalFailure() *Error {
 	return &Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: http.StatusInternalServerError, Fault: Receiver}
 }
 
+// MalformedQueryString is a request whose parameters cannot be parsed.
+func MalformedQueryString(msg string) *Error {
+	return &Error{Code: "MalformedQueryString", Message: msg, Status: http.StatusBadRequest, Fault: Sender}
+}
+
+// RequestEntityTooLarge is a request body over the server's limit (413).
+func RequestEntityTooLarge(limit int64) *Error {
+	return &Error{Code: "RequestEntityTooLarge", Message: "Request body must be less than " + strconv.FormatInt(limit, 10) + " bytes", Status: http.StatusRequestEntityTooLarge, Fault: Sender}
+}
+
+// Throttling is AWS's answer to a caller over its request rate: IAM
+// answers Sender, "Throttling", "Rate exceeded", HTTP 400 (as recorded
+// in https://github.com/nccgroup/Scout2/issues/17 and
+// https://github.com/legion-platform/legion/issues/807), which every
+// SDK retries with backoff.
+func Throttling() *Error {
+	return &Error{Code: "Throttling", Message: "Rate exceeded", Status: http.StatusBadRequest, Fault: Sender}
+}
+
+// CommonErrorCodes are the codes of the errors no service model names,
+// sorted: AWS's common errors, the SigV4 errors, and the wire errors of
+// this package. With a model's exception codes they are the closed set
+// a server labels its metrics with.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html
+var CommonErrorCodes = []string{
+	"AccessDenied",
+	"AccessDeniedException",
+	"ExpiredToken",
+	"ExpiredTokenException",
+	"IncompleteSignature",
+	"InternalFailure",
+	"InvalidAction",
+	"InvalidClientTokenId",
+	"InvalidParameterCombination",
+	"InvalidParameterValue",
+	"InvalidQueryParameter",
+	"MalformedQueryString",
+	"MissingAction",
+	"MissingAuthenticationToken",
+	"MissingParameter",
+	"NotAuthorized",
+	"OptInRequired",
+	"RequestEntityTooLarge",
+	"RequestExpired",
+	"ServiceUnavailable",
+	"SignatureDoesNotMatch",
+	"Throttling",
+	"ThrottlingException",
+	"UnrecognizedClientException",
+	"ValidationError",
+}
+
 // Ptr returns a pointer to v.
 func Ptr[T any](v T) *T { return &v }
 

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,7 +69,7 @@ func New(cfg Config) *Server {
 		clock:    cfg.Clock,
 		maxBody:  cfg.MaxBodyBytes,
 		handlers: iamapi.Handlers(cfg.IAM),
-		metrics:  newMetrics(),
+		metrics:  newMetrics(operationNames(iamapi.Operations), slices.Concat(iamapi.ErrorCodes, awsapi.CommonErrorCodes)),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -152,14 +153,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes.Buffer) (string, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBody+1))
 	if err != nil {
-		return "", awsapi.Errorf("MalformedQueryString", http.StatusBadRequest, "could not read the request body")
+		return "", awsapi.MalformedQueryString("could not read the request body")
 	}
 	if int64(len(body)) > s.maxBody {
-		return "", awsapi.Errorf("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "Request body must be less than %d bytes", s.maxBody)
+		return "", awsapi.RequestEntityTooLarge(s.maxBody)
 	}
 	form, err := parseForm(r, body)
 	if err != nil {
-		return "", awsapi.Errorf("MalformedQueryString", http.StatusBadRequest, "%s", err.Error())
+		return "", awsapi.MalformedQueryString(err.Error())
 	}
 	action := form.Get("Action")
 	if action == "" {
@@ -226,6 +227,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID st
 	w.WriteHeader(apiErr.HTTPStatus())
 	w.Write(buf.Bytes())
 	return apiErr.ErrorCode()
+}
+
+// operationNames are the names of a model's operations.
+func operationNames(ops []iamapi.Operation) []string {
+	names := make([]string, len(ops))
+	for i, op := range ops {
+		names[i] = op.Name
+	}
+	return names
 }
 
 func sourceIP(r *http.Request) string {

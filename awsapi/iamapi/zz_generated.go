@@ -3283,6 +3283,45 @@ func UnrecognizedPublicKeyEncoding(format string, args ...any) *UnrecognizedPubl
 	return &UnrecognizedPublicKeyEncodingException{Message: awsapi.Errorf("UnrecognizedPublicKeyEncoding", 400, format, args...).Message}
 }
 
+// ErrorCodes are the codes of the model's exceptions, sorted.
+var ErrorCodes = []string{
+	"AccountNotManagementOrDelegatedAdministratorException",
+	"CallerIsNotManagementAccountException",
+	"ConcurrentModification",
+	"DeleteConflict",
+	"DuplicateCertificate",
+	"DuplicateSSHPublicKey",
+	"EntityAlreadyExists",
+	"EntityTemporarilyUnmodifiable",
+	"FeatureDisabled",
+	"FeatureEnabled",
+	"InvalidAuthenticationCode",
+	"InvalidCertificate",
+	"InvalidInput",
+	"InvalidPublicKey",
+	"InvalidUserType",
+	"KeyPairMismatch",
+	"LimitExceeded",
+	"MalformedCertificate",
+	"MalformedPolicyDocument",
+	"NoSuchEntity",
+	"NotSupportedService",
+	"OpenIdIdpCommunicationError",
+	"OrganizationNotFoundException",
+	"OrganizationNotInAllFeaturesModeException",
+	"PasswordPolicyViolation",
+	"PolicyEvaluation",
+	"PolicyNotAttachable",
+	"ReportExpired",
+	"ReportGenerationLimitExceeded",
+	"ReportInProgress",
+	"ReportNotPresent",
+	"ServiceAccessNotEnabledException",
+	"ServiceFailure",
+	"UnmodifiableEntity",
+	"UnrecognizedPublicKeyEncoding",
+}
+
 func (v *AcceptDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"DelegationRequestId", path+"delegationRequestId"

@@ -520,6 +520,22 @@ func SessionDurationEscalation(format string, args ...any) *SessionDurationEscal
 	return &SessionDurationEscalationException{Message: awsapi.Errorf("SessionDurationEscalationException", 403, format, args...).Message}
 }
 
+// ErrorCodes are the codes of the model's exceptions, sorted.
+var ErrorCodes = []string{
+	"ExpiredTokenException",
+	"ExpiredTradeInTokenException",
+	"IDPCommunicationError",
+	"IDPRejectedClaim",
+	"InvalidAuthorizationMessageException",
+	"InvalidIdentityToken",
+	"JWTPayloadSizeExceededException",
+	"MalformedPolicyDocument",
+	"OutboundWebIdentityFederationDisabledException",
+	"PackedPolicyTooLarge",
+	"RegionDisabledException",
+	"SessionDurationEscalationException",
+}
+
 func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"RoleArn", path+"roleArn"

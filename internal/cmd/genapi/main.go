@@ -290,6 +290,17 @@ func (g *gen) enums() {
 }
 
 func (g *gen) exceptions() {
+	var codes []string
+	defer func() {
+		slices.Sort(codes)
+		g.p("// ErrorCodes are the codes of the model's exceptions, sorted.")
+		g.p("var ErrorCodes = []string{")
+		for _, c := range slices.Compact(codes) {
+			g.p("%q,", c)
+		}
+		g.p("}")
+		g.p("")
+	}()
 	for _, name := range sortedKeys(g.m.Shapes) {
 		s := g.m.Shapes[name]
 		if !s.Exception {
@@ -310,6 +321,7 @@ func (g *gen) exceptions() {
 				fault = "awsapi.Receiver"
 			}
 		}
+		codes = append(codes, code)
 		tn := exported(name)
 		ctor := strings.TrimSuffix(enumIdent(code), "Exception")
 		g.p("// %s is the error %s (HTTP %d).", tn, code, status)
