@@ -102,6 +102,14 @@ func RequestEntityTooLarge(limit int64) *Error {
 	return &Error{Code: "RequestEntityTooLarge", Message: "Request body must be less than " + strconv.FormatInt(limit, 10) + " bytes", Status: http.StatusRequestEntityTooLarge, Fault: Sender}
 }
 
+// RequestTimeout is a request whose body did not arrive in time: AWS's
+// common error RequestTimeoutException ("Reading the request timed
+// out", HTTP 408), which the SDKs retry.
+// https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html
+func RequestTimeout() *Error {
+	return &Error{Code: "RequestTimeoutException", Message: "Reading the request timed out.", Status: http.StatusRequestTimeout, Fault: Sender}
+}
+
 // Throttling is AWS's answer to a caller over its request rate: IAM
 // answers Sender, "Throttling", "Rate exceeded", HTTP 400 (as recorded
 // in https://github.com/nccgroup/Scout2/issues/17 and
@@ -136,6 +144,7 @@ var CommonErrorCodes = []string{
 	"OptInRequired",
 	"RequestEntityTooLarge",
 	"RequestExpired",
+	"RequestTimeoutException",
 	"ServiceUnavailable",
 	"SignatureDoesNotMatch",
 	"Throttling",

@@ -45,6 +45,27 @@ type Config struct {
 	// MaxBodyBytes bounds a request body; zero means 16 MiB (a SAML
 	// metadata document may have 10 million characters).
 	MaxBodyBytes int64
+	// Timeouts of the http.Server that HTTPServer returns (see limits.go);
+	// zero means the default, negative means none.
+	// ReadHeaderTimeout bounds reading a request's headers (default 10 s).
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, body included, from
+	// its first byte (default 30 s): a body that does not arrive in time
+	// is answered RequestTimeoutException and its connection closed.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds a request from the end of its headers to the
+	// end of its response (default 60 s).
+	WriteTimeout time.Duration
+	// IdleTimeout bounds how long a keep-alive connection waits for its
+	// next request (default 120 s, longer than the SDKs' 90 s, so that
+	// clients close idle connections first).
+	IdleTimeout time.Duration
+	// MaxClientRequests caps the API requests one client (a source IPv4
+	// address, or IPv6 /64) may have in flight at once, a slow body
+	// being read included; a request over the cap is answered
+	// Throttling ("Rate exceeded", 400), which the SDKs retry with
+	// backoff. Zero means 32; negative means no cap.
+	MaxClientRequests int
 }
 
 // Server serves the AWS APIs over HTTP. It is safe for concurrent use.
@@ -56,7 +77,9 @@ type Server struct {
 	handlers map[string]iamapi.Handler
 	auth     *authenticator
 	metrics  *metrics
-	dev      *devMode // nil unless Config.Dev
+	limits   limits
+	clients  *clientLimiter // nil without a cap
+	dev      *devMode       // nil unless Config.Dev
 	bufs     sync.Pool
 	ready    atomic.Bool
 }
@@ -80,6 +103,7 @@ func New(cfg Config) *Server {
 	if s.maxBody == 0 {
 		s.maxBody = 16 << 20
 	}
+	s.limits, s.clients = newLimits(cfg)
 	if cfg.Dev {
 		account := cfg.DevAccount
 		if account == "" {
@@ -130,7 +154,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	buf.Reset()
 	defer s.bufs.Put(buf)
 
-	op, err := s.handle(r, reqID, now, buf)
+	var op string
+	var err error
+	if client, ok := s.acquire(r); ok {
+		defer s.clients.release(client)
+		op, err = s.handle(r, reqID, now, buf)
+	} else {
+		// Its body stays unread: the connection closes after the answer.
+		w.Header()["Connection"] = []string{"close"}
+		err = awsapi.Throttling()
+	}
 	code := ""
 	if err != nil {
 		code = s.writeError(w, r, op, reqID, err)
@@ -153,6 +186,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes.Buffer) (string, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBody+1))
 	if err != nil {
+		if isTimeout(err) {
+			return "", awsapi.RequestTimeout()
+		}
 		return "", awsapi.MalformedQueryString("could not read the request body")
 	}
 	if int64(len(body)) > s.maxBody {
