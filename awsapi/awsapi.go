@@ -149,6 +149,7 @@ var CommonErrorCodes = []string{
 	"SignatureDoesNotMatch",
 	"Throttling",
 	"ThrottlingException",
+	"UnknownParameter",
 	"UnrecognizedClientException",
 	"ValidationError",
 }
@@ -411,7 +412,7 @@ func (d *Decoder) indexed(p string) int {
 		if i := strings.IndexByte(rest, '.'); i >= 0 {
 			rest = rest[:i]
 		}
-		if i, err := strconv.Atoi(rest); err == nil && i > n && i <= 1000 {
+		if i, err := strconv.Atoi(rest); err == nil && i > n && i <= maxIndex {
 			n = i
 		}
 	}

@@ -3341,6 +3341,16 @@ func (v *AcceptDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*AcceptDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	}
+	return false
+}
+
 func (v *AcceptDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
 	if v.DelegationRequestId != "" {
 		w.Elem("DelegationRequestId", v.DelegationRequestId)
@@ -3406,6 +3416,26 @@ func (v *AccessDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if v.TotalAuthenticatedEntities != nil {
 		}
 	}
+}
+
+func (*AccessDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceName":
+		return !more
+	case "ServiceNamespace":
+		return !more
+	case "Region":
+		return !more
+	case "EntityPath":
+		return !more
+	case "LastAuthenticatedTime":
+		return !more
+	case "TotalAuthenticatedEntities":
+		return !more
+	}
+	return false
 }
 
 func (v *AccessDetail) encodeXML(w awsapi.XMLWriter) {
@@ -3489,6 +3519,24 @@ func (v *AccessKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*AccessKey) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "AccessKeyId":
+		return !more
+	case "Status":
+		return !more
+	case "SecretAccessKey":
+		return !more
+	case "CreateDate":
+		return !more
+	}
+	return false
+}
+
 func (v *AccessKey) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -3531,6 +3579,20 @@ func (v *AccessKeyLastUsed) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			d.Required(path)
 		}
 	}
+}
+
+func (*AccessKeyLastUsed) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "LastUsedDate":
+		return !more
+	case "ServiceName":
+		return !more
+	case "Region":
+		return !more
+	}
+	return false
 }
 
 func (v *AccessKeyLastUsed) encodeXML(w awsapi.XMLWriter) {
@@ -3589,6 +3651,22 @@ func (v *AccessKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*AccessKeyMetadata) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "AccessKeyId":
+		return !more
+	case "Status":
+		return !more
+	case "CreateDate":
+		return !more
+	}
+	return false
+}
+
 func (v *AccessKeyMetadata) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -3637,6 +3715,18 @@ func (v *AddClientIDToOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder,
 	}
 }
 
+func (*AddClientIDToOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "ClientID":
+		return !more
+	}
+	return false
+}
+
 func (v *AddClientIDToOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OpenIDConnectProviderArn != "" {
 		w.Elem("OpenIDConnectProviderArn", v.OpenIDConnectProviderArn)
@@ -3679,6 +3769,18 @@ func (v *AddRoleToInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			d.Required(path)
 		}
 	}
+}
+
+func (*AddRoleToInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "RoleName":
+		return !more
+	}
+	return false
 }
 
 func (v *AddRoleToInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
@@ -3725,6 +3827,18 @@ func (v *AddUserToGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*AddUserToGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *AddUserToGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -3751,6 +3865,16 @@ func (v *AssociateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix,
 			d.Required(path)
 		}
 	}
+}
+
+func (*AssociateDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	}
+	return false
 }
 
 func (v *AssociateDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
@@ -3791,6 +3915,18 @@ func (v *AttachGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 			d.Required(path)
 		}
 	}
+}
+
+func (*AttachGroupPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
 }
 
 func (v *AttachGroupPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -3836,6 +3972,18 @@ func (v *AttachRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*AttachRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
+}
+
 func (v *AttachRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -3879,6 +4027,18 @@ func (v *AttachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*AttachUserPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
+}
+
 func (v *AttachUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -3910,6 +4070,18 @@ func (v *AttachedPermissionsBoundary) decodeQuery(d *awsapi.Decoder, prefix, pat
 			}
 		}
 	}
+}
+
+func (*AttachedPermissionsBoundary) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PermissionsBoundaryType":
+		return !more
+	case "PermissionsBoundaryArn":
+		return !more
+	}
+	return false
 }
 
 func (v *AttachedPermissionsBoundary) encodeXML(w awsapi.XMLWriter) {
@@ -3949,6 +4121,18 @@ func (v *AttachedPolicy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			}
 		}
 	}
+}
+
+func (*AttachedPolicy) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
 }
 
 func (v *AttachedPolicy) encodeXML(w awsapi.XMLWriter) {
@@ -3997,6 +4181,18 @@ func (v *ChangePasswordInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*ChangePasswordInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OldPassword":
+		return !more
+	case "NewPassword":
+		return !more
+	}
+	return false
+}
+
 func (v *ChangePasswordInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OldPassword != "" {
 		w.Elem("OldPassword", v.OldPassword)
@@ -4043,6 +4239,24 @@ func (v *ContextEntry) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*ContextEntry) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ContextKeyName":
+		return !more
+	case "ContextKeyValues":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ContextKeyType":
+		return !more
+	}
+	return false
+}
+
 func (v *ContextEntry) encodeXML(w awsapi.XMLWriter) {
 	if v.ContextKeyName != "" {
 		w.Elem("ContextKeyName", v.ContextKeyName)
@@ -4076,6 +4290,16 @@ func (v *CreateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*CreateAccessKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateAccessKeyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -4089,6 +4313,16 @@ func (v *CreateAccessKeyOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		v.AccessKey = new(AccessKey)
 		v.AccessKey.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateAccessKeyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccessKey":
+		return more && (*AccessKey)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateAccessKeyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4116,6 +4350,16 @@ func (v *CreateAccountAliasInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Required(path)
 		}
 	}
+}
+
+func (*CreateAccountAliasInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccountAlias":
+		return !more
+	}
+	return false
 }
 
 func (v *CreateAccountAliasInput) encodeXML(w awsapi.XMLWriter) {
@@ -4232,6 +4476,32 @@ func (v *CreateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*CreateDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OwnerAccountId":
+		return !more
+	case "Description":
+		return !more
+	case "Permissions":
+		return more && (*DelegationPermission)(nil).knownQuery(rest)
+	case "RequestMessage":
+		return !more
+	case "RequestorWorkflowId":
+		return !more
+	case "RedirectUrl":
+		return !more
+	case "NotificationChannel":
+		return !more
+	case "SessionDuration":
+		return !more
+	case "OnlySendByOwner":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OwnerAccountId != "" {
 		w.Elem("OwnerAccountId", v.OwnerAccountId)
@@ -4294,6 +4564,18 @@ func (v *CreateDelegationRequestOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*CreateDelegationRequestOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ConsoleDeepLink":
+		return !more
+	case "DelegationRequestId":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateDelegationRequestOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.ConsoleDeepLink != "" {
 		w.Elem("ConsoleDeepLink", v.ConsoleDeepLink)
@@ -4336,6 +4618,18 @@ func (v *CreateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*CreateGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "GroupName":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -4352,6 +4646,16 @@ func (v *CreateGroupOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		v.Group = new(Group)
 		v.Group.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateGroupOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Group":
+		return more && (*Group)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateGroupOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4410,6 +4714,24 @@ func (v *CreateInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*CreateInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "Path":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *CreateInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.InstanceProfileName != "" {
 		w.Elem("InstanceProfileName", v.InstanceProfileName)
@@ -4435,6 +4757,16 @@ func (v *CreateInstanceProfileOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		v.InstanceProfile = new(InstanceProfile)
 		v.InstanceProfile.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateInstanceProfileOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfile":
+		return more && (*InstanceProfile)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateInstanceProfileOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4482,6 +4814,20 @@ func (v *CreateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*CreateLoginProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Password":
+		return !more
+	case "PasswordResetRequired":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateLoginProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -4501,6 +4847,16 @@ func (v *CreateLoginProfileOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		v.LoginProfile = new(LoginProfile)
 		v.LoginProfile.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateLoginProfileOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "LoginProfile":
+		return more && (*LoginProfile)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateLoginProfileOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4582,6 +4938,34 @@ func (v *CreateOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 	}
 }
 
+func (*CreateOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Url":
+		return !more
+	case "ClientIDList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ThumbprintList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *CreateOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Url != "" {
 		w.Elem("Url", v.Url)
@@ -4640,6 +5024,22 @@ func (v *CreateOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefi
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*CreateOpenIDConnectProviderOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *CreateOpenIDConnectProviderOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4731,6 +5131,28 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*CreatePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "Path":
+		return !more
+	case "PolicyDocument":
+		return !more
+	case "Description":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *CreatePolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyName != "" {
 		w.Elem("PolicyName", v.PolicyName)
@@ -4762,6 +5184,16 @@ func (v *CreatePolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		v.Policy = new(Policy)
 		v.Policy.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreatePolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Policy":
+		return more && (*Policy)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreatePolicyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4811,6 +5243,20 @@ func (v *CreatePolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	}
 }
 
+func (*CreatePolicyVersionInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "PolicyDocument":
+		return !more
+	case "SetAsDefault":
+		return !more
+	}
+	return false
+}
+
 func (v *CreatePolicyVersionInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -4830,6 +5276,16 @@ func (v *CreatePolicyVersionOutput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		v.PolicyVersion = new(PolicyVersion)
 		v.PolicyVersion.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreatePolicyVersionOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyVersion":
+		return more && (*PolicyVersion)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreatePolicyVersionOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4941,6 +5397,32 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*CreateRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "RoleName":
+		return !more
+	case "AssumeRolePolicyDocument":
+		return !more
+	case "Description":
+		return !more
+	case "MaxSessionDuration":
+		return !more
+	case "PermissionsBoundary":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *CreateRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -4978,6 +5460,16 @@ func (v *CreateRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.Role = new(Role)
 		v.Role.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateRoleOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Role":
+		return more && (*Role)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -5060,6 +5552,28 @@ func (v *CreateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*CreateSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLMetadataDocument":
+		return !more
+	case "Name":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "AssertionEncryptionMode":
+		return !more
+	case "AddPrivateKey":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
 	if v.SAMLMetadataDocument != "" {
 		w.Elem("SAMLMetadataDocument", v.SAMLMetadataDocument)
@@ -5113,6 +5627,22 @@ func (v *CreateSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*CreateSAMLProviderOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *CreateSAMLProviderOutput) encodeXML(w awsapi.XMLWriter) {
@@ -5174,6 +5704,20 @@ func (v *CreateServiceLinkedRoleInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*CreateServiceLinkedRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AWSServiceName":
+		return !more
+	case "Description":
+		return !more
+	case "CustomSuffix":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateServiceLinkedRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.AWSServiceName != "" {
 		w.Elem("AWSServiceName", v.AWSServiceName)
@@ -5193,6 +5737,16 @@ func (v *CreateServiceLinkedRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		v.Role = new(Role)
 		v.Role.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateServiceLinkedRoleOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Role":
+		return more && (*Role)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateServiceLinkedRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -5244,6 +5798,20 @@ func (v *CreateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 	}
 }
 
+func (*CreateServiceSpecificCredentialInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "ServiceName":
+		return !more
+	case "CredentialAgeDays":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateServiceSpecificCredentialInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -5263,6 +5831,16 @@ func (v *CreateServiceSpecificCredentialOutput) decodeQuery(d *awsapi.Decoder, p
 		v.ServiceSpecificCredential = new(ServiceSpecificCredential)
 		v.ServiceSpecificCredential.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateServiceSpecificCredentialOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceSpecificCredential":
+		return more && (*ServiceSpecificCredential)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateServiceSpecificCredentialOutput) encodeXML(w awsapi.XMLWriter) {
@@ -5334,6 +5912,26 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*CreateUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "UserName":
+		return !more
+	case "PermissionsBoundary":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *CreateUserInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -5362,6 +5960,16 @@ func (v *CreateUserOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.User = new(User)
 		v.User.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateUserOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "User":
+		return more && (*User)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateUserOutput) encodeXML(w awsapi.XMLWriter) {
@@ -5417,6 +6025,24 @@ func (v *CreateVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	}
 }
 
+func (*CreateVirtualMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "VirtualMFADeviceName":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *CreateVirtualMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -5442,6 +6068,16 @@ func (v *CreateVirtualMFADeviceOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		v.VirtualMFADevice = new(VirtualMFADevice)
 		v.VirtualMFADevice.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateVirtualMFADeviceOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "VirtualMFADevice":
+		return more && (*VirtualMFADevice)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateVirtualMFADeviceOutput) encodeXML(w awsapi.XMLWriter) {
@@ -5485,6 +6121,18 @@ func (v *DeactivateMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	}
 }
 
+func (*DeactivateMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SerialNumber":
+		return !more
+	}
+	return false
+}
+
 func (v *DeactivateMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -5523,6 +6171,22 @@ func (v *DelegationPermission) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			d.MaxLen(len(v.Parameters), path, 50)
 		}
 	}
+}
+
+func (*DelegationPermission) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyTemplateArn":
+		return !more
+	case "Parameters":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyParameter)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *DelegationPermission) encodeXML(w awsapi.XMLWriter) {
@@ -5742,6 +6406,58 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*DelegationRequest) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	case "OwnerAccountId":
+		return !more
+	case "Description":
+		return !more
+	case "RequestMessage":
+		return !more
+	case "Permissions":
+		return more && (*DelegationPermission)(nil).knownQuery(rest)
+	case "PermissionPolicy":
+		return !more
+	case "RolePermissionRestrictionArns":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "OwnerId":
+		return !more
+	case "ApproverId":
+		return !more
+	case "State":
+		return !more
+	case "ExpirationTime":
+		return !more
+	case "RequestorId":
+		return !more
+	case "RequestorName":
+		return !more
+	case "CreateDate":
+		return !more
+	case "SessionDuration":
+		return !more
+	case "RedirectUrl":
+		return !more
+	case "Notes":
+		return !more
+	case "RejectionReason":
+		return !more
+	case "OnlySendByOwner":
+		return !more
+	case "UpdatedTime":
+		return !more
+	}
+	return false
+}
+
 func (v *DelegationRequest) encodeXML(w awsapi.XMLWriter) {
 	if v.DelegationRequestId != "" {
 		w.Elem("DelegationRequestId", v.DelegationRequestId)
@@ -5844,6 +6560,18 @@ func (v *DeleteAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*DeleteAccessKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "AccessKeyId":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteAccessKeyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -5870,6 +6598,16 @@ func (v *DeleteAccountAliasInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteAccountAliasInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccountAlias":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteAccountAliasInput) encodeXML(w awsapi.XMLWriter) {
@@ -5913,6 +6651,18 @@ func (v *DeleteGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*DeleteGroupPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteGroupPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -5941,6 +6691,16 @@ func (v *DeleteGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*DeleteGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -5966,6 +6726,16 @@ func (v *DeleteInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*DeleteInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.InstanceProfileName != "" {
 		w.Elem("InstanceProfileName", v.InstanceProfileName)
@@ -5987,6 +6757,16 @@ func (v *DeleteLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
 		}
 	}
+}
+
+func (*DeleteLoginProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteLoginProfileInput) encodeXML(w awsapi.XMLWriter) {
@@ -6013,6 +6793,16 @@ func (v *DeleteOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 	}
 }
 
+func (*DeleteOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OpenIDConnectProviderArn != "" {
 		w.Elem("OpenIDConnectProviderArn", v.OpenIDConnectProviderArn)
@@ -6035,6 +6825,16 @@ func (v *DeletePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeletePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	}
+	return false
 }
 
 func (v *DeletePolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -6071,6 +6871,18 @@ func (v *DeletePolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	}
 }
 
+func (*DeletePolicyVersionInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "VersionId":
+		return !more
+	}
+	return false
+}
+
 func (v *DeletePolicyVersionInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -6097,6 +6909,16 @@ func (v *DeleteRolePermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, pref
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteRolePermissionsBoundaryInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteRolePermissionsBoundaryInput) encodeXML(w awsapi.XMLWriter) {
@@ -6140,6 +6962,18 @@ func (v *DeleteRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*DeleteRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -6168,6 +7002,16 @@ func (v *DeleteRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*DeleteRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -6190,6 +7034,16 @@ func (v *DeleteSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -6233,6 +7087,18 @@ func (v *DeleteSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*DeleteSSHPublicKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyId":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteSSHPublicKeyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6261,6 +7127,16 @@ func (v *DeleteServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*DeleteServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.ServerCertificateName != "" {
 		w.Elem("ServerCertificateName", v.ServerCertificateName)
@@ -6286,6 +7162,16 @@ func (v *DeleteServiceLinkedRoleInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*DeleteServiceLinkedRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteServiceLinkedRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -6308,6 +7194,16 @@ func (v *DeleteServiceLinkedRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteServiceLinkedRoleOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DeletionTaskId":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteServiceLinkedRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -6347,6 +7243,18 @@ func (v *DeleteServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteServiceSpecificCredentialInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "ServiceSpecificCredentialId":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteServiceSpecificCredentialInput) encodeXML(w awsapi.XMLWriter) {
@@ -6391,6 +7299,18 @@ func (v *DeleteSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*DeleteSigningCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "CertificateId":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteSigningCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6417,6 +7337,16 @@ func (v *DeleteUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, pref
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteUserPermissionsBoundaryInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteUserPermissionsBoundaryInput) encodeXML(w awsapi.XMLWriter) {
@@ -6460,6 +7390,18 @@ func (v *DeleteUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*DeleteUserPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6488,6 +7430,16 @@ func (v *DeleteUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*DeleteUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteUserInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6511,6 +7463,16 @@ func (v *DeleteVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteVirtualMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteVirtualMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
@@ -6542,6 +7504,22 @@ func (v *DeletionTaskFailureReasonType) decodeQuery(d *awsapi.Decoder, prefix, p
 			}
 		}
 	}
+}
+
+func (*DeletionTaskFailureReasonType) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Reason":
+		return !more
+	case "RoleUsageList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*RoleUsageType)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *DeletionTaskFailureReasonType) encodeXML(w awsapi.XMLWriter) {
@@ -6593,6 +7571,18 @@ func (v *DetachGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*DetachGroupPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
+}
+
 func (v *DetachGroupPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -6634,6 +7624,18 @@ func (v *DetachRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 			d.Required(path)
 		}
 	}
+}
+
+func (*DetachRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
 }
 
 func (v *DetachRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -6679,6 +7681,18 @@ func (v *DetachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*DetachUserPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
+}
+
 func (v *DetachUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6689,6 +7703,10 @@ func (v *DetachUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
 }
 
 func (v *DisableOrganizationsRootCredentialsManagementInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*DisableOrganizationsRootCredentialsManagementInput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *DisableOrganizationsRootCredentialsManagementInput) encodeXML(w awsapi.XMLWriter) {
@@ -6722,6 +7740,22 @@ func (v *DisableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *aws
 	}
 }
 
+func (*DisableOrganizationsRootCredentialsManagementOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OrganizationId":
+		return !more
+	case "EnabledFeatures":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *DisableOrganizationsRootCredentialsManagementOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.OrganizationId != "" {
 		w.Elem("OrganizationId", v.OrganizationId)
@@ -6736,6 +7770,10 @@ func (v *DisableOrganizationsRootCredentialsManagementOutput) encodeXML(w awsapi
 }
 
 func (v *DisableOrganizationsRootSessionsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*DisableOrganizationsRootSessionsInput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *DisableOrganizationsRootSessionsInput) encodeXML(w awsapi.XMLWriter) {
@@ -6767,6 +7805,22 @@ func (v *DisableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, 
 			}
 		}
 	}
+}
+
+func (*DisableOrganizationsRootSessionsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OrganizationId":
+		return !more
+	case "EnabledFeatures":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *DisableOrganizationsRootSessionsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -6849,6 +7903,22 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*EnableMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SerialNumber":
+		return !more
+	case "AuthenticationCode1":
+		return !more
+	case "AuthenticationCode2":
+		return !more
+	}
+	return false
+}
+
 func (v *EnableMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6865,6 +7935,10 @@ func (v *EnableMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
 }
 
 func (v *EnableOrganizationsRootCredentialsManagementInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*EnableOrganizationsRootCredentialsManagementInput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *EnableOrganizationsRootCredentialsManagementInput) encodeXML(w awsapi.XMLWriter) {
@@ -6898,6 +7972,22 @@ func (v *EnableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *awsa
 	}
 }
 
+func (*EnableOrganizationsRootCredentialsManagementOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OrganizationId":
+		return !more
+	case "EnabledFeatures":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *EnableOrganizationsRootCredentialsManagementOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.OrganizationId != "" {
 		w.Elem("OrganizationId", v.OrganizationId)
@@ -6912,6 +8002,10 @@ func (v *EnableOrganizationsRootCredentialsManagementOutput) encodeXML(w awsapi.
 }
 
 func (v *EnableOrganizationsRootSessionsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*EnableOrganizationsRootSessionsInput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *EnableOrganizationsRootSessionsInput) encodeXML(w awsapi.XMLWriter) {
@@ -6945,6 +8039,22 @@ func (v *EnableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, p
 	}
 }
 
+func (*EnableOrganizationsRootSessionsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OrganizationId":
+		return !more
+	case "EnabledFeatures":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *EnableOrganizationsRootSessionsOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.OrganizationId != "" {
 		w.Elem("OrganizationId", v.OrganizationId)
@@ -6968,6 +8078,16 @@ func (v *EnableOutboundWebIdentityFederationOutput) decodeQuery(d *awsapi.Decode
 	}
 }
 
+func (*EnableOutboundWebIdentityFederationOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "IssuerIdentifier":
+		return !more
+	}
+	return false
+}
+
 func (v *EnableOutboundWebIdentityFederationOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.IssuerIdentifier != "" {
 		w.Elem("IssuerIdentifier", v.IssuerIdentifier)
@@ -6986,6 +8106,18 @@ func (v *EntityDetails) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		_ = path
 		v.LastAuthenticated = d.Time(key, path)
 	}
+}
+
+func (*EntityDetails) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EntityInfo":
+		return more && (*EntityInfo)(nil).knownQuery(rest)
+	case "LastAuthenticated":
+		return !more
+	}
+	return false
 }
 
 func (v *EntityDetails) encodeXML(w awsapi.XMLWriter) {
@@ -7073,6 +8205,24 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*EntityInfo) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Arn":
+		return !more
+	case "Name":
+		return !more
+	case "Type":
+		return !more
+	case "Id":
+		return !more
+	case "Path":
+		return !more
+	}
+	return false
+}
+
 func (v *EntityInfo) encodeXML(w awsapi.XMLWriter) {
 	if v.Arn != "" {
 		w.Elem("Arn", v.Arn)
@@ -7110,6 +8260,18 @@ func (v *ErrorDetails) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*ErrorDetails) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Message":
+		return !more
+	case "Code":
+		return !more
+	}
+	return false
 }
 
 func (v *ErrorDetails) encodeXML(w awsapi.XMLWriter) {
@@ -7228,6 +8390,55 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*EvaluationResult) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EvalActionName":
+		return !more
+	case "EvalResourceName":
+		return !more
+	case "EvalDecision":
+		return !more
+	case "MatchedStatements":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Statement)(nil).knownQuery(tail)
+	case "MissingContextValues":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "OrganizationsDecisionDetail":
+		return more && (*OrganizationsDecisionDetail)(nil).knownQuery(rest)
+	case "PermissionsBoundaryDecisionDetail":
+		return more && (*PermissionsBoundaryDecisionDetail)(nil).knownQuery(rest)
+	case "EvalDecisionDetails":
+		if !more {
+			return true
+		}
+		field, tail, more, ok := awsapi.MapEntry(rest)
+		_ = tail
+		if !ok {
+			return false
+		}
+		if field == "key" {
+			return !more
+		}
+		return !more
+	case "ResourceSpecificResults":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ResourceSpecificResult)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *EvaluationResult) encodeXML(w awsapi.XMLWriter) {
 	if v.EvalActionName != "" {
 		w.Elem("EvalActionName", v.EvalActionName)
@@ -7303,6 +8514,18 @@ func (v *GenerateCredentialReportOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	}
 }
 
+func (*GenerateCredentialReportOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "State":
+		return !more
+	case "Description":
+		return !more
+	}
+	return false
+}
+
 func (v *GenerateCredentialReportOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.State != "" {
 		w.Elem("State", v.State)
@@ -7339,6 +8562,18 @@ func (v *GenerateOrganizationsAccessReportInput) decodeQuery(d *awsapi.Decoder, 
 	}
 }
 
+func (*GenerateOrganizationsAccessReportInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EntityPath":
+		return !more
+	case "OrganizationsPolicyId":
+		return !more
+	}
+	return false
+}
+
 func (v *GenerateOrganizationsAccessReportInput) encodeXML(w awsapi.XMLWriter) {
 	if v.EntityPath != "" {
 		w.Elem("EntityPath", v.EntityPath)
@@ -7362,6 +8597,16 @@ func (v *GenerateOrganizationsAccessReportOutput) decodeQuery(d *awsapi.Decoder,
 			}
 		}
 	}
+}
+
+func (*GenerateOrganizationsAccessReportOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobId":
+		return !more
+	}
+	return false
 }
 
 func (v *GenerateOrganizationsAccessReportOutput) encodeXML(w awsapi.XMLWriter) {
@@ -7396,6 +8641,18 @@ func (v *GenerateServiceLastAccessedDetailsInput) decodeQuery(d *awsapi.Decoder,
 	}
 }
 
+func (*GenerateServiceLastAccessedDetailsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Arn":
+		return !more
+	case "Granularity":
+		return !more
+	}
+	return false
+}
+
 func (v *GenerateServiceLastAccessedDetailsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Arn != "" {
 		w.Elem("Arn", v.Arn)
@@ -7421,6 +8678,16 @@ func (v *GenerateServiceLastAccessedDetailsOutput) decodeQuery(d *awsapi.Decoder
 	}
 }
 
+func (*GenerateServiceLastAccessedDetailsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobId":
+		return !more
+	}
+	return false
+}
+
 func (v *GenerateServiceLastAccessedDetailsOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.JobId != "" {
 		w.Elem("JobId", v.JobId)
@@ -7444,6 +8711,16 @@ func (v *GetAccessKeyLastUsedInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetAccessKeyLastUsedInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccessKeyId":
+		return !more
+	}
+	return false
 }
 
 func (v *GetAccessKeyLastUsedInput) encodeXML(w awsapi.XMLWriter) {
@@ -7473,6 +8750,18 @@ func (v *GetAccessKeyLastUsedOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		v.AccessKeyLastUsed = new(AccessKeyLastUsed)
 		v.AccessKeyLastUsed.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetAccessKeyLastUsedOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "AccessKeyLastUsed":
+		return more && (*AccessKeyLastUsed)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetAccessKeyLastUsedOutput) encodeXML(w awsapi.XMLWriter) {
@@ -7528,6 +8817,24 @@ func (v *GetAccountAuthorizationDetailsInput) decodeQuery(d *awsapi.Decoder, pre
 			d.Pattern(v.Marker, path, re21, "[\\u0020-\\u00FF]+", "")
 		}
 	}
+}
+
+func (*GetAccountAuthorizationDetailsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Filter":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *GetAccountAuthorizationDetailsInput) encodeXML(w awsapi.XMLWriter) {
@@ -7609,6 +8916,42 @@ func (v *GetAccountAuthorizationDetailsOutput) decodeQuery(d *awsapi.Decoder, pr
 	}
 }
 
+func (*GetAccountAuthorizationDetailsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserDetailList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*UserDetail)(nil).knownQuery(tail)
+	case "GroupDetailList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*GroupDetail)(nil).knownQuery(tail)
+	case "RoleDetailList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*RoleDetail)(nil).knownQuery(tail)
+	case "Policies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ManagedPolicyDetail)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
+}
+
 func (v *GetAccountAuthorizationDetailsOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserDetailList != nil {
 		w.Start("UserDetailList")
@@ -7663,6 +9006,16 @@ func (v *GetAccountPasswordPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	}
 }
 
+func (*GetAccountPasswordPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PasswordPolicy":
+		return more && (*PasswordPolicy)(nil).knownQuery(rest)
+	}
+	return false
+}
+
 func (v *GetAccountPasswordPolicyOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.PasswordPolicy != nil {
 		w.Start("PasswordPolicy")
@@ -7685,6 +9038,27 @@ func (v *GetAccountSummaryOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			}
 		}
 	}
+}
+
+func (*GetAccountSummaryOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SummaryMap":
+		if !more {
+			return true
+		}
+		field, tail, more, ok := awsapi.MapEntry(rest)
+		_ = tail
+		if !ok {
+			return false
+		}
+		if field == "key" {
+			return !more
+		}
+		return !more
+	}
+	return false
 }
 
 func (v *GetAccountSummaryOutput) encodeXML(w awsapi.XMLWriter) {
@@ -7726,6 +9100,20 @@ func (v *GetContextKeysForCustomPolicyInput) decodeQuery(d *awsapi.Decoder, pref
 	}
 }
 
+func (*GetContextKeysForCustomPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *GetContextKeysForCustomPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if true {
 		w.Start("PolicyInputList")
@@ -7756,6 +9144,20 @@ func (v *GetContextKeysForCustomPolicyOutput) decodeQuery(d *awsapi.Decoder, pre
 			}
 		}
 	}
+}
+
+func (*GetContextKeysForCustomPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ContextKeyNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *GetContextKeysForCustomPolicyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -7806,6 +9208,22 @@ func (v *GetContextKeysForPrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, p
 	}
 }
 
+func (*GetContextKeysForPrincipalPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicySourceArn":
+		return !more
+	case "PolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *GetContextKeysForPrincipalPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicySourceArn != "" {
 		w.Elem("PolicySourceArn", v.PolicySourceArn)
@@ -7838,6 +9256,20 @@ func (v *GetCredentialReportOutput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		_ = path
 		v.GeneratedTime = d.Time(key, path)
 	}
+}
+
+func (*GetCredentialReportOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Content":
+		return !more
+	case "ReportFormat":
+		return !more
+	case "GeneratedTime":
+		return !more
+	}
+	return false
 }
 
 func (v *GetCredentialReportOutput) encodeXML(w awsapi.XMLWriter) {
@@ -7876,6 +9308,18 @@ func (v *GetDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*GetDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	case "DelegationPermissionCheck":
+		return !more
+	}
+	return false
+}
+
 func (v *GetDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
 	if v.DelegationRequestId != "" {
 		w.Elem("DelegationRequestId", v.DelegationRequestId)
@@ -7908,6 +9352,20 @@ func (v *GetDelegationRequestOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 			d.Enum(v.PermissionCheckResult, path, []string{"ALLOWED", "DENIED", "UNSURE"})
 		}
 	}
+}
+
+func (*GetDelegationRequestOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequest":
+		return more && (*DelegationRequest)(nil).knownQuery(rest)
+	case "PermissionCheckStatus":
+		return !more
+	case "PermissionCheckResult":
+		return !more
+	}
+	return false
 }
 
 func (v *GetDelegationRequestOutput) encodeXML(w awsapi.XMLWriter) {
@@ -7957,6 +9415,18 @@ func (v *GetGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetGroupPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
 }
 
 func (v *GetGroupPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -8019,6 +9489,20 @@ func (v *GetGroupPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*GetGroupPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *GetGroupPolicyOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -8077,6 +9561,20 @@ func (v *GetGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*GetGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *GetGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -8123,6 +9621,26 @@ func (v *GetGroupOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*GetGroupOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Group":
+		return more && (*Group)(nil).knownQuery(rest)
+	case "Users":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*User)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *GetGroupOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8179,6 +9697,18 @@ func (v *GetHumanReadableSummaryInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*GetHumanReadableSummaryInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EntityArn":
+		return !more
+	case "Locale":
+		return !more
+	}
+	return false
+}
+
 func (v *GetHumanReadableSummaryInput) encodeXML(w awsapi.XMLWriter) {
 	if v.EntityArn != "" {
 		w.Elem("EntityArn", v.EntityArn)
@@ -8222,6 +9752,20 @@ func (v *GetHumanReadableSummaryOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*GetHumanReadableSummaryOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SummaryContent":
+		return !more
+	case "Locale":
+		return !more
+	case "SummaryState":
+		return !more
+	}
+	return false
+}
+
 func (v *GetHumanReadableSummaryOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.SummaryContent != "" {
 		w.Elem("SummaryContent", v.SummaryContent)
@@ -8253,6 +9797,16 @@ func (v *GetInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*GetInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	}
+	return false
+}
+
 func (v *GetInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.InstanceProfileName != "" {
 		w.Elem("InstanceProfileName", v.InstanceProfileName)
@@ -8266,6 +9820,16 @@ func (v *GetInstanceProfileOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		v.InstanceProfile = new(InstanceProfile)
 		v.InstanceProfile.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetInstanceProfileOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfile":
+		return more && (*InstanceProfile)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetInstanceProfileOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8293,6 +9857,16 @@ func (v *GetLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*GetLoginProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *GetLoginProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -8306,6 +9880,16 @@ func (v *GetLoginProfileOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		v.LoginProfile = new(LoginProfile)
 		v.LoginProfile.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetLoginProfileOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "LoginProfile":
+		return more && (*LoginProfile)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetLoginProfileOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8347,6 +9931,18 @@ func (v *GetMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
 		}
 	}
+}
+
+func (*GetMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	case "UserName":
+		return !more
+	}
+	return false
 }
 
 func (v *GetMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
@@ -8407,6 +10003,33 @@ func (v *GetMFADeviceOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	}
 }
 
+func (*GetMFADeviceOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SerialNumber":
+		return !more
+	case "EnableDate":
+		return !more
+	case "Certifications":
+		if !more {
+			return true
+		}
+		field, tail, more, ok := awsapi.MapEntry(rest)
+		_ = tail
+		if !ok {
+			return false
+		}
+		if field == "key" {
+			return !more
+		}
+		return !more
+	}
+	return false
+}
+
 func (v *GetMFADeviceOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -8445,6 +10068,16 @@ func (v *GetOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	}
+	return false
 }
 
 func (v *GetOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -8525,6 +10158,36 @@ func (v *GetOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*GetOpenIDConnectProviderOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Url":
+		return !more
+	case "ClientIDList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ThumbprintList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "CreateDate":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *GetOpenIDConnectProviderOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8610,6 +10273,22 @@ func (v *GetOrganizationsAccessReportInput) decodeQuery(d *awsapi.Decoder, prefi
 			d.Enum(v.SortKey, path, []string{"SERVICE_NAMESPACE_ASCENDING", "SERVICE_NAMESPACE_DESCENDING", "LAST_AUTHENTICATED_TIME_ASCENDING", "LAST_AUTHENTICATED_TIME_DESCENDING"})
 		}
 	}
+}
+
+func (*GetOrganizationsAccessReportInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobId":
+		return !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	case "SortKey":
+		return !more
+	}
+	return false
 }
 
 func (v *GetOrganizationsAccessReportInput) encodeXML(w awsapi.XMLWriter) {
@@ -8704,6 +10383,36 @@ func (v *GetOrganizationsAccessReportOutput) decodeQuery(d *awsapi.Decoder, pref
 	}
 }
 
+func (*GetOrganizationsAccessReportOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobStatus":
+		return !more
+	case "JobCreationDate":
+		return !more
+	case "JobCompletionDate":
+		return !more
+	case "NumberOfServicesAccessible":
+		return !more
+	case "NumberOfServicesNotAccessed":
+		return !more
+	case "AccessDetails":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AccessDetail)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	case "ErrorDetails":
+		return more && (*ErrorDetails)(nil).knownQuery(rest)
+	}
+	return false
+}
+
 func (v *GetOrganizationsAccessReportOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.JobStatus != "" {
 		w.Elem("JobStatus", v.JobStatus)
@@ -8757,6 +10466,18 @@ func (v *GetOutboundWebIdentityFederationInfoOutput) decodeQuery(d *awsapi.Decod
 	}
 }
 
+func (*GetOutboundWebIdentityFederationInfoOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "IssuerIdentifier":
+		return !more
+	case "JwtVendingEnabled":
+		return !more
+	}
+	return false
+}
+
 func (v *GetOutboundWebIdentityFederationInfoOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.IssuerIdentifier != "" {
 		w.Elem("IssuerIdentifier", v.IssuerIdentifier)
@@ -8784,6 +10505,16 @@ func (v *GetPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*GetPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	}
+	return false
+}
+
 func (v *GetPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -8797,6 +10528,16 @@ func (v *GetPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.Policy = new(Policy)
 		v.Policy.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Policy":
+		return more && (*Policy)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetPolicyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8835,6 +10576,18 @@ func (v *GetPolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*GetPolicyVersionInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "VersionId":
+		return !more
+	}
+	return false
+}
+
 func (v *GetPolicyVersionInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -8851,6 +10604,16 @@ func (v *GetPolicyVersionOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		v.PolicyVersion = new(PolicyVersion)
 		v.PolicyVersion.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetPolicyVersionOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyVersion":
+		return more && (*PolicyVersion)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetPolicyVersionOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8894,6 +10657,18 @@ func (v *GetRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
 }
 
 func (v *GetRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -8956,6 +10731,20 @@ func (v *GetRolePolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*GetRolePolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *GetRolePolicyOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -8987,6 +10776,16 @@ func (v *GetRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*GetRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	}
+	return false
+}
+
 func (v *GetRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -9000,6 +10799,16 @@ func (v *GetRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.Role = new(Role)
 		v.Role.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetRoleOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Role":
+		return more && (*Role)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9026,6 +10835,16 @@ func (v *GetSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	}
+	return false
 }
 
 func (v *GetSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -9112,6 +10931,36 @@ func (v *GetSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*GetSAMLProviderOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderUUID":
+		return !more
+	case "SAMLMetadataDocument":
+		return !more
+	case "CreateDate":
+		return !more
+	case "ValidUntil":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "AssertionEncryptionMode":
+		return !more
+	case "PrivateKeyList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*SAMLPrivateKey)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *GetSAMLProviderOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.SAMLProviderUUID != "" {
 		w.Elem("SAMLProviderUUID", v.SAMLProviderUUID)
@@ -9193,6 +11042,20 @@ func (v *GetSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*GetSSHPublicKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyId":
+		return !more
+	case "Encoding":
+		return !more
+	}
+	return false
+}
+
 func (v *GetSSHPublicKeyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -9212,6 +11075,16 @@ func (v *GetSSHPublicKeyOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		v.SSHPublicKey = new(SSHPublicKey)
 		v.SSHPublicKey.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetSSHPublicKeyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SSHPublicKey":
+		return more && (*SSHPublicKey)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetSSHPublicKeyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9241,6 +11114,16 @@ func (v *GetServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*GetServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	}
+	return false
+}
+
 func (v *GetServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.ServerCertificateName != "" {
 		w.Elem("ServerCertificateName", v.ServerCertificateName)
@@ -9254,6 +11137,16 @@ func (v *GetServerCertificateOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		v.ServerCertificate = new(ServerCertificate)
 		v.ServerCertificate.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetServerCertificateOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificate":
+		return more && (*ServerCertificate)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetServerCertificateOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9307,6 +11200,20 @@ func (v *GetServiceLastAccessedDetailsInput) decodeQuery(d *awsapi.Decoder, pref
 			d.Pattern(v.Marker, path, re21, "[\\u0020-\\u00FF]+", "")
 		}
 	}
+}
+
+func (*GetServiceLastAccessedDetailsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobId":
+		return !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *GetServiceLastAccessedDetailsInput) encodeXML(w awsapi.XMLWriter) {
@@ -9389,6 +11296,34 @@ func (v *GetServiceLastAccessedDetailsOutput) decodeQuery(d *awsapi.Decoder, pre
 		v.Error = new(ErrorDetails)
 		v.Error.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetServiceLastAccessedDetailsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobStatus":
+		return !more
+	case "JobType":
+		return !more
+	case "JobCreationDate":
+		return !more
+	case "ServicesLastAccessed":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ServiceLastAccessed)(nil).knownQuery(tail)
+	case "JobCompletionDate":
+		return !more
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	case "Error":
+		return more && (*ErrorDetails)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetServiceLastAccessedDetailsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9487,6 +11422,22 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesInput) decodeQuery(d *awsapi.D
 	}
 }
 
+func (*GetServiceLastAccessedDetailsWithEntitiesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobId":
+		return !more
+	case "ServiceNamespace":
+		return !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
+}
+
 func (v *GetServiceLastAccessedDetailsWithEntitiesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.JobId != "" {
 		w.Elem("JobId", v.JobId)
@@ -9564,6 +11515,32 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesOutput) decodeQuery(d *awsapi.
 	}
 }
 
+func (*GetServiceLastAccessedDetailsWithEntitiesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobStatus":
+		return !more
+	case "JobCreationDate":
+		return !more
+	case "JobCompletionDate":
+		return !more
+	case "EntityDetailsList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*EntityDetails)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	case "Error":
+		return more && (*ErrorDetails)(nil).knownQuery(rest)
+	}
+	return false
+}
+
 func (v *GetServiceLastAccessedDetailsWithEntitiesOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.JobStatus != "" {
 		w.Elem("JobStatus", v.JobStatus)
@@ -9614,6 +11591,16 @@ func (v *GetServiceLinkedRoleDeletionStatusInput) decodeQuery(d *awsapi.Decoder,
 	}
 }
 
+func (*GetServiceLinkedRoleDeletionStatusInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DeletionTaskId":
+		return !more
+	}
+	return false
+}
+
 func (v *GetServiceLinkedRoleDeletionStatusInput) encodeXML(w awsapi.XMLWriter) {
 	if v.DeletionTaskId != "" {
 		w.Elem("DeletionTaskId", v.DeletionTaskId)
@@ -9637,6 +11624,18 @@ func (v *GetServiceLinkedRoleDeletionStatusOutput) decodeQuery(d *awsapi.Decoder
 		v.Reason = new(DeletionTaskFailureReasonType)
 		v.Reason.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetServiceLinkedRoleDeletionStatusOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Status":
+		return !more
+	case "Reason":
+		return more && (*DeletionTaskFailureReasonType)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetServiceLinkedRoleDeletionStatusOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9683,6 +11682,18 @@ func (v *GetUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetUserPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
 }
 
 func (v *GetUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -9745,6 +11756,20 @@ func (v *GetUserPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*GetUserPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *GetUserPolicyOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -9774,6 +11799,16 @@ func (v *GetUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*GetUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *GetUserInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -9787,6 +11822,16 @@ func (v *GetUserOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.User = new(User)
 		v.User.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetUserOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "User":
+		return more && (*User)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetUserOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9869,6 +11914,24 @@ func (v *Group) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*Group) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "GroupName":
+		return !more
+	case "GroupId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	}
+	return false
 }
 
 func (v *Group) encodeXML(w awsapi.XMLWriter) {
@@ -9974,6 +12037,36 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			}
 		}
 	}
+}
+
+func (*GroupDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "GroupName":
+		return !more
+	case "GroupId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "GroupPolicyList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyDetail)(nil).knownQuery(tail)
+	case "AttachedManagedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *GroupDetail) encodeXML(w awsapi.XMLWriter) {
@@ -10116,6 +12209,36 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*InstanceProfile) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "InstanceProfileName":
+		return !more
+	case "InstanceProfileId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "Roles":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Role)(nil).knownQuery(tail)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *InstanceProfile) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -10196,6 +12319,20 @@ func (v *ListAccessKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*ListAccessKeysInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListAccessKeysInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -10236,6 +12373,24 @@ func (v *ListAccessKeysOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListAccessKeysOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccessKeyMetadata":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AccessKeyMetadata)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListAccessKeysOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10286,6 +12441,18 @@ func (v *ListAccountAliasesInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*ListAccountAliasesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListAccountAliasesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Marker != "" {
 		w.Elem("Marker", v.Marker)
@@ -10331,6 +12498,24 @@ func (v *ListAccountAliasesOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListAccountAliasesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccountAliases":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListAccountAliasesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10409,6 +12594,22 @@ func (v *ListAttachedGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, 
 	}
 }
 
+func (*ListAttachedGroupPoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListAttachedGroupPoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -10449,6 +12650,24 @@ func (v *ListAttachedGroupPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix,
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListAttachedGroupPoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AttachedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListAttachedGroupPoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10529,6 +12748,22 @@ func (v *ListAttachedRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*ListAttachedRolePoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListAttachedRolePoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -10569,6 +12804,24 @@ func (v *ListAttachedRolePoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListAttachedRolePoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AttachedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListAttachedRolePoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10649,6 +12902,22 @@ func (v *ListAttachedUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*ListAttachedUserPoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListAttachedUserPoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -10689,6 +12958,24 @@ func (v *ListAttachedUserPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListAttachedUserPoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AttachedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListAttachedUserPoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10753,6 +13040,20 @@ func (v *ListDelegationRequestsInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	}
 }
 
+func (*ListDelegationRequestsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OwnerId":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListDelegationRequestsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OwnerId != "" {
 		w.Elem("OwnerId", v.OwnerId)
@@ -10797,6 +13098,24 @@ func (v *ListDelegationRequestsOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		_ = path
 		v.isTruncated = d.Bool(key, path)
 	}
+}
+
+func (*ListDelegationRequestsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequests":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*DelegationRequest)(nil).knownQuery(tail)
+	case "Marker":
+		return !more
+	case "isTruncated":
+		return !more
+	}
+	return false
 }
 
 func (v *ListDelegationRequestsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10892,6 +13211,26 @@ func (v *ListEntitiesForPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*ListEntitiesForPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "EntityFilter":
+		return !more
+	case "PathPrefix":
+		return !more
+	case "PolicyUsageFilter":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListEntitiesForPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -10962,6 +13301,36 @@ func (v *ListEntitiesForPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListEntitiesForPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyGroups":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyGroup)(nil).knownQuery(tail)
+	case "PolicyUsers":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyUser)(nil).knownQuery(tail)
+	case "PolicyRoles":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyRole)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListEntitiesForPolicyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11046,6 +13415,20 @@ func (v *ListGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*ListGroupPoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListGroupPoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -11094,6 +13477,24 @@ func (v *ListGroupPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListGroupPoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListGroupPoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11158,6 +13559,20 @@ func (v *ListGroupsForUserInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*ListGroupsForUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListGroupsForUserInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -11198,6 +13613,24 @@ func (v *ListGroupsForUserOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListGroupsForUserOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Groups":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Group)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListGroupsForUserOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11262,6 +13695,20 @@ func (v *ListGroupsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*ListGroupsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListGroupsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PathPrefix != "" {
 		w.Elem("PathPrefix", v.PathPrefix)
@@ -11302,6 +13749,24 @@ func (v *ListGroupsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListGroupsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Groups":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Group)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListGroupsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11368,6 +13833,20 @@ func (v *ListInstanceProfileTagsInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*ListInstanceProfileTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListInstanceProfileTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.InstanceProfileName != "" {
 		w.Elem("InstanceProfileName", v.InstanceProfileName)
@@ -11411,6 +13890,24 @@ func (v *ListInstanceProfileTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListInstanceProfileTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListInstanceProfileTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11477,6 +13974,20 @@ func (v *ListInstanceProfilesForRoleInput) decodeQuery(d *awsapi.Decoder, prefix
 	}
 }
 
+func (*ListInstanceProfilesForRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListInstanceProfilesForRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -11517,6 +14028,24 @@ func (v *ListInstanceProfilesForRoleOutput) decodeQuery(d *awsapi.Decoder, prefi
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListInstanceProfilesForRoleOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfiles":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*InstanceProfile)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListInstanceProfilesForRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11581,6 +14110,20 @@ func (v *ListInstanceProfilesInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*ListInstanceProfilesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListInstanceProfilesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PathPrefix != "" {
 		w.Elem("PathPrefix", v.PathPrefix)
@@ -11621,6 +14164,24 @@ func (v *ListInstanceProfilesOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListInstanceProfilesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfiles":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*InstanceProfile)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListInstanceProfilesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11687,6 +14248,20 @@ func (v *ListMFADeviceTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*ListMFADeviceTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListMFADeviceTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.SerialNumber != "" {
 		w.Elem("SerialNumber", v.SerialNumber)
@@ -11730,6 +14305,24 @@ func (v *ListMFADeviceTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListMFADeviceTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListMFADeviceTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11794,6 +14387,20 @@ func (v *ListMFADevicesInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*ListMFADevicesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListMFADevicesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -11834,6 +14441,24 @@ func (v *ListMFADevicesOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListMFADevicesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "MFADevices":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*MFADevice)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListMFADevicesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11899,6 +14524,20 @@ func (v *ListOpenIDConnectProviderTagsInput) decodeQuery(d *awsapi.Decoder, pref
 	}
 }
 
+func (*ListOpenIDConnectProviderTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListOpenIDConnectProviderTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OpenIDConnectProviderArn != "" {
 		w.Elem("OpenIDConnectProviderArn", v.OpenIDConnectProviderArn)
@@ -11944,6 +14583,24 @@ func (v *ListOpenIDConnectProviderTagsOutput) decodeQuery(d *awsapi.Decoder, pre
 	}
 }
 
+func (*ListOpenIDConnectProviderTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
+}
+
 func (v *ListOpenIDConnectProviderTagsOutput) encodeXML(w awsapi.XMLWriter) {
 	if true {
 		w.Start("Tags")
@@ -11965,6 +14622,10 @@ func (v *ListOpenIDConnectProviderTagsOutput) encodeXML(w awsapi.XMLWriter) {
 func (v *ListOpenIDConnectProvidersInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 }
 
+func (*ListOpenIDConnectProvidersInput) knownQuery(k string) bool {
+	return false
+}
+
 func (v *ListOpenIDConnectProvidersInput) encodeXML(w awsapi.XMLWriter) {
 }
 
@@ -11983,6 +14644,20 @@ func (v *ListOpenIDConnectProvidersOutput) decodeQuery(d *awsapi.Decoder, prefix
 	}
 }
 
+func (*ListOpenIDConnectProvidersOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*OpenIDConnectProviderListEntry)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *ListOpenIDConnectProvidersOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.OpenIDConnectProviderList != nil {
 		w.Start("OpenIDConnectProviderList")
@@ -11996,6 +14671,10 @@ func (v *ListOpenIDConnectProvidersOutput) encodeXML(w awsapi.XMLWriter) {
 }
 
 func (v *ListOrganizationsFeaturesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*ListOrganizationsFeaturesInput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *ListOrganizationsFeaturesInput) encodeXML(w awsapi.XMLWriter) {
@@ -12027,6 +14706,22 @@ func (v *ListOrganizationsFeaturesOutput) decodeQuery(d *awsapi.Decoder, prefix,
 			}
 		}
 	}
+}
+
+func (*ListOrganizationsFeaturesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OrganizationId":
+		return !more
+	case "EnabledFeatures":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *ListOrganizationsFeaturesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12069,6 +14764,22 @@ func (v *ListPoliciesGrantingServiceAccessEntry) decodeQuery(d *awsapi.Decoder, 
 			}
 		}
 	}
+}
+
+func (*ListPoliciesGrantingServiceAccessEntry) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceNamespace":
+		return !more
+	case "Policies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyGrantingServiceAccess)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *ListPoliciesGrantingServiceAccessEntry) encodeXML(w awsapi.XMLWriter) {
@@ -12147,6 +14858,24 @@ func (v *ListPoliciesGrantingServiceAccessInput) decodeQuery(d *awsapi.Decoder, 
 	}
 }
 
+func (*ListPoliciesGrantingServiceAccessInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Marker":
+		return !more
+	case "Arn":
+		return !more
+	case "ServiceNamespaces":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *ListPoliciesGrantingServiceAccessInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Marker != "" {
 		w.Elem("Marker", v.Marker)
@@ -12191,6 +14920,24 @@ func (v *ListPoliciesGrantingServiceAccessOutput) decodeQuery(d *awsapi.Decoder,
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListPoliciesGrantingServiceAccessOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PoliciesGrantingServiceAccess":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ListPoliciesGrantingServiceAccessEntry)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListPoliciesGrantingServiceAccessOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12276,6 +15023,26 @@ func (v *ListPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*ListPoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Scope":
+		return !more
+	case "OnlyAttached":
+		return !more
+	case "PathPrefix":
+		return !more
+	case "PolicyUsageFilter":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListPoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Scope != "" {
 		w.Elem("Scope", v.Scope)
@@ -12322,6 +15089,24 @@ func (v *ListPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListPoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Policies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Policy)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListPoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12387,6 +15172,20 @@ func (v *ListPolicyTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*ListPolicyTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListPolicyTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -12430,6 +15229,24 @@ func (v *ListPolicyTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListPolicyTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListPolicyTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12495,6 +15312,20 @@ func (v *ListPolicyVersionsInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*ListPolicyVersionsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListPolicyVersionsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -12532,6 +15363,24 @@ func (v *ListPolicyVersionsOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListPolicyVersionsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Versions":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyVersion)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListPolicyVersionsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12598,6 +15447,20 @@ func (v *ListRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*ListRolePoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListRolePoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -12646,6 +15509,24 @@ func (v *ListRolePoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListRolePoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListRolePoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12710,6 +15591,20 @@ func (v *ListRoleTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*ListRoleTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListRoleTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -12753,6 +15648,24 @@ func (v *ListRoleTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListRoleTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListRoleTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12817,6 +15730,20 @@ func (v *ListRolesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*ListRolesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListRolesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PathPrefix != "" {
 		w.Elem("PathPrefix", v.PathPrefix)
@@ -12857,6 +15784,24 @@ func (v *ListRolesOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListRolesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Roles":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Role)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListRolesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12922,6 +15867,20 @@ func (v *ListSAMLProviderTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*ListSAMLProviderTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListSAMLProviderTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.SAMLProviderArn != "" {
 		w.Elem("SAMLProviderArn", v.SAMLProviderArn)
@@ -12967,6 +15926,24 @@ func (v *ListSAMLProviderTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*ListSAMLProviderTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
+}
+
 func (v *ListSAMLProviderTagsOutput) encodeXML(w awsapi.XMLWriter) {
 	if true {
 		w.Start("Tags")
@@ -12988,6 +15965,10 @@ func (v *ListSAMLProviderTagsOutput) encodeXML(w awsapi.XMLWriter) {
 func (v *ListSAMLProvidersInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 }
 
+func (*ListSAMLProvidersInput) knownQuery(k string) bool {
+	return false
+}
+
 func (v *ListSAMLProvidersInput) encodeXML(w awsapi.XMLWriter) {
 }
 
@@ -13004,6 +15985,20 @@ func (v *ListSAMLProvidersOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			}
 		}
 	}
+}
+
+func (*ListSAMLProvidersOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*SAMLProviderListEntry)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *ListSAMLProvidersOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13062,6 +16057,20 @@ func (v *ListSSHPublicKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*ListSSHPublicKeysInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListSSHPublicKeysInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -13099,6 +16108,24 @@ func (v *ListSSHPublicKeysOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListSSHPublicKeysOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SSHPublicKeys":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*SSHPublicKeyMetadata)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListSSHPublicKeysOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13165,6 +16192,20 @@ func (v *ListServerCertificateTagsInput) decodeQuery(d *awsapi.Decoder, prefix, 
 	}
 }
 
+func (*ListServerCertificateTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListServerCertificateTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.ServerCertificateName != "" {
 		w.Elem("ServerCertificateName", v.ServerCertificateName)
@@ -13208,6 +16249,24 @@ func (v *ListServerCertificateTagsOutput) decodeQuery(d *awsapi.Decoder, prefix,
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListServerCertificateTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListServerCertificateTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13272,6 +16331,20 @@ func (v *ListServerCertificatesInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	}
 }
 
+func (*ListServerCertificatesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListServerCertificatesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PathPrefix != "" {
 		w.Elem("PathPrefix", v.PathPrefix)
@@ -13312,6 +16385,24 @@ func (v *ListServerCertificatesOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListServerCertificatesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateMetadataList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ServerCertificateMetadata)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListServerCertificatesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13388,6 +16479,24 @@ func (v *ListServiceSpecificCredentialsInput) decodeQuery(d *awsapi.Decoder, pre
 	}
 }
 
+func (*ListServiceSpecificCredentialsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "ServiceName":
+		return !more
+	case "AllUsers":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListServiceSpecificCredentialsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -13431,6 +16540,24 @@ func (v *ListServiceSpecificCredentialsOutput) decodeQuery(d *awsapi.Decoder, pr
 		_ = path
 		v.IsTruncated = d.Bool(key, path)
 	}
+}
+
+func (*ListServiceSpecificCredentialsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceSpecificCredentials":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ServiceSpecificCredentialMetadata)(nil).knownQuery(tail)
+	case "Marker":
+		return !more
+	case "IsTruncated":
+		return !more
+	}
+	return false
 }
 
 func (v *ListServiceSpecificCredentialsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13495,6 +16622,20 @@ func (v *ListSigningCertificatesInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*ListSigningCertificatesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListSigningCertificatesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -13535,6 +16676,24 @@ func (v *ListSigningCertificatesOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListSigningCertificatesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Certificates":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*SigningCertificate)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListSigningCertificatesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13601,6 +16760,20 @@ func (v *ListUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*ListUserPoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListUserPoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -13649,6 +16822,24 @@ func (v *ListUserPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListUserPoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListUserPoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13713,6 +16904,20 @@ func (v *ListUserTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*ListUserTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListUserTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -13756,6 +16961,24 @@ func (v *ListUserTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListUserTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListUserTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13820,6 +17043,20 @@ func (v *ListUsersInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*ListUsersInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListUsersInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PathPrefix != "" {
 		w.Elem("PathPrefix", v.PathPrefix)
@@ -13860,6 +17097,24 @@ func (v *ListUsersOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListUsersOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Users":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*User)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListUsersOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13918,6 +17173,20 @@ func (v *ListVirtualMFADevicesInput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*ListVirtualMFADevicesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AssignmentStatus":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListVirtualMFADevicesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.AssignmentStatus != "" {
 		w.Elem("AssignmentStatus", v.AssignmentStatus)
@@ -13958,6 +17227,24 @@ func (v *ListVirtualMFADevicesOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListVirtualMFADevicesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "VirtualMFADevices":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*VirtualMFADevice)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListVirtualMFADevicesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -14008,6 +17295,20 @@ func (v *LoginProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		_ = path
 		v.PasswordResetRequired = d.Bool(key, path)
 	}
+}
+
+func (*LoginProfile) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "CreateDate":
+		return !more
+	case "PasswordResetRequired":
+		return !more
+	}
+	return false
 }
 
 func (v *LoginProfile) encodeXML(w awsapi.XMLWriter) {
@@ -14063,6 +17364,20 @@ func (v *MFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*MFADevice) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SerialNumber":
+		return !more
+	case "EnableDate":
+		return !more
+	}
+	return false
 }
 
 func (v *MFADevice) encodeXML(w awsapi.XMLWriter) {
@@ -14194,6 +17509,42 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*ManagedPolicyDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "PolicyId":
+		return !more
+	case "Arn":
+		return !more
+	case "Path":
+		return !more
+	case "DefaultVersionId":
+		return !more
+	case "AttachmentCount":
+		return !more
+	case "PermissionsBoundaryUsageCount":
+		return !more
+	case "IsAttachable":
+		return !more
+	case "Description":
+		return !more
+	case "CreateDate":
+		return !more
+	case "UpdateDate":
+		return !more
+	case "PolicyVersionList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyVersion)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *ManagedPolicyDetail) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyName != "" {
 		w.Elem("PolicyName", v.PolicyName)
@@ -14255,6 +17606,16 @@ func (v *OpenIDConnectProviderListEntry) decodeQuery(d *awsapi.Decoder, prefix, 
 	}
 }
 
+func (*OpenIDConnectProviderListEntry) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Arn":
+		return !more
+	}
+	return false
+}
+
 func (v *OpenIDConnectProviderListEntry) encodeXML(w awsapi.XMLWriter) {
 	if v.Arn != "" {
 		w.Elem("Arn", v.Arn)
@@ -14267,6 +17628,16 @@ func (v *OrganizationsDecisionDetail) decodeQuery(d *awsapi.Decoder, prefix, pat
 		_ = path
 		v.AllowedByOrganizations = d.Bool(key, path)
 	}
+}
+
+func (*OrganizationsDecisionDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AllowedByOrganizations":
+		return !more
+	}
+	return false
 }
 
 func (v *OrganizationsDecisionDetail) encodeXML(w awsapi.XMLWriter) {
@@ -14352,6 +17723,34 @@ func (v *PasswordPolicy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*PasswordPolicy) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "MinimumPasswordLength":
+		return !more
+	case "RequireSymbols":
+		return !more
+	case "RequireNumbers":
+		return !more
+	case "RequireUppercaseCharacters":
+		return !more
+	case "RequireLowercaseCharacters":
+		return !more
+	case "AllowUsersToChangePassword":
+		return !more
+	case "ExpirePasswords":
+		return !more
+	case "MaxPasswordAge":
+		return !more
+	case "PasswordReusePrevention":
+		return !more
+	case "HardExpiry":
+		return !more
+	}
+	return false
+}
+
 func (v *PasswordPolicy) encodeXML(w awsapi.XMLWriter) {
 	if v.MinimumPasswordLength != nil {
 		w.Int("MinimumPasswordLength", int64(*v.MinimumPasswordLength))
@@ -14391,6 +17790,16 @@ func (v *PermissionsBoundaryDecisionDetail) decodeQuery(d *awsapi.Decoder, prefi
 		_ = path
 		v.AllowedByPermissionsBoundary = d.Bool(key, path)
 	}
+}
+
+func (*PermissionsBoundaryDecisionDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AllowedByPermissionsBoundary":
+		return !more
+	}
+	return false
 }
 
 func (v *PermissionsBoundaryDecisionDetail) encodeXML(w awsapi.XMLWriter) {
@@ -14519,6 +17928,42 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*Policy) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "PolicyId":
+		return !more
+	case "Arn":
+		return !more
+	case "Path":
+		return !more
+	case "DefaultVersionId":
+		return !more
+	case "AttachmentCount":
+		return !more
+	case "PermissionsBoundaryUsageCount":
+		return !more
+	case "IsAttachable":
+		return !more
+	case "Description":
+		return !more
+	case "CreateDate":
+		return !more
+	case "UpdateDate":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *Policy) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyName != "" {
 		w.Elem("PolicyName", v.PolicyName)
@@ -14595,6 +18040,18 @@ func (v *PolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*PolicyDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *PolicyDetail) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyName != "" {
 		w.Elem("PolicyName", v.PolicyName)
@@ -14668,6 +18125,24 @@ func (v *PolicyGrantingServiceAccess) decodeQuery(d *awsapi.Decoder, prefix, pat
 	}
 }
 
+func (*PolicyGrantingServiceAccess) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "PolicyType":
+		return !more
+	case "PolicyArn":
+		return !more
+	case "EntityType":
+		return !more
+	case "EntityName":
+		return !more
+	}
+	return false
+}
+
 func (v *PolicyGrantingServiceAccess) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyName != "" {
 		w.Elem("PolicyName", v.PolicyName)
@@ -14715,6 +18190,18 @@ func (v *PolicyGroup) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Pattern(v.GroupId, path, re4, "[\\w]+", "")
 		}
 	}
+}
+
+func (*PolicyGroup) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "GroupId":
+		return !more
+	}
+	return false
 }
 
 func (v *PolicyGroup) encodeXML(w awsapi.XMLWriter) {
@@ -14765,6 +18252,24 @@ func (v *PolicyParameter) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*PolicyParameter) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Name":
+		return !more
+	case "Values":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "Type":
+		return !more
+	}
+	return false
+}
+
 func (v *PolicyParameter) encodeXML(w awsapi.XMLWriter) {
 	if v.Name != "" {
 		w.Elem("Name", v.Name)
@@ -14812,6 +18317,18 @@ func (v *PolicyRole) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*PolicyRole) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "RoleId":
+		return !more
+	}
+	return false
+}
+
 func (v *PolicyRole) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -14850,6 +18367,18 @@ func (v *PolicyUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Pattern(v.UserId, path, re4, "[\\w]+", "")
 		}
 	}
+}
+
+func (*PolicyUser) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "UserId":
+		return !more
+	}
+	return false
 }
 
 func (v *PolicyUser) encodeXML(w awsapi.XMLWriter) {
@@ -14896,6 +18425,22 @@ func (v *PolicyVersion) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*PolicyVersion) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Document":
+		return !more
+	case "VersionId":
+		return !more
+	case "IsDefaultVersion":
+		return !more
+	case "CreateDate":
+		return !more
+	}
+	return false
+}
+
 func (v *PolicyVersion) encodeXML(w awsapi.XMLWriter) {
 	if v.Document != "" {
 		w.Elem("Document", v.Document)
@@ -14926,6 +18471,18 @@ func (v *Position) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if v.Column != nil {
 		}
 	}
+}
+
+func (*Position) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Line":
+		return !more
+	case "Column":
+		return !more
+	}
+	return false
 }
 
 func (v *Position) encodeXML(w awsapi.XMLWriter) {
@@ -14988,6 +18545,20 @@ func (v *PutGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*PutGroupPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *PutGroupPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -15032,6 +18603,18 @@ func (v *PutRolePermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 			d.Required(path)
 		}
 	}
+}
+
+func (*PutRolePermissionsBoundaryInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PermissionsBoundary":
+		return !more
+	}
+	return false
 }
 
 func (v *PutRolePermissionsBoundaryInput) encodeXML(w awsapi.XMLWriter) {
@@ -15094,6 +18677,20 @@ func (v *PutRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	}
 }
 
+func (*PutRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *PutRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -15138,6 +18735,18 @@ func (v *PutUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 			d.Required(path)
 		}
 	}
+}
+
+func (*PutUserPermissionsBoundaryInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PermissionsBoundary":
+		return !more
+	}
+	return false
 }
 
 func (v *PutUserPermissionsBoundaryInput) encodeXML(w awsapi.XMLWriter) {
@@ -15200,6 +18809,20 @@ func (v *PutUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	}
 }
 
+func (*PutUserPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *PutUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -15242,6 +18865,18 @@ func (v *RejectDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*RejectDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	case "Notes":
+		return !more
+	}
+	return false
+}
+
 func (v *RejectDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
 	if v.DelegationRequestId != "" {
 		w.Elem("DelegationRequestId", v.DelegationRequestId)
@@ -15282,6 +18917,18 @@ func (v *RemoveClientIDFromOpenIDConnectProviderInput) decodeQuery(d *awsapi.Dec
 			d.Required(path)
 		}
 	}
+}
+
+func (*RemoveClientIDFromOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "ClientID":
+		return !more
+	}
+	return false
 }
 
 func (v *RemoveClientIDFromOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -15328,6 +18975,18 @@ func (v *RemoveRoleFromInstanceProfileInput) decodeQuery(d *awsapi.Decoder, pref
 	}
 }
 
+func (*RemoveRoleFromInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "RoleName":
+		return !more
+	}
+	return false
+}
+
 func (v *RemoveRoleFromInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.InstanceProfileName != "" {
 		w.Elem("InstanceProfileName", v.InstanceProfileName)
@@ -15372,6 +19031,18 @@ func (v *RemoveUserFromGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	}
 }
 
+func (*RemoveUserFromGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *RemoveUserFromGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -15414,6 +19085,18 @@ func (v *ResetServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pre
 	}
 }
 
+func (*ResetServiceSpecificCredentialInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "ServiceSpecificCredentialId":
+		return !more
+	}
+	return false
+}
+
 func (v *ResetServiceSpecificCredentialInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -15430,6 +19113,16 @@ func (v *ResetServiceSpecificCredentialOutput) decodeQuery(d *awsapi.Decoder, pr
 		v.ServiceSpecificCredential = new(ServiceSpecificCredential)
 		v.ServiceSpecificCredential.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*ResetServiceSpecificCredentialOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceSpecificCredential":
+		return more && (*ServiceSpecificCredential)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *ResetServiceSpecificCredentialOutput) encodeXML(w awsapi.XMLWriter) {
@@ -15514,6 +19207,45 @@ func (v *ResourceSpecificResult) decodeQuery(d *awsapi.Decoder, prefix, path str
 		v.PermissionsBoundaryDecisionDetail = new(PermissionsBoundaryDecisionDetail)
 		v.PermissionsBoundaryDecisionDetail.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*ResourceSpecificResult) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EvalResourceName":
+		return !more
+	case "EvalResourceDecision":
+		return !more
+	case "MatchedStatements":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Statement)(nil).knownQuery(tail)
+	case "MissingContextValues":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "EvalDecisionDetails":
+		if !more {
+			return true
+		}
+		field, tail, more, ok := awsapi.MapEntry(rest)
+		_ = tail
+		if !ok {
+			return false
+		}
+		if field == "key" {
+			return !more
+		}
+		return !more
+	case "PermissionsBoundaryDecisionDetail":
+		return more && (*PermissionsBoundaryDecisionDetail)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *ResourceSpecificResult) encodeXML(w awsapi.XMLWriter) {
@@ -15621,6 +19353,22 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			d.Required(path)
 		}
 	}
+}
+
+func (*ResyncMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SerialNumber":
+		return !more
+	case "AuthenticationCode1":
+		return !more
+	case "AuthenticationCode2":
+		return !more
+	}
+	return false
 }
 
 func (v *ResyncMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
@@ -15775,6 +19523,40 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.RoleLastUsed = new(RoleLastUsed)
 		v.RoleLastUsed.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*Role) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "RoleName":
+		return !more
+	case "RoleId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "AssumeRolePolicyDocument":
+		return !more
+	case "Description":
+		return !more
+	case "MaxSessionDuration":
+		return !more
+	case "PermissionsBoundary":
+		return more && (*AttachedPermissionsBoundary)(nil).knownQuery(rest)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "RoleLastUsed":
+		return more && (*RoleLastUsed)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *Role) encodeXML(w awsapi.XMLWriter) {
@@ -15963,6 +19745,54 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*RoleDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "RoleName":
+		return !more
+	case "RoleId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "AssumeRolePolicyDocument":
+		return !more
+	case "InstanceProfileList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*InstanceProfile)(nil).knownQuery(tail)
+	case "RolePolicyList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyDetail)(nil).knownQuery(tail)
+	case "AttachedManagedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	case "PermissionsBoundary":
+		return more && (*AttachedPermissionsBoundary)(nil).knownQuery(rest)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "RoleLastUsed":
+		return more && (*RoleLastUsed)(nil).knownQuery(rest)
+	}
+	return false
+}
+
 func (v *RoleDetail) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -16045,6 +19875,18 @@ func (v *RoleLastUsed) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*RoleLastUsed) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "LastUsedDate":
+		return !more
+	case "Region":
+		return !more
+	}
+	return false
+}
+
 func (v *RoleLastUsed) encodeXML(w awsapi.XMLWriter) {
 	if !v.LastUsedDate.IsZero() {
 		w.Time("LastUsedDate", v.LastUsedDate)
@@ -16089,6 +19931,22 @@ func (v *RoleUsageType) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*RoleUsageType) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Region":
+		return !more
+	case "Resources":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *RoleUsageType) encodeXML(w awsapi.XMLWriter) {
 	if v.Region != "" {
 		w.Elem("Region", v.Region)
@@ -16124,6 +19982,18 @@ func (v *SAMLPrivateKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*SAMLPrivateKey) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "KeyId":
+		return !more
+	case "Timestamp":
+		return !more
+	}
+	return false
+}
+
 func (v *SAMLPrivateKey) encodeXML(w awsapi.XMLWriter) {
 	if v.KeyId != "" {
 		w.Elem("KeyId", v.KeyId)
@@ -16157,6 +20027,20 @@ func (v *SAMLProviderListEntry) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		_ = path
 		v.CreateDate = d.Time(key, path)
 	}
+}
+
+func (*SAMLProviderListEntry) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Arn":
+		return !more
+	case "ValidUntil":
+		return !more
+	case "CreateDate":
+		return !more
+	}
+	return false
 }
 
 func (v *SAMLProviderListEntry) encodeXML(w awsapi.XMLWriter) {
@@ -16253,6 +20137,26 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*SSHPublicKey) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyId":
+		return !more
+	case "Fingerprint":
+		return !more
+	case "SSHPublicKeyBody":
+		return !more
+	case "Status":
+		return !more
+	case "UploadDate":
+		return !more
+	}
+	return false
+}
+
 func (v *SSHPublicKey) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -16327,6 +20231,22 @@ func (v *SSHPublicKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*SSHPublicKeyMetadata) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyId":
+		return !more
+	case "Status":
+		return !more
+	case "UploadDate":
+		return !more
+	}
+	return false
+}
+
 func (v *SSHPublicKeyMetadata) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -16359,6 +20279,16 @@ func (v *SendDelegationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			d.Required(path)
 		}
 	}
+}
+
+func (*SendDelegationTokenInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	}
+	return false
 }
 
 func (v *SendDelegationTokenInput) encodeXML(w awsapi.XMLWriter) {
@@ -16419,6 +20349,26 @@ func (v *ServerCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*ServerCertificate) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateMetadata":
+		return more && (*ServerCertificateMetadata)(nil).knownQuery(rest)
+	case "CertificateBody":
+		return !more
+	case "CertificateChain":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *ServerCertificate) encodeXML(w awsapi.XMLWriter) {
@@ -16520,6 +20470,26 @@ func (v *ServerCertificateMetadata) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*ServerCertificateMetadata) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "ServerCertificateName":
+		return !more
+	case "ServerCertificateId":
+		return !more
+	case "Arn":
+		return !more
+	case "UploadDate":
+		return !more
+	case "Expiration":
+		return !more
+	}
+	return false
+}
+
 func (v *ServerCertificateMetadata) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -16611,6 +20581,32 @@ func (v *ServiceLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path string
 			}
 		}
 	}
+}
+
+func (*ServiceLastAccessed) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceName":
+		return !more
+	case "LastAuthenticated":
+		return !more
+	case "ServiceNamespace":
+		return !more
+	case "LastAuthenticatedEntity":
+		return !more
+	case "LastAuthenticatedRegion":
+		return !more
+	case "TotalAuthenticatedEntities":
+		return !more
+	case "TrackedActionsLastAccessed":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*TrackedActionLastAccessed)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *ServiceLastAccessed) encodeXML(w awsapi.XMLWriter) {
@@ -16748,6 +20744,34 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*ServiceSpecificCredential) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "CreateDate":
+		return !more
+	case "ExpirationDate":
+		return !more
+	case "ServiceName":
+		return !more
+	case "ServiceUserName":
+		return !more
+	case "ServicePassword":
+		return !more
+	case "ServiceCredentialAlias":
+		return !more
+	case "ServiceCredentialSecret":
+		return !more
+	case "ServiceSpecificCredentialId":
+		return !more
+	case "UserName":
+		return !more
+	case "Status":
+		return !more
+	}
+	return false
+}
+
 func (v *ServiceSpecificCredential) encodeXML(w awsapi.XMLWriter) {
 	if !v.CreateDate.IsZero() {
 		w.Time("CreateDate", v.CreateDate)
@@ -16870,6 +20894,30 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 	}
 }
 
+func (*ServiceSpecificCredentialMetadata) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Status":
+		return !more
+	case "ServiceUserName":
+		return !more
+	case "ServiceCredentialAlias":
+		return !more
+	case "CreateDate":
+		return !more
+	case "ExpirationDate":
+		return !more
+	case "ServiceSpecificCredentialId":
+		return !more
+	case "ServiceName":
+		return !more
+	}
+	return false
+}
+
 func (v *ServiceSpecificCredentialMetadata) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -16925,6 +20973,18 @@ func (v *SetDefaultPolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*SetDefaultPolicyVersionInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "VersionId":
+		return !more
+	}
+	return false
+}
+
 func (v *SetDefaultPolicyVersionInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -16945,6 +21005,16 @@ func (v *SetSecurityTokenServicePreferencesInput) decodeQuery(d *awsapi.Decoder,
 			d.Required(path)
 		}
 	}
+}
+
+func (*SetSecurityTokenServicePreferencesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GlobalEndpointTokenVersion":
+		return !more
+	}
+	return false
 }
 
 func (v *SetSecurityTokenServicePreferencesInput) encodeXML(w awsapi.XMLWriter) {
@@ -17017,6 +21087,24 @@ func (v *SigningCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		_ = path
 		v.UploadDate = d.Time(key, path)
 	}
+}
+
+func (*SigningCertificate) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "CertificateId":
+		return !more
+	case "CertificateBody":
+		return !more
+	case "Status":
+		return !more
+	case "UploadDate":
+		return !more
+	}
+	return false
 }
 
 func (v *SigningCertificate) encodeXML(w awsapi.XMLWriter) {
@@ -17216,6 +21304,56 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*SimulateCustomPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "PermissionsBoundaryPolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ActionNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ResourceArns":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ResourcePolicy":
+		return !more
+	case "ResourceOwner":
+		return !more
+	case "CallerArn":
+		return !more
+	case "ContextEntries":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ContextEntry)(nil).knownQuery(tail)
+	case "ResourceHandlingOption":
+		return !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
+}
+
 func (v *SimulateCustomPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if true {
 		w.Start("PolicyInputList")
@@ -17299,6 +21437,24 @@ func (v *SimulateCustomPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*SimulateCustomPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EvaluationResults":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*EvaluationResult)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *SimulateCustomPolicyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -17510,6 +21666,58 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*SimulatePrincipalPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicySourceArn":
+		return !more
+	case "PolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "PermissionsBoundaryPolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ActionNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ResourceArns":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ResourcePolicy":
+		return !more
+	case "ResourceOwner":
+		return !more
+	case "CallerArn":
+		return !more
+	case "ContextEntries":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ContextEntry)(nil).knownQuery(tail)
+	case "ResourceHandlingOption":
+		return !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
+}
+
 func (v *SimulatePrincipalPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicySourceArn != "" {
 		w.Elem("PolicySourceArn", v.PolicySourceArn)
@@ -17601,6 +21809,22 @@ func (v *Statement) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*Statement) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SourcePolicyId":
+		return !more
+	case "SourcePolicyType":
+		return !more
+	case "StartPosition":
+		return more && (*Position)(nil).knownQuery(rest)
+	case "EndPosition":
+		return more && (*Position)(nil).knownQuery(rest)
+	}
+	return false
+}
+
 func (v *Statement) encodeXML(w awsapi.XMLWriter) {
 	if v.SourcePolicyId != "" {
 		w.Elem("SourcePolicyId", v.SourcePolicyId)
@@ -17652,6 +21876,18 @@ func (v *Tag) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*Tag) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Key":
+		return !more
+	case "Value":
+		return !more
+	}
+	return false
+}
+
 func (v *Tag) encodeXML(w awsapi.XMLWriter) {
 	if v.Key != "" {
 		w.Elem("Key", v.Key)
@@ -17696,6 +21932,22 @@ func (v *TagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Required(path)
 		}
 	}
+}
+
+func (*TagInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *TagInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
@@ -17750,6 +22002,22 @@ func (v *TagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*TagMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *TagMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
 	if v.SerialNumber != "" {
 		w.Elem("SerialNumber", v.SerialNumber)
@@ -17801,6 +22069,22 @@ func (v *TagOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*TagOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *TagOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OpenIDConnectProviderArn != "" {
 		w.Elem("OpenIDConnectProviderArn", v.OpenIDConnectProviderArn)
@@ -17850,6 +22134,22 @@ func (v *TagPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*TagPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *TagPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -17904,6 +22204,22 @@ func (v *TagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*TagRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *TagRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -17953,6 +22269,22 @@ func (v *TagSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			d.Required(path)
 		}
 	}
+}
+
+func (*TagSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *TagSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -18007,6 +22339,22 @@ func (v *TagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*TagServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *TagServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.ServerCertificateName != "" {
 		w.Elem("ServerCertificateName", v.ServerCertificateName)
@@ -18059,6 +22407,22 @@ func (v *TagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*TagUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *TagUserInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -18107,6 +22471,22 @@ func (v *TrackedActionLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path 
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*TrackedActionLastAccessed) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ActionName":
+		return !more
+	case "LastAccessedEntity":
+		return !more
+	case "LastAccessedTime":
+		return !more
+	case "LastAccessedRegion":
+		return !more
+	}
+	return false
 }
 
 func (v *TrackedActionLastAccessed) encodeXML(w awsapi.XMLWriter) {
@@ -18169,6 +22549,22 @@ func (v *UntagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*UntagInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *UntagInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.InstanceProfileName != "" {
 		w.Elem("InstanceProfileName", v.InstanceProfileName)
@@ -18225,6 +22621,22 @@ func (v *UntagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			d.Required(path)
 		}
 	}
+}
+
+func (*UntagMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UntagMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
@@ -18284,6 +22696,22 @@ func (v *UntagOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix,
 	}
 }
 
+func (*UntagOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *UntagOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OpenIDConnectProviderArn != "" {
 		w.Elem("OpenIDConnectProviderArn", v.OpenIDConnectProviderArn)
@@ -18339,6 +22767,22 @@ func (v *UntagPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*UntagPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UntagPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -18399,6 +22843,22 @@ func (v *UntagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*UntagRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *UntagRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -18454,6 +22914,22 @@ func (v *UntagSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 			d.Required(path)
 		}
 	}
+}
+
+func (*UntagSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UntagSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -18514,6 +22990,22 @@ func (v *UntagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	}
 }
 
+func (*UntagServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *UntagServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.ServerCertificateName != "" {
 		w.Elem("ServerCertificateName", v.ServerCertificateName)
@@ -18572,6 +23064,22 @@ func (v *UntagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*UntagUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *UntagUserInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -18626,6 +23134,20 @@ func (v *UpdateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			d.Required(path)
 		}
 	}
+}
+
+func (*UpdateAccessKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "AccessKeyId":
+		return !more
+	case "Status":
+		return !more
+	}
+	return false
 }
 
 func (v *UpdateAccessKeyInput) encodeXML(w awsapi.XMLWriter) {
@@ -18712,6 +23234,32 @@ func (v *UpdateAccountPasswordPolicyInput) decodeQuery(d *awsapi.Decoder, prefix
 	}
 }
 
+func (*UpdateAccountPasswordPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "MinimumPasswordLength":
+		return !more
+	case "RequireSymbols":
+		return !more
+	case "RequireNumbers":
+		return !more
+	case "RequireUppercaseCharacters":
+		return !more
+	case "RequireLowercaseCharacters":
+		return !more
+	case "AllowUsersToChangePassword":
+		return !more
+	case "MaxPasswordAge":
+		return !more
+	case "PasswordReusePrevention":
+		return !more
+	case "HardExpiry":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateAccountPasswordPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.MinimumPasswordLength != nil {
 		w.Int("MinimumPasswordLength", int64(*v.MinimumPasswordLength))
@@ -18777,6 +23325,18 @@ func (v *UpdateAssumeRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	}
 }
 
+func (*UpdateAssumeRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateAssumeRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -18814,6 +23374,18 @@ func (v *UpdateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			d.Pattern(v.Notes, path, re8, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*", "")
 		}
 	}
+}
+
+func (*UpdateDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	case "Notes":
+		return !more
+	}
+	return false
 }
 
 func (v *UpdateDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
@@ -18872,6 +23444,20 @@ func (v *UpdateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*UpdateGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "NewPath":
+		return !more
+	case "NewGroupName":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -18921,6 +23507,20 @@ func (v *UpdateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		_ = path
 		v.PasswordResetRequired = d.Bool(key, path)
 	}
+}
+
+func (*UpdateLoginProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Password":
+		return !more
+	case "PasswordResetRequired":
+		return !more
+	}
+	return false
 }
 
 func (v *UpdateLoginProfileInput) encodeXML(w awsapi.XMLWriter) {
@@ -18975,6 +23575,22 @@ func (v *UpdateOpenIDConnectProviderThumbprintInput) decodeQuery(d *awsapi.Decod
 	}
 }
 
+func (*UpdateOpenIDConnectProviderThumbprintInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "ThumbprintList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *UpdateOpenIDConnectProviderThumbprintInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OpenIDConnectProviderArn != "" {
 		w.Elem("OpenIDConnectProviderArn", v.OpenIDConnectProviderArn)
@@ -19020,6 +23636,18 @@ func (v *UpdateRoleDescriptionInput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*UpdateRoleDescriptionInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Description":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateRoleDescriptionInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -19036,6 +23664,16 @@ func (v *UpdateRoleDescriptionOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		v.Role = new(Role)
 		v.Role.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*UpdateRoleDescriptionOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Role":
+		return more && (*Role)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *UpdateRoleDescriptionOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19089,6 +23727,20 @@ func (v *UpdateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*UpdateRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Description":
+		return !more
+	case "MaxSessionDuration":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -19102,6 +23754,10 @@ func (v *UpdateRoleInput) encodeXML(w awsapi.XMLWriter) {
 }
 
 func (v *UpdateRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*UpdateRoleOutput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *UpdateRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19175,6 +23831,24 @@ func (v *UpdateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*UpdateSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLMetadataDocument":
+		return !more
+	case "SAMLProviderArn":
+		return !more
+	case "AssertionEncryptionMode":
+		return !more
+	case "AddPrivateKey":
+		return !more
+	case "RemovePrivateKey":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
 	if v.SAMLMetadataDocument != "" {
 		w.Elem("SAMLMetadataDocument", v.SAMLMetadataDocument)
@@ -19207,6 +23881,16 @@ func (v *UpdateSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			}
 		}
 	}
+}
+
+func (*UpdateSAMLProviderOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	}
+	return false
 }
 
 func (v *UpdateSAMLProviderOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19258,6 +23942,20 @@ func (v *UpdateSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Required(path)
 		}
 	}
+}
+
+func (*UpdateSSHPublicKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyId":
+		return !more
+	case "Status":
+		return !more
+	}
+	return false
 }
 
 func (v *UpdateSSHPublicKeyInput) encodeXML(w awsapi.XMLWriter) {
@@ -19319,6 +24017,20 @@ func (v *UpdateServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*UpdateServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	case "NewPath":
+		return !more
+	case "NewServerCertificateName":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.ServerCertificateName != "" {
 		w.Elem("ServerCertificateName", v.ServerCertificateName)
@@ -19374,6 +24086,20 @@ func (v *UpdateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 	}
 }
 
+func (*UpdateServiceSpecificCredentialInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "ServiceSpecificCredentialId":
+		return !more
+	case "Status":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateServiceSpecificCredentialInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -19427,6 +24153,20 @@ func (v *UpdateSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			d.Required(path)
 		}
 	}
+}
+
+func (*UpdateSigningCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "CertificateId":
+		return !more
+	case "Status":
+		return !more
+	}
+	return false
 }
 
 func (v *UpdateSigningCertificateInput) encodeXML(w awsapi.XMLWriter) {
@@ -19488,6 +24228,20 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*UpdateUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "NewPath":
+		return !more
+	case "NewUserName":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateUserInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -19535,6 +24289,18 @@ func (v *UploadSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*UploadSSHPublicKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyBody":
+		return !more
+	}
+	return false
+}
+
 func (v *UploadSSHPublicKeyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -19551,6 +24317,16 @@ func (v *UploadSSHPublicKeyOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		v.SSHPublicKey = new(SSHPublicKey)
 		v.SSHPublicKey.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*UploadSSHPublicKeyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SSHPublicKey":
+		return more && (*SSHPublicKey)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *UploadSSHPublicKeyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19656,6 +24432,30 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*UploadServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "ServerCertificateName":
+		return !more
+	case "CertificateBody":
+		return !more
+	case "PrivateKey":
+		return !more
+	case "CertificateChain":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *UploadServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -19705,6 +24505,22 @@ func (v *UploadServerCertificateOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*UploadServerCertificateOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateMetadata":
+		return more && (*ServerCertificateMetadata)(nil).knownQuery(rest)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *UploadServerCertificateOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19757,6 +24573,18 @@ func (v *UploadSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*UploadSigningCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "CertificateBody":
+		return !more
+	}
+	return false
+}
+
 func (v *UploadSigningCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -19773,6 +24601,16 @@ func (v *UploadSigningCertificateOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 		v.Certificate = new(SigningCertificate)
 		v.Certificate.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*UploadSigningCertificateOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Certificate":
+		return more && (*SigningCertificate)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *UploadSigningCertificateOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19881,6 +24719,34 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*User) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "UserName":
+		return !more
+	case "UserId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "PasswordLastUsed":
+		return !more
+	case "PermissionsBoundary":
+		return more && (*AttachedPermissionsBoundary)(nil).knownQuery(rest)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *User) encodeXML(w awsapi.XMLWriter) {
@@ -20046,6 +24912,50 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*UserDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "UserName":
+		return !more
+	case "UserId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "UserPolicyList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyDetail)(nil).knownQuery(tail)
+	case "GroupList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "AttachedManagedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	case "PermissionsBoundary":
+		return more && (*AttachedPermissionsBoundary)(nil).knownQuery(rest)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
+}
+
 func (v *UserDetail) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -20156,6 +25066,30 @@ func (v *VirtualMFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*VirtualMFADevice) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	case "Base32StringSeed":
+		return !more
+	case "QRCodePNG":
+		return !more
+	case "User":
+		return more && (*User)(nil).knownQuery(rest)
+	case "EnableDate":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *VirtualMFADevice) encodeXML(w awsapi.XMLWriter) {
@@ -20387,12 +25321,24 @@ type AcceptDelegationRequestAPI interface {
 // AcceptDelegationRequestOutput is the empty output of AcceptDelegationRequest.
 type AcceptDelegationRequestOutput struct{}
 
+// decodeAcceptDelegationRequest checks, decodes and validates the parameters of AcceptDelegationRequest.
+func decodeAcceptDelegationRequest(form url.Values) (*AcceptDelegationRequestInput, error) {
+	in := new(AcceptDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAcceptDelegationRequest(svc AcceptDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AcceptDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAcceptDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AcceptDelegationRequest(ctx, in)
@@ -20413,12 +25359,24 @@ type AddClientIDToOpenIDConnectProviderAPI interface {
 // AddClientIDToOpenIDConnectProviderOutput is the empty output of AddClientIDToOpenIDConnectProvider.
 type AddClientIDToOpenIDConnectProviderOutput struct{}
 
+// decodeAddClientIDToOpenIDConnectProvider checks, decodes and validates the parameters of AddClientIDToOpenIDConnectProvider.
+func decodeAddClientIDToOpenIDConnectProvider(form url.Values) (*AddClientIDToOpenIDConnectProviderInput, error) {
+	in := new(AddClientIDToOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAddClientIDToOpenIDConnectProvider(svc AddClientIDToOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AddClientIDToOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAddClientIDToOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AddClientIDToOpenIDConnectProvider(ctx, in)
@@ -20439,12 +25397,24 @@ type AddRoleToInstanceProfileAPI interface {
 // AddRoleToInstanceProfileOutput is the empty output of AddRoleToInstanceProfile.
 type AddRoleToInstanceProfileOutput struct{}
 
+// decodeAddRoleToInstanceProfile checks, decodes and validates the parameters of AddRoleToInstanceProfile.
+func decodeAddRoleToInstanceProfile(form url.Values) (*AddRoleToInstanceProfileInput, error) {
+	in := new(AddRoleToInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAddRoleToInstanceProfile(svc AddRoleToInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AddRoleToInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAddRoleToInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AddRoleToInstanceProfile(ctx, in)
@@ -20465,12 +25435,24 @@ type AddUserToGroupAPI interface {
 // AddUserToGroupOutput is the empty output of AddUserToGroup.
 type AddUserToGroupOutput struct{}
 
+// decodeAddUserToGroup checks, decodes and validates the parameters of AddUserToGroup.
+func decodeAddUserToGroup(form url.Values) (*AddUserToGroupInput, error) {
+	in := new(AddUserToGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAddUserToGroup(svc AddUserToGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AddUserToGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAddUserToGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AddUserToGroup(ctx, in)
@@ -20491,12 +25473,24 @@ type AssociateDelegationRequestAPI interface {
 // AssociateDelegationRequestOutput is the empty output of AssociateDelegationRequest.
 type AssociateDelegationRequestOutput struct{}
 
+// decodeAssociateDelegationRequest checks, decodes and validates the parameters of AssociateDelegationRequest.
+func decodeAssociateDelegationRequest(form url.Values) (*AssociateDelegationRequestInput, error) {
+	in := new(AssociateDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAssociateDelegationRequest(svc AssociateDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AssociateDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAssociateDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AssociateDelegationRequest(ctx, in)
@@ -20517,12 +25511,24 @@ type AttachGroupPolicyAPI interface {
 // AttachGroupPolicyOutput is the empty output of AttachGroupPolicy.
 type AttachGroupPolicyOutput struct{}
 
+// decodeAttachGroupPolicy checks, decodes and validates the parameters of AttachGroupPolicy.
+func decodeAttachGroupPolicy(form url.Values) (*AttachGroupPolicyInput, error) {
+	in := new(AttachGroupPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAttachGroupPolicy(svc AttachGroupPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AttachGroupPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAttachGroupPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AttachGroupPolicy(ctx, in)
@@ -20543,12 +25549,24 @@ type AttachRolePolicyAPI interface {
 // AttachRolePolicyOutput is the empty output of AttachRolePolicy.
 type AttachRolePolicyOutput struct{}
 
+// decodeAttachRolePolicy checks, decodes and validates the parameters of AttachRolePolicy.
+func decodeAttachRolePolicy(form url.Values) (*AttachRolePolicyInput, error) {
+	in := new(AttachRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAttachRolePolicy(svc AttachRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AttachRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAttachRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AttachRolePolicy(ctx, in)
@@ -20569,12 +25587,24 @@ type AttachUserPolicyAPI interface {
 // AttachUserPolicyOutput is the empty output of AttachUserPolicy.
 type AttachUserPolicyOutput struct{}
 
+// decodeAttachUserPolicy checks, decodes and validates the parameters of AttachUserPolicy.
+func decodeAttachUserPolicy(form url.Values) (*AttachUserPolicyInput, error) {
+	in := new(AttachUserPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAttachUserPolicy(svc AttachUserPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AttachUserPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAttachUserPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AttachUserPolicy(ctx, in)
@@ -20595,12 +25625,24 @@ type ChangePasswordAPI interface {
 // ChangePasswordOutput is the empty output of ChangePassword.
 type ChangePasswordOutput struct{}
 
+// decodeChangePassword checks, decodes and validates the parameters of ChangePassword.
+func decodeChangePassword(form url.Values) (*ChangePasswordInput, error) {
+	in := new(ChangePasswordInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleChangePassword(svc ChangePasswordAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ChangePasswordInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeChangePassword(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ChangePassword(ctx, in)
@@ -20618,12 +25660,24 @@ type CreateAccessKeyAPI interface {
 	CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput) (*CreateAccessKeyOutput, error)
 }
 
+// decodeCreateAccessKey checks, decodes and validates the parameters of CreateAccessKey.
+func decodeCreateAccessKey(form url.Values) (*CreateAccessKeyInput, error) {
+	in := new(CreateAccessKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateAccessKey(svc CreateAccessKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateAccessKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateAccessKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateAccessKey(ctx, in)
@@ -20647,12 +25701,24 @@ type CreateAccountAliasAPI interface {
 // CreateAccountAliasOutput is the empty output of CreateAccountAlias.
 type CreateAccountAliasOutput struct{}
 
+// decodeCreateAccountAlias checks, decodes and validates the parameters of CreateAccountAlias.
+func decodeCreateAccountAlias(form url.Values) (*CreateAccountAliasInput, error) {
+	in := new(CreateAccountAliasInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateAccountAlias(svc CreateAccountAliasAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateAccountAliasInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateAccountAlias(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateAccountAlias(ctx, in)
@@ -20670,12 +25736,24 @@ type CreateDelegationRequestAPI interface {
 	CreateDelegationRequest(ctx context.Context, in *CreateDelegationRequestInput) (*CreateDelegationRequestOutput, error)
 }
 
+// decodeCreateDelegationRequest checks, decodes and validates the parameters of CreateDelegationRequest.
+func decodeCreateDelegationRequest(form url.Values) (*CreateDelegationRequestInput, error) {
+	in := new(CreateDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateDelegationRequest(svc CreateDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateDelegationRequest(ctx, in)
@@ -20696,12 +25774,24 @@ type CreateGroupAPI interface {
 	CreateGroup(ctx context.Context, in *CreateGroupInput) (*CreateGroupOutput, error)
 }
 
+// decodeCreateGroup checks, decodes and validates the parameters of CreateGroup.
+func decodeCreateGroup(form url.Values) (*CreateGroupInput, error) {
+	in := new(CreateGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateGroup(svc CreateGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateGroup(ctx, in)
@@ -20722,12 +25812,24 @@ type CreateInstanceProfileAPI interface {
 	CreateInstanceProfile(ctx context.Context, in *CreateInstanceProfileInput) (*CreateInstanceProfileOutput, error)
 }
 
+// decodeCreateInstanceProfile checks, decodes and validates the parameters of CreateInstanceProfile.
+func decodeCreateInstanceProfile(form url.Values) (*CreateInstanceProfileInput, error) {
+	in := new(CreateInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateInstanceProfile(svc CreateInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateInstanceProfile(ctx, in)
@@ -20748,12 +25850,24 @@ type CreateLoginProfileAPI interface {
 	CreateLoginProfile(ctx context.Context, in *CreateLoginProfileInput) (*CreateLoginProfileOutput, error)
 }
 
+// decodeCreateLoginProfile checks, decodes and validates the parameters of CreateLoginProfile.
+func decodeCreateLoginProfile(form url.Values) (*CreateLoginProfileInput, error) {
+	in := new(CreateLoginProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateLoginProfile(svc CreateLoginProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateLoginProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateLoginProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateLoginProfile(ctx, in)
@@ -20774,12 +25888,24 @@ type CreateOpenIDConnectProviderAPI interface {
 	CreateOpenIDConnectProvider(ctx context.Context, in *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error)
 }
 
+// decodeCreateOpenIDConnectProvider checks, decodes and validates the parameters of CreateOpenIDConnectProvider.
+func decodeCreateOpenIDConnectProvider(form url.Values) (*CreateOpenIDConnectProviderInput, error) {
+	in := new(CreateOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateOpenIDConnectProvider(svc CreateOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateOpenIDConnectProvider(ctx, in)
@@ -20800,12 +25926,24 @@ type CreatePolicyAPI interface {
 	CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*CreatePolicyOutput, error)
 }
 
+// decodeCreatePolicy checks, decodes and validates the parameters of CreatePolicy.
+func decodeCreatePolicy(form url.Values) (*CreatePolicyInput, error) {
+	in := new(CreatePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreatePolicy(svc CreatePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreatePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreatePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreatePolicy(ctx, in)
@@ -20826,12 +25964,24 @@ type CreatePolicyVersionAPI interface {
 	CreatePolicyVersion(ctx context.Context, in *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error)
 }
 
+// decodeCreatePolicyVersion checks, decodes and validates the parameters of CreatePolicyVersion.
+func decodeCreatePolicyVersion(form url.Values) (*CreatePolicyVersionInput, error) {
+	in := new(CreatePolicyVersionInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreatePolicyVersion(svc CreatePolicyVersionAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreatePolicyVersionInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreatePolicyVersion(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreatePolicyVersion(ctx, in)
@@ -20852,12 +26002,24 @@ type CreateRoleAPI interface {
 	CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateRoleOutput, error)
 }
 
+// decodeCreateRole checks, decodes and validates the parameters of CreateRole.
+func decodeCreateRole(form url.Values) (*CreateRoleInput, error) {
+	in := new(CreateRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateRole(svc CreateRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateRole(ctx, in)
@@ -20878,12 +26040,24 @@ type CreateSAMLProviderAPI interface {
 	CreateSAMLProvider(ctx context.Context, in *CreateSAMLProviderInput) (*CreateSAMLProviderOutput, error)
 }
 
+// decodeCreateSAMLProvider checks, decodes and validates the parameters of CreateSAMLProvider.
+func decodeCreateSAMLProvider(form url.Values) (*CreateSAMLProviderInput, error) {
+	in := new(CreateSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateSAMLProvider(svc CreateSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateSAMLProvider(ctx, in)
@@ -20904,12 +26078,24 @@ type CreateServiceLinkedRoleAPI interface {
 	CreateServiceLinkedRole(ctx context.Context, in *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error)
 }
 
+// decodeCreateServiceLinkedRole checks, decodes and validates the parameters of CreateServiceLinkedRole.
+func decodeCreateServiceLinkedRole(form url.Values) (*CreateServiceLinkedRoleInput, error) {
+	in := new(CreateServiceLinkedRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateServiceLinkedRole(svc CreateServiceLinkedRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateServiceLinkedRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateServiceLinkedRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateServiceLinkedRole(ctx, in)
@@ -20930,12 +26116,24 @@ type CreateServiceSpecificCredentialAPI interface {
 	CreateServiceSpecificCredential(ctx context.Context, in *CreateServiceSpecificCredentialInput) (*CreateServiceSpecificCredentialOutput, error)
 }
 
+// decodeCreateServiceSpecificCredential checks, decodes and validates the parameters of CreateServiceSpecificCredential.
+func decodeCreateServiceSpecificCredential(form url.Values) (*CreateServiceSpecificCredentialInput, error) {
+	in := new(CreateServiceSpecificCredentialInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateServiceSpecificCredential(svc CreateServiceSpecificCredentialAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateServiceSpecificCredentialInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateServiceSpecificCredential(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateServiceSpecificCredential(ctx, in)
@@ -20956,12 +26154,24 @@ type CreateUserAPI interface {
 	CreateUser(ctx context.Context, in *CreateUserInput) (*CreateUserOutput, error)
 }
 
+// decodeCreateUser checks, decodes and validates the parameters of CreateUser.
+func decodeCreateUser(form url.Values) (*CreateUserInput, error) {
+	in := new(CreateUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateUser(svc CreateUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateUser(ctx, in)
@@ -20982,12 +26192,24 @@ type CreateVirtualMFADeviceAPI interface {
 	CreateVirtualMFADevice(ctx context.Context, in *CreateVirtualMFADeviceInput) (*CreateVirtualMFADeviceOutput, error)
 }
 
+// decodeCreateVirtualMFADevice checks, decodes and validates the parameters of CreateVirtualMFADevice.
+func decodeCreateVirtualMFADevice(form url.Values) (*CreateVirtualMFADeviceInput, error) {
+	in := new(CreateVirtualMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateVirtualMFADevice(svc CreateVirtualMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateVirtualMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateVirtualMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateVirtualMFADevice(ctx, in)
@@ -21011,12 +26233,24 @@ type DeactivateMFADeviceAPI interface {
 // DeactivateMFADeviceOutput is the empty output of DeactivateMFADevice.
 type DeactivateMFADeviceOutput struct{}
 
+// decodeDeactivateMFADevice checks, decodes and validates the parameters of DeactivateMFADevice.
+func decodeDeactivateMFADevice(form url.Values) (*DeactivateMFADeviceInput, error) {
+	in := new(DeactivateMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeactivateMFADevice(svc DeactivateMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeactivateMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeactivateMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeactivateMFADevice(ctx, in)
@@ -21037,12 +26271,24 @@ type DeleteAccessKeyAPI interface {
 // DeleteAccessKeyOutput is the empty output of DeleteAccessKey.
 type DeleteAccessKeyOutput struct{}
 
+// decodeDeleteAccessKey checks, decodes and validates the parameters of DeleteAccessKey.
+func decodeDeleteAccessKey(form url.Values) (*DeleteAccessKeyInput, error) {
+	in := new(DeleteAccessKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteAccessKey(svc DeleteAccessKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteAccessKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteAccessKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteAccessKey(ctx, in)
@@ -21063,12 +26309,24 @@ type DeleteAccountAliasAPI interface {
 // DeleteAccountAliasOutput is the empty output of DeleteAccountAlias.
 type DeleteAccountAliasOutput struct{}
 
+// decodeDeleteAccountAlias checks, decodes and validates the parameters of DeleteAccountAlias.
+func decodeDeleteAccountAlias(form url.Values) (*DeleteAccountAliasInput, error) {
+	in := new(DeleteAccountAliasInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteAccountAlias(svc DeleteAccountAliasAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteAccountAliasInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteAccountAlias(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteAccountAlias(ctx, in)
@@ -21090,16 +26348,29 @@ type DeleteAccountPasswordPolicyAPI interface {
 type DeleteAccountPasswordPolicyInput struct{}
 
 func (v *DeleteAccountPasswordPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}
+func (*DeleteAccountPasswordPolicyInput) knownQuery(k string) bool                             { return false }
 
 // DeleteAccountPasswordPolicyOutput is the empty output of DeleteAccountPasswordPolicy.
 type DeleteAccountPasswordPolicyOutput struct{}
 
+// decodeDeleteAccountPasswordPolicy checks, decodes and validates the parameters of DeleteAccountPasswordPolicy.
+func decodeDeleteAccountPasswordPolicy(form url.Values) (*DeleteAccountPasswordPolicyInput, error) {
+	in := new(DeleteAccountPasswordPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteAccountPasswordPolicy(svc DeleteAccountPasswordPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteAccountPasswordPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteAccountPasswordPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteAccountPasswordPolicy(ctx, in)
@@ -21120,12 +26391,24 @@ type DeleteGroupAPI interface {
 // DeleteGroupOutput is the empty output of DeleteGroup.
 type DeleteGroupOutput struct{}
 
+// decodeDeleteGroup checks, decodes and validates the parameters of DeleteGroup.
+func decodeDeleteGroup(form url.Values) (*DeleteGroupInput, error) {
+	in := new(DeleteGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteGroup(svc DeleteGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteGroup(ctx, in)
@@ -21146,12 +26429,24 @@ type DeleteGroupPolicyAPI interface {
 // DeleteGroupPolicyOutput is the empty output of DeleteGroupPolicy.
 type DeleteGroupPolicyOutput struct{}
 
+// decodeDeleteGroupPolicy checks, decodes and validates the parameters of DeleteGroupPolicy.
+func decodeDeleteGroupPolicy(form url.Values) (*DeleteGroupPolicyInput, error) {
+	in := new(DeleteGroupPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteGroupPolicy(svc DeleteGroupPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteGroupPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteGroupPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteGroupPolicy(ctx, in)
@@ -21172,12 +26467,24 @@ type DeleteInstanceProfileAPI interface {
 // DeleteInstanceProfileOutput is the empty output of DeleteInstanceProfile.
 type DeleteInstanceProfileOutput struct{}
 
+// decodeDeleteInstanceProfile checks, decodes and validates the parameters of DeleteInstanceProfile.
+func decodeDeleteInstanceProfile(form url.Values) (*DeleteInstanceProfileInput, error) {
+	in := new(DeleteInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteInstanceProfile(svc DeleteInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteInstanceProfile(ctx, in)
@@ -21198,12 +26505,24 @@ type DeleteLoginProfileAPI interface {
 // DeleteLoginProfileOutput is the empty output of DeleteLoginProfile.
 type DeleteLoginProfileOutput struct{}
 
+// decodeDeleteLoginProfile checks, decodes and validates the parameters of DeleteLoginProfile.
+func decodeDeleteLoginProfile(form url.Values) (*DeleteLoginProfileInput, error) {
+	in := new(DeleteLoginProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteLoginProfile(svc DeleteLoginProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteLoginProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteLoginProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteLoginProfile(ctx, in)
@@ -21224,12 +26543,24 @@ type DeleteOpenIDConnectProviderAPI interface {
 // DeleteOpenIDConnectProviderOutput is the empty output of DeleteOpenIDConnectProvider.
 type DeleteOpenIDConnectProviderOutput struct{}
 
+// decodeDeleteOpenIDConnectProvider checks, decodes and validates the parameters of DeleteOpenIDConnectProvider.
+func decodeDeleteOpenIDConnectProvider(form url.Values) (*DeleteOpenIDConnectProviderInput, error) {
+	in := new(DeleteOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteOpenIDConnectProvider(svc DeleteOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteOpenIDConnectProvider(ctx, in)
@@ -21250,12 +26581,24 @@ type DeletePolicyAPI interface {
 // DeletePolicyOutput is the empty output of DeletePolicy.
 type DeletePolicyOutput struct{}
 
+// decodeDeletePolicy checks, decodes and validates the parameters of DeletePolicy.
+func decodeDeletePolicy(form url.Values) (*DeletePolicyInput, error) {
+	in := new(DeletePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeletePolicy(svc DeletePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeletePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeletePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeletePolicy(ctx, in)
@@ -21276,12 +26619,24 @@ type DeletePolicyVersionAPI interface {
 // DeletePolicyVersionOutput is the empty output of DeletePolicyVersion.
 type DeletePolicyVersionOutput struct{}
 
+// decodeDeletePolicyVersion checks, decodes and validates the parameters of DeletePolicyVersion.
+func decodeDeletePolicyVersion(form url.Values) (*DeletePolicyVersionInput, error) {
+	in := new(DeletePolicyVersionInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeletePolicyVersion(svc DeletePolicyVersionAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeletePolicyVersionInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeletePolicyVersion(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeletePolicyVersion(ctx, in)
@@ -21302,12 +26657,24 @@ type DeleteRoleAPI interface {
 // DeleteRoleOutput is the empty output of DeleteRole.
 type DeleteRoleOutput struct{}
 
+// decodeDeleteRole checks, decodes and validates the parameters of DeleteRole.
+func decodeDeleteRole(form url.Values) (*DeleteRoleInput, error) {
+	in := new(DeleteRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteRole(svc DeleteRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteRole(ctx, in)
@@ -21328,12 +26695,24 @@ type DeleteRolePermissionsBoundaryAPI interface {
 // DeleteRolePermissionsBoundaryOutput is the empty output of DeleteRolePermissionsBoundary.
 type DeleteRolePermissionsBoundaryOutput struct{}
 
+// decodeDeleteRolePermissionsBoundary checks, decodes and validates the parameters of DeleteRolePermissionsBoundary.
+func decodeDeleteRolePermissionsBoundary(form url.Values) (*DeleteRolePermissionsBoundaryInput, error) {
+	in := new(DeleteRolePermissionsBoundaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteRolePermissionsBoundary(svc DeleteRolePermissionsBoundaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteRolePermissionsBoundaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteRolePermissionsBoundary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteRolePermissionsBoundary(ctx, in)
@@ -21354,12 +26733,24 @@ type DeleteRolePolicyAPI interface {
 // DeleteRolePolicyOutput is the empty output of DeleteRolePolicy.
 type DeleteRolePolicyOutput struct{}
 
+// decodeDeleteRolePolicy checks, decodes and validates the parameters of DeleteRolePolicy.
+func decodeDeleteRolePolicy(form url.Values) (*DeleteRolePolicyInput, error) {
+	in := new(DeleteRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteRolePolicy(svc DeleteRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteRolePolicy(ctx, in)
@@ -21380,12 +26771,24 @@ type DeleteSAMLProviderAPI interface {
 // DeleteSAMLProviderOutput is the empty output of DeleteSAMLProvider.
 type DeleteSAMLProviderOutput struct{}
 
+// decodeDeleteSAMLProvider checks, decodes and validates the parameters of DeleteSAMLProvider.
+func decodeDeleteSAMLProvider(form url.Values) (*DeleteSAMLProviderInput, error) {
+	in := new(DeleteSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteSAMLProvider(svc DeleteSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteSAMLProvider(ctx, in)
@@ -21406,12 +26809,24 @@ type DeleteSSHPublicKeyAPI interface {
 // DeleteSSHPublicKeyOutput is the empty output of DeleteSSHPublicKey.
 type DeleteSSHPublicKeyOutput struct{}
 
+// decodeDeleteSSHPublicKey checks, decodes and validates the parameters of DeleteSSHPublicKey.
+func decodeDeleteSSHPublicKey(form url.Values) (*DeleteSSHPublicKeyInput, error) {
+	in := new(DeleteSSHPublicKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteSSHPublicKey(svc DeleteSSHPublicKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteSSHPublicKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteSSHPublicKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteSSHPublicKey(ctx, in)
@@ -21432,12 +26847,24 @@ type DeleteServerCertificateAPI interface {
 // DeleteServerCertificateOutput is the empty output of DeleteServerCertificate.
 type DeleteServerCertificateOutput struct{}
 
+// decodeDeleteServerCertificate checks, decodes and validates the parameters of DeleteServerCertificate.
+func decodeDeleteServerCertificate(form url.Values) (*DeleteServerCertificateInput, error) {
+	in := new(DeleteServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteServerCertificate(svc DeleteServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteServerCertificate(ctx, in)
@@ -21455,12 +26882,24 @@ type DeleteServiceLinkedRoleAPI interface {
 	DeleteServiceLinkedRole(ctx context.Context, in *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error)
 }
 
+// decodeDeleteServiceLinkedRole checks, decodes and validates the parameters of DeleteServiceLinkedRole.
+func decodeDeleteServiceLinkedRole(form url.Values) (*DeleteServiceLinkedRoleInput, error) {
+	in := new(DeleteServiceLinkedRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteServiceLinkedRole(svc DeleteServiceLinkedRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteServiceLinkedRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteServiceLinkedRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteServiceLinkedRole(ctx, in)
@@ -21484,12 +26923,24 @@ type DeleteServiceSpecificCredentialAPI interface {
 // DeleteServiceSpecificCredentialOutput is the empty output of DeleteServiceSpecificCredential.
 type DeleteServiceSpecificCredentialOutput struct{}
 
+// decodeDeleteServiceSpecificCredential checks, decodes and validates the parameters of DeleteServiceSpecificCredential.
+func decodeDeleteServiceSpecificCredential(form url.Values) (*DeleteServiceSpecificCredentialInput, error) {
+	in := new(DeleteServiceSpecificCredentialInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteServiceSpecificCredential(svc DeleteServiceSpecificCredentialAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteServiceSpecificCredentialInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteServiceSpecificCredential(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteServiceSpecificCredential(ctx, in)
@@ -21510,12 +26961,24 @@ type DeleteSigningCertificateAPI interface {
 // DeleteSigningCertificateOutput is the empty output of DeleteSigningCertificate.
 type DeleteSigningCertificateOutput struct{}
 
+// decodeDeleteSigningCertificate checks, decodes and validates the parameters of DeleteSigningCertificate.
+func decodeDeleteSigningCertificate(form url.Values) (*DeleteSigningCertificateInput, error) {
+	in := new(DeleteSigningCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteSigningCertificate(svc DeleteSigningCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteSigningCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteSigningCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteSigningCertificate(ctx, in)
@@ -21536,12 +26999,24 @@ type DeleteUserAPI interface {
 // DeleteUserOutput is the empty output of DeleteUser.
 type DeleteUserOutput struct{}
 
+// decodeDeleteUser checks, decodes and validates the parameters of DeleteUser.
+func decodeDeleteUser(form url.Values) (*DeleteUserInput, error) {
+	in := new(DeleteUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteUser(svc DeleteUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteUser(ctx, in)
@@ -21562,12 +27037,24 @@ type DeleteUserPermissionsBoundaryAPI interface {
 // DeleteUserPermissionsBoundaryOutput is the empty output of DeleteUserPermissionsBoundary.
 type DeleteUserPermissionsBoundaryOutput struct{}
 
+// decodeDeleteUserPermissionsBoundary checks, decodes and validates the parameters of DeleteUserPermissionsBoundary.
+func decodeDeleteUserPermissionsBoundary(form url.Values) (*DeleteUserPermissionsBoundaryInput, error) {
+	in := new(DeleteUserPermissionsBoundaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteUserPermissionsBoundary(svc DeleteUserPermissionsBoundaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteUserPermissionsBoundaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteUserPermissionsBoundary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteUserPermissionsBoundary(ctx, in)
@@ -21588,12 +27075,24 @@ type DeleteUserPolicyAPI interface {
 // DeleteUserPolicyOutput is the empty output of DeleteUserPolicy.
 type DeleteUserPolicyOutput struct{}
 
+// decodeDeleteUserPolicy checks, decodes and validates the parameters of DeleteUserPolicy.
+func decodeDeleteUserPolicy(form url.Values) (*DeleteUserPolicyInput, error) {
+	in := new(DeleteUserPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteUserPolicy(svc DeleteUserPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteUserPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteUserPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteUserPolicy(ctx, in)
@@ -21614,12 +27113,24 @@ type DeleteVirtualMFADeviceAPI interface {
 // DeleteVirtualMFADeviceOutput is the empty output of DeleteVirtualMFADevice.
 type DeleteVirtualMFADeviceOutput struct{}
 
+// decodeDeleteVirtualMFADevice checks, decodes and validates the parameters of DeleteVirtualMFADevice.
+func decodeDeleteVirtualMFADevice(form url.Values) (*DeleteVirtualMFADeviceInput, error) {
+	in := new(DeleteVirtualMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteVirtualMFADevice(svc DeleteVirtualMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteVirtualMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteVirtualMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteVirtualMFADevice(ctx, in)
@@ -21640,12 +27151,24 @@ type DetachGroupPolicyAPI interface {
 // DetachGroupPolicyOutput is the empty output of DetachGroupPolicy.
 type DetachGroupPolicyOutput struct{}
 
+// decodeDetachGroupPolicy checks, decodes and validates the parameters of DetachGroupPolicy.
+func decodeDetachGroupPolicy(form url.Values) (*DetachGroupPolicyInput, error) {
+	in := new(DetachGroupPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDetachGroupPolicy(svc DetachGroupPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DetachGroupPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDetachGroupPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DetachGroupPolicy(ctx, in)
@@ -21666,12 +27189,24 @@ type DetachRolePolicyAPI interface {
 // DetachRolePolicyOutput is the empty output of DetachRolePolicy.
 type DetachRolePolicyOutput struct{}
 
+// decodeDetachRolePolicy checks, decodes and validates the parameters of DetachRolePolicy.
+func decodeDetachRolePolicy(form url.Values) (*DetachRolePolicyInput, error) {
+	in := new(DetachRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDetachRolePolicy(svc DetachRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DetachRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDetachRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DetachRolePolicy(ctx, in)
@@ -21692,12 +27227,24 @@ type DetachUserPolicyAPI interface {
 // DetachUserPolicyOutput is the empty output of DetachUserPolicy.
 type DetachUserPolicyOutput struct{}
 
+// decodeDetachUserPolicy checks, decodes and validates the parameters of DetachUserPolicy.
+func decodeDetachUserPolicy(form url.Values) (*DetachUserPolicyInput, error) {
+	in := new(DetachUserPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDetachUserPolicy(svc DetachUserPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DetachUserPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDetachUserPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DetachUserPolicy(ctx, in)
@@ -21715,12 +27262,24 @@ type DisableOrganizationsRootCredentialsManagementAPI interface {
 	DisableOrganizationsRootCredentialsManagement(ctx context.Context, in *DisableOrganizationsRootCredentialsManagementInput) (*DisableOrganizationsRootCredentialsManagementOutput, error)
 }
 
+// decodeDisableOrganizationsRootCredentialsManagement checks, decodes and validates the parameters of DisableOrganizationsRootCredentialsManagement.
+func decodeDisableOrganizationsRootCredentialsManagement(form url.Values) (*DisableOrganizationsRootCredentialsManagementInput, error) {
+	in := new(DisableOrganizationsRootCredentialsManagementInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDisableOrganizationsRootCredentialsManagement(svc DisableOrganizationsRootCredentialsManagementAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DisableOrganizationsRootCredentialsManagementInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDisableOrganizationsRootCredentialsManagement(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DisableOrganizationsRootCredentialsManagement(ctx, in)
@@ -21741,12 +27300,24 @@ type DisableOrganizationsRootSessionsAPI interface {
 	DisableOrganizationsRootSessions(ctx context.Context, in *DisableOrganizationsRootSessionsInput) (*DisableOrganizationsRootSessionsOutput, error)
 }
 
+// decodeDisableOrganizationsRootSessions checks, decodes and validates the parameters of DisableOrganizationsRootSessions.
+func decodeDisableOrganizationsRootSessions(form url.Values) (*DisableOrganizationsRootSessionsInput, error) {
+	in := new(DisableOrganizationsRootSessionsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDisableOrganizationsRootSessions(svc DisableOrganizationsRootSessionsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DisableOrganizationsRootSessionsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDisableOrganizationsRootSessions(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DisableOrganizationsRootSessions(ctx, in)
@@ -21772,16 +27343,29 @@ type DisableOutboundWebIdentityFederationInput struct{}
 
 func (v *DisableOutboundWebIdentityFederationInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 }
+func (*DisableOutboundWebIdentityFederationInput) knownQuery(k string) bool { return false }
 
 // DisableOutboundWebIdentityFederationOutput is the empty output of DisableOutboundWebIdentityFederation.
 type DisableOutboundWebIdentityFederationOutput struct{}
 
+// decodeDisableOutboundWebIdentityFederation checks, decodes and validates the parameters of DisableOutboundWebIdentityFederation.
+func decodeDisableOutboundWebIdentityFederation(form url.Values) (*DisableOutboundWebIdentityFederationInput, error) {
+	in := new(DisableOutboundWebIdentityFederationInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDisableOutboundWebIdentityFederation(svc DisableOutboundWebIdentityFederationAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DisableOutboundWebIdentityFederationInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDisableOutboundWebIdentityFederation(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DisableOutboundWebIdentityFederation(ctx, in)
@@ -21802,12 +27386,24 @@ type EnableMFADeviceAPI interface {
 // EnableMFADeviceOutput is the empty output of EnableMFADevice.
 type EnableMFADeviceOutput struct{}
 
+// decodeEnableMFADevice checks, decodes and validates the parameters of EnableMFADevice.
+func decodeEnableMFADevice(form url.Values) (*EnableMFADeviceInput, error) {
+	in := new(EnableMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleEnableMFADevice(svc EnableMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(EnableMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeEnableMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.EnableMFADevice(ctx, in)
@@ -21825,12 +27421,24 @@ type EnableOrganizationsRootCredentialsManagementAPI interface {
 	EnableOrganizationsRootCredentialsManagement(ctx context.Context, in *EnableOrganizationsRootCredentialsManagementInput) (*EnableOrganizationsRootCredentialsManagementOutput, error)
 }
 
+// decodeEnableOrganizationsRootCredentialsManagement checks, decodes and validates the parameters of EnableOrganizationsRootCredentialsManagement.
+func decodeEnableOrganizationsRootCredentialsManagement(form url.Values) (*EnableOrganizationsRootCredentialsManagementInput, error) {
+	in := new(EnableOrganizationsRootCredentialsManagementInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleEnableOrganizationsRootCredentialsManagement(svc EnableOrganizationsRootCredentialsManagementAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(EnableOrganizationsRootCredentialsManagementInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeEnableOrganizationsRootCredentialsManagement(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.EnableOrganizationsRootCredentialsManagement(ctx, in)
@@ -21851,12 +27459,24 @@ type EnableOrganizationsRootSessionsAPI interface {
 	EnableOrganizationsRootSessions(ctx context.Context, in *EnableOrganizationsRootSessionsInput) (*EnableOrganizationsRootSessionsOutput, error)
 }
 
+// decodeEnableOrganizationsRootSessions checks, decodes and validates the parameters of EnableOrganizationsRootSessions.
+func decodeEnableOrganizationsRootSessions(form url.Values) (*EnableOrganizationsRootSessionsInput, error) {
+	in := new(EnableOrganizationsRootSessionsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleEnableOrganizationsRootSessions(svc EnableOrganizationsRootSessionsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(EnableOrganizationsRootSessionsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeEnableOrganizationsRootSessions(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.EnableOrganizationsRootSessions(ctx, in)
@@ -21882,12 +27502,26 @@ type EnableOutboundWebIdentityFederationInput struct{}
 
 func (v *EnableOutboundWebIdentityFederationInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 }
+func (*EnableOutboundWebIdentityFederationInput) knownQuery(k string) bool { return false }
+
+// decodeEnableOutboundWebIdentityFederation checks, decodes and validates the parameters of EnableOutboundWebIdentityFederation.
+func decodeEnableOutboundWebIdentityFederation(form url.Values) (*EnableOutboundWebIdentityFederationInput, error) {
+	in := new(EnableOutboundWebIdentityFederationInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleEnableOutboundWebIdentityFederation(svc EnableOutboundWebIdentityFederationAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(EnableOutboundWebIdentityFederationInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeEnableOutboundWebIdentityFederation(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.EnableOutboundWebIdentityFederation(ctx, in)
@@ -21912,12 +27546,26 @@ type GenerateCredentialReportAPI interface {
 type GenerateCredentialReportInput struct{}
 
 func (v *GenerateCredentialReportInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}
+func (*GenerateCredentialReportInput) knownQuery(k string) bool                             { return false }
+
+// decodeGenerateCredentialReport checks, decodes and validates the parameters of GenerateCredentialReport.
+func decodeGenerateCredentialReport(form url.Values) (*GenerateCredentialReportInput, error) {
+	in := new(GenerateCredentialReportInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGenerateCredentialReport(svc GenerateCredentialReportAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GenerateCredentialReportInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGenerateCredentialReport(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GenerateCredentialReport(ctx, in)
@@ -21938,12 +27586,24 @@ type GenerateOrganizationsAccessReportAPI interface {
 	GenerateOrganizationsAccessReport(ctx context.Context, in *GenerateOrganizationsAccessReportInput) (*GenerateOrganizationsAccessReportOutput, error)
 }
 
+// decodeGenerateOrganizationsAccessReport checks, decodes and validates the parameters of GenerateOrganizationsAccessReport.
+func decodeGenerateOrganizationsAccessReport(form url.Values) (*GenerateOrganizationsAccessReportInput, error) {
+	in := new(GenerateOrganizationsAccessReportInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGenerateOrganizationsAccessReport(svc GenerateOrganizationsAccessReportAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GenerateOrganizationsAccessReportInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGenerateOrganizationsAccessReport(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GenerateOrganizationsAccessReport(ctx, in)
@@ -21964,12 +27624,24 @@ type GenerateServiceLastAccessedDetailsAPI interface {
 	GenerateServiceLastAccessedDetails(ctx context.Context, in *GenerateServiceLastAccessedDetailsInput) (*GenerateServiceLastAccessedDetailsOutput, error)
 }
 
+// decodeGenerateServiceLastAccessedDetails checks, decodes and validates the parameters of GenerateServiceLastAccessedDetails.
+func decodeGenerateServiceLastAccessedDetails(form url.Values) (*GenerateServiceLastAccessedDetailsInput, error) {
+	in := new(GenerateServiceLastAccessedDetailsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGenerateServiceLastAccessedDetails(svc GenerateServiceLastAccessedDetailsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GenerateServiceLastAccessedDetailsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGenerateServiceLastAccessedDetails(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GenerateServiceLastAccessedDetails(ctx, in)
@@ -21990,12 +27662,24 @@ type GetAccessKeyLastUsedAPI interface {
 	GetAccessKeyLastUsed(ctx context.Context, in *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error)
 }
 
+// decodeGetAccessKeyLastUsed checks, decodes and validates the parameters of GetAccessKeyLastUsed.
+func decodeGetAccessKeyLastUsed(form url.Values) (*GetAccessKeyLastUsedInput, error) {
+	in := new(GetAccessKeyLastUsedInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetAccessKeyLastUsed(svc GetAccessKeyLastUsedAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetAccessKeyLastUsedInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetAccessKeyLastUsed(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetAccessKeyLastUsed(ctx, in)
@@ -22016,12 +27700,24 @@ type GetAccountAuthorizationDetailsAPI interface {
 	GetAccountAuthorizationDetails(ctx context.Context, in *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error)
 }
 
+// decodeGetAccountAuthorizationDetails checks, decodes and validates the parameters of GetAccountAuthorizationDetails.
+func decodeGetAccountAuthorizationDetails(form url.Values) (*GetAccountAuthorizationDetailsInput, error) {
+	in := new(GetAccountAuthorizationDetailsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetAccountAuthorizationDetails(svc GetAccountAuthorizationDetailsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetAccountAuthorizationDetailsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetAccountAuthorizationDetails(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetAccountAuthorizationDetails(ctx, in)
@@ -22046,12 +27742,26 @@ type GetAccountPasswordPolicyAPI interface {
 type GetAccountPasswordPolicyInput struct{}
 
 func (v *GetAccountPasswordPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}
+func (*GetAccountPasswordPolicyInput) knownQuery(k string) bool                             { return false }
+
+// decodeGetAccountPasswordPolicy checks, decodes and validates the parameters of GetAccountPasswordPolicy.
+func decodeGetAccountPasswordPolicy(form url.Values) (*GetAccountPasswordPolicyInput, error) {
+	in := new(GetAccountPasswordPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetAccountPasswordPolicy(svc GetAccountPasswordPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetAccountPasswordPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetAccountPasswordPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetAccountPasswordPolicy(ctx, in)
@@ -22076,12 +27786,26 @@ type GetAccountSummaryAPI interface {
 type GetAccountSummaryInput struct{}
 
 func (v *GetAccountSummaryInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}
+func (*GetAccountSummaryInput) knownQuery(k string) bool                             { return false }
+
+// decodeGetAccountSummary checks, decodes and validates the parameters of GetAccountSummary.
+func decodeGetAccountSummary(form url.Values) (*GetAccountSummaryInput, error) {
+	in := new(GetAccountSummaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetAccountSummary(svc GetAccountSummaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetAccountSummaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetAccountSummary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetAccountSummary(ctx, in)
@@ -22102,12 +27826,24 @@ type GetContextKeysForCustomPolicyAPI interface {
 	GetContextKeysForCustomPolicy(ctx context.Context, in *GetContextKeysForCustomPolicyInput) (*GetContextKeysForCustomPolicyOutput, error)
 }
 
+// decodeGetContextKeysForCustomPolicy checks, decodes and validates the parameters of GetContextKeysForCustomPolicy.
+func decodeGetContextKeysForCustomPolicy(form url.Values) (*GetContextKeysForCustomPolicyInput, error) {
+	in := new(GetContextKeysForCustomPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetContextKeysForCustomPolicy(svc GetContextKeysForCustomPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetContextKeysForCustomPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetContextKeysForCustomPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetContextKeysForCustomPolicy(ctx, in)
@@ -22131,12 +27867,24 @@ type GetContextKeysForPrincipalPolicyAPI interface {
 // GetContextKeysForPrincipalPolicyOutput is the output of GetContextKeysForPrincipalPolicy, the same shape as GetContextKeysForCustomPolicyOutput.
 type GetContextKeysForPrincipalPolicyOutput = GetContextKeysForCustomPolicyOutput
 
+// decodeGetContextKeysForPrincipalPolicy checks, decodes and validates the parameters of GetContextKeysForPrincipalPolicy.
+func decodeGetContextKeysForPrincipalPolicy(form url.Values) (*GetContextKeysForPrincipalPolicyInput, error) {
+	in := new(GetContextKeysForPrincipalPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetContextKeysForPrincipalPolicy(svc GetContextKeysForPrincipalPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetContextKeysForPrincipalPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetContextKeysForPrincipalPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetContextKeysForPrincipalPolicy(ctx, in)
@@ -22161,12 +27909,26 @@ type GetCredentialReportAPI interface {
 type GetCredentialReportInput struct{}
 
 func (v *GetCredentialReportInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}
+func (*GetCredentialReportInput) knownQuery(k string) bool                             { return false }
+
+// decodeGetCredentialReport checks, decodes and validates the parameters of GetCredentialReport.
+func decodeGetCredentialReport(form url.Values) (*GetCredentialReportInput, error) {
+	in := new(GetCredentialReportInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetCredentialReport(svc GetCredentialReportAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetCredentialReportInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetCredentialReport(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetCredentialReport(ctx, in)
@@ -22187,12 +27949,24 @@ type GetDelegationRequestAPI interface {
 	GetDelegationRequest(ctx context.Context, in *GetDelegationRequestInput) (*GetDelegationRequestOutput, error)
 }
 
+// decodeGetDelegationRequest checks, decodes and validates the parameters of GetDelegationRequest.
+func decodeGetDelegationRequest(form url.Values) (*GetDelegationRequestInput, error) {
+	in := new(GetDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetDelegationRequest(svc GetDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetDelegationRequest(ctx, in)
@@ -22213,12 +27987,24 @@ type GetGroupAPI interface {
 	GetGroup(ctx context.Context, in *GetGroupInput) (*GetGroupOutput, error)
 }
 
+// decodeGetGroup checks, decodes and validates the parameters of GetGroup.
+func decodeGetGroup(form url.Values) (*GetGroupInput, error) {
+	in := new(GetGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetGroup(svc GetGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetGroup(ctx, in)
@@ -22239,12 +28025,24 @@ type GetGroupPolicyAPI interface {
 	GetGroupPolicy(ctx context.Context, in *GetGroupPolicyInput) (*GetGroupPolicyOutput, error)
 }
 
+// decodeGetGroupPolicy checks, decodes and validates the parameters of GetGroupPolicy.
+func decodeGetGroupPolicy(form url.Values) (*GetGroupPolicyInput, error) {
+	in := new(GetGroupPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetGroupPolicy(svc GetGroupPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetGroupPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetGroupPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetGroupPolicy(ctx, in)
@@ -22265,12 +28063,24 @@ type GetHumanReadableSummaryAPI interface {
 	GetHumanReadableSummary(ctx context.Context, in *GetHumanReadableSummaryInput) (*GetHumanReadableSummaryOutput, error)
 }
 
+// decodeGetHumanReadableSummary checks, decodes and validates the parameters of GetHumanReadableSummary.
+func decodeGetHumanReadableSummary(form url.Values) (*GetHumanReadableSummaryInput, error) {
+	in := new(GetHumanReadableSummaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetHumanReadableSummary(svc GetHumanReadableSummaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetHumanReadableSummaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetHumanReadableSummary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetHumanReadableSummary(ctx, in)
@@ -22291,12 +28101,24 @@ type GetInstanceProfileAPI interface {
 	GetInstanceProfile(ctx context.Context, in *GetInstanceProfileInput) (*GetInstanceProfileOutput, error)
 }
 
+// decodeGetInstanceProfile checks, decodes and validates the parameters of GetInstanceProfile.
+func decodeGetInstanceProfile(form url.Values) (*GetInstanceProfileInput, error) {
+	in := new(GetInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetInstanceProfile(svc GetInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetInstanceProfile(ctx, in)
@@ -22317,12 +28139,24 @@ type GetLoginProfileAPI interface {
 	GetLoginProfile(ctx context.Context, in *GetLoginProfileInput) (*GetLoginProfileOutput, error)
 }
 
+// decodeGetLoginProfile checks, decodes and validates the parameters of GetLoginProfile.
+func decodeGetLoginProfile(form url.Values) (*GetLoginProfileInput, error) {
+	in := new(GetLoginProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetLoginProfile(svc GetLoginProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetLoginProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetLoginProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetLoginProfile(ctx, in)
@@ -22343,12 +28177,24 @@ type GetMFADeviceAPI interface {
 	GetMFADevice(ctx context.Context, in *GetMFADeviceInput) (*GetMFADeviceOutput, error)
 }
 
+// decodeGetMFADevice checks, decodes and validates the parameters of GetMFADevice.
+func decodeGetMFADevice(form url.Values) (*GetMFADeviceInput, error) {
+	in := new(GetMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetMFADevice(svc GetMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetMFADevice(ctx, in)
@@ -22369,12 +28215,24 @@ type GetOpenIDConnectProviderAPI interface {
 	GetOpenIDConnectProvider(ctx context.Context, in *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error)
 }
 
+// decodeGetOpenIDConnectProvider checks, decodes and validates the parameters of GetOpenIDConnectProvider.
+func decodeGetOpenIDConnectProvider(form url.Values) (*GetOpenIDConnectProviderInput, error) {
+	in := new(GetOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetOpenIDConnectProvider(svc GetOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetOpenIDConnectProvider(ctx, in)
@@ -22395,12 +28253,24 @@ type GetOrganizationsAccessReportAPI interface {
 	GetOrganizationsAccessReport(ctx context.Context, in *GetOrganizationsAccessReportInput) (*GetOrganizationsAccessReportOutput, error)
 }
 
+// decodeGetOrganizationsAccessReport checks, decodes and validates the parameters of GetOrganizationsAccessReport.
+func decodeGetOrganizationsAccessReport(form url.Values) (*GetOrganizationsAccessReportInput, error) {
+	in := new(GetOrganizationsAccessReportInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetOrganizationsAccessReport(svc GetOrganizationsAccessReportAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetOrganizationsAccessReportInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetOrganizationsAccessReport(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetOrganizationsAccessReport(ctx, in)
@@ -22426,12 +28296,26 @@ type GetOutboundWebIdentityFederationInfoInput struct{}
 
 func (v *GetOutboundWebIdentityFederationInfoInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 }
+func (*GetOutboundWebIdentityFederationInfoInput) knownQuery(k string) bool { return false }
+
+// decodeGetOutboundWebIdentityFederationInfo checks, decodes and validates the parameters of GetOutboundWebIdentityFederationInfo.
+func decodeGetOutboundWebIdentityFederationInfo(form url.Values) (*GetOutboundWebIdentityFederationInfoInput, error) {
+	in := new(GetOutboundWebIdentityFederationInfoInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetOutboundWebIdentityFederationInfo(svc GetOutboundWebIdentityFederationInfoAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetOutboundWebIdentityFederationInfoInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetOutboundWebIdentityFederationInfo(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetOutboundWebIdentityFederationInfo(ctx, in)
@@ -22452,12 +28336,24 @@ type GetPolicyAPI interface {
 	GetPolicy(ctx context.Context, in *GetPolicyInput) (*GetPolicyOutput, error)
 }
 
+// decodeGetPolicy checks, decodes and validates the parameters of GetPolicy.
+func decodeGetPolicy(form url.Values) (*GetPolicyInput, error) {
+	in := new(GetPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetPolicy(svc GetPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetPolicy(ctx, in)
@@ -22478,12 +28374,24 @@ type GetPolicyVersionAPI interface {
 	GetPolicyVersion(ctx context.Context, in *GetPolicyVersionInput) (*GetPolicyVersionOutput, error)
 }
 
+// decodeGetPolicyVersion checks, decodes and validates the parameters of GetPolicyVersion.
+func decodeGetPolicyVersion(form url.Values) (*GetPolicyVersionInput, error) {
+	in := new(GetPolicyVersionInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetPolicyVersion(svc GetPolicyVersionAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetPolicyVersionInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetPolicyVersion(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetPolicyVersion(ctx, in)
@@ -22504,12 +28412,24 @@ type GetRoleAPI interface {
 	GetRole(ctx context.Context, in *GetRoleInput) (*GetRoleOutput, error)
 }
 
+// decodeGetRole checks, decodes and validates the parameters of GetRole.
+func decodeGetRole(form url.Values) (*GetRoleInput, error) {
+	in := new(GetRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetRole(svc GetRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetRole(ctx, in)
@@ -22530,12 +28450,24 @@ type GetRolePolicyAPI interface {
 	GetRolePolicy(ctx context.Context, in *GetRolePolicyInput) (*GetRolePolicyOutput, error)
 }
 
+// decodeGetRolePolicy checks, decodes and validates the parameters of GetRolePolicy.
+func decodeGetRolePolicy(form url.Values) (*GetRolePolicyInput, error) {
+	in := new(GetRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetRolePolicy(svc GetRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetRolePolicy(ctx, in)
@@ -22556,12 +28488,24 @@ type GetSAMLProviderAPI interface {
 	GetSAMLProvider(ctx context.Context, in *GetSAMLProviderInput) (*GetSAMLProviderOutput, error)
 }
 
+// decodeGetSAMLProvider checks, decodes and validates the parameters of GetSAMLProvider.
+func decodeGetSAMLProvider(form url.Values) (*GetSAMLProviderInput, error) {
+	in := new(GetSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetSAMLProvider(svc GetSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetSAMLProvider(ctx, in)
@@ -22582,12 +28526,24 @@ type GetSSHPublicKeyAPI interface {
 	GetSSHPublicKey(ctx context.Context, in *GetSSHPublicKeyInput) (*GetSSHPublicKeyOutput, error)
 }
 
+// decodeGetSSHPublicKey checks, decodes and validates the parameters of GetSSHPublicKey.
+func decodeGetSSHPublicKey(form url.Values) (*GetSSHPublicKeyInput, error) {
+	in := new(GetSSHPublicKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetSSHPublicKey(svc GetSSHPublicKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetSSHPublicKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetSSHPublicKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetSSHPublicKey(ctx, in)
@@ -22608,12 +28564,24 @@ type GetServerCertificateAPI interface {
 	GetServerCertificate(ctx context.Context, in *GetServerCertificateInput) (*GetServerCertificateOutput, error)
 }
 
+// decodeGetServerCertificate checks, decodes and validates the parameters of GetServerCertificate.
+func decodeGetServerCertificate(form url.Values) (*GetServerCertificateInput, error) {
+	in := new(GetServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetServerCertificate(svc GetServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetServerCertificate(ctx, in)
@@ -22634,12 +28602,24 @@ type GetServiceLastAccessedDetailsAPI interface {
 	GetServiceLastAccessedDetails(ctx context.Context, in *GetServiceLastAccessedDetailsInput) (*GetServiceLastAccessedDetailsOutput, error)
 }
 
+// decodeGetServiceLastAccessedDetails checks, decodes and validates the parameters of GetServiceLastAccessedDetails.
+func decodeGetServiceLastAccessedDetails(form url.Values) (*GetServiceLastAccessedDetailsInput, error) {
+	in := new(GetServiceLastAccessedDetailsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetServiceLastAccessedDetails(svc GetServiceLastAccessedDetailsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetServiceLastAccessedDetailsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetServiceLastAccessedDetails(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetServiceLastAccessedDetails(ctx, in)
@@ -22660,12 +28640,24 @@ type GetServiceLastAccessedDetailsWithEntitiesAPI interface {
 	GetServiceLastAccessedDetailsWithEntities(ctx context.Context, in *GetServiceLastAccessedDetailsWithEntitiesInput) (*GetServiceLastAccessedDetailsWithEntitiesOutput, error)
 }
 
+// decodeGetServiceLastAccessedDetailsWithEntities checks, decodes and validates the parameters of GetServiceLastAccessedDetailsWithEntities.
+func decodeGetServiceLastAccessedDetailsWithEntities(form url.Values) (*GetServiceLastAccessedDetailsWithEntitiesInput, error) {
+	in := new(GetServiceLastAccessedDetailsWithEntitiesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetServiceLastAccessedDetailsWithEntities(svc GetServiceLastAccessedDetailsWithEntitiesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetServiceLastAccessedDetailsWithEntitiesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetServiceLastAccessedDetailsWithEntities(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetServiceLastAccessedDetailsWithEntities(ctx, in)
@@ -22686,12 +28678,24 @@ type GetServiceLinkedRoleDeletionStatusAPI interface {
 	GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error)
 }
 
+// decodeGetServiceLinkedRoleDeletionStatus checks, decodes and validates the parameters of GetServiceLinkedRoleDeletionStatus.
+func decodeGetServiceLinkedRoleDeletionStatus(form url.Values) (*GetServiceLinkedRoleDeletionStatusInput, error) {
+	in := new(GetServiceLinkedRoleDeletionStatusInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetServiceLinkedRoleDeletionStatus(svc GetServiceLinkedRoleDeletionStatusAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetServiceLinkedRoleDeletionStatusInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetServiceLinkedRoleDeletionStatus(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetServiceLinkedRoleDeletionStatus(ctx, in)
@@ -22712,12 +28716,24 @@ type GetUserAPI interface {
 	GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput, error)
 }
 
+// decodeGetUser checks, decodes and validates the parameters of GetUser.
+func decodeGetUser(form url.Values) (*GetUserInput, error) {
+	in := new(GetUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetUser(svc GetUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetUser(ctx, in)
@@ -22738,12 +28754,24 @@ type GetUserPolicyAPI interface {
 	GetUserPolicy(ctx context.Context, in *GetUserPolicyInput) (*GetUserPolicyOutput, error)
 }
 
+// decodeGetUserPolicy checks, decodes and validates the parameters of GetUserPolicy.
+func decodeGetUserPolicy(form url.Values) (*GetUserPolicyInput, error) {
+	in := new(GetUserPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetUserPolicy(svc GetUserPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetUserPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetUserPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetUserPolicy(ctx, in)
@@ -22764,12 +28792,24 @@ type ListAccessKeysAPI interface {
 	ListAccessKeys(ctx context.Context, in *ListAccessKeysInput) (*ListAccessKeysOutput, error)
 }
 
+// decodeListAccessKeys checks, decodes and validates the parameters of ListAccessKeys.
+func decodeListAccessKeys(form url.Values) (*ListAccessKeysInput, error) {
+	in := new(ListAccessKeysInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListAccessKeys(svc ListAccessKeysAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListAccessKeysInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListAccessKeys(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListAccessKeys(ctx, in)
@@ -22790,12 +28830,24 @@ type ListAccountAliasesAPI interface {
 	ListAccountAliases(ctx context.Context, in *ListAccountAliasesInput) (*ListAccountAliasesOutput, error)
 }
 
+// decodeListAccountAliases checks, decodes and validates the parameters of ListAccountAliases.
+func decodeListAccountAliases(form url.Values) (*ListAccountAliasesInput, error) {
+	in := new(ListAccountAliasesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListAccountAliases(svc ListAccountAliasesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListAccountAliasesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListAccountAliases(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListAccountAliases(ctx, in)
@@ -22816,12 +28868,24 @@ type ListAttachedGroupPoliciesAPI interface {
 	ListAttachedGroupPolicies(ctx context.Context, in *ListAttachedGroupPoliciesInput) (*ListAttachedGroupPoliciesOutput, error)
 }
 
+// decodeListAttachedGroupPolicies checks, decodes and validates the parameters of ListAttachedGroupPolicies.
+func decodeListAttachedGroupPolicies(form url.Values) (*ListAttachedGroupPoliciesInput, error) {
+	in := new(ListAttachedGroupPoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListAttachedGroupPolicies(svc ListAttachedGroupPoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListAttachedGroupPoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListAttachedGroupPolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListAttachedGroupPolicies(ctx, in)
@@ -22842,12 +28906,24 @@ type ListAttachedRolePoliciesAPI interface {
 	ListAttachedRolePolicies(ctx context.Context, in *ListAttachedRolePoliciesInput) (*ListAttachedRolePoliciesOutput, error)
 }
 
+// decodeListAttachedRolePolicies checks, decodes and validates the parameters of ListAttachedRolePolicies.
+func decodeListAttachedRolePolicies(form url.Values) (*ListAttachedRolePoliciesInput, error) {
+	in := new(ListAttachedRolePoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListAttachedRolePolicies(svc ListAttachedRolePoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListAttachedRolePoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListAttachedRolePolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListAttachedRolePolicies(ctx, in)
@@ -22868,12 +28944,24 @@ type ListAttachedUserPoliciesAPI interface {
 	ListAttachedUserPolicies(ctx context.Context, in *ListAttachedUserPoliciesInput) (*ListAttachedUserPoliciesOutput, error)
 }
 
+// decodeListAttachedUserPolicies checks, decodes and validates the parameters of ListAttachedUserPolicies.
+func decodeListAttachedUserPolicies(form url.Values) (*ListAttachedUserPoliciesInput, error) {
+	in := new(ListAttachedUserPoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListAttachedUserPolicies(svc ListAttachedUserPoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListAttachedUserPoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListAttachedUserPolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListAttachedUserPolicies(ctx, in)
@@ -22894,12 +28982,24 @@ type ListDelegationRequestsAPI interface {
 	ListDelegationRequests(ctx context.Context, in *ListDelegationRequestsInput) (*ListDelegationRequestsOutput, error)
 }
 
+// decodeListDelegationRequests checks, decodes and validates the parameters of ListDelegationRequests.
+func decodeListDelegationRequests(form url.Values) (*ListDelegationRequestsInput, error) {
+	in := new(ListDelegationRequestsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListDelegationRequests(svc ListDelegationRequestsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListDelegationRequestsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListDelegationRequests(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListDelegationRequests(ctx, in)
@@ -22920,12 +29020,24 @@ type ListEntitiesForPolicyAPI interface {
 	ListEntitiesForPolicy(ctx context.Context, in *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error)
 }
 
+// decodeListEntitiesForPolicy checks, decodes and validates the parameters of ListEntitiesForPolicy.
+func decodeListEntitiesForPolicy(form url.Values) (*ListEntitiesForPolicyInput, error) {
+	in := new(ListEntitiesForPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListEntitiesForPolicy(svc ListEntitiesForPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListEntitiesForPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListEntitiesForPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListEntitiesForPolicy(ctx, in)
@@ -22946,12 +29058,24 @@ type ListGroupPoliciesAPI interface {
 	ListGroupPolicies(ctx context.Context, in *ListGroupPoliciesInput) (*ListGroupPoliciesOutput, error)
 }
 
+// decodeListGroupPolicies checks, decodes and validates the parameters of ListGroupPolicies.
+func decodeListGroupPolicies(form url.Values) (*ListGroupPoliciesInput, error) {
+	in := new(ListGroupPoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListGroupPolicies(svc ListGroupPoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListGroupPoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListGroupPolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListGroupPolicies(ctx, in)
@@ -22972,12 +29096,24 @@ type ListGroupsAPI interface {
 	ListGroups(ctx context.Context, in *ListGroupsInput) (*ListGroupsOutput, error)
 }
 
+// decodeListGroups checks, decodes and validates the parameters of ListGroups.
+func decodeListGroups(form url.Values) (*ListGroupsInput, error) {
+	in := new(ListGroupsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListGroups(svc ListGroupsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListGroupsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListGroups(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListGroups(ctx, in)
@@ -22998,12 +29134,24 @@ type ListGroupsForUserAPI interface {
 	ListGroupsForUser(ctx context.Context, in *ListGroupsForUserInput) (*ListGroupsForUserOutput, error)
 }
 
+// decodeListGroupsForUser checks, decodes and validates the parameters of ListGroupsForUser.
+func decodeListGroupsForUser(form url.Values) (*ListGroupsForUserInput, error) {
+	in := new(ListGroupsForUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListGroupsForUser(svc ListGroupsForUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListGroupsForUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListGroupsForUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListGroupsForUser(ctx, in)
@@ -23024,12 +29172,24 @@ type ListInstanceProfileTagsAPI interface {
 	ListInstanceProfileTags(ctx context.Context, in *ListInstanceProfileTagsInput) (*ListInstanceProfileTagsOutput, error)
 }
 
+// decodeListInstanceProfileTags checks, decodes and validates the parameters of ListInstanceProfileTags.
+func decodeListInstanceProfileTags(form url.Values) (*ListInstanceProfileTagsInput, error) {
+	in := new(ListInstanceProfileTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListInstanceProfileTags(svc ListInstanceProfileTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListInstanceProfileTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListInstanceProfileTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListInstanceProfileTags(ctx, in)
@@ -23050,12 +29210,24 @@ type ListInstanceProfilesAPI interface {
 	ListInstanceProfiles(ctx context.Context, in *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error)
 }
 
+// decodeListInstanceProfiles checks, decodes and validates the parameters of ListInstanceProfiles.
+func decodeListInstanceProfiles(form url.Values) (*ListInstanceProfilesInput, error) {
+	in := new(ListInstanceProfilesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListInstanceProfiles(svc ListInstanceProfilesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListInstanceProfilesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListInstanceProfiles(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListInstanceProfiles(ctx, in)
@@ -23076,12 +29248,24 @@ type ListInstanceProfilesForRoleAPI interface {
 	ListInstanceProfilesForRole(ctx context.Context, in *ListInstanceProfilesForRoleInput) (*ListInstanceProfilesForRoleOutput, error)
 }
 
+// decodeListInstanceProfilesForRole checks, decodes and validates the parameters of ListInstanceProfilesForRole.
+func decodeListInstanceProfilesForRole(form url.Values) (*ListInstanceProfilesForRoleInput, error) {
+	in := new(ListInstanceProfilesForRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListInstanceProfilesForRole(svc ListInstanceProfilesForRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListInstanceProfilesForRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListInstanceProfilesForRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListInstanceProfilesForRole(ctx, in)
@@ -23102,12 +29286,24 @@ type ListMFADeviceTagsAPI interface {
 	ListMFADeviceTags(ctx context.Context, in *ListMFADeviceTagsInput) (*ListMFADeviceTagsOutput, error)
 }
 
+// decodeListMFADeviceTags checks, decodes and validates the parameters of ListMFADeviceTags.
+func decodeListMFADeviceTags(form url.Values) (*ListMFADeviceTagsInput, error) {
+	in := new(ListMFADeviceTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListMFADeviceTags(svc ListMFADeviceTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListMFADeviceTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListMFADeviceTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListMFADeviceTags(ctx, in)
@@ -23128,12 +29324,24 @@ type ListMFADevicesAPI interface {
 	ListMFADevices(ctx context.Context, in *ListMFADevicesInput) (*ListMFADevicesOutput, error)
 }
 
+// decodeListMFADevices checks, decodes and validates the parameters of ListMFADevices.
+func decodeListMFADevices(form url.Values) (*ListMFADevicesInput, error) {
+	in := new(ListMFADevicesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListMFADevices(svc ListMFADevicesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListMFADevicesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListMFADevices(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListMFADevices(ctx, in)
@@ -23154,12 +29362,24 @@ type ListOpenIDConnectProviderTagsAPI interface {
 	ListOpenIDConnectProviderTags(ctx context.Context, in *ListOpenIDConnectProviderTagsInput) (*ListOpenIDConnectProviderTagsOutput, error)
 }
 
+// decodeListOpenIDConnectProviderTags checks, decodes and validates the parameters of ListOpenIDConnectProviderTags.
+func decodeListOpenIDConnectProviderTags(form url.Values) (*ListOpenIDConnectProviderTagsInput, error) {
+	in := new(ListOpenIDConnectProviderTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListOpenIDConnectProviderTags(svc ListOpenIDConnectProviderTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListOpenIDConnectProviderTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListOpenIDConnectProviderTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListOpenIDConnectProviderTags(ctx, in)
@@ -23180,12 +29400,24 @@ type ListOpenIDConnectProvidersAPI interface {
 	ListOpenIDConnectProviders(ctx context.Context, in *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error)
 }
 
+// decodeListOpenIDConnectProviders checks, decodes and validates the parameters of ListOpenIDConnectProviders.
+func decodeListOpenIDConnectProviders(form url.Values) (*ListOpenIDConnectProvidersInput, error) {
+	in := new(ListOpenIDConnectProvidersInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListOpenIDConnectProviders(svc ListOpenIDConnectProvidersAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListOpenIDConnectProvidersInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListOpenIDConnectProviders(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListOpenIDConnectProviders(ctx, in)
@@ -23206,12 +29438,24 @@ type ListOrganizationsFeaturesAPI interface {
 	ListOrganizationsFeatures(ctx context.Context, in *ListOrganizationsFeaturesInput) (*ListOrganizationsFeaturesOutput, error)
 }
 
+// decodeListOrganizationsFeatures checks, decodes and validates the parameters of ListOrganizationsFeatures.
+func decodeListOrganizationsFeatures(form url.Values) (*ListOrganizationsFeaturesInput, error) {
+	in := new(ListOrganizationsFeaturesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListOrganizationsFeatures(svc ListOrganizationsFeaturesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListOrganizationsFeaturesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListOrganizationsFeatures(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListOrganizationsFeatures(ctx, in)
@@ -23232,12 +29476,24 @@ type ListPoliciesAPI interface {
 	ListPolicies(ctx context.Context, in *ListPoliciesInput) (*ListPoliciesOutput, error)
 }
 
+// decodeListPolicies checks, decodes and validates the parameters of ListPolicies.
+func decodeListPolicies(form url.Values) (*ListPoliciesInput, error) {
+	in := new(ListPoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListPolicies(svc ListPoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListPoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListPolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListPolicies(ctx, in)
@@ -23258,12 +29514,24 @@ type ListPoliciesGrantingServiceAccessAPI interface {
 	ListPoliciesGrantingServiceAccess(ctx context.Context, in *ListPoliciesGrantingServiceAccessInput) (*ListPoliciesGrantingServiceAccessOutput, error)
 }
 
+// decodeListPoliciesGrantingServiceAccess checks, decodes and validates the parameters of ListPoliciesGrantingServiceAccess.
+func decodeListPoliciesGrantingServiceAccess(form url.Values) (*ListPoliciesGrantingServiceAccessInput, error) {
+	in := new(ListPoliciesGrantingServiceAccessInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListPoliciesGrantingServiceAccess(svc ListPoliciesGrantingServiceAccessAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListPoliciesGrantingServiceAccessInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListPoliciesGrantingServiceAccess(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListPoliciesGrantingServiceAccess(ctx, in)
@@ -23284,12 +29552,24 @@ type ListPolicyTagsAPI interface {
 	ListPolicyTags(ctx context.Context, in *ListPolicyTagsInput) (*ListPolicyTagsOutput, error)
 }
 
+// decodeListPolicyTags checks, decodes and validates the parameters of ListPolicyTags.
+func decodeListPolicyTags(form url.Values) (*ListPolicyTagsInput, error) {
+	in := new(ListPolicyTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListPolicyTags(svc ListPolicyTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListPolicyTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListPolicyTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListPolicyTags(ctx, in)
@@ -23310,12 +29590,24 @@ type ListPolicyVersionsAPI interface {
 	ListPolicyVersions(ctx context.Context, in *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error)
 }
 
+// decodeListPolicyVersions checks, decodes and validates the parameters of ListPolicyVersions.
+func decodeListPolicyVersions(form url.Values) (*ListPolicyVersionsInput, error) {
+	in := new(ListPolicyVersionsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListPolicyVersions(svc ListPolicyVersionsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListPolicyVersionsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListPolicyVersions(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListPolicyVersions(ctx, in)
@@ -23336,12 +29628,24 @@ type ListRolePoliciesAPI interface {
 	ListRolePolicies(ctx context.Context, in *ListRolePoliciesInput) (*ListRolePoliciesOutput, error)
 }
 
+// decodeListRolePolicies checks, decodes and validates the parameters of ListRolePolicies.
+func decodeListRolePolicies(form url.Values) (*ListRolePoliciesInput, error) {
+	in := new(ListRolePoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListRolePolicies(svc ListRolePoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListRolePoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListRolePolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListRolePolicies(ctx, in)
@@ -23362,12 +29666,24 @@ type ListRoleTagsAPI interface {
 	ListRoleTags(ctx context.Context, in *ListRoleTagsInput) (*ListRoleTagsOutput, error)
 }
 
+// decodeListRoleTags checks, decodes and validates the parameters of ListRoleTags.
+func decodeListRoleTags(form url.Values) (*ListRoleTagsInput, error) {
+	in := new(ListRoleTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListRoleTags(svc ListRoleTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListRoleTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListRoleTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListRoleTags(ctx, in)
@@ -23388,12 +29704,24 @@ type ListRolesAPI interface {
 	ListRoles(ctx context.Context, in *ListRolesInput) (*ListRolesOutput, error)
 }
 
+// decodeListRoles checks, decodes and validates the parameters of ListRoles.
+func decodeListRoles(form url.Values) (*ListRolesInput, error) {
+	in := new(ListRolesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListRoles(svc ListRolesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListRolesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListRoles(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListRoles(ctx, in)
@@ -23414,12 +29742,24 @@ type ListSAMLProviderTagsAPI interface {
 	ListSAMLProviderTags(ctx context.Context, in *ListSAMLProviderTagsInput) (*ListSAMLProviderTagsOutput, error)
 }
 
+// decodeListSAMLProviderTags checks, decodes and validates the parameters of ListSAMLProviderTags.
+func decodeListSAMLProviderTags(form url.Values) (*ListSAMLProviderTagsInput, error) {
+	in := new(ListSAMLProviderTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListSAMLProviderTags(svc ListSAMLProviderTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListSAMLProviderTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListSAMLProviderTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListSAMLProviderTags(ctx, in)
@@ -23440,12 +29780,24 @@ type ListSAMLProvidersAPI interface {
 	ListSAMLProviders(ctx context.Context, in *ListSAMLProvidersInput) (*ListSAMLProvidersOutput, error)
 }
 
+// decodeListSAMLProviders checks, decodes and validates the parameters of ListSAMLProviders.
+func decodeListSAMLProviders(form url.Values) (*ListSAMLProvidersInput, error) {
+	in := new(ListSAMLProvidersInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListSAMLProviders(svc ListSAMLProvidersAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListSAMLProvidersInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListSAMLProviders(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListSAMLProviders(ctx, in)
@@ -23466,12 +29818,24 @@ type ListSSHPublicKeysAPI interface {
 	ListSSHPublicKeys(ctx context.Context, in *ListSSHPublicKeysInput) (*ListSSHPublicKeysOutput, error)
 }
 
+// decodeListSSHPublicKeys checks, decodes and validates the parameters of ListSSHPublicKeys.
+func decodeListSSHPublicKeys(form url.Values) (*ListSSHPublicKeysInput, error) {
+	in := new(ListSSHPublicKeysInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListSSHPublicKeys(svc ListSSHPublicKeysAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListSSHPublicKeysInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListSSHPublicKeys(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListSSHPublicKeys(ctx, in)
@@ -23492,12 +29856,24 @@ type ListServerCertificateTagsAPI interface {
 	ListServerCertificateTags(ctx context.Context, in *ListServerCertificateTagsInput) (*ListServerCertificateTagsOutput, error)
 }
 
+// decodeListServerCertificateTags checks, decodes and validates the parameters of ListServerCertificateTags.
+func decodeListServerCertificateTags(form url.Values) (*ListServerCertificateTagsInput, error) {
+	in := new(ListServerCertificateTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListServerCertificateTags(svc ListServerCertificateTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListServerCertificateTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListServerCertificateTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListServerCertificateTags(ctx, in)
@@ -23518,12 +29894,24 @@ type ListServerCertificatesAPI interface {
 	ListServerCertificates(ctx context.Context, in *ListServerCertificatesInput) (*ListServerCertificatesOutput, error)
 }
 
+// decodeListServerCertificates checks, decodes and validates the parameters of ListServerCertificates.
+func decodeListServerCertificates(form url.Values) (*ListServerCertificatesInput, error) {
+	in := new(ListServerCertificatesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListServerCertificates(svc ListServerCertificatesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListServerCertificatesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListServerCertificates(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListServerCertificates(ctx, in)
@@ -23544,12 +29932,24 @@ type ListServiceSpecificCredentialsAPI interface {
 	ListServiceSpecificCredentials(ctx context.Context, in *ListServiceSpecificCredentialsInput) (*ListServiceSpecificCredentialsOutput, error)
 }
 
+// decodeListServiceSpecificCredentials checks, decodes and validates the parameters of ListServiceSpecificCredentials.
+func decodeListServiceSpecificCredentials(form url.Values) (*ListServiceSpecificCredentialsInput, error) {
+	in := new(ListServiceSpecificCredentialsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListServiceSpecificCredentials(svc ListServiceSpecificCredentialsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListServiceSpecificCredentialsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListServiceSpecificCredentials(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListServiceSpecificCredentials(ctx, in)
@@ -23570,12 +29970,24 @@ type ListSigningCertificatesAPI interface {
 	ListSigningCertificates(ctx context.Context, in *ListSigningCertificatesInput) (*ListSigningCertificatesOutput, error)
 }
 
+// decodeListSigningCertificates checks, decodes and validates the parameters of ListSigningCertificates.
+func decodeListSigningCertificates(form url.Values) (*ListSigningCertificatesInput, error) {
+	in := new(ListSigningCertificatesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListSigningCertificates(svc ListSigningCertificatesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListSigningCertificatesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListSigningCertificates(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListSigningCertificates(ctx, in)
@@ -23596,12 +30008,24 @@ type ListUserPoliciesAPI interface {
 	ListUserPolicies(ctx context.Context, in *ListUserPoliciesInput) (*ListUserPoliciesOutput, error)
 }
 
+// decodeListUserPolicies checks, decodes and validates the parameters of ListUserPolicies.
+func decodeListUserPolicies(form url.Values) (*ListUserPoliciesInput, error) {
+	in := new(ListUserPoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListUserPolicies(svc ListUserPoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListUserPoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListUserPolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListUserPolicies(ctx, in)
@@ -23622,12 +30046,24 @@ type ListUserTagsAPI interface {
 	ListUserTags(ctx context.Context, in *ListUserTagsInput) (*ListUserTagsOutput, error)
 }
 
+// decodeListUserTags checks, decodes and validates the parameters of ListUserTags.
+func decodeListUserTags(form url.Values) (*ListUserTagsInput, error) {
+	in := new(ListUserTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListUserTags(svc ListUserTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListUserTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListUserTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListUserTags(ctx, in)
@@ -23648,12 +30084,24 @@ type ListUsersAPI interface {
 	ListUsers(ctx context.Context, in *ListUsersInput) (*ListUsersOutput, error)
 }
 
+// decodeListUsers checks, decodes and validates the parameters of ListUsers.
+func decodeListUsers(form url.Values) (*ListUsersInput, error) {
+	in := new(ListUsersInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListUsers(svc ListUsersAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListUsersInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListUsers(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListUsers(ctx, in)
@@ -23674,12 +30122,24 @@ type ListVirtualMFADevicesAPI interface {
 	ListVirtualMFADevices(ctx context.Context, in *ListVirtualMFADevicesInput) (*ListVirtualMFADevicesOutput, error)
 }
 
+// decodeListVirtualMFADevices checks, decodes and validates the parameters of ListVirtualMFADevices.
+func decodeListVirtualMFADevices(form url.Values) (*ListVirtualMFADevicesInput, error) {
+	in := new(ListVirtualMFADevicesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListVirtualMFADevices(svc ListVirtualMFADevicesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListVirtualMFADevicesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListVirtualMFADevices(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListVirtualMFADevices(ctx, in)
@@ -23703,12 +30163,24 @@ type PutGroupPolicyAPI interface {
 // PutGroupPolicyOutput is the empty output of PutGroupPolicy.
 type PutGroupPolicyOutput struct{}
 
+// decodePutGroupPolicy checks, decodes and validates the parameters of PutGroupPolicy.
+func decodePutGroupPolicy(form url.Values) (*PutGroupPolicyInput, error) {
+	in := new(PutGroupPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handlePutGroupPolicy(svc PutGroupPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(PutGroupPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodePutGroupPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.PutGroupPolicy(ctx, in)
@@ -23729,12 +30201,24 @@ type PutRolePermissionsBoundaryAPI interface {
 // PutRolePermissionsBoundaryOutput is the empty output of PutRolePermissionsBoundary.
 type PutRolePermissionsBoundaryOutput struct{}
 
+// decodePutRolePermissionsBoundary checks, decodes and validates the parameters of PutRolePermissionsBoundary.
+func decodePutRolePermissionsBoundary(form url.Values) (*PutRolePermissionsBoundaryInput, error) {
+	in := new(PutRolePermissionsBoundaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handlePutRolePermissionsBoundary(svc PutRolePermissionsBoundaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(PutRolePermissionsBoundaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodePutRolePermissionsBoundary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.PutRolePermissionsBoundary(ctx, in)
@@ -23755,12 +30239,24 @@ type PutRolePolicyAPI interface {
 // PutRolePolicyOutput is the empty output of PutRolePolicy.
 type PutRolePolicyOutput struct{}
 
+// decodePutRolePolicy checks, decodes and validates the parameters of PutRolePolicy.
+func decodePutRolePolicy(form url.Values) (*PutRolePolicyInput, error) {
+	in := new(PutRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handlePutRolePolicy(svc PutRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(PutRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodePutRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.PutRolePolicy(ctx, in)
@@ -23781,12 +30277,24 @@ type PutUserPermissionsBoundaryAPI interface {
 // PutUserPermissionsBoundaryOutput is the empty output of PutUserPermissionsBoundary.
 type PutUserPermissionsBoundaryOutput struct{}
 
+// decodePutUserPermissionsBoundary checks, decodes and validates the parameters of PutUserPermissionsBoundary.
+func decodePutUserPermissionsBoundary(form url.Values) (*PutUserPermissionsBoundaryInput, error) {
+	in := new(PutUserPermissionsBoundaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handlePutUserPermissionsBoundary(svc PutUserPermissionsBoundaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(PutUserPermissionsBoundaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodePutUserPermissionsBoundary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.PutUserPermissionsBoundary(ctx, in)
@@ -23807,12 +30315,24 @@ type PutUserPolicyAPI interface {
 // PutUserPolicyOutput is the empty output of PutUserPolicy.
 type PutUserPolicyOutput struct{}
 
+// decodePutUserPolicy checks, decodes and validates the parameters of PutUserPolicy.
+func decodePutUserPolicy(form url.Values) (*PutUserPolicyInput, error) {
+	in := new(PutUserPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handlePutUserPolicy(svc PutUserPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(PutUserPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodePutUserPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.PutUserPolicy(ctx, in)
@@ -23833,12 +30353,24 @@ type RejectDelegationRequestAPI interface {
 // RejectDelegationRequestOutput is the empty output of RejectDelegationRequest.
 type RejectDelegationRequestOutput struct{}
 
+// decodeRejectDelegationRequest checks, decodes and validates the parameters of RejectDelegationRequest.
+func decodeRejectDelegationRequest(form url.Values) (*RejectDelegationRequestInput, error) {
+	in := new(RejectDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleRejectDelegationRequest(svc RejectDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(RejectDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeRejectDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.RejectDelegationRequest(ctx, in)
@@ -23859,12 +30391,24 @@ type RemoveClientIDFromOpenIDConnectProviderAPI interface {
 // RemoveClientIDFromOpenIDConnectProviderOutput is the empty output of RemoveClientIDFromOpenIDConnectProvider.
 type RemoveClientIDFromOpenIDConnectProviderOutput struct{}
 
+// decodeRemoveClientIDFromOpenIDConnectProvider checks, decodes and validates the parameters of RemoveClientIDFromOpenIDConnectProvider.
+func decodeRemoveClientIDFromOpenIDConnectProvider(form url.Values) (*RemoveClientIDFromOpenIDConnectProviderInput, error) {
+	in := new(RemoveClientIDFromOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleRemoveClientIDFromOpenIDConnectProvider(svc RemoveClientIDFromOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(RemoveClientIDFromOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeRemoveClientIDFromOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.RemoveClientIDFromOpenIDConnectProvider(ctx, in)
@@ -23885,12 +30429,24 @@ type RemoveRoleFromInstanceProfileAPI interface {
 // RemoveRoleFromInstanceProfileOutput is the empty output of RemoveRoleFromInstanceProfile.
 type RemoveRoleFromInstanceProfileOutput struct{}
 
+// decodeRemoveRoleFromInstanceProfile checks, decodes and validates the parameters of RemoveRoleFromInstanceProfile.
+func decodeRemoveRoleFromInstanceProfile(form url.Values) (*RemoveRoleFromInstanceProfileInput, error) {
+	in := new(RemoveRoleFromInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleRemoveRoleFromInstanceProfile(svc RemoveRoleFromInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(RemoveRoleFromInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeRemoveRoleFromInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.RemoveRoleFromInstanceProfile(ctx, in)
@@ -23911,12 +30467,24 @@ type RemoveUserFromGroupAPI interface {
 // RemoveUserFromGroupOutput is the empty output of RemoveUserFromGroup.
 type RemoveUserFromGroupOutput struct{}
 
+// decodeRemoveUserFromGroup checks, decodes and validates the parameters of RemoveUserFromGroup.
+func decodeRemoveUserFromGroup(form url.Values) (*RemoveUserFromGroupInput, error) {
+	in := new(RemoveUserFromGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleRemoveUserFromGroup(svc RemoveUserFromGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(RemoveUserFromGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeRemoveUserFromGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.RemoveUserFromGroup(ctx, in)
@@ -23934,12 +30502,24 @@ type ResetServiceSpecificCredentialAPI interface {
 	ResetServiceSpecificCredential(ctx context.Context, in *ResetServiceSpecificCredentialInput) (*ResetServiceSpecificCredentialOutput, error)
 }
 
+// decodeResetServiceSpecificCredential checks, decodes and validates the parameters of ResetServiceSpecificCredential.
+func decodeResetServiceSpecificCredential(form url.Values) (*ResetServiceSpecificCredentialInput, error) {
+	in := new(ResetServiceSpecificCredentialInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleResetServiceSpecificCredential(svc ResetServiceSpecificCredentialAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ResetServiceSpecificCredentialInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeResetServiceSpecificCredential(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ResetServiceSpecificCredential(ctx, in)
@@ -23963,12 +30543,24 @@ type ResyncMFADeviceAPI interface {
 // ResyncMFADeviceOutput is the empty output of ResyncMFADevice.
 type ResyncMFADeviceOutput struct{}
 
+// decodeResyncMFADevice checks, decodes and validates the parameters of ResyncMFADevice.
+func decodeResyncMFADevice(form url.Values) (*ResyncMFADeviceInput, error) {
+	in := new(ResyncMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleResyncMFADevice(svc ResyncMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ResyncMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeResyncMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ResyncMFADevice(ctx, in)
@@ -23989,12 +30581,24 @@ type SendDelegationTokenAPI interface {
 // SendDelegationTokenOutput is the empty output of SendDelegationToken.
 type SendDelegationTokenOutput struct{}
 
+// decodeSendDelegationToken checks, decodes and validates the parameters of SendDelegationToken.
+func decodeSendDelegationToken(form url.Values) (*SendDelegationTokenInput, error) {
+	in := new(SendDelegationTokenInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleSendDelegationToken(svc SendDelegationTokenAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(SendDelegationTokenInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeSendDelegationToken(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.SendDelegationToken(ctx, in)
@@ -24015,12 +30619,24 @@ type SetDefaultPolicyVersionAPI interface {
 // SetDefaultPolicyVersionOutput is the empty output of SetDefaultPolicyVersion.
 type SetDefaultPolicyVersionOutput struct{}
 
+// decodeSetDefaultPolicyVersion checks, decodes and validates the parameters of SetDefaultPolicyVersion.
+func decodeSetDefaultPolicyVersion(form url.Values) (*SetDefaultPolicyVersionInput, error) {
+	in := new(SetDefaultPolicyVersionInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleSetDefaultPolicyVersion(svc SetDefaultPolicyVersionAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(SetDefaultPolicyVersionInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeSetDefaultPolicyVersion(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.SetDefaultPolicyVersion(ctx, in)
@@ -24041,12 +30657,24 @@ type SetSecurityTokenServicePreferencesAPI interface {
 // SetSecurityTokenServicePreferencesOutput is the empty output of SetSecurityTokenServicePreferences.
 type SetSecurityTokenServicePreferencesOutput struct{}
 
+// decodeSetSecurityTokenServicePreferences checks, decodes and validates the parameters of SetSecurityTokenServicePreferences.
+func decodeSetSecurityTokenServicePreferences(form url.Values) (*SetSecurityTokenServicePreferencesInput, error) {
+	in := new(SetSecurityTokenServicePreferencesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleSetSecurityTokenServicePreferences(svc SetSecurityTokenServicePreferencesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(SetSecurityTokenServicePreferencesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeSetSecurityTokenServicePreferences(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.SetSecurityTokenServicePreferences(ctx, in)
@@ -24064,12 +30692,24 @@ type SimulateCustomPolicyAPI interface {
 	SimulateCustomPolicy(ctx context.Context, in *SimulateCustomPolicyInput) (*SimulateCustomPolicyOutput, error)
 }
 
+// decodeSimulateCustomPolicy checks, decodes and validates the parameters of SimulateCustomPolicy.
+func decodeSimulateCustomPolicy(form url.Values) (*SimulateCustomPolicyInput, error) {
+	in := new(SimulateCustomPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleSimulateCustomPolicy(svc SimulateCustomPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(SimulateCustomPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeSimulateCustomPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.SimulateCustomPolicy(ctx, in)
@@ -24093,12 +30733,24 @@ type SimulatePrincipalPolicyAPI interface {
 // SimulatePrincipalPolicyOutput is the output of SimulatePrincipalPolicy, the same shape as SimulateCustomPolicyOutput.
 type SimulatePrincipalPolicyOutput = SimulateCustomPolicyOutput
 
+// decodeSimulatePrincipalPolicy checks, decodes and validates the parameters of SimulatePrincipalPolicy.
+func decodeSimulatePrincipalPolicy(form url.Values) (*SimulatePrincipalPolicyInput, error) {
+	in := new(SimulatePrincipalPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleSimulatePrincipalPolicy(svc SimulatePrincipalPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(SimulatePrincipalPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeSimulatePrincipalPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.SimulatePrincipalPolicy(ctx, in)
@@ -24122,12 +30774,24 @@ type TagInstanceProfileAPI interface {
 // TagInstanceProfileOutput is the empty output of TagInstanceProfile.
 type TagInstanceProfileOutput struct{}
 
+// decodeTagInstanceProfile checks, decodes and validates the parameters of TagInstanceProfile.
+func decodeTagInstanceProfile(form url.Values) (*TagInstanceProfileInput, error) {
+	in := new(TagInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagInstanceProfile(svc TagInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagInstanceProfile(ctx, in)
@@ -24148,12 +30812,24 @@ type TagMFADeviceAPI interface {
 // TagMFADeviceOutput is the empty output of TagMFADevice.
 type TagMFADeviceOutput struct{}
 
+// decodeTagMFADevice checks, decodes and validates the parameters of TagMFADevice.
+func decodeTagMFADevice(form url.Values) (*TagMFADeviceInput, error) {
+	in := new(TagMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagMFADevice(svc TagMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagMFADevice(ctx, in)
@@ -24174,12 +30850,24 @@ type TagOpenIDConnectProviderAPI interface {
 // TagOpenIDConnectProviderOutput is the empty output of TagOpenIDConnectProvider.
 type TagOpenIDConnectProviderOutput struct{}
 
+// decodeTagOpenIDConnectProvider checks, decodes and validates the parameters of TagOpenIDConnectProvider.
+func decodeTagOpenIDConnectProvider(form url.Values) (*TagOpenIDConnectProviderInput, error) {
+	in := new(TagOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagOpenIDConnectProvider(svc TagOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagOpenIDConnectProvider(ctx, in)
@@ -24200,12 +30888,24 @@ type TagPolicyAPI interface {
 // TagPolicyOutput is the empty output of TagPolicy.
 type TagPolicyOutput struct{}
 
+// decodeTagPolicy checks, decodes and validates the parameters of TagPolicy.
+func decodeTagPolicy(form url.Values) (*TagPolicyInput, error) {
+	in := new(TagPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagPolicy(svc TagPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagPolicy(ctx, in)
@@ -24226,12 +30926,24 @@ type TagRoleAPI interface {
 // TagRoleOutput is the empty output of TagRole.
 type TagRoleOutput struct{}
 
+// decodeTagRole checks, decodes and validates the parameters of TagRole.
+func decodeTagRole(form url.Values) (*TagRoleInput, error) {
+	in := new(TagRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagRole(svc TagRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagRole(ctx, in)
@@ -24252,12 +30964,24 @@ type TagSAMLProviderAPI interface {
 // TagSAMLProviderOutput is the empty output of TagSAMLProvider.
 type TagSAMLProviderOutput struct{}
 
+// decodeTagSAMLProvider checks, decodes and validates the parameters of TagSAMLProvider.
+func decodeTagSAMLProvider(form url.Values) (*TagSAMLProviderInput, error) {
+	in := new(TagSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagSAMLProvider(svc TagSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagSAMLProvider(ctx, in)
@@ -24278,12 +31002,24 @@ type TagServerCertificateAPI interface {
 // TagServerCertificateOutput is the empty output of TagServerCertificate.
 type TagServerCertificateOutput struct{}
 
+// decodeTagServerCertificate checks, decodes and validates the parameters of TagServerCertificate.
+func decodeTagServerCertificate(form url.Values) (*TagServerCertificateInput, error) {
+	in := new(TagServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagServerCertificate(svc TagServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagServerCertificate(ctx, in)
@@ -24304,12 +31040,24 @@ type TagUserAPI interface {
 // TagUserOutput is the empty output of TagUser.
 type TagUserOutput struct{}
 
+// decodeTagUser checks, decodes and validates the parameters of TagUser.
+func decodeTagUser(form url.Values) (*TagUserInput, error) {
+	in := new(TagUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagUser(svc TagUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagUser(ctx, in)
@@ -24330,12 +31078,24 @@ type UntagInstanceProfileAPI interface {
 // UntagInstanceProfileOutput is the empty output of UntagInstanceProfile.
 type UntagInstanceProfileOutput struct{}
 
+// decodeUntagInstanceProfile checks, decodes and validates the parameters of UntagInstanceProfile.
+func decodeUntagInstanceProfile(form url.Values) (*UntagInstanceProfileInput, error) {
+	in := new(UntagInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagInstanceProfile(svc UntagInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagInstanceProfile(ctx, in)
@@ -24356,12 +31116,24 @@ type UntagMFADeviceAPI interface {
 // UntagMFADeviceOutput is the empty output of UntagMFADevice.
 type UntagMFADeviceOutput struct{}
 
+// decodeUntagMFADevice checks, decodes and validates the parameters of UntagMFADevice.
+func decodeUntagMFADevice(form url.Values) (*UntagMFADeviceInput, error) {
+	in := new(UntagMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagMFADevice(svc UntagMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagMFADevice(ctx, in)
@@ -24382,12 +31154,24 @@ type UntagOpenIDConnectProviderAPI interface {
 // UntagOpenIDConnectProviderOutput is the empty output of UntagOpenIDConnectProvider.
 type UntagOpenIDConnectProviderOutput struct{}
 
+// decodeUntagOpenIDConnectProvider checks, decodes and validates the parameters of UntagOpenIDConnectProvider.
+func decodeUntagOpenIDConnectProvider(form url.Values) (*UntagOpenIDConnectProviderInput, error) {
+	in := new(UntagOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagOpenIDConnectProvider(svc UntagOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagOpenIDConnectProvider(ctx, in)
@@ -24408,12 +31192,24 @@ type UntagPolicyAPI interface {
 // UntagPolicyOutput is the empty output of UntagPolicy.
 type UntagPolicyOutput struct{}
 
+// decodeUntagPolicy checks, decodes and validates the parameters of UntagPolicy.
+func decodeUntagPolicy(form url.Values) (*UntagPolicyInput, error) {
+	in := new(UntagPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagPolicy(svc UntagPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagPolicy(ctx, in)
@@ -24434,12 +31230,24 @@ type UntagRoleAPI interface {
 // UntagRoleOutput is the empty output of UntagRole.
 type UntagRoleOutput struct{}
 
+// decodeUntagRole checks, decodes and validates the parameters of UntagRole.
+func decodeUntagRole(form url.Values) (*UntagRoleInput, error) {
+	in := new(UntagRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagRole(svc UntagRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagRole(ctx, in)
@@ -24460,12 +31268,24 @@ type UntagSAMLProviderAPI interface {
 // UntagSAMLProviderOutput is the empty output of UntagSAMLProvider.
 type UntagSAMLProviderOutput struct{}
 
+// decodeUntagSAMLProvider checks, decodes and validates the parameters of UntagSAMLProvider.
+func decodeUntagSAMLProvider(form url.Values) (*UntagSAMLProviderInput, error) {
+	in := new(UntagSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagSAMLProvider(svc UntagSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagSAMLProvider(ctx, in)
@@ -24486,12 +31306,24 @@ type UntagServerCertificateAPI interface {
 // UntagServerCertificateOutput is the empty output of UntagServerCertificate.
 type UntagServerCertificateOutput struct{}
 
+// decodeUntagServerCertificate checks, decodes and validates the parameters of UntagServerCertificate.
+func decodeUntagServerCertificate(form url.Values) (*UntagServerCertificateInput, error) {
+	in := new(UntagServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagServerCertificate(svc UntagServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagServerCertificate(ctx, in)
@@ -24512,12 +31344,24 @@ type UntagUserAPI interface {
 // UntagUserOutput is the empty output of UntagUser.
 type UntagUserOutput struct{}
 
+// decodeUntagUser checks, decodes and validates the parameters of UntagUser.
+func decodeUntagUser(form url.Values) (*UntagUserInput, error) {
+	in := new(UntagUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagUser(svc UntagUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagUser(ctx, in)
@@ -24538,12 +31382,24 @@ type UpdateAccessKeyAPI interface {
 // UpdateAccessKeyOutput is the empty output of UpdateAccessKey.
 type UpdateAccessKeyOutput struct{}
 
+// decodeUpdateAccessKey checks, decodes and validates the parameters of UpdateAccessKey.
+func decodeUpdateAccessKey(form url.Values) (*UpdateAccessKeyInput, error) {
+	in := new(UpdateAccessKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateAccessKey(svc UpdateAccessKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateAccessKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateAccessKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateAccessKey(ctx, in)
@@ -24564,12 +31420,24 @@ type UpdateAccountPasswordPolicyAPI interface {
 // UpdateAccountPasswordPolicyOutput is the empty output of UpdateAccountPasswordPolicy.
 type UpdateAccountPasswordPolicyOutput struct{}
 
+// decodeUpdateAccountPasswordPolicy checks, decodes and validates the parameters of UpdateAccountPasswordPolicy.
+func decodeUpdateAccountPasswordPolicy(form url.Values) (*UpdateAccountPasswordPolicyInput, error) {
+	in := new(UpdateAccountPasswordPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateAccountPasswordPolicy(svc UpdateAccountPasswordPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateAccountPasswordPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateAccountPasswordPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateAccountPasswordPolicy(ctx, in)
@@ -24590,12 +31458,24 @@ type UpdateAssumeRolePolicyAPI interface {
 // UpdateAssumeRolePolicyOutput is the empty output of UpdateAssumeRolePolicy.
 type UpdateAssumeRolePolicyOutput struct{}
 
+// decodeUpdateAssumeRolePolicy checks, decodes and validates the parameters of UpdateAssumeRolePolicy.
+func decodeUpdateAssumeRolePolicy(form url.Values) (*UpdateAssumeRolePolicyInput, error) {
+	in := new(UpdateAssumeRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateAssumeRolePolicy(svc UpdateAssumeRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateAssumeRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateAssumeRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateAssumeRolePolicy(ctx, in)
@@ -24616,12 +31496,24 @@ type UpdateDelegationRequestAPI interface {
 // UpdateDelegationRequestOutput is the empty output of UpdateDelegationRequest.
 type UpdateDelegationRequestOutput struct{}
 
+// decodeUpdateDelegationRequest checks, decodes and validates the parameters of UpdateDelegationRequest.
+func decodeUpdateDelegationRequest(form url.Values) (*UpdateDelegationRequestInput, error) {
+	in := new(UpdateDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateDelegationRequest(svc UpdateDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateDelegationRequest(ctx, in)
@@ -24642,12 +31534,24 @@ type UpdateGroupAPI interface {
 // UpdateGroupOutput is the empty output of UpdateGroup.
 type UpdateGroupOutput struct{}
 
+// decodeUpdateGroup checks, decodes and validates the parameters of UpdateGroup.
+func decodeUpdateGroup(form url.Values) (*UpdateGroupInput, error) {
+	in := new(UpdateGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateGroup(svc UpdateGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateGroup(ctx, in)
@@ -24668,12 +31572,24 @@ type UpdateLoginProfileAPI interface {
 // UpdateLoginProfileOutput is the empty output of UpdateLoginProfile.
 type UpdateLoginProfileOutput struct{}
 
+// decodeUpdateLoginProfile checks, decodes and validates the parameters of UpdateLoginProfile.
+func decodeUpdateLoginProfile(form url.Values) (*UpdateLoginProfileInput, error) {
+	in := new(UpdateLoginProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateLoginProfile(svc UpdateLoginProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateLoginProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateLoginProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateLoginProfile(ctx, in)
@@ -24694,12 +31610,24 @@ type UpdateOpenIDConnectProviderThumbprintAPI interface {
 // UpdateOpenIDConnectProviderThumbprintOutput is the empty output of UpdateOpenIDConnectProviderThumbprint.
 type UpdateOpenIDConnectProviderThumbprintOutput struct{}
 
+// decodeUpdateOpenIDConnectProviderThumbprint checks, decodes and validates the parameters of UpdateOpenIDConnectProviderThumbprint.
+func decodeUpdateOpenIDConnectProviderThumbprint(form url.Values) (*UpdateOpenIDConnectProviderThumbprintInput, error) {
+	in := new(UpdateOpenIDConnectProviderThumbprintInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateOpenIDConnectProviderThumbprint(svc UpdateOpenIDConnectProviderThumbprintAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateOpenIDConnectProviderThumbprintInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateOpenIDConnectProviderThumbprint(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateOpenIDConnectProviderThumbprint(ctx, in)
@@ -24717,12 +31645,24 @@ type UpdateRoleAPI interface {
 	UpdateRole(ctx context.Context, in *UpdateRoleInput) (*UpdateRoleOutput, error)
 }
 
+// decodeUpdateRole checks, decodes and validates the parameters of UpdateRole.
+func decodeUpdateRole(form url.Values) (*UpdateRoleInput, error) {
+	in := new(UpdateRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateRole(svc UpdateRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateRole(ctx, in)
@@ -24743,12 +31683,24 @@ type UpdateRoleDescriptionAPI interface {
 	UpdateRoleDescription(ctx context.Context, in *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error)
 }
 
+// decodeUpdateRoleDescription checks, decodes and validates the parameters of UpdateRoleDescription.
+func decodeUpdateRoleDescription(form url.Values) (*UpdateRoleDescriptionInput, error) {
+	in := new(UpdateRoleDescriptionInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateRoleDescription(svc UpdateRoleDescriptionAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateRoleDescriptionInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateRoleDescription(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateRoleDescription(ctx, in)
@@ -24769,12 +31721,24 @@ type UpdateSAMLProviderAPI interface {
 	UpdateSAMLProvider(ctx context.Context, in *UpdateSAMLProviderInput) (*UpdateSAMLProviderOutput, error)
 }
 
+// decodeUpdateSAMLProvider checks, decodes and validates the parameters of UpdateSAMLProvider.
+func decodeUpdateSAMLProvider(form url.Values) (*UpdateSAMLProviderInput, error) {
+	in := new(UpdateSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateSAMLProvider(svc UpdateSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateSAMLProvider(ctx, in)
@@ -24798,12 +31762,24 @@ type UpdateSSHPublicKeyAPI interface {
 // UpdateSSHPublicKeyOutput is the empty output of UpdateSSHPublicKey.
 type UpdateSSHPublicKeyOutput struct{}
 
+// decodeUpdateSSHPublicKey checks, decodes and validates the parameters of UpdateSSHPublicKey.
+func decodeUpdateSSHPublicKey(form url.Values) (*UpdateSSHPublicKeyInput, error) {
+	in := new(UpdateSSHPublicKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateSSHPublicKey(svc UpdateSSHPublicKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateSSHPublicKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateSSHPublicKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateSSHPublicKey(ctx, in)
@@ -24824,12 +31800,24 @@ type UpdateServerCertificateAPI interface {
 // UpdateServerCertificateOutput is the empty output of UpdateServerCertificate.
 type UpdateServerCertificateOutput struct{}
 
+// decodeUpdateServerCertificate checks, decodes and validates the parameters of UpdateServerCertificate.
+func decodeUpdateServerCertificate(form url.Values) (*UpdateServerCertificateInput, error) {
+	in := new(UpdateServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateServerCertificate(svc UpdateServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateServerCertificate(ctx, in)
@@ -24850,12 +31838,24 @@ type UpdateServiceSpecificCredentialAPI interface {
 // UpdateServiceSpecificCredentialOutput is the empty output of UpdateServiceSpecificCredential.
 type UpdateServiceSpecificCredentialOutput struct{}
 
+// decodeUpdateServiceSpecificCredential checks, decodes and validates the parameters of UpdateServiceSpecificCredential.
+func decodeUpdateServiceSpecificCredential(form url.Values) (*UpdateServiceSpecificCredentialInput, error) {
+	in := new(UpdateServiceSpecificCredentialInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateServiceSpecificCredential(svc UpdateServiceSpecificCredentialAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateServiceSpecificCredentialInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateServiceSpecificCredential(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateServiceSpecificCredential(ctx, in)
@@ -24876,12 +31876,24 @@ type UpdateSigningCertificateAPI interface {
 // UpdateSigningCertificateOutput is the empty output of UpdateSigningCertificate.
 type UpdateSigningCertificateOutput struct{}
 
+// decodeUpdateSigningCertificate checks, decodes and validates the parameters of UpdateSigningCertificate.
+func decodeUpdateSigningCertificate(form url.Values) (*UpdateSigningCertificateInput, error) {
+	in := new(UpdateSigningCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateSigningCertificate(svc UpdateSigningCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateSigningCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateSigningCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateSigningCertificate(ctx, in)
@@ -24902,12 +31914,24 @@ type UpdateUserAPI interface {
 // UpdateUserOutput is the empty output of UpdateUser.
 type UpdateUserOutput struct{}
 
+// decodeUpdateUser checks, decodes and validates the parameters of UpdateUser.
+func decodeUpdateUser(form url.Values) (*UpdateUserInput, error) {
+	in := new(UpdateUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateUser(svc UpdateUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateUser(ctx, in)
@@ -24925,12 +31949,24 @@ type UploadSSHPublicKeyAPI interface {
 	UploadSSHPublicKey(ctx context.Context, in *UploadSSHPublicKeyInput) (*UploadSSHPublicKeyOutput, error)
 }
 
+// decodeUploadSSHPublicKey checks, decodes and validates the parameters of UploadSSHPublicKey.
+func decodeUploadSSHPublicKey(form url.Values) (*UploadSSHPublicKeyInput, error) {
+	in := new(UploadSSHPublicKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUploadSSHPublicKey(svc UploadSSHPublicKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UploadSSHPublicKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUploadSSHPublicKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UploadSSHPublicKey(ctx, in)
@@ -24951,12 +31987,24 @@ type UploadServerCertificateAPI interface {
 	UploadServerCertificate(ctx context.Context, in *UploadServerCertificateInput) (*UploadServerCertificateOutput, error)
 }
 
+// decodeUploadServerCertificate checks, decodes and validates the parameters of UploadServerCertificate.
+func decodeUploadServerCertificate(form url.Values) (*UploadServerCertificateInput, error) {
+	in := new(UploadServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUploadServerCertificate(svc UploadServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UploadServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUploadServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UploadServerCertificate(ctx, in)
@@ -24977,12 +32025,24 @@ type UploadSigningCertificateAPI interface {
 	UploadSigningCertificate(ctx context.Context, in *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error)
 }
 
+// decodeUploadSigningCertificate checks, decodes and validates the parameters of UploadSigningCertificate.
+func decodeUploadSigningCertificate(form url.Values) (*UploadSigningCertificateInput, error) {
+	in := new(UploadSigningCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUploadSigningCertificate(svc UploadSigningCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UploadSigningCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUploadSigningCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UploadSigningCertificate(ctx, in)
@@ -24996,6 +32056,1073 @@ func handleUploadSigningCertificate(svc UploadSigningCertificateAPI) Handler {
 		})
 		return nil
 	}
+}
+
+// DecodeInput decodes form as the input of the operation op, as op's
+// handler does before it calls the service: it returns the *<op>Input,
+// or the error the handler answers (UnknownParameter for a parameter
+// the input does not have, ValidationError for a broken constraint);
+// an operation the model does not have is InvalidAction.
+func DecodeInput(op string, form url.Values) (any, error) {
+	switch op {
+	case "AcceptDelegationRequest":
+		in, err := decodeAcceptDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AddClientIDToOpenIDConnectProvider":
+		in, err := decodeAddClientIDToOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AddRoleToInstanceProfile":
+		in, err := decodeAddRoleToInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AddUserToGroup":
+		in, err := decodeAddUserToGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AssociateDelegationRequest":
+		in, err := decodeAssociateDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AttachGroupPolicy":
+		in, err := decodeAttachGroupPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AttachRolePolicy":
+		in, err := decodeAttachRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AttachUserPolicy":
+		in, err := decodeAttachUserPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ChangePassword":
+		in, err := decodeChangePassword(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateAccessKey":
+		in, err := decodeCreateAccessKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateAccountAlias":
+		in, err := decodeCreateAccountAlias(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateDelegationRequest":
+		in, err := decodeCreateDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateGroup":
+		in, err := decodeCreateGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateInstanceProfile":
+		in, err := decodeCreateInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateLoginProfile":
+		in, err := decodeCreateLoginProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateOpenIDConnectProvider":
+		in, err := decodeCreateOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreatePolicy":
+		in, err := decodeCreatePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreatePolicyVersion":
+		in, err := decodeCreatePolicyVersion(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateRole":
+		in, err := decodeCreateRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateSAMLProvider":
+		in, err := decodeCreateSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateServiceLinkedRole":
+		in, err := decodeCreateServiceLinkedRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateServiceSpecificCredential":
+		in, err := decodeCreateServiceSpecificCredential(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateUser":
+		in, err := decodeCreateUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateVirtualMFADevice":
+		in, err := decodeCreateVirtualMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeactivateMFADevice":
+		in, err := decodeDeactivateMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteAccessKey":
+		in, err := decodeDeleteAccessKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteAccountAlias":
+		in, err := decodeDeleteAccountAlias(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteAccountPasswordPolicy":
+		in, err := decodeDeleteAccountPasswordPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteGroup":
+		in, err := decodeDeleteGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteGroupPolicy":
+		in, err := decodeDeleteGroupPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteInstanceProfile":
+		in, err := decodeDeleteInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteLoginProfile":
+		in, err := decodeDeleteLoginProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteOpenIDConnectProvider":
+		in, err := decodeDeleteOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeletePolicy":
+		in, err := decodeDeletePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeletePolicyVersion":
+		in, err := decodeDeletePolicyVersion(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteRole":
+		in, err := decodeDeleteRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteRolePermissionsBoundary":
+		in, err := decodeDeleteRolePermissionsBoundary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteRolePolicy":
+		in, err := decodeDeleteRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteSAMLProvider":
+		in, err := decodeDeleteSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteSSHPublicKey":
+		in, err := decodeDeleteSSHPublicKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteServerCertificate":
+		in, err := decodeDeleteServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteServiceLinkedRole":
+		in, err := decodeDeleteServiceLinkedRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteServiceSpecificCredential":
+		in, err := decodeDeleteServiceSpecificCredential(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteSigningCertificate":
+		in, err := decodeDeleteSigningCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteUser":
+		in, err := decodeDeleteUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteUserPermissionsBoundary":
+		in, err := decodeDeleteUserPermissionsBoundary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteUserPolicy":
+		in, err := decodeDeleteUserPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteVirtualMFADevice":
+		in, err := decodeDeleteVirtualMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DetachGroupPolicy":
+		in, err := decodeDetachGroupPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DetachRolePolicy":
+		in, err := decodeDetachRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DetachUserPolicy":
+		in, err := decodeDetachUserPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DisableOrganizationsRootCredentialsManagement":
+		in, err := decodeDisableOrganizationsRootCredentialsManagement(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DisableOrganizationsRootSessions":
+		in, err := decodeDisableOrganizationsRootSessions(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DisableOutboundWebIdentityFederation":
+		in, err := decodeDisableOutboundWebIdentityFederation(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "EnableMFADevice":
+		in, err := decodeEnableMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "EnableOrganizationsRootCredentialsManagement":
+		in, err := decodeEnableOrganizationsRootCredentialsManagement(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "EnableOrganizationsRootSessions":
+		in, err := decodeEnableOrganizationsRootSessions(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "EnableOutboundWebIdentityFederation":
+		in, err := decodeEnableOutboundWebIdentityFederation(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GenerateCredentialReport":
+		in, err := decodeGenerateCredentialReport(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GenerateOrganizationsAccessReport":
+		in, err := decodeGenerateOrganizationsAccessReport(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GenerateServiceLastAccessedDetails":
+		in, err := decodeGenerateServiceLastAccessedDetails(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetAccessKeyLastUsed":
+		in, err := decodeGetAccessKeyLastUsed(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetAccountAuthorizationDetails":
+		in, err := decodeGetAccountAuthorizationDetails(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetAccountPasswordPolicy":
+		in, err := decodeGetAccountPasswordPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetAccountSummary":
+		in, err := decodeGetAccountSummary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetContextKeysForCustomPolicy":
+		in, err := decodeGetContextKeysForCustomPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetContextKeysForPrincipalPolicy":
+		in, err := decodeGetContextKeysForPrincipalPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetCredentialReport":
+		in, err := decodeGetCredentialReport(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetDelegationRequest":
+		in, err := decodeGetDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetGroup":
+		in, err := decodeGetGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetGroupPolicy":
+		in, err := decodeGetGroupPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetHumanReadableSummary":
+		in, err := decodeGetHumanReadableSummary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetInstanceProfile":
+		in, err := decodeGetInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetLoginProfile":
+		in, err := decodeGetLoginProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetMFADevice":
+		in, err := decodeGetMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetOpenIDConnectProvider":
+		in, err := decodeGetOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetOrganizationsAccessReport":
+		in, err := decodeGetOrganizationsAccessReport(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetOutboundWebIdentityFederationInfo":
+		in, err := decodeGetOutboundWebIdentityFederationInfo(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetPolicy":
+		in, err := decodeGetPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetPolicyVersion":
+		in, err := decodeGetPolicyVersion(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetRole":
+		in, err := decodeGetRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetRolePolicy":
+		in, err := decodeGetRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetSAMLProvider":
+		in, err := decodeGetSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetSSHPublicKey":
+		in, err := decodeGetSSHPublicKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetServerCertificate":
+		in, err := decodeGetServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetServiceLastAccessedDetails":
+		in, err := decodeGetServiceLastAccessedDetails(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetServiceLastAccessedDetailsWithEntities":
+		in, err := decodeGetServiceLastAccessedDetailsWithEntities(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetServiceLinkedRoleDeletionStatus":
+		in, err := decodeGetServiceLinkedRoleDeletionStatus(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetUser":
+		in, err := decodeGetUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetUserPolicy":
+		in, err := decodeGetUserPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListAccessKeys":
+		in, err := decodeListAccessKeys(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListAccountAliases":
+		in, err := decodeListAccountAliases(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListAttachedGroupPolicies":
+		in, err := decodeListAttachedGroupPolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListAttachedRolePolicies":
+		in, err := decodeListAttachedRolePolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListAttachedUserPolicies":
+		in, err := decodeListAttachedUserPolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListDelegationRequests":
+		in, err := decodeListDelegationRequests(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListEntitiesForPolicy":
+		in, err := decodeListEntitiesForPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListGroupPolicies":
+		in, err := decodeListGroupPolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListGroups":
+		in, err := decodeListGroups(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListGroupsForUser":
+		in, err := decodeListGroupsForUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListInstanceProfileTags":
+		in, err := decodeListInstanceProfileTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListInstanceProfiles":
+		in, err := decodeListInstanceProfiles(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListInstanceProfilesForRole":
+		in, err := decodeListInstanceProfilesForRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListMFADeviceTags":
+		in, err := decodeListMFADeviceTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListMFADevices":
+		in, err := decodeListMFADevices(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListOpenIDConnectProviderTags":
+		in, err := decodeListOpenIDConnectProviderTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListOpenIDConnectProviders":
+		in, err := decodeListOpenIDConnectProviders(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListOrganizationsFeatures":
+		in, err := decodeListOrganizationsFeatures(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListPolicies":
+		in, err := decodeListPolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListPoliciesGrantingServiceAccess":
+		in, err := decodeListPoliciesGrantingServiceAccess(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListPolicyTags":
+		in, err := decodeListPolicyTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListPolicyVersions":
+		in, err := decodeListPolicyVersions(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListRolePolicies":
+		in, err := decodeListRolePolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListRoleTags":
+		in, err := decodeListRoleTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListRoles":
+		in, err := decodeListRoles(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListSAMLProviderTags":
+		in, err := decodeListSAMLProviderTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListSAMLProviders":
+		in, err := decodeListSAMLProviders(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListSSHPublicKeys":
+		in, err := decodeListSSHPublicKeys(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListServerCertificateTags":
+		in, err := decodeListServerCertificateTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListServerCertificates":
+		in, err := decodeListServerCertificates(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListServiceSpecificCredentials":
+		in, err := decodeListServiceSpecificCredentials(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListSigningCertificates":
+		in, err := decodeListSigningCertificates(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListUserPolicies":
+		in, err := decodeListUserPolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListUserTags":
+		in, err := decodeListUserTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListUsers":
+		in, err := decodeListUsers(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListVirtualMFADevices":
+		in, err := decodeListVirtualMFADevices(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "PutGroupPolicy":
+		in, err := decodePutGroupPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "PutRolePermissionsBoundary":
+		in, err := decodePutRolePermissionsBoundary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "PutRolePolicy":
+		in, err := decodePutRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "PutUserPermissionsBoundary":
+		in, err := decodePutUserPermissionsBoundary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "PutUserPolicy":
+		in, err := decodePutUserPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "RejectDelegationRequest":
+		in, err := decodeRejectDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "RemoveClientIDFromOpenIDConnectProvider":
+		in, err := decodeRemoveClientIDFromOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "RemoveRoleFromInstanceProfile":
+		in, err := decodeRemoveRoleFromInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "RemoveUserFromGroup":
+		in, err := decodeRemoveUserFromGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ResetServiceSpecificCredential":
+		in, err := decodeResetServiceSpecificCredential(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ResyncMFADevice":
+		in, err := decodeResyncMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "SendDelegationToken":
+		in, err := decodeSendDelegationToken(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "SetDefaultPolicyVersion":
+		in, err := decodeSetDefaultPolicyVersion(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "SetSecurityTokenServicePreferences":
+		in, err := decodeSetSecurityTokenServicePreferences(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "SimulateCustomPolicy":
+		in, err := decodeSimulateCustomPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "SimulatePrincipalPolicy":
+		in, err := decodeSimulatePrincipalPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagInstanceProfile":
+		in, err := decodeTagInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagMFADevice":
+		in, err := decodeTagMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagOpenIDConnectProvider":
+		in, err := decodeTagOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagPolicy":
+		in, err := decodeTagPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagRole":
+		in, err := decodeTagRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagSAMLProvider":
+		in, err := decodeTagSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagServerCertificate":
+		in, err := decodeTagServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagUser":
+		in, err := decodeTagUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagInstanceProfile":
+		in, err := decodeUntagInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagMFADevice":
+		in, err := decodeUntagMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagOpenIDConnectProvider":
+		in, err := decodeUntagOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagPolicy":
+		in, err := decodeUntagPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagRole":
+		in, err := decodeUntagRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagSAMLProvider":
+		in, err := decodeUntagSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagServerCertificate":
+		in, err := decodeUntagServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagUser":
+		in, err := decodeUntagUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateAccessKey":
+		in, err := decodeUpdateAccessKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateAccountPasswordPolicy":
+		in, err := decodeUpdateAccountPasswordPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateAssumeRolePolicy":
+		in, err := decodeUpdateAssumeRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateDelegationRequest":
+		in, err := decodeUpdateDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateGroup":
+		in, err := decodeUpdateGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateLoginProfile":
+		in, err := decodeUpdateLoginProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateOpenIDConnectProviderThumbprint":
+		in, err := decodeUpdateOpenIDConnectProviderThumbprint(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateRole":
+		in, err := decodeUpdateRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateRoleDescription":
+		in, err := decodeUpdateRoleDescription(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateSAMLProvider":
+		in, err := decodeUpdateSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateSSHPublicKey":
+		in, err := decodeUpdateSSHPublicKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateServerCertificate":
+		in, err := decodeUpdateServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateServiceSpecificCredential":
+		in, err := decodeUpdateServiceSpecificCredential(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateSigningCertificate":
+		in, err := decodeUpdateSigningCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateUser":
+		in, err := decodeUpdateUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UploadSSHPublicKey":
+		in, err := decodeUploadSSHPublicKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UploadServerCertificate":
+		in, err := decodeUploadServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UploadSigningCertificate":
+		in, err := decodeUploadSigningCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	}
+	return nil, awsapi.InvalidAction(op, APIVersion)
 }
 
 // Handlers returns a handler for each operation svc implements.
