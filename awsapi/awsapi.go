@@ -287,6 +287,11 @@ type Decoder struct {
 	Form      url.Values
 	errors    []string
 	sensitive map[string]bool // paths whose values messages leave out
+	// lens is the highest index of each list and map, by key prefix
+	// ("Tags.member.", "Tags.entry."), read in one pass over the form
+	// when a first list or map is decoded: the work stays linear in the
+	// size of the request however many lists it nests.
+	lens map[string]int
 }
 
 // Sensitive marks the member at path as sensitive in the model
@@ -403,20 +408,40 @@ func (d *Decoder) MapLen(prefix string) int {
 }
 
 func (d *Decoder) indexed(p string) int {
-	n := 0
-	for k := range d.Form {
-		if !strings.HasPrefix(k, p) {
-			continue
-		}
-		rest := k[len(p):]
-		if i := strings.IndexByte(rest, '.'); i >= 0 {
-			rest = rest[:i]
-		}
-		if i, err := strconv.Atoi(rest); err == nil && i > n && i <= maxIndex {
-			n = i
+	if d.lens == nil {
+		d.lens = make(map[string]int)
+		for k := range d.Form {
+			d.scanIndexes(k)
 		}
 	}
-	return n
+	return d.lens[p]
+}
+
+// scanIndexes records in d.lens the index of each ".member.N" and
+// ".entry.N" in key k, under the prefix that ends with it.
+func (d *Decoder) scanIndexes(k string) {
+	for i := 0; i < len(k); i++ {
+		if k[i] != '.' {
+			continue
+		}
+		var marker string
+		switch rest := k[i+1:]; {
+		case strings.HasPrefix(rest, "member."):
+			marker = "member."
+		case strings.HasPrefix(rest, "entry."):
+			marker = "entry."
+		default:
+			continue
+		}
+		end := i + 1 + len(marker)
+		num := k[end:]
+		if j := strings.IndexByte(num, '.'); j >= 0 {
+			num = num[:j]
+		}
+		if n, err := strconv.Atoi(num); err == nil && n > d.lens[k[:end]] && n <= maxIndex {
+			d.lens[k[:end]] = n
+		}
+	}
 }
 
 // Required records a missing required member.

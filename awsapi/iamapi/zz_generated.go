@@ -4219,7 +4219,8 @@ func (v *ContextEntry) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"ContextKeyValues", path+"contextKeyValues"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ContextKeyValues = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4700,7 +4701,11 @@ func (v *CreateInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4886,7 +4891,8 @@ func (v *CreateOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 	{
 		key, path := prefix+"ClientIDList", path+"clientIDList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ClientIDList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4905,7 +4911,8 @@ func (v *CreateOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 	{
 		key, path := prefix+"ThumbprintList", path+"thumbprintList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ThumbprintList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4924,7 +4931,11 @@ func (v *CreateOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5012,7 +5023,11 @@ func (v *CreateOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefi
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5117,7 +5132,11 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5383,7 +5402,11 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5515,7 +5538,11 @@ func (v *CreateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5615,7 +5642,11 @@ func (v *CreateSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5898,7 +5929,11 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -6011,7 +6046,11 @@ func (v *CreateVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -6159,7 +6198,11 @@ func (v *DelegationPermission) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	{
 		key, path := prefix+"Parameters", path+"parameters"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Parameters = []PolicyParameter{}
+		} else if n > 0 || d.Has(key) {
 			v.Parameters = make([]PolicyParameter, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -6265,7 +6308,8 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	{
 		key, path := prefix+"RolePermissionRestrictionArns", path+"rolePermissionRestrictionArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.RolePermissionRestrictionArns = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7495,7 +7539,8 @@ func (v *DeletionTaskFailureReasonType) decodeQuery(d *awsapi.Decoder, prefix, p
 	{
 		key, path := prefix+"RoleUsageList", path+"roleUsageList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.RoleUsageList = make([]RoleUsageType, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7727,7 +7772,8 @@ func (v *DisableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *aws
 	{
 		key, path := prefix+"EnabledFeatures", path+"enabledFeatures"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EnabledFeatures = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7794,7 +7840,8 @@ func (v *DisableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, 
 	{
 		key, path := prefix+"EnabledFeatures", path+"enabledFeatures"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EnabledFeatures = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7959,7 +8006,8 @@ func (v *EnableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *awsa
 	{
 		key, path := prefix+"EnabledFeatures", path+"enabledFeatures"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EnabledFeatures = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8026,7 +8074,8 @@ func (v *EnableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, p
 	{
 		key, path := prefix+"EnabledFeatures", path+"enabledFeatures"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EnabledFeatures = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8325,7 +8374,8 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"MatchedStatements", path+"matchedStatements"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.MatchedStatements = make([]Statement, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8337,7 +8387,8 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"MissingContextValues", path+"missingContextValues"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.MissingContextValues = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8379,7 +8430,8 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"ResourceSpecificResults", path+"resourceSpecificResults"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ResourceSpecificResults = make([]ResourceSpecificResult, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8779,7 +8831,8 @@ func (v *GetAccountAuthorizationDetailsInput) decodeQuery(d *awsapi.Decoder, pre
 	{
 		key, path := prefix+"Filter", path+"filter"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Filter = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8857,7 +8910,8 @@ func (v *GetAccountAuthorizationDetailsOutput) decodeQuery(d *awsapi.Decoder, pr
 	{
 		key, path := prefix+"UserDetailList", path+"userDetailList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.UserDetailList = make([]UserDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8869,7 +8923,8 @@ func (v *GetAccountAuthorizationDetailsOutput) decodeQuery(d *awsapi.Decoder, pr
 	{
 		key, path := prefix+"GroupDetailList", path+"groupDetailList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.GroupDetailList = make([]GroupDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8881,7 +8936,8 @@ func (v *GetAccountAuthorizationDetailsOutput) decodeQuery(d *awsapi.Decoder, pr
 	{
 		key, path := prefix+"RoleDetailList", path+"roleDetailList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.RoleDetailList = make([]RoleDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8893,7 +8949,8 @@ func (v *GetAccountAuthorizationDetailsOutput) decodeQuery(d *awsapi.Decoder, pr
 	{
 		key, path := prefix+"Policies", path+"policies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Policies = make([]ManagedPolicyDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -9078,7 +9135,8 @@ func (v *GetContextKeysForCustomPolicyInput) decodeQuery(d *awsapi.Decoder, pref
 	{
 		key, path := prefix+"PolicyInputList", path+"policyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -9128,7 +9186,8 @@ func (v *GetContextKeysForCustomPolicyOutput) decodeQuery(d *awsapi.Decoder, pre
 	{
 		key, path := prefix+"ContextKeyNames", path+"contextKeyNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ContextKeyNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -9189,7 +9248,8 @@ func (v *GetContextKeysForPrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, p
 	{
 		key, path := prefix+"PolicyInputList", path+"policyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -9597,7 +9657,8 @@ func (v *GetGroupOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Users", path+"users"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Users = make([]User, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10103,7 +10164,8 @@ func (v *GetOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"ClientIDList", path+"clientIDList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ClientIDList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10122,7 +10184,8 @@ func (v *GetOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"ThumbprintList", path+"thumbprintList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ThumbprintList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10146,7 +10209,11 @@ func (v *GetOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10347,7 +10414,8 @@ func (v *GetOrganizationsAccessReportOutput) decodeQuery(d *awsapi.Decoder, pref
 	{
 		key, path := prefix+"AccessDetails", path+"accessDetails"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AccessDetails = make([]AccessDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10894,7 +10962,11 @@ func (v *GetSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10917,7 +10989,11 @@ func (v *GetSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	{
 		key, path := prefix+"PrivateKeyList", path+"privateKeyList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 2 {
+			d.MaxLen(n, path, 2)
+			v.PrivateKeyList = []SAMLPrivateKey{}
+		} else if n > 0 || d.Has(key) {
 			v.PrivateKeyList = make([]SAMLPrivateKey, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11258,7 +11334,8 @@ func (v *GetServiceLastAccessedDetailsOutput) decodeQuery(d *awsapi.Decoder, pre
 	{
 		key, path := prefix+"ServicesLastAccessed", path+"servicesLastAccessed"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ServicesLastAccessed = make([]ServiceLastAccessed, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11483,7 +11560,8 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesOutput) decodeQuery(d *awsapi.
 	{
 		key, path := prefix+"EntityDetailsList", path+"entityDetailsList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EntityDetailsList = make([]EntityDetails, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12016,7 +12094,8 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"GroupPolicyList", path+"groupPolicyList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.GroupPolicyList = make([]PolicyDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12028,7 +12107,8 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"AttachedManagedPolicies", path+"attachedManagedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedManagedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12180,7 +12260,8 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Roles", path+"roles"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Roles = make([]Role, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12195,7 +12276,11 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12349,7 +12434,8 @@ func (v *ListAccessKeysOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	{
 		key, path := prefix+"AccessKeyMetadata", path+"accessKeyMetadata"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AccessKeyMetadata = make([]AccessKeyMetadata, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12466,7 +12552,8 @@ func (v *ListAccountAliasesOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	{
 		key, path := prefix+"AccountAliases", path+"accountAliases"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AccountAliases = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12629,7 +12716,8 @@ func (v *ListAttachedGroupPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix,
 	{
 		key, path := prefix+"AttachedPolicies", path+"attachedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12783,7 +12871,8 @@ func (v *ListAttachedRolePoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"AttachedPolicies", path+"attachedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12937,7 +13026,8 @@ func (v *ListAttachedUserPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"AttachedPolicies", path+"attachedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13070,7 +13160,8 @@ func (v *ListDelegationRequestsOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"DelegationRequests", path+"delegationRequests"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.DelegationRequests = make([]DelegationRequest, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13256,7 +13347,8 @@ func (v *ListEntitiesForPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"PolicyGroups", path+"policyGroups"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyGroups = make([]PolicyGroup, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13268,7 +13360,8 @@ func (v *ListEntitiesForPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"PolicyUsers", path+"policyUsers"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyUsers = make([]PolicyUser, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13280,7 +13373,8 @@ func (v *ListEntitiesForPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"PolicyRoles", path+"policyRoles"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyRoles = make([]PolicyRole, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13445,7 +13539,8 @@ func (v *ListGroupPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"PolicyNames", path+"policyNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13589,7 +13684,8 @@ func (v *ListGroupsForUserOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"Groups", path+"groups"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Groups = make([]Group, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13725,7 +13821,8 @@ func (v *ListGroupsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Groups", path+"groups"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Groups = make([]Group, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13863,7 +13960,11 @@ func (v *ListInstanceProfileTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14004,7 +14105,8 @@ func (v *ListInstanceProfilesForRoleOutput) decodeQuery(d *awsapi.Decoder, prefi
 	{
 		key, path := prefix+"InstanceProfiles", path+"instanceProfiles"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.InstanceProfiles = make([]InstanceProfile, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14140,7 +14242,8 @@ func (v *ListInstanceProfilesOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 	{
 		key, path := prefix+"InstanceProfiles", path+"instanceProfiles"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.InstanceProfiles = make([]InstanceProfile, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14278,7 +14381,11 @@ func (v *ListMFADeviceTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14417,7 +14524,8 @@ func (v *ListMFADevicesOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	{
 		key, path := prefix+"MFADevices", path+"mFADevices"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.MFADevices = make([]MFADevice, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14554,7 +14662,11 @@ func (v *ListOpenIDConnectProviderTagsOutput) decodeQuery(d *awsapi.Decoder, pre
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14633,7 +14745,8 @@ func (v *ListOpenIDConnectProvidersOutput) decodeQuery(d *awsapi.Decoder, prefix
 	{
 		key, path := prefix+"OpenIDConnectProviderList", path+"openIDConnectProviderList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.OpenIDConnectProviderList = make([]OpenIDConnectProviderListEntry, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14695,7 +14808,8 @@ func (v *ListOrganizationsFeaturesOutput) decodeQuery(d *awsapi.Decoder, prefix,
 	{
 		key, path := prefix+"EnabledFeatures", path+"enabledFeatures"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EnabledFeatures = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14755,7 +14869,8 @@ func (v *ListPoliciesGrantingServiceAccessEntry) decodeQuery(d *awsapi.Decoder, 
 	{
 		key, path := prefix+"Policies", path+"policies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Policies = make([]PolicyGrantingServiceAccess, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14830,7 +14945,8 @@ func (v *ListPoliciesGrantingServiceAccessInput) decodeQuery(d *awsapi.Decoder, 
 	{
 		key, path := prefix+"ServiceNamespaces", path+"serviceNamespaces"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ServiceNamespaces = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14896,7 +15012,8 @@ func (v *ListPoliciesGrantingServiceAccessOutput) decodeQuery(d *awsapi.Decoder,
 	{
 		key, path := prefix+"PoliciesGrantingServiceAccess", path+"policiesGrantingServiceAccess"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PoliciesGrantingServiceAccess = make([]ListPoliciesGrantingServiceAccessEntry, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15068,7 +15185,8 @@ func (v *ListPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	{
 		key, path := prefix+"Policies", path+"policies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Policies = make([]Policy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15202,7 +15320,11 @@ func (v *ListPolicyTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15342,7 +15464,8 @@ func (v *ListPolicyVersionsOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	{
 		key, path := prefix+"Versions", path+"versions"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Versions = make([]PolicyVersion, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15477,7 +15600,8 @@ func (v *ListRolePoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	{
 		key, path := prefix+"PolicyNames", path+"policyNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15621,7 +15745,11 @@ func (v *ListRoleTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15760,7 +15888,8 @@ func (v *ListRolesOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Roles", path+"roles"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Roles = make([]Role, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15897,7 +16026,11 @@ func (v *ListSAMLProviderTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15976,7 +16109,8 @@ func (v *ListSAMLProvidersOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"SAMLProviderList", path+"sAMLProviderList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.SAMLProviderList = make([]SAMLProviderListEntry, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -16087,7 +16221,8 @@ func (v *ListSSHPublicKeysOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"SSHPublicKeys", path+"sSHPublicKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.SSHPublicKeys = make([]SSHPublicKeyMetadata, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -16222,7 +16357,11 @@ func (v *ListServerCertificateTagsOutput) decodeQuery(d *awsapi.Decoder, prefix,
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -16361,7 +16500,8 @@ func (v *ListServerCertificatesOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"ServerCertificateMetadataList", path+"serverCertificateMetadataList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ServerCertificateMetadataList = make([]ServerCertificateMetadata, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -16519,7 +16659,8 @@ func (v *ListServiceSpecificCredentialsOutput) decodeQuery(d *awsapi.Decoder, pr
 	{
 		key, path := prefix+"ServiceSpecificCredentials", path+"serviceSpecificCredentials"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ServiceSpecificCredentials = make([]ServiceSpecificCredentialMetadata, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -16652,7 +16793,8 @@ func (v *ListSigningCertificatesOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 	{
 		key, path := prefix+"Certificates", path+"certificates"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Certificates = make([]SigningCertificate, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -16790,7 +16932,8 @@ func (v *ListUserPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	{
 		key, path := prefix+"PolicyNames", path+"policyNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -16934,7 +17077,11 @@ func (v *ListUserTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17073,7 +17220,8 @@ func (v *ListUsersOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Users", path+"users"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Users = make([]User, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17203,7 +17351,8 @@ func (v *ListVirtualMFADevicesOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"VirtualMFADevices", path+"virtualMFADevices"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.VirtualMFADevices = make([]VirtualMFADevice, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17498,7 +17647,8 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 	{
 		key, path := prefix+"PolicyVersionList", path+"policyVersionList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyVersionList = make([]PolicyVersion, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17914,7 +18064,11 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -18231,7 +18385,8 @@ func (v *PolicyParameter) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Values", path+"values"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Values = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19162,7 +19317,8 @@ func (v *ResourceSpecificResult) decodeQuery(d *awsapi.Decoder, prefix, path str
 	{
 		key, path := prefix+"MatchedStatements", path+"matchedStatements"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.MatchedStatements = make([]Statement, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19174,7 +19330,8 @@ func (v *ResourceSpecificResult) decodeQuery(d *awsapi.Decoder, prefix, path str
 	{
 		key, path := prefix+"MissingContextValues", path+"missingContextValues"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.MissingContextValues = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19505,7 +19662,11 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19683,7 +19844,8 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"InstanceProfileList", path+"instanceProfileList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.InstanceProfileList = make([]InstanceProfile, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19695,7 +19857,8 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"RolePolicyList", path+"rolePolicyList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.RolePolicyList = make([]PolicyDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19707,7 +19870,8 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"AttachedManagedPolicies", path+"attachedManagedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedManagedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19725,7 +19889,11 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19913,7 +20081,8 @@ func (v *RoleUsageType) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Resources", path+"resources"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Resources = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -20337,7 +20506,11 @@ func (v *ServerCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -20572,7 +20745,8 @@ func (v *ServiceLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path string
 	{
 		key, path := prefix+"TrackedActionsLastAccessed", path+"trackedActionsLastAccessed"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TrackedActionsLastAccessed = make([]TrackedActionLastAccessed, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21129,7 +21303,8 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"PolicyInputList", path+"policyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21152,7 +21327,8 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"PermissionsBoundaryPolicyInputList", path+"permissionsBoundaryPolicyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PermissionsBoundaryPolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21172,7 +21348,8 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"ActionNames", path+"actionNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ActionNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21194,7 +21371,8 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"ResourceArns", path+"resourceArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ResourceArns = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21253,7 +21431,8 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"ContextEntries", path+"contextEntries"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ContextEntries = make([]ContextEntry, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21416,7 +21595,8 @@ func (v *SimulateCustomPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 	{
 		key, path := prefix+"EvaluationResults", path+"evaluationResults"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EvaluationResults = make([]EvaluationResult, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21494,7 +21674,8 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"PolicyInputList", path+"policyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21514,7 +21695,8 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"PermissionsBoundaryPolicyInputList", path+"permissionsBoundaryPolicyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PermissionsBoundaryPolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21534,7 +21716,8 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"ActionNames", path+"actionNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ActionNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21556,7 +21739,8 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"ResourceArns", path+"resourceArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ResourceArns = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21615,7 +21799,8 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"ContextEntries", path+"contextEntries"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ContextEntries = make([]ContextEntry, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21917,7 +22102,11 @@ func (v *TagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -21985,7 +22174,11 @@ func (v *TagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22052,7 +22245,11 @@ func (v *TagOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22119,7 +22316,11 @@ func (v *TagPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22187,7 +22388,11 @@ func (v *TagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22254,7 +22459,11 @@ func (v *TagSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22322,7 +22531,11 @@ func (v *TagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22390,7 +22603,11 @@ func (v *TagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22524,7 +22741,8 @@ func (v *UntagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22598,7 +22816,8 @@ func (v *UntagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22671,7 +22890,8 @@ func (v *UntagOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix,
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22744,7 +22964,8 @@ func (v *UntagPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22818,7 +23039,8 @@ func (v *UntagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22891,7 +23113,8 @@ func (v *UntagSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -22965,7 +23188,8 @@ func (v *UntagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -23039,7 +23263,8 @@ func (v *UntagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -23554,7 +23779,8 @@ func (v *UpdateOpenIDConnectProviderThumbprintInput) decodeQuery(d *awsapi.Decod
 	{
 		key, path := prefix+"ThumbprintList", path+"thumbprintList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ThumbprintList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -24418,7 +24644,11 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -24493,7 +24723,11 @@ func (v *UploadServerCertificateOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -24707,7 +24941,11 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -24848,7 +25086,8 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"UserPolicyList", path+"userPolicyList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.UserPolicyList = make([]PolicyDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -24860,7 +25099,8 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"GroupList", path+"groupList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.GroupList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -24880,7 +25120,8 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"AttachedManagedPolicies", path+"attachedManagedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedManagedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -24898,7 +25139,11 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -25054,7 +25299,11 @@ func (v *VirtualMFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"

@@ -572,7 +572,8 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"PolicyArns", path+"policyArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyArns = make([]PolicyDescriptorType, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -608,7 +609,11 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -623,7 +628,8 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"TransitiveTagKeys", path+"transitiveTagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TransitiveTagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -702,7 +708,11 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"ProvidedContexts", path+"providedContexts"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 5 {
+			d.MaxLen(n, path, 5)
+			v.ProvidedContexts = []ProvidedContext{}
+		} else if n > 0 || d.Has(key) {
 			v.ProvidedContexts = make([]ProvidedContext, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -954,7 +964,8 @@ func (v *AssumeRoleWithSAMLInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"PolicyArns", path+"policyArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyArns = make([]PolicyDescriptorType, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -1242,7 +1253,8 @@ func (v *AssumeRoleWithWebIdentityInput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"PolicyArns", path+"policyArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyArns = make([]PolicyDescriptorType, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -2064,7 +2076,8 @@ func (v *GetFederationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"PolicyArns", path+"policyArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyArns = make([]PolicyDescriptorType, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -2089,7 +2102,11 @@ func (v *GetFederationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -2315,7 +2332,8 @@ func (v *GetWebIdentityTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	{
 		key, path := prefix+"Audience", path+"audience"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Audience = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -2371,7 +2389,11 @@ func (v *GetWebIdentityTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"

@@ -507,7 +507,18 @@ func (g *gen) decodeMember(parent *shape, mn, dst, key, path string) {
 		g.p("%s.decodeQuery(d, key+\".\", path+\".\")", dst)
 	case "list":
 		es := g.m.Shapes[ms.Member.Shape]
-		g.p("if n := d.ListLen(key); n > 0 || d.Has(key) {")
+		g.p("n := d.ListLen(key)")
+		if es.Type == "structure" && ms.Max != nil {
+			// A list of structures longer than the model allows is not
+			// built: its elements (and the lists they hold) could cost
+			// far more than the request's size.
+			g.p("if n > %d {", *ms.Max)
+			g.p("d.MaxLen(n, path, %d)", *ms.Max)
+			g.p("%s = %s{}", dst, g.goType(parent.Members[mn].Shape))
+			g.p("} else if n > 0 || d.Has(key) {")
+		} else {
+			g.p("if n > 0 || d.Has(key) {")
+		}
 		g.p("%s = make(%s, n)", dst, g.goType(parent.Members[mn].Shape))
 		g.p("for i := range n {")
 		g.p("ekey, epath := key+\".member.\"+strconv.Itoa(i+1), path+\".\"+strconv.Itoa(i+1)+\".member\"")
