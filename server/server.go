@@ -156,17 +156,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 	var op string
 	var err error
+	info := requestLog{debug: s.logger.Enabled(r.Context(), slog.LevelDebug)}
 	if client, ok := s.acquire(r); ok {
 		defer s.clients.release(client)
-		op, err = s.handle(r, reqID, now, buf)
+		op, err = s.handle(r, reqID, now, buf, &info)
 	} else {
 		// Its body stays unread: the connection closes after the answer.
 		w.Header()["Connection"] = []string{"close"}
 		err = awsapi.Throttling()
 	}
-	code := ""
+	code, status := "", http.StatusOK
 	if err != nil {
-		code = s.writeError(w, r, op, reqID, err)
+		code, status = s.writeError(w, r, op, reqID, err)
 	} else {
 		h := w.Header()
 		h["Content-Type"] = []string{"text/xml"}
@@ -176,14 +177,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	d := time.Since(start)
 	s.metrics.observe(op, code, d)
-	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("request_id", reqID), slog.String("op", op), slog.String("code", code),
-		slog.Duration("took", d))
+	s.logRequest(r, &info, reqID, op, status, code, d)
 }
 
 // handle decodes, authenticates and dispatches a request, leaving the
 // response body in buf. It returns the operation's name when known.
-func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes.Buffer) (string, error) {
+func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes.Buffer, info *requestLog) (string, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBody+1))
 	if err != nil {
 		if isTimeout(err) {
@@ -210,6 +209,7 @@ func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes
 	if err != nil {
 		return action, err
 	}
+	info.caller(req)
 	req.ID = reqID
 	req.Time = now
 	req.SourceIP = sourceIP(r)
@@ -240,9 +240,10 @@ func parseForm(r *http.Request, body []byte) (url.Values, error) {
 	return form, nil
 }
 
-// writeError writes err as AWS's error envelope and returns its code.
-// Errors that are not AWS errors are logged and answered InternalFailure.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID string, err error) string {
+// writeError writes err as AWS's error envelope and returns its code
+// and HTTP status. Errors that are not AWS errors are logged and
+// answered InternalFailure.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID string, err error) (string, int) {
 	var apiErr awsapi.APIError
 	if !errors.As(err, &apiErr) {
 		if errors.Is(err, context.Canceled) {
@@ -262,7 +263,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID st
 	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
 	w.WriteHeader(apiErr.HTTPStatus())
 	w.Write(buf.Bytes())
-	return apiErr.ErrorCode()
+	return apiErr.ErrorCode(), apiErr.HTTPStatus()
 }
 
 // operationNames are the names of a model's operations.
