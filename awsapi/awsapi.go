@@ -92,10 +92,73 @@ func InternalFailure() *Error {
 	return &Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: http.StatusInternalServerError, Fault: Receiver}
 }
 
+// MalformedQueryString is a request whose parameters cannot be parsed.
+func MalformedQueryString(msg string) *Error {
+	return &Error{Code: "MalformedQueryString", Message: msg, Status: http.StatusBadRequest, Fault: Sender}
+}
+
+// RequestEntityTooLarge is a request body over the server's limit (413).
+func RequestEntityTooLarge(limit int64) *Error {
+	return &Error{Code: "RequestEntityTooLarge", Message: "Request body must be less than " + strconv.FormatInt(limit, 10) + " bytes", Status: http.StatusRequestEntityTooLarge, Fault: Sender}
+}
+
+// RequestTimeout is a request whose body did not arrive in time: AWS's
+// common error RequestTimeoutException ("Reading the request timed
+// out", HTTP 408), which the SDKs retry.
+// https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html
+func RequestTimeout() *Error {
+	return &Error{Code: "RequestTimeoutException", Message: "Reading the request timed out.", Status: http.StatusRequestTimeout, Fault: Sender}
+}
+
+// Throttling is AWS's answer to a caller over its request rate: IAM
+// answers Sender, "Throttling", "Rate exceeded", HTTP 400 (as recorded
+// in https://github.com/nccgroup/Scout2/issues/17 and
+// https://github.com/legion-platform/legion/issues/807), which every
+// SDK retries with backoff.
+func Throttling() *Error {
+	return &Error{Code: "Throttling", Message: "Rate exceeded", Status: http.StatusBadRequest, Fault: Sender}
+}
+
+// CommonErrorCodes are the codes of the errors no service model names,
+// sorted: AWS's common errors, the SigV4 errors, and the wire errors of
+// this package. With a model's exception codes they are the closed set
+// a server labels its metrics with.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html
+var CommonErrorCodes = []string{
+	"AccessDenied",
+	"AccessDeniedException",
+	"ExpiredToken",
+	"ExpiredTokenException",
+	"IncompleteSignature",
+	"InternalFailure",
+	"InvalidAction",
+	"InvalidClientTokenId",
+	"InvalidParameterCombination",
+	"InvalidParameterValue",
+	"InvalidQueryParameter",
+	"MalformedQueryString",
+	"MissingAction",
+	"MissingAuthenticationToken",
+	"MissingParameter",
+	"NotAuthorized",
+	"OptInRequired",
+	"RequestEntityTooLarge",
+	"RequestExpired",
+	"RequestTimeoutException",
+	"ServiceUnavailable",
+	"SignatureDoesNotMatch",
+	"Throttling",
+	"ThrottlingException",
+	"UnknownParameter",
+	"UnrecognizedClientException",
+	"ValidationError",
+}
+
 // Ptr returns a pointer to v.
 func Ptr[T any](v T) *T { return &v }
 
-// XMLWriter writes XML elements into a buffer, escaping text.
+// XMLWriter writes XML elements into a buffer, escaping text. Whatever
+// it is given, what it writes is well-formed XML 1.0 (see Text).
 type XMLWriter struct {
 	B *bytes.Buffer
 }
@@ -121,30 +184,56 @@ func (w XMLWriter) Elem(name, text string) {
 	w.End(name)
 }
 
-// Text writes escaped character data.
+// replacement stands for a character XML 1.0 cannot carry.
+const replacement = "\uFFFD"
+
+// asciiText is what each ASCII byte becomes in character data: "" for
+// the byte itself. The markup characters are escaped; CR is a character
+// reference so that parsers do not turn it into LF; the control
+// characters XML 1.0 forbids (all below U+0020 but tab, LF and CR) are
+// replaced. They cannot be escaped: &#x0; and &#x1; are not well-formed
+// XML 1.0 either, and AWS S3's &#x7; in its responses is what makes
+// botocore and the Java SDK fail to parse them
+// (https://github.com/boto/botocore/issues/3496,
+// https://github.com/aws/aws-sdk-java/issues/3112).
+// https://www.w3.org/TR/xml/#charsets
+var asciiText = func() (t [utf8.RuneSelf]string) {
+	for c := range 0x20 {
+		t[c] = replacement
+	}
+	t['\t'], t['\n'] = "", ""
+	t['\r'] = "&#xD;"
+	t['<'], t['>'], t['&'] = "&lt;", "&gt;", "&amp;"
+	t['"'], t['\''] = "&quot;", "&apos;"
+	return t
+}()
+
+// Text writes s as character data. Characters that XML 1.0 does not
+// allow — the control characters but tab, LF and CR, U+FFFE and U+FFFF —
+// and every byte that is not part of valid UTF-8 (which includes
+// encoded surrogates) are written as U+FFFD, one per character or
+// byte, the way encoding/xml.EscapeText does: the response stays
+// parseable by every client and still shows where the input had them.
 func (w XMLWriter) Text(s string) {
 	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '&':
-			esc = "&amp;"
-		case '"':
-			esc = "&quot;"
-		case '\'':
-			esc = "&apos;"
-		case '\r':
-			esc = "&#xD;"
-		default:
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if esc := asciiText[c]; esc != "" {
+				w.B.WriteString(s[last:i])
+				w.B.WriteString(esc)
+				last = i + 1
+			}
+			i++
 			continue
 		}
-		w.B.WriteString(s[last:i])
-		w.B.WriteString(esc)
-		last = i + 1
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && n == 1) || r == 0xFFFE || r == 0xFFFF {
+			w.B.WriteString(s[last:i])
+			w.B.WriteString(replacement)
+			last = i + n
+		}
+		i += n
 	}
 	w.B.WriteString(s[last:])
 }
@@ -198,6 +287,11 @@ type Decoder struct {
 	Form      url.Values
 	errors    []string
 	sensitive map[string]bool // paths whose values messages leave out
+	// lens is the highest index of each list and map, by key prefix
+	// ("Tags.member.", "Tags.entry."), read in one pass over the form
+	// when a first list or map is decoded: the work stays linear in the
+	// size of the request however many lists it nests.
+	lens map[string]int
 }
 
 // Sensitive marks the member at path as sensitive in the model
@@ -314,20 +408,40 @@ func (d *Decoder) MapLen(prefix string) int {
 }
 
 func (d *Decoder) indexed(p string) int {
-	n := 0
-	for k := range d.Form {
-		if !strings.HasPrefix(k, p) {
-			continue
-		}
-		rest := k[len(p):]
-		if i := strings.IndexByte(rest, '.'); i >= 0 {
-			rest = rest[:i]
-		}
-		if i, err := strconv.Atoi(rest); err == nil && i > n && i <= 1000 {
-			n = i
+	if d.lens == nil {
+		d.lens = make(map[string]int)
+		for k := range d.Form {
+			d.scanIndexes(k)
 		}
 	}
-	return n
+	return d.lens[p]
+}
+
+// scanIndexes records in d.lens the index of each ".member.N" and
+// ".entry.N" in key k, under the prefix that ends with it.
+func (d *Decoder) scanIndexes(k string) {
+	for i := 0; i < len(k); i++ {
+		if k[i] != '.' {
+			continue
+		}
+		var marker string
+		switch rest := k[i+1:]; {
+		case strings.HasPrefix(rest, "member."):
+			marker = "member."
+		case strings.HasPrefix(rest, "entry."):
+			marker = "entry."
+		default:
+			continue
+		}
+		end := i + 1 + len(marker)
+		num := k[end:]
+		if j := strings.IndexByte(num, '.'); j >= 0 {
+			num = num[:j]
+		}
+		if n, err := strconv.Atoi(num); err == nil && n > d.lens[k[:end]] && n <= maxIndex {
+			d.lens[k[:end]] = n
+		}
+	}
 }
 
 // Required records a missing required member.

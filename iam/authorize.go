@@ -90,6 +90,9 @@ func (t *txn) decide(action, resource string, keys map[string][]string, pols *au
 	if err != nil {
 		return err
 	}
+	if r.Trace != nil {
+		r.Trace(req.Action, resource, d)
+	}
 	if d.Effect == authz.Allowed {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/policy"
 )
 
@@ -44,6 +45,9 @@ type Request struct {
 	// Unchecked marks a dev-mode request that passed without
 	// authentication; like moto, it is not authorized either.
 	Unchecked bool
+	// Trace, if set, is told each authorization decision the request
+	// makes (the server's debug log); nil in the common case.
+	Trace func(action, resource string, d authz.Decision)
 }
 
 // UserKey returns the key under which the user named name is held.

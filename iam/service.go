@@ -118,6 +118,13 @@ type AccessKey struct {
 	Active   bool
 }
 
+// LogValue implements slog.LogValuer: an access key logs without its
+// secret.
+func (k AccessKey) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("account", k.Account), slog.String("user", k.UserName),
+		slog.Bool("active", k.Active), slog.String("secret", "REDACTED"))
+}
+
 // AccessKey looks an access key up for authentication.
 func (svc *Service) AccessKey(id string) (AccessKey, bool) {
 	svc.mu.RLock()

@@ -31,15 +31,20 @@ type harness struct {
 	http     *httptest.Server
 	URL      string
 	adminKey aws.Credentials
+	// configure, if set, changes the server's Config before it starts.
+	configure func(*server.Config)
 }
 
-func start(t *testing.T, dev bool) *harness {
+func start(t *testing.T, dev bool) *harness { return startWith(t, dev, nil) }
+
+// startWith is start with a server whose Config configure changes.
+func startWith(t *testing.T, dev bool, configure func(*server.Config)) *harness {
 	t.Helper()
 	k, err := secret.GenerateKey("k1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, dir: t.TempDir(), keyring: secret.NewKeyring(k)}
+	h := &harness{t: t, dir: t.TempDir(), keyring: secret.NewKeyring(k), configure: configure}
 	h.open(dev)
 	if !dev {
 		res, err := h.svc.Bootstrap(context.Background(), iam.Bootstrap{Account: testAccount, RootPassword: "correct horse battery staple"})
@@ -63,7 +68,15 @@ func (h *harness) open(dev bool) {
 		h.t.Fatal(err)
 	}
 	h.store, h.svc = st, svc
-	h.http = httptest.NewServer(server.New(server.Config{IAM: svc, Dev: dev}))
+	cfg := server.Config{IAM: svc, Dev: dev}
+	if h.configure != nil {
+		h.configure(&cfg)
+	}
+	srv := server.New(cfg)
+	// The http.Server the CLI serves with: its timeouts apply here too.
+	h.http = httptest.NewUnstartedServer(srv)
+	h.http.Config = srv.HTTPServer()
+	h.http.Start()
 	h.URL = h.http.URL
 }
 

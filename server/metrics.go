@@ -1,108 +1,122 @@
 package server
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // latencyBuckets are the upper bounds, in seconds, of the request latency
 // histogram.
-var latencyBuckets = []float64{0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
+var latencyBuckets = [...]float64{0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
+
+// Labels of the buckets for values outside the closed sets.
+const (
+	unknownOperation = "unknown" // an Action no served model has, or none
+	otherCode        = "other"   // an error code none of the sets has
+)
 
 // metrics counts requests by operation and error code and keeps a latency
 // histogram per operation, written in the Prometheus text format.
+//
+// Labels come from closed sets fixed at construction: the operations of
+// the served models (and "unknown" for any other Action) and the error
+// codes of their exceptions and of the common errors (and "other"), so
+// what a caller sends cannot grow the series: there are at most
+// len(ops)×len(codes) request counters and len(ops) histograms, all
+// allocated up front. Observing a request is two map lookups and atomic
+// adds: no lock, no allocation.
 type metrics struct {
-	mu   sync.RWMutex
-	reqs map[reqLabel]*atomic.Uint64
-	lat  map[string]*histogram
+	ops   map[string]int // operation -> index into opNames
+	codes map[string]int // error code -> index into codeNames
+	// opNames[0] is unknownOperation; codeNames[0] is "" (success),
+	// codeNames[1] is otherCode.
+	opNames, codeNames []string
+	reqs               []atomic.Uint64 // [op*len(codeNames)+code]
+	lat                []histogram     // [op]
 }
-
-type reqLabel struct{ op, code string }
 
 type histogram struct {
-	counts []atomic.Uint64 // one per bucket, then +Inf
-	sum    atomic.Uint64   // nanoseconds
+	counts [len(latencyBuckets) + 1]atomic.Uint64 // one per bucket, then +Inf
+	sum    atomic.Uint64                          // nanoseconds
 }
 
-func newMetrics() *metrics {
-	return &metrics{reqs: make(map[reqLabel]*atomic.Uint64), lat: make(map[string]*histogram)}
+// newMetrics returns metrics labelled with the operations ops and the
+// error codes codes (duplicates are dropped).
+func newMetrics(ops, codes []string) *metrics {
+	m := &metrics{ops: map[string]int{}, codes: map[string]int{}}
+	m.opNames = append([]string{unknownOperation}, sortedUnique(ops)...)
+	m.codeNames = append([]string{"", otherCode}, sortedUnique(codes)...)
+	for i, op := range m.opNames[1:] {
+		m.ops[op] = i + 1
+	}
+	for i, c := range m.codeNames[2:] {
+		m.codes[c] = i + 2
+	}
+	m.reqs = make([]atomic.Uint64, len(m.opNames)*len(m.codeNames))
+	m.lat = make([]histogram, len(m.opNames))
+	return m
 }
 
-// observe records one request: its operation ("" when unknown), its
-// error code ("" on success) and how long it took.
+func sortedUnique(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	s = slices.Compact(s)
+	return slices.DeleteFunc(s, func(x string) bool { return x == "" || x == unknownOperation || x == otherCode })
+}
+
+// observe records one request: its operation (any string: one not in
+// the set counts as "unknown"), its error code ("" on success; one not
+// in the set counts as "other") and how long it took.
 func (m *metrics) observe(op, code string, d time.Duration) {
-	if op == "" {
-		op = "unknown"
-	}
-	// Every label exists after its first request: the common path takes
-	// the read lock only.
-	m.mu.RLock()
-	c, h := m.reqs[reqLabel{op, code}], m.lat[op]
-	m.mu.RUnlock()
-	if c == nil || h == nil {
-		m.mu.Lock()
-		c = m.reqs[reqLabel{op, code}]
-		if c == nil {
-			c = new(atomic.Uint64)
-			m.reqs[reqLabel{op, code}] = c
+	o := m.ops[op] // 0, unknown, if absent
+	c := 0
+	if code != "" {
+		if c = m.codes[code]; c == 0 {
+			c = 1
 		}
-		h = m.lat[op]
-		if h == nil {
-			h = &histogram{counts: make([]atomic.Uint64, len(latencyBuckets)+1)}
-			m.lat[op] = h
-		}
-		m.mu.Unlock()
 	}
-	c.Add(1)
-	s := d.Seconds()
-	i, _ := slices.BinarySearch(latencyBuckets, s)
+	m.reqs[o*len(m.codeNames)+c].Add(1)
+	h := &m.lat[o]
+	i, _ := slices.BinarySearch(latencyBuckets[:], d.Seconds())
 	h.counts[i].Add(1)
 	h.sum.Add(uint64(d.Nanoseconds()))
 }
 
 // write renders the metrics in the Prometheus text exposition format.
+// Only the series that have counted a request are written.
 func (m *metrics) write(w io.Writer) {
-	m.mu.Lock()
-	labels := make([]reqLabel, 0, len(m.reqs))
-	for l := range m.reqs {
-		labels = append(labels, l)
-	}
-	ops := make([]string, 0, len(m.lat))
-	for op := range m.lat {
-		ops = append(ops, op)
-	}
-	m.mu.Unlock()
-	slices.SortFunc(labels, func(a, b reqLabel) int {
-		return cmp.Or(cmp.Compare(a.op, b.op), cmp.Compare(a.code, b.code))
-	})
-	slices.Sort(ops)
-
 	fmt.Fprintln(w, "# HELP gatehouse_requests_total API requests by operation and error code (empty code: success).")
 	fmt.Fprintln(w, "# TYPE gatehouse_requests_total counter")
-	for _, l := range labels {
-		m.mu.Lock()
-		c := m.reqs[l]
-		m.mu.Unlock()
-		fmt.Fprintf(w, "gatehouse_requests_total{operation=%q,code=%q} %d\n", l.op, l.code, c.Load())
+	for o, op := range m.opNames {
+		for c, code := range m.codeNames {
+			if n := m.reqs[o*len(m.codeNames)+c].Load(); n > 0 {
+				fmt.Fprintf(w, "gatehouse_requests_total{operation=%q,code=%q} %d\n", op, code, n)
+			}
+		}
 	}
 	fmt.Fprintln(w, "# HELP gatehouse_request_duration_seconds API request latency by operation, measured in the server.")
 	fmt.Fprintln(w, "# TYPE gatehouse_request_duration_seconds histogram")
-	for _, op := range ops {
-		m.mu.Lock()
-		h := m.lat[op]
-		m.mu.Unlock()
+	for o, op := range m.opNames {
+		h := &m.lat[o]
+		var counts [len(latencyBuckets) + 1]uint64
+		var total uint64
+		for i := range h.counts {
+			counts[i] = h.counts[i].Load()
+			total += counts[i]
+		}
+		if total == 0 {
+			continue
+		}
 		var cum uint64
 		for i, le := range latencyBuckets {
-			cum += h.counts[i].Load()
+			cum += counts[i]
 			fmt.Fprintf(w, "gatehouse_request_duration_seconds_bucket{operation=%q,le=%q} %d\n", op, strconv.FormatFloat(le, 'g', -1, 64), cum)
 		}
-		cum += h.counts[len(latencyBuckets)].Load()
+		cum += counts[len(latencyBuckets)]
 		fmt.Fprintf(w, "gatehouse_request_duration_seconds_bucket{operation=%q,le=\"+Inf\"} %d\n", op, cum)
 		fmt.Fprintf(w, "gatehouse_request_duration_seconds_sum{operation=%q} %g\n", op, float64(h.sum.Load())/1e9)
 		fmt.Fprintf(w, "gatehouse_request_duration_seconds_count{operation=%q} %d\n", op, cum)

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +45,27 @@ type Config struct {
 	// MaxBodyBytes bounds a request body; zero means 16 MiB (a SAML
 	// metadata document may have 10 million characters).
 	MaxBodyBytes int64
+	// Timeouts of the http.Server that HTTPServer returns (see limits.go);
+	// zero means the default, negative means none.
+	// ReadHeaderTimeout bounds reading a request's headers (default 10 s).
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, body included, from
+	// its first byte (default 30 s): a body that does not arrive in time
+	// is answered RequestTimeoutException and its connection closed.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds a request from the end of its headers to the
+	// end of its response (default 60 s).
+	WriteTimeout time.Duration
+	// IdleTimeout bounds how long a keep-alive connection waits for its
+	// next request (default 120 s, longer than the SDKs' 90 s, so that
+	// clients close idle connections first).
+	IdleTimeout time.Duration
+	// MaxClientRequests caps the API requests one client (a source IPv4
+	// address, or IPv6 /64) may have in flight at once, a slow body
+	// being read included; a request over the cap is answered
+	// Throttling ("Rate exceeded", 400), which the SDKs retry with
+	// backoff. Zero means 32; negative means no cap.
+	MaxClientRequests int
 }
 
 // Server serves the AWS APIs over HTTP. It is safe for concurrent use.
@@ -55,7 +77,9 @@ type Server struct {
 	handlers map[string]iamapi.Handler
 	auth     *authenticator
 	metrics  *metrics
-	dev      *devMode // nil unless Config.Dev
+	limits   limits
+	clients  *clientLimiter // nil without a cap
+	dev      *devMode       // nil unless Config.Dev
 	bufs     sync.Pool
 	ready    atomic.Bool
 }
@@ -68,7 +92,7 @@ func New(cfg Config) *Server {
 		clock:    cfg.Clock,
 		maxBody:  cfg.MaxBodyBytes,
 		handlers: iamapi.Handlers(cfg.IAM),
-		metrics:  newMetrics(),
+		metrics:  newMetrics(operationNames(iamapi.Operations), slices.Concat(iamapi.ErrorCodes, awsapi.CommonErrorCodes)),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -79,6 +103,7 @@ func New(cfg Config) *Server {
 	if s.maxBody == 0 {
 		s.maxBody = 16 << 20
 	}
+	s.limits, s.clients = newLimits(cfg)
 	if cfg.Dev {
 		account := cfg.DevAccount
 		if account == "" {
@@ -129,10 +154,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	buf.Reset()
 	defer s.bufs.Put(buf)
 
-	op, err := s.handle(r, reqID, now, buf)
-	code := ""
+	var op string
+	var err error
+	info := requestLog{debug: s.logger.Enabled(r.Context(), slog.LevelDebug)}
+	if client, ok := s.acquire(r); ok {
+		defer s.clients.release(client)
+		op, err = s.handle(r, reqID, now, buf, &info)
+	} else {
+		// Its body stays unread: the connection closes after the answer.
+		w.Header()["Connection"] = []string{"close"}
+		err = awsapi.Throttling()
+	}
+	code, status := "", http.StatusOK
 	if err != nil {
-		code = s.writeError(w, r, op, reqID, err)
+		code, status = s.writeError(w, r, op, reqID, err)
 	} else {
 		h := w.Header()
 		h["Content-Type"] = []string{"text/xml"}
@@ -142,24 +177,25 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	d := time.Since(start)
 	s.metrics.observe(op, code, d)
-	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("request_id", reqID), slog.String("op", op), slog.String("code", code),
-		slog.Duration("took", d))
+	s.logRequest(r, &info, reqID, op, status, code, d)
 }
 
 // handle decodes, authenticates and dispatches a request, leaving the
 // response body in buf. It returns the operation's name when known.
-func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes.Buffer) (string, error) {
+func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes.Buffer, info *requestLog) (string, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBody+1))
 	if err != nil {
-		return "", awsapi.Errorf("MalformedQueryString", http.StatusBadRequest, "could not read the request body")
+		if isTimeout(err) {
+			return "", awsapi.RequestTimeout()
+		}
+		return "", awsapi.MalformedQueryString("could not read the request body")
 	}
 	if int64(len(body)) > s.maxBody {
-		return "", awsapi.Errorf("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "Request body must be less than %d bytes", s.maxBody)
+		return "", awsapi.RequestEntityTooLarge(s.maxBody)
 	}
 	form, err := parseForm(r, body)
 	if err != nil {
-		return "", awsapi.Errorf("MalformedQueryString", http.StatusBadRequest, "%s", err.Error())
+		return "", awsapi.MalformedQueryString(err.Error())
 	}
 	action := form.Get("Action")
 	if action == "" {
@@ -173,6 +209,7 @@ func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes
 	if err != nil {
 		return action, err
 	}
+	info.caller(req)
 	req.ID = reqID
 	req.Time = now
 	req.SourceIP = sourceIP(r)
@@ -203,9 +240,10 @@ func parseForm(r *http.Request, body []byte) (url.Values, error) {
 	return form, nil
 }
 
-// writeError writes err as AWS's error envelope and returns its code.
-// Errors that are not AWS errors are logged and answered InternalFailure.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID string, err error) string {
+// writeError writes err as AWS's error envelope and returns its code
+// and HTTP status. Errors that are not AWS errors are logged and
+// answered InternalFailure.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID string, err error) (string, int) {
 	var apiErr awsapi.APIError
 	if !errors.As(err, &apiErr) {
 		if errors.Is(err, context.Canceled) {
@@ -225,7 +263,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID st
 	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
 	w.WriteHeader(apiErr.HTTPStatus())
 	w.Write(buf.Bytes())
-	return apiErr.ErrorCode()
+	return apiErr.ErrorCode(), apiErr.HTTPStatus()
+}
+
+// operationNames are the names of a model's operations.
+func operationNames(ops []iamapi.Operation) []string {
+	names := make([]string, len(ops))
+	for i, op := range ops {
+		names[i] = op.Name
+	}
+	return names
 }
 
 func sourceIP(r *http.Request) string {

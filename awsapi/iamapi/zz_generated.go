@@ -3283,6 +3283,45 @@ func UnrecognizedPublicKeyEncoding(format string, args ...any) *UnrecognizedPubl
 	return &UnrecognizedPublicKeyEncodingException{Message: awsapi.Errorf("UnrecognizedPublicKeyEncoding", 400, format, args...).Message}
 }
 
+// ErrorCodes are the codes of the model's exceptions, sorted.
+var ErrorCodes = []string{
+	"AccountNotManagementOrDelegatedAdministratorException",
+	"CallerIsNotManagementAccountException",
+	"ConcurrentModification",
+	"DeleteConflict",
+	"DuplicateCertificate",
+	"DuplicateSSHPublicKey",
+	"EntityAlreadyExists",
+	"EntityTemporarilyUnmodifiable",
+	"FeatureDisabled",
+	"FeatureEnabled",
+	"InvalidAuthenticationCode",
+	"InvalidCertificate",
+	"InvalidInput",
+	"InvalidPublicKey",
+	"InvalidUserType",
+	"KeyPairMismatch",
+	"LimitExceeded",
+	"MalformedCertificate",
+	"MalformedPolicyDocument",
+	"NoSuchEntity",
+	"NotSupportedService",
+	"OpenIdIdpCommunicationError",
+	"OrganizationNotFoundException",
+	"OrganizationNotInAllFeaturesModeException",
+	"PasswordPolicyViolation",
+	"PolicyEvaluation",
+	"PolicyNotAttachable",
+	"ReportExpired",
+	"ReportGenerationLimitExceeded",
+	"ReportInProgress",
+	"ReportNotPresent",
+	"ServiceAccessNotEnabledException",
+	"ServiceFailure",
+	"UnmodifiableEntity",
+	"UnrecognizedPublicKeyEncoding",
+}
+
 func (v *AcceptDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"DelegationRequestId", path+"delegationRequestId"
@@ -3300,6 +3339,16 @@ func (v *AcceptDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			d.Required(path)
 		}
 	}
+}
+
+func (*AcceptDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	}
+	return false
 }
 
 func (v *AcceptDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
@@ -3367,6 +3416,26 @@ func (v *AccessDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if v.TotalAuthenticatedEntities != nil {
 		}
 	}
+}
+
+func (*AccessDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceName":
+		return !more
+	case "ServiceNamespace":
+		return !more
+	case "Region":
+		return !more
+	case "EntityPath":
+		return !more
+	case "LastAuthenticatedTime":
+		return !more
+	case "TotalAuthenticatedEntities":
+		return !more
+	}
+	return false
 }
 
 func (v *AccessDetail) encodeXML(w awsapi.XMLWriter) {
@@ -3450,6 +3519,24 @@ func (v *AccessKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*AccessKey) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "AccessKeyId":
+		return !more
+	case "Status":
+		return !more
+	case "SecretAccessKey":
+		return !more
+	case "CreateDate":
+		return !more
+	}
+	return false
+}
+
 func (v *AccessKey) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -3492,6 +3579,20 @@ func (v *AccessKeyLastUsed) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			d.Required(path)
 		}
 	}
+}
+
+func (*AccessKeyLastUsed) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "LastUsedDate":
+		return !more
+	case "ServiceName":
+		return !more
+	case "Region":
+		return !more
+	}
+	return false
 }
 
 func (v *AccessKeyLastUsed) encodeXML(w awsapi.XMLWriter) {
@@ -3550,6 +3651,22 @@ func (v *AccessKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*AccessKeyMetadata) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "AccessKeyId":
+		return !more
+	case "Status":
+		return !more
+	case "CreateDate":
+		return !more
+	}
+	return false
+}
+
 func (v *AccessKeyMetadata) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -3598,6 +3715,18 @@ func (v *AddClientIDToOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder,
 	}
 }
 
+func (*AddClientIDToOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "ClientID":
+		return !more
+	}
+	return false
+}
+
 func (v *AddClientIDToOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OpenIDConnectProviderArn != "" {
 		w.Elem("OpenIDConnectProviderArn", v.OpenIDConnectProviderArn)
@@ -3640,6 +3769,18 @@ func (v *AddRoleToInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			d.Required(path)
 		}
 	}
+}
+
+func (*AddRoleToInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "RoleName":
+		return !more
+	}
+	return false
 }
 
 func (v *AddRoleToInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
@@ -3686,6 +3827,18 @@ func (v *AddUserToGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*AddUserToGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *AddUserToGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -3712,6 +3865,16 @@ func (v *AssociateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix,
 			d.Required(path)
 		}
 	}
+}
+
+func (*AssociateDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	}
+	return false
 }
 
 func (v *AssociateDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
@@ -3752,6 +3915,18 @@ func (v *AttachGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 			d.Required(path)
 		}
 	}
+}
+
+func (*AttachGroupPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
 }
 
 func (v *AttachGroupPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -3797,6 +3972,18 @@ func (v *AttachRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*AttachRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
+}
+
 func (v *AttachRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -3840,6 +4027,18 @@ func (v *AttachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*AttachUserPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
+}
+
 func (v *AttachUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -3871,6 +4070,18 @@ func (v *AttachedPermissionsBoundary) decodeQuery(d *awsapi.Decoder, prefix, pat
 			}
 		}
 	}
+}
+
+func (*AttachedPermissionsBoundary) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PermissionsBoundaryType":
+		return !more
+	case "PermissionsBoundaryArn":
+		return !more
+	}
+	return false
 }
 
 func (v *AttachedPermissionsBoundary) encodeXML(w awsapi.XMLWriter) {
@@ -3910,6 +4121,18 @@ func (v *AttachedPolicy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			}
 		}
 	}
+}
+
+func (*AttachedPolicy) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
 }
 
 func (v *AttachedPolicy) encodeXML(w awsapi.XMLWriter) {
@@ -3958,6 +4181,18 @@ func (v *ChangePasswordInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*ChangePasswordInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OldPassword":
+		return !more
+	case "NewPassword":
+		return !more
+	}
+	return false
+}
+
 func (v *ChangePasswordInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OldPassword != "" {
 		w.Elem("OldPassword", v.OldPassword)
@@ -3984,7 +4219,8 @@ func (v *ContextEntry) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"ContextKeyValues", path+"contextKeyValues"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ContextKeyValues = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4002,6 +4238,24 @@ func (v *ContextEntry) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Enum(v.ContextKeyType, path, []string{"string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList", "binary", "binaryList", "date", "dateList"})
 		}
 	}
+}
+
+func (*ContextEntry) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ContextKeyName":
+		return !more
+	case "ContextKeyValues":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ContextKeyType":
+		return !more
+	}
+	return false
 }
 
 func (v *ContextEntry) encodeXML(w awsapi.XMLWriter) {
@@ -4037,6 +4291,16 @@ func (v *CreateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*CreateAccessKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateAccessKeyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -4050,6 +4314,16 @@ func (v *CreateAccessKeyOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		v.AccessKey = new(AccessKey)
 		v.AccessKey.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateAccessKeyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccessKey":
+		return more && (*AccessKey)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateAccessKeyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4077,6 +4351,16 @@ func (v *CreateAccountAliasInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Required(path)
 		}
 	}
+}
+
+func (*CreateAccountAliasInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccountAlias":
+		return !more
+	}
+	return false
 }
 
 func (v *CreateAccountAliasInput) encodeXML(w awsapi.XMLWriter) {
@@ -4193,6 +4477,32 @@ func (v *CreateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*CreateDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OwnerAccountId":
+		return !more
+	case "Description":
+		return !more
+	case "Permissions":
+		return more && (*DelegationPermission)(nil).knownQuery(rest)
+	case "RequestMessage":
+		return !more
+	case "RequestorWorkflowId":
+		return !more
+	case "RedirectUrl":
+		return !more
+	case "NotificationChannel":
+		return !more
+	case "SessionDuration":
+		return !more
+	case "OnlySendByOwner":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OwnerAccountId != "" {
 		w.Elem("OwnerAccountId", v.OwnerAccountId)
@@ -4255,6 +4565,18 @@ func (v *CreateDelegationRequestOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*CreateDelegationRequestOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ConsoleDeepLink":
+		return !more
+	case "DelegationRequestId":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateDelegationRequestOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.ConsoleDeepLink != "" {
 		w.Elem("ConsoleDeepLink", v.ConsoleDeepLink)
@@ -4297,6 +4619,18 @@ func (v *CreateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*CreateGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "GroupName":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -4313,6 +4647,16 @@ func (v *CreateGroupOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 		v.Group = new(Group)
 		v.Group.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateGroupOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Group":
+		return more && (*Group)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateGroupOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4357,7 +4701,11 @@ func (v *CreateInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4369,6 +4717,24 @@ func (v *CreateInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*CreateInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "Path":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *CreateInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
@@ -4396,6 +4762,16 @@ func (v *CreateInstanceProfileOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		v.InstanceProfile = new(InstanceProfile)
 		v.InstanceProfile.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateInstanceProfileOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfile":
+		return more && (*InstanceProfile)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateInstanceProfileOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4443,6 +4819,20 @@ func (v *CreateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*CreateLoginProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Password":
+		return !more
+	case "PasswordResetRequired":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateLoginProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -4462,6 +4852,16 @@ func (v *CreateLoginProfileOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		v.LoginProfile = new(LoginProfile)
 		v.LoginProfile.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateLoginProfileOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "LoginProfile":
+		return more && (*LoginProfile)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateLoginProfileOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4491,7 +4891,8 @@ func (v *CreateOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 	{
 		key, path := prefix+"ClientIDList", path+"clientIDList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ClientIDList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4510,7 +4911,8 @@ func (v *CreateOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 	{
 		key, path := prefix+"ThumbprintList", path+"thumbprintList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ThumbprintList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4529,7 +4931,11 @@ func (v *CreateOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4541,6 +4947,34 @@ func (v *CreateOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*CreateOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Url":
+		return !more
+	case "ClientIDList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ThumbprintList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *CreateOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -4589,7 +5023,11 @@ func (v *CreateOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefi
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4601,6 +5039,22 @@ func (v *CreateOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefi
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*CreateOpenIDConnectProviderOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *CreateOpenIDConnectProviderOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4678,7 +5132,11 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4690,6 +5148,28 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*CreatePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "Path":
+		return !more
+	case "PolicyDocument":
+		return !more
+	case "Description":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *CreatePolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -4723,6 +5203,16 @@ func (v *CreatePolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		v.Policy = new(Policy)
 		v.Policy.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreatePolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Policy":
+		return more && (*Policy)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreatePolicyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4772,6 +5262,20 @@ func (v *CreatePolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	}
 }
 
+func (*CreatePolicyVersionInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "PolicyDocument":
+		return !more
+	case "SetAsDefault":
+		return !more
+	}
+	return false
+}
+
 func (v *CreatePolicyVersionInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -4791,6 +5295,16 @@ func (v *CreatePolicyVersionOutput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		v.PolicyVersion = new(PolicyVersion)
 		v.PolicyVersion.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreatePolicyVersionOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyVersion":
+		return more && (*PolicyVersion)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreatePolicyVersionOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4888,7 +5402,11 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -4900,6 +5418,32 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*CreateRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "RoleName":
+		return !more
+	case "AssumeRolePolicyDocument":
+		return !more
+	case "Description":
+		return !more
+	case "MaxSessionDuration":
+		return !more
+	case "PermissionsBoundary":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *CreateRoleInput) encodeXML(w awsapi.XMLWriter) {
@@ -4939,6 +5483,16 @@ func (v *CreateRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.Role = new(Role)
 		v.Role.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateRoleOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Role":
+		return more && (*Role)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -4984,7 +5538,11 @@ func (v *CreateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5019,6 +5577,28 @@ func (v *CreateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Pattern(v.AddPrivateKey, path, re5, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "")
 		}
 	}
+}
+
+func (*CreateSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLMetadataDocument":
+		return !more
+	case "Name":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "AssertionEncryptionMode":
+		return !more
+	case "AddPrivateKey":
+		return !more
+	}
+	return false
 }
 
 func (v *CreateSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -5062,7 +5642,11 @@ func (v *CreateSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5074,6 +5658,22 @@ func (v *CreateSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*CreateSAMLProviderOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *CreateSAMLProviderOutput) encodeXML(w awsapi.XMLWriter) {
@@ -5135,6 +5735,20 @@ func (v *CreateServiceLinkedRoleInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*CreateServiceLinkedRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AWSServiceName":
+		return !more
+	case "Description":
+		return !more
+	case "CustomSuffix":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateServiceLinkedRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.AWSServiceName != "" {
 		w.Elem("AWSServiceName", v.AWSServiceName)
@@ -5154,6 +5768,16 @@ func (v *CreateServiceLinkedRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		v.Role = new(Role)
 		v.Role.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateServiceLinkedRoleOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Role":
+		return more && (*Role)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateServiceLinkedRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -5205,6 +5829,20 @@ func (v *CreateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 	}
 }
 
+func (*CreateServiceSpecificCredentialInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "ServiceName":
+		return !more
+	case "CredentialAgeDays":
+		return !more
+	}
+	return false
+}
+
 func (v *CreateServiceSpecificCredentialInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -5224,6 +5862,16 @@ func (v *CreateServiceSpecificCredentialOutput) decodeQuery(d *awsapi.Decoder, p
 		v.ServiceSpecificCredential = new(ServiceSpecificCredential)
 		v.ServiceSpecificCredential.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateServiceSpecificCredentialOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceSpecificCredential":
+		return more && (*ServiceSpecificCredential)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateServiceSpecificCredentialOutput) encodeXML(w awsapi.XMLWriter) {
@@ -5281,7 +5929,11 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5293,6 +5945,26 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*CreateUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "UserName":
+		return !more
+	case "PermissionsBoundary":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *CreateUserInput) encodeXML(w awsapi.XMLWriter) {
@@ -5323,6 +5995,16 @@ func (v *CreateUserOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.User = new(User)
 		v.User.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateUserOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "User":
+		return more && (*User)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateUserOutput) encodeXML(w awsapi.XMLWriter) {
@@ -5364,7 +6046,11 @@ func (v *CreateVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5376,6 +6062,24 @@ func (v *CreateVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*CreateVirtualMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "VirtualMFADeviceName":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *CreateVirtualMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
@@ -5403,6 +6107,16 @@ func (v *CreateVirtualMFADeviceOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		v.VirtualMFADevice = new(VirtualMFADevice)
 		v.VirtualMFADevice.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*CreateVirtualMFADeviceOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "VirtualMFADevice":
+		return more && (*VirtualMFADevice)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *CreateVirtualMFADeviceOutput) encodeXML(w awsapi.XMLWriter) {
@@ -5446,6 +6160,18 @@ func (v *DeactivateMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	}
 }
 
+func (*DeactivateMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SerialNumber":
+		return !more
+	}
+	return false
+}
+
 func (v *DeactivateMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -5472,7 +6198,11 @@ func (v *DelegationPermission) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	{
 		key, path := prefix+"Parameters", path+"parameters"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Parameters = []PolicyParameter{}
+		} else if n > 0 || d.Has(key) {
 			v.Parameters = make([]PolicyParameter, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5484,6 +6214,22 @@ func (v *DelegationPermission) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			d.MaxLen(len(v.Parameters), path, 50)
 		}
 	}
+}
+
+func (*DelegationPermission) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyTemplateArn":
+		return !more
+	case "Parameters":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyParameter)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *DelegationPermission) encodeXML(w awsapi.XMLWriter) {
@@ -5562,7 +6308,8 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	{
 		key, path := prefix+"RolePermissionRestrictionArns", path+"rolePermissionRestrictionArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.RolePermissionRestrictionArns = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -5703,6 +6450,58 @@ func (v *DelegationRequest) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*DelegationRequest) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	case "OwnerAccountId":
+		return !more
+	case "Description":
+		return !more
+	case "RequestMessage":
+		return !more
+	case "Permissions":
+		return more && (*DelegationPermission)(nil).knownQuery(rest)
+	case "PermissionPolicy":
+		return !more
+	case "RolePermissionRestrictionArns":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "OwnerId":
+		return !more
+	case "ApproverId":
+		return !more
+	case "State":
+		return !more
+	case "ExpirationTime":
+		return !more
+	case "RequestorId":
+		return !more
+	case "RequestorName":
+		return !more
+	case "CreateDate":
+		return !more
+	case "SessionDuration":
+		return !more
+	case "RedirectUrl":
+		return !more
+	case "Notes":
+		return !more
+	case "RejectionReason":
+		return !more
+	case "OnlySendByOwner":
+		return !more
+	case "UpdatedTime":
+		return !more
+	}
+	return false
+}
+
 func (v *DelegationRequest) encodeXML(w awsapi.XMLWriter) {
 	if v.DelegationRequestId != "" {
 		w.Elem("DelegationRequestId", v.DelegationRequestId)
@@ -5805,6 +6604,18 @@ func (v *DeleteAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*DeleteAccessKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "AccessKeyId":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteAccessKeyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -5831,6 +6642,16 @@ func (v *DeleteAccountAliasInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteAccountAliasInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccountAlias":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteAccountAliasInput) encodeXML(w awsapi.XMLWriter) {
@@ -5874,6 +6695,18 @@ func (v *DeleteGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*DeleteGroupPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteGroupPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -5902,6 +6735,16 @@ func (v *DeleteGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*DeleteGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -5927,6 +6770,16 @@ func (v *DeleteInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*DeleteInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.InstanceProfileName != "" {
 		w.Elem("InstanceProfileName", v.InstanceProfileName)
@@ -5948,6 +6801,16 @@ func (v *DeleteLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
 		}
 	}
+}
+
+func (*DeleteLoginProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteLoginProfileInput) encodeXML(w awsapi.XMLWriter) {
@@ -5974,6 +6837,16 @@ func (v *DeleteOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix
 	}
 }
 
+func (*DeleteOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OpenIDConnectProviderArn != "" {
 		w.Elem("OpenIDConnectProviderArn", v.OpenIDConnectProviderArn)
@@ -5996,6 +6869,16 @@ func (v *DeletePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeletePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	}
+	return false
 }
 
 func (v *DeletePolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -6032,6 +6915,18 @@ func (v *DeletePolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	}
 }
 
+func (*DeletePolicyVersionInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "VersionId":
+		return !more
+	}
+	return false
+}
+
 func (v *DeletePolicyVersionInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -6058,6 +6953,16 @@ func (v *DeleteRolePermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, pref
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteRolePermissionsBoundaryInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteRolePermissionsBoundaryInput) encodeXML(w awsapi.XMLWriter) {
@@ -6101,6 +7006,18 @@ func (v *DeleteRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*DeleteRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -6129,6 +7046,16 @@ func (v *DeleteRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*DeleteRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -6151,6 +7078,16 @@ func (v *DeleteSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -6194,6 +7131,18 @@ func (v *DeleteSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*DeleteSSHPublicKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyId":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteSSHPublicKeyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6222,6 +7171,16 @@ func (v *DeleteServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*DeleteServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.ServerCertificateName != "" {
 		w.Elem("ServerCertificateName", v.ServerCertificateName)
@@ -6247,6 +7206,16 @@ func (v *DeleteServiceLinkedRoleInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*DeleteServiceLinkedRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteServiceLinkedRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -6269,6 +7238,16 @@ func (v *DeleteServiceLinkedRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteServiceLinkedRoleOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DeletionTaskId":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteServiceLinkedRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -6308,6 +7287,18 @@ func (v *DeleteServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteServiceSpecificCredentialInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "ServiceSpecificCredentialId":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteServiceSpecificCredentialInput) encodeXML(w awsapi.XMLWriter) {
@@ -6352,6 +7343,18 @@ func (v *DeleteSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*DeleteSigningCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "CertificateId":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteSigningCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6378,6 +7381,16 @@ func (v *DeleteUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, pref
 			d.Required(path)
 		}
 	}
+}
+
+func (*DeleteUserPermissionsBoundaryInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
 }
 
 func (v *DeleteUserPermissionsBoundaryInput) encodeXML(w awsapi.XMLWriter) {
@@ -6421,6 +7434,18 @@ func (v *DeleteUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*DeleteUserPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6449,6 +7474,16 @@ func (v *DeleteUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*DeleteUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteUserInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6474,6 +7509,16 @@ func (v *DeleteVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	}
 }
 
+func (*DeleteVirtualMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	}
+	return false
+}
+
 func (v *DeleteVirtualMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
 	if v.SerialNumber != "" {
 		w.Elem("SerialNumber", v.SerialNumber)
@@ -6494,7 +7539,8 @@ func (v *DeletionTaskFailureReasonType) decodeQuery(d *awsapi.Decoder, prefix, p
 	{
 		key, path := prefix+"RoleUsageList", path+"roleUsageList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.RoleUsageList = make([]RoleUsageType, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -6503,6 +7549,22 @@ func (v *DeletionTaskFailureReasonType) decodeQuery(d *awsapi.Decoder, prefix, p
 			}
 		}
 	}
+}
+
+func (*DeletionTaskFailureReasonType) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Reason":
+		return !more
+	case "RoleUsageList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*RoleUsageType)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *DeletionTaskFailureReasonType) encodeXML(w awsapi.XMLWriter) {
@@ -6554,6 +7616,18 @@ func (v *DetachGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*DetachGroupPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
+}
+
 func (v *DetachGroupPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -6595,6 +7669,18 @@ func (v *DetachRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 			d.Required(path)
 		}
 	}
+}
+
+func (*DetachRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
 }
 
 func (v *DetachRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -6640,6 +7726,18 @@ func (v *DetachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*DetachUserPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyArn":
+		return !more
+	}
+	return false
+}
+
 func (v *DetachUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6650,6 +7748,10 @@ func (v *DetachUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
 }
 
 func (v *DisableOrganizationsRootCredentialsManagementInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*DisableOrganizationsRootCredentialsManagementInput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *DisableOrganizationsRootCredentialsManagementInput) encodeXML(w awsapi.XMLWriter) {
@@ -6670,7 +7772,8 @@ func (v *DisableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *aws
 	{
 		key, path := prefix+"EnabledFeatures", path+"enabledFeatures"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EnabledFeatures = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -6681,6 +7784,22 @@ func (v *DisableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *aws
 			}
 		}
 	}
+}
+
+func (*DisableOrganizationsRootCredentialsManagementOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OrganizationId":
+		return !more
+	case "EnabledFeatures":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *DisableOrganizationsRootCredentialsManagementOutput) encodeXML(w awsapi.XMLWriter) {
@@ -6697,6 +7816,10 @@ func (v *DisableOrganizationsRootCredentialsManagementOutput) encodeXML(w awsapi
 }
 
 func (v *DisableOrganizationsRootSessionsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*DisableOrganizationsRootSessionsInput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *DisableOrganizationsRootSessionsInput) encodeXML(w awsapi.XMLWriter) {
@@ -6717,7 +7840,8 @@ func (v *DisableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, 
 	{
 		key, path := prefix+"EnabledFeatures", path+"enabledFeatures"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EnabledFeatures = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -6728,6 +7852,22 @@ func (v *DisableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, 
 			}
 		}
 	}
+}
+
+func (*DisableOrganizationsRootSessionsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OrganizationId":
+		return !more
+	case "EnabledFeatures":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *DisableOrganizationsRootSessionsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -6810,6 +7950,22 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*EnableMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SerialNumber":
+		return !more
+	case "AuthenticationCode1":
+		return !more
+	case "AuthenticationCode2":
+		return !more
+	}
+	return false
+}
+
 func (v *EnableMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -6826,6 +7982,10 @@ func (v *EnableMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
 }
 
 func (v *EnableOrganizationsRootCredentialsManagementInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*EnableOrganizationsRootCredentialsManagementInput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *EnableOrganizationsRootCredentialsManagementInput) encodeXML(w awsapi.XMLWriter) {
@@ -6846,7 +8006,8 @@ func (v *EnableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *awsa
 	{
 		key, path := prefix+"EnabledFeatures", path+"enabledFeatures"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EnabledFeatures = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -6857,6 +8018,22 @@ func (v *EnableOrganizationsRootCredentialsManagementOutput) decodeQuery(d *awsa
 			}
 		}
 	}
+}
+
+func (*EnableOrganizationsRootCredentialsManagementOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OrganizationId":
+		return !more
+	case "EnabledFeatures":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *EnableOrganizationsRootCredentialsManagementOutput) encodeXML(w awsapi.XMLWriter) {
@@ -6873,6 +8050,10 @@ func (v *EnableOrganizationsRootCredentialsManagementOutput) encodeXML(w awsapi.
 }
 
 func (v *EnableOrganizationsRootSessionsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*EnableOrganizationsRootSessionsInput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *EnableOrganizationsRootSessionsInput) encodeXML(w awsapi.XMLWriter) {
@@ -6893,7 +8074,8 @@ func (v *EnableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, p
 	{
 		key, path := prefix+"EnabledFeatures", path+"enabledFeatures"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EnabledFeatures = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -6904,6 +8086,22 @@ func (v *EnableOrganizationsRootSessionsOutput) decodeQuery(d *awsapi.Decoder, p
 			}
 		}
 	}
+}
+
+func (*EnableOrganizationsRootSessionsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OrganizationId":
+		return !more
+	case "EnabledFeatures":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *EnableOrganizationsRootSessionsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -6929,6 +8127,16 @@ func (v *EnableOutboundWebIdentityFederationOutput) decodeQuery(d *awsapi.Decode
 	}
 }
 
+func (*EnableOutboundWebIdentityFederationOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "IssuerIdentifier":
+		return !more
+	}
+	return false
+}
+
 func (v *EnableOutboundWebIdentityFederationOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.IssuerIdentifier != "" {
 		w.Elem("IssuerIdentifier", v.IssuerIdentifier)
@@ -6947,6 +8155,18 @@ func (v *EntityDetails) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		_ = path
 		v.LastAuthenticated = d.Time(key, path)
 	}
+}
+
+func (*EntityDetails) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EntityInfo":
+		return more && (*EntityInfo)(nil).knownQuery(rest)
+	case "LastAuthenticated":
+		return !more
+	}
+	return false
 }
 
 func (v *EntityDetails) encodeXML(w awsapi.XMLWriter) {
@@ -7034,6 +8254,24 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*EntityInfo) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Arn":
+		return !more
+	case "Name":
+		return !more
+	case "Type":
+		return !more
+	case "Id":
+		return !more
+	case "Path":
+		return !more
+	}
+	return false
+}
+
 func (v *EntityInfo) encodeXML(w awsapi.XMLWriter) {
 	if v.Arn != "" {
 		w.Elem("Arn", v.Arn)
@@ -7071,6 +8309,18 @@ func (v *ErrorDetails) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*ErrorDetails) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Message":
+		return !more
+	case "Code":
+		return !more
+	}
+	return false
 }
 
 func (v *ErrorDetails) encodeXML(w awsapi.XMLWriter) {
@@ -7124,7 +8374,8 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"MatchedStatements", path+"matchedStatements"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.MatchedStatements = make([]Statement, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7136,7 +8387,8 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"MissingContextValues", path+"missingContextValues"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.MissingContextValues = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7178,7 +8430,8 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"ResourceSpecificResults", path+"resourceSpecificResults"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ResourceSpecificResults = make([]ResourceSpecificResult, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7187,6 +8440,55 @@ func (v *EvaluationResult) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			}
 		}
 	}
+}
+
+func (*EvaluationResult) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EvalActionName":
+		return !more
+	case "EvalResourceName":
+		return !more
+	case "EvalDecision":
+		return !more
+	case "MatchedStatements":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Statement)(nil).knownQuery(tail)
+	case "MissingContextValues":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "OrganizationsDecisionDetail":
+		return more && (*OrganizationsDecisionDetail)(nil).knownQuery(rest)
+	case "PermissionsBoundaryDecisionDetail":
+		return more && (*PermissionsBoundaryDecisionDetail)(nil).knownQuery(rest)
+	case "EvalDecisionDetails":
+		if !more {
+			return true
+		}
+		field, tail, more, ok := awsapi.MapEntry(rest)
+		_ = tail
+		if !ok {
+			return false
+		}
+		if field == "key" {
+			return !more
+		}
+		return !more
+	case "ResourceSpecificResults":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ResourceSpecificResult)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *EvaluationResult) encodeXML(w awsapi.XMLWriter) {
@@ -7264,6 +8566,18 @@ func (v *GenerateCredentialReportOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	}
 }
 
+func (*GenerateCredentialReportOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "State":
+		return !more
+	case "Description":
+		return !more
+	}
+	return false
+}
+
 func (v *GenerateCredentialReportOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.State != "" {
 		w.Elem("State", v.State)
@@ -7300,6 +8614,18 @@ func (v *GenerateOrganizationsAccessReportInput) decodeQuery(d *awsapi.Decoder, 
 	}
 }
 
+func (*GenerateOrganizationsAccessReportInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EntityPath":
+		return !more
+	case "OrganizationsPolicyId":
+		return !more
+	}
+	return false
+}
+
 func (v *GenerateOrganizationsAccessReportInput) encodeXML(w awsapi.XMLWriter) {
 	if v.EntityPath != "" {
 		w.Elem("EntityPath", v.EntityPath)
@@ -7323,6 +8649,16 @@ func (v *GenerateOrganizationsAccessReportOutput) decodeQuery(d *awsapi.Decoder,
 			}
 		}
 	}
+}
+
+func (*GenerateOrganizationsAccessReportOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobId":
+		return !more
+	}
+	return false
 }
 
 func (v *GenerateOrganizationsAccessReportOutput) encodeXML(w awsapi.XMLWriter) {
@@ -7357,6 +8693,18 @@ func (v *GenerateServiceLastAccessedDetailsInput) decodeQuery(d *awsapi.Decoder,
 	}
 }
 
+func (*GenerateServiceLastAccessedDetailsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Arn":
+		return !more
+	case "Granularity":
+		return !more
+	}
+	return false
+}
+
 func (v *GenerateServiceLastAccessedDetailsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Arn != "" {
 		w.Elem("Arn", v.Arn)
@@ -7382,6 +8730,16 @@ func (v *GenerateServiceLastAccessedDetailsOutput) decodeQuery(d *awsapi.Decoder
 	}
 }
 
+func (*GenerateServiceLastAccessedDetailsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobId":
+		return !more
+	}
+	return false
+}
+
 func (v *GenerateServiceLastAccessedDetailsOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.JobId != "" {
 		w.Elem("JobId", v.JobId)
@@ -7405,6 +8763,16 @@ func (v *GetAccessKeyLastUsedInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetAccessKeyLastUsedInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccessKeyId":
+		return !more
+	}
+	return false
 }
 
 func (v *GetAccessKeyLastUsedInput) encodeXML(w awsapi.XMLWriter) {
@@ -7436,6 +8804,18 @@ func (v *GetAccessKeyLastUsedOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*GetAccessKeyLastUsedOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "AccessKeyLastUsed":
+		return more && (*AccessKeyLastUsed)(nil).knownQuery(rest)
+	}
+	return false
+}
+
 func (v *GetAccessKeyLastUsedOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -7451,7 +8831,8 @@ func (v *GetAccountAuthorizationDetailsInput) decodeQuery(d *awsapi.Decoder, pre
 	{
 		key, path := prefix+"Filter", path+"filter"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Filter = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7491,6 +8872,24 @@ func (v *GetAccountAuthorizationDetailsInput) decodeQuery(d *awsapi.Decoder, pre
 	}
 }
 
+func (*GetAccountAuthorizationDetailsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Filter":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
+}
+
 func (v *GetAccountAuthorizationDetailsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Filter != nil {
 		w.Start("Filter")
@@ -7511,7 +8910,8 @@ func (v *GetAccountAuthorizationDetailsOutput) decodeQuery(d *awsapi.Decoder, pr
 	{
 		key, path := prefix+"UserDetailList", path+"userDetailList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.UserDetailList = make([]UserDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7523,7 +8923,8 @@ func (v *GetAccountAuthorizationDetailsOutput) decodeQuery(d *awsapi.Decoder, pr
 	{
 		key, path := prefix+"GroupDetailList", path+"groupDetailList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.GroupDetailList = make([]GroupDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7535,7 +8936,8 @@ func (v *GetAccountAuthorizationDetailsOutput) decodeQuery(d *awsapi.Decoder, pr
 	{
 		key, path := prefix+"RoleDetailList", path+"roleDetailList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.RoleDetailList = make([]RoleDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7547,7 +8949,8 @@ func (v *GetAccountAuthorizationDetailsOutput) decodeQuery(d *awsapi.Decoder, pr
 	{
 		key, path := prefix+"Policies", path+"policies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Policies = make([]ManagedPolicyDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7568,6 +8971,42 @@ func (v *GetAccountAuthorizationDetailsOutput) decodeQuery(d *awsapi.Decoder, pr
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*GetAccountAuthorizationDetailsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserDetailList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*UserDetail)(nil).knownQuery(tail)
+	case "GroupDetailList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*GroupDetail)(nil).knownQuery(tail)
+	case "RoleDetailList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*RoleDetail)(nil).knownQuery(tail)
+	case "Policies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ManagedPolicyDetail)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *GetAccountAuthorizationDetailsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -7624,6 +9063,16 @@ func (v *GetAccountPasswordPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	}
 }
 
+func (*GetAccountPasswordPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PasswordPolicy":
+		return more && (*PasswordPolicy)(nil).knownQuery(rest)
+	}
+	return false
+}
+
 func (v *GetAccountPasswordPolicyOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.PasswordPolicy != nil {
 		w.Start("PasswordPolicy")
@@ -7648,6 +9097,27 @@ func (v *GetAccountSummaryOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*GetAccountSummaryOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SummaryMap":
+		if !more {
+			return true
+		}
+		field, tail, more, ok := awsapi.MapEntry(rest)
+		_ = tail
+		if !ok {
+			return false
+		}
+		if field == "key" {
+			return !more
+		}
+		return !more
+	}
+	return false
+}
+
 func (v *GetAccountSummaryOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.SummaryMap != nil {
 		w.Start("SummaryMap")
@@ -7665,7 +9135,8 @@ func (v *GetContextKeysForCustomPolicyInput) decodeQuery(d *awsapi.Decoder, pref
 	{
 		key, path := prefix+"PolicyInputList", path+"policyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7687,6 +9158,20 @@ func (v *GetContextKeysForCustomPolicyInput) decodeQuery(d *awsapi.Decoder, pref
 	}
 }
 
+func (*GetContextKeysForCustomPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *GetContextKeysForCustomPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if true {
 		w.Start("PolicyInputList")
@@ -7701,7 +9186,8 @@ func (v *GetContextKeysForCustomPolicyOutput) decodeQuery(d *awsapi.Decoder, pre
 	{
 		key, path := prefix+"ContextKeyNames", path+"contextKeyNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ContextKeyNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7717,6 +9203,20 @@ func (v *GetContextKeysForCustomPolicyOutput) decodeQuery(d *awsapi.Decoder, pre
 			}
 		}
 	}
+}
+
+func (*GetContextKeysForCustomPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ContextKeyNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *GetContextKeysForCustomPolicyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -7748,7 +9248,8 @@ func (v *GetContextKeysForPrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, p
 	{
 		key, path := prefix+"PolicyInputList", path+"policyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -7765,6 +9266,22 @@ func (v *GetContextKeysForPrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, p
 			}
 		}
 	}
+}
+
+func (*GetContextKeysForPrincipalPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicySourceArn":
+		return !more
+	case "PolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *GetContextKeysForPrincipalPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -7799,6 +9316,20 @@ func (v *GetCredentialReportOutput) decodeQuery(d *awsapi.Decoder, prefix, path 
 		_ = path
 		v.GeneratedTime = d.Time(key, path)
 	}
+}
+
+func (*GetCredentialReportOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Content":
+		return !more
+	case "ReportFormat":
+		return !more
+	case "GeneratedTime":
+		return !more
+	}
+	return false
 }
 
 func (v *GetCredentialReportOutput) encodeXML(w awsapi.XMLWriter) {
@@ -7837,6 +9368,18 @@ func (v *GetDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*GetDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	case "DelegationPermissionCheck":
+		return !more
+	}
+	return false
+}
+
 func (v *GetDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
 	if v.DelegationRequestId != "" {
 		w.Elem("DelegationRequestId", v.DelegationRequestId)
@@ -7869,6 +9412,20 @@ func (v *GetDelegationRequestOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 			d.Enum(v.PermissionCheckResult, path, []string{"ALLOWED", "DENIED", "UNSURE"})
 		}
 	}
+}
+
+func (*GetDelegationRequestOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequest":
+		return more && (*DelegationRequest)(nil).knownQuery(rest)
+	case "PermissionCheckStatus":
+		return !more
+	case "PermissionCheckResult":
+		return !more
+	}
+	return false
 }
 
 func (v *GetDelegationRequestOutput) encodeXML(w awsapi.XMLWriter) {
@@ -7918,6 +9475,18 @@ func (v *GetGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetGroupPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
 }
 
 func (v *GetGroupPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -7980,6 +9549,20 @@ func (v *GetGroupPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*GetGroupPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *GetGroupPolicyOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -8038,6 +9621,20 @@ func (v *GetGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*GetGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *GetGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -8060,7 +9657,8 @@ func (v *GetGroupOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Users", path+"users"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Users = make([]User, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8084,6 +9682,26 @@ func (v *GetGroupOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*GetGroupOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Group":
+		return more && (*Group)(nil).knownQuery(rest)
+	case "Users":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*User)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *GetGroupOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8140,6 +9758,18 @@ func (v *GetHumanReadableSummaryInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*GetHumanReadableSummaryInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EntityArn":
+		return !more
+	case "Locale":
+		return !more
+	}
+	return false
+}
+
 func (v *GetHumanReadableSummaryInput) encodeXML(w awsapi.XMLWriter) {
 	if v.EntityArn != "" {
 		w.Elem("EntityArn", v.EntityArn)
@@ -8183,6 +9813,20 @@ func (v *GetHumanReadableSummaryOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*GetHumanReadableSummaryOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SummaryContent":
+		return !more
+	case "Locale":
+		return !more
+	case "SummaryState":
+		return !more
+	}
+	return false
+}
+
 func (v *GetHumanReadableSummaryOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.SummaryContent != "" {
 		w.Elem("SummaryContent", v.SummaryContent)
@@ -8214,6 +9858,16 @@ func (v *GetInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*GetInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	}
+	return false
+}
+
 func (v *GetInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.InstanceProfileName != "" {
 		w.Elem("InstanceProfileName", v.InstanceProfileName)
@@ -8227,6 +9881,16 @@ func (v *GetInstanceProfileOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		v.InstanceProfile = new(InstanceProfile)
 		v.InstanceProfile.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetInstanceProfileOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfile":
+		return more && (*InstanceProfile)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetInstanceProfileOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8254,6 +9918,16 @@ func (v *GetLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*GetLoginProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *GetLoginProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -8267,6 +9941,16 @@ func (v *GetLoginProfileOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		v.LoginProfile = new(LoginProfile)
 		v.LoginProfile.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetLoginProfileOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "LoginProfile":
+		return more && (*LoginProfile)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetLoginProfileOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8308,6 +9992,18 @@ func (v *GetMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
 		}
 	}
+}
+
+func (*GetMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	case "UserName":
+		return !more
+	}
+	return false
 }
 
 func (v *GetMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
@@ -8368,6 +10064,33 @@ func (v *GetMFADeviceOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	}
 }
 
+func (*GetMFADeviceOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SerialNumber":
+		return !more
+	case "EnableDate":
+		return !more
+	case "Certifications":
+		if !more {
+			return true
+		}
+		field, tail, more, ok := awsapi.MapEntry(rest)
+		_ = tail
+		if !ok {
+			return false
+		}
+		if field == "key" {
+			return !more
+		}
+		return !more
+	}
+	return false
+}
+
 func (v *GetMFADeviceOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -8408,6 +10131,16 @@ func (v *GetOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*GetOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	}
+	return false
+}
+
 func (v *GetOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OpenIDConnectProviderArn != "" {
 		w.Elem("OpenIDConnectProviderArn", v.OpenIDConnectProviderArn)
@@ -8431,7 +10164,8 @@ func (v *GetOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"ClientIDList", path+"clientIDList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ClientIDList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8450,7 +10184,8 @@ func (v *GetOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"ThumbprintList", path+"thumbprintList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ThumbprintList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8474,7 +10209,11 @@ func (v *GetOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8486,6 +10225,36 @@ func (v *GetOpenIDConnectProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*GetOpenIDConnectProviderOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Url":
+		return !more
+	case "ClientIDList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ThumbprintList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "CreateDate":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *GetOpenIDConnectProviderOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8573,6 +10342,22 @@ func (v *GetOrganizationsAccessReportInput) decodeQuery(d *awsapi.Decoder, prefi
 	}
 }
 
+func (*GetOrganizationsAccessReportInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobId":
+		return !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	case "SortKey":
+		return !more
+	}
+	return false
+}
+
 func (v *GetOrganizationsAccessReportInput) encodeXML(w awsapi.XMLWriter) {
 	if v.JobId != "" {
 		w.Elem("JobId", v.JobId)
@@ -8629,7 +10414,8 @@ func (v *GetOrganizationsAccessReportOutput) decodeQuery(d *awsapi.Decoder, pref
 	{
 		key, path := prefix+"AccessDetails", path+"accessDetails"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AccessDetails = make([]AccessDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -8663,6 +10449,36 @@ func (v *GetOrganizationsAccessReportOutput) decodeQuery(d *awsapi.Decoder, pref
 		v.ErrorDetails = new(ErrorDetails)
 		v.ErrorDetails.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetOrganizationsAccessReportOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobStatus":
+		return !more
+	case "JobCreationDate":
+		return !more
+	case "JobCompletionDate":
+		return !more
+	case "NumberOfServicesAccessible":
+		return !more
+	case "NumberOfServicesNotAccessed":
+		return !more
+	case "AccessDetails":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AccessDetail)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	case "ErrorDetails":
+		return more && (*ErrorDetails)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetOrganizationsAccessReportOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8718,6 +10534,18 @@ func (v *GetOutboundWebIdentityFederationInfoOutput) decodeQuery(d *awsapi.Decod
 	}
 }
 
+func (*GetOutboundWebIdentityFederationInfoOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "IssuerIdentifier":
+		return !more
+	case "JwtVendingEnabled":
+		return !more
+	}
+	return false
+}
+
 func (v *GetOutboundWebIdentityFederationInfoOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.IssuerIdentifier != "" {
 		w.Elem("IssuerIdentifier", v.IssuerIdentifier)
@@ -8745,6 +10573,16 @@ func (v *GetPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*GetPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	}
+	return false
+}
+
 func (v *GetPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -8758,6 +10596,16 @@ func (v *GetPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.Policy = new(Policy)
 		v.Policy.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Policy":
+		return more && (*Policy)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetPolicyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8796,6 +10644,18 @@ func (v *GetPolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*GetPolicyVersionInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "VersionId":
+		return !more
+	}
+	return false
+}
+
 func (v *GetPolicyVersionInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -8812,6 +10672,16 @@ func (v *GetPolicyVersionOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		v.PolicyVersion = new(PolicyVersion)
 		v.PolicyVersion.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetPolicyVersionOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyVersion":
+		return more && (*PolicyVersion)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetPolicyVersionOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8855,6 +10725,18 @@ func (v *GetRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
 }
 
 func (v *GetRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -8917,6 +10799,20 @@ func (v *GetRolePolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*GetRolePolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *GetRolePolicyOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -8948,6 +10844,16 @@ func (v *GetRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*GetRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	}
+	return false
+}
+
 func (v *GetRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -8961,6 +10867,16 @@ func (v *GetRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.Role = new(Role)
 		v.Role.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetRoleOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Role":
+		return more && (*Role)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -8987,6 +10903,16 @@ func (v *GetSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	}
+	return false
 }
 
 func (v *GetSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -9036,7 +10962,11 @@ func (v *GetSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -9059,7 +10989,11 @@ func (v *GetSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	{
 		key, path := prefix+"PrivateKeyList", path+"privateKeyList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 2 {
+			d.MaxLen(n, path, 2)
+			v.PrivateKeyList = []SAMLPrivateKey{}
+		} else if n > 0 || d.Has(key) {
 			v.PrivateKeyList = make([]SAMLPrivateKey, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -9071,6 +11005,36 @@ func (v *GetSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 			d.MaxLen(len(v.PrivateKeyList), path, 2)
 		}
 	}
+}
+
+func (*GetSAMLProviderOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderUUID":
+		return !more
+	case "SAMLMetadataDocument":
+		return !more
+	case "CreateDate":
+		return !more
+	case "ValidUntil":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "AssertionEncryptionMode":
+		return !more
+	case "PrivateKeyList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*SAMLPrivateKey)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *GetSAMLProviderOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9154,6 +11118,20 @@ func (v *GetSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*GetSSHPublicKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyId":
+		return !more
+	case "Encoding":
+		return !more
+	}
+	return false
+}
+
 func (v *GetSSHPublicKeyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -9173,6 +11151,16 @@ func (v *GetSSHPublicKeyOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		v.SSHPublicKey = new(SSHPublicKey)
 		v.SSHPublicKey.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetSSHPublicKeyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SSHPublicKey":
+		return more && (*SSHPublicKey)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetSSHPublicKeyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9202,6 +11190,16 @@ func (v *GetServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*GetServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	}
+	return false
+}
+
 func (v *GetServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.ServerCertificateName != "" {
 		w.Elem("ServerCertificateName", v.ServerCertificateName)
@@ -9215,6 +11213,16 @@ func (v *GetServerCertificateOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		v.ServerCertificate = new(ServerCertificate)
 		v.ServerCertificate.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetServerCertificateOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificate":
+		return more && (*ServerCertificate)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetServerCertificateOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9270,6 +11278,20 @@ func (v *GetServiceLastAccessedDetailsInput) decodeQuery(d *awsapi.Decoder, pref
 	}
 }
 
+func (*GetServiceLastAccessedDetailsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobId":
+		return !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
+}
+
 func (v *GetServiceLastAccessedDetailsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.JobId != "" {
 		w.Elem("JobId", v.JobId)
@@ -9312,7 +11334,8 @@ func (v *GetServiceLastAccessedDetailsOutput) decodeQuery(d *awsapi.Decoder, pre
 	{
 		key, path := prefix+"ServicesLastAccessed", path+"servicesLastAccessed"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ServicesLastAccessed = make([]ServiceLastAccessed, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -9350,6 +11373,34 @@ func (v *GetServiceLastAccessedDetailsOutput) decodeQuery(d *awsapi.Decoder, pre
 		v.Error = new(ErrorDetails)
 		v.Error.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetServiceLastAccessedDetailsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobStatus":
+		return !more
+	case "JobType":
+		return !more
+	case "JobCreationDate":
+		return !more
+	case "ServicesLastAccessed":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ServiceLastAccessed)(nil).knownQuery(tail)
+	case "JobCompletionDate":
+		return !more
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	case "Error":
+		return more && (*ErrorDetails)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetServiceLastAccessedDetailsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9448,6 +11499,22 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesInput) decodeQuery(d *awsapi.D
 	}
 }
 
+func (*GetServiceLastAccessedDetailsWithEntitiesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobId":
+		return !more
+	case "ServiceNamespace":
+		return !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
+}
+
 func (v *GetServiceLastAccessedDetailsWithEntitiesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.JobId != "" {
 		w.Elem("JobId", v.JobId)
@@ -9493,7 +11560,8 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesOutput) decodeQuery(d *awsapi.
 	{
 		key, path := prefix+"EntityDetailsList", path+"entityDetailsList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EntityDetailsList = make([]EntityDetails, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -9523,6 +11591,32 @@ func (v *GetServiceLastAccessedDetailsWithEntitiesOutput) decodeQuery(d *awsapi.
 		v.Error = new(ErrorDetails)
 		v.Error.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetServiceLastAccessedDetailsWithEntitiesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "JobStatus":
+		return !more
+	case "JobCreationDate":
+		return !more
+	case "JobCompletionDate":
+		return !more
+	case "EntityDetailsList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*EntityDetails)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	case "Error":
+		return more && (*ErrorDetails)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetServiceLastAccessedDetailsWithEntitiesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9575,6 +11669,16 @@ func (v *GetServiceLinkedRoleDeletionStatusInput) decodeQuery(d *awsapi.Decoder,
 	}
 }
 
+func (*GetServiceLinkedRoleDeletionStatusInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DeletionTaskId":
+		return !more
+	}
+	return false
+}
+
 func (v *GetServiceLinkedRoleDeletionStatusInput) encodeXML(w awsapi.XMLWriter) {
 	if v.DeletionTaskId != "" {
 		w.Elem("DeletionTaskId", v.DeletionTaskId)
@@ -9598,6 +11702,18 @@ func (v *GetServiceLinkedRoleDeletionStatusOutput) decodeQuery(d *awsapi.Decoder
 		v.Reason = new(DeletionTaskFailureReasonType)
 		v.Reason.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetServiceLinkedRoleDeletionStatusOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Status":
+		return !more
+	case "Reason":
+		return more && (*DeletionTaskFailureReasonType)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetServiceLinkedRoleDeletionStatusOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9644,6 +11760,18 @@ func (v *GetUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetUserPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyName":
+		return !more
+	}
+	return false
 }
 
 func (v *GetUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -9706,6 +11834,20 @@ func (v *GetUserPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*GetUserPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *GetUserPolicyOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -9735,6 +11877,16 @@ func (v *GetUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*GetUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *GetUserInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -9748,6 +11900,16 @@ func (v *GetUserOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.User = new(User)
 		v.User.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*GetUserOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "User":
+		return more && (*User)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *GetUserOutput) encodeXML(w awsapi.XMLWriter) {
@@ -9832,6 +11994,24 @@ func (v *Group) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*Group) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "GroupName":
+		return !more
+	case "GroupId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	}
+	return false
+}
+
 func (v *Group) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -9914,7 +12094,8 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"GroupPolicyList", path+"groupPolicyList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.GroupPolicyList = make([]PolicyDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -9926,7 +12107,8 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"AttachedManagedPolicies", path+"attachedManagedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedManagedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -9935,6 +12117,36 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			}
 		}
 	}
+}
+
+func (*GroupDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "GroupName":
+		return !more
+	case "GroupId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "GroupPolicyList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyDetail)(nil).knownQuery(tail)
+	case "AttachedManagedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *GroupDetail) encodeXML(w awsapi.XMLWriter) {
@@ -10048,7 +12260,8 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Roles", path+"roles"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Roles = make([]Role, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10063,7 +12276,11 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10075,6 +12292,36 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*InstanceProfile) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "InstanceProfileName":
+		return !more
+	case "InstanceProfileId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "Roles":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Role)(nil).knownQuery(tail)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *InstanceProfile) encodeXML(w awsapi.XMLWriter) {
@@ -10157,6 +12404,20 @@ func (v *ListAccessKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*ListAccessKeysInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListAccessKeysInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -10173,7 +12434,8 @@ func (v *ListAccessKeysOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	{
 		key, path := prefix+"AccessKeyMetadata", path+"accessKeyMetadata"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AccessKeyMetadata = make([]AccessKeyMetadata, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10197,6 +12459,24 @@ func (v *ListAccessKeysOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListAccessKeysOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccessKeyMetadata":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AccessKeyMetadata)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListAccessKeysOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10247,6 +12527,18 @@ func (v *ListAccountAliasesInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*ListAccountAliasesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListAccountAliasesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Marker != "" {
 		w.Elem("Marker", v.Marker)
@@ -10260,7 +12552,8 @@ func (v *ListAccountAliasesOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	{
 		key, path := prefix+"AccountAliases", path+"accountAliases"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AccountAliases = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10292,6 +12585,24 @@ func (v *ListAccountAliasesOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListAccountAliasesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccountAliases":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListAccountAliasesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10370,6 +12681,22 @@ func (v *ListAttachedGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, 
 	}
 }
 
+func (*ListAttachedGroupPoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListAttachedGroupPoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -10389,7 +12716,8 @@ func (v *ListAttachedGroupPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix,
 	{
 		key, path := prefix+"AttachedPolicies", path+"attachedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10410,6 +12738,24 @@ func (v *ListAttachedGroupPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix,
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListAttachedGroupPoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AttachedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListAttachedGroupPoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10490,6 +12836,22 @@ func (v *ListAttachedRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*ListAttachedRolePoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListAttachedRolePoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -10509,7 +12871,8 @@ func (v *ListAttachedRolePoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"AttachedPolicies", path+"attachedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10530,6 +12893,24 @@ func (v *ListAttachedRolePoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListAttachedRolePoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AttachedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListAttachedRolePoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10610,6 +12991,22 @@ func (v *ListAttachedUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*ListAttachedUserPoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListAttachedUserPoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -10629,7 +13026,8 @@ func (v *ListAttachedUserPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"AttachedPolicies", path+"attachedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10650,6 +13048,24 @@ func (v *ListAttachedUserPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListAttachedUserPoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AttachedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListAttachedUserPoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10714,6 +13130,20 @@ func (v *ListDelegationRequestsInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	}
 }
 
+func (*ListDelegationRequestsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OwnerId":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListDelegationRequestsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OwnerId != "" {
 		w.Elem("OwnerId", v.OwnerId)
@@ -10730,7 +13160,8 @@ func (v *ListDelegationRequestsOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"DelegationRequests", path+"delegationRequests"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.DelegationRequests = make([]DelegationRequest, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10758,6 +13189,24 @@ func (v *ListDelegationRequestsOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		_ = path
 		v.isTruncated = d.Bool(key, path)
 	}
+}
+
+func (*ListDelegationRequestsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequests":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*DelegationRequest)(nil).knownQuery(tail)
+	case "Marker":
+		return !more
+	case "isTruncated":
+		return !more
+	}
+	return false
 }
 
 func (v *ListDelegationRequestsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -10853,6 +13302,26 @@ func (v *ListEntitiesForPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*ListEntitiesForPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "EntityFilter":
+		return !more
+	case "PathPrefix":
+		return !more
+	case "PolicyUsageFilter":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListEntitiesForPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -10878,7 +13347,8 @@ func (v *ListEntitiesForPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"PolicyGroups", path+"policyGroups"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyGroups = make([]PolicyGroup, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10890,7 +13360,8 @@ func (v *ListEntitiesForPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"PolicyUsers", path+"policyUsers"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyUsers = make([]PolicyUser, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10902,7 +13373,8 @@ func (v *ListEntitiesForPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"PolicyRoles", path+"policyRoles"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyRoles = make([]PolicyRole, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -10923,6 +13395,36 @@ func (v *ListEntitiesForPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListEntitiesForPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyGroups":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyGroup)(nil).knownQuery(tail)
+	case "PolicyUsers":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyUser)(nil).knownQuery(tail)
+	case "PolicyRoles":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyRole)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListEntitiesForPolicyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11007,6 +13509,20 @@ func (v *ListGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*ListGroupPoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListGroupPoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -11023,7 +13539,8 @@ func (v *ListGroupPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"PolicyNames", path+"policyNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11055,6 +13572,24 @@ func (v *ListGroupPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListGroupPoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListGroupPoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11119,6 +13654,20 @@ func (v *ListGroupsForUserInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*ListGroupsForUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListGroupsForUserInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -11135,7 +13684,8 @@ func (v *ListGroupsForUserOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"Groups", path+"groups"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Groups = make([]Group, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11159,6 +13709,24 @@ func (v *ListGroupsForUserOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListGroupsForUserOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Groups":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Group)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListGroupsForUserOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11223,6 +13791,20 @@ func (v *ListGroupsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*ListGroupsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListGroupsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PathPrefix != "" {
 		w.Elem("PathPrefix", v.PathPrefix)
@@ -11239,7 +13821,8 @@ func (v *ListGroupsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Groups", path+"groups"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Groups = make([]Group, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11263,6 +13846,24 @@ func (v *ListGroupsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListGroupsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Groups":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Group)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListGroupsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11329,6 +13930,20 @@ func (v *ListInstanceProfileTagsInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*ListInstanceProfileTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListInstanceProfileTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.InstanceProfileName != "" {
 		w.Elem("InstanceProfileName", v.InstanceProfileName)
@@ -11345,7 +13960,11 @@ func (v *ListInstanceProfileTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11372,6 +13991,24 @@ func (v *ListInstanceProfileTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListInstanceProfileTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListInstanceProfileTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11438,6 +14075,20 @@ func (v *ListInstanceProfilesForRoleInput) decodeQuery(d *awsapi.Decoder, prefix
 	}
 }
 
+func (*ListInstanceProfilesForRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListInstanceProfilesForRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -11454,7 +14105,8 @@ func (v *ListInstanceProfilesForRoleOutput) decodeQuery(d *awsapi.Decoder, prefi
 	{
 		key, path := prefix+"InstanceProfiles", path+"instanceProfiles"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.InstanceProfiles = make([]InstanceProfile, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11478,6 +14130,24 @@ func (v *ListInstanceProfilesForRoleOutput) decodeQuery(d *awsapi.Decoder, prefi
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListInstanceProfilesForRoleOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfiles":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*InstanceProfile)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListInstanceProfilesForRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11542,6 +14212,20 @@ func (v *ListInstanceProfilesInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*ListInstanceProfilesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListInstanceProfilesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PathPrefix != "" {
 		w.Elem("PathPrefix", v.PathPrefix)
@@ -11558,7 +14242,8 @@ func (v *ListInstanceProfilesOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 	{
 		key, path := prefix+"InstanceProfiles", path+"instanceProfiles"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.InstanceProfiles = make([]InstanceProfile, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11582,6 +14267,24 @@ func (v *ListInstanceProfilesOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListInstanceProfilesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfiles":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*InstanceProfile)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListInstanceProfilesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11648,6 +14351,20 @@ func (v *ListMFADeviceTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*ListMFADeviceTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListMFADeviceTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.SerialNumber != "" {
 		w.Elem("SerialNumber", v.SerialNumber)
@@ -11664,7 +14381,11 @@ func (v *ListMFADeviceTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11691,6 +14412,24 @@ func (v *ListMFADeviceTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListMFADeviceTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListMFADeviceTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11755,6 +14494,20 @@ func (v *ListMFADevicesInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*ListMFADevicesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListMFADevicesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -11771,7 +14524,8 @@ func (v *ListMFADevicesOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	{
 		key, path := prefix+"MFADevices", path+"mFADevices"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.MFADevices = make([]MFADevice, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11795,6 +14549,24 @@ func (v *ListMFADevicesOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListMFADevicesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "MFADevices":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*MFADevice)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListMFADevicesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11860,6 +14632,20 @@ func (v *ListOpenIDConnectProviderTagsInput) decodeQuery(d *awsapi.Decoder, pref
 	}
 }
 
+func (*ListOpenIDConnectProviderTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListOpenIDConnectProviderTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.OpenIDConnectProviderArn != "" {
 		w.Elem("OpenIDConnectProviderArn", v.OpenIDConnectProviderArn)
@@ -11876,7 +14662,11 @@ func (v *ListOpenIDConnectProviderTagsOutput) decodeQuery(d *awsapi.Decoder, pre
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11905,6 +14695,24 @@ func (v *ListOpenIDConnectProviderTagsOutput) decodeQuery(d *awsapi.Decoder, pre
 	}
 }
 
+func (*ListOpenIDConnectProviderTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
+}
+
 func (v *ListOpenIDConnectProviderTagsOutput) encodeXML(w awsapi.XMLWriter) {
 	if true {
 		w.Start("Tags")
@@ -11926,6 +14734,10 @@ func (v *ListOpenIDConnectProviderTagsOutput) encodeXML(w awsapi.XMLWriter) {
 func (v *ListOpenIDConnectProvidersInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 }
 
+func (*ListOpenIDConnectProvidersInput) knownQuery(k string) bool {
+	return false
+}
+
 func (v *ListOpenIDConnectProvidersInput) encodeXML(w awsapi.XMLWriter) {
 }
 
@@ -11933,7 +14745,8 @@ func (v *ListOpenIDConnectProvidersOutput) decodeQuery(d *awsapi.Decoder, prefix
 	{
 		key, path := prefix+"OpenIDConnectProviderList", path+"openIDConnectProviderList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.OpenIDConnectProviderList = make([]OpenIDConnectProviderListEntry, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11942,6 +14755,20 @@ func (v *ListOpenIDConnectProvidersOutput) decodeQuery(d *awsapi.Decoder, prefix
 			}
 		}
 	}
+}
+
+func (*ListOpenIDConnectProvidersOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*OpenIDConnectProviderListEntry)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *ListOpenIDConnectProvidersOutput) encodeXML(w awsapi.XMLWriter) {
@@ -11957,6 +14784,10 @@ func (v *ListOpenIDConnectProvidersOutput) encodeXML(w awsapi.XMLWriter) {
 }
 
 func (v *ListOrganizationsFeaturesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*ListOrganizationsFeaturesInput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *ListOrganizationsFeaturesInput) encodeXML(w awsapi.XMLWriter) {
@@ -11977,7 +14808,8 @@ func (v *ListOrganizationsFeaturesOutput) decodeQuery(d *awsapi.Decoder, prefix,
 	{
 		key, path := prefix+"EnabledFeatures", path+"enabledFeatures"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EnabledFeatures = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -11988,6 +14820,22 @@ func (v *ListOrganizationsFeaturesOutput) decodeQuery(d *awsapi.Decoder, prefix,
 			}
 		}
 	}
+}
+
+func (*ListOrganizationsFeaturesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OrganizationId":
+		return !more
+	case "EnabledFeatures":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *ListOrganizationsFeaturesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12021,7 +14869,8 @@ func (v *ListPoliciesGrantingServiceAccessEntry) decodeQuery(d *awsapi.Decoder, 
 	{
 		key, path := prefix+"Policies", path+"policies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Policies = make([]PolicyGrantingServiceAccess, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12030,6 +14879,22 @@ func (v *ListPoliciesGrantingServiceAccessEntry) decodeQuery(d *awsapi.Decoder, 
 			}
 		}
 	}
+}
+
+func (*ListPoliciesGrantingServiceAccessEntry) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceNamespace":
+		return !more
+	case "Policies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyGrantingServiceAccess)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *ListPoliciesGrantingServiceAccessEntry) encodeXML(w awsapi.XMLWriter) {
@@ -12080,7 +14945,8 @@ func (v *ListPoliciesGrantingServiceAccessInput) decodeQuery(d *awsapi.Decoder, 
 	{
 		key, path := prefix+"ServiceNamespaces", path+"serviceNamespaces"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ServiceNamespaces = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12108,6 +14974,24 @@ func (v *ListPoliciesGrantingServiceAccessInput) decodeQuery(d *awsapi.Decoder, 
 	}
 }
 
+func (*ListPoliciesGrantingServiceAccessInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Marker":
+		return !more
+	case "Arn":
+		return !more
+	case "ServiceNamespaces":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
+}
+
 func (v *ListPoliciesGrantingServiceAccessInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Marker != "" {
 		w.Elem("Marker", v.Marker)
@@ -12128,7 +15012,8 @@ func (v *ListPoliciesGrantingServiceAccessOutput) decodeQuery(d *awsapi.Decoder,
 	{
 		key, path := prefix+"PoliciesGrantingServiceAccess", path+"policiesGrantingServiceAccess"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PoliciesGrantingServiceAccess = make([]ListPoliciesGrantingServiceAccessEntry, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12152,6 +15037,24 @@ func (v *ListPoliciesGrantingServiceAccessOutput) decodeQuery(d *awsapi.Decoder,
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListPoliciesGrantingServiceAccessOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PoliciesGrantingServiceAccess":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ListPoliciesGrantingServiceAccessEntry)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListPoliciesGrantingServiceAccessOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12237,6 +15140,26 @@ func (v *ListPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*ListPoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Scope":
+		return !more
+	case "OnlyAttached":
+		return !more
+	case "PathPrefix":
+		return !more
+	case "PolicyUsageFilter":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListPoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.Scope != "" {
 		w.Elem("Scope", v.Scope)
@@ -12262,7 +15185,8 @@ func (v *ListPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	{
 		key, path := prefix+"Policies", path+"policies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Policies = make([]Policy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12283,6 +15207,24 @@ func (v *ListPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListPoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Policies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Policy)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListPoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12348,6 +15290,20 @@ func (v *ListPolicyTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*ListPolicyTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListPolicyTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -12364,7 +15320,11 @@ func (v *ListPolicyTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12391,6 +15351,24 @@ func (v *ListPolicyTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListPolicyTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListPolicyTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12456,6 +15434,20 @@ func (v *ListPolicyVersionsInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*ListPolicyVersionsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListPolicyVersionsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -12472,7 +15464,8 @@ func (v *ListPolicyVersionsOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	{
 		key, path := prefix+"Versions", path+"versions"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Versions = make([]PolicyVersion, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12493,6 +15486,24 @@ func (v *ListPolicyVersionsOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListPolicyVersionsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Versions":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyVersion)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListPolicyVersionsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12559,6 +15570,20 @@ func (v *ListRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*ListRolePoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListRolePoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -12575,7 +15600,8 @@ func (v *ListRolePoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	{
 		key, path := prefix+"PolicyNames", path+"policyNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12607,6 +15633,24 @@ func (v *ListRolePoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListRolePoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListRolePoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12671,6 +15715,20 @@ func (v *ListRoleTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*ListRoleTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListRoleTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -12687,7 +15745,11 @@ func (v *ListRoleTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12714,6 +15776,24 @@ func (v *ListRoleTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListRoleTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListRoleTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12778,6 +15858,20 @@ func (v *ListRolesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*ListRolesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListRolesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PathPrefix != "" {
 		w.Elem("PathPrefix", v.PathPrefix)
@@ -12794,7 +15888,8 @@ func (v *ListRolesOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Roles", path+"roles"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Roles = make([]Role, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12818,6 +15913,24 @@ func (v *ListRolesOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListRolesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Roles":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Role)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListRolesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -12883,6 +15996,20 @@ func (v *ListSAMLProviderTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*ListSAMLProviderTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListSAMLProviderTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.SAMLProviderArn != "" {
 		w.Elem("SAMLProviderArn", v.SAMLProviderArn)
@@ -12899,7 +16026,11 @@ func (v *ListSAMLProviderTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12928,6 +16059,24 @@ func (v *ListSAMLProviderTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*ListSAMLProviderTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
+}
+
 func (v *ListSAMLProviderTagsOutput) encodeXML(w awsapi.XMLWriter) {
 	if true {
 		w.Start("Tags")
@@ -12949,6 +16098,10 @@ func (v *ListSAMLProviderTagsOutput) encodeXML(w awsapi.XMLWriter) {
 func (v *ListSAMLProvidersInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 }
 
+func (*ListSAMLProvidersInput) knownQuery(k string) bool {
+	return false
+}
+
 func (v *ListSAMLProvidersInput) encodeXML(w awsapi.XMLWriter) {
 }
 
@@ -12956,7 +16109,8 @@ func (v *ListSAMLProvidersOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"SAMLProviderList", path+"sAMLProviderList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.SAMLProviderList = make([]SAMLProviderListEntry, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -12965,6 +16119,20 @@ func (v *ListSAMLProvidersOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			}
 		}
 	}
+}
+
+func (*ListSAMLProvidersOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*SAMLProviderListEntry)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *ListSAMLProvidersOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13023,6 +16191,20 @@ func (v *ListSSHPublicKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*ListSSHPublicKeysInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListSSHPublicKeysInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -13039,7 +16221,8 @@ func (v *ListSSHPublicKeysOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"SSHPublicKeys", path+"sSHPublicKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.SSHPublicKeys = make([]SSHPublicKeyMetadata, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13060,6 +16243,24 @@ func (v *ListSSHPublicKeysOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListSSHPublicKeysOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SSHPublicKeys":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*SSHPublicKeyMetadata)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListSSHPublicKeysOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13126,6 +16327,20 @@ func (v *ListServerCertificateTagsInput) decodeQuery(d *awsapi.Decoder, prefix, 
 	}
 }
 
+func (*ListServerCertificateTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListServerCertificateTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.ServerCertificateName != "" {
 		w.Elem("ServerCertificateName", v.ServerCertificateName)
@@ -13142,7 +16357,11 @@ func (v *ListServerCertificateTagsOutput) decodeQuery(d *awsapi.Decoder, prefix,
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13169,6 +16388,24 @@ func (v *ListServerCertificateTagsOutput) decodeQuery(d *awsapi.Decoder, prefix,
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListServerCertificateTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListServerCertificateTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13233,6 +16470,20 @@ func (v *ListServerCertificatesInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	}
 }
 
+func (*ListServerCertificatesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListServerCertificatesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PathPrefix != "" {
 		w.Elem("PathPrefix", v.PathPrefix)
@@ -13249,7 +16500,8 @@ func (v *ListServerCertificatesOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"ServerCertificateMetadataList", path+"serverCertificateMetadataList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ServerCertificateMetadataList = make([]ServerCertificateMetadata, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13273,6 +16525,24 @@ func (v *ListServerCertificatesOutput) decodeQuery(d *awsapi.Decoder, prefix, pa
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListServerCertificatesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateMetadataList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ServerCertificateMetadata)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListServerCertificatesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13349,6 +16619,24 @@ func (v *ListServiceSpecificCredentialsInput) decodeQuery(d *awsapi.Decoder, pre
 	}
 }
 
+func (*ListServiceSpecificCredentialsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "ServiceName":
+		return !more
+	case "AllUsers":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListServiceSpecificCredentialsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -13371,7 +16659,8 @@ func (v *ListServiceSpecificCredentialsOutput) decodeQuery(d *awsapi.Decoder, pr
 	{
 		key, path := prefix+"ServiceSpecificCredentials", path+"serviceSpecificCredentials"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ServiceSpecificCredentials = make([]ServiceSpecificCredentialMetadata, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13392,6 +16681,24 @@ func (v *ListServiceSpecificCredentialsOutput) decodeQuery(d *awsapi.Decoder, pr
 		_ = path
 		v.IsTruncated = d.Bool(key, path)
 	}
+}
+
+func (*ListServiceSpecificCredentialsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceSpecificCredentials":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ServiceSpecificCredentialMetadata)(nil).knownQuery(tail)
+	case "Marker":
+		return !more
+	case "IsTruncated":
+		return !more
+	}
+	return false
 }
 
 func (v *ListServiceSpecificCredentialsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13456,6 +16763,20 @@ func (v *ListSigningCertificatesInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*ListSigningCertificatesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListSigningCertificatesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -13472,7 +16793,8 @@ func (v *ListSigningCertificatesOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 	{
 		key, path := prefix+"Certificates", path+"certificates"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Certificates = make([]SigningCertificate, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13496,6 +16818,24 @@ func (v *ListSigningCertificatesOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListSigningCertificatesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Certificates":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*SigningCertificate)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListSigningCertificatesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13562,6 +16902,20 @@ func (v *ListUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*ListUserPoliciesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListUserPoliciesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -13578,7 +16932,8 @@ func (v *ListUserPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	{
 		key, path := prefix+"PolicyNames", path+"policyNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13610,6 +16965,24 @@ func (v *ListUserPoliciesOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListUserPoliciesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListUserPoliciesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13674,6 +17047,20 @@ func (v *ListUserTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	}
 }
 
+func (*ListUserTagsInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListUserTagsInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -13690,7 +17077,11 @@ func (v *ListUserTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13717,6 +17108,24 @@ func (v *ListUserTagsOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListUserTagsOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListUserTagsOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13781,6 +17190,20 @@ func (v *ListUsersInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*ListUsersInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PathPrefix":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListUsersInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PathPrefix != "" {
 		w.Elem("PathPrefix", v.PathPrefix)
@@ -13797,7 +17220,8 @@ func (v *ListUsersOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Users", path+"users"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Users = make([]User, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13821,6 +17245,24 @@ func (v *ListUsersOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListUsersOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Users":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*User)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListUsersOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13879,6 +17321,20 @@ func (v *ListVirtualMFADevicesInput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*ListVirtualMFADevicesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AssignmentStatus":
+		return !more
+	case "Marker":
+		return !more
+	case "MaxItems":
+		return !more
+	}
+	return false
+}
+
 func (v *ListVirtualMFADevicesInput) encodeXML(w awsapi.XMLWriter) {
 	if v.AssignmentStatus != "" {
 		w.Elem("AssignmentStatus", v.AssignmentStatus)
@@ -13895,7 +17351,8 @@ func (v *ListVirtualMFADevicesOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"VirtualMFADevices", path+"virtualMFADevices"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.VirtualMFADevices = make([]VirtualMFADevice, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -13919,6 +17376,24 @@ func (v *ListVirtualMFADevicesOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*ListVirtualMFADevicesOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "VirtualMFADevices":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*VirtualMFADevice)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *ListVirtualMFADevicesOutput) encodeXML(w awsapi.XMLWriter) {
@@ -13969,6 +17444,20 @@ func (v *LoginProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		_ = path
 		v.PasswordResetRequired = d.Bool(key, path)
 	}
+}
+
+func (*LoginProfile) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "CreateDate":
+		return !more
+	case "PasswordResetRequired":
+		return !more
+	}
+	return false
 }
 
 func (v *LoginProfile) encodeXML(w awsapi.XMLWriter) {
@@ -14024,6 +17513,20 @@ func (v *MFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*MFADevice) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SerialNumber":
+		return !more
+	case "EnableDate":
+		return !more
+	}
+	return false
 }
 
 func (v *MFADevice) encodeXML(w awsapi.XMLWriter) {
@@ -14144,7 +17647,8 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 	{
 		key, path := prefix+"PolicyVersionList", path+"policyVersionList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyVersionList = make([]PolicyVersion, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14153,6 +17657,42 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 			}
 		}
 	}
+}
+
+func (*ManagedPolicyDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "PolicyId":
+		return !more
+	case "Arn":
+		return !more
+	case "Path":
+		return !more
+	case "DefaultVersionId":
+		return !more
+	case "AttachmentCount":
+		return !more
+	case "PermissionsBoundaryUsageCount":
+		return !more
+	case "IsAttachable":
+		return !more
+	case "Description":
+		return !more
+	case "CreateDate":
+		return !more
+	case "UpdateDate":
+		return !more
+	case "PolicyVersionList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyVersion)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *ManagedPolicyDetail) encodeXML(w awsapi.XMLWriter) {
@@ -14216,6 +17756,16 @@ func (v *OpenIDConnectProviderListEntry) decodeQuery(d *awsapi.Decoder, prefix, 
 	}
 }
 
+func (*OpenIDConnectProviderListEntry) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Arn":
+		return !more
+	}
+	return false
+}
+
 func (v *OpenIDConnectProviderListEntry) encodeXML(w awsapi.XMLWriter) {
 	if v.Arn != "" {
 		w.Elem("Arn", v.Arn)
@@ -14228,6 +17778,16 @@ func (v *OrganizationsDecisionDetail) decodeQuery(d *awsapi.Decoder, prefix, pat
 		_ = path
 		v.AllowedByOrganizations = d.Bool(key, path)
 	}
+}
+
+func (*OrganizationsDecisionDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AllowedByOrganizations":
+		return !more
+	}
+	return false
 }
 
 func (v *OrganizationsDecisionDetail) encodeXML(w awsapi.XMLWriter) {
@@ -14313,6 +17873,34 @@ func (v *PasswordPolicy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*PasswordPolicy) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "MinimumPasswordLength":
+		return !more
+	case "RequireSymbols":
+		return !more
+	case "RequireNumbers":
+		return !more
+	case "RequireUppercaseCharacters":
+		return !more
+	case "RequireLowercaseCharacters":
+		return !more
+	case "AllowUsersToChangePassword":
+		return !more
+	case "ExpirePasswords":
+		return !more
+	case "MaxPasswordAge":
+		return !more
+	case "PasswordReusePrevention":
+		return !more
+	case "HardExpiry":
+		return !more
+	}
+	return false
+}
+
 func (v *PasswordPolicy) encodeXML(w awsapi.XMLWriter) {
 	if v.MinimumPasswordLength != nil {
 		w.Int("MinimumPasswordLength", int64(*v.MinimumPasswordLength))
@@ -14352,6 +17940,16 @@ func (v *PermissionsBoundaryDecisionDetail) decodeQuery(d *awsapi.Decoder, prefi
 		_ = path
 		v.AllowedByPermissionsBoundary = d.Bool(key, path)
 	}
+}
+
+func (*PermissionsBoundaryDecisionDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AllowedByPermissionsBoundary":
+		return !more
+	}
+	return false
 }
 
 func (v *PermissionsBoundaryDecisionDetail) encodeXML(w awsapi.XMLWriter) {
@@ -14466,7 +18064,11 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14478,6 +18080,42 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*Policy) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "PolicyId":
+		return !more
+	case "Arn":
+		return !more
+	case "Path":
+		return !more
+	case "DefaultVersionId":
+		return !more
+	case "AttachmentCount":
+		return !more
+	case "PermissionsBoundaryUsageCount":
+		return !more
+	case "IsAttachable":
+		return !more
+	case "Description":
+		return !more
+	case "CreateDate":
+		return !more
+	case "UpdateDate":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *Policy) encodeXML(w awsapi.XMLWriter) {
@@ -14556,6 +18194,18 @@ func (v *PolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*PolicyDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *PolicyDetail) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyName != "" {
 		w.Elem("PolicyName", v.PolicyName)
@@ -14629,6 +18279,24 @@ func (v *PolicyGrantingServiceAccess) decodeQuery(d *awsapi.Decoder, prefix, pat
 	}
 }
 
+func (*PolicyGrantingServiceAccess) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyName":
+		return !more
+	case "PolicyType":
+		return !more
+	case "PolicyArn":
+		return !more
+	case "EntityType":
+		return !more
+	case "EntityName":
+		return !more
+	}
+	return false
+}
+
 func (v *PolicyGrantingServiceAccess) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyName != "" {
 		w.Elem("PolicyName", v.PolicyName)
@@ -14678,6 +18346,18 @@ func (v *PolicyGroup) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*PolicyGroup) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "GroupId":
+		return !more
+	}
+	return false
+}
+
 func (v *PolicyGroup) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -14705,7 +18385,8 @@ func (v *PolicyParameter) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Values", path+"values"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Values = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -14724,6 +18405,24 @@ func (v *PolicyParameter) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Enum(v.Type, path, []string{"string", "stringList"})
 		}
 	}
+}
+
+func (*PolicyParameter) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Name":
+		return !more
+	case "Values":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "Type":
+		return !more
+	}
+	return false
 }
 
 func (v *PolicyParameter) encodeXML(w awsapi.XMLWriter) {
@@ -14773,6 +18472,18 @@ func (v *PolicyRole) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*PolicyRole) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "RoleId":
+		return !more
+	}
+	return false
+}
+
 func (v *PolicyRole) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -14811,6 +18522,18 @@ func (v *PolicyUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Pattern(v.UserId, path, re4, "[\\w]+", "")
 		}
 	}
+}
+
+func (*PolicyUser) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "UserId":
+		return !more
+	}
+	return false
 }
 
 func (v *PolicyUser) encodeXML(w awsapi.XMLWriter) {
@@ -14857,6 +18580,22 @@ func (v *PolicyVersion) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*PolicyVersion) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Document":
+		return !more
+	case "VersionId":
+		return !more
+	case "IsDefaultVersion":
+		return !more
+	case "CreateDate":
+		return !more
+	}
+	return false
+}
+
 func (v *PolicyVersion) encodeXML(w awsapi.XMLWriter) {
 	if v.Document != "" {
 		w.Elem("Document", v.Document)
@@ -14887,6 +18626,18 @@ func (v *Position) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		if v.Column != nil {
 		}
 	}
+}
+
+func (*Position) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Line":
+		return !more
+	case "Column":
+		return !more
+	}
+	return false
 }
 
 func (v *Position) encodeXML(w awsapi.XMLWriter) {
@@ -14949,6 +18700,20 @@ func (v *PutGroupPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	}
 }
 
+func (*PutGroupPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *PutGroupPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -14993,6 +18758,18 @@ func (v *PutRolePermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 			d.Required(path)
 		}
 	}
+}
+
+func (*PutRolePermissionsBoundaryInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PermissionsBoundary":
+		return !more
+	}
+	return false
 }
 
 func (v *PutRolePermissionsBoundaryInput) encodeXML(w awsapi.XMLWriter) {
@@ -15055,6 +18832,20 @@ func (v *PutRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	}
 }
 
+func (*PutRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *PutRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -15099,6 +18890,18 @@ func (v *PutUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 			d.Required(path)
 		}
 	}
+}
+
+func (*PutUserPermissionsBoundaryInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PermissionsBoundary":
+		return !more
+	}
+	return false
 }
 
 func (v *PutUserPermissionsBoundaryInput) encodeXML(w awsapi.XMLWriter) {
@@ -15161,6 +18964,20 @@ func (v *PutUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	}
 }
 
+func (*PutUserPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "PolicyName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *PutUserPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -15203,6 +19020,18 @@ func (v *RejectDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*RejectDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	case "Notes":
+		return !more
+	}
+	return false
+}
+
 func (v *RejectDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
 	if v.DelegationRequestId != "" {
 		w.Elem("DelegationRequestId", v.DelegationRequestId)
@@ -15243,6 +19072,18 @@ func (v *RemoveClientIDFromOpenIDConnectProviderInput) decodeQuery(d *awsapi.Dec
 			d.Required(path)
 		}
 	}
+}
+
+func (*RemoveClientIDFromOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "ClientID":
+		return !more
+	}
+	return false
 }
 
 func (v *RemoveClientIDFromOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -15289,6 +19130,18 @@ func (v *RemoveRoleFromInstanceProfileInput) decodeQuery(d *awsapi.Decoder, pref
 	}
 }
 
+func (*RemoveRoleFromInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "RoleName":
+		return !more
+	}
+	return false
+}
+
 func (v *RemoveRoleFromInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.InstanceProfileName != "" {
 		w.Elem("InstanceProfileName", v.InstanceProfileName)
@@ -15333,6 +19186,18 @@ func (v *RemoveUserFromGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	}
 }
 
+func (*RemoveUserFromGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "UserName":
+		return !more
+	}
+	return false
+}
+
 func (v *RemoveUserFromGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -15375,6 +19240,18 @@ func (v *ResetServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pre
 	}
 }
 
+func (*ResetServiceSpecificCredentialInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "ServiceSpecificCredentialId":
+		return !more
+	}
+	return false
+}
+
 func (v *ResetServiceSpecificCredentialInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -15391,6 +19268,16 @@ func (v *ResetServiceSpecificCredentialOutput) decodeQuery(d *awsapi.Decoder, pr
 		v.ServiceSpecificCredential = new(ServiceSpecificCredential)
 		v.ServiceSpecificCredential.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*ResetServiceSpecificCredentialOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceSpecificCredential":
+		return more && (*ServiceSpecificCredential)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *ResetServiceSpecificCredentialOutput) encodeXML(w awsapi.XMLWriter) {
@@ -15430,7 +19317,8 @@ func (v *ResourceSpecificResult) decodeQuery(d *awsapi.Decoder, prefix, path str
 	{
 		key, path := prefix+"MatchedStatements", path+"matchedStatements"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.MatchedStatements = make([]Statement, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15442,7 +19330,8 @@ func (v *ResourceSpecificResult) decodeQuery(d *awsapi.Decoder, prefix, path str
 	{
 		key, path := prefix+"MissingContextValues", path+"missingContextValues"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.MissingContextValues = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15475,6 +19364,45 @@ func (v *ResourceSpecificResult) decodeQuery(d *awsapi.Decoder, prefix, path str
 		v.PermissionsBoundaryDecisionDetail = new(PermissionsBoundaryDecisionDetail)
 		v.PermissionsBoundaryDecisionDetail.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*ResourceSpecificResult) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EvalResourceName":
+		return !more
+	case "EvalResourceDecision":
+		return !more
+	case "MatchedStatements":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Statement)(nil).knownQuery(tail)
+	case "MissingContextValues":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "EvalDecisionDetails":
+		if !more {
+			return true
+		}
+		field, tail, more, ok := awsapi.MapEntry(rest)
+		_ = tail
+		if !ok {
+			return false
+		}
+		if field == "key" {
+			return !more
+		}
+		return !more
+	case "PermissionsBoundaryDecisionDetail":
+		return more && (*PermissionsBoundaryDecisionDetail)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *ResourceSpecificResult) encodeXML(w awsapi.XMLWriter) {
@@ -15582,6 +19510,22 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			d.Required(path)
 		}
 	}
+}
+
+func (*ResyncMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SerialNumber":
+		return !more
+	case "AuthenticationCode1":
+		return !more
+	case "AuthenticationCode2":
+		return !more
+	}
+	return false
 }
 
 func (v *ResyncMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
@@ -15718,7 +19662,11 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15736,6 +19684,40 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.RoleLastUsed = new(RoleLastUsed)
 		v.RoleLastUsed.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*Role) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "RoleName":
+		return !more
+	case "RoleId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "AssumeRolePolicyDocument":
+		return !more
+	case "Description":
+		return !more
+	case "MaxSessionDuration":
+		return !more
+	case "PermissionsBoundary":
+		return more && (*AttachedPermissionsBoundary)(nil).knownQuery(rest)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "RoleLastUsed":
+		return more && (*RoleLastUsed)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *Role) encodeXML(w awsapi.XMLWriter) {
@@ -15862,7 +19844,8 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"InstanceProfileList", path+"instanceProfileList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.InstanceProfileList = make([]InstanceProfile, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15874,7 +19857,8 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"RolePolicyList", path+"rolePolicyList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.RolePolicyList = make([]PolicyDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15886,7 +19870,8 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"AttachedManagedPolicies", path+"attachedManagedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedManagedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15904,7 +19889,11 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -15922,6 +19911,54 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 		v.RoleLastUsed = new(RoleLastUsed)
 		v.RoleLastUsed.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*RoleDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "RoleName":
+		return !more
+	case "RoleId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "AssumeRolePolicyDocument":
+		return !more
+	case "InstanceProfileList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*InstanceProfile)(nil).knownQuery(tail)
+	case "RolePolicyList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyDetail)(nil).knownQuery(tail)
+	case "AttachedManagedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	case "PermissionsBoundary":
+		return more && (*AttachedPermissionsBoundary)(nil).knownQuery(rest)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "RoleLastUsed":
+		return more && (*RoleLastUsed)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *RoleDetail) encodeXML(w awsapi.XMLWriter) {
@@ -16006,6 +20043,18 @@ func (v *RoleLastUsed) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*RoleLastUsed) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "LastUsedDate":
+		return !more
+	case "Region":
+		return !more
+	}
+	return false
+}
+
 func (v *RoleLastUsed) encodeXML(w awsapi.XMLWriter) {
 	if !v.LastUsedDate.IsZero() {
 		w.Time("LastUsedDate", v.LastUsedDate)
@@ -16032,7 +20081,8 @@ func (v *RoleUsageType) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Resources", path+"resources"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Resources = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -16048,6 +20098,22 @@ func (v *RoleUsageType) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			}
 		}
 	}
+}
+
+func (*RoleUsageType) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Region":
+		return !more
+	case "Resources":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *RoleUsageType) encodeXML(w awsapi.XMLWriter) {
@@ -16085,6 +20151,18 @@ func (v *SAMLPrivateKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*SAMLPrivateKey) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "KeyId":
+		return !more
+	case "Timestamp":
+		return !more
+	}
+	return false
+}
+
 func (v *SAMLPrivateKey) encodeXML(w awsapi.XMLWriter) {
 	if v.KeyId != "" {
 		w.Elem("KeyId", v.KeyId)
@@ -16118,6 +20196,20 @@ func (v *SAMLProviderListEntry) decodeQuery(d *awsapi.Decoder, prefix, path stri
 		_ = path
 		v.CreateDate = d.Time(key, path)
 	}
+}
+
+func (*SAMLProviderListEntry) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Arn":
+		return !more
+	case "ValidUntil":
+		return !more
+	case "CreateDate":
+		return !more
+	}
+	return false
 }
 
 func (v *SAMLProviderListEntry) encodeXML(w awsapi.XMLWriter) {
@@ -16214,6 +20306,26 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*SSHPublicKey) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyId":
+		return !more
+	case "Fingerprint":
+		return !more
+	case "SSHPublicKeyBody":
+		return !more
+	case "Status":
+		return !more
+	case "UploadDate":
+		return !more
+	}
+	return false
+}
+
 func (v *SSHPublicKey) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -16288,6 +20400,22 @@ func (v *SSHPublicKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*SSHPublicKeyMetadata) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyId":
+		return !more
+	case "Status":
+		return !more
+	case "UploadDate":
+		return !more
+	}
+	return false
+}
+
 func (v *SSHPublicKeyMetadata) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -16320,6 +20448,16 @@ func (v *SendDelegationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			d.Required(path)
 		}
 	}
+}
+
+func (*SendDelegationTokenInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	}
+	return false
 }
 
 func (v *SendDelegationTokenInput) encodeXML(w awsapi.XMLWriter) {
@@ -16368,7 +20506,11 @@ func (v *ServerCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -16380,6 +20522,26 @@ func (v *ServerCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*ServerCertificate) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateMetadata":
+		return more && (*ServerCertificateMetadata)(nil).knownQuery(rest)
+	case "CertificateBody":
+		return !more
+	case "CertificateChain":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *ServerCertificate) encodeXML(w awsapi.XMLWriter) {
@@ -16481,6 +20643,26 @@ func (v *ServerCertificateMetadata) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*ServerCertificateMetadata) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "ServerCertificateName":
+		return !more
+	case "ServerCertificateId":
+		return !more
+	case "Arn":
+		return !more
+	case "UploadDate":
+		return !more
+	case "Expiration":
+		return !more
+	}
+	return false
+}
+
 func (v *ServerCertificateMetadata) encodeXML(w awsapi.XMLWriter) {
 	if v.Path != "" {
 		w.Elem("Path", v.Path)
@@ -16563,7 +20745,8 @@ func (v *ServiceLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path string
 	{
 		key, path := prefix+"TrackedActionsLastAccessed", path+"trackedActionsLastAccessed"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TrackedActionsLastAccessed = make([]TrackedActionLastAccessed, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -16572,6 +20755,32 @@ func (v *ServiceLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path string
 			}
 		}
 	}
+}
+
+func (*ServiceLastAccessed) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServiceName":
+		return !more
+	case "LastAuthenticated":
+		return !more
+	case "ServiceNamespace":
+		return !more
+	case "LastAuthenticatedEntity":
+		return !more
+	case "LastAuthenticatedRegion":
+		return !more
+	case "TotalAuthenticatedEntities":
+		return !more
+	case "TrackedActionsLastAccessed":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*TrackedActionLastAccessed)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *ServiceLastAccessed) encodeXML(w awsapi.XMLWriter) {
@@ -16709,6 +20918,34 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*ServiceSpecificCredential) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "CreateDate":
+		return !more
+	case "ExpirationDate":
+		return !more
+	case "ServiceName":
+		return !more
+	case "ServiceUserName":
+		return !more
+	case "ServicePassword":
+		return !more
+	case "ServiceCredentialAlias":
+		return !more
+	case "ServiceCredentialSecret":
+		return !more
+	case "ServiceSpecificCredentialId":
+		return !more
+	case "UserName":
+		return !more
+	case "Status":
+		return !more
+	}
+	return false
+}
+
 func (v *ServiceSpecificCredential) encodeXML(w awsapi.XMLWriter) {
 	if !v.CreateDate.IsZero() {
 		w.Time("CreateDate", v.CreateDate)
@@ -16831,6 +21068,30 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 	}
 }
 
+func (*ServiceSpecificCredentialMetadata) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Status":
+		return !more
+	case "ServiceUserName":
+		return !more
+	case "ServiceCredentialAlias":
+		return !more
+	case "CreateDate":
+		return !more
+	case "ExpirationDate":
+		return !more
+	case "ServiceSpecificCredentialId":
+		return !more
+	case "ServiceName":
+		return !more
+	}
+	return false
+}
+
 func (v *ServiceSpecificCredentialMetadata) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -16886,6 +21147,18 @@ func (v *SetDefaultPolicyVersionInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*SetDefaultPolicyVersionInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "VersionId":
+		return !more
+	}
+	return false
+}
+
 func (v *SetDefaultPolicyVersionInput) encodeXML(w awsapi.XMLWriter) {
 	if v.PolicyArn != "" {
 		w.Elem("PolicyArn", v.PolicyArn)
@@ -16906,6 +21179,16 @@ func (v *SetSecurityTokenServicePreferencesInput) decodeQuery(d *awsapi.Decoder,
 			d.Required(path)
 		}
 	}
+}
+
+func (*SetSecurityTokenServicePreferencesInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GlobalEndpointTokenVersion":
+		return !more
+	}
+	return false
 }
 
 func (v *SetSecurityTokenServicePreferencesInput) encodeXML(w awsapi.XMLWriter) {
@@ -16980,6 +21263,24 @@ func (v *SigningCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string)
 	}
 }
 
+func (*SigningCertificate) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "CertificateId":
+		return !more
+	case "CertificateBody":
+		return !more
+	case "Status":
+		return !more
+	case "UploadDate":
+		return !more
+	}
+	return false
+}
+
 func (v *SigningCertificate) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -17002,7 +21303,8 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"PolicyInputList", path+"policyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17025,7 +21327,8 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"PermissionsBoundaryPolicyInputList", path+"permissionsBoundaryPolicyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PermissionsBoundaryPolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17045,7 +21348,8 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"ActionNames", path+"actionNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ActionNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17067,7 +21371,8 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"ResourceArns", path+"resourceArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ResourceArns = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17126,7 +21431,8 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"ContextEntries", path+"contextEntries"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ContextEntries = make([]ContextEntry, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17175,6 +21481,56 @@ func (v *SimulateCustomPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 			d.Pattern(v.Marker, path, re21, "[\\u0020-\\u00FF]+", "")
 		}
 	}
+}
+
+func (*SimulateCustomPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "PermissionsBoundaryPolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ActionNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ResourceArns":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ResourcePolicy":
+		return !more
+	case "ResourceOwner":
+		return !more
+	case "CallerArn":
+		return !more
+	case "ContextEntries":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ContextEntry)(nil).knownQuery(tail)
+	case "ResourceHandlingOption":
+		return !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *SimulateCustomPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -17239,7 +21595,8 @@ func (v *SimulateCustomPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 	{
 		key, path := prefix+"EvaluationResults", path+"evaluationResults"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.EvaluationResults = make([]EvaluationResult, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17260,6 +21617,24 @@ func (v *SimulateCustomPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*SimulateCustomPolicyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EvaluationResults":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*EvaluationResult)(nil).knownQuery(tail)
+	case "IsTruncated":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *SimulateCustomPolicyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -17299,7 +21674,8 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"PolicyInputList", path+"policyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17319,7 +21695,8 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"PermissionsBoundaryPolicyInputList", path+"permissionsBoundaryPolicyInputList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PermissionsBoundaryPolicyInputList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17339,7 +21716,8 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"ActionNames", path+"actionNames"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ActionNames = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17361,7 +21739,8 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"ResourceArns", path+"resourceArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ResourceArns = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17420,7 +21799,8 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"ContextEntries", path+"contextEntries"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ContextEntries = make([]ContextEntry, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17469,6 +21849,58 @@ func (v *SimulatePrincipalPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			d.Pattern(v.Marker, path, re21, "[\\u0020-\\u00FF]+", "")
 		}
 	}
+}
+
+func (*SimulatePrincipalPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicySourceArn":
+		return !more
+	case "PolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "PermissionsBoundaryPolicyInputList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ActionNames":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ResourceArns":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ResourcePolicy":
+		return !more
+	case "ResourceOwner":
+		return !more
+	case "CallerArn":
+		return !more
+	case "ContextEntries":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ContextEntry)(nil).knownQuery(tail)
+	case "ResourceHandlingOption":
+		return !more
+	case "MaxItems":
+		return !more
+	case "Marker":
+		return !more
+	}
+	return false
 }
 
 func (v *SimulatePrincipalPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -17562,6 +21994,22 @@ func (v *Statement) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*Statement) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SourcePolicyId":
+		return !more
+	case "SourcePolicyType":
+		return !more
+	case "StartPosition":
+		return more && (*Position)(nil).knownQuery(rest)
+	case "EndPosition":
+		return more && (*Position)(nil).knownQuery(rest)
+	}
+	return false
+}
+
 func (v *Statement) encodeXML(w awsapi.XMLWriter) {
 	if v.SourcePolicyId != "" {
 		w.Elem("SourcePolicyId", v.SourcePolicyId)
@@ -17613,6 +22061,18 @@ func (v *Tag) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*Tag) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Key":
+		return !more
+	case "Value":
+		return !more
+	}
+	return false
+}
+
 func (v *Tag) encodeXML(w awsapi.XMLWriter) {
 	if v.Key != "" {
 		w.Elem("Key", v.Key)
@@ -17642,7 +22102,11 @@ func (v *TagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17657,6 +22121,22 @@ func (v *TagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Required(path)
 		}
 	}
+}
+
+func (*TagInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *TagInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
@@ -17694,7 +22174,11 @@ func (v *TagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17709,6 +22193,22 @@ func (v *TagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			d.Required(path)
 		}
 	}
+}
+
+func (*TagMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *TagMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
@@ -17745,7 +22245,11 @@ func (v *TagOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17760,6 +22264,22 @@ func (v *TagOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			d.Required(path)
 		}
 	}
+}
+
+func (*TagOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *TagOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -17796,7 +22316,11 @@ func (v *TagPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17811,6 +22335,22 @@ func (v *TagPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*TagPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *TagPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -17848,7 +22388,11 @@ func (v *TagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17863,6 +22407,22 @@ func (v *TagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*TagRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *TagRoleInput) encodeXML(w awsapi.XMLWriter) {
@@ -17899,7 +22459,11 @@ func (v *TagSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17914,6 +22478,22 @@ func (v *TagSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			d.Required(path)
 		}
 	}
+}
+
+func (*TagSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *TagSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -17951,7 +22531,11 @@ func (v *TagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -17966,6 +22550,22 @@ func (v *TagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 			d.Required(path)
 		}
 	}
+}
+
+func (*TagServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *TagServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
@@ -18003,7 +22603,11 @@ func (v *TagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -18018,6 +22622,22 @@ func (v *TagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*TagUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *TagUserInput) encodeXML(w awsapi.XMLWriter) {
@@ -18070,6 +22690,22 @@ func (v *TrackedActionLastAccessed) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*TrackedActionLastAccessed) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ActionName":
+		return !more
+	case "LastAccessedEntity":
+		return !more
+	case "LastAccessedTime":
+		return !more
+	case "LastAccessedRegion":
+		return !more
+	}
+	return false
+}
+
 func (v *TrackedActionLastAccessed) encodeXML(w awsapi.XMLWriter) {
 	if v.ActionName != "" {
 		w.Elem("ActionName", v.ActionName)
@@ -18105,7 +22741,8 @@ func (v *UntagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -18128,6 +22765,22 @@ func (v *UntagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path 
 			d.Required(path)
 		}
 	}
+}
+
+func (*UntagInstanceProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "InstanceProfileName":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UntagInstanceProfileInput) encodeXML(w awsapi.XMLWriter) {
@@ -18163,7 +22816,8 @@ func (v *UntagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -18186,6 +22840,22 @@ func (v *UntagMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			d.Required(path)
 		}
 	}
+}
+
+func (*UntagMFADeviceInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UntagMFADeviceInput) encodeXML(w awsapi.XMLWriter) {
@@ -18220,7 +22890,8 @@ func (v *UntagOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix,
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -18243,6 +22914,22 @@ func (v *UntagOpenIDConnectProviderInput) decodeQuery(d *awsapi.Decoder, prefix,
 			d.Required(path)
 		}
 	}
+}
+
+func (*UntagOpenIDConnectProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UntagOpenIDConnectProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -18277,7 +22964,8 @@ func (v *UntagPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -18300,6 +22988,22 @@ func (v *UntagPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*UntagPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "PolicyArn":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UntagPolicyInput) encodeXML(w awsapi.XMLWriter) {
@@ -18335,7 +23039,8 @@ func (v *UntagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -18358,6 +23063,22 @@ func (v *UntagRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*UntagRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UntagRoleInput) encodeXML(w awsapi.XMLWriter) {
@@ -18392,7 +23113,8 @@ func (v *UntagSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -18415,6 +23137,22 @@ func (v *UntagSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 			d.Required(path)
 		}
 	}
+}
+
+func (*UntagSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UntagSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
@@ -18450,7 +23188,8 @@ func (v *UntagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -18473,6 +23212,22 @@ func (v *UntagServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 			d.Required(path)
 		}
 	}
+}
+
+func (*UntagServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UntagServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
@@ -18508,7 +23263,8 @@ func (v *UntagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"TagKeys", path+"tagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -18531,6 +23287,22 @@ func (v *UntagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*UntagUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "TagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UntagUserInput) encodeXML(w awsapi.XMLWriter) {
@@ -18587,6 +23359,20 @@ func (v *UpdateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			d.Required(path)
 		}
 	}
+}
+
+func (*UpdateAccessKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "AccessKeyId":
+		return !more
+	case "Status":
+		return !more
+	}
+	return false
 }
 
 func (v *UpdateAccessKeyInput) encodeXML(w awsapi.XMLWriter) {
@@ -18673,6 +23459,32 @@ func (v *UpdateAccountPasswordPolicyInput) decodeQuery(d *awsapi.Decoder, prefix
 	}
 }
 
+func (*UpdateAccountPasswordPolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "MinimumPasswordLength":
+		return !more
+	case "RequireSymbols":
+		return !more
+	case "RequireNumbers":
+		return !more
+	case "RequireUppercaseCharacters":
+		return !more
+	case "RequireLowercaseCharacters":
+		return !more
+	case "AllowUsersToChangePassword":
+		return !more
+	case "MaxPasswordAge":
+		return !more
+	case "PasswordReusePrevention":
+		return !more
+	case "HardExpiry":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateAccountPasswordPolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.MinimumPasswordLength != nil {
 		w.Int("MinimumPasswordLength", int64(*v.MinimumPasswordLength))
@@ -18738,6 +23550,18 @@ func (v *UpdateAssumeRolePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 	}
 }
 
+func (*UpdateAssumeRolePolicyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "PolicyDocument":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateAssumeRolePolicyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -18775,6 +23599,18 @@ func (v *UpdateDelegationRequestInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			d.Pattern(v.Notes, path, re8, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*", "")
 		}
 	}
+}
+
+func (*UpdateDelegationRequestInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DelegationRequestId":
+		return !more
+	case "Notes":
+		return !more
+	}
+	return false
 }
 
 func (v *UpdateDelegationRequestInput) encodeXML(w awsapi.XMLWriter) {
@@ -18833,6 +23669,20 @@ func (v *UpdateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*UpdateGroupInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "GroupName":
+		return !more
+	case "NewPath":
+		return !more
+	case "NewGroupName":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateGroupInput) encodeXML(w awsapi.XMLWriter) {
 	if v.GroupName != "" {
 		w.Elem("GroupName", v.GroupName)
@@ -18884,6 +23734,20 @@ func (v *UpdateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*UpdateLoginProfileInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "Password":
+		return !more
+	case "PasswordResetRequired":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateLoginProfileInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -18915,7 +23779,8 @@ func (v *UpdateOpenIDConnectProviderThumbprintInput) decodeQuery(d *awsapi.Decod
 	{
 		key, path := prefix+"ThumbprintList", path+"thumbprintList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.ThumbprintList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -18934,6 +23799,22 @@ func (v *UpdateOpenIDConnectProviderThumbprintInput) decodeQuery(d *awsapi.Decod
 			d.Required(path)
 		}
 	}
+}
+
+func (*UpdateOpenIDConnectProviderThumbprintInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "OpenIDConnectProviderArn":
+		return !more
+	case "ThumbprintList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	}
+	return false
 }
 
 func (v *UpdateOpenIDConnectProviderThumbprintInput) encodeXML(w awsapi.XMLWriter) {
@@ -18981,6 +23862,18 @@ func (v *UpdateRoleDescriptionInput) decodeQuery(d *awsapi.Decoder, prefix, path
 	}
 }
 
+func (*UpdateRoleDescriptionInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Description":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateRoleDescriptionInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -18997,6 +23890,16 @@ func (v *UpdateRoleDescriptionOutput) decodeQuery(d *awsapi.Decoder, prefix, pat
 		v.Role = new(Role)
 		v.Role.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*UpdateRoleDescriptionOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Role":
+		return more && (*Role)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *UpdateRoleDescriptionOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19050,6 +23953,20 @@ func (v *UpdateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*UpdateRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleName":
+		return !more
+	case "Description":
+		return !more
+	case "MaxSessionDuration":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateRoleInput) encodeXML(w awsapi.XMLWriter) {
 	if v.RoleName != "" {
 		w.Elem("RoleName", v.RoleName)
@@ -19063,6 +23980,10 @@ func (v *UpdateRoleInput) encodeXML(w awsapi.XMLWriter) {
 }
 
 func (v *UpdateRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*UpdateRoleOutput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *UpdateRoleOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19136,6 +24057,24 @@ func (v *UpdateSAMLProviderInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*UpdateSAMLProviderInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLMetadataDocument":
+		return !more
+	case "SAMLProviderArn":
+		return !more
+	case "AssertionEncryptionMode":
+		return !more
+	case "AddPrivateKey":
+		return !more
+	case "RemovePrivateKey":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateSAMLProviderInput) encodeXML(w awsapi.XMLWriter) {
 	if v.SAMLMetadataDocument != "" {
 		w.Elem("SAMLMetadataDocument", v.SAMLMetadataDocument)
@@ -19168,6 +24107,16 @@ func (v *UpdateSAMLProviderOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			}
 		}
 	}
+}
+
+func (*UpdateSAMLProviderOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SAMLProviderArn":
+		return !more
+	}
+	return false
 }
 
 func (v *UpdateSAMLProviderOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19219,6 +24168,20 @@ func (v *UpdateSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.Required(path)
 		}
 	}
+}
+
+func (*UpdateSSHPublicKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyId":
+		return !more
+	case "Status":
+		return !more
+	}
+	return false
 }
 
 func (v *UpdateSSHPublicKeyInput) encodeXML(w awsapi.XMLWriter) {
@@ -19280,6 +24243,20 @@ func (v *UpdateServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	}
 }
 
+func (*UpdateServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateName":
+		return !more
+	case "NewPath":
+		return !more
+	case "NewServerCertificateName":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.ServerCertificateName != "" {
 		w.Elem("ServerCertificateName", v.ServerCertificateName)
@@ -19335,6 +24312,20 @@ func (v *UpdateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 	}
 }
 
+func (*UpdateServiceSpecificCredentialInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "ServiceSpecificCredentialId":
+		return !more
+	case "Status":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateServiceSpecificCredentialInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -19388,6 +24379,20 @@ func (v *UpdateSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			d.Required(path)
 		}
 	}
+}
+
+func (*UpdateSigningCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "CertificateId":
+		return !more
+	case "Status":
+		return !more
+	}
+	return false
 }
 
 func (v *UpdateSigningCertificateInput) encodeXML(w awsapi.XMLWriter) {
@@ -19449,6 +24454,20 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*UpdateUserInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "NewPath":
+		return !more
+	case "NewUserName":
+		return !more
+	}
+	return false
+}
+
 func (v *UpdateUserInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -19496,6 +24515,18 @@ func (v *UploadSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*UploadSSHPublicKeyInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "SSHPublicKeyBody":
+		return !more
+	}
+	return false
+}
+
 func (v *UploadSSHPublicKeyInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -19512,6 +24543,16 @@ func (v *UploadSSHPublicKeyOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 		v.SSHPublicKey = new(SSHPublicKey)
 		v.SSHPublicKey.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*UploadSSHPublicKeyOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SSHPublicKey":
+		return more && (*SSHPublicKey)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *UploadSSHPublicKeyOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19603,7 +24644,11 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19615,6 +24660,30 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*UploadServerCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "ServerCertificateName":
+		return !more
+	case "CertificateBody":
+		return !more
+	case "PrivateKey":
+		return !more
+	case "CertificateChain":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *UploadServerCertificateInput) encodeXML(w awsapi.XMLWriter) {
@@ -19654,7 +24723,11 @@ func (v *UploadServerCertificateOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19666,6 +24739,22 @@ func (v *UploadServerCertificateOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*UploadServerCertificateOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ServerCertificateMetadata":
+		return more && (*ServerCertificateMetadata)(nil).knownQuery(rest)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *UploadServerCertificateOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19718,6 +24807,18 @@ func (v *UploadSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 	}
 }
 
+func (*UploadSigningCertificateInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserName":
+		return !more
+	case "CertificateBody":
+		return !more
+	}
+	return false
+}
+
 func (v *UploadSigningCertificateInput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserName != "" {
 		w.Elem("UserName", v.UserName)
@@ -19734,6 +24835,16 @@ func (v *UploadSigningCertificateOutput) decodeQuery(d *awsapi.Decoder, prefix, 
 		v.Certificate = new(SigningCertificate)
 		v.Certificate.decodeQuery(d, key+".", path+".")
 	}
+}
+
+func (*UploadSigningCertificateOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Certificate":
+		return more && (*SigningCertificate)(nil).knownQuery(rest)
+	}
+	return false
 }
 
 func (v *UploadSigningCertificateOutput) encodeXML(w awsapi.XMLWriter) {
@@ -19830,7 +24941,11 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19842,6 +24957,34 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*User) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "UserName":
+		return !more
+	case "UserId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "PasswordLastUsed":
+		return !more
+	case "PermissionsBoundary":
+		return more && (*AttachedPermissionsBoundary)(nil).knownQuery(rest)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *User) encodeXML(w awsapi.XMLWriter) {
@@ -19943,7 +25086,8 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"UserPolicyList", path+"userPolicyList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.UserPolicyList = make([]PolicyDetail, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19955,7 +25099,8 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"GroupList", path+"groupList"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.GroupList = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19975,7 +25120,8 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"AttachedManagedPolicies", path+"attachedManagedPolicies"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.AttachedManagedPolicies = make([]AttachedPolicy, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -19993,7 +25139,11 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -20005,6 +25155,50 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*UserDetail) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Path":
+		return !more
+	case "UserName":
+		return !more
+	case "UserId":
+		return !more
+	case "Arn":
+		return !more
+	case "CreateDate":
+		return !more
+	case "UserPolicyList":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyDetail)(nil).knownQuery(tail)
+	case "GroupList":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "AttachedManagedPolicies":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*AttachedPolicy)(nil).knownQuery(tail)
+	case "PermissionsBoundary":
+		return more && (*AttachedPermissionsBoundary)(nil).knownQuery(rest)
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *UserDetail) encodeXML(w awsapi.XMLWriter) {
@@ -20105,7 +25299,11 @@ func (v *VirtualMFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -20117,6 +25315,30 @@ func (v *VirtualMFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*VirtualMFADevice) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "SerialNumber":
+		return !more
+	case "Base32StringSeed":
+		return !more
+	case "QRCodePNG":
+		return !more
+	case "User":
+		return more && (*User)(nil).knownQuery(rest)
+	case "EnableDate":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *VirtualMFADevice) encodeXML(w awsapi.XMLWriter) {
@@ -20348,12 +25570,24 @@ type AcceptDelegationRequestAPI interface {
 // AcceptDelegationRequestOutput is the empty output of AcceptDelegationRequest.
 type AcceptDelegationRequestOutput struct{}
 
+// decodeAcceptDelegationRequest checks, decodes and validates the parameters of AcceptDelegationRequest.
+func decodeAcceptDelegationRequest(form url.Values) (*AcceptDelegationRequestInput, error) {
+	in := new(AcceptDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAcceptDelegationRequest(svc AcceptDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AcceptDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAcceptDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AcceptDelegationRequest(ctx, in)
@@ -20374,12 +25608,24 @@ type AddClientIDToOpenIDConnectProviderAPI interface {
 // AddClientIDToOpenIDConnectProviderOutput is the empty output of AddClientIDToOpenIDConnectProvider.
 type AddClientIDToOpenIDConnectProviderOutput struct{}
 
+// decodeAddClientIDToOpenIDConnectProvider checks, decodes and validates the parameters of AddClientIDToOpenIDConnectProvider.
+func decodeAddClientIDToOpenIDConnectProvider(form url.Values) (*AddClientIDToOpenIDConnectProviderInput, error) {
+	in := new(AddClientIDToOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAddClientIDToOpenIDConnectProvider(svc AddClientIDToOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AddClientIDToOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAddClientIDToOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AddClientIDToOpenIDConnectProvider(ctx, in)
@@ -20400,12 +25646,24 @@ type AddRoleToInstanceProfileAPI interface {
 // AddRoleToInstanceProfileOutput is the empty output of AddRoleToInstanceProfile.
 type AddRoleToInstanceProfileOutput struct{}
 
+// decodeAddRoleToInstanceProfile checks, decodes and validates the parameters of AddRoleToInstanceProfile.
+func decodeAddRoleToInstanceProfile(form url.Values) (*AddRoleToInstanceProfileInput, error) {
+	in := new(AddRoleToInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAddRoleToInstanceProfile(svc AddRoleToInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AddRoleToInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAddRoleToInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AddRoleToInstanceProfile(ctx, in)
@@ -20426,12 +25684,24 @@ type AddUserToGroupAPI interface {
 // AddUserToGroupOutput is the empty output of AddUserToGroup.
 type AddUserToGroupOutput struct{}
 
+// decodeAddUserToGroup checks, decodes and validates the parameters of AddUserToGroup.
+func decodeAddUserToGroup(form url.Values) (*AddUserToGroupInput, error) {
+	in := new(AddUserToGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAddUserToGroup(svc AddUserToGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AddUserToGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAddUserToGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AddUserToGroup(ctx, in)
@@ -20452,12 +25722,24 @@ type AssociateDelegationRequestAPI interface {
 // AssociateDelegationRequestOutput is the empty output of AssociateDelegationRequest.
 type AssociateDelegationRequestOutput struct{}
 
+// decodeAssociateDelegationRequest checks, decodes and validates the parameters of AssociateDelegationRequest.
+func decodeAssociateDelegationRequest(form url.Values) (*AssociateDelegationRequestInput, error) {
+	in := new(AssociateDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAssociateDelegationRequest(svc AssociateDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AssociateDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAssociateDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AssociateDelegationRequest(ctx, in)
@@ -20478,12 +25760,24 @@ type AttachGroupPolicyAPI interface {
 // AttachGroupPolicyOutput is the empty output of AttachGroupPolicy.
 type AttachGroupPolicyOutput struct{}
 
+// decodeAttachGroupPolicy checks, decodes and validates the parameters of AttachGroupPolicy.
+func decodeAttachGroupPolicy(form url.Values) (*AttachGroupPolicyInput, error) {
+	in := new(AttachGroupPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAttachGroupPolicy(svc AttachGroupPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AttachGroupPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAttachGroupPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AttachGroupPolicy(ctx, in)
@@ -20504,12 +25798,24 @@ type AttachRolePolicyAPI interface {
 // AttachRolePolicyOutput is the empty output of AttachRolePolicy.
 type AttachRolePolicyOutput struct{}
 
+// decodeAttachRolePolicy checks, decodes and validates the parameters of AttachRolePolicy.
+func decodeAttachRolePolicy(form url.Values) (*AttachRolePolicyInput, error) {
+	in := new(AttachRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAttachRolePolicy(svc AttachRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AttachRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAttachRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AttachRolePolicy(ctx, in)
@@ -20530,12 +25836,24 @@ type AttachUserPolicyAPI interface {
 // AttachUserPolicyOutput is the empty output of AttachUserPolicy.
 type AttachUserPolicyOutput struct{}
 
+// decodeAttachUserPolicy checks, decodes and validates the parameters of AttachUserPolicy.
+func decodeAttachUserPolicy(form url.Values) (*AttachUserPolicyInput, error) {
+	in := new(AttachUserPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAttachUserPolicy(svc AttachUserPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AttachUserPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAttachUserPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AttachUserPolicy(ctx, in)
@@ -20556,12 +25874,24 @@ type ChangePasswordAPI interface {
 // ChangePasswordOutput is the empty output of ChangePassword.
 type ChangePasswordOutput struct{}
 
+// decodeChangePassword checks, decodes and validates the parameters of ChangePassword.
+func decodeChangePassword(form url.Values) (*ChangePasswordInput, error) {
+	in := new(ChangePasswordInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleChangePassword(svc ChangePasswordAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ChangePasswordInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeChangePassword(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ChangePassword(ctx, in)
@@ -20579,12 +25909,24 @@ type CreateAccessKeyAPI interface {
 	CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput) (*CreateAccessKeyOutput, error)
 }
 
+// decodeCreateAccessKey checks, decodes and validates the parameters of CreateAccessKey.
+func decodeCreateAccessKey(form url.Values) (*CreateAccessKeyInput, error) {
+	in := new(CreateAccessKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateAccessKey(svc CreateAccessKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateAccessKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateAccessKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateAccessKey(ctx, in)
@@ -20608,12 +25950,24 @@ type CreateAccountAliasAPI interface {
 // CreateAccountAliasOutput is the empty output of CreateAccountAlias.
 type CreateAccountAliasOutput struct{}
 
+// decodeCreateAccountAlias checks, decodes and validates the parameters of CreateAccountAlias.
+func decodeCreateAccountAlias(form url.Values) (*CreateAccountAliasInput, error) {
+	in := new(CreateAccountAliasInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateAccountAlias(svc CreateAccountAliasAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateAccountAliasInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateAccountAlias(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateAccountAlias(ctx, in)
@@ -20631,12 +25985,24 @@ type CreateDelegationRequestAPI interface {
 	CreateDelegationRequest(ctx context.Context, in *CreateDelegationRequestInput) (*CreateDelegationRequestOutput, error)
 }
 
+// decodeCreateDelegationRequest checks, decodes and validates the parameters of CreateDelegationRequest.
+func decodeCreateDelegationRequest(form url.Values) (*CreateDelegationRequestInput, error) {
+	in := new(CreateDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateDelegationRequest(svc CreateDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateDelegationRequest(ctx, in)
@@ -20657,12 +26023,24 @@ type CreateGroupAPI interface {
 	CreateGroup(ctx context.Context, in *CreateGroupInput) (*CreateGroupOutput, error)
 }
 
+// decodeCreateGroup checks, decodes and validates the parameters of CreateGroup.
+func decodeCreateGroup(form url.Values) (*CreateGroupInput, error) {
+	in := new(CreateGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateGroup(svc CreateGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateGroup(ctx, in)
@@ -20683,12 +26061,24 @@ type CreateInstanceProfileAPI interface {
 	CreateInstanceProfile(ctx context.Context, in *CreateInstanceProfileInput) (*CreateInstanceProfileOutput, error)
 }
 
+// decodeCreateInstanceProfile checks, decodes and validates the parameters of CreateInstanceProfile.
+func decodeCreateInstanceProfile(form url.Values) (*CreateInstanceProfileInput, error) {
+	in := new(CreateInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateInstanceProfile(svc CreateInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateInstanceProfile(ctx, in)
@@ -20709,12 +26099,24 @@ type CreateLoginProfileAPI interface {
 	CreateLoginProfile(ctx context.Context, in *CreateLoginProfileInput) (*CreateLoginProfileOutput, error)
 }
 
+// decodeCreateLoginProfile checks, decodes and validates the parameters of CreateLoginProfile.
+func decodeCreateLoginProfile(form url.Values) (*CreateLoginProfileInput, error) {
+	in := new(CreateLoginProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateLoginProfile(svc CreateLoginProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateLoginProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateLoginProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateLoginProfile(ctx, in)
@@ -20735,12 +26137,24 @@ type CreateOpenIDConnectProviderAPI interface {
 	CreateOpenIDConnectProvider(ctx context.Context, in *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error)
 }
 
+// decodeCreateOpenIDConnectProvider checks, decodes and validates the parameters of CreateOpenIDConnectProvider.
+func decodeCreateOpenIDConnectProvider(form url.Values) (*CreateOpenIDConnectProviderInput, error) {
+	in := new(CreateOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateOpenIDConnectProvider(svc CreateOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateOpenIDConnectProvider(ctx, in)
@@ -20761,12 +26175,24 @@ type CreatePolicyAPI interface {
 	CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*CreatePolicyOutput, error)
 }
 
+// decodeCreatePolicy checks, decodes and validates the parameters of CreatePolicy.
+func decodeCreatePolicy(form url.Values) (*CreatePolicyInput, error) {
+	in := new(CreatePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreatePolicy(svc CreatePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreatePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreatePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreatePolicy(ctx, in)
@@ -20787,12 +26213,24 @@ type CreatePolicyVersionAPI interface {
 	CreatePolicyVersion(ctx context.Context, in *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error)
 }
 
+// decodeCreatePolicyVersion checks, decodes and validates the parameters of CreatePolicyVersion.
+func decodeCreatePolicyVersion(form url.Values) (*CreatePolicyVersionInput, error) {
+	in := new(CreatePolicyVersionInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreatePolicyVersion(svc CreatePolicyVersionAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreatePolicyVersionInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreatePolicyVersion(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreatePolicyVersion(ctx, in)
@@ -20813,12 +26251,24 @@ type CreateRoleAPI interface {
 	CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateRoleOutput, error)
 }
 
+// decodeCreateRole checks, decodes and validates the parameters of CreateRole.
+func decodeCreateRole(form url.Values) (*CreateRoleInput, error) {
+	in := new(CreateRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateRole(svc CreateRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateRole(ctx, in)
@@ -20839,12 +26289,24 @@ type CreateSAMLProviderAPI interface {
 	CreateSAMLProvider(ctx context.Context, in *CreateSAMLProviderInput) (*CreateSAMLProviderOutput, error)
 }
 
+// decodeCreateSAMLProvider checks, decodes and validates the parameters of CreateSAMLProvider.
+func decodeCreateSAMLProvider(form url.Values) (*CreateSAMLProviderInput, error) {
+	in := new(CreateSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateSAMLProvider(svc CreateSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateSAMLProvider(ctx, in)
@@ -20865,12 +26327,24 @@ type CreateServiceLinkedRoleAPI interface {
 	CreateServiceLinkedRole(ctx context.Context, in *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error)
 }
 
+// decodeCreateServiceLinkedRole checks, decodes and validates the parameters of CreateServiceLinkedRole.
+func decodeCreateServiceLinkedRole(form url.Values) (*CreateServiceLinkedRoleInput, error) {
+	in := new(CreateServiceLinkedRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateServiceLinkedRole(svc CreateServiceLinkedRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateServiceLinkedRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateServiceLinkedRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateServiceLinkedRole(ctx, in)
@@ -20891,12 +26365,24 @@ type CreateServiceSpecificCredentialAPI interface {
 	CreateServiceSpecificCredential(ctx context.Context, in *CreateServiceSpecificCredentialInput) (*CreateServiceSpecificCredentialOutput, error)
 }
 
+// decodeCreateServiceSpecificCredential checks, decodes and validates the parameters of CreateServiceSpecificCredential.
+func decodeCreateServiceSpecificCredential(form url.Values) (*CreateServiceSpecificCredentialInput, error) {
+	in := new(CreateServiceSpecificCredentialInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateServiceSpecificCredential(svc CreateServiceSpecificCredentialAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateServiceSpecificCredentialInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateServiceSpecificCredential(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateServiceSpecificCredential(ctx, in)
@@ -20917,12 +26403,24 @@ type CreateUserAPI interface {
 	CreateUser(ctx context.Context, in *CreateUserInput) (*CreateUserOutput, error)
 }
 
+// decodeCreateUser checks, decodes and validates the parameters of CreateUser.
+func decodeCreateUser(form url.Values) (*CreateUserInput, error) {
+	in := new(CreateUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateUser(svc CreateUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateUser(ctx, in)
@@ -20943,12 +26441,24 @@ type CreateVirtualMFADeviceAPI interface {
 	CreateVirtualMFADevice(ctx context.Context, in *CreateVirtualMFADeviceInput) (*CreateVirtualMFADeviceOutput, error)
 }
 
+// decodeCreateVirtualMFADevice checks, decodes and validates the parameters of CreateVirtualMFADevice.
+func decodeCreateVirtualMFADevice(form url.Values) (*CreateVirtualMFADeviceInput, error) {
+	in := new(CreateVirtualMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleCreateVirtualMFADevice(svc CreateVirtualMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(CreateVirtualMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeCreateVirtualMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.CreateVirtualMFADevice(ctx, in)
@@ -20972,12 +26482,24 @@ type DeactivateMFADeviceAPI interface {
 // DeactivateMFADeviceOutput is the empty output of DeactivateMFADevice.
 type DeactivateMFADeviceOutput struct{}
 
+// decodeDeactivateMFADevice checks, decodes and validates the parameters of DeactivateMFADevice.
+func decodeDeactivateMFADevice(form url.Values) (*DeactivateMFADeviceInput, error) {
+	in := new(DeactivateMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeactivateMFADevice(svc DeactivateMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeactivateMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeactivateMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeactivateMFADevice(ctx, in)
@@ -20998,12 +26520,24 @@ type DeleteAccessKeyAPI interface {
 // DeleteAccessKeyOutput is the empty output of DeleteAccessKey.
 type DeleteAccessKeyOutput struct{}
 
+// decodeDeleteAccessKey checks, decodes and validates the parameters of DeleteAccessKey.
+func decodeDeleteAccessKey(form url.Values) (*DeleteAccessKeyInput, error) {
+	in := new(DeleteAccessKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteAccessKey(svc DeleteAccessKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteAccessKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteAccessKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteAccessKey(ctx, in)
@@ -21024,12 +26558,24 @@ type DeleteAccountAliasAPI interface {
 // DeleteAccountAliasOutput is the empty output of DeleteAccountAlias.
 type DeleteAccountAliasOutput struct{}
 
+// decodeDeleteAccountAlias checks, decodes and validates the parameters of DeleteAccountAlias.
+func decodeDeleteAccountAlias(form url.Values) (*DeleteAccountAliasInput, error) {
+	in := new(DeleteAccountAliasInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteAccountAlias(svc DeleteAccountAliasAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteAccountAliasInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteAccountAlias(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteAccountAlias(ctx, in)
@@ -21051,16 +26597,29 @@ type DeleteAccountPasswordPolicyAPI interface {
 type DeleteAccountPasswordPolicyInput struct{}
 
 func (v *DeleteAccountPasswordPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}
+func (*DeleteAccountPasswordPolicyInput) knownQuery(k string) bool                             { return false }
 
 // DeleteAccountPasswordPolicyOutput is the empty output of DeleteAccountPasswordPolicy.
 type DeleteAccountPasswordPolicyOutput struct{}
 
+// decodeDeleteAccountPasswordPolicy checks, decodes and validates the parameters of DeleteAccountPasswordPolicy.
+func decodeDeleteAccountPasswordPolicy(form url.Values) (*DeleteAccountPasswordPolicyInput, error) {
+	in := new(DeleteAccountPasswordPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteAccountPasswordPolicy(svc DeleteAccountPasswordPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteAccountPasswordPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteAccountPasswordPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteAccountPasswordPolicy(ctx, in)
@@ -21081,12 +26640,24 @@ type DeleteGroupAPI interface {
 // DeleteGroupOutput is the empty output of DeleteGroup.
 type DeleteGroupOutput struct{}
 
+// decodeDeleteGroup checks, decodes and validates the parameters of DeleteGroup.
+func decodeDeleteGroup(form url.Values) (*DeleteGroupInput, error) {
+	in := new(DeleteGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteGroup(svc DeleteGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteGroup(ctx, in)
@@ -21107,12 +26678,24 @@ type DeleteGroupPolicyAPI interface {
 // DeleteGroupPolicyOutput is the empty output of DeleteGroupPolicy.
 type DeleteGroupPolicyOutput struct{}
 
+// decodeDeleteGroupPolicy checks, decodes and validates the parameters of DeleteGroupPolicy.
+func decodeDeleteGroupPolicy(form url.Values) (*DeleteGroupPolicyInput, error) {
+	in := new(DeleteGroupPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteGroupPolicy(svc DeleteGroupPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteGroupPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteGroupPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteGroupPolicy(ctx, in)
@@ -21133,12 +26716,24 @@ type DeleteInstanceProfileAPI interface {
 // DeleteInstanceProfileOutput is the empty output of DeleteInstanceProfile.
 type DeleteInstanceProfileOutput struct{}
 
+// decodeDeleteInstanceProfile checks, decodes and validates the parameters of DeleteInstanceProfile.
+func decodeDeleteInstanceProfile(form url.Values) (*DeleteInstanceProfileInput, error) {
+	in := new(DeleteInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteInstanceProfile(svc DeleteInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteInstanceProfile(ctx, in)
@@ -21159,12 +26754,24 @@ type DeleteLoginProfileAPI interface {
 // DeleteLoginProfileOutput is the empty output of DeleteLoginProfile.
 type DeleteLoginProfileOutput struct{}
 
+// decodeDeleteLoginProfile checks, decodes and validates the parameters of DeleteLoginProfile.
+func decodeDeleteLoginProfile(form url.Values) (*DeleteLoginProfileInput, error) {
+	in := new(DeleteLoginProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteLoginProfile(svc DeleteLoginProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteLoginProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteLoginProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteLoginProfile(ctx, in)
@@ -21185,12 +26792,24 @@ type DeleteOpenIDConnectProviderAPI interface {
 // DeleteOpenIDConnectProviderOutput is the empty output of DeleteOpenIDConnectProvider.
 type DeleteOpenIDConnectProviderOutput struct{}
 
+// decodeDeleteOpenIDConnectProvider checks, decodes and validates the parameters of DeleteOpenIDConnectProvider.
+func decodeDeleteOpenIDConnectProvider(form url.Values) (*DeleteOpenIDConnectProviderInput, error) {
+	in := new(DeleteOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteOpenIDConnectProvider(svc DeleteOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteOpenIDConnectProvider(ctx, in)
@@ -21211,12 +26830,24 @@ type DeletePolicyAPI interface {
 // DeletePolicyOutput is the empty output of DeletePolicy.
 type DeletePolicyOutput struct{}
 
+// decodeDeletePolicy checks, decodes and validates the parameters of DeletePolicy.
+func decodeDeletePolicy(form url.Values) (*DeletePolicyInput, error) {
+	in := new(DeletePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeletePolicy(svc DeletePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeletePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeletePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeletePolicy(ctx, in)
@@ -21237,12 +26868,24 @@ type DeletePolicyVersionAPI interface {
 // DeletePolicyVersionOutput is the empty output of DeletePolicyVersion.
 type DeletePolicyVersionOutput struct{}
 
+// decodeDeletePolicyVersion checks, decodes and validates the parameters of DeletePolicyVersion.
+func decodeDeletePolicyVersion(form url.Values) (*DeletePolicyVersionInput, error) {
+	in := new(DeletePolicyVersionInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeletePolicyVersion(svc DeletePolicyVersionAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeletePolicyVersionInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeletePolicyVersion(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeletePolicyVersion(ctx, in)
@@ -21263,12 +26906,24 @@ type DeleteRoleAPI interface {
 // DeleteRoleOutput is the empty output of DeleteRole.
 type DeleteRoleOutput struct{}
 
+// decodeDeleteRole checks, decodes and validates the parameters of DeleteRole.
+func decodeDeleteRole(form url.Values) (*DeleteRoleInput, error) {
+	in := new(DeleteRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteRole(svc DeleteRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteRole(ctx, in)
@@ -21289,12 +26944,24 @@ type DeleteRolePermissionsBoundaryAPI interface {
 // DeleteRolePermissionsBoundaryOutput is the empty output of DeleteRolePermissionsBoundary.
 type DeleteRolePermissionsBoundaryOutput struct{}
 
+// decodeDeleteRolePermissionsBoundary checks, decodes and validates the parameters of DeleteRolePermissionsBoundary.
+func decodeDeleteRolePermissionsBoundary(form url.Values) (*DeleteRolePermissionsBoundaryInput, error) {
+	in := new(DeleteRolePermissionsBoundaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteRolePermissionsBoundary(svc DeleteRolePermissionsBoundaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteRolePermissionsBoundaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteRolePermissionsBoundary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteRolePermissionsBoundary(ctx, in)
@@ -21315,12 +26982,24 @@ type DeleteRolePolicyAPI interface {
 // DeleteRolePolicyOutput is the empty output of DeleteRolePolicy.
 type DeleteRolePolicyOutput struct{}
 
+// decodeDeleteRolePolicy checks, decodes and validates the parameters of DeleteRolePolicy.
+func decodeDeleteRolePolicy(form url.Values) (*DeleteRolePolicyInput, error) {
+	in := new(DeleteRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteRolePolicy(svc DeleteRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteRolePolicy(ctx, in)
@@ -21341,12 +27020,24 @@ type DeleteSAMLProviderAPI interface {
 // DeleteSAMLProviderOutput is the empty output of DeleteSAMLProvider.
 type DeleteSAMLProviderOutput struct{}
 
+// decodeDeleteSAMLProvider checks, decodes and validates the parameters of DeleteSAMLProvider.
+func decodeDeleteSAMLProvider(form url.Values) (*DeleteSAMLProviderInput, error) {
+	in := new(DeleteSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteSAMLProvider(svc DeleteSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteSAMLProvider(ctx, in)
@@ -21367,12 +27058,24 @@ type DeleteSSHPublicKeyAPI interface {
 // DeleteSSHPublicKeyOutput is the empty output of DeleteSSHPublicKey.
 type DeleteSSHPublicKeyOutput struct{}
 
+// decodeDeleteSSHPublicKey checks, decodes and validates the parameters of DeleteSSHPublicKey.
+func decodeDeleteSSHPublicKey(form url.Values) (*DeleteSSHPublicKeyInput, error) {
+	in := new(DeleteSSHPublicKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteSSHPublicKey(svc DeleteSSHPublicKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteSSHPublicKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteSSHPublicKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteSSHPublicKey(ctx, in)
@@ -21393,12 +27096,24 @@ type DeleteServerCertificateAPI interface {
 // DeleteServerCertificateOutput is the empty output of DeleteServerCertificate.
 type DeleteServerCertificateOutput struct{}
 
+// decodeDeleteServerCertificate checks, decodes and validates the parameters of DeleteServerCertificate.
+func decodeDeleteServerCertificate(form url.Values) (*DeleteServerCertificateInput, error) {
+	in := new(DeleteServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteServerCertificate(svc DeleteServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteServerCertificate(ctx, in)
@@ -21416,12 +27131,24 @@ type DeleteServiceLinkedRoleAPI interface {
 	DeleteServiceLinkedRole(ctx context.Context, in *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error)
 }
 
+// decodeDeleteServiceLinkedRole checks, decodes and validates the parameters of DeleteServiceLinkedRole.
+func decodeDeleteServiceLinkedRole(form url.Values) (*DeleteServiceLinkedRoleInput, error) {
+	in := new(DeleteServiceLinkedRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteServiceLinkedRole(svc DeleteServiceLinkedRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteServiceLinkedRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteServiceLinkedRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteServiceLinkedRole(ctx, in)
@@ -21445,12 +27172,24 @@ type DeleteServiceSpecificCredentialAPI interface {
 // DeleteServiceSpecificCredentialOutput is the empty output of DeleteServiceSpecificCredential.
 type DeleteServiceSpecificCredentialOutput struct{}
 
+// decodeDeleteServiceSpecificCredential checks, decodes and validates the parameters of DeleteServiceSpecificCredential.
+func decodeDeleteServiceSpecificCredential(form url.Values) (*DeleteServiceSpecificCredentialInput, error) {
+	in := new(DeleteServiceSpecificCredentialInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteServiceSpecificCredential(svc DeleteServiceSpecificCredentialAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteServiceSpecificCredentialInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteServiceSpecificCredential(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteServiceSpecificCredential(ctx, in)
@@ -21471,12 +27210,24 @@ type DeleteSigningCertificateAPI interface {
 // DeleteSigningCertificateOutput is the empty output of DeleteSigningCertificate.
 type DeleteSigningCertificateOutput struct{}
 
+// decodeDeleteSigningCertificate checks, decodes and validates the parameters of DeleteSigningCertificate.
+func decodeDeleteSigningCertificate(form url.Values) (*DeleteSigningCertificateInput, error) {
+	in := new(DeleteSigningCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteSigningCertificate(svc DeleteSigningCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteSigningCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteSigningCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteSigningCertificate(ctx, in)
@@ -21497,12 +27248,24 @@ type DeleteUserAPI interface {
 // DeleteUserOutput is the empty output of DeleteUser.
 type DeleteUserOutput struct{}
 
+// decodeDeleteUser checks, decodes and validates the parameters of DeleteUser.
+func decodeDeleteUser(form url.Values) (*DeleteUserInput, error) {
+	in := new(DeleteUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteUser(svc DeleteUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteUser(ctx, in)
@@ -21523,12 +27286,24 @@ type DeleteUserPermissionsBoundaryAPI interface {
 // DeleteUserPermissionsBoundaryOutput is the empty output of DeleteUserPermissionsBoundary.
 type DeleteUserPermissionsBoundaryOutput struct{}
 
+// decodeDeleteUserPermissionsBoundary checks, decodes and validates the parameters of DeleteUserPermissionsBoundary.
+func decodeDeleteUserPermissionsBoundary(form url.Values) (*DeleteUserPermissionsBoundaryInput, error) {
+	in := new(DeleteUserPermissionsBoundaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteUserPermissionsBoundary(svc DeleteUserPermissionsBoundaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteUserPermissionsBoundaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteUserPermissionsBoundary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteUserPermissionsBoundary(ctx, in)
@@ -21549,12 +27324,24 @@ type DeleteUserPolicyAPI interface {
 // DeleteUserPolicyOutput is the empty output of DeleteUserPolicy.
 type DeleteUserPolicyOutput struct{}
 
+// decodeDeleteUserPolicy checks, decodes and validates the parameters of DeleteUserPolicy.
+func decodeDeleteUserPolicy(form url.Values) (*DeleteUserPolicyInput, error) {
+	in := new(DeleteUserPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteUserPolicy(svc DeleteUserPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteUserPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteUserPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteUserPolicy(ctx, in)
@@ -21575,12 +27362,24 @@ type DeleteVirtualMFADeviceAPI interface {
 // DeleteVirtualMFADeviceOutput is the empty output of DeleteVirtualMFADevice.
 type DeleteVirtualMFADeviceOutput struct{}
 
+// decodeDeleteVirtualMFADevice checks, decodes and validates the parameters of DeleteVirtualMFADevice.
+func decodeDeleteVirtualMFADevice(form url.Values) (*DeleteVirtualMFADeviceInput, error) {
+	in := new(DeleteVirtualMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDeleteVirtualMFADevice(svc DeleteVirtualMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DeleteVirtualMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDeleteVirtualMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DeleteVirtualMFADevice(ctx, in)
@@ -21601,12 +27400,24 @@ type DetachGroupPolicyAPI interface {
 // DetachGroupPolicyOutput is the empty output of DetachGroupPolicy.
 type DetachGroupPolicyOutput struct{}
 
+// decodeDetachGroupPolicy checks, decodes and validates the parameters of DetachGroupPolicy.
+func decodeDetachGroupPolicy(form url.Values) (*DetachGroupPolicyInput, error) {
+	in := new(DetachGroupPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDetachGroupPolicy(svc DetachGroupPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DetachGroupPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDetachGroupPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DetachGroupPolicy(ctx, in)
@@ -21627,12 +27438,24 @@ type DetachRolePolicyAPI interface {
 // DetachRolePolicyOutput is the empty output of DetachRolePolicy.
 type DetachRolePolicyOutput struct{}
 
+// decodeDetachRolePolicy checks, decodes and validates the parameters of DetachRolePolicy.
+func decodeDetachRolePolicy(form url.Values) (*DetachRolePolicyInput, error) {
+	in := new(DetachRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDetachRolePolicy(svc DetachRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DetachRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDetachRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DetachRolePolicy(ctx, in)
@@ -21653,12 +27476,24 @@ type DetachUserPolicyAPI interface {
 // DetachUserPolicyOutput is the empty output of DetachUserPolicy.
 type DetachUserPolicyOutput struct{}
 
+// decodeDetachUserPolicy checks, decodes and validates the parameters of DetachUserPolicy.
+func decodeDetachUserPolicy(form url.Values) (*DetachUserPolicyInput, error) {
+	in := new(DetachUserPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDetachUserPolicy(svc DetachUserPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DetachUserPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDetachUserPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DetachUserPolicy(ctx, in)
@@ -21676,12 +27511,24 @@ type DisableOrganizationsRootCredentialsManagementAPI interface {
 	DisableOrganizationsRootCredentialsManagement(ctx context.Context, in *DisableOrganizationsRootCredentialsManagementInput) (*DisableOrganizationsRootCredentialsManagementOutput, error)
 }
 
+// decodeDisableOrganizationsRootCredentialsManagement checks, decodes and validates the parameters of DisableOrganizationsRootCredentialsManagement.
+func decodeDisableOrganizationsRootCredentialsManagement(form url.Values) (*DisableOrganizationsRootCredentialsManagementInput, error) {
+	in := new(DisableOrganizationsRootCredentialsManagementInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDisableOrganizationsRootCredentialsManagement(svc DisableOrganizationsRootCredentialsManagementAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DisableOrganizationsRootCredentialsManagementInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDisableOrganizationsRootCredentialsManagement(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DisableOrganizationsRootCredentialsManagement(ctx, in)
@@ -21702,12 +27549,24 @@ type DisableOrganizationsRootSessionsAPI interface {
 	DisableOrganizationsRootSessions(ctx context.Context, in *DisableOrganizationsRootSessionsInput) (*DisableOrganizationsRootSessionsOutput, error)
 }
 
+// decodeDisableOrganizationsRootSessions checks, decodes and validates the parameters of DisableOrganizationsRootSessions.
+func decodeDisableOrganizationsRootSessions(form url.Values) (*DisableOrganizationsRootSessionsInput, error) {
+	in := new(DisableOrganizationsRootSessionsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDisableOrganizationsRootSessions(svc DisableOrganizationsRootSessionsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DisableOrganizationsRootSessionsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDisableOrganizationsRootSessions(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DisableOrganizationsRootSessions(ctx, in)
@@ -21733,16 +27592,29 @@ type DisableOutboundWebIdentityFederationInput struct{}
 
 func (v *DisableOutboundWebIdentityFederationInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 }
+func (*DisableOutboundWebIdentityFederationInput) knownQuery(k string) bool { return false }
 
 // DisableOutboundWebIdentityFederationOutput is the empty output of DisableOutboundWebIdentityFederation.
 type DisableOutboundWebIdentityFederationOutput struct{}
 
+// decodeDisableOutboundWebIdentityFederation checks, decodes and validates the parameters of DisableOutboundWebIdentityFederation.
+func decodeDisableOutboundWebIdentityFederation(form url.Values) (*DisableOutboundWebIdentityFederationInput, error) {
+	in := new(DisableOutboundWebIdentityFederationInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDisableOutboundWebIdentityFederation(svc DisableOutboundWebIdentityFederationAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DisableOutboundWebIdentityFederationInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDisableOutboundWebIdentityFederation(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DisableOutboundWebIdentityFederation(ctx, in)
@@ -21763,12 +27635,24 @@ type EnableMFADeviceAPI interface {
 // EnableMFADeviceOutput is the empty output of EnableMFADevice.
 type EnableMFADeviceOutput struct{}
 
+// decodeEnableMFADevice checks, decodes and validates the parameters of EnableMFADevice.
+func decodeEnableMFADevice(form url.Values) (*EnableMFADeviceInput, error) {
+	in := new(EnableMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleEnableMFADevice(svc EnableMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(EnableMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeEnableMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.EnableMFADevice(ctx, in)
@@ -21786,12 +27670,24 @@ type EnableOrganizationsRootCredentialsManagementAPI interface {
 	EnableOrganizationsRootCredentialsManagement(ctx context.Context, in *EnableOrganizationsRootCredentialsManagementInput) (*EnableOrganizationsRootCredentialsManagementOutput, error)
 }
 
+// decodeEnableOrganizationsRootCredentialsManagement checks, decodes and validates the parameters of EnableOrganizationsRootCredentialsManagement.
+func decodeEnableOrganizationsRootCredentialsManagement(form url.Values) (*EnableOrganizationsRootCredentialsManagementInput, error) {
+	in := new(EnableOrganizationsRootCredentialsManagementInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleEnableOrganizationsRootCredentialsManagement(svc EnableOrganizationsRootCredentialsManagementAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(EnableOrganizationsRootCredentialsManagementInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeEnableOrganizationsRootCredentialsManagement(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.EnableOrganizationsRootCredentialsManagement(ctx, in)
@@ -21812,12 +27708,24 @@ type EnableOrganizationsRootSessionsAPI interface {
 	EnableOrganizationsRootSessions(ctx context.Context, in *EnableOrganizationsRootSessionsInput) (*EnableOrganizationsRootSessionsOutput, error)
 }
 
+// decodeEnableOrganizationsRootSessions checks, decodes and validates the parameters of EnableOrganizationsRootSessions.
+func decodeEnableOrganizationsRootSessions(form url.Values) (*EnableOrganizationsRootSessionsInput, error) {
+	in := new(EnableOrganizationsRootSessionsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleEnableOrganizationsRootSessions(svc EnableOrganizationsRootSessionsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(EnableOrganizationsRootSessionsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeEnableOrganizationsRootSessions(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.EnableOrganizationsRootSessions(ctx, in)
@@ -21843,12 +27751,26 @@ type EnableOutboundWebIdentityFederationInput struct{}
 
 func (v *EnableOutboundWebIdentityFederationInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 }
+func (*EnableOutboundWebIdentityFederationInput) knownQuery(k string) bool { return false }
+
+// decodeEnableOutboundWebIdentityFederation checks, decodes and validates the parameters of EnableOutboundWebIdentityFederation.
+func decodeEnableOutboundWebIdentityFederation(form url.Values) (*EnableOutboundWebIdentityFederationInput, error) {
+	in := new(EnableOutboundWebIdentityFederationInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleEnableOutboundWebIdentityFederation(svc EnableOutboundWebIdentityFederationAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(EnableOutboundWebIdentityFederationInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeEnableOutboundWebIdentityFederation(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.EnableOutboundWebIdentityFederation(ctx, in)
@@ -21873,12 +27795,26 @@ type GenerateCredentialReportAPI interface {
 type GenerateCredentialReportInput struct{}
 
 func (v *GenerateCredentialReportInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}
+func (*GenerateCredentialReportInput) knownQuery(k string) bool                             { return false }
+
+// decodeGenerateCredentialReport checks, decodes and validates the parameters of GenerateCredentialReport.
+func decodeGenerateCredentialReport(form url.Values) (*GenerateCredentialReportInput, error) {
+	in := new(GenerateCredentialReportInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGenerateCredentialReport(svc GenerateCredentialReportAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GenerateCredentialReportInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGenerateCredentialReport(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GenerateCredentialReport(ctx, in)
@@ -21899,12 +27835,24 @@ type GenerateOrganizationsAccessReportAPI interface {
 	GenerateOrganizationsAccessReport(ctx context.Context, in *GenerateOrganizationsAccessReportInput) (*GenerateOrganizationsAccessReportOutput, error)
 }
 
+// decodeGenerateOrganizationsAccessReport checks, decodes and validates the parameters of GenerateOrganizationsAccessReport.
+func decodeGenerateOrganizationsAccessReport(form url.Values) (*GenerateOrganizationsAccessReportInput, error) {
+	in := new(GenerateOrganizationsAccessReportInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGenerateOrganizationsAccessReport(svc GenerateOrganizationsAccessReportAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GenerateOrganizationsAccessReportInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGenerateOrganizationsAccessReport(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GenerateOrganizationsAccessReport(ctx, in)
@@ -21925,12 +27873,24 @@ type GenerateServiceLastAccessedDetailsAPI interface {
 	GenerateServiceLastAccessedDetails(ctx context.Context, in *GenerateServiceLastAccessedDetailsInput) (*GenerateServiceLastAccessedDetailsOutput, error)
 }
 
+// decodeGenerateServiceLastAccessedDetails checks, decodes and validates the parameters of GenerateServiceLastAccessedDetails.
+func decodeGenerateServiceLastAccessedDetails(form url.Values) (*GenerateServiceLastAccessedDetailsInput, error) {
+	in := new(GenerateServiceLastAccessedDetailsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGenerateServiceLastAccessedDetails(svc GenerateServiceLastAccessedDetailsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GenerateServiceLastAccessedDetailsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGenerateServiceLastAccessedDetails(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GenerateServiceLastAccessedDetails(ctx, in)
@@ -21951,12 +27911,24 @@ type GetAccessKeyLastUsedAPI interface {
 	GetAccessKeyLastUsed(ctx context.Context, in *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error)
 }
 
+// decodeGetAccessKeyLastUsed checks, decodes and validates the parameters of GetAccessKeyLastUsed.
+func decodeGetAccessKeyLastUsed(form url.Values) (*GetAccessKeyLastUsedInput, error) {
+	in := new(GetAccessKeyLastUsedInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetAccessKeyLastUsed(svc GetAccessKeyLastUsedAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetAccessKeyLastUsedInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetAccessKeyLastUsed(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetAccessKeyLastUsed(ctx, in)
@@ -21977,12 +27949,24 @@ type GetAccountAuthorizationDetailsAPI interface {
 	GetAccountAuthorizationDetails(ctx context.Context, in *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error)
 }
 
+// decodeGetAccountAuthorizationDetails checks, decodes and validates the parameters of GetAccountAuthorizationDetails.
+func decodeGetAccountAuthorizationDetails(form url.Values) (*GetAccountAuthorizationDetailsInput, error) {
+	in := new(GetAccountAuthorizationDetailsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetAccountAuthorizationDetails(svc GetAccountAuthorizationDetailsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetAccountAuthorizationDetailsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetAccountAuthorizationDetails(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetAccountAuthorizationDetails(ctx, in)
@@ -22007,12 +27991,26 @@ type GetAccountPasswordPolicyAPI interface {
 type GetAccountPasswordPolicyInput struct{}
 
 func (v *GetAccountPasswordPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}
+func (*GetAccountPasswordPolicyInput) knownQuery(k string) bool                             { return false }
+
+// decodeGetAccountPasswordPolicy checks, decodes and validates the parameters of GetAccountPasswordPolicy.
+func decodeGetAccountPasswordPolicy(form url.Values) (*GetAccountPasswordPolicyInput, error) {
+	in := new(GetAccountPasswordPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetAccountPasswordPolicy(svc GetAccountPasswordPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetAccountPasswordPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetAccountPasswordPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetAccountPasswordPolicy(ctx, in)
@@ -22037,12 +28035,26 @@ type GetAccountSummaryAPI interface {
 type GetAccountSummaryInput struct{}
 
 func (v *GetAccountSummaryInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}
+func (*GetAccountSummaryInput) knownQuery(k string) bool                             { return false }
+
+// decodeGetAccountSummary checks, decodes and validates the parameters of GetAccountSummary.
+func decodeGetAccountSummary(form url.Values) (*GetAccountSummaryInput, error) {
+	in := new(GetAccountSummaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetAccountSummary(svc GetAccountSummaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetAccountSummaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetAccountSummary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetAccountSummary(ctx, in)
@@ -22063,12 +28075,24 @@ type GetContextKeysForCustomPolicyAPI interface {
 	GetContextKeysForCustomPolicy(ctx context.Context, in *GetContextKeysForCustomPolicyInput) (*GetContextKeysForCustomPolicyOutput, error)
 }
 
+// decodeGetContextKeysForCustomPolicy checks, decodes and validates the parameters of GetContextKeysForCustomPolicy.
+func decodeGetContextKeysForCustomPolicy(form url.Values) (*GetContextKeysForCustomPolicyInput, error) {
+	in := new(GetContextKeysForCustomPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetContextKeysForCustomPolicy(svc GetContextKeysForCustomPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetContextKeysForCustomPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetContextKeysForCustomPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetContextKeysForCustomPolicy(ctx, in)
@@ -22092,12 +28116,24 @@ type GetContextKeysForPrincipalPolicyAPI interface {
 // GetContextKeysForPrincipalPolicyOutput is the output of GetContextKeysForPrincipalPolicy, the same shape as GetContextKeysForCustomPolicyOutput.
 type GetContextKeysForPrincipalPolicyOutput = GetContextKeysForCustomPolicyOutput
 
+// decodeGetContextKeysForPrincipalPolicy checks, decodes and validates the parameters of GetContextKeysForPrincipalPolicy.
+func decodeGetContextKeysForPrincipalPolicy(form url.Values) (*GetContextKeysForPrincipalPolicyInput, error) {
+	in := new(GetContextKeysForPrincipalPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetContextKeysForPrincipalPolicy(svc GetContextKeysForPrincipalPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetContextKeysForPrincipalPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetContextKeysForPrincipalPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetContextKeysForPrincipalPolicy(ctx, in)
@@ -22122,12 +28158,26 @@ type GetCredentialReportAPI interface {
 type GetCredentialReportInput struct{}
 
 func (v *GetCredentialReportInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}
+func (*GetCredentialReportInput) knownQuery(k string) bool                             { return false }
+
+// decodeGetCredentialReport checks, decodes and validates the parameters of GetCredentialReport.
+func decodeGetCredentialReport(form url.Values) (*GetCredentialReportInput, error) {
+	in := new(GetCredentialReportInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetCredentialReport(svc GetCredentialReportAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetCredentialReportInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetCredentialReport(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetCredentialReport(ctx, in)
@@ -22148,12 +28198,24 @@ type GetDelegationRequestAPI interface {
 	GetDelegationRequest(ctx context.Context, in *GetDelegationRequestInput) (*GetDelegationRequestOutput, error)
 }
 
+// decodeGetDelegationRequest checks, decodes and validates the parameters of GetDelegationRequest.
+func decodeGetDelegationRequest(form url.Values) (*GetDelegationRequestInput, error) {
+	in := new(GetDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetDelegationRequest(svc GetDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetDelegationRequest(ctx, in)
@@ -22174,12 +28236,24 @@ type GetGroupAPI interface {
 	GetGroup(ctx context.Context, in *GetGroupInput) (*GetGroupOutput, error)
 }
 
+// decodeGetGroup checks, decodes and validates the parameters of GetGroup.
+func decodeGetGroup(form url.Values) (*GetGroupInput, error) {
+	in := new(GetGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetGroup(svc GetGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetGroup(ctx, in)
@@ -22200,12 +28274,24 @@ type GetGroupPolicyAPI interface {
 	GetGroupPolicy(ctx context.Context, in *GetGroupPolicyInput) (*GetGroupPolicyOutput, error)
 }
 
+// decodeGetGroupPolicy checks, decodes and validates the parameters of GetGroupPolicy.
+func decodeGetGroupPolicy(form url.Values) (*GetGroupPolicyInput, error) {
+	in := new(GetGroupPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetGroupPolicy(svc GetGroupPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetGroupPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetGroupPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetGroupPolicy(ctx, in)
@@ -22226,12 +28312,24 @@ type GetHumanReadableSummaryAPI interface {
 	GetHumanReadableSummary(ctx context.Context, in *GetHumanReadableSummaryInput) (*GetHumanReadableSummaryOutput, error)
 }
 
+// decodeGetHumanReadableSummary checks, decodes and validates the parameters of GetHumanReadableSummary.
+func decodeGetHumanReadableSummary(form url.Values) (*GetHumanReadableSummaryInput, error) {
+	in := new(GetHumanReadableSummaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetHumanReadableSummary(svc GetHumanReadableSummaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetHumanReadableSummaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetHumanReadableSummary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetHumanReadableSummary(ctx, in)
@@ -22252,12 +28350,24 @@ type GetInstanceProfileAPI interface {
 	GetInstanceProfile(ctx context.Context, in *GetInstanceProfileInput) (*GetInstanceProfileOutput, error)
 }
 
+// decodeGetInstanceProfile checks, decodes and validates the parameters of GetInstanceProfile.
+func decodeGetInstanceProfile(form url.Values) (*GetInstanceProfileInput, error) {
+	in := new(GetInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetInstanceProfile(svc GetInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetInstanceProfile(ctx, in)
@@ -22278,12 +28388,24 @@ type GetLoginProfileAPI interface {
 	GetLoginProfile(ctx context.Context, in *GetLoginProfileInput) (*GetLoginProfileOutput, error)
 }
 
+// decodeGetLoginProfile checks, decodes and validates the parameters of GetLoginProfile.
+func decodeGetLoginProfile(form url.Values) (*GetLoginProfileInput, error) {
+	in := new(GetLoginProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetLoginProfile(svc GetLoginProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetLoginProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetLoginProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetLoginProfile(ctx, in)
@@ -22304,12 +28426,24 @@ type GetMFADeviceAPI interface {
 	GetMFADevice(ctx context.Context, in *GetMFADeviceInput) (*GetMFADeviceOutput, error)
 }
 
+// decodeGetMFADevice checks, decodes and validates the parameters of GetMFADevice.
+func decodeGetMFADevice(form url.Values) (*GetMFADeviceInput, error) {
+	in := new(GetMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetMFADevice(svc GetMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetMFADevice(ctx, in)
@@ -22330,12 +28464,24 @@ type GetOpenIDConnectProviderAPI interface {
 	GetOpenIDConnectProvider(ctx context.Context, in *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error)
 }
 
+// decodeGetOpenIDConnectProvider checks, decodes and validates the parameters of GetOpenIDConnectProvider.
+func decodeGetOpenIDConnectProvider(form url.Values) (*GetOpenIDConnectProviderInput, error) {
+	in := new(GetOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetOpenIDConnectProvider(svc GetOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetOpenIDConnectProvider(ctx, in)
@@ -22356,12 +28502,24 @@ type GetOrganizationsAccessReportAPI interface {
 	GetOrganizationsAccessReport(ctx context.Context, in *GetOrganizationsAccessReportInput) (*GetOrganizationsAccessReportOutput, error)
 }
 
+// decodeGetOrganizationsAccessReport checks, decodes and validates the parameters of GetOrganizationsAccessReport.
+func decodeGetOrganizationsAccessReport(form url.Values) (*GetOrganizationsAccessReportInput, error) {
+	in := new(GetOrganizationsAccessReportInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetOrganizationsAccessReport(svc GetOrganizationsAccessReportAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetOrganizationsAccessReportInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetOrganizationsAccessReport(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetOrganizationsAccessReport(ctx, in)
@@ -22387,12 +28545,26 @@ type GetOutboundWebIdentityFederationInfoInput struct{}
 
 func (v *GetOutboundWebIdentityFederationInfoInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 }
+func (*GetOutboundWebIdentityFederationInfoInput) knownQuery(k string) bool { return false }
+
+// decodeGetOutboundWebIdentityFederationInfo checks, decodes and validates the parameters of GetOutboundWebIdentityFederationInfo.
+func decodeGetOutboundWebIdentityFederationInfo(form url.Values) (*GetOutboundWebIdentityFederationInfoInput, error) {
+	in := new(GetOutboundWebIdentityFederationInfoInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetOutboundWebIdentityFederationInfo(svc GetOutboundWebIdentityFederationInfoAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetOutboundWebIdentityFederationInfoInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetOutboundWebIdentityFederationInfo(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetOutboundWebIdentityFederationInfo(ctx, in)
@@ -22413,12 +28585,24 @@ type GetPolicyAPI interface {
 	GetPolicy(ctx context.Context, in *GetPolicyInput) (*GetPolicyOutput, error)
 }
 
+// decodeGetPolicy checks, decodes and validates the parameters of GetPolicy.
+func decodeGetPolicy(form url.Values) (*GetPolicyInput, error) {
+	in := new(GetPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetPolicy(svc GetPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetPolicy(ctx, in)
@@ -22439,12 +28623,24 @@ type GetPolicyVersionAPI interface {
 	GetPolicyVersion(ctx context.Context, in *GetPolicyVersionInput) (*GetPolicyVersionOutput, error)
 }
 
+// decodeGetPolicyVersion checks, decodes and validates the parameters of GetPolicyVersion.
+func decodeGetPolicyVersion(form url.Values) (*GetPolicyVersionInput, error) {
+	in := new(GetPolicyVersionInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetPolicyVersion(svc GetPolicyVersionAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetPolicyVersionInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetPolicyVersion(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetPolicyVersion(ctx, in)
@@ -22465,12 +28661,24 @@ type GetRoleAPI interface {
 	GetRole(ctx context.Context, in *GetRoleInput) (*GetRoleOutput, error)
 }
 
+// decodeGetRole checks, decodes and validates the parameters of GetRole.
+func decodeGetRole(form url.Values) (*GetRoleInput, error) {
+	in := new(GetRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetRole(svc GetRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetRole(ctx, in)
@@ -22491,12 +28699,24 @@ type GetRolePolicyAPI interface {
 	GetRolePolicy(ctx context.Context, in *GetRolePolicyInput) (*GetRolePolicyOutput, error)
 }
 
+// decodeGetRolePolicy checks, decodes and validates the parameters of GetRolePolicy.
+func decodeGetRolePolicy(form url.Values) (*GetRolePolicyInput, error) {
+	in := new(GetRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetRolePolicy(svc GetRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetRolePolicy(ctx, in)
@@ -22517,12 +28737,24 @@ type GetSAMLProviderAPI interface {
 	GetSAMLProvider(ctx context.Context, in *GetSAMLProviderInput) (*GetSAMLProviderOutput, error)
 }
 
+// decodeGetSAMLProvider checks, decodes and validates the parameters of GetSAMLProvider.
+func decodeGetSAMLProvider(form url.Values) (*GetSAMLProviderInput, error) {
+	in := new(GetSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetSAMLProvider(svc GetSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetSAMLProvider(ctx, in)
@@ -22543,12 +28775,24 @@ type GetSSHPublicKeyAPI interface {
 	GetSSHPublicKey(ctx context.Context, in *GetSSHPublicKeyInput) (*GetSSHPublicKeyOutput, error)
 }
 
+// decodeGetSSHPublicKey checks, decodes and validates the parameters of GetSSHPublicKey.
+func decodeGetSSHPublicKey(form url.Values) (*GetSSHPublicKeyInput, error) {
+	in := new(GetSSHPublicKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetSSHPublicKey(svc GetSSHPublicKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetSSHPublicKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetSSHPublicKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetSSHPublicKey(ctx, in)
@@ -22569,12 +28813,24 @@ type GetServerCertificateAPI interface {
 	GetServerCertificate(ctx context.Context, in *GetServerCertificateInput) (*GetServerCertificateOutput, error)
 }
 
+// decodeGetServerCertificate checks, decodes and validates the parameters of GetServerCertificate.
+func decodeGetServerCertificate(form url.Values) (*GetServerCertificateInput, error) {
+	in := new(GetServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetServerCertificate(svc GetServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetServerCertificate(ctx, in)
@@ -22595,12 +28851,24 @@ type GetServiceLastAccessedDetailsAPI interface {
 	GetServiceLastAccessedDetails(ctx context.Context, in *GetServiceLastAccessedDetailsInput) (*GetServiceLastAccessedDetailsOutput, error)
 }
 
+// decodeGetServiceLastAccessedDetails checks, decodes and validates the parameters of GetServiceLastAccessedDetails.
+func decodeGetServiceLastAccessedDetails(form url.Values) (*GetServiceLastAccessedDetailsInput, error) {
+	in := new(GetServiceLastAccessedDetailsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetServiceLastAccessedDetails(svc GetServiceLastAccessedDetailsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetServiceLastAccessedDetailsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetServiceLastAccessedDetails(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetServiceLastAccessedDetails(ctx, in)
@@ -22621,12 +28889,24 @@ type GetServiceLastAccessedDetailsWithEntitiesAPI interface {
 	GetServiceLastAccessedDetailsWithEntities(ctx context.Context, in *GetServiceLastAccessedDetailsWithEntitiesInput) (*GetServiceLastAccessedDetailsWithEntitiesOutput, error)
 }
 
+// decodeGetServiceLastAccessedDetailsWithEntities checks, decodes and validates the parameters of GetServiceLastAccessedDetailsWithEntities.
+func decodeGetServiceLastAccessedDetailsWithEntities(form url.Values) (*GetServiceLastAccessedDetailsWithEntitiesInput, error) {
+	in := new(GetServiceLastAccessedDetailsWithEntitiesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetServiceLastAccessedDetailsWithEntities(svc GetServiceLastAccessedDetailsWithEntitiesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetServiceLastAccessedDetailsWithEntitiesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetServiceLastAccessedDetailsWithEntities(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetServiceLastAccessedDetailsWithEntities(ctx, in)
@@ -22647,12 +28927,24 @@ type GetServiceLinkedRoleDeletionStatusAPI interface {
 	GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error)
 }
 
+// decodeGetServiceLinkedRoleDeletionStatus checks, decodes and validates the parameters of GetServiceLinkedRoleDeletionStatus.
+func decodeGetServiceLinkedRoleDeletionStatus(form url.Values) (*GetServiceLinkedRoleDeletionStatusInput, error) {
+	in := new(GetServiceLinkedRoleDeletionStatusInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetServiceLinkedRoleDeletionStatus(svc GetServiceLinkedRoleDeletionStatusAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetServiceLinkedRoleDeletionStatusInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetServiceLinkedRoleDeletionStatus(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetServiceLinkedRoleDeletionStatus(ctx, in)
@@ -22673,12 +28965,24 @@ type GetUserAPI interface {
 	GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput, error)
 }
 
+// decodeGetUser checks, decodes and validates the parameters of GetUser.
+func decodeGetUser(form url.Values) (*GetUserInput, error) {
+	in := new(GetUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetUser(svc GetUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetUser(ctx, in)
@@ -22699,12 +29003,24 @@ type GetUserPolicyAPI interface {
 	GetUserPolicy(ctx context.Context, in *GetUserPolicyInput) (*GetUserPolicyOutput, error)
 }
 
+// decodeGetUserPolicy checks, decodes and validates the parameters of GetUserPolicy.
+func decodeGetUserPolicy(form url.Values) (*GetUserPolicyInput, error) {
+	in := new(GetUserPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetUserPolicy(svc GetUserPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetUserPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetUserPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetUserPolicy(ctx, in)
@@ -22725,12 +29041,24 @@ type ListAccessKeysAPI interface {
 	ListAccessKeys(ctx context.Context, in *ListAccessKeysInput) (*ListAccessKeysOutput, error)
 }
 
+// decodeListAccessKeys checks, decodes and validates the parameters of ListAccessKeys.
+func decodeListAccessKeys(form url.Values) (*ListAccessKeysInput, error) {
+	in := new(ListAccessKeysInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListAccessKeys(svc ListAccessKeysAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListAccessKeysInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListAccessKeys(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListAccessKeys(ctx, in)
@@ -22751,12 +29079,24 @@ type ListAccountAliasesAPI interface {
 	ListAccountAliases(ctx context.Context, in *ListAccountAliasesInput) (*ListAccountAliasesOutput, error)
 }
 
+// decodeListAccountAliases checks, decodes and validates the parameters of ListAccountAliases.
+func decodeListAccountAliases(form url.Values) (*ListAccountAliasesInput, error) {
+	in := new(ListAccountAliasesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListAccountAliases(svc ListAccountAliasesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListAccountAliasesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListAccountAliases(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListAccountAliases(ctx, in)
@@ -22777,12 +29117,24 @@ type ListAttachedGroupPoliciesAPI interface {
 	ListAttachedGroupPolicies(ctx context.Context, in *ListAttachedGroupPoliciesInput) (*ListAttachedGroupPoliciesOutput, error)
 }
 
+// decodeListAttachedGroupPolicies checks, decodes and validates the parameters of ListAttachedGroupPolicies.
+func decodeListAttachedGroupPolicies(form url.Values) (*ListAttachedGroupPoliciesInput, error) {
+	in := new(ListAttachedGroupPoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListAttachedGroupPolicies(svc ListAttachedGroupPoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListAttachedGroupPoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListAttachedGroupPolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListAttachedGroupPolicies(ctx, in)
@@ -22803,12 +29155,24 @@ type ListAttachedRolePoliciesAPI interface {
 	ListAttachedRolePolicies(ctx context.Context, in *ListAttachedRolePoliciesInput) (*ListAttachedRolePoliciesOutput, error)
 }
 
+// decodeListAttachedRolePolicies checks, decodes and validates the parameters of ListAttachedRolePolicies.
+func decodeListAttachedRolePolicies(form url.Values) (*ListAttachedRolePoliciesInput, error) {
+	in := new(ListAttachedRolePoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListAttachedRolePolicies(svc ListAttachedRolePoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListAttachedRolePoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListAttachedRolePolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListAttachedRolePolicies(ctx, in)
@@ -22829,12 +29193,24 @@ type ListAttachedUserPoliciesAPI interface {
 	ListAttachedUserPolicies(ctx context.Context, in *ListAttachedUserPoliciesInput) (*ListAttachedUserPoliciesOutput, error)
 }
 
+// decodeListAttachedUserPolicies checks, decodes and validates the parameters of ListAttachedUserPolicies.
+func decodeListAttachedUserPolicies(form url.Values) (*ListAttachedUserPoliciesInput, error) {
+	in := new(ListAttachedUserPoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListAttachedUserPolicies(svc ListAttachedUserPoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListAttachedUserPoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListAttachedUserPolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListAttachedUserPolicies(ctx, in)
@@ -22855,12 +29231,24 @@ type ListDelegationRequestsAPI interface {
 	ListDelegationRequests(ctx context.Context, in *ListDelegationRequestsInput) (*ListDelegationRequestsOutput, error)
 }
 
+// decodeListDelegationRequests checks, decodes and validates the parameters of ListDelegationRequests.
+func decodeListDelegationRequests(form url.Values) (*ListDelegationRequestsInput, error) {
+	in := new(ListDelegationRequestsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListDelegationRequests(svc ListDelegationRequestsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListDelegationRequestsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListDelegationRequests(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListDelegationRequests(ctx, in)
@@ -22881,12 +29269,24 @@ type ListEntitiesForPolicyAPI interface {
 	ListEntitiesForPolicy(ctx context.Context, in *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error)
 }
 
+// decodeListEntitiesForPolicy checks, decodes and validates the parameters of ListEntitiesForPolicy.
+func decodeListEntitiesForPolicy(form url.Values) (*ListEntitiesForPolicyInput, error) {
+	in := new(ListEntitiesForPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListEntitiesForPolicy(svc ListEntitiesForPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListEntitiesForPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListEntitiesForPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListEntitiesForPolicy(ctx, in)
@@ -22907,12 +29307,24 @@ type ListGroupPoliciesAPI interface {
 	ListGroupPolicies(ctx context.Context, in *ListGroupPoliciesInput) (*ListGroupPoliciesOutput, error)
 }
 
+// decodeListGroupPolicies checks, decodes and validates the parameters of ListGroupPolicies.
+func decodeListGroupPolicies(form url.Values) (*ListGroupPoliciesInput, error) {
+	in := new(ListGroupPoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListGroupPolicies(svc ListGroupPoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListGroupPoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListGroupPolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListGroupPolicies(ctx, in)
@@ -22933,12 +29345,24 @@ type ListGroupsAPI interface {
 	ListGroups(ctx context.Context, in *ListGroupsInput) (*ListGroupsOutput, error)
 }
 
+// decodeListGroups checks, decodes and validates the parameters of ListGroups.
+func decodeListGroups(form url.Values) (*ListGroupsInput, error) {
+	in := new(ListGroupsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListGroups(svc ListGroupsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListGroupsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListGroups(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListGroups(ctx, in)
@@ -22959,12 +29383,24 @@ type ListGroupsForUserAPI interface {
 	ListGroupsForUser(ctx context.Context, in *ListGroupsForUserInput) (*ListGroupsForUserOutput, error)
 }
 
+// decodeListGroupsForUser checks, decodes and validates the parameters of ListGroupsForUser.
+func decodeListGroupsForUser(form url.Values) (*ListGroupsForUserInput, error) {
+	in := new(ListGroupsForUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListGroupsForUser(svc ListGroupsForUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListGroupsForUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListGroupsForUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListGroupsForUser(ctx, in)
@@ -22985,12 +29421,24 @@ type ListInstanceProfileTagsAPI interface {
 	ListInstanceProfileTags(ctx context.Context, in *ListInstanceProfileTagsInput) (*ListInstanceProfileTagsOutput, error)
 }
 
+// decodeListInstanceProfileTags checks, decodes and validates the parameters of ListInstanceProfileTags.
+func decodeListInstanceProfileTags(form url.Values) (*ListInstanceProfileTagsInput, error) {
+	in := new(ListInstanceProfileTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListInstanceProfileTags(svc ListInstanceProfileTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListInstanceProfileTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListInstanceProfileTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListInstanceProfileTags(ctx, in)
@@ -23011,12 +29459,24 @@ type ListInstanceProfilesAPI interface {
 	ListInstanceProfiles(ctx context.Context, in *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error)
 }
 
+// decodeListInstanceProfiles checks, decodes and validates the parameters of ListInstanceProfiles.
+func decodeListInstanceProfiles(form url.Values) (*ListInstanceProfilesInput, error) {
+	in := new(ListInstanceProfilesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListInstanceProfiles(svc ListInstanceProfilesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListInstanceProfilesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListInstanceProfiles(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListInstanceProfiles(ctx, in)
@@ -23037,12 +29497,24 @@ type ListInstanceProfilesForRoleAPI interface {
 	ListInstanceProfilesForRole(ctx context.Context, in *ListInstanceProfilesForRoleInput) (*ListInstanceProfilesForRoleOutput, error)
 }
 
+// decodeListInstanceProfilesForRole checks, decodes and validates the parameters of ListInstanceProfilesForRole.
+func decodeListInstanceProfilesForRole(form url.Values) (*ListInstanceProfilesForRoleInput, error) {
+	in := new(ListInstanceProfilesForRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListInstanceProfilesForRole(svc ListInstanceProfilesForRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListInstanceProfilesForRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListInstanceProfilesForRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListInstanceProfilesForRole(ctx, in)
@@ -23063,12 +29535,24 @@ type ListMFADeviceTagsAPI interface {
 	ListMFADeviceTags(ctx context.Context, in *ListMFADeviceTagsInput) (*ListMFADeviceTagsOutput, error)
 }
 
+// decodeListMFADeviceTags checks, decodes and validates the parameters of ListMFADeviceTags.
+func decodeListMFADeviceTags(form url.Values) (*ListMFADeviceTagsInput, error) {
+	in := new(ListMFADeviceTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListMFADeviceTags(svc ListMFADeviceTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListMFADeviceTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListMFADeviceTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListMFADeviceTags(ctx, in)
@@ -23089,12 +29573,24 @@ type ListMFADevicesAPI interface {
 	ListMFADevices(ctx context.Context, in *ListMFADevicesInput) (*ListMFADevicesOutput, error)
 }
 
+// decodeListMFADevices checks, decodes and validates the parameters of ListMFADevices.
+func decodeListMFADevices(form url.Values) (*ListMFADevicesInput, error) {
+	in := new(ListMFADevicesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListMFADevices(svc ListMFADevicesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListMFADevicesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListMFADevices(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListMFADevices(ctx, in)
@@ -23115,12 +29611,24 @@ type ListOpenIDConnectProviderTagsAPI interface {
 	ListOpenIDConnectProviderTags(ctx context.Context, in *ListOpenIDConnectProviderTagsInput) (*ListOpenIDConnectProviderTagsOutput, error)
 }
 
+// decodeListOpenIDConnectProviderTags checks, decodes and validates the parameters of ListOpenIDConnectProviderTags.
+func decodeListOpenIDConnectProviderTags(form url.Values) (*ListOpenIDConnectProviderTagsInput, error) {
+	in := new(ListOpenIDConnectProviderTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListOpenIDConnectProviderTags(svc ListOpenIDConnectProviderTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListOpenIDConnectProviderTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListOpenIDConnectProviderTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListOpenIDConnectProviderTags(ctx, in)
@@ -23141,12 +29649,24 @@ type ListOpenIDConnectProvidersAPI interface {
 	ListOpenIDConnectProviders(ctx context.Context, in *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error)
 }
 
+// decodeListOpenIDConnectProviders checks, decodes and validates the parameters of ListOpenIDConnectProviders.
+func decodeListOpenIDConnectProviders(form url.Values) (*ListOpenIDConnectProvidersInput, error) {
+	in := new(ListOpenIDConnectProvidersInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListOpenIDConnectProviders(svc ListOpenIDConnectProvidersAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListOpenIDConnectProvidersInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListOpenIDConnectProviders(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListOpenIDConnectProviders(ctx, in)
@@ -23167,12 +29687,24 @@ type ListOrganizationsFeaturesAPI interface {
 	ListOrganizationsFeatures(ctx context.Context, in *ListOrganizationsFeaturesInput) (*ListOrganizationsFeaturesOutput, error)
 }
 
+// decodeListOrganizationsFeatures checks, decodes and validates the parameters of ListOrganizationsFeatures.
+func decodeListOrganizationsFeatures(form url.Values) (*ListOrganizationsFeaturesInput, error) {
+	in := new(ListOrganizationsFeaturesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListOrganizationsFeatures(svc ListOrganizationsFeaturesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListOrganizationsFeaturesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListOrganizationsFeatures(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListOrganizationsFeatures(ctx, in)
@@ -23193,12 +29725,24 @@ type ListPoliciesAPI interface {
 	ListPolicies(ctx context.Context, in *ListPoliciesInput) (*ListPoliciesOutput, error)
 }
 
+// decodeListPolicies checks, decodes and validates the parameters of ListPolicies.
+func decodeListPolicies(form url.Values) (*ListPoliciesInput, error) {
+	in := new(ListPoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListPolicies(svc ListPoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListPoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListPolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListPolicies(ctx, in)
@@ -23219,12 +29763,24 @@ type ListPoliciesGrantingServiceAccessAPI interface {
 	ListPoliciesGrantingServiceAccess(ctx context.Context, in *ListPoliciesGrantingServiceAccessInput) (*ListPoliciesGrantingServiceAccessOutput, error)
 }
 
+// decodeListPoliciesGrantingServiceAccess checks, decodes and validates the parameters of ListPoliciesGrantingServiceAccess.
+func decodeListPoliciesGrantingServiceAccess(form url.Values) (*ListPoliciesGrantingServiceAccessInput, error) {
+	in := new(ListPoliciesGrantingServiceAccessInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListPoliciesGrantingServiceAccess(svc ListPoliciesGrantingServiceAccessAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListPoliciesGrantingServiceAccessInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListPoliciesGrantingServiceAccess(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListPoliciesGrantingServiceAccess(ctx, in)
@@ -23245,12 +29801,24 @@ type ListPolicyTagsAPI interface {
 	ListPolicyTags(ctx context.Context, in *ListPolicyTagsInput) (*ListPolicyTagsOutput, error)
 }
 
+// decodeListPolicyTags checks, decodes and validates the parameters of ListPolicyTags.
+func decodeListPolicyTags(form url.Values) (*ListPolicyTagsInput, error) {
+	in := new(ListPolicyTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListPolicyTags(svc ListPolicyTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListPolicyTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListPolicyTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListPolicyTags(ctx, in)
@@ -23271,12 +29839,24 @@ type ListPolicyVersionsAPI interface {
 	ListPolicyVersions(ctx context.Context, in *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error)
 }
 
+// decodeListPolicyVersions checks, decodes and validates the parameters of ListPolicyVersions.
+func decodeListPolicyVersions(form url.Values) (*ListPolicyVersionsInput, error) {
+	in := new(ListPolicyVersionsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListPolicyVersions(svc ListPolicyVersionsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListPolicyVersionsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListPolicyVersions(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListPolicyVersions(ctx, in)
@@ -23297,12 +29877,24 @@ type ListRolePoliciesAPI interface {
 	ListRolePolicies(ctx context.Context, in *ListRolePoliciesInput) (*ListRolePoliciesOutput, error)
 }
 
+// decodeListRolePolicies checks, decodes and validates the parameters of ListRolePolicies.
+func decodeListRolePolicies(form url.Values) (*ListRolePoliciesInput, error) {
+	in := new(ListRolePoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListRolePolicies(svc ListRolePoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListRolePoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListRolePolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListRolePolicies(ctx, in)
@@ -23323,12 +29915,24 @@ type ListRoleTagsAPI interface {
 	ListRoleTags(ctx context.Context, in *ListRoleTagsInput) (*ListRoleTagsOutput, error)
 }
 
+// decodeListRoleTags checks, decodes and validates the parameters of ListRoleTags.
+func decodeListRoleTags(form url.Values) (*ListRoleTagsInput, error) {
+	in := new(ListRoleTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListRoleTags(svc ListRoleTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListRoleTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListRoleTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListRoleTags(ctx, in)
@@ -23349,12 +29953,24 @@ type ListRolesAPI interface {
 	ListRoles(ctx context.Context, in *ListRolesInput) (*ListRolesOutput, error)
 }
 
+// decodeListRoles checks, decodes and validates the parameters of ListRoles.
+func decodeListRoles(form url.Values) (*ListRolesInput, error) {
+	in := new(ListRolesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListRoles(svc ListRolesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListRolesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListRoles(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListRoles(ctx, in)
@@ -23375,12 +29991,24 @@ type ListSAMLProviderTagsAPI interface {
 	ListSAMLProviderTags(ctx context.Context, in *ListSAMLProviderTagsInput) (*ListSAMLProviderTagsOutput, error)
 }
 
+// decodeListSAMLProviderTags checks, decodes and validates the parameters of ListSAMLProviderTags.
+func decodeListSAMLProviderTags(form url.Values) (*ListSAMLProviderTagsInput, error) {
+	in := new(ListSAMLProviderTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListSAMLProviderTags(svc ListSAMLProviderTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListSAMLProviderTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListSAMLProviderTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListSAMLProviderTags(ctx, in)
@@ -23401,12 +30029,24 @@ type ListSAMLProvidersAPI interface {
 	ListSAMLProviders(ctx context.Context, in *ListSAMLProvidersInput) (*ListSAMLProvidersOutput, error)
 }
 
+// decodeListSAMLProviders checks, decodes and validates the parameters of ListSAMLProviders.
+func decodeListSAMLProviders(form url.Values) (*ListSAMLProvidersInput, error) {
+	in := new(ListSAMLProvidersInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListSAMLProviders(svc ListSAMLProvidersAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListSAMLProvidersInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListSAMLProviders(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListSAMLProviders(ctx, in)
@@ -23427,12 +30067,24 @@ type ListSSHPublicKeysAPI interface {
 	ListSSHPublicKeys(ctx context.Context, in *ListSSHPublicKeysInput) (*ListSSHPublicKeysOutput, error)
 }
 
+// decodeListSSHPublicKeys checks, decodes and validates the parameters of ListSSHPublicKeys.
+func decodeListSSHPublicKeys(form url.Values) (*ListSSHPublicKeysInput, error) {
+	in := new(ListSSHPublicKeysInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListSSHPublicKeys(svc ListSSHPublicKeysAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListSSHPublicKeysInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListSSHPublicKeys(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListSSHPublicKeys(ctx, in)
@@ -23453,12 +30105,24 @@ type ListServerCertificateTagsAPI interface {
 	ListServerCertificateTags(ctx context.Context, in *ListServerCertificateTagsInput) (*ListServerCertificateTagsOutput, error)
 }
 
+// decodeListServerCertificateTags checks, decodes and validates the parameters of ListServerCertificateTags.
+func decodeListServerCertificateTags(form url.Values) (*ListServerCertificateTagsInput, error) {
+	in := new(ListServerCertificateTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListServerCertificateTags(svc ListServerCertificateTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListServerCertificateTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListServerCertificateTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListServerCertificateTags(ctx, in)
@@ -23479,12 +30143,24 @@ type ListServerCertificatesAPI interface {
 	ListServerCertificates(ctx context.Context, in *ListServerCertificatesInput) (*ListServerCertificatesOutput, error)
 }
 
+// decodeListServerCertificates checks, decodes and validates the parameters of ListServerCertificates.
+func decodeListServerCertificates(form url.Values) (*ListServerCertificatesInput, error) {
+	in := new(ListServerCertificatesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListServerCertificates(svc ListServerCertificatesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListServerCertificatesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListServerCertificates(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListServerCertificates(ctx, in)
@@ -23505,12 +30181,24 @@ type ListServiceSpecificCredentialsAPI interface {
 	ListServiceSpecificCredentials(ctx context.Context, in *ListServiceSpecificCredentialsInput) (*ListServiceSpecificCredentialsOutput, error)
 }
 
+// decodeListServiceSpecificCredentials checks, decodes and validates the parameters of ListServiceSpecificCredentials.
+func decodeListServiceSpecificCredentials(form url.Values) (*ListServiceSpecificCredentialsInput, error) {
+	in := new(ListServiceSpecificCredentialsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListServiceSpecificCredentials(svc ListServiceSpecificCredentialsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListServiceSpecificCredentialsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListServiceSpecificCredentials(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListServiceSpecificCredentials(ctx, in)
@@ -23531,12 +30219,24 @@ type ListSigningCertificatesAPI interface {
 	ListSigningCertificates(ctx context.Context, in *ListSigningCertificatesInput) (*ListSigningCertificatesOutput, error)
 }
 
+// decodeListSigningCertificates checks, decodes and validates the parameters of ListSigningCertificates.
+func decodeListSigningCertificates(form url.Values) (*ListSigningCertificatesInput, error) {
+	in := new(ListSigningCertificatesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListSigningCertificates(svc ListSigningCertificatesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListSigningCertificatesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListSigningCertificates(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListSigningCertificates(ctx, in)
@@ -23557,12 +30257,24 @@ type ListUserPoliciesAPI interface {
 	ListUserPolicies(ctx context.Context, in *ListUserPoliciesInput) (*ListUserPoliciesOutput, error)
 }
 
+// decodeListUserPolicies checks, decodes and validates the parameters of ListUserPolicies.
+func decodeListUserPolicies(form url.Values) (*ListUserPoliciesInput, error) {
+	in := new(ListUserPoliciesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListUserPolicies(svc ListUserPoliciesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListUserPoliciesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListUserPolicies(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListUserPolicies(ctx, in)
@@ -23583,12 +30295,24 @@ type ListUserTagsAPI interface {
 	ListUserTags(ctx context.Context, in *ListUserTagsInput) (*ListUserTagsOutput, error)
 }
 
+// decodeListUserTags checks, decodes and validates the parameters of ListUserTags.
+func decodeListUserTags(form url.Values) (*ListUserTagsInput, error) {
+	in := new(ListUserTagsInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListUserTags(svc ListUserTagsAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListUserTagsInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListUserTags(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListUserTags(ctx, in)
@@ -23609,12 +30333,24 @@ type ListUsersAPI interface {
 	ListUsers(ctx context.Context, in *ListUsersInput) (*ListUsersOutput, error)
 }
 
+// decodeListUsers checks, decodes and validates the parameters of ListUsers.
+func decodeListUsers(form url.Values) (*ListUsersInput, error) {
+	in := new(ListUsersInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListUsers(svc ListUsersAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListUsersInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListUsers(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListUsers(ctx, in)
@@ -23635,12 +30371,24 @@ type ListVirtualMFADevicesAPI interface {
 	ListVirtualMFADevices(ctx context.Context, in *ListVirtualMFADevicesInput) (*ListVirtualMFADevicesOutput, error)
 }
 
+// decodeListVirtualMFADevices checks, decodes and validates the parameters of ListVirtualMFADevices.
+func decodeListVirtualMFADevices(form url.Values) (*ListVirtualMFADevicesInput, error) {
+	in := new(ListVirtualMFADevicesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleListVirtualMFADevices(svc ListVirtualMFADevicesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ListVirtualMFADevicesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeListVirtualMFADevices(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ListVirtualMFADevices(ctx, in)
@@ -23664,12 +30412,24 @@ type PutGroupPolicyAPI interface {
 // PutGroupPolicyOutput is the empty output of PutGroupPolicy.
 type PutGroupPolicyOutput struct{}
 
+// decodePutGroupPolicy checks, decodes and validates the parameters of PutGroupPolicy.
+func decodePutGroupPolicy(form url.Values) (*PutGroupPolicyInput, error) {
+	in := new(PutGroupPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handlePutGroupPolicy(svc PutGroupPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(PutGroupPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodePutGroupPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.PutGroupPolicy(ctx, in)
@@ -23690,12 +30450,24 @@ type PutRolePermissionsBoundaryAPI interface {
 // PutRolePermissionsBoundaryOutput is the empty output of PutRolePermissionsBoundary.
 type PutRolePermissionsBoundaryOutput struct{}
 
+// decodePutRolePermissionsBoundary checks, decodes and validates the parameters of PutRolePermissionsBoundary.
+func decodePutRolePermissionsBoundary(form url.Values) (*PutRolePermissionsBoundaryInput, error) {
+	in := new(PutRolePermissionsBoundaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handlePutRolePermissionsBoundary(svc PutRolePermissionsBoundaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(PutRolePermissionsBoundaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodePutRolePermissionsBoundary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.PutRolePermissionsBoundary(ctx, in)
@@ -23716,12 +30488,24 @@ type PutRolePolicyAPI interface {
 // PutRolePolicyOutput is the empty output of PutRolePolicy.
 type PutRolePolicyOutput struct{}
 
+// decodePutRolePolicy checks, decodes and validates the parameters of PutRolePolicy.
+func decodePutRolePolicy(form url.Values) (*PutRolePolicyInput, error) {
+	in := new(PutRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handlePutRolePolicy(svc PutRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(PutRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodePutRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.PutRolePolicy(ctx, in)
@@ -23742,12 +30526,24 @@ type PutUserPermissionsBoundaryAPI interface {
 // PutUserPermissionsBoundaryOutput is the empty output of PutUserPermissionsBoundary.
 type PutUserPermissionsBoundaryOutput struct{}
 
+// decodePutUserPermissionsBoundary checks, decodes and validates the parameters of PutUserPermissionsBoundary.
+func decodePutUserPermissionsBoundary(form url.Values) (*PutUserPermissionsBoundaryInput, error) {
+	in := new(PutUserPermissionsBoundaryInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handlePutUserPermissionsBoundary(svc PutUserPermissionsBoundaryAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(PutUserPermissionsBoundaryInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodePutUserPermissionsBoundary(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.PutUserPermissionsBoundary(ctx, in)
@@ -23768,12 +30564,24 @@ type PutUserPolicyAPI interface {
 // PutUserPolicyOutput is the empty output of PutUserPolicy.
 type PutUserPolicyOutput struct{}
 
+// decodePutUserPolicy checks, decodes and validates the parameters of PutUserPolicy.
+func decodePutUserPolicy(form url.Values) (*PutUserPolicyInput, error) {
+	in := new(PutUserPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handlePutUserPolicy(svc PutUserPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(PutUserPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodePutUserPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.PutUserPolicy(ctx, in)
@@ -23794,12 +30602,24 @@ type RejectDelegationRequestAPI interface {
 // RejectDelegationRequestOutput is the empty output of RejectDelegationRequest.
 type RejectDelegationRequestOutput struct{}
 
+// decodeRejectDelegationRequest checks, decodes and validates the parameters of RejectDelegationRequest.
+func decodeRejectDelegationRequest(form url.Values) (*RejectDelegationRequestInput, error) {
+	in := new(RejectDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleRejectDelegationRequest(svc RejectDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(RejectDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeRejectDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.RejectDelegationRequest(ctx, in)
@@ -23820,12 +30640,24 @@ type RemoveClientIDFromOpenIDConnectProviderAPI interface {
 // RemoveClientIDFromOpenIDConnectProviderOutput is the empty output of RemoveClientIDFromOpenIDConnectProvider.
 type RemoveClientIDFromOpenIDConnectProviderOutput struct{}
 
+// decodeRemoveClientIDFromOpenIDConnectProvider checks, decodes and validates the parameters of RemoveClientIDFromOpenIDConnectProvider.
+func decodeRemoveClientIDFromOpenIDConnectProvider(form url.Values) (*RemoveClientIDFromOpenIDConnectProviderInput, error) {
+	in := new(RemoveClientIDFromOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleRemoveClientIDFromOpenIDConnectProvider(svc RemoveClientIDFromOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(RemoveClientIDFromOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeRemoveClientIDFromOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.RemoveClientIDFromOpenIDConnectProvider(ctx, in)
@@ -23846,12 +30678,24 @@ type RemoveRoleFromInstanceProfileAPI interface {
 // RemoveRoleFromInstanceProfileOutput is the empty output of RemoveRoleFromInstanceProfile.
 type RemoveRoleFromInstanceProfileOutput struct{}
 
+// decodeRemoveRoleFromInstanceProfile checks, decodes and validates the parameters of RemoveRoleFromInstanceProfile.
+func decodeRemoveRoleFromInstanceProfile(form url.Values) (*RemoveRoleFromInstanceProfileInput, error) {
+	in := new(RemoveRoleFromInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleRemoveRoleFromInstanceProfile(svc RemoveRoleFromInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(RemoveRoleFromInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeRemoveRoleFromInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.RemoveRoleFromInstanceProfile(ctx, in)
@@ -23872,12 +30716,24 @@ type RemoveUserFromGroupAPI interface {
 // RemoveUserFromGroupOutput is the empty output of RemoveUserFromGroup.
 type RemoveUserFromGroupOutput struct{}
 
+// decodeRemoveUserFromGroup checks, decodes and validates the parameters of RemoveUserFromGroup.
+func decodeRemoveUserFromGroup(form url.Values) (*RemoveUserFromGroupInput, error) {
+	in := new(RemoveUserFromGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleRemoveUserFromGroup(svc RemoveUserFromGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(RemoveUserFromGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeRemoveUserFromGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.RemoveUserFromGroup(ctx, in)
@@ -23895,12 +30751,24 @@ type ResetServiceSpecificCredentialAPI interface {
 	ResetServiceSpecificCredential(ctx context.Context, in *ResetServiceSpecificCredentialInput) (*ResetServiceSpecificCredentialOutput, error)
 }
 
+// decodeResetServiceSpecificCredential checks, decodes and validates the parameters of ResetServiceSpecificCredential.
+func decodeResetServiceSpecificCredential(form url.Values) (*ResetServiceSpecificCredentialInput, error) {
+	in := new(ResetServiceSpecificCredentialInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleResetServiceSpecificCredential(svc ResetServiceSpecificCredentialAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ResetServiceSpecificCredentialInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeResetServiceSpecificCredential(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ResetServiceSpecificCredential(ctx, in)
@@ -23924,12 +30792,24 @@ type ResyncMFADeviceAPI interface {
 // ResyncMFADeviceOutput is the empty output of ResyncMFADevice.
 type ResyncMFADeviceOutput struct{}
 
+// decodeResyncMFADevice checks, decodes and validates the parameters of ResyncMFADevice.
+func decodeResyncMFADevice(form url.Values) (*ResyncMFADeviceInput, error) {
+	in := new(ResyncMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleResyncMFADevice(svc ResyncMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(ResyncMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeResyncMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.ResyncMFADevice(ctx, in)
@@ -23950,12 +30830,24 @@ type SendDelegationTokenAPI interface {
 // SendDelegationTokenOutput is the empty output of SendDelegationToken.
 type SendDelegationTokenOutput struct{}
 
+// decodeSendDelegationToken checks, decodes and validates the parameters of SendDelegationToken.
+func decodeSendDelegationToken(form url.Values) (*SendDelegationTokenInput, error) {
+	in := new(SendDelegationTokenInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleSendDelegationToken(svc SendDelegationTokenAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(SendDelegationTokenInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeSendDelegationToken(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.SendDelegationToken(ctx, in)
@@ -23976,12 +30868,24 @@ type SetDefaultPolicyVersionAPI interface {
 // SetDefaultPolicyVersionOutput is the empty output of SetDefaultPolicyVersion.
 type SetDefaultPolicyVersionOutput struct{}
 
+// decodeSetDefaultPolicyVersion checks, decodes and validates the parameters of SetDefaultPolicyVersion.
+func decodeSetDefaultPolicyVersion(form url.Values) (*SetDefaultPolicyVersionInput, error) {
+	in := new(SetDefaultPolicyVersionInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleSetDefaultPolicyVersion(svc SetDefaultPolicyVersionAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(SetDefaultPolicyVersionInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeSetDefaultPolicyVersion(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.SetDefaultPolicyVersion(ctx, in)
@@ -24002,12 +30906,24 @@ type SetSecurityTokenServicePreferencesAPI interface {
 // SetSecurityTokenServicePreferencesOutput is the empty output of SetSecurityTokenServicePreferences.
 type SetSecurityTokenServicePreferencesOutput struct{}
 
+// decodeSetSecurityTokenServicePreferences checks, decodes and validates the parameters of SetSecurityTokenServicePreferences.
+func decodeSetSecurityTokenServicePreferences(form url.Values) (*SetSecurityTokenServicePreferencesInput, error) {
+	in := new(SetSecurityTokenServicePreferencesInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleSetSecurityTokenServicePreferences(svc SetSecurityTokenServicePreferencesAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(SetSecurityTokenServicePreferencesInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeSetSecurityTokenServicePreferences(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.SetSecurityTokenServicePreferences(ctx, in)
@@ -24025,12 +30941,24 @@ type SimulateCustomPolicyAPI interface {
 	SimulateCustomPolicy(ctx context.Context, in *SimulateCustomPolicyInput) (*SimulateCustomPolicyOutput, error)
 }
 
+// decodeSimulateCustomPolicy checks, decodes and validates the parameters of SimulateCustomPolicy.
+func decodeSimulateCustomPolicy(form url.Values) (*SimulateCustomPolicyInput, error) {
+	in := new(SimulateCustomPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleSimulateCustomPolicy(svc SimulateCustomPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(SimulateCustomPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeSimulateCustomPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.SimulateCustomPolicy(ctx, in)
@@ -24054,12 +30982,24 @@ type SimulatePrincipalPolicyAPI interface {
 // SimulatePrincipalPolicyOutput is the output of SimulatePrincipalPolicy, the same shape as SimulateCustomPolicyOutput.
 type SimulatePrincipalPolicyOutput = SimulateCustomPolicyOutput
 
+// decodeSimulatePrincipalPolicy checks, decodes and validates the parameters of SimulatePrincipalPolicy.
+func decodeSimulatePrincipalPolicy(form url.Values) (*SimulatePrincipalPolicyInput, error) {
+	in := new(SimulatePrincipalPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleSimulatePrincipalPolicy(svc SimulatePrincipalPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(SimulatePrincipalPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeSimulatePrincipalPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.SimulatePrincipalPolicy(ctx, in)
@@ -24083,12 +31023,24 @@ type TagInstanceProfileAPI interface {
 // TagInstanceProfileOutput is the empty output of TagInstanceProfile.
 type TagInstanceProfileOutput struct{}
 
+// decodeTagInstanceProfile checks, decodes and validates the parameters of TagInstanceProfile.
+func decodeTagInstanceProfile(form url.Values) (*TagInstanceProfileInput, error) {
+	in := new(TagInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagInstanceProfile(svc TagInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagInstanceProfile(ctx, in)
@@ -24109,12 +31061,24 @@ type TagMFADeviceAPI interface {
 // TagMFADeviceOutput is the empty output of TagMFADevice.
 type TagMFADeviceOutput struct{}
 
+// decodeTagMFADevice checks, decodes and validates the parameters of TagMFADevice.
+func decodeTagMFADevice(form url.Values) (*TagMFADeviceInput, error) {
+	in := new(TagMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagMFADevice(svc TagMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagMFADevice(ctx, in)
@@ -24135,12 +31099,24 @@ type TagOpenIDConnectProviderAPI interface {
 // TagOpenIDConnectProviderOutput is the empty output of TagOpenIDConnectProvider.
 type TagOpenIDConnectProviderOutput struct{}
 
+// decodeTagOpenIDConnectProvider checks, decodes and validates the parameters of TagOpenIDConnectProvider.
+func decodeTagOpenIDConnectProvider(form url.Values) (*TagOpenIDConnectProviderInput, error) {
+	in := new(TagOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagOpenIDConnectProvider(svc TagOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagOpenIDConnectProvider(ctx, in)
@@ -24161,12 +31137,24 @@ type TagPolicyAPI interface {
 // TagPolicyOutput is the empty output of TagPolicy.
 type TagPolicyOutput struct{}
 
+// decodeTagPolicy checks, decodes and validates the parameters of TagPolicy.
+func decodeTagPolicy(form url.Values) (*TagPolicyInput, error) {
+	in := new(TagPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagPolicy(svc TagPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagPolicy(ctx, in)
@@ -24187,12 +31175,24 @@ type TagRoleAPI interface {
 // TagRoleOutput is the empty output of TagRole.
 type TagRoleOutput struct{}
 
+// decodeTagRole checks, decodes and validates the parameters of TagRole.
+func decodeTagRole(form url.Values) (*TagRoleInput, error) {
+	in := new(TagRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagRole(svc TagRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagRole(ctx, in)
@@ -24213,12 +31213,24 @@ type TagSAMLProviderAPI interface {
 // TagSAMLProviderOutput is the empty output of TagSAMLProvider.
 type TagSAMLProviderOutput struct{}
 
+// decodeTagSAMLProvider checks, decodes and validates the parameters of TagSAMLProvider.
+func decodeTagSAMLProvider(form url.Values) (*TagSAMLProviderInput, error) {
+	in := new(TagSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagSAMLProvider(svc TagSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagSAMLProvider(ctx, in)
@@ -24239,12 +31251,24 @@ type TagServerCertificateAPI interface {
 // TagServerCertificateOutput is the empty output of TagServerCertificate.
 type TagServerCertificateOutput struct{}
 
+// decodeTagServerCertificate checks, decodes and validates the parameters of TagServerCertificate.
+func decodeTagServerCertificate(form url.Values) (*TagServerCertificateInput, error) {
+	in := new(TagServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagServerCertificate(svc TagServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagServerCertificate(ctx, in)
@@ -24265,12 +31289,24 @@ type TagUserAPI interface {
 // TagUserOutput is the empty output of TagUser.
 type TagUserOutput struct{}
 
+// decodeTagUser checks, decodes and validates the parameters of TagUser.
+func decodeTagUser(form url.Values) (*TagUserInput, error) {
+	in := new(TagUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleTagUser(svc TagUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(TagUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeTagUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.TagUser(ctx, in)
@@ -24291,12 +31327,24 @@ type UntagInstanceProfileAPI interface {
 // UntagInstanceProfileOutput is the empty output of UntagInstanceProfile.
 type UntagInstanceProfileOutput struct{}
 
+// decodeUntagInstanceProfile checks, decodes and validates the parameters of UntagInstanceProfile.
+func decodeUntagInstanceProfile(form url.Values) (*UntagInstanceProfileInput, error) {
+	in := new(UntagInstanceProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagInstanceProfile(svc UntagInstanceProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagInstanceProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagInstanceProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagInstanceProfile(ctx, in)
@@ -24317,12 +31365,24 @@ type UntagMFADeviceAPI interface {
 // UntagMFADeviceOutput is the empty output of UntagMFADevice.
 type UntagMFADeviceOutput struct{}
 
+// decodeUntagMFADevice checks, decodes and validates the parameters of UntagMFADevice.
+func decodeUntagMFADevice(form url.Values) (*UntagMFADeviceInput, error) {
+	in := new(UntagMFADeviceInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagMFADevice(svc UntagMFADeviceAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagMFADeviceInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagMFADevice(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagMFADevice(ctx, in)
@@ -24343,12 +31403,24 @@ type UntagOpenIDConnectProviderAPI interface {
 // UntagOpenIDConnectProviderOutput is the empty output of UntagOpenIDConnectProvider.
 type UntagOpenIDConnectProviderOutput struct{}
 
+// decodeUntagOpenIDConnectProvider checks, decodes and validates the parameters of UntagOpenIDConnectProvider.
+func decodeUntagOpenIDConnectProvider(form url.Values) (*UntagOpenIDConnectProviderInput, error) {
+	in := new(UntagOpenIDConnectProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagOpenIDConnectProvider(svc UntagOpenIDConnectProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagOpenIDConnectProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagOpenIDConnectProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagOpenIDConnectProvider(ctx, in)
@@ -24369,12 +31441,24 @@ type UntagPolicyAPI interface {
 // UntagPolicyOutput is the empty output of UntagPolicy.
 type UntagPolicyOutput struct{}
 
+// decodeUntagPolicy checks, decodes and validates the parameters of UntagPolicy.
+func decodeUntagPolicy(form url.Values) (*UntagPolicyInput, error) {
+	in := new(UntagPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagPolicy(svc UntagPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagPolicy(ctx, in)
@@ -24395,12 +31479,24 @@ type UntagRoleAPI interface {
 // UntagRoleOutput is the empty output of UntagRole.
 type UntagRoleOutput struct{}
 
+// decodeUntagRole checks, decodes and validates the parameters of UntagRole.
+func decodeUntagRole(form url.Values) (*UntagRoleInput, error) {
+	in := new(UntagRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagRole(svc UntagRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagRole(ctx, in)
@@ -24421,12 +31517,24 @@ type UntagSAMLProviderAPI interface {
 // UntagSAMLProviderOutput is the empty output of UntagSAMLProvider.
 type UntagSAMLProviderOutput struct{}
 
+// decodeUntagSAMLProvider checks, decodes and validates the parameters of UntagSAMLProvider.
+func decodeUntagSAMLProvider(form url.Values) (*UntagSAMLProviderInput, error) {
+	in := new(UntagSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagSAMLProvider(svc UntagSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagSAMLProvider(ctx, in)
@@ -24447,12 +31555,24 @@ type UntagServerCertificateAPI interface {
 // UntagServerCertificateOutput is the empty output of UntagServerCertificate.
 type UntagServerCertificateOutput struct{}
 
+// decodeUntagServerCertificate checks, decodes and validates the parameters of UntagServerCertificate.
+func decodeUntagServerCertificate(form url.Values) (*UntagServerCertificateInput, error) {
+	in := new(UntagServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagServerCertificate(svc UntagServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagServerCertificate(ctx, in)
@@ -24473,12 +31593,24 @@ type UntagUserAPI interface {
 // UntagUserOutput is the empty output of UntagUser.
 type UntagUserOutput struct{}
 
+// decodeUntagUser checks, decodes and validates the parameters of UntagUser.
+func decodeUntagUser(form url.Values) (*UntagUserInput, error) {
+	in := new(UntagUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUntagUser(svc UntagUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UntagUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUntagUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UntagUser(ctx, in)
@@ -24499,12 +31631,24 @@ type UpdateAccessKeyAPI interface {
 // UpdateAccessKeyOutput is the empty output of UpdateAccessKey.
 type UpdateAccessKeyOutput struct{}
 
+// decodeUpdateAccessKey checks, decodes and validates the parameters of UpdateAccessKey.
+func decodeUpdateAccessKey(form url.Values) (*UpdateAccessKeyInput, error) {
+	in := new(UpdateAccessKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateAccessKey(svc UpdateAccessKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateAccessKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateAccessKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateAccessKey(ctx, in)
@@ -24525,12 +31669,24 @@ type UpdateAccountPasswordPolicyAPI interface {
 // UpdateAccountPasswordPolicyOutput is the empty output of UpdateAccountPasswordPolicy.
 type UpdateAccountPasswordPolicyOutput struct{}
 
+// decodeUpdateAccountPasswordPolicy checks, decodes and validates the parameters of UpdateAccountPasswordPolicy.
+func decodeUpdateAccountPasswordPolicy(form url.Values) (*UpdateAccountPasswordPolicyInput, error) {
+	in := new(UpdateAccountPasswordPolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateAccountPasswordPolicy(svc UpdateAccountPasswordPolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateAccountPasswordPolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateAccountPasswordPolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateAccountPasswordPolicy(ctx, in)
@@ -24551,12 +31707,24 @@ type UpdateAssumeRolePolicyAPI interface {
 // UpdateAssumeRolePolicyOutput is the empty output of UpdateAssumeRolePolicy.
 type UpdateAssumeRolePolicyOutput struct{}
 
+// decodeUpdateAssumeRolePolicy checks, decodes and validates the parameters of UpdateAssumeRolePolicy.
+func decodeUpdateAssumeRolePolicy(form url.Values) (*UpdateAssumeRolePolicyInput, error) {
+	in := new(UpdateAssumeRolePolicyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateAssumeRolePolicy(svc UpdateAssumeRolePolicyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateAssumeRolePolicyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateAssumeRolePolicy(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateAssumeRolePolicy(ctx, in)
@@ -24577,12 +31745,24 @@ type UpdateDelegationRequestAPI interface {
 // UpdateDelegationRequestOutput is the empty output of UpdateDelegationRequest.
 type UpdateDelegationRequestOutput struct{}
 
+// decodeUpdateDelegationRequest checks, decodes and validates the parameters of UpdateDelegationRequest.
+func decodeUpdateDelegationRequest(form url.Values) (*UpdateDelegationRequestInput, error) {
+	in := new(UpdateDelegationRequestInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateDelegationRequest(svc UpdateDelegationRequestAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateDelegationRequestInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateDelegationRequest(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateDelegationRequest(ctx, in)
@@ -24603,12 +31783,24 @@ type UpdateGroupAPI interface {
 // UpdateGroupOutput is the empty output of UpdateGroup.
 type UpdateGroupOutput struct{}
 
+// decodeUpdateGroup checks, decodes and validates the parameters of UpdateGroup.
+func decodeUpdateGroup(form url.Values) (*UpdateGroupInput, error) {
+	in := new(UpdateGroupInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateGroup(svc UpdateGroupAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateGroupInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateGroup(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateGroup(ctx, in)
@@ -24629,12 +31821,24 @@ type UpdateLoginProfileAPI interface {
 // UpdateLoginProfileOutput is the empty output of UpdateLoginProfile.
 type UpdateLoginProfileOutput struct{}
 
+// decodeUpdateLoginProfile checks, decodes and validates the parameters of UpdateLoginProfile.
+func decodeUpdateLoginProfile(form url.Values) (*UpdateLoginProfileInput, error) {
+	in := new(UpdateLoginProfileInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateLoginProfile(svc UpdateLoginProfileAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateLoginProfileInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateLoginProfile(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateLoginProfile(ctx, in)
@@ -24655,12 +31859,24 @@ type UpdateOpenIDConnectProviderThumbprintAPI interface {
 // UpdateOpenIDConnectProviderThumbprintOutput is the empty output of UpdateOpenIDConnectProviderThumbprint.
 type UpdateOpenIDConnectProviderThumbprintOutput struct{}
 
+// decodeUpdateOpenIDConnectProviderThumbprint checks, decodes and validates the parameters of UpdateOpenIDConnectProviderThumbprint.
+func decodeUpdateOpenIDConnectProviderThumbprint(form url.Values) (*UpdateOpenIDConnectProviderThumbprintInput, error) {
+	in := new(UpdateOpenIDConnectProviderThumbprintInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateOpenIDConnectProviderThumbprint(svc UpdateOpenIDConnectProviderThumbprintAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateOpenIDConnectProviderThumbprintInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateOpenIDConnectProviderThumbprint(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateOpenIDConnectProviderThumbprint(ctx, in)
@@ -24678,12 +31894,24 @@ type UpdateRoleAPI interface {
 	UpdateRole(ctx context.Context, in *UpdateRoleInput) (*UpdateRoleOutput, error)
 }
 
+// decodeUpdateRole checks, decodes and validates the parameters of UpdateRole.
+func decodeUpdateRole(form url.Values) (*UpdateRoleInput, error) {
+	in := new(UpdateRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateRole(svc UpdateRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateRole(ctx, in)
@@ -24704,12 +31932,24 @@ type UpdateRoleDescriptionAPI interface {
 	UpdateRoleDescription(ctx context.Context, in *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error)
 }
 
+// decodeUpdateRoleDescription checks, decodes and validates the parameters of UpdateRoleDescription.
+func decodeUpdateRoleDescription(form url.Values) (*UpdateRoleDescriptionInput, error) {
+	in := new(UpdateRoleDescriptionInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateRoleDescription(svc UpdateRoleDescriptionAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateRoleDescriptionInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateRoleDescription(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateRoleDescription(ctx, in)
@@ -24730,12 +31970,24 @@ type UpdateSAMLProviderAPI interface {
 	UpdateSAMLProvider(ctx context.Context, in *UpdateSAMLProviderInput) (*UpdateSAMLProviderOutput, error)
 }
 
+// decodeUpdateSAMLProvider checks, decodes and validates the parameters of UpdateSAMLProvider.
+func decodeUpdateSAMLProvider(form url.Values) (*UpdateSAMLProviderInput, error) {
+	in := new(UpdateSAMLProviderInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateSAMLProvider(svc UpdateSAMLProviderAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateSAMLProviderInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateSAMLProvider(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateSAMLProvider(ctx, in)
@@ -24759,12 +32011,24 @@ type UpdateSSHPublicKeyAPI interface {
 // UpdateSSHPublicKeyOutput is the empty output of UpdateSSHPublicKey.
 type UpdateSSHPublicKeyOutput struct{}
 
+// decodeUpdateSSHPublicKey checks, decodes and validates the parameters of UpdateSSHPublicKey.
+func decodeUpdateSSHPublicKey(form url.Values) (*UpdateSSHPublicKeyInput, error) {
+	in := new(UpdateSSHPublicKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateSSHPublicKey(svc UpdateSSHPublicKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateSSHPublicKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateSSHPublicKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateSSHPublicKey(ctx, in)
@@ -24785,12 +32049,24 @@ type UpdateServerCertificateAPI interface {
 // UpdateServerCertificateOutput is the empty output of UpdateServerCertificate.
 type UpdateServerCertificateOutput struct{}
 
+// decodeUpdateServerCertificate checks, decodes and validates the parameters of UpdateServerCertificate.
+func decodeUpdateServerCertificate(form url.Values) (*UpdateServerCertificateInput, error) {
+	in := new(UpdateServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateServerCertificate(svc UpdateServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateServerCertificate(ctx, in)
@@ -24811,12 +32087,24 @@ type UpdateServiceSpecificCredentialAPI interface {
 // UpdateServiceSpecificCredentialOutput is the empty output of UpdateServiceSpecificCredential.
 type UpdateServiceSpecificCredentialOutput struct{}
 
+// decodeUpdateServiceSpecificCredential checks, decodes and validates the parameters of UpdateServiceSpecificCredential.
+func decodeUpdateServiceSpecificCredential(form url.Values) (*UpdateServiceSpecificCredentialInput, error) {
+	in := new(UpdateServiceSpecificCredentialInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateServiceSpecificCredential(svc UpdateServiceSpecificCredentialAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateServiceSpecificCredentialInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateServiceSpecificCredential(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateServiceSpecificCredential(ctx, in)
@@ -24837,12 +32125,24 @@ type UpdateSigningCertificateAPI interface {
 // UpdateSigningCertificateOutput is the empty output of UpdateSigningCertificate.
 type UpdateSigningCertificateOutput struct{}
 
+// decodeUpdateSigningCertificate checks, decodes and validates the parameters of UpdateSigningCertificate.
+func decodeUpdateSigningCertificate(form url.Values) (*UpdateSigningCertificateInput, error) {
+	in := new(UpdateSigningCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateSigningCertificate(svc UpdateSigningCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateSigningCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateSigningCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateSigningCertificate(ctx, in)
@@ -24863,12 +32163,24 @@ type UpdateUserAPI interface {
 // UpdateUserOutput is the empty output of UpdateUser.
 type UpdateUserOutput struct{}
 
+// decodeUpdateUser checks, decodes and validates the parameters of UpdateUser.
+func decodeUpdateUser(form url.Values) (*UpdateUserInput, error) {
+	in := new(UpdateUserInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUpdateUser(svc UpdateUserAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UpdateUserInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUpdateUser(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UpdateUser(ctx, in)
@@ -24886,12 +32198,24 @@ type UploadSSHPublicKeyAPI interface {
 	UploadSSHPublicKey(ctx context.Context, in *UploadSSHPublicKeyInput) (*UploadSSHPublicKeyOutput, error)
 }
 
+// decodeUploadSSHPublicKey checks, decodes and validates the parameters of UploadSSHPublicKey.
+func decodeUploadSSHPublicKey(form url.Values) (*UploadSSHPublicKeyInput, error) {
+	in := new(UploadSSHPublicKeyInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUploadSSHPublicKey(svc UploadSSHPublicKeyAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UploadSSHPublicKeyInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUploadSSHPublicKey(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UploadSSHPublicKey(ctx, in)
@@ -24912,12 +32236,24 @@ type UploadServerCertificateAPI interface {
 	UploadServerCertificate(ctx context.Context, in *UploadServerCertificateInput) (*UploadServerCertificateOutput, error)
 }
 
+// decodeUploadServerCertificate checks, decodes and validates the parameters of UploadServerCertificate.
+func decodeUploadServerCertificate(form url.Values) (*UploadServerCertificateInput, error) {
+	in := new(UploadServerCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUploadServerCertificate(svc UploadServerCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UploadServerCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUploadServerCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UploadServerCertificate(ctx, in)
@@ -24938,12 +32274,24 @@ type UploadSigningCertificateAPI interface {
 	UploadSigningCertificate(ctx context.Context, in *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error)
 }
 
+// decodeUploadSigningCertificate checks, decodes and validates the parameters of UploadSigningCertificate.
+func decodeUploadSigningCertificate(form url.Values) (*UploadSigningCertificateInput, error) {
+	in := new(UploadSigningCertificateInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleUploadSigningCertificate(svc UploadSigningCertificateAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(UploadSigningCertificateInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeUploadSigningCertificate(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.UploadSigningCertificate(ctx, in)
@@ -24957,6 +32305,1073 @@ func handleUploadSigningCertificate(svc UploadSigningCertificateAPI) Handler {
 		})
 		return nil
 	}
+}
+
+// DecodeInput decodes form as the input of the operation op, as op's
+// handler does before it calls the service: it returns the *<op>Input,
+// or the error the handler answers (UnknownParameter for a parameter
+// the input does not have, ValidationError for a broken constraint);
+// an operation the model does not have is InvalidAction.
+func DecodeInput(op string, form url.Values) (any, error) {
+	switch op {
+	case "AcceptDelegationRequest":
+		in, err := decodeAcceptDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AddClientIDToOpenIDConnectProvider":
+		in, err := decodeAddClientIDToOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AddRoleToInstanceProfile":
+		in, err := decodeAddRoleToInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AddUserToGroup":
+		in, err := decodeAddUserToGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AssociateDelegationRequest":
+		in, err := decodeAssociateDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AttachGroupPolicy":
+		in, err := decodeAttachGroupPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AttachRolePolicy":
+		in, err := decodeAttachRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AttachUserPolicy":
+		in, err := decodeAttachUserPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ChangePassword":
+		in, err := decodeChangePassword(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateAccessKey":
+		in, err := decodeCreateAccessKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateAccountAlias":
+		in, err := decodeCreateAccountAlias(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateDelegationRequest":
+		in, err := decodeCreateDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateGroup":
+		in, err := decodeCreateGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateInstanceProfile":
+		in, err := decodeCreateInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateLoginProfile":
+		in, err := decodeCreateLoginProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateOpenIDConnectProvider":
+		in, err := decodeCreateOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreatePolicy":
+		in, err := decodeCreatePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreatePolicyVersion":
+		in, err := decodeCreatePolicyVersion(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateRole":
+		in, err := decodeCreateRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateSAMLProvider":
+		in, err := decodeCreateSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateServiceLinkedRole":
+		in, err := decodeCreateServiceLinkedRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateServiceSpecificCredential":
+		in, err := decodeCreateServiceSpecificCredential(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateUser":
+		in, err := decodeCreateUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "CreateVirtualMFADevice":
+		in, err := decodeCreateVirtualMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeactivateMFADevice":
+		in, err := decodeDeactivateMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteAccessKey":
+		in, err := decodeDeleteAccessKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteAccountAlias":
+		in, err := decodeDeleteAccountAlias(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteAccountPasswordPolicy":
+		in, err := decodeDeleteAccountPasswordPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteGroup":
+		in, err := decodeDeleteGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteGroupPolicy":
+		in, err := decodeDeleteGroupPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteInstanceProfile":
+		in, err := decodeDeleteInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteLoginProfile":
+		in, err := decodeDeleteLoginProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteOpenIDConnectProvider":
+		in, err := decodeDeleteOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeletePolicy":
+		in, err := decodeDeletePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeletePolicyVersion":
+		in, err := decodeDeletePolicyVersion(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteRole":
+		in, err := decodeDeleteRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteRolePermissionsBoundary":
+		in, err := decodeDeleteRolePermissionsBoundary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteRolePolicy":
+		in, err := decodeDeleteRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteSAMLProvider":
+		in, err := decodeDeleteSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteSSHPublicKey":
+		in, err := decodeDeleteSSHPublicKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteServerCertificate":
+		in, err := decodeDeleteServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteServiceLinkedRole":
+		in, err := decodeDeleteServiceLinkedRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteServiceSpecificCredential":
+		in, err := decodeDeleteServiceSpecificCredential(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteSigningCertificate":
+		in, err := decodeDeleteSigningCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteUser":
+		in, err := decodeDeleteUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteUserPermissionsBoundary":
+		in, err := decodeDeleteUserPermissionsBoundary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteUserPolicy":
+		in, err := decodeDeleteUserPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DeleteVirtualMFADevice":
+		in, err := decodeDeleteVirtualMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DetachGroupPolicy":
+		in, err := decodeDetachGroupPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DetachRolePolicy":
+		in, err := decodeDetachRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DetachUserPolicy":
+		in, err := decodeDetachUserPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DisableOrganizationsRootCredentialsManagement":
+		in, err := decodeDisableOrganizationsRootCredentialsManagement(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DisableOrganizationsRootSessions":
+		in, err := decodeDisableOrganizationsRootSessions(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DisableOutboundWebIdentityFederation":
+		in, err := decodeDisableOutboundWebIdentityFederation(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "EnableMFADevice":
+		in, err := decodeEnableMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "EnableOrganizationsRootCredentialsManagement":
+		in, err := decodeEnableOrganizationsRootCredentialsManagement(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "EnableOrganizationsRootSessions":
+		in, err := decodeEnableOrganizationsRootSessions(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "EnableOutboundWebIdentityFederation":
+		in, err := decodeEnableOutboundWebIdentityFederation(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GenerateCredentialReport":
+		in, err := decodeGenerateCredentialReport(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GenerateOrganizationsAccessReport":
+		in, err := decodeGenerateOrganizationsAccessReport(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GenerateServiceLastAccessedDetails":
+		in, err := decodeGenerateServiceLastAccessedDetails(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetAccessKeyLastUsed":
+		in, err := decodeGetAccessKeyLastUsed(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetAccountAuthorizationDetails":
+		in, err := decodeGetAccountAuthorizationDetails(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetAccountPasswordPolicy":
+		in, err := decodeGetAccountPasswordPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetAccountSummary":
+		in, err := decodeGetAccountSummary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetContextKeysForCustomPolicy":
+		in, err := decodeGetContextKeysForCustomPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetContextKeysForPrincipalPolicy":
+		in, err := decodeGetContextKeysForPrincipalPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetCredentialReport":
+		in, err := decodeGetCredentialReport(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetDelegationRequest":
+		in, err := decodeGetDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetGroup":
+		in, err := decodeGetGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetGroupPolicy":
+		in, err := decodeGetGroupPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetHumanReadableSummary":
+		in, err := decodeGetHumanReadableSummary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetInstanceProfile":
+		in, err := decodeGetInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetLoginProfile":
+		in, err := decodeGetLoginProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetMFADevice":
+		in, err := decodeGetMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetOpenIDConnectProvider":
+		in, err := decodeGetOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetOrganizationsAccessReport":
+		in, err := decodeGetOrganizationsAccessReport(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetOutboundWebIdentityFederationInfo":
+		in, err := decodeGetOutboundWebIdentityFederationInfo(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetPolicy":
+		in, err := decodeGetPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetPolicyVersion":
+		in, err := decodeGetPolicyVersion(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetRole":
+		in, err := decodeGetRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetRolePolicy":
+		in, err := decodeGetRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetSAMLProvider":
+		in, err := decodeGetSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetSSHPublicKey":
+		in, err := decodeGetSSHPublicKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetServerCertificate":
+		in, err := decodeGetServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetServiceLastAccessedDetails":
+		in, err := decodeGetServiceLastAccessedDetails(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetServiceLastAccessedDetailsWithEntities":
+		in, err := decodeGetServiceLastAccessedDetailsWithEntities(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetServiceLinkedRoleDeletionStatus":
+		in, err := decodeGetServiceLinkedRoleDeletionStatus(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetUser":
+		in, err := decodeGetUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetUserPolicy":
+		in, err := decodeGetUserPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListAccessKeys":
+		in, err := decodeListAccessKeys(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListAccountAliases":
+		in, err := decodeListAccountAliases(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListAttachedGroupPolicies":
+		in, err := decodeListAttachedGroupPolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListAttachedRolePolicies":
+		in, err := decodeListAttachedRolePolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListAttachedUserPolicies":
+		in, err := decodeListAttachedUserPolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListDelegationRequests":
+		in, err := decodeListDelegationRequests(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListEntitiesForPolicy":
+		in, err := decodeListEntitiesForPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListGroupPolicies":
+		in, err := decodeListGroupPolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListGroups":
+		in, err := decodeListGroups(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListGroupsForUser":
+		in, err := decodeListGroupsForUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListInstanceProfileTags":
+		in, err := decodeListInstanceProfileTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListInstanceProfiles":
+		in, err := decodeListInstanceProfiles(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListInstanceProfilesForRole":
+		in, err := decodeListInstanceProfilesForRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListMFADeviceTags":
+		in, err := decodeListMFADeviceTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListMFADevices":
+		in, err := decodeListMFADevices(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListOpenIDConnectProviderTags":
+		in, err := decodeListOpenIDConnectProviderTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListOpenIDConnectProviders":
+		in, err := decodeListOpenIDConnectProviders(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListOrganizationsFeatures":
+		in, err := decodeListOrganizationsFeatures(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListPolicies":
+		in, err := decodeListPolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListPoliciesGrantingServiceAccess":
+		in, err := decodeListPoliciesGrantingServiceAccess(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListPolicyTags":
+		in, err := decodeListPolicyTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListPolicyVersions":
+		in, err := decodeListPolicyVersions(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListRolePolicies":
+		in, err := decodeListRolePolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListRoleTags":
+		in, err := decodeListRoleTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListRoles":
+		in, err := decodeListRoles(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListSAMLProviderTags":
+		in, err := decodeListSAMLProviderTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListSAMLProviders":
+		in, err := decodeListSAMLProviders(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListSSHPublicKeys":
+		in, err := decodeListSSHPublicKeys(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListServerCertificateTags":
+		in, err := decodeListServerCertificateTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListServerCertificates":
+		in, err := decodeListServerCertificates(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListServiceSpecificCredentials":
+		in, err := decodeListServiceSpecificCredentials(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListSigningCertificates":
+		in, err := decodeListSigningCertificates(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListUserPolicies":
+		in, err := decodeListUserPolicies(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListUserTags":
+		in, err := decodeListUserTags(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListUsers":
+		in, err := decodeListUsers(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ListVirtualMFADevices":
+		in, err := decodeListVirtualMFADevices(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "PutGroupPolicy":
+		in, err := decodePutGroupPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "PutRolePermissionsBoundary":
+		in, err := decodePutRolePermissionsBoundary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "PutRolePolicy":
+		in, err := decodePutRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "PutUserPermissionsBoundary":
+		in, err := decodePutUserPermissionsBoundary(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "PutUserPolicy":
+		in, err := decodePutUserPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "RejectDelegationRequest":
+		in, err := decodeRejectDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "RemoveClientIDFromOpenIDConnectProvider":
+		in, err := decodeRemoveClientIDFromOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "RemoveRoleFromInstanceProfile":
+		in, err := decodeRemoveRoleFromInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "RemoveUserFromGroup":
+		in, err := decodeRemoveUserFromGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ResetServiceSpecificCredential":
+		in, err := decodeResetServiceSpecificCredential(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "ResyncMFADevice":
+		in, err := decodeResyncMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "SendDelegationToken":
+		in, err := decodeSendDelegationToken(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "SetDefaultPolicyVersion":
+		in, err := decodeSetDefaultPolicyVersion(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "SetSecurityTokenServicePreferences":
+		in, err := decodeSetSecurityTokenServicePreferences(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "SimulateCustomPolicy":
+		in, err := decodeSimulateCustomPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "SimulatePrincipalPolicy":
+		in, err := decodeSimulatePrincipalPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagInstanceProfile":
+		in, err := decodeTagInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagMFADevice":
+		in, err := decodeTagMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagOpenIDConnectProvider":
+		in, err := decodeTagOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagPolicy":
+		in, err := decodeTagPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagRole":
+		in, err := decodeTagRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagSAMLProvider":
+		in, err := decodeTagSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagServerCertificate":
+		in, err := decodeTagServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "TagUser":
+		in, err := decodeTagUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagInstanceProfile":
+		in, err := decodeUntagInstanceProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagMFADevice":
+		in, err := decodeUntagMFADevice(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagOpenIDConnectProvider":
+		in, err := decodeUntagOpenIDConnectProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagPolicy":
+		in, err := decodeUntagPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagRole":
+		in, err := decodeUntagRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagSAMLProvider":
+		in, err := decodeUntagSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagServerCertificate":
+		in, err := decodeUntagServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UntagUser":
+		in, err := decodeUntagUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateAccessKey":
+		in, err := decodeUpdateAccessKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateAccountPasswordPolicy":
+		in, err := decodeUpdateAccountPasswordPolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateAssumeRolePolicy":
+		in, err := decodeUpdateAssumeRolePolicy(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateDelegationRequest":
+		in, err := decodeUpdateDelegationRequest(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateGroup":
+		in, err := decodeUpdateGroup(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateLoginProfile":
+		in, err := decodeUpdateLoginProfile(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateOpenIDConnectProviderThumbprint":
+		in, err := decodeUpdateOpenIDConnectProviderThumbprint(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateRole":
+		in, err := decodeUpdateRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateRoleDescription":
+		in, err := decodeUpdateRoleDescription(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateSAMLProvider":
+		in, err := decodeUpdateSAMLProvider(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateSSHPublicKey":
+		in, err := decodeUpdateSSHPublicKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateServerCertificate":
+		in, err := decodeUpdateServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateServiceSpecificCredential":
+		in, err := decodeUpdateServiceSpecificCredential(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateSigningCertificate":
+		in, err := decodeUpdateSigningCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UpdateUser":
+		in, err := decodeUpdateUser(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UploadSSHPublicKey":
+		in, err := decodeUploadSSHPublicKey(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UploadServerCertificate":
+		in, err := decodeUploadServerCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "UploadSigningCertificate":
+		in, err := decodeUploadSigningCertificate(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	}
+	return nil, awsapi.InvalidAction(op, APIVersion)
 }
 
 // Handlers returns a handler for each operation svc implements.

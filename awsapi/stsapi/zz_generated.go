@@ -520,6 +520,22 @@ func SessionDurationEscalation(format string, args ...any) *SessionDurationEscal
 	return &SessionDurationEscalationException{Message: awsapi.Errorf("SessionDurationEscalationException", 403, format, args...).Message}
 }
 
+// ErrorCodes are the codes of the model's exceptions, sorted.
+var ErrorCodes = []string{
+	"ExpiredTokenException",
+	"ExpiredTradeInTokenException",
+	"IDPCommunicationError",
+	"IDPRejectedClaim",
+	"InvalidAuthorizationMessageException",
+	"InvalidIdentityToken",
+	"JWTPayloadSizeExceededException",
+	"MalformedPolicyDocument",
+	"OutboundWebIdentityFederationDisabledException",
+	"PackedPolicyTooLarge",
+	"RegionDisabledException",
+	"SessionDurationEscalationException",
+}
+
 func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"RoleArn", path+"roleArn"
@@ -556,7 +572,8 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"PolicyArns", path+"policyArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyArns = make([]PolicyDescriptorType, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -592,7 +609,11 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -607,7 +628,8 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"TransitiveTagKeys", path+"transitiveTagKeys"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.TransitiveTagKeys = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -686,7 +708,11 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	{
 		key, path := prefix+"ProvidedContexts", path+"providedContexts"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 5 {
+			d.MaxLen(n, path, 5)
+			v.ProvidedContexts = []ProvidedContext{}
+		} else if n > 0 || d.Has(key) {
 			v.ProvidedContexts = make([]ProvidedContext, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -701,6 +727,54 @@ func (v *AssumeRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.MaxLen(len(v.ProvidedContexts), path, 5)
 		}
 	}
+}
+
+func (*AssumeRoleInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleArn":
+		return !more
+	case "RoleSessionName":
+		return !more
+	case "PolicyArns":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyDescriptorType)(nil).knownQuery(tail)
+	case "Policy":
+		return !more
+	case "DurationSeconds":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	case "TransitiveTagKeys":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "ExternalId":
+		return !more
+	case "SerialNumber":
+		return !more
+	case "TokenCode":
+		return !more
+	case "SourceIdentity":
+		return !more
+	case "ProvidedContexts":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*ProvidedContext)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *AssumeRoleInput) encodeXML(w awsapi.XMLWriter) {
@@ -803,6 +877,22 @@ func (v *AssumeRoleOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*AssumeRoleOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Credentials":
+		return more && (*Credentials)(nil).knownQuery(rest)
+	case "AssumedRoleUser":
+		return more && (*AssumedRoleUser)(nil).knownQuery(rest)
+	case "PackedPolicySize":
+		return !more
+	case "SourceIdentity":
+		return !more
+	}
+	return false
+}
+
 func (v *AssumeRoleOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.Credentials != nil {
 		w.Start("Credentials")
@@ -874,7 +964,8 @@ func (v *AssumeRoleWithSAMLInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"PolicyArns", path+"policyArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyArns = make([]PolicyDescriptorType, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -910,6 +1001,30 @@ func (v *AssumeRoleWithSAMLInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			}
 		}
 	}
+}
+
+func (*AssumeRoleWithSAMLInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleArn":
+		return !more
+	case "PrincipalArn":
+		return !more
+	case "SAMLAssertion":
+		return !more
+	case "PolicyArns":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyDescriptorType)(nil).knownQuery(tail)
+	case "Policy":
+		return !more
+	case "DurationSeconds":
+		return !more
+	}
+	return false
 }
 
 func (v *AssumeRoleWithSAMLInput) encodeXML(w awsapi.XMLWriter) {
@@ -1013,6 +1128,32 @@ func (v *AssumeRoleWithSAMLOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	}
 }
 
+func (*AssumeRoleWithSAMLOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Credentials":
+		return more && (*Credentials)(nil).knownQuery(rest)
+	case "AssumedRoleUser":
+		return more && (*AssumedRoleUser)(nil).knownQuery(rest)
+	case "PackedPolicySize":
+		return !more
+	case "Subject":
+		return !more
+	case "SubjectType":
+		return !more
+	case "Issuer":
+		return !more
+	case "Audience":
+		return !more
+	case "NameQualifier":
+		return !more
+	case "SourceIdentity":
+		return !more
+	}
+	return false
+}
+
 func (v *AssumeRoleWithSAMLOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.Credentials != nil {
 		w.Start("Credentials")
@@ -1112,7 +1253,8 @@ func (v *AssumeRoleWithWebIdentityInput) decodeQuery(d *awsapi.Decoder, prefix, 
 	{
 		key, path := prefix+"PolicyArns", path+"policyArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyArns = make([]PolicyDescriptorType, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -1148,6 +1290,32 @@ func (v *AssumeRoleWithWebIdentityInput) decodeQuery(d *awsapi.Decoder, prefix, 
 			}
 		}
 	}
+}
+
+func (*AssumeRoleWithWebIdentityInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "RoleArn":
+		return !more
+	case "RoleSessionName":
+		return !more
+	case "WebIdentityToken":
+		return !more
+	case "ProviderId":
+		return !more
+	case "PolicyArns":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyDescriptorType)(nil).knownQuery(tail)
+	case "Policy":
+		return !more
+	case "DurationSeconds":
+		return !more
+	}
+	return false
 }
 
 func (v *AssumeRoleWithWebIdentityInput) encodeXML(w awsapi.XMLWriter) {
@@ -1246,6 +1414,28 @@ func (v *AssumeRoleWithWebIdentityOutput) decodeQuery(d *awsapi.Decoder, prefix,
 	}
 }
 
+func (*AssumeRoleWithWebIdentityOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Credentials":
+		return more && (*Credentials)(nil).knownQuery(rest)
+	case "SubjectFromWebIdentityToken":
+		return !more
+	case "AssumedRoleUser":
+		return more && (*AssumedRoleUser)(nil).knownQuery(rest)
+	case "PackedPolicySize":
+		return !more
+	case "Provider":
+		return !more
+	case "Audience":
+		return !more
+	case "SourceIdentity":
+		return !more
+	}
+	return false
+}
+
 func (v *AssumeRoleWithWebIdentityOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.Credentials != nil {
 		w.Start("Credentials")
@@ -1311,6 +1501,20 @@ func (v *AssumeRootInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*AssumeRootInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "TargetPrincipal":
+		return !more
+	case "TaskPolicyArn":
+		return more && (*PolicyDescriptorType)(nil).knownQuery(rest)
+	case "DurationSeconds":
+		return !more
+	}
+	return false
+}
+
 func (v *AssumeRootInput) encodeXML(w awsapi.XMLWriter) {
 	if v.TargetPrincipal != "" {
 		w.Elem("TargetPrincipal", v.TargetPrincipal)
@@ -1346,6 +1550,18 @@ func (v *AssumeRootOutput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Pattern(v.SourceIdentity, path, re1, "[\\w+=,.@-]*", "")
 		}
 	}
+}
+
+func (*AssumeRootOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Credentials":
+		return more && (*Credentials)(nil).knownQuery(rest)
+	case "SourceIdentity":
+		return !more
+	}
+	return false
 }
 
 func (v *AssumeRootOutput) encodeXML(w awsapi.XMLWriter) {
@@ -1392,6 +1608,18 @@ func (v *AssumedRoleUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			d.Required(path)
 		}
 	}
+}
+
+func (*AssumedRoleUser) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AssumedRoleId":
+		return !more
+	case "Arn":
+		return !more
+	}
+	return false
 }
 
 func (v *AssumedRoleUser) encodeXML(w awsapi.XMLWriter) {
@@ -1449,6 +1677,22 @@ func (v *Credentials) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*Credentials) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccessKeyId":
+		return !more
+	case "SecretAccessKey":
+		return !more
+	case "SessionToken":
+		return !more
+	case "Expiration":
+		return !more
+	}
+	return false
+}
+
 func (v *Credentials) encodeXML(w awsapi.XMLWriter) {
 	if v.AccessKeyId != "" {
 		w.Elem("AccessKeyId", v.AccessKeyId)
@@ -1482,6 +1726,16 @@ func (v *DecodeAuthorizationMessageInput) decodeQuery(d *awsapi.Decoder, prefix,
 	}
 }
 
+func (*DecodeAuthorizationMessageInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "EncodedMessage":
+		return !more
+	}
+	return false
+}
+
 func (v *DecodeAuthorizationMessageInput) encodeXML(w awsapi.XMLWriter) {
 	if v.EncodedMessage != "" {
 		w.Elem("EncodedMessage", v.EncodedMessage)
@@ -1496,6 +1750,16 @@ func (v *DecodeAuthorizationMessageOutput) decodeQuery(d *awsapi.Decoder, prefix
 		if d.Has(key) {
 		}
 	}
+}
+
+func (*DecodeAuthorizationMessageOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DecodedMessage":
+		return !more
+	}
+	return false
 }
 
 func (v *DecodeAuthorizationMessageOutput) encodeXML(w awsapi.XMLWriter) {
@@ -1539,6 +1803,18 @@ func (v *FederatedUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*FederatedUser) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "FederatedUserId":
+		return !more
+	case "Arn":
+		return !more
+	}
+	return false
+}
+
 func (v *FederatedUser) encodeXML(w awsapi.XMLWriter) {
 	if v.FederatedUserId != "" {
 		w.Elem("FederatedUserId", v.FederatedUserId)
@@ -1567,6 +1843,16 @@ func (v *GetAccessKeyInfoInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*GetAccessKeyInfoInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "AccessKeyId":
+		return !more
+	}
+	return false
+}
+
 func (v *GetAccessKeyInfoInput) encodeXML(w awsapi.XMLWriter) {
 	if v.AccessKeyId != "" {
 		w.Elem("AccessKeyId", v.AccessKeyId)
@@ -1583,6 +1869,16 @@ func (v *GetAccessKeyInfoOutput) decodeQuery(d *awsapi.Decoder, prefix, path str
 	}
 }
 
+func (*GetAccessKeyInfoOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Account":
+		return !more
+	}
+	return false
+}
+
 func (v *GetAccessKeyInfoOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.Account != "" {
 		w.Elem("Account", v.Account)
@@ -1590,6 +1886,10 @@ func (v *GetAccessKeyInfoOutput) encodeXML(w awsapi.XMLWriter) {
 }
 
 func (v *GetCallerIdentityInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
+}
+
+func (*GetCallerIdentityInput) knownQuery(k string) bool {
+	return false
 }
 
 func (v *GetCallerIdentityInput) encodeXML(w awsapi.XMLWriter) {
@@ -1626,6 +1926,20 @@ func (v *GetCallerIdentityOutput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	}
 }
 
+func (*GetCallerIdentityOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "UserId":
+		return !more
+	case "Account":
+		return !more
+	case "Arn":
+		return !more
+	}
+	return false
+}
+
 func (v *GetCallerIdentityOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.UserId != "" {
 		w.Elem("UserId", v.UserId)
@@ -1649,6 +1963,16 @@ func (v *GetDelegatedAccessTokenInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			d.Required(path)
 		}
 	}
+}
+
+func (*GetDelegatedAccessTokenInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "TradeInToken":
+		return !more
+	}
+	return false
 }
 
 func (v *GetDelegatedAccessTokenInput) encodeXML(w awsapi.XMLWriter) {
@@ -1688,6 +2012,20 @@ func (v *GetDelegatedAccessTokenOutput) decodeQuery(d *awsapi.Decoder, prefix, p
 			d.Pattern(v.AssumedPrincipal, path, re0, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "")
 		}
 	}
+}
+
+func (*GetDelegatedAccessTokenOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Credentials":
+		return more && (*Credentials)(nil).knownQuery(rest)
+	case "PackedPolicySize":
+		return !more
+	case "AssumedPrincipal":
+		return !more
+	}
+	return false
 }
 
 func (v *GetDelegatedAccessTokenOutput) encodeXML(w awsapi.XMLWriter) {
@@ -1738,7 +2076,8 @@ func (v *GetFederationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"PolicyArns", path+"policyArns"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.PolicyArns = make([]PolicyDescriptorType, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -1763,7 +2102,11 @@ func (v *GetFederationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -1775,6 +2118,32 @@ func (v *GetFederationTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*GetFederationTokenInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Name":
+		return !more
+	case "Policy":
+		return !more
+	case "PolicyArns":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*PolicyDescriptorType)(nil).knownQuery(tail)
+	case "DurationSeconds":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *GetFederationTokenInput) encodeXML(w awsapi.XMLWriter) {
@@ -1830,6 +2199,20 @@ func (v *GetFederationTokenOutput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			}
 		}
 	}
+}
+
+func (*GetFederationTokenOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Credentials":
+		return more && (*Credentials)(nil).knownQuery(rest)
+	case "FederatedUser":
+		return more && (*FederatedUser)(nil).knownQuery(rest)
+	case "PackedPolicySize":
+		return !more
+	}
+	return false
 }
 
 func (v *GetFederationTokenOutput) encodeXML(w awsapi.XMLWriter) {
@@ -1892,6 +2275,20 @@ func (v *GetSessionTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 	}
 }
 
+func (*GetSessionTokenInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "DurationSeconds":
+		return !more
+	case "SerialNumber":
+		return !more
+	case "TokenCode":
+		return !more
+	}
+	return false
+}
+
 func (v *GetSessionTokenInput) encodeXML(w awsapi.XMLWriter) {
 	if v.DurationSeconds != nil {
 		w.Int("DurationSeconds", int64(*v.DurationSeconds))
@@ -1913,6 +2310,16 @@ func (v *GetSessionTokenOutput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 	}
 }
 
+func (*GetSessionTokenOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Credentials":
+		return more && (*Credentials)(nil).knownQuery(rest)
+	}
+	return false
+}
+
 func (v *GetSessionTokenOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.Credentials != nil {
 		w.Start("Credentials")
@@ -1925,7 +2332,8 @@ func (v *GetWebIdentityTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	{
 		key, path := prefix+"Audience", path+"audience"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 0 || d.Has(key) {
 			v.Audience = make([]string, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -1981,7 +2389,11 @@ func (v *GetWebIdentityTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 	{
 		key, path := prefix+"Tags", path+"tags"
 		_ = path
-		if n := d.ListLen(key); n > 0 || d.Has(key) {
+		n := d.ListLen(key)
+		if n > 50 {
+			d.MaxLen(n, path, 50)
+			v.Tags = []Tag{}
+		} else if n > 0 || d.Has(key) {
 			v.Tags = make([]Tag, n)
 			for i := range n {
 				ekey, epath := key+".member."+strconv.Itoa(i+1), path+"."+strconv.Itoa(i+1)+".member"
@@ -1993,6 +2405,30 @@ func (v *GetWebIdentityTokenInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			d.MaxLen(len(v.Tags), path, 50)
 		}
 	}
+}
+
+func (*GetWebIdentityTokenInput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Audience":
+		if !more {
+			return true
+		}
+		_, more, ok := awsapi.ListMember(rest)
+		return ok && !more
+	case "DurationSeconds":
+		return !more
+	case "SigningAlgorithm":
+		return !more
+	case "Tags":
+		if !more {
+			return true
+		}
+		tail, more, ok := awsapi.ListMember(rest)
+		return ok && more && (*Tag)(nil).knownQuery(tail)
+	}
+	return false
 }
 
 func (v *GetWebIdentityTokenInput) encodeXML(w awsapi.XMLWriter) {
@@ -2036,6 +2472,18 @@ func (v *GetWebIdentityTokenOutput) decodeQuery(d *awsapi.Decoder, prefix, path 
 	}
 }
 
+func (*GetWebIdentityTokenOutput) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "WebIdentityToken":
+		return !more
+	case "Expiration":
+		return !more
+	}
+	return false
+}
+
 func (v *GetWebIdentityTokenOutput) encodeXML(w awsapi.XMLWriter) {
 	if v.WebIdentityToken != "" {
 		w.Elem("WebIdentityToken", v.WebIdentityToken)
@@ -2060,6 +2508,16 @@ func (v *PolicyDescriptorType) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			d.Pattern(v.arn, path, re0, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "")
 		}
 	}
+}
+
+func (*PolicyDescriptorType) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "arn":
+		return !more
+	}
+	return false
 }
 
 func (v *PolicyDescriptorType) encodeXML(w awsapi.XMLWriter) {
@@ -2096,6 +2554,18 @@ func (v *ProvidedContext) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			}
 		}
 	}
+}
+
+func (*ProvidedContext) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "ProviderArn":
+		return !more
+	case "ContextAssertion":
+		return !more
+	}
+	return false
 }
 
 func (v *ProvidedContext) encodeXML(w awsapi.XMLWriter) {
@@ -2139,6 +2609,18 @@ func (v *Tag) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 	}
 }
 
+func (*Tag) knownQuery(k string) bool {
+	name, rest, more := awsapi.CutKey(k)
+	_, _ = rest, more
+	switch name {
+	case "Key":
+		return !more
+	case "Value":
+		return !more
+	}
+	return false
+}
+
 func (v *Tag) encodeXML(w awsapi.XMLWriter) {
 	if v.Key != "" {
 		w.Elem("Key", v.Key)
@@ -2180,12 +2662,24 @@ type AssumeRoleAPI interface {
 	AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleOutput, error)
 }
 
+// decodeAssumeRole checks, decodes and validates the parameters of AssumeRole.
+func decodeAssumeRole(form url.Values) (*AssumeRoleInput, error) {
+	in := new(AssumeRoleInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAssumeRole(svc AssumeRoleAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AssumeRoleInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAssumeRole(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AssumeRole(ctx, in)
@@ -2206,12 +2700,24 @@ type AssumeRoleWithSAMLAPI interface {
 	AssumeRoleWithSAML(ctx context.Context, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error)
 }
 
+// decodeAssumeRoleWithSAML checks, decodes and validates the parameters of AssumeRoleWithSAML.
+func decodeAssumeRoleWithSAML(form url.Values) (*AssumeRoleWithSAMLInput, error) {
+	in := new(AssumeRoleWithSAMLInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAssumeRoleWithSAML(svc AssumeRoleWithSAMLAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AssumeRoleWithSAMLInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAssumeRoleWithSAML(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AssumeRoleWithSAML(ctx, in)
@@ -2232,12 +2738,24 @@ type AssumeRoleWithWebIdentityAPI interface {
 	AssumeRoleWithWebIdentity(ctx context.Context, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error)
 }
 
+// decodeAssumeRoleWithWebIdentity checks, decodes and validates the parameters of AssumeRoleWithWebIdentity.
+func decodeAssumeRoleWithWebIdentity(form url.Values) (*AssumeRoleWithWebIdentityInput, error) {
+	in := new(AssumeRoleWithWebIdentityInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAssumeRoleWithWebIdentity(svc AssumeRoleWithWebIdentityAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AssumeRoleWithWebIdentityInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAssumeRoleWithWebIdentity(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AssumeRoleWithWebIdentity(ctx, in)
@@ -2258,12 +2776,24 @@ type AssumeRootAPI interface {
 	AssumeRoot(ctx context.Context, in *AssumeRootInput) (*AssumeRootOutput, error)
 }
 
+// decodeAssumeRoot checks, decodes and validates the parameters of AssumeRoot.
+func decodeAssumeRoot(form url.Values) (*AssumeRootInput, error) {
+	in := new(AssumeRootInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleAssumeRoot(svc AssumeRootAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(AssumeRootInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeAssumeRoot(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.AssumeRoot(ctx, in)
@@ -2284,12 +2814,24 @@ type DecodeAuthorizationMessageAPI interface {
 	DecodeAuthorizationMessage(ctx context.Context, in *DecodeAuthorizationMessageInput) (*DecodeAuthorizationMessageOutput, error)
 }
 
+// decodeDecodeAuthorizationMessage checks, decodes and validates the parameters of DecodeAuthorizationMessage.
+func decodeDecodeAuthorizationMessage(form url.Values) (*DecodeAuthorizationMessageInput, error) {
+	in := new(DecodeAuthorizationMessageInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleDecodeAuthorizationMessage(svc DecodeAuthorizationMessageAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(DecodeAuthorizationMessageInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeDecodeAuthorizationMessage(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.DecodeAuthorizationMessage(ctx, in)
@@ -2310,12 +2852,24 @@ type GetAccessKeyInfoAPI interface {
 	GetAccessKeyInfo(ctx context.Context, in *GetAccessKeyInfoInput) (*GetAccessKeyInfoOutput, error)
 }
 
+// decodeGetAccessKeyInfo checks, decodes and validates the parameters of GetAccessKeyInfo.
+func decodeGetAccessKeyInfo(form url.Values) (*GetAccessKeyInfoInput, error) {
+	in := new(GetAccessKeyInfoInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetAccessKeyInfo(svc GetAccessKeyInfoAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetAccessKeyInfoInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetAccessKeyInfo(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetAccessKeyInfo(ctx, in)
@@ -2336,12 +2890,24 @@ type GetCallerIdentityAPI interface {
 	GetCallerIdentity(ctx context.Context, in *GetCallerIdentityInput) (*GetCallerIdentityOutput, error)
 }
 
+// decodeGetCallerIdentity checks, decodes and validates the parameters of GetCallerIdentity.
+func decodeGetCallerIdentity(form url.Values) (*GetCallerIdentityInput, error) {
+	in := new(GetCallerIdentityInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetCallerIdentity(svc GetCallerIdentityAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetCallerIdentityInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetCallerIdentity(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetCallerIdentity(ctx, in)
@@ -2362,12 +2928,24 @@ type GetDelegatedAccessTokenAPI interface {
 	GetDelegatedAccessToken(ctx context.Context, in *GetDelegatedAccessTokenInput) (*GetDelegatedAccessTokenOutput, error)
 }
 
+// decodeGetDelegatedAccessToken checks, decodes and validates the parameters of GetDelegatedAccessToken.
+func decodeGetDelegatedAccessToken(form url.Values) (*GetDelegatedAccessTokenInput, error) {
+	in := new(GetDelegatedAccessTokenInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetDelegatedAccessToken(svc GetDelegatedAccessTokenAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetDelegatedAccessTokenInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetDelegatedAccessToken(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetDelegatedAccessToken(ctx, in)
@@ -2388,12 +2966,24 @@ type GetFederationTokenAPI interface {
 	GetFederationToken(ctx context.Context, in *GetFederationTokenInput) (*GetFederationTokenOutput, error)
 }
 
+// decodeGetFederationToken checks, decodes and validates the parameters of GetFederationToken.
+func decodeGetFederationToken(form url.Values) (*GetFederationTokenInput, error) {
+	in := new(GetFederationTokenInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetFederationToken(svc GetFederationTokenAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetFederationTokenInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetFederationToken(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetFederationToken(ctx, in)
@@ -2414,12 +3004,24 @@ type GetSessionTokenAPI interface {
 	GetSessionToken(ctx context.Context, in *GetSessionTokenInput) (*GetSessionTokenOutput, error)
 }
 
+// decodeGetSessionToken checks, decodes and validates the parameters of GetSessionToken.
+func decodeGetSessionToken(form url.Values) (*GetSessionTokenInput, error) {
+	in := new(GetSessionTokenInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetSessionToken(svc GetSessionTokenAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetSessionTokenInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetSessionToken(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetSessionToken(ctx, in)
@@ -2440,12 +3042,24 @@ type GetWebIdentityTokenAPI interface {
 	GetWebIdentityToken(ctx context.Context, in *GetWebIdentityTokenInput) (*GetWebIdentityTokenOutput, error)
 }
 
+// decodeGetWebIdentityToken checks, decodes and validates the parameters of GetWebIdentityToken.
+func decodeGetWebIdentityToken(form url.Values) (*GetWebIdentityTokenInput, error) {
+	in := new(GetWebIdentityTokenInput)
+	if err := awsapi.CheckParameters(form, in.knownQuery); err != nil {
+		return nil, err
+	}
+	d := &awsapi.Decoder{Form: form}
+	in.decodeQuery(d, "", "")
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func handleGetWebIdentityToken(svc GetWebIdentityTokenAPI) Handler {
 	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
-		in := new(GetWebIdentityTokenInput)
-		d := &awsapi.Decoder{Form: form}
-		in.decodeQuery(d, "", "")
-		if err := d.Err(); err != nil {
+		in, err := decodeGetWebIdentityToken(form)
+		if err != nil {
 			return err
 		}
 		out, err := svc.GetWebIdentityToken(ctx, in)
@@ -2459,6 +3073,83 @@ func handleGetWebIdentityToken(svc GetWebIdentityTokenAPI) Handler {
 		})
 		return nil
 	}
+}
+
+// DecodeInput decodes form as the input of the operation op, as op's
+// handler does before it calls the service: it returns the *<op>Input,
+// or the error the handler answers (UnknownParameter for a parameter
+// the input does not have, ValidationError for a broken constraint);
+// an operation the model does not have is InvalidAction.
+func DecodeInput(op string, form url.Values) (any, error) {
+	switch op {
+	case "AssumeRole":
+		in, err := decodeAssumeRole(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AssumeRoleWithSAML":
+		in, err := decodeAssumeRoleWithSAML(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AssumeRoleWithWebIdentity":
+		in, err := decodeAssumeRoleWithWebIdentity(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "AssumeRoot":
+		in, err := decodeAssumeRoot(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "DecodeAuthorizationMessage":
+		in, err := decodeDecodeAuthorizationMessage(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetAccessKeyInfo":
+		in, err := decodeGetAccessKeyInfo(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetCallerIdentity":
+		in, err := decodeGetCallerIdentity(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetDelegatedAccessToken":
+		in, err := decodeGetDelegatedAccessToken(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetFederationToken":
+		in, err := decodeGetFederationToken(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetSessionToken":
+		in, err := decodeGetSessionToken(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	case "GetWebIdentityToken":
+		in, err := decodeGetWebIdentityToken(form)
+		if err != nil {
+			return nil, err
+		}
+		return in, nil
+	}
+	return nil, awsapi.InvalidAction(op, APIVersion)
 }
 
 // Handlers returns a handler for each operation svc implements.

@@ -52,6 +52,8 @@ type serveFlags struct {
 	tlsCert, tlsKey                      string
 	dev                                  bool
 	logLevel                             string
+	readTimeout                          time.Duration
+	maxClientRequests                    int
 }
 
 // serve runs `gatehouse serve` until SIGINT or SIGTERM.
@@ -67,6 +69,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&f.dev, "dev", false, "moto-compatible test mode: unauthenticated calls act as root of 123456789012 (never in production)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.DurationVar(&f.readTimeout, "read-timeout", 0, "time a client has to send a whole request, body included (default 30s; negative: none)")
+	fs.IntVar(&f.maxClientRequests, "max-client-requests", 0, "requests one client IP (IPv6: /64) may have in flight; more are answered Throttling (default 32; negative: no cap)")
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
@@ -129,8 +133,8 @@ func runServer(ctx context.Context, f serveFlags, stdout io.Writer, logger *slog
 		return err
 	}
 
-	srv := server.New(server.Config{IAM: svc, Logger: logger, Dev: f.dev})
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	srv := server.New(server.Config{IAM: svc, Logger: logger, Dev: f.dev, ReadTimeout: f.readTimeout, MaxClientRequests: f.maxClientRequests})
+	hs := srv.HTTPServer()
 	logger.Info("serving", "endpoint", endpoint, "data_dir", f.dataDir)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -290,6 +290,17 @@ func (g *gen) enums() {
 }
 
 func (g *gen) exceptions() {
+	var codes []string
+	defer func() {
+		slices.Sort(codes)
+		g.p("// ErrorCodes are the codes of the model's exceptions, sorted.")
+		g.p("var ErrorCodes = []string{")
+		for _, c := range slices.Compact(codes) {
+			g.p("%q,", c)
+		}
+		g.p("}")
+		g.p("")
+	}()
 	for _, name := range sortedKeys(g.m.Shapes) {
 		s := g.m.Shapes[name]
 		if !s.Exception {
@@ -310,6 +321,7 @@ func (g *gen) exceptions() {
 				fault = "awsapi.Receiver"
 			}
 		}
+		codes = append(codes, code)
 		tn := exported(name)
 		ctor := strings.TrimSuffix(enumIdent(code), "Exception")
 		g.p("// %s is the error %s (HTTP %d).", tn, code, status)
@@ -370,6 +382,7 @@ func (g *gen) codecs() {
 		}
 		g.p("}")
 		g.p("")
+		g.knownQuery(s, tn)
 		// encode
 		g.p("func (v *%s) encodeXML(w awsapi.XMLWriter) {", tn)
 		for _, mn := range s.order {
@@ -378,6 +391,64 @@ func (g *gen) codecs() {
 		g.p("}")
 		g.p("")
 	}
+}
+
+// knownQuery writes the method that says whether a parameter key (below
+// the structure's prefix) is one of the structure's member paths:
+// Name for a scalar, Name.Field... for a structure, Name (an empty list)
+// and Name.member.N[.Field...] for a list, Name.entry.N.key and
+// Name.entry.N.value[.Field...] for a map.
+func (g *gen) knownQuery(s *shape, tn string) {
+	g.p("func (*%s) knownQuery(k string) bool {", tn)
+	if len(s.order) == 0 {
+		g.p("return false")
+		g.p("}")
+		g.p("")
+		return
+	}
+	g.p("name, rest, more := awsapi.CutKey(k)")
+	g.p("_, _ = rest, more")
+	g.p("switch name {")
+	for _, mn := range s.order {
+		g.p("case %q:", mn)
+		ms := g.m.Shapes[s.Members[mn].Shape]
+		switch ms.Type {
+		case "structure":
+			g.p("return more && (*%s)(nil).knownQuery(rest)", g.names[s.Members[mn].Shape])
+		case "list":
+			g.p("if !more { return true }")
+			switch es := g.m.Shapes[ms.Member.Shape]; es.Type {
+			case "structure":
+				g.p("tail, more, ok := awsapi.ListMember(rest)")
+				g.p("return ok && more && (*%s)(nil).knownQuery(tail)", g.names[ms.Member.Shape])
+			case "list", "map":
+				log.Fatalf("genapi: list of %s in %s", es.Type, mn)
+			default:
+				g.p("_, more, ok := awsapi.ListMember(rest)")
+				g.p("return ok && !more")
+			}
+		case "map":
+			g.p("if !more { return true }")
+			g.p("field, tail, more, ok := awsapi.MapEntry(rest)")
+			g.p("_ = tail")
+			g.p("if !ok { return false }")
+			g.p("if field == \"key\" { return !more }")
+			switch vs := g.m.Shapes[ms.Value.Shape]; vs.Type {
+			case "structure":
+				g.p("return more && (*%s)(nil).knownQuery(tail)", g.names[ms.Value.Shape])
+			case "list", "map":
+				log.Fatalf("genapi: map of %s in %s", vs.Type, mn)
+			default:
+				g.p("return !more")
+			}
+		default:
+			g.p("return !more")
+		}
+	}
+	g.p("}")
+	g.p("return false")
+	g.p("}")
+	g.p("")
 }
 
 // decodeMember writes the decoding and validation of one member.
@@ -436,7 +507,18 @@ func (g *gen) decodeMember(parent *shape, mn, dst, key, path string) {
 		g.p("%s.decodeQuery(d, key+\".\", path+\".\")", dst)
 	case "list":
 		es := g.m.Shapes[ms.Member.Shape]
-		g.p("if n := d.ListLen(key); n > 0 || d.Has(key) {")
+		g.p("n := d.ListLen(key)")
+		if es.Type == "structure" && ms.Max != nil {
+			// A list of structures longer than the model allows is not
+			// built: its elements (and the lists they hold) could cost
+			// far more than the request's size.
+			g.p("if n > %d {", *ms.Max)
+			g.p("d.MaxLen(n, path, %d)", *ms.Max)
+			g.p("%s = %s{}", dst, g.goType(parent.Members[mn].Shape))
+			g.p("} else if n > 0 || d.Has(key) {")
+		} else {
+			g.p("if n > 0 || d.Has(key) {")
+		}
 		g.p("%s = make(%s, n)", dst, g.goType(parent.Members[mn].Shape))
 		g.p("for i := range n {")
 		g.p("ekey, epath := key+\".member.\"+strconv.Itoa(i+1), path+\".\"+strconv.Itoa(i+1)+\".member\"")
@@ -608,6 +690,7 @@ func (g *gen) operations() {
 			g.p("// %sInput is the empty input of %s.", name, name)
 			g.p("type %sInput struct{}", name)
 			g.p("func (v *%sInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {}", name)
+			g.p("func (*%sInput) knownQuery(k string) bool { return false }", name)
 		}
 		if op.Output == nil {
 			g.p("// %sOutput is the empty output of %s.", name, name)
@@ -622,12 +705,20 @@ func (g *gen) operations() {
 				g.p("type %sInput = %s", name, tn)
 			}
 		}
-		g.p("func handle%s(svc %sAPI) Handler {", name, name)
-		g.p("return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {")
+		g.p("// decode%s checks, decodes and validates the parameters of %s.", name, name)
+		g.p("func decode%s(form url.Values) (*%sInput, error) {", name, name)
 		g.p("in := new(%sInput)", name)
+		g.p("if err := awsapi.CheckParameters(form, in.knownQuery); err != nil { return nil, err }")
 		g.p("d := &awsapi.Decoder{Form: form}")
 		g.p("in.decodeQuery(d, \"\", \"\")")
-		g.p("if err := d.Err(); err != nil { return err }")
+		g.p("if err := d.Err(); err != nil { return nil, err }")
+		g.p("return in, nil")
+		g.p("}")
+		g.p("")
+		g.p("func handle%s(svc %sAPI) Handler {", name, name)
+		g.p("return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {")
+		g.p("in, err := decode%s(form)", name)
+		g.p("if err != nil { return err }")
 		g.p("out, err := svc.%s(ctx, in)", name)
 		g.p("if err != nil { return err }")
 		if op.Output != nil && op.Output.ResultWrapper != "" {
@@ -641,6 +732,23 @@ func (g *gen) operations() {
 		g.p("}")
 		g.p("")
 	}
+	g.p("// DecodeInput decodes form as the input of the operation op, as op's")
+	g.p("// handler does before it calls the service: it returns the *<op>Input,")
+	g.p("// or the error the handler answers (UnknownParameter for a parameter")
+	g.p("// the input does not have, ValidationError for a broken constraint);")
+	g.p("// an operation the model does not have is InvalidAction.")
+	g.p("func DecodeInput(op string, form url.Values) (any, error) {")
+	g.p("switch op {")
+	for _, name := range ops {
+		g.p("case %q:", name)
+		g.p("in, err := decode%s(form)", name)
+		g.p("if err != nil { return nil, err }")
+		g.p("return in, nil")
+	}
+	g.p("}")
+	g.p("return nil, awsapi.InvalidAction(op, APIVersion)")
+	g.p("}")
+	g.p("")
 	g.p("// Handlers returns a handler for each operation svc implements.")
 	g.p("func Handlers(svc any) map[string]Handler {")
 	g.p("m := make(map[string]Handler)")
