@@ -24,7 +24,7 @@ else
 fi
 
 echo "== go test -race"
-go test -race -count=1 ./...
+go test -race -count=1 -timeout 30m ./...
 
 if [ -f bench/peers/go.mod ]; then
   echo "== bench/peers (build and check scenarios agree)"
