@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/awsapi"
-	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/iam"
 )
 
@@ -32,8 +31,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Clock returns the current time; nil means time.Now.
 	Clock func() time.Time
-	// MaxSkew is how far a signature's time may be from the server's;
-	// zero means AWS's 5 minutes (15 for presigned requests' start).
+	// MaxSkew is how far a signature's time may be from the server's,
+	// and how long a presigned URL lives at most; zero means AWS's 15
+	// minutes (sigv4.DefaultMaxSkew).
 	MaxSkew time.Duration
 	// Dev makes the server a drop-in for test suites written against
 	// moto's server mode (see dev.go). Never on by default.
@@ -52,7 +52,7 @@ type Server struct {
 	logger   *slog.Logger
 	clock    func() time.Time
 	maxBody  int64
-	handlers map[string]iamapi.Handler
+	services map[string]*service // by API version
 	auth     *authenticator
 	metrics  *metrics
 	dev      *devMode // nil unless Config.Dev
@@ -67,7 +67,7 @@ func New(cfg Config) *Server {
 		logger:   cfg.Logger,
 		clock:    cfg.Clock,
 		maxBody:  cfg.MaxBodyBytes,
-		handlers: iamapi.Handlers(cfg.IAM),
+		services: newServices(cfg.IAM),
 		metrics:  newMetrics(),
 	}
 	if s.logger == nil {
@@ -86,7 +86,12 @@ func New(cfg Config) *Server {
 		}
 		s.dev = newDevMode(account)
 	}
-	s.auth = newAuthenticator(cfg.IAM, cfg.MaxSkew, s.dev)
+	if cfg.MaxSkew > 0 {
+		for _, svc := range s.services {
+			svc.signing.MaxSkew = cfg.MaxSkew
+		}
+	}
+	s.auth = newAuthenticator(cfg.IAM, s.dev)
 	s.bufs.New = func() any { return new(bytes.Buffer) }
 	s.ready.Store(true)
 	return s
@@ -129,10 +134,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	buf.Reset()
 	defer s.bufs.Put(buf)
 
-	op, err := s.handle(r, reqID, now, buf)
+	op, svc, err := s.handle(r, reqID, now, buf)
 	code := ""
 	if err != nil {
-		code = s.writeError(w, r, op, reqID, err)
+		code = s.writeError(w, r, op, errorNamespace(svc), reqID, err)
 	} else {
 		h := w.Header()
 		h["Content-Type"] = []string{"text/xml"}
@@ -147,38 +152,35 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		slog.Duration("took", d))
 }
 
-// handle decodes, authenticates and dispatches a request, leaving the
-// response body in buf. It returns the operation's name when known.
-func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes.Buffer) (string, error) {
+// handle decodes, routes, authenticates and dispatches a request,
+// leaving the response body in buf. It returns the operation's name and
+// its service when known.
+func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes.Buffer) (string, *service, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBody+1))
 	if err != nil {
-		return "", awsapi.Errorf("MalformedQueryString", http.StatusBadRequest, "could not read the request body")
+		return "", nil, awsapi.Errorf("MalformedQueryString", http.StatusBadRequest, "could not read the request body")
 	}
 	if int64(len(body)) > s.maxBody {
-		return "", awsapi.Errorf("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "Request body must be less than %d bytes", s.maxBody)
+		return "", nil, awsapi.Errorf("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, "Request body must be less than %d bytes", s.maxBody)
 	}
 	form, err := parseForm(r, body)
 	if err != nil {
-		return "", awsapi.Errorf("MalformedQueryString", http.StatusBadRequest, "%s", err.Error())
+		return "", nil, awsapi.Errorf("MalformedQueryString", http.StatusBadRequest, "%s", err.Error())
 	}
-	action := form.Get("Action")
-	if action == "" {
-		return "", awsapi.MissingAction()
-	}
-	h, ok := s.handlers[action]
-	if !ok {
-		return action, awsapi.InvalidAction(action, iamapi.APIVersion)
-	}
-	req, err := s.auth.authenticate(r, body, now)
+	svc, action, h, err := s.route(form)
 	if err != nil {
-		return action, err
+		return action, nil, err
+	}
+	req, err := s.auth.authenticate(r, body, svc, now)
+	if err != nil {
+		return action, svc, err
 	}
 	req.ID = reqID
 	req.Time = now
 	req.SourceIP = sourceIP(r)
 	req.Secure = r.TLS != nil
 	ctx := iam.WithRequest(r.Context(), req)
-	return action, h(ctx, form, reqID, buf)
+	return action, svc, h(ctx, form, reqID, buf)
 }
 
 // parseForm returns the request's parameters: the query string, and for
@@ -205,7 +207,7 @@ func parseForm(r *http.Request, body []byte) (url.Values, error) {
 
 // writeError writes err as AWS's error envelope and returns its code.
 // Errors that are not AWS errors are logged and answered InternalFailure.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID string, err error) string {
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, xmlns, reqID string, err error) string {
 	var apiErr awsapi.APIError
 	if !errors.As(err, &apiErr) {
 		if errors.Is(err, context.Canceled) {
@@ -218,7 +220,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID st
 	buf := s.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer s.bufs.Put(buf)
-	awsapi.WriteError(buf, iamapi.XMLNamespace, reqID, apiErr)
+	awsapi.WriteError(buf, xmlns, reqID, apiErr)
 	h := w.Header()
 	h["Content-Type"] = []string{"text/xml"}
 	h["X-Amzn-Requestid"] = []string{reqID}

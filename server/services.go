@@ -1,0 +1,101 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+
+	"github.com/gatehouse/gatehouse/awsapi"
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/awsapi/stsapi"
+	"github.com/gatehouse/gatehouse/iam"
+	"github.com/gatehouse/gatehouse/sigv4"
+)
+
+// handler is a generated operation handler of any service (iamapi.Handler,
+// stsapi.Handler, ...: they share this type).
+type handler func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error
+
+// service is one AWS Query service the server serves. AWS tells its
+// services apart by host; Gatehouse serves them all on one endpoint and
+// tells them apart by the Version parameter, which every SDK sends.
+type service struct {
+	version  string // API version, the Query protocol's Version
+	xmlns    string // namespace of the service's XML responses and errors
+	signing  sigv4.Service
+	handlers map[string]handler
+}
+
+// faultNamespace is the namespace of the errors AWS answers before a
+// request reaches a service: an operation not found for the version.
+// Recorded from STS: <ErrorResponse
+// xmlns="http://webservices.amazon.com/AWSFault/2005-15-09"> ...
+// <Code>InvalidAction</Code> <Message>Could not find operation
+// AssumeRoleWithWebIdentity for version NO_VERSION_SPECIFIED</Message>.
+const faultNamespace = "http://webservices.amazon.com/AWSFault/2005-15-09"
+
+// noVersion is how AWS names the version of a request without one.
+const noVersion = "NO_VERSION_SPECIFIED"
+
+// newServices returns the served services by API version: IAM
+// (2010-05-08) and STS (2011-06-15). STS has no operations yet: every
+// STS action answers InvalidAction for version 2011-06-15 until the STS
+// service is passed here.
+func newServices(svc *iam.Service) map[string]*service {
+	iamSvc := &service{
+		version:  iamapi.APIVersion,
+		xmlns:    iamapi.XMLNamespace,
+		signing:  sigv4.Service{Name: "iam", Payload: sigv4.PayloadBody},
+		handlers: handlers(iamapi.Handlers(svc)),
+	}
+	stsSvc := &service{
+		version:  stsapi.APIVersion,
+		xmlns:    stsapi.XMLNamespace,
+		signing:  sigv4.Service{Name: "sts", Payload: sigv4.PayloadBody},
+		handlers: handlers(stsapi.Handlers(nil)),
+	}
+	return map[string]*service{iamSvc.version: iamSvc, stsSvc.version: stsSvc}
+}
+
+func handlers[H ~func(context.Context, url.Values, string, *bytes.Buffer) error](m map[string]H) map[string]handler {
+	out := make(map[string]handler, len(m))
+	for name, h := range m {
+		out[name] = handler(h)
+	}
+	return out
+}
+
+// route finds the service and operation of a request, as AWS does before
+// it looks at the signature (some operations, like STS's
+// AssumeRoleWithWebIdentity, take none): by the first Version and the
+// first Action. A missing Version is AWS's NO_VERSION_SPECIFIED, an
+// empty one is itself; an operation no served version has is
+// InvalidAction "Could not find operation X for version Y".
+func (s *Server) route(form url.Values) (*service, string, handler, error) {
+	action := form.Get("Action")
+	if action == "" {
+		return nil, "", nil, awsapi.MissingAction()
+	}
+	version := noVersion
+	if vs, ok := form["Version"]; ok && len(vs) > 0 {
+		version = vs[0]
+	}
+	svc, ok := s.services[version]
+	if !ok {
+		return nil, action, nil, awsapi.InvalidAction(action, version)
+	}
+	h, ok := svc.handlers[action]
+	if !ok {
+		return nil, action, nil, awsapi.InvalidAction(action, version)
+	}
+	return svc, action, h, nil
+}
+
+// errorNamespace is the namespace of an error answered for svc (nil
+// before a service is found).
+func errorNamespace(svc *service) string {
+	if svc == nil {
+		return faultNamespace
+	}
+	return svc.xmlns
+}
