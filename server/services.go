@@ -70,14 +70,19 @@ func handlers[H ~func(context.Context, url.Values, string, *bytes.Buffer) error]
 // AssumeRoleWithWebIdentity, take none): by the first Version and the
 // first Action. A missing Version is AWS's NO_VERSION_SPECIFIED, an
 // empty one is itself; an operation no served version has is
-// InvalidAction "Could not find operation X for version Y".
+// InvalidAction "Could not find operation X for version Y", X empty for
+// an empty Action. Recorded from STS: "Could not find operation
+// GetCallerIdentity for version NO_VERSION_SPECIFIED", "... for version
+// " (Version=), "Could not find operation  for version 2011-06-15"
+// (Action=), the first of two Versions or Actions taken.
 func (s *Server) route(form url.Values) (*service, string, handler, error) {
-	action := form.Get("Action")
-	if action == "" {
+	actions := form["Action"]
+	if len(actions) == 0 {
 		return nil, "", nil, awsapi.MissingAction()
 	}
+	action := actions[0]
 	version := noVersion
-	if vs, ok := form["Version"]; ok && len(vs) > 0 {
+	if vs := form["Version"]; len(vs) > 0 {
 		version = vs[0]
 	}
 	svc, ok := s.services[version]
