@@ -275,12 +275,28 @@ func signature(r *http.Request, res *Result, key *signingKey, payloadHash []byte
 	scratchPool.Put(s)
 }
 
+// appendCanonicalURI appends the path as the services other than S3
+// take it: the path as sent (escaped) URI-encoded once more, every byte
+// but A-Z a-z 0-9 - _ . ~ and / (so "%2F" is "%252F").
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#create-canonical-request
 func appendCanonicalURI(b []byte, u *url.URL) []byte {
 	p := u.EscapedPath()
 	if p == "" {
 		p = "/"
 	}
-	return append(b, p...)
+	const upper = "0123456789ABCDEF"
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c == '/' || unreserved(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', upper[c>>4], upper[c&15])
+		}
+	}
+	return b
+}
+
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
 }
 
 // appendCanonicalQuery appends the query sorted by name then value, each
@@ -348,8 +364,9 @@ func headerValues(r *http.Request, name string) []string {
 	return r.Header.Values(name)
 }
 
-// appendHeaderValue appends a header's canonical value: values trimmed,
-// inner runs of spaces collapsed, several values joined with commas.
+// appendHeaderValue appends a header's canonical value as the SDKs make
+// it: inner runs of spaces collapsed to one, white space trimmed, several
+// values joined with commas.
 func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 	var values []string
 	switch name {
@@ -364,11 +381,13 @@ func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		v = strings.TrimSpace(v)
-		if strings.Contains(v, "  ") {
-			v = strings.Join(strings.Fields(v), " ")
+		v = strings.TrimSpace(strings.Trim(v, " "))
+		for j := 0; j < len(v); j++ {
+			if v[j] == ' ' && j > 0 && v[j-1] == ' ' {
+				continue
+			}
+			b = append(b, v[j])
 		}
-		b = append(b, v...)
 	}
 	return b
 }
