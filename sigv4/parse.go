@@ -70,30 +70,28 @@ func parseHeader(r *http.Request, auth string) (Result, error) {
 	var res Result
 	var credential string
 	var hasSignedHeaders bool
-	// AWS splits the parameters at commas and white space; a later
-	// parameter of the same name wins.
-	for len(rest) > 0 {
-		i := strings.IndexFunc(rest, isParamSep)
-		tok := rest
-		if i >= 0 {
-			tok, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
-		if tok == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(tok, "=")
-		if !ok {
-			return Result{}, incomplete("'" + tok + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + auth + "'.")
-		}
-		switch k {
-		case "Credential":
-			credential = v
-		case "SignedHeaders":
-			res.signedHeaders, hasSignedHeaders = v, true
-		case "Signature":
-			res.signature = v
+	// AWS splits the parameters at commas and spaces; a later parameter
+	// of the same name wins.
+	for part := range strings.SplitSeq(rest, ",") {
+		for part = trimSep(part); part != ""; {
+			tok := part
+			if i := strings.IndexByte(part, ' '); i >= 0 {
+				tok, part = part[:i], trimSep(part[i+1:])
+			} else {
+				part = ""
+			}
+			k, v, ok := strings.Cut(tok, "=")
+			if !ok {
+				return Result{}, incomplete("'" + tok + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + auth + "'.")
+			}
+			switch k {
+			case "Credential":
+				credential = v
+			case "SignedHeaders":
+				res.signedHeaders, hasSignedHeaders = v, true
+			case "Signature":
+				res.signature = v
+			}
 		}
 	}
 	var missing []string
@@ -136,8 +134,15 @@ func parseHeader(r *http.Request, auth string) (Result, error) {
 	return res, nil
 }
 
-func isParamSep(c rune) bool {
-	return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r'
+// trimSep trims the spaces around a parameter.
+func trimSep(s string) string {
+	for s != "" && s[0] == ' ' {
+		s = s[1:]
+	}
+	for s != "" && s[len(s)-1] == ' ' {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // signsHost reports whether the signed headers name host (or HTTP/2's
