@@ -11,20 +11,28 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
-// TestPresignBoto3 fetches URLs boto3's generate_presigned_url makes for
+// TestPresign fetches presigned IAM URLs from one server: boto3's and
+// aws-sdk-go-v2's.
+func TestPresign(t *testing.T) {
+	dir := t.TempDir()
+	p := serve(t, dir)
+	c := adminCreds(t, dir)
+	t.Run("boto3", func(t *testing.T) { presignBoto3(t, p, c) })
+	t.Run("aws-sdk-go-v2", func(t *testing.T) { presignSDK(t, p, c) })
+}
+
+// presignBoto3 fetches URLs boto3's generate_presigned_url makes for
 // IAM with urllib. botocore presigns a non-S3 operation with the empty
 // body's hash as the payload hash (not UNSIGNED-PAYLOAD), and with the
 // operation's own method (POST) unless HttpMethod says otherwise; AWS
 // checks the method the URL is fetched with:
 // https://github.com/boto/boto3/issues/756
-func TestPresignBoto3(t *testing.T) {
+func presignBoto3(t *testing.T, p *proc, c aws.Credentials) {
 	needBoto3(t)
-	dir := t.TempDir()
-	p := serve(t, dir)
-	c := adminCreds(t, dir)
 	script := `
 import boto3, html, sys, urllib.error, urllib.request
 def client(region):
@@ -69,14 +77,11 @@ print("ok")
 	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey)
 }
 
-// TestPresignSDK fetches URLs aws-sdk-go-v2's v4 presigner makes for IAM
+// presignSDK fetches URLs aws-sdk-go-v2's v4 presigner makes for IAM
 // with the empty body's payload hash, without X-Amz-Expires (PresignHTTP
 // leaves it to the caller: the URL then lives the skew window, 15
 // minutes) and with one.
-func TestPresignSDK(t *testing.T) {
-	dir := t.TempDir()
-	p := serve(t, dir)
-	c := adminCreds(t, dir)
+func presignSDK(t *testing.T, p *proc, c aws.Credentials) {
 	empty := sha256.Sum256(nil)
 	for _, expires := range []string{"", "60"} {
 		t.Run("X-Amz-Expires="+expires, func(t *testing.T) {
