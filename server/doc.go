@@ -1,14 +1,17 @@
-// Package server is Gatehouse's HTTP front: it serves the IAM API over the
-// AWS Query protocol as AWS does, so the aws CLI, boto3, Terraform and the
-// AWS SDKs work against it unchanged.
+// Package server is Gatehouse's HTTP front: it serves the IAM API (and
+// the STS API, whose operations come later) over the AWS Query protocol
+// as AWS does, so the aws CLI, boto3, Terraform and the AWS SDKs work
+// against it unchanged.
 //
 // It is a thin adapter. For each request it reads and decodes the form,
-// authenticates the SigV4 signature against the access keys the IAM
-// service knows, resolves the caller and the request context into an
-// iam.Request, and calls the generated handler of the operation, which
-// validates the input against the AWS model and calls the service
-// method; the service authorizes and acts. Errors are turned into AWS's
-// error envelope in one place (writeError). The server also serves
-// /healthz, /readyz and Prometheus /metrics, and in dev mode the
-// moto-compatible /moto-api/reset and /moto-api/reset-auth.
+// routes it by Version and Action to a served service and operation
+// (services.go), authenticates the SigV4 signature for that service
+// against the access keys the IAM service knows (auth.go), resolves the
+// caller and the request context into an iam.Request, and calls the
+// generated handler of the operation, which validates the input against
+// the AWS model and calls the service method; the service authorizes and
+// acts. Errors are turned into AWS's error envelope in one place
+// (writeError). The server also serves /healthz, /readyz and Prometheus
+// /metrics, and in dev mode the moto-compatible /moto-api/reset and
+// /moto-api/reset-auth.
 package server

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -223,9 +224,11 @@ func TestWire(t *testing.T) {
 	if status != 403 || !strings.Contains(body, "<Code>MissingAuthenticationToken</Code>") || !strings.Contains(body, "<Type>Sender</Type>") || hdr.Get("x-amzn-RequestId") == "" {
 		t.Fatalf("unsigned: %d %s", status, body)
 	}
+	// The key is looked up after the date and the scope are checked.
+	signedAt := time.Now().UTC()
 	status, body, _ = post(form, map[string]string{
-		"X-Amz-Date":    "20260101T000000Z",
-		"Authorization": "AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN000000000/20260101/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00",
+		"X-Amz-Date":    signedAt.Format("20060102T150405Z"),
+		"Authorization": "AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN000000000/" + signedAt.Format("20060102") + "/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00",
 	})
 	if status != 403 || !strings.Contains(body, "<Code>InvalidClientTokenId</Code>") {
 		t.Fatalf("unknown key: %d %s", status, body)

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,7 +18,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/awsapi"
-	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/iam"
 )
 
@@ -33,8 +31,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Clock returns the current time; nil means time.Now.
 	Clock func() time.Time
-	// MaxSkew is how far a signature's time may be from the server's;
-	// zero means AWS's 5 minutes (15 for presigned requests' start).
+	// MaxSkew is how far a signature's time may be from the server's,
+	// and how long a presigned URL lives at most; zero means AWS's 15
+	// minutes (sigv4.DefaultMaxSkew).
 	MaxSkew time.Duration
 	// Dev makes the server a drop-in for test suites written against
 	// moto's server mode (see dev.go). Never on by default.
@@ -74,7 +73,7 @@ type Server struct {
 	logger   *slog.Logger
 	clock    func() time.Time
 	maxBody  int64
-	handlers map[string]iamapi.Handler
+	services map[string]*service // by API version
 	auth     *authenticator
 	metrics  *metrics
 	limits   limits
@@ -91,9 +90,9 @@ func New(cfg Config) *Server {
 		logger:   cfg.Logger,
 		clock:    cfg.Clock,
 		maxBody:  cfg.MaxBodyBytes,
-		handlers: iamapi.Handlers(cfg.IAM),
-		metrics:  newMetrics(operationNames(iamapi.Operations), slices.Concat(iamapi.ErrorCodes, awsapi.CommonErrorCodes)),
+		services: newServices(cfg.IAM),
 	}
+	s.metrics = newMetrics(labels(s.services))
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -111,7 +110,12 @@ func New(cfg Config) *Server {
 		}
 		s.dev = newDevMode(account)
 	}
-	s.auth = newAuthenticator(cfg.IAM, cfg.MaxSkew, s.dev)
+	if cfg.MaxSkew > 0 {
+		for _, svc := range s.services {
+			svc.signing.MaxSkew = cfg.MaxSkew
+		}
+	}
+	s.auth = newAuthenticator(cfg.IAM, s.dev)
 	s.bufs.New = func() any { return new(bytes.Buffer) }
 	s.ready.Store(true)
 	return s
@@ -155,11 +159,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	defer s.bufs.Put(buf)
 
 	var op string
+	var svc *service
 	var err error
 	info := requestLog{debug: s.logger.Enabled(r.Context(), slog.LevelDebug)}
 	if client, ok := s.acquire(r); ok {
 		defer s.clients.release(client)
-		op, err = s.handle(r, reqID, now, buf, &info)
+		op, svc, err = s.handle(r, reqID, now, buf, &info)
 	} else {
 		// Its body stays unread: the connection closes after the answer.
 		w.Header()["Connection"] = []string{"close"}
@@ -167,7 +172,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	code, status := "", http.StatusOK
 	if err != nil {
-		code, status = s.writeError(w, r, op, reqID, err)
+		code, status = s.writeError(w, r, op, errorNamespace(svc), reqID, err)
 	} else {
 		h := w.Header()
 		h["Content-Type"] = []string{"text/xml"}
@@ -180,34 +185,31 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.logRequest(r, &info, reqID, op, status, code, d)
 }
 
-// handle decodes, authenticates and dispatches a request, leaving the
-// response body in buf. It returns the operation's name when known.
-func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes.Buffer, info *requestLog) (string, error) {
+// handle decodes, routes, authenticates and dispatches a request,
+// leaving the response body in buf. It returns the operation's name and
+// its service when known.
+func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes.Buffer, info *requestLog) (string, *service, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBody+1))
 	if err != nil {
 		if isTimeout(err) {
-			return "", awsapi.RequestTimeout()
+			return "", nil, awsapi.RequestTimeout()
 		}
-		return "", awsapi.MalformedQueryString("could not read the request body")
+		return "", nil, awsapi.MalformedQueryString("could not read the request body")
 	}
 	if int64(len(body)) > s.maxBody {
-		return "", awsapi.RequestEntityTooLarge(s.maxBody)
+		return "", nil, awsapi.RequestEntityTooLarge(s.maxBody)
 	}
 	form, err := parseForm(r, body)
 	if err != nil {
-		return "", awsapi.MalformedQueryString(err.Error())
+		return "", nil, awsapi.MalformedQueryString(err.Error())
 	}
-	action := form.Get("Action")
-	if action == "" {
-		return "", awsapi.MissingAction()
-	}
-	h, ok := s.handlers[action]
-	if !ok {
-		return action, awsapi.InvalidAction(action, iamapi.APIVersion)
-	}
-	req, err := s.auth.authenticate(r, body, now)
+	svc, action, h, err := s.route(form)
 	if err != nil {
-		return action, err
+		return action, nil, err
+	}
+	req, err := s.auth.authenticate(r, body, svc, now)
+	if err != nil {
+		return action, svc, err
 	}
 	info.caller(req)
 	req.ID = reqID
@@ -215,7 +217,7 @@ func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes
 	req.SourceIP = sourceIP(r)
 	req.Secure = r.TLS != nil
 	ctx := iam.WithRequest(r.Context(), req)
-	return action, h(ctx, form, reqID, buf)
+	return action, svc, h(ctx, form, reqID, buf)
 }
 
 // parseForm returns the request's parameters: the query string, and for
@@ -240,10 +242,10 @@ func parseForm(r *http.Request, body []byte) (url.Values, error) {
 	return form, nil
 }
 
-// writeError writes err as AWS's error envelope and returns its code
-// and HTTP status. Errors that are not AWS errors are logged and
-// answered InternalFailure.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID string, err error) (string, int) {
+// writeError writes err as AWS's error envelope in namespace xmlns and
+// returns its code and HTTP status. Errors that are not AWS errors are
+// logged and answered InternalFailure.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, xmlns, reqID string, err error) (string, int) {
 	var apiErr awsapi.APIError
 	if !errors.As(err, &apiErr) {
 		if errors.Is(err, context.Canceled) {
@@ -256,7 +258,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID st
 	buf := s.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer s.bufs.Put(buf)
-	awsapi.WriteError(buf, iamapi.XMLNamespace, reqID, apiErr)
+	awsapi.WriteError(buf, xmlns, reqID, apiErr)
 	h := w.Header()
 	h["Content-Type"] = []string{"text/xml"}
 	h["X-Amzn-Requestid"] = []string{reqID}
@@ -264,15 +266,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op, reqID st
 	w.WriteHeader(apiErr.HTTPStatus())
 	w.Write(buf.Bytes())
 	return apiErr.ErrorCode(), apiErr.HTTPStatus()
-}
-
-// operationNames are the names of a model's operations.
-func operationNames(ops []iamapi.Operation) []string {
-	names := make([]string, len(ops))
-	for i, op := range ops {
-		names[i] = op.Name
-	}
-	return names
 }
 
 func sourceIP(r *http.Request) string {

@@ -1,0 +1,135 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+
+	"github.com/gatehouse/gatehouse/awsapi"
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/awsapi/stsapi"
+	"github.com/gatehouse/gatehouse/iam"
+	"github.com/gatehouse/gatehouse/sigv4"
+)
+
+// handler is a generated operation handler of any service (iamapi.Handler,
+// stsapi.Handler, ...: they share this type).
+type handler func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error
+
+// service is one AWS Query service the server serves. AWS tells its
+// services apart by host; Gatehouse serves them all on one endpoint and
+// tells them apart by the Version parameter, which every SDK sends.
+type service struct {
+	version  string // API version, the Query protocol's Version
+	xmlns    string // namespace of the service's XML responses and errors
+	signing  sigv4.Service
+	handlers map[string]handler
+	// operations and errorCodes are every operation and modeled error of
+	// the service's model, served or not: the closed label sets of
+	// /metrics.
+	operations, errorCodes []string
+}
+
+// faultNamespace is the namespace of the errors AWS answers before a
+// request reaches a service: an operation not found for the version.
+// Recorded from STS: <ErrorResponse
+// xmlns="http://webservices.amazon.com/AWSFault/2005-15-09"> ...
+// <Code>InvalidAction</Code> <Message>Could not find operation
+// AssumeRoleWithWebIdentity for version NO_VERSION_SPECIFIED</Message>.
+const faultNamespace = "http://webservices.amazon.com/AWSFault/2005-15-09"
+
+// noVersion is how AWS names the version of a request without one.
+const noVersion = "NO_VERSION_SPECIFIED"
+
+// newServices returns the served services by API version: IAM
+// (2010-05-08) and STS (2011-06-15). STS has no operations yet: every
+// STS action answers InvalidAction for version 2011-06-15 until the STS
+// service is passed here.
+func newServices(svc *iam.Service) map[string]*service {
+	iamSvc := &service{
+		version:    iamapi.APIVersion,
+		xmlns:      iamapi.XMLNamespace,
+		signing:    sigv4.Service{Name: "iam", Payload: sigv4.PayloadBody},
+		handlers:   handlers(iamapi.Handlers(svc)),
+		operations: operationNames(iamapi.Operations, func(op iamapi.Operation) string { return op.Name }),
+		errorCodes: iamapi.ErrorCodes,
+	}
+	stsSvc := &service{
+		version:    stsapi.APIVersion,
+		xmlns:      stsapi.XMLNamespace,
+		signing:    sigv4.Service{Name: "sts", Payload: sigv4.PayloadBody},
+		handlers:   handlers(stsapi.Handlers(nil)),
+		operations: operationNames(stsapi.Operations, func(op stsapi.Operation) string { return op.Name }),
+		errorCodes: stsapi.ErrorCodes,
+	}
+	return map[string]*service{iamSvc.version: iamSvc, stsSvc.version: stsSvc}
+}
+
+func handlers[H ~func(context.Context, url.Values, string, *bytes.Buffer) error](m map[string]H) map[string]handler {
+	out := make(map[string]handler, len(m))
+	for name, h := range m {
+		out[name] = handler(h)
+	}
+	return out
+}
+
+// route finds the service and operation of a request, as AWS does before
+// it looks at the signature (some operations, like STS's
+// AssumeRoleWithWebIdentity, take none): by the first Version and the
+// first Action. A missing Version is AWS's NO_VERSION_SPECIFIED, an
+// empty one is itself; an operation no served version has is
+// InvalidAction "Could not find operation X for version Y", X empty for
+// an empty Action. Recorded from STS: "Could not find operation
+// GetCallerIdentity for version NO_VERSION_SPECIFIED", "... for version
+// " (Version=), "Could not find operation  for version 2011-06-15"
+// (Action=), the first of two Versions or Actions taken.
+func (s *Server) route(form url.Values) (*service, string, handler, error) {
+	actions := form["Action"]
+	if len(actions) == 0 {
+		return nil, "", nil, awsapi.MissingAction()
+	}
+	action := actions[0]
+	version := noVersion
+	if vs := form["Version"]; len(vs) > 0 {
+		version = vs[0]
+	}
+	svc, ok := s.services[version]
+	if !ok {
+		return nil, action, nil, awsapi.InvalidAction(action, version)
+	}
+	h, ok := svc.handlers[action]
+	if !ok {
+		return nil, action, nil, awsapi.InvalidAction(action, version)
+	}
+	return svc, action, h, nil
+}
+
+// operationNames are the names of a model's operations.
+func operationNames[O any](ops []O, name func(O) string) []string {
+	names := make([]string, len(ops))
+	for i, op := range ops {
+		names[i] = name(op)
+	}
+	return names
+}
+
+// labels are the closed label sets of /metrics for services: every
+// operation and error code of their models, and the codes AWS answers
+// before a request reaches a service.
+func labels(services map[string]*service) (ops, codes []string) {
+	codes = append(codes, awsapi.CommonErrorCodes...)
+	for _, svc := range services {
+		ops = append(ops, svc.operations...)
+		codes = append(codes, svc.errorCodes...)
+	}
+	return ops, codes
+}
+
+// errorNamespace is the namespace of an error answered for svc (nil
+// before a service is found).
+func errorNamespace(svc *service) string {
+	if svc == nil {
+		return faultNamespace
+	}
+	return svc.xmlns
+}
