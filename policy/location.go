@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -96,8 +97,12 @@ type Location struct {
 
 // locator turns paths into locations against one parsed document.
 type locator struct {
-	src  string
+	src  string  // the text as given
+	base int     // where the parsed text starts in src (after a byte order mark)
 	root *jvalue // nil when the text is not JSON
+
+	lines []int // byte offsets of the line starts, found on first use
+	ascii bool
 }
 
 // locate follows path as far as the document goes and returns the
@@ -148,30 +153,42 @@ func (l *locator) point(off int) Location {
 }
 
 func (l *locator) span(start, end int) Span {
-	return Span{Start: l.position(start), End: l.position(end)}
+	return Span{Start: l.position(l.base + start), End: l.position(l.base + end)}
 }
 
-// position converts a byte offset.
+// position converts a byte offset. The line starts are found once; the
+// UTF-16 counts are counted from the line's start (and, for text that is
+// not ASCII, from the start of the text).
 func (l *locator) position(off int) Position {
 	off = min(max(off, 0), len(l.src))
-	p := Position{Line: 1}
-	for i := 0; i < off; {
-		r, w := utf8.DecodeRuneInString(l.src[i:])
-		if i+w > off {
-			break
-		}
-		i += w
-		n := 1
-		if r >= 0x10000 {
-			n = 2
-		}
-		p.Offset += n
-		if r == '\n' {
-			p.Line++
-			p.Column = 0
-		} else {
-			p.Column += n
+	if l.lines == nil {
+		l.lines = []int{0}
+		l.ascii = true
+		for i := 0; i < len(l.src); i++ {
+			switch c := l.src[i]; {
+			case c == '\n':
+				l.lines = append(l.lines, i+1)
+			case c >= utf8.RuneSelf:
+				l.ascii = false
+			}
 		}
 	}
-	return p
+	line, _ := slices.BinarySearch(l.lines, off+1)
+	start := l.lines[line-1]
+	if l.ascii {
+		return Position{Line: line, Column: off - start, Offset: off}
+	}
+	return Position{Line: line, Column: utf16Len(l.src[start:off]), Offset: utf16Len(l.src[:off])}
+}
+
+// utf16Len counts the UTF-16 code units of s.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
 }

@@ -54,15 +54,29 @@ func TestValidate(t *testing.T) {
 	}
 	code, out, _ = run(t, "", "policy", "validate", "--format", "json", good, bad)
 	var res []struct {
-		File     string
-		Valid    bool
-		Findings []struct{ Code, Message string }
+		File     string `json:"file"`
+		Valid    bool   `json:"valid"`
+		Findings []struct {
+			FindingType, IssueCode, FindingDetails, LearnMoreLink string
+			Locations                                             []struct {
+				Path []map[string]any
+				Span struct{ Start, End struct{ Line, Column, Offset int } }
+			}
+		} `json:"findings"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("json output %q: %v", out, err)
 	}
-	if code != 1 || len(res) != 2 || !res[0].Valid || res[1].Valid || res[1].Findings[0].Code != "MalformedPolicyDocument" {
-		t.Errorf("json: code %d %+v", code, res)
+	if code != 1 || len(res) != 2 || !res[0].Valid || res[1].Valid || res[1].Findings[0].IssueCode != "MalformedPolicyDocument" {
+		t.Fatalf("json: code %d %+v", code, res)
+	}
+	// IAM's verdict points at the action: Statement.Action, line 1,
+	// offsets 63 to 74 ("GetObject" with its quotes).
+	f := res[1].Findings[0]
+	if f.FindingType != "ERROR" || f.FindingDetails != "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc." ||
+		len(f.Locations) != 1 || len(f.Locations[0].Path) != 2 || f.Locations[0].Path[0]["value"] != "Statement" ||
+		f.Locations[0].Path[1]["value"] != "Action" || f.Locations[0].Span.Start.Offset != 63 || f.Locations[0].Span.End.Offset != 74 {
+		t.Errorf("json finding %+v", f)
 	}
 	if code, _, _ := run(t, "", "policy", "validate", "--kind", "nope", good); code != 2 {
 		t.Errorf("bad kind: code %d", code)
@@ -144,5 +158,37 @@ func TestSummarize(t *testing.T) {
 	bad := write(t, "bad.json", `{"Statement":`)
 	if code, _, errOut := run(t, "", "policy", "summarize", bad); code != 1 || !strings.Contains(errOut, "Syntax errors in policy.") {
 		t.Fatalf("bad policy: code %d %q", code, errOut)
+	}
+}
+
+// The text output names each finding and, on the lines below it, where
+// it is (file:line:column, the column counted from 1) and its path; syntax
+// errors are placed too.
+func TestValidateText(t *testing.T) {
+	doc := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\n    \"Efect\": \"Allow\",\n    \"Action\": \"s3:GetObject\",\n    \"Resource\": \"*\"\n  }, {\n    \"Effect\": \"Allwo\",\n    \"Action\": \"s3:GetObject\",\n    \"Resource\": \"*\",\n    \"Condition\": {\"StringEqualz\": {\"aws:username\": \"a\"}}\n  }]\n}\n"
+	file := write(t, "p.json", doc)
+	code, out, _ := run(t, "", "policy", "validate", file)
+	if code != 1 {
+		t.Errorf("code %d", code)
+	}
+	for _, want := range []string{
+		file + ": ERROR MalformedPolicyDocument: Syntax errors in policy.\n  " + file + `:4:5: Statement[0]."Efect"`,
+		file + ": ERROR INVALID_POLICY_ELEMENT: The policy element Efect is not valid.\n  " + file + `:4:5: Statement[0]."Efect"`,
+		file + ": ERROR MISSING_EFFECT: Add an Effect element to the policy statement with a value of Allow or Deny.\n  " + file + ":3:17: Statement[0]",
+		file + ": ERROR INVALID_EFFECT: The effect Allwo is not valid. Use Allow or Deny.\n  " + file + ":8:15: Statement[1].Effect",
+		file + ": ERROR INVALID_CONDITION_OPERATOR: The condition operator StringEqualz is not valid. Use a valid condition operator.\n  " + file + `:11:19: Statement[1].Condition."StringEqualz"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks\n%s\nin\n%s", want, out)
+		}
+	}
+	bad := write(t, "bad.json", "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [}\n")
+	code, out, _ = run(t, "", "policy", "validate", bad)
+	if code != 1 || !strings.Contains(out, "JSON_SYNTAX_ERROR: Fix the JSON syntax error at index 45 line 3 column 16.") ||
+		!strings.Contains(out, bad+":3:17: (the document)") {
+		t.Errorf("invalid JSON: code %d\n%s", code, out)
+	}
+	if code, out, _ := run(t, "", "policy", "validate", "--kind", "trust", bad); code != 1 || !strings.Contains(out, "MalformedPolicyDocument: This policy contains invalid Json") {
+		t.Errorf("invalid JSON trust policy: code %d\n%s", code, out)
 	}
 }

@@ -19,9 +19,13 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// fileResult is the JSON output of validate for one file.
+// fileResult is the JSON output of validate for one file: Access
+// Analyzer's findings shape (findingType, issueCode, findingDetails,
+// learnMoreLink, locations) per file.
 type fileResult struct {
-	File     string           `json:"file"`
+	File string `json:"file"`
+	// Valid is false when a finding is an ERROR: IAM rejects the policy
+	// or Access Analyzer reports a part of it that cannot work.
 	Valid    bool             `json:"valid"`
 	Findings []policy.Finding `json:"findings"`
 }
@@ -29,7 +33,9 @@ type fileResult struct {
 func policyValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("gatehouse policy validate", stderr)
 	kindName := fs.String("kind", "managed", "where the policy is attached: identity, managed, inline-user, inline-group, inline-role, trust, resource, scp, rcp, session, endpoint")
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output format: text (file:line:column: TYPE CODE: message) or json (Access Analyzer's findings)")
+	partition := fs.String("partition", "aws", `the account's partition (aws, aws-cn, aws-us-gov, ...): ARNs of another one are refused, as IAM refuses them; "" accepts any`)
+	entity := fs.String("entity", "", "the user, group or role an inline policy belongs to (for the size message)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -48,13 +54,19 @@ func policyValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	code := exitOK
 	var results []fileResult
+	validator := policy.NewValidator(policy.ValidateOptions{Kind: kind, Partition: *partition})
 	for _, file := range fs.Args() {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			fmt.Fprintf(stderr, "gatehouse policy validate: %v\n", err)
 			return exitUsage
 		}
-		_, findings := policy.Validate(data, kind, file)
+		name := *entity
+		if name == "" {
+			name = file
+		}
+		v := validator.WithEntity(name)
+		_, findings := v.Validate(data)
 		fr := fileResult{File: file, Valid: true, Findings: findings}
 		for _, f := range findings {
 			if f.Severity == policy.SeverityError {
@@ -81,11 +93,14 @@ func policyValidate(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		for _, f := range fr.Findings {
-			loc := fr.File
-			if f.Path != "" {
-				loc += ": " + f.Path
+			fmt.Fprintf(stdout, "%s: %s %s: %s\n", fr.File, f.Severity, f.Code, f.Message)
+			for _, l := range f.Locations {
+				at := policy.PathString(l.Path)
+				if at == "" {
+					at = "(the document)"
+				}
+				fmt.Fprintf(stdout, "  %s:%d:%d: %s\n", fr.File, l.Span.Start.Line, l.Span.Start.Column+1, at)
 			}
-			fmt.Fprintf(stdout, "%s: %s %s: %s\n", loc, f.Severity, f.Code, f.Message)
 		}
 	}
 	return code
