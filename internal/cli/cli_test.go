@@ -60,7 +60,9 @@ func TestValidate(t *testing.T) {
 			FindingType, IssueCode, FindingDetails, LearnMoreLink string
 			Locations                                             []struct {
 				Path []map[string]any
-				Span struct{ Start, End struct{ Line, Column, Offset int } }
+				Span struct {
+					Start, End struct{ Line, Column, Offset int }
+				}
 			}
 		} `json:"findings"`
 	}
