@@ -121,6 +121,19 @@ func TestEval(t *testing.T) {
 			}
 		}
 	}
+	// A near miss of a contract member is refused on its line; --strict
+	// refuses any member the contract does not define.
+	typo := `{"id":"t","Principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}` + "\n" +
+		`{"id":"n","principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","note":"x"}`
+	_, out, _ := run(t, typo, "policy", "eval", "--cases", "-")
+	if !strings.Contains(out, `"id":"t","decision":"Error","error":"invalid case: unknown field \"Principal\" (did you mean \"principal\"?)"`) ||
+		!strings.Contains(out, `"id":"n","decision":"ImplicitDeny"`) {
+		t.Errorf("near miss:\n%s", out)
+	}
+	_, out, _ = run(t, typo, "policy", "eval", "--strict", "--cases", "-")
+	if !strings.Contains(out, `"id":"n","decision":"Error","error":"invalid case: unknown field \"note\""`) {
+		t.Errorf("strict:\n%s", out)
+	}
 	if code, _, _ := run(t, "", "policy", "eval"); code != 2 {
 		t.Errorf("no --cases: code %d", code)
 	}

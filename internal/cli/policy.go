@@ -109,11 +109,12 @@ func policyValidate(args []string, stdout, stderr io.Writer) int {
 func policyEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlags("gatehouse policy eval", stderr)
 	file := fs.String("cases", "", "JSONL file of decision cases (- for standard input)")
+	strict := fs.Bool("strict", false, "refuse every case member the contract does not define (by default they are ignored, except near misses of contract members such as \"Principal\" or \"identityPolicy\", which are refused)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	if *file == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: gatehouse policy eval --cases FILE.jsonl")
+		fmt.Fprintln(stderr, "usage: gatehouse policy eval [--strict] --cases FILE.jsonl")
 		return exitUsage
 	}
 	in := stdin
@@ -126,7 +127,7 @@ func policyEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer f.Close()
 		in = f
 	}
-	if err := cases.Run(in, stdout); err != nil {
+	if err := cases.RunWith(in, stdout, cases.Options{Strict: *strict}); err != nil {
 		fmt.Fprintf(stderr, "gatehouse policy eval: %v\n", err)
 		return exitUsage
 	}
