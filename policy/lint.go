@@ -26,8 +26,11 @@ type linter struct {
 	kind Kind
 	cat  *catalog.Catalog
 	size int
-	arns func() *arnIndex // the catalog's ARN formats, built once per Validator
-	out  []Finding
+	// resourceType is the resource a resource-based policy is attached
+	// to (ValidateOptions.ResourceType).
+	resourceType string
+	arns         func() *arnIndex // the catalog's ARN formats, built once per Validator
+	out          []Finding
 
 	hasVersion bool
 	stmts      []*lstmt

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/catalog"
@@ -202,4 +203,93 @@ func globsIntersect(a, b string) bool {
 		return visit(ni, nj)
 	}
 	return visit(0, 0)
+}
+
+// attachment is what Access Analyzer knows of a resource type a
+// resource-based policy is attached to (ValidatePolicy's
+// validatePolicyResourceType): the name its messages use, the service
+// whose actions apply, and the catalog resource types of that service
+// whose ARNs the policy may name.
+type attachment struct {
+	display string
+	service string
+	types   []string
+}
+
+// attachments are the resource types Lint checks policies for. Only S3
+// buckets so far: the one whose wording is recorded ("The resource ARN is
+// not supported for the resource-based policy attached to resource type S3
+// Bucket.", an iam-policy-validator-for-terraform run).
+var attachments = map[string]attachment{
+	"AWS::S3::Bucket": {display: "S3 Bucket", service: "s3", types: []string{"bucket", "object"}},
+}
+
+// ResourceTypes returns the values ValidateOptions.ResourceType takes.
+func ResourceTypes() []string {
+	out := make([]string, 0, len(attachments))
+	for k := range attachments {
+		out = append(out, k)
+	}
+	return out
+}
+
+// checkAttachment reports actions and resources a resource-based policy
+// attached to the resource type cannot name: UNSUPPORTED_ACTION_IN_POLICY
+// for an action of another service or one that applies to none of the
+// resource types, UNSUPPORTED_RESOURCE_ARN_IN_POLICY for an ARN that fits
+// none of their formats.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-error-unsupported-resource-arn-in-policy
+func (l *linter) checkAttachment(st *lstmt) {
+	at, ok := attachments[l.resourceType]
+	if !ok {
+		return
+	}
+	svc := l.cat.Service(at.service)
+	if svc == nil {
+		return
+	}
+	applies := func(a *catalog.Action) bool {
+		for _, r := range a.Resources {
+			if slices.Contains(at.types, r.Type.Name) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, a := range st.actions {
+		if a.s == "*" {
+			continue
+		}
+		ok := false
+		for _, act := range l.cat.MatchActions(a.s) {
+			if act.Service == svc && applies(act) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			l.add("UNSUPPORTED_ACTION_IN_POLICY", "The action "+a.s+" is not supported for the resource-based policy "+
+				"attached to resource type "+at.display+".", a.path)
+		}
+	}
+	for _, list := range [2][]lval{st.resources, st.notRes} {
+		for _, r := range list {
+			if r.s == "*" {
+				continue
+			}
+			g := policyGlob(r.s)
+			fits := false
+			for _, name := range at.types {
+				if rt := svc.ResourceType(name); rt != nil {
+					for _, f := range rt.ARNFormats {
+						fits = fits || globsIntersect(g, formatGlob(f))
+					}
+				}
+			}
+			if !fits {
+				l.add("UNSUPPORTED_RESOURCE_ARN_IN_POLICY", "The resource ARN is not supported for the resource-based "+
+					"policy attached to resource type "+at.display+".", r.path)
+			}
+		}
+	}
 }

@@ -37,6 +37,9 @@ func (l *linter) checkStatement(st *lstmt) {
 	}
 	l.redundant(st.actions, true)
 	l.redundant(st.resources, false)
+	if l.resourceType != "" {
+		l.checkAttachment(st)
+	}
 }
 
 // checkAction checks an Action or NotAction entry against the catalog.

@@ -17,9 +17,13 @@ type recorded struct {
 	paths         []string
 }
 
-func validate(t *testing.T, doc string, kind policy.Kind) []policy.Finding {
+func validate(t *testing.T, doc string, kind policy.Kind, resourceType ...string) []policy.Finding {
 	t.Helper()
-	_, fs := policy.Validate([]byte(doc), policy.ValidateOptions{Kind: kind, Partition: "aws"})
+	opts := policy.ValidateOptions{Kind: kind, Partition: "aws"}
+	if len(resourceType) > 0 {
+		opts.ResourceType = resourceType[0]
+	}
+	_, fs := policy.Validate([]byte(doc), opts)
 	for _, f := range fs {
 		if len(f.Locations) == 0 {
 			t.Fatalf("%s without a location", f.Code)
@@ -231,6 +235,11 @@ func TestLintChecks(t *testing.T) {
 	const v = `"Version":"2012-10-17",`
 	st := func(body string) string { return `{` + v + `"Statement":[{` + body + `}]}` }
 	allow := `"Effect":"Allow",`
+	// The checks of a policy attached to a resource type.
+	resourceTypes := map[string]string{
+		"error-unsupported-action-in-policy":       "AWS::S3::Bucket",
+		"error-unsupported-resource-arn-in-policy": "AWS::S3::Bucket",
+	}
 	tests := []struct {
 		section string
 		kind    policy.Kind
@@ -325,6 +334,10 @@ func TestLintChecks(t *testing.T) {
 			recorded{"INVALID_ARN_ACCOUNT", "The resource ARN account ID 1234 is not valid. Provide a 12-digit account ID.", []string{"Statement[0].Resource"}}},
 		{"error-invalid-arn-resource", policy.Managed, st(allow + `"Action":"ec2:*","Resource":"arn:aws:ec2:us-east-1:111122223333:instanse/i-0abc"`),
 			recorded{"INVALID_ARN_RESOURCE", "Resource ARN does not match the expected ARN format. Update the resource portion of the ARN.", []string{"Statement[0].Resource"}}},
+		{"error-unsupported-action-in-policy", policy.Resource, st(allow + `"Principal":"*","Action":["s3:GetObject","s3:ListAllMyBuckets","sqs:SendMessage"],"Resource":"arn:aws:s3:::b/*"`),
+			recorded{"UNSUPPORTED_ACTION_IN_POLICY", "The action sqs:SendMessage is not supported for the resource-based policy attached to resource type S3 Bucket.", []string{"Statement[0].Action[2]"}}},
+		{"error-unsupported-resource-arn-in-policy", policy.Resource, st(allow + `"Principal":"*","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*","arn:aws:s3:us-west-2:111122223333:accesspoint/ap"]`),
+			recorded{"UNSUPPORTED_RESOURCE_ARN_IN_POLICY", "The resource ARN is not supported for the resource-based policy attached to resource type S3 Bucket.", []string{"Statement[0].Resource[1]"}}},
 		{"error-policy-size-exceeds-scp-quota", policy.SCP, `{` + v + `"Statement":[{` + allow + `"Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/t":["` + strings.Repeat("x", 5200) + `"]}}}]}`,
 			recorded{"POLICY_SIZE_EXCEEDS_SCP_QUOTA", "", []string{""}}},
 		{"error-role-trust-policy-syntax-error-notprincipal", policy.Trust, st(`"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"sts:AssumeRole"`),
@@ -435,7 +448,7 @@ func TestLintChecks(t *testing.T) {
 	seen := map[string]bool{}
 	for _, tc := range tests {
 		t.Run(tc.section, func(t *testing.T) {
-			fs := validate(t, tc.doc, tc.kind)
+			fs := validate(t, tc.doc, tc.kind, resourceTypes[tc.section])
 			if !has(fs, tc.want) {
 				t.Fatalf("want %s %q at %v; have%s", tc.want.code, tc.want.message, tc.want.paths, dump(fs))
 			}

@@ -78,6 +78,11 @@ type ValidateOptions struct {
 	// Partition is the account's partition ("aws", "aws-cn", ...); ""
 	// accepts every partition.
 	Partition string
+	// ResourceType is, for a resource-based policy, the resource it is
+	// attached to, named as ValidatePolicy's validatePolicyResourceType
+	// names it (ResourceTypes lists those Validate knows: AWS::S3::Bucket);
+	// "" runs the checks of every resource policy.
+	ResourceType string
 	// Catalog is the service catalog; nil means catalog.Default().
 	Catalog *catalog.Catalog
 }
@@ -174,7 +179,7 @@ func (v *Validator) Validate(data []byte) (*Document, []Finding) {
 				LearnMore: link, Locations: []Location{loc.locate(pe.path)}})
 		}
 	}
-	l := &linter{loc: loc, kind: opts.Kind, cat: opts.Catalog, size: PolicySize(data), arns: v.arns}
+	l := &linter{loc: loc, kind: opts.Kind, cat: opts.Catalog, size: PolicySize(data), arns: v.arns, resourceType: opts.ResourceType}
 	l.run(top)
 	slices.SortStableFunc(l.out, func(a, b Finding) int {
 		return a.Locations[0].Span.Start.Offset - b.Locations[0].Span.Start.Offset
@@ -248,6 +253,8 @@ var issueSeverity = map[string]Severity{
 	"MISSING_ARN_REGION":                                  SeverityError,
 	"ARN_REGION_NOT_ALLOWED":                              SeverityError,
 	"ARN_ACCOUNT_NOT_ALLOWED":                             SeverityError,
+	"UNSUPPORTED_ACTION_IN_POLICY":                        SeverityError,
+	"UNSUPPORTED_RESOURCE_ARN_IN_POLICY":                  SeverityError,
 	"POLICY_SIZE_EXCEEDS_SCP_QUOTA":                       SeverityError,
 	"ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL":         SeverityError,
 	"ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE":             SeverityError,

@@ -80,6 +80,13 @@ func TestValidate(t *testing.T) {
 		f.Locations[0].Path[1]["value"] != "Action" || f.Locations[0].Span.Start.Offset != 63 || f.Locations[0].Span.End.Offset != 74 {
 		t.Errorf("json finding %+v", f)
 	}
+	bucket := write(t, "bucket.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Resource":"arn:aws:s3:::b/*"}}`)
+	if code, out, _ := run(t, "", "policy", "validate", "--kind", "resource", "--resource-type", "AWS::S3::Bucket", bucket); code != 1 || !strings.Contains(out, "UNSUPPORTED_ACTION_IN_POLICY") {
+		t.Errorf("bucket policy: code %d out %q", code, out)
+	}
+	if code, _, _ := run(t, "", "policy", "validate", "--resource-type", "AWS::Nope", good); code != 2 {
+		t.Errorf("bad resource type: code %d", code)
+	}
 	if code, _, _ := run(t, "", "policy", "validate", "--kind", "nope", good); code != 2 {
 		t.Errorf("bad kind: code %d", code)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/authz/cases"
 	"github.com/gatehouse/gatehouse/catalog"
@@ -36,6 +38,7 @@ func policyValidate(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output format: text (file:line:column: TYPE CODE: message) or json (Access Analyzer's findings)")
 	partition := fs.String("partition", "aws", `the account's partition (aws, aws-cn, aws-us-gov, ...): ARNs of another one are refused, as IAM refuses them; "" accepts any`)
 	entity := fs.String("entity", "", "the user, group or role an inline policy belongs to (for the size message)")
+	resourceType := fs.String("resource-type", "", "for --kind resource: the resource the policy is attached to, as Access Analyzer names it ("+strings.Join(policy.ResourceTypes(), ", ")+")")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -48,13 +51,17 @@ func policyValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gatehouse policy validate: unknown --format %q\n", *format)
 		return exitUsage
 	}
+	if *resourceType != "" && !slices.Contains(policy.ResourceTypes(), *resourceType) {
+		fmt.Fprintf(stderr, "gatehouse policy validate: unknown --resource-type %q\n", *resourceType)
+		return exitUsage
+	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "gatehouse policy validate: no files")
 		return exitUsage
 	}
 	code := exitOK
 	var results []fileResult
-	validator := policy.NewValidator(policy.ValidateOptions{Kind: kind, Partition: *partition})
+	validator := policy.NewValidator(policy.ValidateOptions{Kind: kind, Partition: *partition, ResourceType: *resourceType})
 	for _, file := range fs.Args() {
 		data, err := os.ReadFile(file)
 		if err != nil {
