@@ -330,6 +330,11 @@ func parseConditions(v *jvalue) ([]Condition, []PathElement) {
 		if block.dup {
 			return nil, dupMember(block, pv(op))
 		}
+		// An operator IAM does not know is a syntax error, unless its
+		// block is empty (moto's recorded {"a": {}} is accepted).
+		if _, ok := parseOperator(op); !ok && len(block.mem) > 0 {
+			return nil, []PathElement{pk(op)}
+		}
 		for _, km := range block.mem {
 			vals, at := km.val.scalars()
 			if vals == nil {
