@@ -24,13 +24,7 @@ const (
 // checkDocument validates a policy document for kind, returning AWS's
 // MalformedPolicyDocument or LimitExceeded error.
 func checkDocument(doc string, kind policy.Kind, entity string) error {
-	d, err := policy.Parse([]byte(doc))
-	if err == nil {
-		err = policy.CheckSize([]byte(doc), kind, entity)
-	}
-	if err == nil {
-		err = d.Check(kind)
-	}
+	_, err := policy.CheckDocument([]byte(doc), kind, entity, "")
 	return policyError(err)
 }
 

@@ -121,7 +121,7 @@ func Compile(doc *Document, kind Kind, name string) (*Policy, error) {
 func ParseAndCompile(data []byte, kind Kind, name string) (*Policy, error) {
 	doc, err := Parse(data)
 	if err != nil {
-		return nil, err
+		return nil, kindError(err, kind)
 	}
 	if err := CheckSize(data, kind, name); err != nil {
 		return nil, err

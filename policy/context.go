@@ -287,8 +287,13 @@ var dateLayouts = [...]string{
 }
 
 // parseDate parses an ISO 8601 date or a count of seconds since the
-// epoch (as aws:EpochTime carries it).
+// epoch (as aws:EpochTime carries it): every form IAM accepts in a policy
+// (policyDate), and for request values also fractional epoch seconds and
+// the other layouts above.
 func parseDate(s string) (time.Time, bool) {
+	if t, ok := policyDate(s); ok {
+		return t, true
+	}
 	if s == "" || s[0] < '0' || s[0] > '9' {
 		// Every ISO 8601 layout and every epoch count starts with a digit.
 		return time.Time{}, false

@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,141 +87,214 @@ type Condition struct {
 
 // Parse parses a policy document. It checks the grammar (JSON, known
 // elements, element types) and reports violations as an *Error with
-// AWS's MalformedPolicyDocument message; the rules that depend on where
-// the policy is attached are checked by Check. Element names are
-// case-sensitive; when a name repeats, the last value counts.
+// AWS's MalformedPolicyDocument message ("Syntax errors in policy.") and
+// the path of the element at fault; the rules that depend on where the
+// policy is attached, and IAM's later passes (version, legacy parsing,
+// resources, actions), are checked by Check. Element names are
+// case-sensitive; an element name may not repeat.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
 func Parse(data []byte) (*Document, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	// The grammar forbids repeating an element name.
-	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
-	top, err := parseJSON(data)
-	if err != nil || top.kind != jObject || top.dup {
-		return nil, syntaxError()
+	top, err := parseJSON(trimBOM(data))
+	if err != nil {
+		return nil, notJSONError(err)
+	}
+	return parseDocument(top)
+}
+
+func trimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) }
+
+// notJSONError is the error for text that is not JSON.
+func notJSONError(err error) *Error {
+	e := syntaxError()
+	e.notJSON = true
+	var je *jsonError
+	if errors.As(err, &je) {
+		e.off = je.pos
+	}
+	return e
+}
+
+// dupMember returns the path of the second use of a repeated member
+// name of v.
+func dupMember(v *jvalue, path ...PathElement) []PathElement {
+	for i := range v.mem {
+		for j := 0; j < i; j++ {
+			if v.mem[j].key == v.mem[i].key {
+				return append(path, pk(v.mem[i].key))
+			}
+		}
+	}
+	return path
+}
+
+func parseDocument(top *jvalue) (*Document, error) {
+	if top.kind != jObject {
+		return nil, syntaxAt()
+	}
+	if top.dup {
+		return nil, syntaxAt(dupMember(top)...)
 	}
 	doc := &Document{}
 	var stmtVal *jvalue
-	for i, k := range top.keys {
-		v := top.vals[i]
-		switch k {
+	for _, m := range top.mem {
+		v := m.val
+		switch m.key {
 		case "Version":
 			if v.kind != jString || (v.s != Version2012 && v.s != Version2008) {
-				return nil, syntaxError()
+				return nil, syntaxAt(pv("Version"))
 			}
 			doc.Version = v.s
 		case "Id":
 			if v.kind != jString {
-				return nil, syntaxError()
+				return nil, syntaxAt(pv("Id"))
 			}
 			doc.ID = v.s
 		case "Statement":
 			stmtVal = v
 		default:
-			return nil, syntaxError()
+			return nil, syntaxAt(pk(m.key))
 		}
 	}
 	var stmts []*jvalue
 	switch {
 	case stmtVal == nil:
-		return nil, syntaxError()
+		return nil, syntaxAt()
 	case stmtVal.kind == jObject:
 		doc.SingleStatement = true
 		stmts = []*jvalue{stmtVal}
 	case stmtVal.kind == jArray && len(stmtVal.vals) > 0:
 		stmts = stmtVal.vals
 	default:
-		return nil, syntaxError()
+		return nil, syntaxAt(pv("Statement"))
 	}
 	doc.Statements = make([]*Statement, 0, len(stmts))
-	for _, r := range stmts {
-		st, err := parseStatement(r)
+	for i, r := range stmts {
+		st, err := parseStatement(i, r)
 		if err != nil {
 			return nil, err
 		}
 		doc.Statements = append(doc.Statements, st)
 	}
-	for _, st := range doc.Statements {
-		if st.badEffectCase {
-			return nil, legacyError()
-		}
-	}
 	return doc, nil
 }
 
-func parseStatement(v *jvalue) (*Statement, error) {
-	if v.kind != jObject || v.dup {
-		return nil, syntaxError()
+func parseStatement(i int, v *jvalue) (*Statement, error) {
+	if v.kind != jObject {
+		return nil, syntaxAt(stmtPath(i)...)
+	}
+	if v.dup {
+		return nil, syntaxAt(dupMember(v, stmtPath(i)...)...)
 	}
 	st := &Statement{}
-	for i, k := range v.keys {
-		val := v.vals[i]
-		ok := true
-		switch k {
+	for _, m := range v.mem {
+		val := m.val
+		var bad []PathElement // the element at fault
+		switch m.key {
 		case "Sid":
-			st.Sid, st.HasSid, ok = val.s, true, val.kind == jString
+			st.Sid, st.HasSid = val.s, true
+			if val.kind != jString {
+				bad = stmtPath(i, pv(m.key))
+			}
 		case "Effect":
-			ok = val.kind == jString
 			switch s := val.s; {
+			case val.kind != jString:
+				bad = stmtPath(i, pv(m.key))
 			case s == "Allow":
 				st.Effect, st.badEffectCase = Allow, false
 			case s == "Deny":
 				st.Effect, st.badEffectCase = Deny, false
 			case strings.EqualFold(s, "allow") || strings.EqualFold(s, "deny"):
 				// AWS's grammar check accepts any case; its
-				// legacy parser, which runs after the grammar check
-				// of every statement, then rejects it.
+				// legacy parser, which runs after the grammar and
+				// version checks, then rejects it (Check).
 				st.Effect, st.badEffectCase = Allow, true
 			default:
-				ok = false
+				bad = stmtPath(i, pv(m.key))
 			}
-		case "Action":
-			st.Action, ok = val.strings()
-		case "NotAction":
-			st.NotAction, ok = val.strings()
-		case "Resource":
-			st.Resource, ok = val.strings()
-		case "NotResource":
-			st.NotResource, ok = val.strings()
-		case "Principal":
-			st.Principal, ok = parsePrincipal(val)
-		case "NotPrincipal":
-			st.NotPrincipal, ok = parsePrincipal(val)
+		case "Action", "NotAction", "Resource", "NotResource":
+			vals, at := val.strings()
+			if at >= 0 || vals == nil {
+				bad = stmtPath(i, pv(m.key))
+				if at > 0 || (at == 0 && val.kind == jArray) {
+					bad = append(bad, pi(at))
+				}
+				break
+			}
+			switch m.key {
+			case "Action":
+				st.Action = vals
+			case "NotAction":
+				st.NotAction = vals
+			case "Resource":
+				st.Resource = vals
+			default:
+				st.NotResource = vals
+			}
+		case "Principal", "NotPrincipal":
+			p, sub := parsePrincipal(val)
+			if p == nil {
+				bad = stmtPath(i, append([]PathElement{pv(m.key)}, sub...)...)
+				break
+			}
+			if m.key == "Principal" {
+				st.Principal = p
+			} else {
+				st.NotPrincipal = p
+			}
 		case "Condition":
-			st.Conditions, ok = parseConditions(val)
+			conds, sub := parseConditions(val)
+			if conds == nil {
+				bad = stmtPath(i, append([]PathElement{pv(m.key)}, sub...)...)
+				break
+			}
+			st.Conditions = conds
 		default:
-			ok = false
+			bad = stmtPath(i, pk(m.key))
 		}
-		if !ok {
-			return nil, syntaxError()
+		if bad != nil {
+			return nil, syntaxAt(bad...)
 		}
 	}
 	if st.Effect == 0 {
-		return nil, syntaxError()
+		return nil, syntaxAt(stmtPath(i)...)
 	}
-	if (st.Action != nil && st.NotAction != nil) || (st.Resource != nil && st.NotResource != nil) ||
-		(st.Principal != nil && st.NotPrincipal != nil) {
-		return nil, syntaxError()
+	// Exclusive pairs: the fault is reported at the second one written.
+	for _, pair := range [3][2]string{{"Action", "NotAction"}, {"Resource", "NotResource"}, {"Principal", "NotPrincipal"}} {
+		a, b := v.lastMember(pair[0]), v.lastMember(pair[1])
+		if a != nil && b != nil {
+			second := pair[1]
+			if a.kpos > b.kpos {
+				second = pair[0]
+			}
+			return nil, syntaxAt(stmtPath(i, pk(second))...)
+		}
 	}
 	return st, nil
 }
 
-func parsePrincipal(v *jvalue) (*Principal, bool) {
+// parsePrincipal reads a Principal or NotPrincipal element; on failure
+// it returns nil and the path, below the element, of the fault.
+func parsePrincipal(v *jvalue) (*Principal, []PathElement) {
 	switch v.kind {
 	case jString:
 		if v.s != "*" {
-			return nil, false
+			return nil, nil
 		}
-		return &Principal{Wildcard: true}, true
+		return &Principal{Wildcard: true}, nil
 	case jObject:
 		if v.dup {
-			return nil, false
+			return nil, dupMember(v)
 		}
 		p := &Principal{}
-		for i, k := range v.keys {
-			vals, ok := v.vals[i].strings()
-			if !ok {
-				return nil, false
+		for _, m := range v.mem {
+			vals, at := m.val.strings()
+			if at >= 0 || vals == nil {
+				if at > 0 || (at == 0 && m.val.kind == jArray) {
+					return nil, []PathElement{pv(m.key), pi(at)}
+				}
+				return nil, []PathElement{pv(m.key)}
 			}
-			switch k {
+			switch m.key {
 			case "AWS":
 				p.AWS = vals
 			case "Service":
@@ -230,32 +304,48 @@ func parsePrincipal(v *jvalue) (*Principal, bool) {
 			case "CanonicalUser":
 				p.CanonicalUser = vals
 			default:
-				return nil, false
+				return nil, []PathElement{pk(m.key)}
 			}
 		}
-		return p, true
+		return p, nil
 	}
-	return nil, false
+	return nil, nil
 }
 
-func parseConditions(v *jvalue) ([]Condition, bool) {
-	if v.kind != jObject || v.dup {
-		return nil, false
+// parseConditions reads a Condition element; on failure it returns nil
+// and the path, below the element, of the fault.
+func parseConditions(v *jvalue) ([]Condition, []PathElement) {
+	if v.kind != jObject {
+		return nil, nil
+	}
+	if v.dup {
+		return nil, dupMember(v)
 	}
 	out := []Condition{}
-	for i, op := range v.keys {
-		block := v.vals[i]
-		if block.kind != jObject || block.dup {
-			return nil, false
+	for _, om := range v.mem {
+		op, block := om.key, om.val
+		if block.kind != jObject {
+			return nil, []PathElement{pv(op)}
 		}
-		for j, k := range block.keys {
-			vals, ok := block.vals[j].scalars()
-			if !ok {
-				return nil, false
+		if block.dup {
+			return nil, dupMember(block, pv(op))
+		}
+		// An operator IAM does not know is a syntax error, unless its
+		// block is empty (moto's recorded {"a": {}} is accepted).
+		if _, ok := parseOperator(op); !ok && len(block.mem) > 0 {
+			return nil, []PathElement{pk(op)}
+		}
+		for _, km := range block.mem {
+			vals, at := km.val.scalars()
+			if vals == nil {
+				if at > 0 || (at == 0 && km.val.kind == jArray) {
+					return nil, []PathElement{pv(op), pv(km.key), pi(at)}
+				}
+				return nil, []PathElement{pv(op), pv(km.key)}
 			}
-			out = append(out, Condition{Operator: op, Key: k, Values: vals})
+			out = append(out, Condition{Operator: op, Key: km.key, Values: vals})
 		}
-		if len(block.keys) == 0 {
+		if len(block.mem) == 0 {
 			// An empty operator block is kept so that Check can still
 			// reject an unknown operator name.
 			out = append(out, Condition{Operator: op})
@@ -267,7 +357,7 @@ func parseConditions(v *jvalue) ([]Condition, bool) {
 		}
 		return out[i].Key < out[j].Key
 	})
-	return out, true
+	return out, nil
 }
 
 // MarshalJSON writes the document in AWS's element order. Single-valued

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"slices"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -20,13 +19,33 @@ const (
 )
 
 // jvalue is a JSON value as the policy reader needs it: object members in
-// document order (duplicates kept), scalars as text.
+// document order (duplicates kept), scalars as text, and where the value
+// is in the source (byte offsets; a string's span includes its quotes).
 type jvalue struct {
-	kind jkind
-	dup  bool   // an object with a repeated member name
-	s    string // string value; number or boolean text
-	keys []string
-	vals []*jvalue
+	kind     jkind
+	dup      bool      // an object with a repeated member name
+	pos, end int32     // the value's bytes in the source, end exclusive
+	s        string    // string value; number or boolean text
+	mem      []jmember // object members
+	vals     []*jvalue // array items
+}
+
+// jmember is one member of an object.
+type jmember struct {
+	key        string
+	kpos, kend int32 // the key's bytes in the source, quotes included
+	val        *jvalue
+}
+
+// lastMember returns the last member named k (the one that counts), or
+// nil.
+func (v *jvalue) lastMember(k string) *jmember {
+	for i := len(v.mem) - 1; i >= 0; i-- {
+		if v.mem[i].key == k {
+			return &v.mem[i]
+		}
+	}
+	return nil
 }
 
 // jsonReader reads one JSON value in a single pass. Strings without
@@ -50,11 +69,19 @@ func (r *jsonReader) alloc(k jkind) *jvalue {
 // maxDepth bounds nesting; policies nest four levels at most.
 const maxDepth = 64
 
+// maxSource bounds the size of a document, so that offsets fit in int32.
+const maxSource = 1 << 30
+
+// jsonError is invalid JSON; pos is the byte offset of the first byte
+// that cannot be read.
 type jsonError struct{ pos int }
 
 func (e *jsonError) Error() string { return "invalid JSON at offset " + strconv.Itoa(e.pos) }
 
 func parseJSON(data []byte) (*jvalue, error) {
+	if len(data) >= maxSource {
+		return nil, &jsonError{maxSource}
+	}
 	r := &jsonReader{src: string(data)}
 	v, err := r.value()
 	if err != nil {
@@ -85,29 +112,36 @@ func (r *jsonReader) value() (*jvalue, error) {
 	if r.pos >= len(r.src) {
 		return nil, r.fail()
 	}
+	start := r.pos
+	var v *jvalue
+	var err error
 	switch c := r.src[r.pos]; {
 	case c == '{':
-		return r.object()
+		v, err = r.object()
 	case c == '[':
-		return r.array()
+		v, err = r.array()
 	case c == '"':
-		s, err := r.str()
-		if err != nil {
-			return nil, err
+		var s string
+		if s, err = r.str(); err == nil {
+			v = r.alloc(jString)
+			v.s = s
 		}
-		v := r.alloc(jString)
-		v.s = s
-		return v, nil
 	case c == 't':
-		return r.literal("true", jBool)
+		v, err = r.literal("true", jBool)
 	case c == 'f':
-		return r.literal("false", jBool)
+		v, err = r.literal("false", jBool)
 	case c == 'n':
-		return r.literal("null", jNull)
+		v, err = r.literal("null", jNull)
 	case c == '-' || c >= '0' && c <= '9':
-		return r.number()
+		v, err = r.number()
+	default:
+		return nil, r.fail()
 	}
-	return nil, r.fail()
+	if err != nil {
+		return nil, err
+	}
+	v.pos, v.end = int32(start), int32(r.pos)
+	return v, nil
 }
 
 func (r *jsonReader) literal(word string, k jkind) (*jvalue, error) {
@@ -315,22 +349,23 @@ func (r *jsonReader) object() (*jvalue, error) {
 	defer func() { r.depth-- }()
 	r.pos++
 	v := r.alloc(jObject)
-	v.keys = make([]string, 0, 4)
-	v.vals = make([]*jvalue, 0, 4)
 	r.space()
 	if r.pos < len(r.src) && r.src[r.pos] == '}' {
 		r.pos++
 		return v, nil
 	}
+	v.mem = make([]jmember, 0, 4)
 	for {
 		r.space()
 		if r.pos >= len(r.src) || r.src[r.pos] != '"' {
 			return nil, r.fail()
 		}
+		kpos := r.pos
 		k, err := r.str()
 		if err != nil {
 			return nil, err
 		}
+		kend := r.pos
 		r.space()
 		if r.pos >= len(r.src) || r.src[r.pos] != ':' {
 			return nil, r.fail()
@@ -340,11 +375,12 @@ func (r *jsonReader) object() (*jvalue, error) {
 		if err != nil {
 			return nil, err
 		}
-		if slices.Contains(v.keys, k) {
-			v.dup = true
+		for i := range v.mem {
+			if v.mem[i].key == k {
+				v.dup = true
+			}
 		}
-		v.keys = append(v.keys, k)
-		v.vals = append(v.vals, val)
+		v.mem = append(v.mem, jmember{key: k, kpos: int32(kpos), kend: int32(kend), val: val})
 		if done, err := r.next('}'); err != nil || done {
 			return v, err
 		}
@@ -352,40 +388,42 @@ func (r *jsonReader) object() (*jvalue, error) {
 }
 
 // strings returns a string or an array of strings; an empty array gives
-// a non-nil empty slice.
-func (v *jvalue) strings() ([]string, bool) {
+// a non-nil empty slice. On failure it returns nil and the index of the
+// first item that is not a string (0 when v itself is neither).
+func (v *jvalue) strings() ([]string, int) {
 	switch v.kind {
 	case jString:
-		return []string{v.s}, true
+		return []string{v.s}, -1
 	case jArray:
 		out := make([]string, len(v.vals))
 		for i, it := range v.vals {
 			if it.kind != jString {
-				return nil, false
+				return nil, i
 			}
 			out[i] = it.s
 		}
-		return out, true
+		return out, -1
 	}
-	return nil, false
+	return nil, 0
 }
 
 // scalars returns a condition value: strings, numbers or booleans, one or
-// an array of them.
-func (v *jvalue) scalars() ([]string, bool) {
+// an array of them. On failure it returns nil and the index of the first
+// item that is not a scalar (0 when v itself is neither).
+func (v *jvalue) scalars() ([]string, int) {
 	scalar := func(x *jvalue) bool { return x.kind == jString || x.kind == jNumber || x.kind == jBool }
 	if v.kind == jArray {
 		out := make([]string, len(v.vals))
 		for i, it := range v.vals {
 			if !scalar(it) {
-				return nil, false
+				return nil, i
 			}
 			out[i] = it.s
 		}
-		return out, true
+		return out, -1
 	}
 	if !scalar(v) {
-		return nil, false
+		return nil, 0
 	}
-	return []string{v.s}, true
+	return []string{v.s}, -1
 }

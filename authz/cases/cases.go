@@ -7,14 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/policy"
 )
 
-// Case is one line of input. Unknown fields are ignored.
+// Case is one line of input. Its JSON member names are the contract's,
+// matched exactly (see checkFields for the names it does not define).
 type Case struct {
 	ID                  string                     `json:"id"`
 	Principal           string                     `json:"principal"`
@@ -56,9 +60,21 @@ const (
 	DecisionError        = "Error"
 )
 
+// Options change how lines are read.
+type Options struct {
+	// Strict refuses every member the contract does not define: the
+	// line's result is an Error naming it. Without Strict, members the
+	// contract does not define are ignored (as the contract says), except
+	// a near miss of one it does define (see checkFields).
+	Strict bool
+}
+
 // Run reads cases from r and writes one result a line to w. It returns
 // the first write or read error; bad lines are results, not errors.
-func Run(r io.Reader, w io.Writer) error {
+func Run(r io.Reader, w io.Writer) error { return RunWith(r, w, Options{}) }
+
+// RunWith is Run with options.
+func RunWith(r io.Reader, w io.Writer, opts Options) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<16), 64<<20)
 	bw := bufio.NewWriter(w)
@@ -69,7 +85,7 @@ func Run(r io.Reader, w io.Writer) error {
 		if len(line) == 0 {
 			continue
 		}
-		if err := enc.Encode(EvaluateLine(line)); err != nil {
+		if err := enc.Encode(opts.EvaluateLine(line)); err != nil {
 			return err
 		}
 	}
@@ -79,20 +95,116 @@ func Run(r io.Reader, w io.Writer) error {
 	return bw.Flush()
 }
 
+// EvaluateLine decides one JSONL line with the default options.
+func EvaluateLine(line []byte) Result { return Options{}.EvaluateLine(line) }
+
 // EvaluateLine decides one JSONL line.
-func EvaluateLine(line []byte) Result {
+func (o Options) EvaluateLine(line []byte) Result {
+	// Keep the id if the line has one.
+	var idOnly struct {
+		ID any `json:"id"`
+	}
+	_ = json.Unmarshal(line, &idOnly)
+	id, _ := idOnly.ID.(string)
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(line, &members); err != nil {
+		return Result{ID: id, Decision: DecisionError, Error: "invalid case: " + err.Error()}
+	}
+	if msg := checkFields(members, o.Strict); msg != "" {
+		return Result{ID: id, Decision: DecisionError, Error: "invalid case: " + msg}
+	}
 	var c Case
 	dec := json.NewDecoder(bytes.NewReader(line))
 	if err := dec.Decode(&c); err != nil {
-		// Keep the id if the line has one.
-		var idOnly struct {
-			ID any `json:"id"`
-		}
-		_ = json.Unmarshal(line, &idOnly)
-		id, _ := idOnly.ID.(string)
 		return Result{ID: id, Decision: DecisionError, Error: "invalid case: " + err.Error()}
 	}
 	return Evaluate(&c)
+}
+
+// fields are the members the contract defines, in its order.
+var fields = [...]string{"id", "principal", "parentUser", "action", "resource", "resourceAccount", "context",
+	"identityPolicies", "permissionsBoundary", "sessionPolicies", "endpointPolicies", "scps", "rcps",
+	"resourcePolicy", "expect"}
+
+// checkFields returns why a line's members are refused, or "". The
+// contract says "Unknown fields are ignored", so that decision tables may
+// carry their own notes (this corpus has doc and note); but a member that
+// is a near miss of a contract field — the same name in another case or
+// with _ or -, or within one edit of it (two for names of six letters or
+// more, three from twelve): Principal, identityPolicy, resources,
+// expected — is a typo whose case
+// would otherwise be decided without the member it meant, so it is an
+// Error naming the member. With strict, every member the contract does
+// not define is an Error.
+func checkFields(members map[string]json.RawMessage, strict bool) string {
+	names := make([]string, 0, len(members))
+	for k := range members {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if slices.Contains(fields[:], k) {
+			continue
+		}
+		if near := nearField(k); near != "" {
+			return "unknown field " + strconv.Quote(k) + " (did you mean " + strconv.Quote(near) + "?)"
+		}
+		if strict {
+			return "unknown field " + strconv.Quote(k)
+		}
+	}
+	return ""
+}
+
+// nearField returns the contract field k is a near miss of, or "".
+func nearField(k string) string {
+	nk := normalize(k)
+	for _, f := range fields {
+		nf := normalize(f)
+		limit := 1
+		switch {
+		case len(nf) >= 12:
+			limit = 3
+		case len(nf) >= 6:
+			limit = 2
+		}
+		if nk == nf || editDistance(nk, nf) <= limit {
+			return f
+		}
+	}
+	return ""
+}
+
+func normalize(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '_', '-', ' ':
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }
 
 // Evaluate decides one case.

@@ -20,9 +20,9 @@ commands:
   serve [--addr HOST:PORT] [--data-dir DIR] [--tls] [--dev] ...
                       serve the IAM API (first start bootstraps an account)
   policy              check, decide and summarize policies (gatehouse policy --help)
-  policy validate [--kind KIND] [--format text|json] FILE...
+  policy validate [--kind KIND] [--format text|json] [--partition P] [--resource-type T] FILE...
                       check policies as AWS would for their place; exit 1 on errors
-  policy eval --cases FILE.jsonl
+  policy eval [--strict] --cases FILE.jsonl
                       decide policy cases (JSONL in, JSONL out; FILE may be -)
   policy summarize [--format text|json] FILE
                       the console's policy summary: access levels per service
@@ -35,9 +35,9 @@ Every command takes --help.
 const policyUsage = `usage: gatehouse policy <command> [arguments]
 
 commands:
-  validate [--kind KIND] [--format text|json] FILE...
+  validate [--kind KIND] [--format text|json] [--partition P] [--resource-type T] FILE...
                       check policies as AWS would for their place; exit 1 on errors
-  eval --cases FILE.jsonl
+  eval [--strict] --cases FILE.jsonl
                       decide policy cases (JSONL in, JSONL out; FILE may be -)
   summarize [--format text|json] FILE
                       the console's policy summary: access levels per service

@@ -44,7 +44,9 @@ func TestValidate(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "INVALID_ACTION") {
 		t.Errorf("unknown action: code %d out %q", code, out)
 	}
-	if code, out, _ := run(t, "", "policy", "validate", trust); code != 1 || !strings.Contains(out, "Missing required field Principal") && !strings.Contains(out, "should not specify a principal") {
+	// IAM checks that every statement has resources before it looks at
+	// principals (getmoto/moto's recorded order).
+	if code, out, _ := run(t, "", "policy", "validate", trust); code != 1 || !strings.Contains(out, "Policy statement must contain resources.") {
 		t.Errorf("trust policy as managed: code %d out %q", code, out)
 	}
 	if code, out, _ := run(t, "", "policy", "validate", "--kind", "trust", trust); code != 0 {
@@ -52,15 +54,38 @@ func TestValidate(t *testing.T) {
 	}
 	code, out, _ = run(t, "", "policy", "validate", "--format", "json", good, bad)
 	var res []struct {
-		File     string
-		Valid    bool
-		Findings []struct{ Code, Message string }
+		File     string `json:"file"`
+		Valid    bool   `json:"valid"`
+		Findings []struct {
+			FindingType, IssueCode, FindingDetails, LearnMoreLink string
+			Locations                                             []struct {
+				Path []map[string]any
+				Span struct {
+					Start, End struct{ Line, Column, Offset int }
+				}
+			}
+		} `json:"findings"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("json output %q: %v", out, err)
 	}
-	if code != 1 || len(res) != 2 || !res[0].Valid || res[1].Valid || res[1].Findings[0].Code != "MalformedPolicyDocument" {
-		t.Errorf("json: code %d %+v", code, res)
+	if code != 1 || len(res) != 2 || !res[0].Valid || res[1].Valid || res[1].Findings[0].IssueCode != "MalformedPolicyDocument" {
+		t.Fatalf("json: code %d %+v", code, res)
+	}
+	// IAM's verdict points at the action: Statement.Action, line 1,
+	// offsets 63 to 74 ("GetObject" with its quotes).
+	f := res[1].Findings[0]
+	if f.FindingType != "ERROR" || f.FindingDetails != "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc." ||
+		len(f.Locations) != 1 || len(f.Locations[0].Path) != 2 || f.Locations[0].Path[0]["value"] != "Statement" ||
+		f.Locations[0].Path[1]["value"] != "Action" || f.Locations[0].Span.Start.Offset != 63 || f.Locations[0].Span.End.Offset != 74 {
+		t.Errorf("json finding %+v", f)
+	}
+	bucket := write(t, "bucket.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Resource":"arn:aws:s3:::b/*"}}`)
+	if code, out, _ := run(t, "", "policy", "validate", "--kind", "resource", "--resource-type", "AWS::S3::Bucket", bucket); code != 1 || !strings.Contains(out, "UNSUPPORTED_ACTION_IN_POLICY") {
+		t.Errorf("bucket policy: code %d out %q", code, out)
+	}
+	if code, _, _ := run(t, "", "policy", "validate", "--resource-type", "AWS::Nope", good); code != 2 {
+		t.Errorf("bad resource type: code %d", code)
 	}
 	if code, _, _ := run(t, "", "policy", "validate", "--kind", "nope", good); code != 2 {
 		t.Errorf("bad kind: code %d", code)
@@ -103,6 +128,19 @@ func TestEval(t *testing.T) {
 			}
 		}
 	}
+	// A near miss of a contract member is refused on its line; --strict
+	// refuses any member the contract does not define.
+	typo := `{"id":"t","Principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}` + "\n" +
+		`{"id":"n","principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","note":"x"}`
+	_, out, _ := run(t, typo, "policy", "eval", "--cases", "-")
+	if !strings.Contains(out, `"id":"t","decision":"Error","error":"invalid case: unknown field \"Principal\" (did you mean \"principal\"?)"`) ||
+		!strings.Contains(out, `"id":"n","decision":"ImplicitDeny"`) {
+		t.Errorf("near miss:\n%s", out)
+	}
+	_, out, _ = run(t, typo, "policy", "eval", "--strict", "--cases", "-")
+	if !strings.Contains(out, `"id":"n","decision":"Error","error":"invalid case: unknown field \"note\""`) {
+		t.Errorf("strict:\n%s", out)
+	}
 	if code, _, _ := run(t, "", "policy", "eval"); code != 2 {
 		t.Errorf("no --cases: code %d", code)
 	}
@@ -142,6 +180,38 @@ func TestSummarize(t *testing.T) {
 	bad := write(t, "bad.json", `{"Statement":`)
 	if code, _, errOut := run(t, "", "policy", "summarize", bad); code != 1 || !strings.Contains(errOut, "Syntax errors in policy.") {
 		t.Fatalf("bad policy: code %d %q", code, errOut)
+	}
+}
+
+// The text output names each finding and, on the lines below it, where
+// it is (file:line:column, the column counted from 1) and its path; syntax
+// errors are placed too.
+func TestValidateText(t *testing.T) {
+	doc := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\n    \"Efect\": \"Allow\",\n    \"Action\": \"s3:GetObject\",\n    \"Resource\": \"*\"\n  }, {\n    \"Effect\": \"Allwo\",\n    \"Action\": \"s3:GetObject\",\n    \"Resource\": \"*\",\n    \"Condition\": {\"StringEqualz\": {\"aws:username\": \"a\"}}\n  }]\n}\n"
+	file := write(t, "p.json", doc)
+	code, out, _ := run(t, "", "policy", "validate", file)
+	if code != 1 {
+		t.Errorf("code %d", code)
+	}
+	for _, want := range []string{
+		file + ": ERROR MalformedPolicyDocument: Syntax errors in policy.\n  " + file + `:4:5: Statement[0]."Efect"`,
+		file + ": ERROR INVALID_POLICY_ELEMENT: The policy element Efect is not valid.\n  " + file + `:4:5: Statement[0]."Efect"`,
+		file + ": ERROR MISSING_EFFECT: Add an Effect element to the policy statement with a value of Allow or Deny.\n  " + file + ":3:17: Statement[0]",
+		file + ": ERROR INVALID_EFFECT: The effect Allwo is not valid. Use Allow or Deny.\n  " + file + ":8:15: Statement[1].Effect",
+		file + ": ERROR INVALID_CONDITION_OPERATOR: The condition operator StringEqualz is not valid. Use a valid condition operator.\n  " + file + `:11:19: Statement[1].Condition."StringEqualz"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks\n%s\nin\n%s", want, out)
+		}
+	}
+	bad := write(t, "bad.json", "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [}\n")
+	code, out, _ = run(t, "", "policy", "validate", bad)
+	if code != 1 || !strings.Contains(out, "JSON_SYNTAX_ERROR: Fix the JSON syntax error at index 45 line 3 column 16.") ||
+		!strings.Contains(out, bad+":3:17: (the document)") {
+		t.Errorf("invalid JSON: code %d\n%s", code, out)
+	}
+	if code, out, _ := run(t, "", "policy", "validate", "--kind", "trust", bad); code != 1 || !strings.Contains(out, "MalformedPolicyDocument: This policy contains invalid Json") {
+		t.Errorf("invalid JSON trust policy: code %d\n%s", code, out)
 	}
 }
 
