@@ -134,9 +134,11 @@ func (t *txn) principalID(account, kind, name, canonical string) string {
 	return ""
 }
 
-// trustDocument is a role's trust policy as IAM shows it: the ARN of each
-// bound principal that no longer exists (deleted, or deleted and created
-// again, which makes another principal) is replaced by its unique ID.
+// trustDocument is a role's trust policy as IAM shows it: IAM keeps the
+// unique IDs and turns them back into ARNs when it shows the policy, so
+// a user renamed or moved since shows under its ARN of now, and a
+// principal that no longer exists (deleted, or deleted and created
+// again, which makes another principal) shows as its unique ID.
 func (t *txn) trustDocument(r *role) string {
 	doc := r.Trust
 	for _, b := range r.TrustIDs {
@@ -148,7 +150,28 @@ func (t *txn) trustDocument(r *role) string {
 		if t.principalID(a.AccountID, kind, rest[strings.LastIndexByte(rest, '/')+1:], b.ARN) == b.ID {
 			continue
 		}
-		doc = strings.ReplaceAll(doc, `"`+b.Written+`"`, `"`+b.ID+`"`)
+		shown := b.ID
+		if kind == "user" {
+			if u := t.userByID(a.AccountID, b.ID); u != nil {
+				shown = t.req.out("arn:aws:iam::" + a.AccountID + ":user" + u.Path + u.Name)
+			}
+		}
+		doc = strings.ReplaceAll(doc, `"`+b.Written+`"`, `"`+shown+`"`)
 	}
 	return doc
+}
+
+// userByID returns the user of account with unique ID id, or nil.
+func (t *txn) userByID(account, id string) *user {
+	if account == t.acct {
+		return find(t, kindUser, func(u *user) bool { return u.ID == id })
+	}
+	if a := t.base.accounts[account]; a != nil {
+		for _, e := range a.tables[kindUser] {
+			if u := e.(*user); u.ID == id {
+				return u
+			}
+		}
+	}
+	return nil
 }

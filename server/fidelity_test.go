@@ -460,6 +460,14 @@ func TestTrustPrincipals(t *testing.T) {
 	if got := shown(); got != want {
 		t.Fatalf("trust after restart = %s\nwant %s", got, want)
 	}
+	// A user renamed or moved since is shown under its ARN of now.
+	must[*awsiam.CreateUserOutput](t)(a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("carol")}))
+	must[*awsiam.UpdateAssumeRolePolicyOutput](t)(a.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("app"),
+		PolicyDocument: aws.String(trust(`{"AWS":"` + acct + `user/carol"}`))}))
+	must[*awsiam.UpdateUserOutput](t)(a.UpdateUser(ctx, &awsiam.UpdateUserInput{UserName: aws.String("carol"), NewUserName: aws.String("caroline"), NewPath: aws.String("/moved/")}))
+	if got := shown(); got != trust(`{"AWS":"`+acct+`user/moved/caroline"}`) {
+		t.Fatalf("trust after rename = %s", got)
+	}
 	// Saving the policy again binds the new bob.
 	must[*awsiam.UpdateAssumeRolePolicyOutput](t)(a.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("app"),
 		PolicyDocument: aws.String(trust(`{"AWS":"` + acct + `user/bob"}`))}))
