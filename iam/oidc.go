@@ -199,8 +199,12 @@ func (svc *Service) GetOpenIDConnectProvider(ctx context.Context, in *iamapi.Get
 }
 
 // DeleteOpenIDConnectProvider deletes an OIDC provider. The API
-// Reference calls it idempotent, but AWS answers NoSuchEntity for a
-// provider that does not exist, and so does Gatehouse.
+// Reference calls it idempotent, but AWS answers NoSuchEntity "OpenId
+// connect Provider <arn> cannot be found." for a provider that does not
+// exist, deleted a moment ago included, and so does Gatehouse
+// (test_delete_open_id_connect_provider, deletion-not-found-error,
+// recorded 2026-02-18:
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_oidc.snapshot.json).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteOpenIDConnectProvider.html
 func (svc *Service) DeleteOpenIDConnectProvider(ctx context.Context, in *iamapi.DeleteOpenIDConnectProviderInput) (*iamapi.DeleteOpenIDConnectProviderOutput, error) {
 	r := RequestFrom(ctx)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/arn"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 )
 
@@ -62,13 +64,33 @@ func (t *txn) apiUser(u *user) *iamapi.User {
 		PasswordLastUsed: u.PasswordUsed,
 		Tags:             apiTags(u.Tags),
 	}
-	if u.Boundary != "" {
-		out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{
-			PermissionsBoundaryType: iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy,
-			PermissionsBoundaryArn:  t.req.out(u.Boundary),
-		}
-	}
+	out.PermissionsBoundary = t.apiBoundary(u.Boundary)
 	return out
+}
+
+// boundaryTypePolicy is the PermissionsBoundaryType IAM answers. The
+// model's enum says "PermissionsBoundaryPolicy"; AWS writes "Policy"
+// (GetRole, CreateRole: test_role_permissions_boundary_lifecycle in
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_roles.snapshot.json),
+// which the SDKs pass through unchanged.
+const boundaryTypePolicy = "Policy"
+
+// apiBoundary is a user's or role's permissions boundary as IAM returns
+// it, or nil for none.
+func (t *txn) apiBoundary(canonical string) *iamapi.AttachedPermissionsBoundary {
+	if canonical == "" {
+		return nil
+	}
+	return &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryType: boundaryTypePolicy, PermissionsBoundaryArn: t.req.out(canonical)}
+}
+
+// listedUser is a user as ListUsers and GetGroup return it: without tags
+// and permissions boundary, which only GetUser returns.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html
+func (t *txn) listedUser(u *user) iamapi.User {
+	au := t.apiUser(u)
+	au.Tags, au.PermissionsBoundary = nil, nil
+	return *au
 }
 
 // CreateUser creates an IAM user.
@@ -158,9 +180,7 @@ func (svc *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersInput) (*
 		}
 		out = &iamapi.ListUsersOutput{Users: make([]iamapi.User, len(page)), IsTruncated: boolPtr(truncated), Marker: marker}
 		for i, u := range page {
-			au := t.apiUser(u)
-			au.Tags = nil // ListUsers does not return tags
-			out.Users[i] = *au
+			out.Users[i] = t.listedUser(u)
 		}
 		return nil
 	})
@@ -260,23 +280,17 @@ func (svc *Service) ListUserTags(ctx context.Context, in *iamapi.ListUserTagsInp
 	})
 }
 
-// listTags pages through tags in the order they were added.
+// listTags pages through tags sorted by key; the marker names the last
+// key, so a page stays stable while tags are added or removed.
 func listTags[O any](tags []Tag, marker string, maxItems *int32, build func([]iamapi.Tag, string, bool) *O) (*O, error) {
-	type indexed struct {
-		i   int
-		tag Tag
-	}
-	items := make([]indexed, len(tags))
-	for i, tg := range tags {
-		items[i] = indexed{i, tg}
-	}
-	page, next, truncated, err := paginate(items, func(x indexed) string { return sortableIndex(x.i) }, marker, maxItems)
+	sorted := slices.SortedFunc(slices.Values(tags), func(a, b Tag) int { return strings.Compare(a.Key, b.Key) })
+	page, next, truncated, err := paginate(sorted, func(t Tag) string { return t.Key }, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]iamapi.Tag, len(page))
-	for i, x := range page {
-		out[i] = iamapi.Tag{Key: x.tag.Key, Value: x.tag.Value}
+	for i, tg := range page {
+		out[i] = iamapi.Tag{Key: tg.Key, Value: tg.Value}
 	}
 	return build(out, next, truncated), nil
 }
@@ -304,6 +318,12 @@ func (svc *Service) DeleteUserPermissionsBoundary(ctx context.Context, in *iamap
 // boundaryPolicy checks that the managed policy given as a permissions
 // boundary exists and returns its canonical ARN.
 func (t *txn) boundaryPolicy(given string) (string, error) {
+	// Not a policy ARN at all: InvalidInput "ARN ... is not valid."
+	// (test_role_permissions_boundary_errors in
+	// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_roles.snapshot.json).
+	if a, err := arn.Parse(given); err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "policy/") {
+		return "", iamapi.InvalidInput("ARN %s is not valid.", given)
+	}
 	a := t.req.in(given)
 	if mp := t.svc.catalog.ManagedPolicy(a); mp != nil && isAWSManagedARN(a) {
 		return mp.ARN, nil

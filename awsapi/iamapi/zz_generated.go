@@ -3471,7 +3471,7 @@ func (v *AccessKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -3619,7 +3619,7 @@ func (v *AccessKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -3820,7 +3820,7 @@ func (v *AddUserToGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -4005,7 +4005,7 @@ func (v *AttachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -4286,7 +4286,7 @@ func (v *CreateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -4598,7 +4598,7 @@ func (v *CreateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -4695,7 +4695,7 @@ func (v *CreateInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -4794,7 +4794,7 @@ func (v *CreateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -5100,7 +5100,7 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.Path, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -5327,7 +5327,7 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -5800,7 +5800,7 @@ func (v *CreateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -5894,7 +5894,7 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -5908,7 +5908,7 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -6027,7 +6027,7 @@ func (v *CreateVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -6139,7 +6139,7 @@ func (v *DeactivateMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -6583,7 +6583,7 @@ func (v *DeleteAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -6798,7 +6798,7 @@ func (v *DeleteLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -7108,7 +7108,7 @@ func (v *DeleteSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -7268,7 +7268,7 @@ func (v *DeleteServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -7322,7 +7322,7 @@ func (v *DeleteSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -7376,7 +7376,7 @@ func (v *DeleteUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, pref
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -7411,7 +7411,7 @@ func (v *DeleteUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -7467,7 +7467,7 @@ func (v *DeleteUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -7704,7 +7704,7 @@ func (v *DetachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -7895,7 +7895,7 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -8207,7 +8207,7 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Name) > 64 {
 				d.MaxLen(v.Name, path, 64)
 			}
-			d.Pattern(v.Name, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.Name, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -8249,7 +8249,7 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 }
@@ -8793,7 +8793,7 @@ func (v *GetAccessKeyLastUsedOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -9913,7 +9913,7 @@ func (v *GetLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -9989,7 +9989,7 @@ func (v *GetMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -10027,7 +10027,7 @@ func (v *GetMFADeviceOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -11085,7 +11085,7 @@ func (v *GetSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -11739,7 +11739,7 @@ func (v *GetUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -11795,7 +11795,7 @@ func (v *GetUserPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -11872,7 +11872,7 @@ func (v *GetUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -11932,7 +11932,7 @@ func (v *Group) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		} else {
 			d.Required(path)
 		}
@@ -12042,7 +12042,7 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -12197,7 +12197,7 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		} else {
 			d.Required(path)
 		}
@@ -12372,7 +12372,7 @@ func (v *ListAccessKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -12649,7 +12649,7 @@ func (v *ListAttachedGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, 
 			if awsapi.StrLen(v.PathPrefix) > 512 {
 				d.MaxLen(v.PathPrefix, path, 512)
 			}
-			d.Pattern(v.PathPrefix, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.PathPrefix, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -12804,7 +12804,7 @@ func (v *ListAttachedRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.PathPrefix) > 512 {
 				d.MaxLen(v.PathPrefix, path, 512)
 			}
-			d.Pattern(v.PathPrefix, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.PathPrefix, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -12943,7 +12943,7 @@ func (v *ListAttachedUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -12959,7 +12959,7 @@ func (v *ListAttachedUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.PathPrefix) > 512 {
 				d.MaxLen(v.PathPrefix, path, 512)
 			}
-			d.Pattern(v.PathPrefix, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.PathPrefix, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -13262,7 +13262,7 @@ func (v *ListEntitiesForPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path
 			if awsapi.StrLen(v.PathPrefix) > 512 {
 				d.MaxLen(v.PathPrefix, path, 512)
 			}
-			d.Pattern(v.PathPrefix, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.PathPrefix, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -13620,7 +13620,7 @@ func (v *ListGroupsForUserInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -14462,7 +14462,7 @@ func (v *ListMFADevicesInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -15100,7 +15100,7 @@ func (v *ListPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			if awsapi.StrLen(v.PathPrefix) > 512 {
 				d.MaxLen(v.PathPrefix, path, 512)
 			}
-			d.Pattern(v.PathPrefix, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.PathPrefix, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -16159,7 +16159,7 @@ func (v *ListSSHPublicKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -16575,7 +16575,7 @@ func (v *ListServiceSpecificCredentialsInput) decodeQuery(d *awsapi.Decoder, pre
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -16731,7 +16731,7 @@ func (v *ListSigningCertificatesInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -16868,7 +16868,7 @@ func (v *ListUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -17013,7 +17013,7 @@ func (v *ListUserTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -17426,7 +17426,7 @@ func (v *LoginProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -17484,7 +17484,7 @@ func (v *MFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -17594,7 +17594,7 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.Path, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -18011,7 +18011,7 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.Path, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -18505,7 +18505,7 @@ func (v *PolicyUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -18870,7 +18870,7 @@ func (v *PutUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -18925,7 +18925,7 @@ func (v *PutUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -19179,7 +19179,7 @@ func (v *RemoveUserFromGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -19219,7 +19219,7 @@ func (v *ResetServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pre
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -19457,7 +19457,7 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -19555,7 +19555,7 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		} else {
 			d.Required(path)
 		}
@@ -19778,7 +19778,7 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -20236,7 +20236,7 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -20359,7 +20359,7 @@ func (v *SSHPublicKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -20579,7 +20579,7 @@ func (v *ServerCertificateMetadata) decodeQuery(d *awsapi.Decoder, prefix, path 
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		} else {
 			d.Required(path)
 		}
@@ -20901,7 +20901,7 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -20991,7 +20991,7 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -21209,7 +21209,7 @@ func (v *SigningCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -22077,9 +22077,7 @@ func (v *Tag) encodeXML(w awsapi.XMLWriter) {
 	if v.Key != "" {
 		w.Elem("Key", v.Key)
 	}
-	if v.Value != "" {
-		w.Elem("Value", v.Value)
-	}
+	w.Elem("Value", v.Value)
 }
 
 func (v *TagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
@@ -22595,7 +22593,7 @@ func (v *TagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -23255,7 +23253,7 @@ func (v *UntagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -23330,7 +23328,7 @@ func (v *UpdateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -23650,7 +23648,7 @@ func (v *UpdateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.NewPath) > 512 {
 				d.MaxLen(v.NewPath, path, 512)
 			}
-			d.Pattern(v.NewPath, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.NewPath, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -23707,7 +23705,7 @@ func (v *UpdateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -24137,7 +24135,7 @@ func (v *UpdateSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -24224,7 +24222,7 @@ func (v *UpdateServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			if awsapi.StrLen(v.NewPath) > 512 {
 				d.MaxLen(v.NewPath, path, 512)
 			}
-			d.Pattern(v.NewPath, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.NewPath, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -24281,7 +24279,7 @@ func (v *UpdateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -24350,7 +24348,7 @@ func (v *UpdateSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -24419,7 +24417,7 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -24435,7 +24433,7 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.NewPath) > 512 {
 				d.MaxLen(v.NewPath, path, 512)
 			}
-			d.Pattern(v.NewPath, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.NewPath, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -24449,7 +24447,7 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.NewUserName) > 64 {
 				d.MaxLen(v.NewUserName, path, 64)
 			}
-			d.Pattern(v.NewUserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.NewUserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -24492,7 +24490,7 @@ func (v *UploadSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -24575,7 +24573,7 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -24786,7 +24784,7 @@ func (v *UploadSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -24867,7 +24865,7 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		} else {
 			d.Required(path)
 		}
@@ -24883,7 +24881,7 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -25034,7 +25032,7 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -25048,7 +25046,7 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
