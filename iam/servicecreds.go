@@ -229,7 +229,8 @@ func (svc *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iam
 
 // ListServiceSpecificCredentials lists a user's credentials (by
 // default the caller's), or with AllUsers every user's, optionally of
-// one service.
+// one service. Unlike the other list operations, it leaves IsTruncated
+// out of a last (or only) page.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServiceSpecificCredentials.html
 func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi.ListServiceSpecificCredentialsInput) (*iamapi.ListServiceSpecificCredentialsOutput, error) {
 	r := RequestFrom(ctx)
@@ -278,7 +279,13 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iama
 			return err
 		}
 		now := t.svc.now()
-		out = &iamapi.ListServiceSpecificCredentialsOutput{ServiceSpecificCredentials: make([]iamapi.ServiceSpecificCredentialMetadata, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
+		out = &iamapi.ListServiceSpecificCredentialsOutput{ServiceSpecificCredentials: make([]iamapi.ServiceSpecificCredentialMetadata, len(page)), Marker: marker}
+		if truncated {
+			// AWS's answer has no IsTruncated element unless there is a
+			// next page, whatever its model says (recorded responses,
+			// issue 10).
+			out.IsTruncated = boolPtr(true)
+		}
 		for i, o := range page {
 			out.ServiceSpecificCredentials[i] = iamapi.ServiceSpecificCredentialMetadata{
 				UserName:                    o.u.Name,

@@ -61,7 +61,7 @@ func recent(t *testing.T, what string, ts *time.Time) {
 }
 
 var (
-	sshKeyID      = regexp.MustCompile(`^APKA[A-Z2-7]{17}$`)
+	sshKeyID      = regexp.MustCompile(`^APKA[A-Z2-7]{16}$`) // 20 characters, as AWS's
 	serverCertID  = regexp.MustCompile(`^ASCA[A-Z2-7]{17}$`)
 	serviceCredID = regexp.MustCompile(`^ACCA[A-Z2-7]{17}$`)
 	signingCertID = regexp.MustCompile(`^[A-Z0-9]{32}$`)
