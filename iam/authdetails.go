@@ -315,12 +315,18 @@ func (t *txn) attachedDetails(attached []string) []iamapi.AttachedPolicy {
 	return out
 }
 
+// detailBoundaryType is PermissionsBoundaryType as AWS answers it:
+// "Policy", where its model's enum has only PermissionsBoundaryPolicy
+// (the aws CLI's recorded examples; issue 10).
+// https://docs.aws.amazon.com/cli/latest/reference/iam/create-user.html#examples
+const detailBoundaryType = "Policy"
+
 func (t *txn) boundaryOf(a string) *iamapi.AttachedPermissionsBoundary {
 	if a == "" {
 		return nil
 	}
 	return &iamapi.AttachedPermissionsBoundary{
-		PermissionsBoundaryType: iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy,
+		PermissionsBoundaryType: detailBoundaryType,
 		PermissionsBoundaryArn:  t.req.out(a),
 	}
 }
