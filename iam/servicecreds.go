@@ -61,6 +61,24 @@ func credStatus(c serviceCred, now time.Time) string {
 	return c.Status
 }
 
+// serviceUserName is the user name (or API key alias) of a new
+// credential of u for service: <user>-at-<account> for the first,
+// <user>+1-at-<account> for the second of the same service, as AWS
+// names them, so the two are told apart when they sign in.
+// https://docs.aws.amazon.com/cli/latest/reference/iam/list-service-specific-credentials.html#examples
+func serviceUserName(u *user, service, account string) string {
+	taken := func(name string) bool {
+		return slices.ContainsFunc(u.ServiceCreds, func(c serviceCred) bool {
+			return c.Service == service && (c.UserName == name || c.CredAlias == name)
+		})
+	}
+	name := u.Name + "-at-" + account
+	for n := 1; taken(name); n++ {
+		name = u.Name + "+" + strconv.Itoa(n) + "-at-" + account
+	}
+	return name
+}
+
 // issue generates the secret of c (a password or an API key secret),
 // seals it under the credential ID and returns what the caller sees
 // once: the credential with its password or API key.
@@ -116,7 +134,7 @@ func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, in *iam
 			return quotaExceeded("ServiceSpecificCredentialsPerUserPerService", maxServiceCreds)
 		}
 		c := serviceCred{ID: uniqueID(prefixServiceCred), Service: in.ServiceName, Status: statusActive, Created: t.svc.now()}
-		serviceUser := u.Name + "-at-" + t.acct
+		serviceUser := serviceUserName(u, in.ServiceName, t.acct)
 		if cs.apiKeyPrefix == "" {
 			c.UserName = serviceUser
 		} else {

@@ -630,7 +630,10 @@ func TestServiceSpecificCredentials(t *testing.T) {
 	if got, want := ids(list.ServiceSpecificCredentials), []string{*cc.ServiceSpecificCredentialId, *cc2.ServiceSpecificCredentialId, *ks.ServiceSpecificCredentialId, *br.ServiceSpecificCredentialId}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("ListServiceSpecificCredentials = %v, want %v", got, want)
 	}
-	if l := list.ServiceSpecificCredentials; l[1].Status != types.StatusTypeInactive || *l[0].ServiceUserName != "dave-at-"+testAccount || *l[3].ServiceCredentialAlias != "dave-at-"+testAccount || l[3].ExpirationDate == nil {
+	// The second credential of a service is told apart by +1, as AWS
+	// names it.
+	// https://docs.aws.amazon.com/cli/latest/reference/iam/list-service-specific-credentials.html#examples
+	if l := list.ServiceSpecificCredentials; l[1].Status != types.StatusTypeInactive || *l[0].ServiceUserName != "dave-at-"+testAccount || *l[1].ServiceUserName != "dave+1-at-"+testAccount || *l[3].ServiceCredentialAlias != "dave-at-"+testAccount || l[3].ExpirationDate == nil {
 		t.Fatalf("metadata = %+v", l)
 	}
 	filtered := must[*awsiam.ListServiceSpecificCredentialsOutput](t)(a.ListServiceSpecificCredentials(ctx, &awsiam.ListServiceSpecificCredentialsInput{UserName: user, ServiceName: aws.String("cassandra.amazonaws.com")}))
