@@ -3,6 +3,8 @@ package iam
 import (
 	"context"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 )
@@ -36,12 +38,14 @@ func (svc *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccess
 		if err != nil {
 			return err
 		}
-		k := accessKey{ID: id, Secret: sealed, Status: statusActive, Created: t.svc.now()}
+		// Kept to the nanosecond (AWS shows seconds) so that two keys
+		// made in one second still list in the order they were made.
+		k := accessKey{ID: id, Secret: sealed, Status: statusActive, Created: t.svc.clock().UTC()}
 		nu := *u
 		nu.AccessKeys = append(slices.Clone(u.AccessKeys), k)
 		t.put(&nu)
 		out = &iamapi.CreateAccessKeyOutput{AccessKey: &iamapi.AccessKey{
-			UserName: u.Name, AccessKeyId: id, Status: statusActive, SecretAccessKey: secretKey, CreateDate: k.Created,
+			UserName: u.Name, AccessKeyId: id, Status: statusActive, SecretAccessKey: secretKey, CreateDate: k.Created.Truncate(time.Second),
 		}}
 		return nil
 	})
@@ -66,17 +70,25 @@ func (svc *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKey
 		if err != nil {
 			return err
 		}
-		page, marker, truncated, err := paginate(u.AccessKeys, func(k accessKey) string { return k.ID }, in.Marker, in.MaxItems)
+		// Oldest first; the page key (creation time, then ID) follows
+		// that order, so a marker finds its place again.
+		keys := slices.SortedFunc(slices.Values(u.AccessKeys), func(a, b accessKey) int { return strings.Compare(accessKeyOrder(a), accessKeyOrder(b)) })
+		page, marker, truncated, err := paginate(keys, accessKeyOrder, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
 		out = &iamapi.ListAccessKeysOutput{AccessKeyMetadata: make([]iamapi.AccessKeyMetadata, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
 		for i, k := range page {
-			out.AccessKeyMetadata[i] = iamapi.AccessKeyMetadata{UserName: u.Name, AccessKeyId: k.ID, Status: k.Status, CreateDate: k.Created}
+			out.AccessKeyMetadata[i] = iamapi.AccessKeyMetadata{UserName: u.Name, AccessKeyId: k.ID, Status: k.Status, CreateDate: k.Created.Truncate(time.Second)}
 		}
 		return nil
 	})
 	return out, err
+}
+
+// accessKeyOrder is the sort key of ListAccessKeys.
+func accessKeyOrder(k accessKey) string {
+	return k.Created.UTC().Format("20060102150405.000000000") + k.ID
 }
 
 // findKey returns the user owning access key id, checking that it is the

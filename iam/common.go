@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -26,19 +27,46 @@ func paginate[T any](items []T, key func(T) string, marker string, maxItems *int
 	}
 	start := 0
 	if marker != "" {
-		last, err := base64.RawURLEncoding.DecodeString(marker)
+		last, err := parseMarker(marker)
 		if err != nil {
-			return nil, "", false, iamapi.InvalidInput("Invalid Marker.")
+			return nil, "", false, err
 		}
-		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > string(last) })
+		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > last })
 	}
 	end := min(start+n, len(items))
 	page := items[start:end]
 	if end < len(items) {
-		return page, base64.RawURLEncoding.EncodeToString([]byte(key(items[end-1]))), true, nil
+		return page, newMarker(key(items[end-1])), true, nil
 	}
 	return page, "", false, nil
 }
+
+// markerVersion opens every marker, so that a value IAM did not hand
+// out is told apart from one it did.
+const markerVersion = 1
+
+// newMarker returns the marker of the page after key.
+func newMarker(key string) string {
+	return base64.RawURLEncoding.EncodeToString(append([]byte{markerVersion}, key...))
+}
+
+// parseMarker returns the key a marker names, or the error IAM answers
+// for a marker it did not hand out: a ValidationError "Invalid Marker.",
+// never an empty page (a client echoing a corrupted marker back would
+// otherwise stop early or loop).
+// Recorded: https://github.com/faiscadev/fakecloud/pull/1615 (AWS's
+// answer to a malformed Marker on IAM list operations); a marker of one
+// list sent to another is refused too
+// (https://github.com/trek10inc/awsets/pull/21, "Invalid Marker").
+func parseMarker(marker string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(marker)
+	if err != nil || len(b) < 2 || b[0] != markerVersion || !utf8.Valid(b[1:]) {
+		return "", errInvalidMarker()
+	}
+	return string(b[1:]), nil
+}
+
+func errInvalidMarker() error { return awsapi.ValidationError("Invalid Marker.") }
 
 // pathPrefixMatch reports whether path starts with prefix; an empty
 // prefix matches every path.
@@ -91,29 +119,66 @@ func resourceTagContext(tags []Tag, keys map[string][]string) map[string][]strin
 	return keys
 }
 
-// checkNewTags rejects a request that repeats a tag key (keys are
-// case-insensitive).
-func checkNewTags(tags []iamapi.Tag) error {
-	seen := make(map[string]bool, len(tags))
+// reservedTagPrefix begins the tag keys AWS keeps for itself, in any
+// case ("aws:", "AWS:", "Aws:"): callers can neither add nor remove them.
+// https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
+const reservedTagPrefix = "aws:"
+
+func reservedTagKey(k string) bool {
+	return len(k) >= len(reservedTagPrefix) && strings.EqualFold(k[:len(reservedTagPrefix)], reservedTagPrefix)
+}
+
+// errReservedTagKey is IAM's answer to a reserved tag key. The code is
+// InvalidInput like IAM's other tag-value errors; no recorded AWS answer
+// gives the text, which follows the EC2 wording of the same rule.
+func errReservedTagKey() error {
+	return iamapi.InvalidInput("Tag keys starting with 'aws:' are reserved for internal use")
+}
+
+// sameTagKey compares tag keys as a kind does: ignoring case (users,
+// roles and the other identities: "Duplicate tag keys found. Please note
+// that Tag keys are case insensitive.") or exactly (customer managed
+// policies, where "a" and "A" are two tags).
+// Recorded AWS responses:
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_roles.snapshot.json (test_role_tag_errors)
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_policies.snapshot.json (test_policy_tag_lifecycle)
+func sameTagKey(a, b string, fold bool) bool {
+	if fold {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// checkNewTags rejects reserved keys and a request that repeats a key.
+func checkNewTags(tags []iamapi.Tag, fold bool) error {
 	for _, t := range tags {
-		k := strings.ToLower(t.Key)
-		if seen[k] {
-			return iamapi.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		if reservedTagKey(t.Key) {
+			return errReservedTagKey()
 		}
-		seen[k] = true
+	}
+	for i, t := range tags {
+		for _, u := range tags[:i] {
+			if sameTagKey(t.Key, u.Key, fold) {
+				if fold {
+					return iamapi.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+				}
+				return iamapi.InvalidInput("Duplicate tag keys found.")
+			}
+		}
 	}
 	return nil
 }
 
-// mergeTags returns current with tags added or replaced (by key, ignoring
-// case), or a LimitExceeded error beyond the quota.
-func mergeTags(current []Tag, tags []iamapi.Tag) ([]Tag, error) {
-	if err := checkNewTags(tags); err != nil {
+// mergeTags returns current with tags added or replaced (by key), or a
+// LimitExceeded error beyond the quota.
+func mergeTags(current []Tag, tags []iamapi.Tag, fold bool) ([]Tag, error) {
+	if err := checkNewTags(tags, fold); err != nil {
 		return nil, err
 	}
 	out := slices.Clone(current)
 	for _, t := range tags {
-		i := slices.IndexFunc(out, func(c Tag) bool { return strings.EqualFold(c.Key, t.Key) })
+		i := slices.IndexFunc(out, func(c Tag) bool { return sameTagKey(c.Key, t.Key, fold) })
 		if i >= 0 {
 			out[i] = Tag{Key: t.Key, Value: t.Value}
 		} else {
@@ -126,15 +191,25 @@ func mergeTags(current []Tag, tags []iamapi.Tag) ([]Tag, error) {
 	return out, nil
 }
 
-// removeTags returns current without the keys (ignoring case).
-func removeTags(current []Tag, keys []string) []Tag {
+// removeTags returns current without the keys, or the error for a
+// reserved key.
+func removeTags(current []Tag, keys []string, fold bool) ([]Tag, error) {
+	if slices.ContainsFunc(keys, reservedTagKey) {
+		return nil, errReservedTagKey()
+	}
 	return slices.DeleteFunc(slices.Clone(current), func(c Tag) bool {
-		return slices.ContainsFunc(keys, func(k string) bool { return strings.EqualFold(k, c.Key) })
-	})
+		return slices.ContainsFunc(keys, func(k string) bool { return sameTagKey(k, c.Key, fold) })
+	}), nil
 }
 
+// newTags checks the tags given when an entity is created (keys ignore
+// case); newPolicyTags does for a customer managed policy.
 func newTags(tags []iamapi.Tag) ([]Tag, error) {
-	return mergeTags(nil, tags)
+	return mergeTags(nil, tags, true)
+}
+
+func newPolicyTags(tags []iamapi.Tag) ([]Tag, error) {
+	return mergeTags(nil, tags, false)
 }
 
 func apiTags(tags []Tag) []iamapi.Tag {

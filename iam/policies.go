@@ -171,7 +171,7 @@ func (svc *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInp
 		if err := checkDocument(in.PolicyDocument, policy.Managed, in.PolicyName); err != nil {
 			return err
 		}
-		tags, err := newTags(in.Tags)
+		tags, err := newPolicyTags(in.Tags)
 		if err != nil {
 			return err
 		}

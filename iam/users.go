@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -260,23 +261,17 @@ func (svc *Service) ListUserTags(ctx context.Context, in *iamapi.ListUserTagsInp
 	})
 }
 
-// listTags pages through tags in the order they were added.
+// listTags pages through tags sorted by key; the marker names the last
+// key, so a page stays stable while tags are added or removed.
 func listTags[O any](tags []Tag, marker string, maxItems *int32, build func([]iamapi.Tag, string, bool) *O) (*O, error) {
-	type indexed struct {
-		i   int
-		tag Tag
-	}
-	items := make([]indexed, len(tags))
-	for i, tg := range tags {
-		items[i] = indexed{i, tg}
-	}
-	page, next, truncated, err := paginate(items, func(x indexed) string { return sortableIndex(x.i) }, marker, maxItems)
+	sorted := slices.SortedFunc(slices.Values(tags), func(a, b Tag) int { return strings.Compare(a.Key, b.Key) })
+	page, next, truncated, err := paginate(sorted, func(t Tag) string { return t.Key }, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]iamapi.Tag, len(page))
-	for i, x := range page {
-		out[i] = iamapi.Tag{Key: x.tag.Key, Value: x.tag.Value}
+	for i, tg := range page {
+		out[i] = iamapi.Tag{Key: tg.Key, Value: tg.Value}
 	}
 	return build(out, next, truncated), nil
 }

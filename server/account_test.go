@@ -592,7 +592,7 @@ func TestAccountAuthorizationDetails(t *testing.T) {
 		}
 
 		_, err := a.GetAccountAuthorizationDetails(ctx, &awsiam.GetAccountAuthorizationDetailsInput{Marker: aws.String("not base64!")})
-		wantErrorStatus(t, err, "InvalidInput", 400, "Invalid Marker.")
+		wantErrorStatus(t, err, "ValidationError", 400, "Invalid Marker.")
 	})
 
 	dev, _ := h.newUserWithKey("dev")

@@ -283,7 +283,8 @@ func TestSAMLProviderErrors(t *testing.T) {
 			t.Fatalf("page = %d %v", len(page.Tags), page.IsTruncated)
 		}
 		rest := must[*awsiam.ListSAMLProviderTagsOutput](t)(a.ListSAMLProviderTags(ctx, &awsiam.ListSAMLProviderTagsInput{SAMLProviderArn: aws.String(samlARN("Okta")), Marker: page.Marker}))
-		if len(rest.Tags) != 30 || rest.IsTruncated || *rest.Tags[0].Key != "k20" {
+		// Sorted by key: k0 k1 k10..k19 k2 k20..k26 on the first page.
+		if len(rest.Tags) != 30 || rest.IsTruncated || *rest.Tags[0].Key != "k27" {
 			t.Fatalf("rest = %d %v", len(rest.Tags), rest.IsTruncated)
 		}
 	})

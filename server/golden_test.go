@@ -382,23 +382,20 @@ func indentXML(s string) string {
 	return b.String() + "\n"
 }
 
-// lineDiff shows the first lines where want and got differ.
+// lineDiff shows where want and got part: the first differing line
+// and the lines after it in both.
 func lineDiff(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 20; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %s\n  got  %s\n", i+1, wl, gl)
-			shown++
-		}
+	i := 0
+	for i < len(w) && i < len(g) && w[i] == g[i] {
+		i++
 	}
-	return b.String()
+	window := func(lines []string) string {
+		end := min(i+12, len(lines))
+		if i >= end {
+			return "  (end)\n"
+		}
+		return "  " + strings.Join(lines[i:end], "\n  ") + "\n"
+	}
+	return fmt.Sprintf("from line %d, want:\n%sgot:\n%s", i+1, window(w), window(g))
 }

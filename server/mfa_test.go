@@ -349,8 +349,9 @@ func TestMFAErrors(t *testing.T) {
 		// Replacing a value (keys ignore case) is no new tag.
 		must[*awsiam.TagMFADeviceOutput](t)(a.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: aws.String(free.serial), Tags: []types.Tag{{Key: aws.String("K0"), Value: aws.String("w")}}}))
 		must[*awsiam.UntagMFADeviceOutput](t)(a.UntagMFADevice(ctx, &awsiam.UntagMFADeviceInput{SerialNumber: aws.String(free.serial), TagKeys: []string{"k1", "k2"}}))
+		// Tags are listed sorted by key ("K0" < "k10" < "k11" ...).
 		out := must[*awsiam.ListMFADeviceTagsOutput](t)(a.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String(free.serial), MaxItems: aws.Int32(10)}))
-		if len(out.Tags) != 10 || !out.IsTruncated || *out.Tags[0].Key != "K0" || *out.Tags[0].Value != "w" || *out.Tags[1].Key != "k3" {
+		if len(out.Tags) != 10 || !out.IsTruncated || *out.Tags[0].Key != "K0" || *out.Tags[0].Value != "w" || *out.Tags[1].Key != "k10" {
 			t.Fatalf("ListMFADeviceTags = %+v", out)
 		}
 		rest := must[*awsiam.ListMFADeviceTagsOutput](t)(a.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String(free.serial), Marker: out.Marker}))

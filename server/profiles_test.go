@@ -414,7 +414,11 @@ func TestServiceLinkedRoleAuthorization(t *testing.T) {
 }
 
 // TestPolicyTags tags customer managed policies; AWS managed policies
-// cannot be tagged.
+// cannot be tagged. Unlike users' and roles', a policy's tag keys are
+// case sensitive ("a" and "A" are two tags; untagging "a" leaves "A"),
+// and ListPolicyTags lists them sorted by key, as AWS's recorded answers
+// show (test_policy_tag_lifecycle, test_policy_tag_operations:
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_policies.snapshot.json).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags_customer-managed-policies.html
 func TestPolicyTags(t *testing.T) {
 	h := start(t, false)
@@ -429,16 +433,19 @@ func TestPolicyTags(t *testing.T) {
 		{Key: aws.String("Team"), Value: aws.String("red")}, {Key: aws.String("env"), Value: aws.String("prod")}, {Key: aws.String("tmp"), Value: aws.String("x")},
 	}}))
 	must[*awsiam.UntagPolicyOutput](t)(a.UntagPolicy(ctx, &awsiam.UntagPolicyInput{PolicyArn: p.Arn, TagKeys: []string{"TMP"}}))
+	must[*awsiam.UntagPolicyOutput](t)(a.UntagPolicy(ctx, &awsiam.UntagPolicyInput{PolicyArn: p.Arn, TagKeys: []string{"tmp"}}))
+	_, err := a.TagPolicy(ctx, &awsiam.TagPolicyInput{PolicyArn: p.Arn, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("1")}, {Key: aws.String("k"), Value: aws.String("2")}}})
+	wantError(t, err, "InvalidInput", "Duplicate tag keys found.")
 	page := must[*awsiam.ListPolicyTagsOutput](t)(a.ListPolicyTags(ctx, &awsiam.ListPolicyTagsInput{PolicyArn: p.Arn, MaxItems: aws.Int32(1)}))
 	if len(page.Tags) != 1 || *page.Tags[0].Key != "Team" || *page.Tags[0].Value != "red" || !page.IsTruncated {
 		t.Fatalf("first page = %+v", page)
 	}
 	page = must[*awsiam.ListPolicyTagsOutput](t)(a.ListPolicyTags(ctx, &awsiam.ListPolicyTagsInput{PolicyArn: p.Arn, Marker: page.Marker}))
-	if len(page.Tags) != 1 || *page.Tags[0].Key != "env" || page.IsTruncated {
+	if len(page.Tags) != 2 || *page.Tags[0].Key != "env" || *page.Tags[1].Key != "team" || *page.Tags[1].Value != "blue" || page.IsTruncated {
 		t.Fatalf("second page = %+v", page)
 	}
 	got := must[*awsiam.GetPolicyOutput](t)(a.GetPolicy(ctx, &awsiam.GetPolicyInput{PolicyArn: p.Arn})).Policy
-	if len(got.Tags) != 2 {
+	if len(got.Tags) != 3 {
 		t.Errorf("GetPolicy tags = %+v", got.Tags)
 	}
 
@@ -471,8 +478,8 @@ func TestPolicyTags(t *testing.T) {
 			_, err := a.TagPolicy(ctx, &awsiam.TagPolicyInput{PolicyArn: p.Arn, Tags: many})
 			return err
 		}},
-		{"duplicate keys", "InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.", func() error {
-			_, err := a.TagPolicy(ctx, &awsiam.TagPolicyInput{PolicyArn: p.Arn, Tags: []types.Tag{{Key: aws.String("x"), Value: aws.String("1")}, {Key: aws.String("X"), Value: aws.String("2")}}})
+		{"duplicate keys", "InvalidInput", "Duplicate tag keys found.", func() error {
+			_, err := a.TagPolicy(ctx, &awsiam.TagPolicyInput{PolicyArn: p.Arn, Tags: []types.Tag{{Key: aws.String("x"), Value: aws.String("1")}, {Key: aws.String("x"), Value: aws.String("2")}}})
 			return err
 		}},
 	} {
@@ -481,7 +488,7 @@ func TestPolicyTags(t *testing.T) {
 
 	// Tag conditions: aws:RequestTag and aws:ResourceTag.
 	dev, _ := h.newUserWithKey("dev")
-	_, err := dev.ListPolicyTags(ctx, &awsiam.ListPolicyTagsInput{PolicyArn: p.Arn})
+	_, err = dev.ListPolicyTags(ctx, &awsiam.ListPolicyTagsInput{PolicyArn: p.Arn})
 	wantError(t, err, "AccessDenied", "User: arn:aws:iam::"+testAccount+":user/dev is not authorized to perform: iam:ListPolicyTags on resource: "+*p.Arn+" because no identity-based policy allows the iam:ListPolicyTags action")
 	putUserPolicy(t, a, "dev", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"iam:TagPolicy","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/owner":"dev","aws:ResourceTag/env":"prod"}}}]}`)
@@ -492,7 +499,7 @@ func TestPolicyTags(t *testing.T) {
 	h.restart()
 	a = h.admin()
 	all := must[*awsiam.ListPolicyTagsOutput](t)(a.ListPolicyTags(ctx, &awsiam.ListPolicyTagsInput{PolicyArn: p.Arn}))
-	if len(all.Tags) != 3 {
+	if len(all.Tags) != 4 {
 		t.Fatalf("tags after restart = %+v", all.Tags)
 	}
 }

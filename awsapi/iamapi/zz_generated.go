@@ -17617,9 +17617,7 @@ func (v *Tag) encodeXML(w awsapi.XMLWriter) {
 	if v.Key != "" {
 		w.Elem("Key", v.Key)
 	}
-	if v.Value != "" {
-		w.Elem("Value", v.Value)
-	}
+	w.Elem("Value", v.Value)
 }
 
 func (v *TagInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {

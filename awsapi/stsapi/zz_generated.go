@@ -2143,9 +2143,7 @@ func (v *Tag) encodeXML(w awsapi.XMLWriter) {
 	if v.Key != "" {
 		w.Elem("Key", v.Key)
 	}
-	if v.Value != "" {
-		w.Elem("Value", v.Value)
-	}
+	w.Elem("Value", v.Value)
 }
 
 // Operation describes one operation of the service.

@@ -373,7 +373,7 @@ func (g *gen) codecs() {
 		// encode
 		g.p("func (v *%s) encodeXML(w awsapi.XMLWriter) {", tn)
 		for _, mn := range s.order {
-			g.encodeMember(mn, s.Members[mn].Shape, "v."+mn, slices.Contains(s.Required, mn))
+			g.encodeMember(name, mn, s.Members[mn].Shape, "v."+mn, slices.Contains(s.Required, mn))
 		}
 		g.p("}")
 		g.p("")
@@ -519,11 +519,27 @@ func (g *gen) checkStringPath(s *shape, v, path string) {
 	}
 }
 
-// encodeMember writes the XML encoding of one member.
-func (g *gen) encodeMember(name, shapeName, v string, required bool) {
+// encodedWhenEmpty lists, by structure shape, the string members AWS
+// writes even when they are empty, where the model cannot say so (an
+// empty string and an absent member are one Go value). Each entry cites
+// the recorded AWS response it comes from.
+var encodedWhenEmpty = map[string][]string{
+	// A tag with an empty value comes back as <Value></Value>, which the
+	// SDKs read as "" (test_role_with_tags, create-role-empty-tag-value:
+	// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_roles.snapshot.json).
+	"Tag": {"Value"},
+}
+
+// encodeMember writes the XML encoding of one member of the structure
+// parent.
+func (g *gen) encodeMember(parent, name, shapeName, v string, required bool) {
 	s := g.m.Shapes[shapeName]
 	switch s.Type {
 	case "string":
+		if slices.Contains(encodedWhenEmpty[parent], name) {
+			g.p("w.Elem(%q, %s)", name, v)
+			return
+		}
 		g.p("if %s != \"\" { w.Elem(%q, %s) }", v, name, v)
 	case "integer", "long":
 		g.p("if %s != nil { w.Int(%q, int64(*%s)) }", v, name, v)

@@ -1,0 +1,246 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+// TestInvalidMarker: every list operation of users, groups, access keys,
+// roles, policies, policy versions, tags and identity policies refuses a
+// Marker it did not hand out with ValidationError "Invalid Marker." (400),
+// never an empty page; the marker it did hand out works (the golden
+// files page through each).
+// AWS's answer: https://github.com/faiscadev/fakecloud/pull/1615
+// ("Invalid Marker." ValidationError on IAM list operations) and
+// https://github.com/trek10inc/awsets/pull/21 (a marker of another list
+// is an "Invalid Marker" error).
+func TestInvalidMarker(t *testing.T) {
+	h := start(t, false)
+	ctx := context.Background()
+	a := h.admin()
+	must[*awsiam.CreateUserOutput](t)(a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("alice")}))
+	must[*awsiam.CreateGroupOutput](t)(a.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("devs")}))
+	createRole(t, a, "app", "/")
+	p := must[*awsiam.CreatePolicyOutput](t)(a.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)})).Policy
+	oidc := must[*awsiam.CreateOpenIDConnectProviderOutput](t)(a.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://token.example.com"), ThumbprintList: []string{"990f4193972f2becf12ddeda5237f9c952f20d9e"}})).OpenIDConnectProviderArn
+
+	// Garbage, a value of the right alphabet that IAM never made, and
+	// one that is not base64 at all.
+	for _, m := range []string{"garbage", "AAAA", "not base64!"} {
+		marker := aws.String(m)
+		for _, tc := range []struct {
+			op   string
+			call func() error
+		}{
+			{"ListUsers", func() error { _, err := a.ListUsers(ctx, &awsiam.ListUsersInput{Marker: marker}); return err }},
+			{"ListUserTags", func() error {
+				_, err := a.ListUserTags(ctx, &awsiam.ListUserTagsInput{UserName: aws.String("alice"), Marker: marker})
+				return err
+			}},
+			{"ListGroups", func() error { _, err := a.ListGroups(ctx, &awsiam.ListGroupsInput{Marker: marker}); return err }},
+			{"GetGroup", func() error {
+				_, err := a.GetGroup(ctx, &awsiam.GetGroupInput{GroupName: aws.String("devs"), Marker: marker})
+				return err
+			}},
+			{"ListGroupsForUser", func() error {
+				_, err := a.ListGroupsForUser(ctx, &awsiam.ListGroupsForUserInput{UserName: aws.String("alice"), Marker: marker})
+				return err
+			}},
+			{"ListAccessKeys", func() error {
+				_, err := a.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{UserName: aws.String("alice"), Marker: marker})
+				return err
+			}},
+			{"ListRoles", func() error { _, err := a.ListRoles(ctx, &awsiam.ListRolesInput{Marker: marker}); return err }},
+			{"ListRoleTags", func() error {
+				_, err := a.ListRoleTags(ctx, &awsiam.ListRoleTagsInput{RoleName: aws.String("app"), Marker: marker})
+				return err
+			}},
+			{"ListPolicies", func() error { _, err := a.ListPolicies(ctx, &awsiam.ListPoliciesInput{Marker: marker}); return err }},
+			{"ListPolicyVersions", func() error {
+				_, err := a.ListPolicyVersions(ctx, &awsiam.ListPolicyVersionsInput{PolicyArn: p.Arn, Marker: marker})
+				return err
+			}},
+			{"ListPolicyTags", func() error {
+				_, err := a.ListPolicyTags(ctx, &awsiam.ListPolicyTagsInput{PolicyArn: p.Arn, Marker: marker})
+				return err
+			}},
+			{"ListEntitiesForPolicy", func() error {
+				_, err := a.ListEntitiesForPolicy(ctx, &awsiam.ListEntitiesForPolicyInput{PolicyArn: p.Arn, Marker: marker})
+				return err
+			}},
+			{"ListAttachedUserPolicies", func() error {
+				_, err := a.ListAttachedUserPolicies(ctx, &awsiam.ListAttachedUserPoliciesInput{UserName: aws.String("alice"), Marker: marker})
+				return err
+			}},
+			{"ListAttachedGroupPolicies", func() error {
+				_, err := a.ListAttachedGroupPolicies(ctx, &awsiam.ListAttachedGroupPoliciesInput{GroupName: aws.String("devs"), Marker: marker})
+				return err
+			}},
+			{"ListAttachedRolePolicies", func() error {
+				_, err := a.ListAttachedRolePolicies(ctx, &awsiam.ListAttachedRolePoliciesInput{RoleName: aws.String("app"), Marker: marker})
+				return err
+			}},
+			{"ListUserPolicies", func() error {
+				_, err := a.ListUserPolicies(ctx, &awsiam.ListUserPoliciesInput{UserName: aws.String("alice"), Marker: marker})
+				return err
+			}},
+			{"ListGroupPolicies", func() error {
+				_, err := a.ListGroupPolicies(ctx, &awsiam.ListGroupPoliciesInput{GroupName: aws.String("devs"), Marker: marker})
+				return err
+			}},
+			{"ListRolePolicies", func() error {
+				_, err := a.ListRolePolicies(ctx, &awsiam.ListRolePoliciesInput{RoleName: aws.String("app"), Marker: marker})
+				return err
+			}},
+			{"ListOpenIDConnectProviderTags", func() error {
+				_, err := a.ListOpenIDConnectProviderTags(ctx, &awsiam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: oidc, Marker: marker})
+				return err
+			}},
+		} {
+			t.Run(tc.op+"/"+m, func(t *testing.T) {
+				err := tc.call()
+				wantErrorStatus(t, err, "ValidationError", 400, "Invalid Marker.")
+			})
+		}
+	}
+}
+
+// TestReservedTagKeys: tag keys that begin with "aws:", in any case, are
+// AWS's own; no taggable kind accepts them on create, tag or untag, and
+// nothing is changed. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
+// ("aws:" is reserved for AWS use); the answer is InvalidInput (400).
+func TestReservedTagKeys(t *testing.T) {
+	h := start(t, false)
+	ctx := context.Background()
+	a := h.admin()
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	metadata, _ := newMetadata(t, "https://idp.example.com/saml")
+	certKey := rsaKey(t, 0)
+	certPEM, _ := makeCert(t, certKey, certSpec{cn: "www.example.com"})
+
+	must[*awsiam.CreateUserOutput](t)(a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("alice")}))
+	createRole(t, a, "app", "/")
+	p := must[*awsiam.CreatePolicyOutput](t)(a.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(doc)})).Policy
+	must[*awsiam.CreateInstanceProfileOutput](t)(a.CreateInstanceProfile(ctx, &awsiam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")}))
+	mfa := must[*awsiam.CreateVirtualMFADeviceOutput](t)(a.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})).VirtualMFADevice.SerialNumber
+	saml := must[*awsiam.CreateSAMLProviderOutput](t)(a.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("Okta"), SAMLMetadataDocument: aws.String(metadata)})).SAMLProviderArn
+	oidc := must[*awsiam.CreateOpenIDConnectProviderOutput](t)(a.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://token.example.com"), ThumbprintList: []string{"990f4193972f2becf12ddeda5237f9c952f20d9e"}})).OpenIDConnectProviderArn
+	must[*awsiam.UploadServerCertificateOutput](t)(a.UploadServerCertificate(ctx, &awsiam.UploadServerCertificateInput{
+		ServerCertificateName: aws.String("www"), CertificateBody: aws.String(certPEM), PrivateKey: aws.String(pemPrivate(t, certKey))}))
+
+	for _, key := range []string{"aws:team", "AWS:team", "Aws:"} {
+		tags := []types.Tag{{Key: aws.String("ok"), Value: aws.String("1")}, {Key: aws.String(key), Value: aws.String("x")}}
+		keys := []string{key}
+		for _, tc := range []struct {
+			name string
+			call func() error
+		}{
+			{"CreateUser", func() error {
+				_, err := a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("bob"), Tags: tags})
+				return err
+			}},
+			{"TagUser", func() error {
+				_, err := a.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String("alice"), Tags: tags})
+				return err
+			}},
+			{"UntagUser", func() error {
+				_, err := a.UntagUser(ctx, &awsiam.UntagUserInput{UserName: aws.String("alice"), TagKeys: keys})
+				return err
+			}},
+			{"CreateRole", func() error {
+				_, err := a.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("other"), AssumeRolePolicyDocument: aws.String(trust), Tags: tags})
+				return err
+			}},
+			{"TagRole", func() error {
+				_, err := a.TagRole(ctx, &awsiam.TagRoleInput{RoleName: aws.String("app"), Tags: tags})
+				return err
+			}},
+			{"UntagRole", func() error {
+				_, err := a.UntagRole(ctx, &awsiam.UntagRoleInput{RoleName: aws.String("app"), TagKeys: keys})
+				return err
+			}},
+			{"CreatePolicy", func() error {
+				_, err := a.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("other"), PolicyDocument: aws.String(doc), Tags: tags})
+				return err
+			}},
+			{"TagPolicy", func() error {
+				_, err := a.TagPolicy(ctx, &awsiam.TagPolicyInput{PolicyArn: p.Arn, Tags: tags})
+				return err
+			}},
+			{"UntagPolicy", func() error {
+				_, err := a.UntagPolicy(ctx, &awsiam.UntagPolicyInput{PolicyArn: p.Arn, TagKeys: keys})
+				return err
+			}},
+			{"CreateInstanceProfile", func() error {
+				_, err := a.CreateInstanceProfile(ctx, &awsiam.CreateInstanceProfileInput{InstanceProfileName: aws.String("other"), Tags: tags})
+				return err
+			}},
+			{"TagInstanceProfile", func() error {
+				_, err := a.TagInstanceProfile(ctx, &awsiam.TagInstanceProfileInput{InstanceProfileName: aws.String("web"), Tags: tags})
+				return err
+			}},
+			{"CreateVirtualMFADevice", func() error {
+				_, err := a.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("other"), Tags: tags})
+				return err
+			}},
+			{"TagMFADevice", func() error {
+				_, err := a.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: mfa, Tags: tags})
+				return err
+			}},
+			{"CreateSAMLProvider", func() error {
+				_, err := a.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("Other"), SAMLMetadataDocument: aws.String(metadata), Tags: tags})
+				return err
+			}},
+			{"TagSAMLProvider", func() error {
+				_, err := a.TagSAMLProvider(ctx, &awsiam.TagSAMLProviderInput{SAMLProviderArn: saml, Tags: tags})
+				return err
+			}},
+			{"CreateOpenIDConnectProvider", func() error {
+				_, err := a.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String("https://other.example.com"), Tags: tags})
+				return err
+			}},
+			{"TagOpenIDConnectProvider", func() error {
+				_, err := a.TagOpenIDConnectProvider(ctx, &awsiam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: oidc, Tags: tags})
+				return err
+			}},
+			{"UploadServerCertificate", func() error {
+				_, err := a.UploadServerCertificate(ctx, &awsiam.UploadServerCertificateInput{ServerCertificateName: aws.String("other"),
+					CertificateBody: aws.String(certPEM), PrivateKey: aws.String(pemPrivate(t, certKey)), Tags: tags})
+				return err
+			}},
+			{"TagServerCertificate", func() error {
+				_, err := a.TagServerCertificate(ctx, &awsiam.TagServerCertificateInput{ServerCertificateName: aws.String("www"), Tags: tags})
+				return err
+			}},
+		} {
+			t.Run(fmt.Sprintf("%s/%s", tc.name, key), func(t *testing.T) {
+				wantErrorStatus(t, tc.call(), "InvalidInput", 400, "Tag keys starting with 'aws:' are reserved for internal use")
+			})
+		}
+	}
+	// Nothing was created or tagged.
+	if _, err := a.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("bob")}); apiCode(err) != "NoSuchEntity" {
+		t.Fatalf("bob was created: %v", err)
+	}
+	for _, n := range []int{
+		len(must[*awsiam.ListUserTagsOutput](t)(a.ListUserTags(ctx, &awsiam.ListUserTagsInput{UserName: aws.String("alice")})).Tags),
+		len(must[*awsiam.ListRoleTagsOutput](t)(a.ListRoleTags(ctx, &awsiam.ListRoleTagsInput{RoleName: aws.String("app")})).Tags),
+		len(must[*awsiam.ListPolicyTagsOutput](t)(a.ListPolicyTags(ctx, &awsiam.ListPolicyTagsInput{PolicyArn: p.Arn})).Tags),
+	} {
+		if n != 0 {
+			t.Fatalf("a refused request left %d tags", n)
+		}
+	}
+	// "aws:" inside a key, or in a value, is no prefix.
+	must[*awsiam.TagUserOutput](t)(a.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String("alice"), Tags: []types.Tag{
+		{Key: aws.String("team:aws:x"), Value: aws.String("aws:y")}}}))
+}
