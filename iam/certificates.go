@@ -384,8 +384,11 @@ func (svc *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Uplo
 	return out, err
 }
 
-// GetServerCertificate returns a server certificate without its key.
+// GetServerCertificate returns a server certificate without its key,
+// with its tags (an empty list for none, as AWS answers; Upload leaves
+// Tags out).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetServerCertificate.html
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_server_certificates.snapshot.json (recorded from AWS)
 func (svc *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServerCertificateInput) (*iamapi.GetServerCertificateOutput, error) {
 	r := RequestFrom(ctx)
 	var out *iamapi.GetServerCertificateOutput
@@ -394,11 +397,15 @@ func (svc *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServ
 		if err != nil {
 			return err
 		}
+		tags := apiTags(c.Tags)
+		if tags == nil {
+			tags = []iamapi.Tag{} // AWS's answer has an empty Tags element
+		}
 		out = &iamapi.GetServerCertificateOutput{ServerCertificate: &iamapi.ServerCertificate{
 			ServerCertificateMetadata: t.serverCertMetadata(c),
 			CertificateBody:           c.Body,
 			CertificateChain:          c.Chain,
-			Tags:                      apiTags(c.Tags),
+			Tags:                      tags,
 		}}
 		return nil
 	})
