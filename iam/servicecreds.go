@@ -36,12 +36,19 @@ var credentialServices = map[string]credentialService{
 	"logs.amazonaws.com":       {apiKeyPrefix: "ACWL"},
 }
 
+// errServiceNotSupported and errNoSuchServiceCred are AWS's answers as
+// recorded: a service without service-specific credentials is
+// NoSuchEntity (404), not the model's NotSupportedService, for Create and
+// List alike; an ID the user does not have is NoSuchEntity too.
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam.snapshot.json
+// (test_create_service_specific_credential_invalid_service,
+// test_user_match_id_mismatch)
 func errServiceNotSupported(name string) error {
-	return iamapi.NotSupportedService("Service %s is not supported for service-specific credentials.", name)
+	return iamapi.NoSuchEntity("No such service %s is supported for Service Specific Credentials", name)
 }
 
 func errNoSuchServiceCred(id string) error {
-	return iamapi.NoSuchEntity("The Service Specific Credential with id %s cannot be found.", id)
+	return iamapi.NoSuchEntity("No such credential %s exists", id)
 }
 
 // newServicePassword returns a generated password: 32 random bytes in

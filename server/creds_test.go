@@ -566,7 +566,9 @@ func TestServiceSpecificCredentials(t *testing.T) {
 		name, code, msg string
 		call            func() error
 	}{
-		{"unsupported service", "NotSupportedService", "", func() error {
+		// AWS's recorded answers:
+		// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam.snapshot.json
+		{"unsupported service", "NoSuchEntity", "No such service s3.amazonaws.com is supported for Service Specific Credentials", func() error {
 			_, err := create("s3.amazonaws.com", nil)
 			return err
 		}},
@@ -582,7 +584,7 @@ func TestServiceSpecificCredentials(t *testing.T) {
 			_, err := a.CreateServiceSpecificCredential(ctx, &awsiam.CreateServiceSpecificCredentialInput{UserName: aws.String("nobody"), ServiceName: aws.String("codecommit.amazonaws.com")})
 			return err
 		}},
-		{"no such credential", "NoSuchEntity", "The Service Specific Credential with id ACCAAAAAAAAAAAAAAAAAA cannot be found.", func() error {
+		{"no such credential", "NoSuchEntity", "No such credential ACCAAAAAAAAAAAAAAAAAA exists", func() error {
 			_, err := a.ResetServiceSpecificCredential(ctx, &awsiam.ResetServiceSpecificCredentialInput{UserName: user, ServiceSpecificCredentialId: aws.String("ACCAAAAAAAAAAAAAAAAAA")})
 			return err
 		}},
@@ -590,7 +592,7 @@ func TestServiceSpecificCredentials(t *testing.T) {
 			_, err := a.UpdateServiceSpecificCredential(ctx, &awsiam.UpdateServiceSpecificCredentialInput{UserName: user, ServiceSpecificCredentialId: cc.ServiceSpecificCredentialId, Status: types.StatusTypeExpired})
 			return err
 		}},
-		{"list unsupported service", "NotSupportedService", "", func() error {
+		{"list unsupported service", "NoSuchEntity", "No such service s3.amazonaws.com is supported for Service Specific Credentials", func() error {
 			_, err := a.ListServiceSpecificCredentials(ctx, &awsiam.ListServiceSpecificCredentialsInput{UserName: user, ServiceName: aws.String("s3.amazonaws.com")})
 			return err
 		}},
