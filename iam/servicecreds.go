@@ -254,9 +254,13 @@ func (svc *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iam
 
 // ListServiceSpecificCredentials lists a user's credentials (by
 // default the caller's), or with AllUsers every user's, optionally of
-// one service. Unlike the other list operations, it leaves IsTruncated
-// out of a last (or only) page.
+// one service. Like the other list operations it answers IsTruncated,
+// false on a last page: AWS left it out before the operation could page
+// (recorded in March 2025) and has answered it since (recorded in March
+// 2026).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServiceSpecificCredentials.html
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_users.snapshot.json (test_user_rename_updates_service_specific_credentials, 2026)
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam.snapshot.json (test_service_specific_credential_lifecycle, 2025)
 func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi.ListServiceSpecificCredentialsInput) (*iamapi.ListServiceSpecificCredentialsOutput, error) {
 	r := RequestFrom(ctx)
 	allUsers := in.AllUsers != nil && *in.AllUsers
@@ -304,13 +308,7 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iama
 			return err
 		}
 		now := t.svc.now()
-		out = &iamapi.ListServiceSpecificCredentialsOutput{ServiceSpecificCredentials: make([]iamapi.ServiceSpecificCredentialMetadata, len(page)), Marker: marker}
-		if truncated {
-			// AWS's answer has no IsTruncated element unless there is a
-			// next page, whatever its model says (recorded responses,
-			// issue 10).
-			out.IsTruncated = boolPtr(true)
-		}
+		out = &iamapi.ListServiceSpecificCredentialsOutput{ServiceSpecificCredentials: make([]iamapi.ServiceSpecificCredentialMetadata, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
 		for i, o := range page {
 			out.ServiceSpecificCredentials[i] = iamapi.ServiceSpecificCredentialMetadata{
 				UserName:                    o.u.Name,
