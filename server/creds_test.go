@@ -274,8 +274,10 @@ func TestSigningCertificates(t *testing.T) {
 	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
 	edCert, _ := makeCert(t, edKey, certSpec{cn: "ed"})
 	for _, tc := range []struct{ name, body, code, msg string }{
-		{"not PEM", "hello", "MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format."},
-		{"bad DER", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format."},
+		// AWS quotes the body (recorded:
+		// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_signing_certificates.snapshot.json).
+		{"not PEM", "hello", "MalformedCertificate", "Certificate hello is malformed."},
+		{"bad DER", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "MalformedCertificate", "Certificate -----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n is malformed."},
 		{"expired", expired, "MalformedCertificate", "Certificate is no longer valid. The 'Not After' date restriction on the certificate has passed."},
 		{"not yet valid", future, "MalformedCertificate", ""},
 		{"ed25519", edCert, "InvalidCertificate", ""},
