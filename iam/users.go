@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/arn"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 )
 
@@ -63,13 +64,33 @@ func (t *txn) apiUser(u *user) *iamapi.User {
 		PasswordLastUsed: u.PasswordUsed,
 		Tags:             apiTags(u.Tags),
 	}
-	if u.Boundary != "" {
-		out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{
-			PermissionsBoundaryType: iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy,
-			PermissionsBoundaryArn:  t.req.out(u.Boundary),
-		}
-	}
+	out.PermissionsBoundary = t.apiBoundary(u.Boundary)
 	return out
+}
+
+// boundaryTypePolicy is the PermissionsBoundaryType IAM answers. The
+// model's enum says "PermissionsBoundaryPolicy"; AWS writes "Policy"
+// (GetRole, CreateRole: test_role_permissions_boundary_lifecycle in
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_roles.snapshot.json),
+// which the SDKs pass through unchanged.
+const boundaryTypePolicy = "Policy"
+
+// apiBoundary is a user's or role's permissions boundary as IAM returns
+// it, or nil for none.
+func (t *txn) apiBoundary(canonical string) *iamapi.AttachedPermissionsBoundary {
+	if canonical == "" {
+		return nil
+	}
+	return &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryType: boundaryTypePolicy, PermissionsBoundaryArn: t.req.out(canonical)}
+}
+
+// listedUser is a user as ListUsers and GetGroup return it: without tags
+// and permissions boundary, which only GetUser returns.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html
+func (t *txn) listedUser(u *user) iamapi.User {
+	au := t.apiUser(u)
+	au.Tags, au.PermissionsBoundary = nil, nil
+	return *au
 }
 
 // CreateUser creates an IAM user.
@@ -159,9 +180,7 @@ func (svc *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersInput) (*
 		}
 		out = &iamapi.ListUsersOutput{Users: make([]iamapi.User, len(page)), IsTruncated: boolPtr(truncated), Marker: marker}
 		for i, u := range page {
-			au := t.apiUser(u)
-			au.Tags = nil // ListUsers does not return tags
-			out.Users[i] = *au
+			out.Users[i] = t.listedUser(u)
 		}
 		return nil
 	})
@@ -299,6 +318,12 @@ func (svc *Service) DeleteUserPermissionsBoundary(ctx context.Context, in *iamap
 // boundaryPolicy checks that the managed policy given as a permissions
 // boundary exists and returns its canonical ARN.
 func (t *txn) boundaryPolicy(given string) (string, error) {
+	// Not a policy ARN at all: InvalidInput "ARN ... is not valid."
+	// (test_role_permissions_boundary_errors in
+	// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_roles.snapshot.json).
+	if a, err := arn.Parse(given); err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "policy/") {
+		return "", iamapi.InvalidInput("ARN %s is not valid.", given)
+	}
 	a := t.req.in(given)
 	if mp := t.svc.catalog.ManagedPolicy(a); mp != nil && isAWSManagedARN(a) {
 		return mp.ARN, nil

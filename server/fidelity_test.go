@@ -244,3 +244,119 @@ func TestReservedTagKeys(t *testing.T) {
 	must[*awsiam.TagUserOutput](t)(a.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String("alice"), Tags: []types.Tag{
 		{Key: aws.String("team:aws:x"), Value: aws.String("aws:y")}}}))
 }
+
+// TestShapesAsAWSAnswers: which members IAM puts in each answer, where
+// AWS's recorded responses differ from what the model would allow
+// (https://github.com/localstack/localstack/tree/main/tests/aws/services/iam,
+// *.snapshot.json, recorded against AWS in 2026). The golden files hold
+// the whole XML; this test pins the differences down.
+func TestShapesAsAWSAnswers(t *testing.T) {
+	h := start(t, false)
+	ctx := context.Background()
+	a := h.admin()
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	boundary := must[*awsiam.CreatePolicyOutput](t)(a.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("boundary"), Description: aws.String("Caps"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})).Policy
+	// CreatePolicy does not echo the description nor empty tags;
+	// GetPolicy has both (test_policy_lifecycle, test_policy_tag_lifecycle).
+	if boundary.Description != nil || boundary.Tags != nil {
+		t.Errorf("CreatePolicy = description %v, tags %v", boundary.Description, boundary.Tags)
+	}
+	got := must[*awsiam.GetPolicyOutput](t)(a.GetPolicy(ctx, &awsiam.GetPolicyInput{PolicyArn: boundary.Arn})).Policy
+	if aws.ToString(got.Description) != "Caps" || got.Tags == nil {
+		t.Errorf("GetPolicy = description %v, tags %v", got.Description, got.Tags)
+	}
+	managed := must[*awsiam.GetPolicyOutput](t)(a.GetPolicy(ctx, &awsiam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})).Policy
+	if managed.Tags == nil || len(managed.Tags) != 0 {
+		t.Errorf("GetPolicy of an AWS managed policy: tags %v, want empty", managed.Tags)
+	}
+
+	// CreateRole: no Description, MaxSessionDuration or RoleLastUsed;
+	// the boundary's type is "Policy" (test_create_role_defaults,
+	// test_role_permissions_boundary_lifecycle, test_list_roles_pagination).
+	created := must[*awsiam.CreateRoleOutput](t)(a.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(trust),
+		Description: aws.String("Application"), PermissionsBoundary: boundary.Arn, Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("")}}})).Role
+	if created.Description != nil || created.MaxSessionDuration != nil || created.RoleLastUsed != nil {
+		t.Errorf("CreateRole = description %v, max session %v, last used %v", created.Description, created.MaxSessionDuration, created.RoleLastUsed)
+	}
+	if created.PermissionsBoundary == nil || created.PermissionsBoundary.PermissionsBoundaryType != "Policy" {
+		t.Errorf("CreateRole boundary = %+v", created.PermissionsBoundary)
+	}
+	// An empty tag value comes back as an empty Value (create-role-empty-tag-value).
+	if len(created.Tags) != 1 || created.Tags[0].Value == nil || *created.Tags[0].Value != "" {
+		t.Errorf("CreateRole tags = %+v", created.Tags)
+	}
+	// GetRole: all of them; RoleLastUsed empty before any use.
+	role := must[*awsiam.GetRoleOutput](t)(a.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("app")})).Role
+	if aws.ToString(role.Description) != "Application" || aws.ToInt32(role.MaxSessionDuration) != 3600 || role.RoleLastUsed == nil || role.RoleLastUsed.LastUsedDate != nil ||
+		role.PermissionsBoundary == nil || role.PermissionsBoundary.PermissionsBoundaryType != "Policy" || len(role.Tags) != 1 {
+		t.Errorf("GetRole = %+v", role)
+	}
+	// ListRoles: description and maximum session, no tags, boundary or
+	// RoleLastUsed.
+	listed := must[*awsiam.ListRolesOutput](t)(a.ListRoles(ctx, &awsiam.ListRolesInput{})).Roles
+	if len(listed) != 1 || aws.ToString(listed[0].Description) != "Application" || aws.ToInt32(listed[0].MaxSessionDuration) != 3600 ||
+		listed[0].Tags != nil || listed[0].PermissionsBoundary != nil || listed[0].RoleLastUsed != nil {
+		t.Errorf("ListRoles = %+v", listed)
+	}
+	// UpdateRoleDescription: the role without MaxSessionDuration and
+	// RoleLastUsed (test_update_role).
+	updated := must[*awsiam.UpdateRoleDescriptionOutput](t)(a.UpdateRoleDescription(ctx, &awsiam.UpdateRoleDescriptionInput{RoleName: aws.String("app"), Description: aws.String("Again")})).Role
+	if aws.ToString(updated.Description) != "Again" || updated.MaxSessionDuration != nil || updated.RoleLastUsed != nil {
+		t.Errorf("UpdateRoleDescription = %+v", updated)
+	}
+
+	// ListUsers and GetGroup leave the boundary and tags out; GetUser
+	// has them.
+	must[*awsiam.CreateUserOutput](t)(a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("alice"), PermissionsBoundary: boundary.Arn,
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}))
+	must[*awsiam.CreateGroupOutput](t)(a.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("devs")}))
+	must[*awsiam.AddUserToGroupOutput](t)(a.AddUserToGroup(ctx, &awsiam.AddUserToGroupInput{GroupName: aws.String("devs"), UserName: aws.String("alice")}))
+	user := must[*awsiam.GetUserOutput](t)(a.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("alice")})).User
+	if user.PermissionsBoundary == nil || user.PermissionsBoundary.PermissionsBoundaryType != "Policy" || len(user.Tags) != 1 {
+		t.Errorf("GetUser = %+v", user)
+	}
+	for _, u := range must[*awsiam.ListUsersOutput](t)(a.ListUsers(ctx, &awsiam.ListUsersInput{})).Users {
+		if u.PermissionsBoundary != nil || u.Tags != nil {
+			t.Errorf("ListUsers member = %+v", u)
+		}
+	}
+	for _, u := range must[*awsiam.GetGroupOutput](t)(a.GetGroup(ctx, &awsiam.GetGroupInput{GroupName: aws.String("devs")})).Users {
+		if u.PermissionsBoundary != nil || u.Tags != nil {
+			t.Errorf("GetGroup member = %+v", u)
+		}
+	}
+	// Removing a user that is not in the group succeeds
+	// (remove-nonmember-user-from-group); the user is looked for first.
+	must[*awsiam.RemoveUserFromGroupOutput](t)(a.RemoveUserFromGroup(ctx, &awsiam.RemoveUserFromGroupInput{GroupName: aws.String("devs"), UserName: aws.String("alice")}))
+	must[*awsiam.RemoveUserFromGroupOutput](t)(a.RemoveUserFromGroup(ctx, &awsiam.RemoveUserFromGroupInput{GroupName: aws.String("devs"), UserName: aws.String("alice")}))
+	_, err := a.RemoveUserFromGroup(ctx, &awsiam.RemoveUserFromGroupInput{GroupName: aws.String("non-existent-group"), UserName: aws.String("any-user")})
+	wantErrorStatus(t, err, "NoSuchEntity", 404, "The user with name any-user cannot be found.")
+	_, err = a.RemoveUserFromGroup(ctx, &awsiam.RemoveUserFromGroupInput{GroupName: aws.String("non-existent-group"), UserName: aws.String("alice")})
+	wantErrorStatus(t, err, "NoSuchEntity", 404, "The group with name non-existent-group cannot be found.")
+
+	// A PolicyArn that is no ARN (test_role_managed_policy_errors), and a
+	// boundary that is no policy ARN (test_role_permissions_boundary_errors).
+	_, err = a.AttachRolePolicy(ctx, &awsiam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String("longpolicynamebutnoarn")})
+	wantErrorStatus(t, err, "ValidationError", 400, "ARN longpolicynamebutnoarn is not valid.")
+	bad := "arn:aws:iam::" + testAccount + ":not_a_policy/invalid"
+	_, err = a.PutRolePermissionsBoundary(ctx, &awsiam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: aws.String(bad)})
+	wantErrorStatus(t, err, "InvalidInput", 400, "ARN "+bad+" is not valid.")
+	_, err = a.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("other"), AssumeRolePolicyDocument: aws.String(trust), PermissionsBoundary: aws.String(bad)})
+	wantErrorStatus(t, err, "InvalidInput", 400, "ARN "+bad+" is not valid.")
+	nothing := "arn:aws:iam::" + testAccount + ":policy/nonexistent-policy"
+	_, err = a.PutRolePermissionsBoundary(ctx, &awsiam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: aws.String(nothing)})
+	wantErrorStatus(t, err, "NoSuchEntity", 404, "Scope ARN: "+nothing+" does not exist or is not attachable.")
+
+	// A version of a policy that does not exist (test_policy_version_errors).
+	ghost := "arn:aws:iam::" + testAccount + ":policy/TestNonExistingPolicy"
+	_, err = a.GetPolicyVersion(ctx, &awsiam.GetPolicyVersionInput{PolicyArn: aws.String(ghost), VersionId: aws.String("v1")})
+	wantErrorStatus(t, err, "NoSuchEntity", 404, "Policy "+ghost+" version v1 does not exist or is not attachable.")
+	_, err = a.SetDefaultPolicyVersion(ctx, &awsiam.SetDefaultPolicyVersionInput{PolicyArn: aws.String(ghost), VersionId: aws.String("v1")})
+	wantErrorStatus(t, err, "NoSuchEntity", 404, "Policy "+ghost+" version v1 does not exist or is not attachable.")
+
+	// GetAccessKeyLastUsed of a key that is not the account's: AccessDenied
+	// naming the key (test_access_key_errors).
+	_, err = a.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String("AKIAIOSFODNN7EXAMPLE")})
+	wantErrorStatus(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+testAccount+":user/admin is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key AKIAIOSFODNN7EXAMPLE")
+}
