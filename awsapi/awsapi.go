@@ -198,6 +198,7 @@ type Decoder struct {
 	Form      url.Values
 	errors    []string
 	sensitive map[string]bool // paths whose values messages leave out
+	format    string          // the first Format failure, if any
 }
 
 // Sensitive marks the member at path as sensitive in the model
@@ -364,6 +365,20 @@ func (d *Decoder) Pattern(value, path string, re *regexp.Regexp, source, forbidd
 	}
 }
 
+// Format checks a string against a pattern the service checks itself,
+// after the model's constraints: a failure is reported only when nothing
+// else failed, as a ValidationError with the service's own message
+// (msg, with the member's name for %s). The member's name is the last
+// element of path.
+func (d *Decoder) Format(value, path string, re *regexp.Regexp, forbidden, msg string) {
+	if d.format != "" {
+		return
+	}
+	if !re.MatchString(value) || (forbidden != "" && strings.Contains(value, forbidden)) {
+		d.format = fmt.Sprintf(msg, path[strings.LastIndexByte(path, '.')+1:])
+	}
+}
+
 // Enum checks a string against the model's enum.
 func (d *Decoder) Enum(value, path string, allowed []string) {
 	for _, a := range allowed {
@@ -398,6 +413,9 @@ func (d *Decoder) fail(value any, path, constraint string) {
 func (d *Decoder) Err() error {
 	switch n := len(d.errors); n {
 	case 0:
+		if d.format != "" {
+			return ValidationError(d.format)
+		}
 		return nil
 	case 1:
 		return ValidationError("1 validation error detected: " + d.errors[0])

@@ -3402,7 +3402,7 @@ func (v *AccessKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -3518,7 +3518,7 @@ func (v *AccessKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -3679,7 +3679,7 @@ func (v *AddUserToGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -3818,7 +3818,7 @@ func (v *AttachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -4032,7 +4032,7 @@ func (v *CreateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -4276,7 +4276,7 @@ func (v *CreateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -4351,7 +4351,7 @@ func (v *CreateInstanceProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -4418,7 +4418,7 @@ func (v *CreateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -4646,7 +4646,7 @@ func (v *CreatePolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.Path, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -4813,7 +4813,7 @@ func (v *CreateRoleInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -5176,7 +5176,7 @@ func (v *CreateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -5246,7 +5246,7 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -5260,7 +5260,7 @@ func (v *CreateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -5345,7 +5345,7 @@ func (v *CreateVirtualMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, pat
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -5425,7 +5425,7 @@ func (v *DeactivateMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -5784,7 +5784,7 @@ func (v *DeleteAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -5945,7 +5945,7 @@ func (v *DeleteLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -6171,7 +6171,7 @@ func (v *DeleteSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -6289,7 +6289,7 @@ func (v *DeleteServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -6331,7 +6331,7 @@ func (v *DeleteSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -6373,7 +6373,7 @@ func (v *DeleteUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, pref
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -6398,7 +6398,7 @@ func (v *DeleteUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -6442,7 +6442,7 @@ func (v *DeleteUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -6618,7 +6618,7 @@ func (v *DetachUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -6755,7 +6755,7 @@ func (v *EnableMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -6987,7 +6987,7 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Name) > 64 {
 				d.MaxLen(v.Name, path, 64)
 			}
-			d.Pattern(v.Name, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.Name, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -7029,7 +7029,7 @@ func (v *EntityInfo) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 }
@@ -7425,7 +7425,7 @@ func (v *GetAccessKeyLastUsedOutput) decodeQuery(d *awsapi.Decoder, prefix, path
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -8249,7 +8249,7 @@ func (v *GetLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -8305,7 +8305,7 @@ func (v *GetMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -8331,7 +8331,7 @@ func (v *GetMFADeviceOutput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -9121,7 +9121,7 @@ func (v *GetSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -9623,7 +9623,7 @@ func (v *GetUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -9667,7 +9667,7 @@ func (v *GetUserPolicyOutput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -9730,7 +9730,7 @@ func (v *GetUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -9770,7 +9770,7 @@ func (v *Group) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		} else {
 			d.Required(path)
 		}
@@ -9862,7 +9862,7 @@ func (v *GroupDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -9985,7 +9985,7 @@ func (v *InstanceProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		} else {
 			d.Required(path)
 		}
@@ -10125,7 +10125,7 @@ func (v *ListAccessKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -10338,7 +10338,7 @@ func (v *ListAttachedGroupPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, 
 			if awsapi.StrLen(v.PathPrefix) > 512 {
 				d.MaxLen(v.PathPrefix, path, 512)
 			}
-			d.Pattern(v.PathPrefix, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.PathPrefix, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -10458,7 +10458,7 @@ func (v *ListAttachedRolePoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.PathPrefix) > 512 {
 				d.MaxLen(v.PathPrefix, path, 512)
 			}
-			d.Pattern(v.PathPrefix, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.PathPrefix, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -10562,7 +10562,7 @@ func (v *ListAttachedUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -10578,7 +10578,7 @@ func (v *ListAttachedUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.PathPrefix) > 512 {
 				d.MaxLen(v.PathPrefix, path, 512)
 			}
-			d.Pattern(v.PathPrefix, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.PathPrefix, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -10813,7 +10813,7 @@ func (v *ListEntitiesForPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path
 			if awsapi.StrLen(v.PathPrefix) > 512 {
 				d.MaxLen(v.PathPrefix, path, 512)
 			}
-			d.Pattern(v.PathPrefix, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.PathPrefix, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -11085,7 +11085,7 @@ func (v *ListGroupsForUserInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -11723,7 +11723,7 @@ func (v *ListMFADevicesInput) decodeQuery(d *awsapi.Decoder, prefix, path string
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -12197,7 +12197,7 @@ func (v *ListPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			if awsapi.StrLen(v.PathPrefix) > 512 {
 				d.MaxLen(v.PathPrefix, path, 512)
 			}
-			d.Pattern(v.PathPrefix, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.PathPrefix, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -12991,7 +12991,7 @@ func (v *ListSSHPublicKeysInput) decodeQuery(d *awsapi.Decoder, prefix, path str
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -13305,7 +13305,7 @@ func (v *ListServiceSpecificCredentialsInput) decodeQuery(d *awsapi.Decoder, pre
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -13424,7 +13424,7 @@ func (v *ListSigningCertificatesInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -13528,7 +13528,7 @@ func (v *ListUserPoliciesInput) decodeQuery(d *awsapi.Decoder, prefix, path stri
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -13640,7 +13640,7 @@ func (v *ListUserTagsInput) decodeQuery(d *awsapi.Decoder, prefix, path string) 
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -13951,7 +13951,7 @@ func (v *LoginProfile) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -13995,7 +13995,7 @@ func (v *MFADevice) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -14091,7 +14091,7 @@ func (v *ManagedPolicyDetail) decodeQuery(d *awsapi.Decoder, prefix, path string
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.Path, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -14413,7 +14413,7 @@ func (v *Policy) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re13, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "")
+			d.Format(v.Path, path, re13, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -14794,7 +14794,7 @@ func (v *PolicyUser) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -15079,7 +15079,7 @@ func (v *PutUserPermissionsBoundaryInput) decodeQuery(d *awsapi.Decoder, prefix,
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -15122,7 +15122,7 @@ func (v *PutUserPolicyInput) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -15326,7 +15326,7 @@ func (v *RemoveUserFromGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path s
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -15354,7 +15354,7 @@ func (v *ResetServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pre
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -15529,7 +15529,7 @@ func (v *ResyncMFADeviceInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -15611,7 +15611,7 @@ func (v *Role) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		} else {
 			d.Required(path)
 		}
@@ -15796,7 +15796,7 @@ func (v *RoleDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -16144,7 +16144,7 @@ func (v *SSHPublicKey) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -16247,7 +16247,7 @@ func (v *SSHPublicKeyMetadata) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -16417,7 +16417,7 @@ func (v *ServerCertificateMetadata) decodeQuery(d *awsapi.Decoder, prefix, path 
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		} else {
 			d.Required(path)
 		}
@@ -16692,7 +16692,7 @@ func (v *ServiceSpecificCredential) decodeQuery(d *awsapi.Decoder, prefix, path 
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -16754,7 +16754,7 @@ func (v *ServiceSpecificCredentialMetadata) decodeQuery(d *awsapi.Decoder, prefi
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -16926,7 +16926,7 @@ func (v *SigningCertificate) decodeQuery(d *awsapi.Decoder, prefix, path string)
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -17993,7 +17993,7 @@ func (v *TagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -18498,7 +18498,7 @@ func (v *UntagUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -18556,7 +18556,7 @@ func (v *UpdateAccessKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path strin
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -18812,7 +18812,7 @@ func (v *UpdateGroupInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.NewPath) > 512 {
 				d.MaxLen(v.NewPath, path, 512)
 			}
-			d.Pattern(v.NewPath, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.NewPath, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -18855,7 +18855,7 @@ func (v *UpdateLoginProfileInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -19186,7 +19186,7 @@ func (v *UpdateSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -19259,7 +19259,7 @@ func (v *UpdateServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			if awsapi.StrLen(v.NewPath) > 512 {
 				d.MaxLen(v.NewPath, path, 512)
 			}
-			d.Pattern(v.NewPath, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.NewPath, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -19302,7 +19302,7 @@ func (v *UpdateServiceSpecificCredentialInput) decodeQuery(d *awsapi.Decoder, pr
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -19357,7 +19357,7 @@ func (v *UpdateSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -19412,7 +19412,7 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -19428,7 +19428,7 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.NewPath) > 512 {
 				d.MaxLen(v.NewPath, path, 512)
 			}
-			d.Pattern(v.NewPath, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.NewPath, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -19442,7 +19442,7 @@ func (v *UpdateUserInput) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.NewUserName) > 64 {
 				d.MaxLen(v.NewUserName, path, 64)
 			}
-			d.Pattern(v.NewUserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.NewUserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 }
@@ -19471,7 +19471,7 @@ func (v *UploadSSHPublicKeyInput) decodeQuery(d *awsapi.Decoder, prefix, path st
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -19532,7 +19532,7 @@ func (v *UploadServerCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, pa
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -19695,7 +19695,7 @@ func (v *UploadSigningCertificateInput) decodeQuery(d *awsapi.Decoder, prefix, p
 			if awsapi.StrLen(v.UserName) > 128 {
 				d.MaxLen(v.UserName, path, 128)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{
@@ -19754,7 +19754,7 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		} else {
 			d.Required(path)
 		}
@@ -19770,7 +19770,7 @@ func (v *User) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		} else {
 			d.Required(path)
 		}
@@ -19889,7 +19889,7 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.Path) > 512 {
 				d.MaxLen(v.Path, path, 512)
 			}
-			d.Pattern(v.Path, path, re12, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "")
+			d.Format(v.Path, path, re12, "", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 		}
 	}
 	{
@@ -19903,7 +19903,7 @@ func (v *UserDetail) decodeQuery(d *awsapi.Decoder, prefix, path string) {
 			if awsapi.StrLen(v.UserName) > 64 {
 				d.MaxLen(v.UserName, path, 64)
 			}
-			d.Pattern(v.UserName, path, re3, "[\\w+=,.@-]+", "")
+			d.Format(v.UserName, path, re3, "", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-")
 		}
 	}
 	{

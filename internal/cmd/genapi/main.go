@@ -393,7 +393,7 @@ func (g *gen) decodeMember(parent *shape, mn, dst, key, path string) {
 		// checked against the constraints; only an absent one is null.
 		g.p("%s = d.String(key)", dst)
 		g.p("if d.Has(key) {")
-		g.checkString(ms, dst)
+		g.checkString(parent.Members[mn].Shape, ms, dst)
 		if required {
 			g.p("} else {")
 			g.p("d.Required(path)")
@@ -444,7 +444,7 @@ func (g *gen) decodeMember(parent *shape, mn, dst, key, path string) {
 		switch es.Type {
 		case "string":
 			g.p("e := d.String(ekey)")
-			g.checkStringPath(es, "e", "epath")
+			g.checkStringPath(ms.Member.Shape, es, "e", "epath")
 			g.p("%s[i] = e", dst)
 		case "structure":
 			g.p("%s[i].decodeQuery(d, ekey+\".\", epath+\".\")", dst)
@@ -492,9 +492,26 @@ func stringsOf(es *shape, dst string) string {
 	return "len(" + dst + ")"
 }
 
-func (g *gen) checkString(s *shape, v string) { g.checkStringPath(s, v, "path") }
+func (g *gen) checkString(name string, s *shape, v string) { g.checkStringPath(name, s, v, "path") }
 
-func (g *gen) checkStringPath(s *shape, v, path string) {
+// serviceFormatChecks lists, by service and string shape, the patterns
+// the service checks itself after the model's constraints pass,
+// answering in its own words instead of the model's "Member must satisfy
+// regular expression pattern": a ValidationError whose message is the
+// entry with the member's name for %s. Each entry cites the recorded AWS
+// answer.
+var serviceFormatChecks = map[string]map[string]string{"IAM": {
+	// CreateUser Path=team and the other paths (issue 10, recorded
+	// answers; moto's tests of CreateVirtualMFADevice give the same text).
+	"pathType":       "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+	"policyPathType": "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+	// AttachUserPolicy UserName={ocm-sts-access}:
+	// https://github.com/app-sre/qontract-reconcile/pull/2640
+	"userNameType":         "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
+	"existingUserNameType": "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
+}}
+
+func (g *gen) checkStringPath(name string, s *shape, v, path string) {
 	if s.Sensitive {
 		g.p("d.Sensitive(%s)", path)
 	}
@@ -512,7 +529,11 @@ func (g *gen) checkStringPath(s *shape, v, path string) {
 			pattern = strings.Replace(pattern, m[0], m[1], 1)
 			forbidden = m[1] + m[1]
 		}
-		g.p("d.Pattern(%s, %s, %s, %q, %q)", v, path, g.regexpFor(pattern), s.Pattern, forbidden)
+		if msg, ok := serviceFormatChecks[g.m.Metadata.ServiceID][name]; ok {
+			g.p("d.Format(%s, %s, %s, %q, %q)", v, path, g.regexpFor(pattern), forbidden, msg)
+		} else {
+			g.p("d.Pattern(%s, %s, %s, %q, %q)", v, path, g.regexpFor(pattern), s.Pattern, forbidden)
+		}
 	}
 	if len(s.Enum) > 0 {
 		g.p("d.Enum(%s, %s, %#v)", v, path, s.Enum)
