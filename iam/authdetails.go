@@ -249,7 +249,7 @@ func (t *txn) userDetail(u *user, groupsByID map[string]*group) iamapi.UserDetai
 func (t *txn) roleDetail(ro *role, profiles []*instanceProfile, rolesByID map[string]*role) iamapi.RoleDetail {
 	d := iamapi.RoleDetail{
 		Path: ro.Path, RoleName: ro.Name, RoleId: ro.ID, Arn: t.roleARN(ro, ""), CreateDate: ro.Created,
-		AssumeRolePolicyDocument: encodeDocument(ro.Trust),
+		AssumeRolePolicyDocument: encodeDocument(t.trustDocument(ro)),
 		InstanceProfileList:      make([]iamapi.InstanceProfile, 0, len(profiles)),
 		RolePolicyList:           inlineDetails(ro.Inline),
 		AttachedManagedPolicies:  t.attachedDetails(ro.Attached),
@@ -267,7 +267,7 @@ func (t *txn) roleDetail(ro *role, profiles []*instanceProfile, rolesByID map[st
 			if member := rolesByID[id]; member != nil {
 				ip.Roles = append(ip.Roles, iamapi.Role{
 					Path: member.Path, RoleName: member.Name, RoleId: member.ID, Arn: t.roleARN(member, ""),
-					CreateDate: member.Created, AssumeRolePolicyDocument: encodeDocument(member.Trust),
+					CreateDate: member.Created, AssumeRolePolicyDocument: encodeDocument(t.trustDocument(member)),
 				})
 			}
 		}

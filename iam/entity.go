@@ -126,11 +126,14 @@ func (g *group) kind() string { return kindGroup }
 func (g *group) key() string  { return nameKey(g.Name) }
 
 type role struct {
-	Path        string            `json:"path"`
-	Name        string            `json:"name"`
-	ID          string            `json:"id"`
-	Created     time.Time         `json:"created"`
-	Trust       string            `json:"trust"` // the assume-role policy document as given
+	Path    string    `json:"path"`
+	Name    string    `json:"name"`
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	Trust   string    `json:"trust"` // the assume-role policy document as given
+	// TrustIDs binds the IAM users and roles Trust names to their unique
+	// IDs (see trust.go).
+	TrustIDs    []trustBinding    `json:"trustIds,omitempty"`
 	Description string            `json:"description,omitempty"`
 	MaxSession  int32             `json:"maxSession"` // seconds
 	Boundary    string            `json:"boundary,omitempty"`

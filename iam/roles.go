@@ -52,7 +52,7 @@ func (t *txn) apiRole(r *role) *iamapi.Role {
 		RoleId:                   r.ID,
 		Arn:                      t.roleARN(r, ""),
 		CreateDate:               r.Created,
-		AssumeRolePolicyDocument: encodeDocument(r.Trust),
+		AssumeRolePolicyDocument: encodeDocument(t.trustDocument(r)),
 		Description:              r.Description,
 		MaxSessionDuration:       awsInt32(r.MaxSession),
 		Tags:                     apiTags(r.Tags),
@@ -91,13 +91,17 @@ func (svc *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) 
 		if err := checkDocument(in.AssumeRolePolicyDocument, policy.Trust, in.RoleName); err != nil {
 			return err
 		}
+		bindings, err := t.bindTrust(in.AssumeRolePolicyDocument)
+		if err != nil {
+			return err
+		}
 		tags, err := newTags(in.Tags)
 		if err != nil {
 			return err
 		}
 		nr := &role{
 			Path: path, Name: in.RoleName, ID: uniqueID(prefixRole), Created: t.svc.now(),
-			Trust: in.AssumeRolePolicyDocument, Description: in.Description, MaxSession: defaultMaxSession, Tags: tags,
+			Trust: in.AssumeRolePolicyDocument, TrustIDs: bindings, Description: in.Description, MaxSession: defaultMaxSession, Tags: tags,
 		}
 		if in.MaxSessionDuration != nil {
 			nr.MaxSession = *in.MaxSessionDuration
@@ -211,11 +215,15 @@ func (svc *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.Update
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html
 func (svc *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateAssumeRolePolicyInput) (*iamapi.UpdateAssumeRolePolicyOutput, error) {
-	return &iamapi.UpdateAssumeRolePolicyOutput{}, svc.changeRole(ctx, "UpdateAssumeRolePolicy", in.RoleName, nil, func(_ *txn, r *role) error {
+	return &iamapi.UpdateAssumeRolePolicyOutput{}, svc.changeRole(ctx, "UpdateAssumeRolePolicy", in.RoleName, nil, func(t *txn, r *role) error {
 		if err := checkDocument(in.PolicyDocument, policy.Trust, r.Name); err != nil {
 			return err
 		}
-		r.Trust = in.PolicyDocument
+		bindings, err := t.bindTrust(in.PolicyDocument)
+		if err != nil {
+			return err
+		}
+		r.Trust, r.TrustIDs = in.PolicyDocument, bindings
 		return nil
 	})
 }

@@ -3,11 +3,14 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/gatehouse/gatehouse/iam"
 )
 
 // TestInvalidMarker: every list operation of users, groups, access keys,
@@ -359,4 +362,108 @@ func TestShapesAsAWSAnswers(t *testing.T) {
 	// naming the key (test_access_key_errors).
 	_, err = a.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String("AKIAIOSFODNN7EXAMPLE")})
 	wantErrorStatus(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+testAccount+":user/admin is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key AKIAIOSFODNN7EXAMPLE")
+}
+
+// TestTrustPrincipals: a trust policy may name only IAM users and roles
+// that exist; IAM binds them to their unique IDs, and once one is
+// deleted the policy shows the ID instead of the ARN, also after the
+// name is used again.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_policy-examples.html#example-delegate-xaccount-rolesapi
+// Recorded: MalformedPolicyDocument "Invalid principal in policy:
+// "AWS":"arn:aws:iam::959325414060:role/bk-1588-092-a-eks-nodes""
+// (https://github.com/opstrace/opstrace/issues/88).
+func TestTrustPrincipals(t *testing.T) {
+	h := start(t, false)
+	ctx := context.Background()
+	a := h.admin()
+	const other = "444455556666"
+	otherAdmin, err := h.svc.Bootstrap(ctx, iam.Bootstrap{Account: other, RootPassword: "correct horse battery staple"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := h.client(aws.Credentials{AccessKeyID: otherAdmin.AccessKeyID, SecretAccessKey: otherAdmin.SecretAccessKey})
+	must[*awsiam.CreateUserOutput](t)(a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("alice"), Path: aws.String("/team/")}))
+	createRole(t, a, "ci", "/")
+	createRole(t, b, "deployer", "/")
+
+	trust := func(principal string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal + `,"Action":"sts:AssumeRole"}]}`
+	}
+	acct := "arn:aws:iam::" + testAccount + ":"
+	notPrincipal := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"` + acct + `role/gone"},"Action":"sts:AssumeRole"}]}`
+	for _, tc := range []struct {
+		name, doc, invalid string // invalid: the value IAM names, "" if accepted
+	}{
+		{"this account's user", trust(`{"AWS":"` + acct + `user/team/alice"}`), ""},
+		{"this account's role", trust(`{"AWS":["` + acct + `role/ci"]}`), ""},
+		{"a user that does not exist", trust(`{"AWS":"` + acct + `user/nobody"}`), acct + "user/nobody"},
+		{"a role that does not exist", trust(`{"AWS":"` + acct + `role/nobody"}`), acct + "role/nobody"},
+		{"a user under another path", trust(`{"AWS":"` + acct + `user/alice"}`), acct + "user/alice"},
+		{"one of several", trust(`{"AWS":["` + acct + `role/ci","` + acct + `role/gone"]}`), acct + "role/gone"},
+		{"NotPrincipal too", notPrincipal, acct + "role/gone"},
+		{"another account on this server", trust(`{"AWS":"arn:aws:iam::` + other + `:role/deployer"}`), ""},
+		{"another account's missing role", trust(`{"AWS":"arn:aws:iam::` + other + `:role/nobody"}`), "arn:aws:iam::" + other + ":role/nobody"},
+		{"an account this server does not hold", trust(`{"AWS":"arn:aws:iam::999988887777:role/anything"}`), ""},
+		{"an account ID", trust(`{"AWS":"999988887777"}`), ""},
+		{"a root", trust(`{"AWS":"` + acct + `root"}`), ""},
+		{"a role session", trust(`{"AWS":"arn:aws:sts::` + testAccount + `:assumed-role/nobody/s"}`), ""},
+		{"a service", trust(`{"Service":"ec2.amazonaws.com"}`), ""},
+		{"everyone", trust(`{"AWS":"*"}`), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := a.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(tc.doc)})
+			_, uerr := a.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("ci"), PolicyDocument: aws.String(tc.doc)})
+			if tc.invalid == "" {
+				if err != nil || uerr != nil {
+					t.Fatalf("CreateRole: %v; UpdateAssumeRolePolicy: %v", err, uerr)
+				}
+				must[*awsiam.DeleteRoleOutput](t)(a.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("r")}))
+				return
+			}
+			msg := `Invalid principal in policy: "AWS":"` + tc.invalid + `"`
+			wantErrorStatus(t, err, "MalformedPolicyDocument", 400, msg)
+			wantErrorStatus(t, uerr, "MalformedPolicyDocument", 400, msg)
+			if _, err := a.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("r")}); apiCode(err) != "NoSuchEntity" {
+				t.Fatalf("refused role was created: %v", err)
+			}
+		})
+	}
+
+	// Bound principals show as their unique IDs once deleted, and stay
+	// so when the name is used again.
+	must[*awsiam.CreateUserOutput](t)(a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("bob")}))
+	bobID := aws.ToString(must[*awsiam.GetUserOutput](t)(a.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("bob")})).User.UserId)
+	deployerID := aws.ToString(must[*awsiam.GetRoleOutput](t)(b.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("deployer")})).Role.RoleId)
+	doc := trust(`{"AWS":["` + acct + `user/bob","arn:aws:iam::` + other + `:role/deployer","` + acct + `role/ci"]}`)
+	must[*awsiam.CreateRoleOutput](t)(a.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(doc)}))
+	shown := func() string {
+		t.Helper()
+		out := must[*awsiam.GetRoleOutput](t)(a.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("app")}))
+		d, err := url.QueryUnescape(aws.ToString(out.Role.AssumeRolePolicyDocument))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if got := shown(); got != doc {
+		t.Fatalf("trust while all exist = %s", got)
+	}
+	must[*awsiam.DeleteUserOutput](t)(a.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("bob")}))
+	must[*awsiam.DeleteRoleOutput](t)(b.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("deployer")}))
+	must[*awsiam.CreateUserOutput](t)(a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("bob")}))
+	want := trust(`{"AWS":["` + bobID + `","` + deployerID + `","` + acct + `role/ci"]}`)
+	if got := shown(); got != want {
+		t.Fatalf("trust after deletion = %s\nwant %s", got, want)
+	}
+	h.restart()
+	a = h.admin()
+	if got := shown(); got != want {
+		t.Fatalf("trust after restart = %s\nwant %s", got, want)
+	}
+	// Saving the policy again binds the new bob.
+	must[*awsiam.UpdateAssumeRolePolicyOutput](t)(a.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("app"),
+		PolicyDocument: aws.String(trust(`{"AWS":"` + acct + `user/bob"}`))}))
+	if got := shown(); got != trust(`{"AWS":"`+acct+`user/bob"}`) {
+		t.Fatalf("trust saved again = %s", got)
+	}
 }

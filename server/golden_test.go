@@ -105,8 +105,9 @@ var goldenSetups = map[string]func(t *testing.T) map[string]string{
 var goldenVolatile = []string{"Marker", "SecretAccessKey", "Base32StringSeed", "QRCodePNG", "ServicePassword", "ServiceCredentialSecret"}
 
 var (
-	// goldenIDRe matches IAM's generated unique IDs and access key IDs.
-	goldenIDRe   = regexp.MustCompile(`\b(AIDA|AGPA|AROA|ANPA|AIPA|AKIA|ASIA|ASCA|APKA|ACCA|ANVA)[A-Z0-9]{16,}\b`)
+	// goldenIDRe matches IAM's generated unique IDs and access key IDs,
+	// also inside URL-encoded documents ("%22AIDA...%22").
+	goldenIDRe   = regexp.MustCompile(`(AIDA|AGPA|AROA|ANPA|AIPA|AKIA|ASIA|ASCA|APKA|ACCA|ANVA)[A-Z0-9]{16,}`)
 	goldenUUIDRe = regexp.MustCompile(`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
 	goldenDateRe = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`)
 	goldenRIDRe  = regexp.MustCompile(`<RequestId>[^<]*</RequestId>`)
