@@ -232,7 +232,7 @@ func (t *txn) userDetail(u *user, groupsByID map[string]*group) iamapi.UserDetai
 		Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: t.userARN(u, ""), CreateDate: u.Created,
 		GroupList:               make([]string, 0, len(u.Groups)),
 		AttachedManagedPolicies: t.attachedDetails(u.Attached),
-		PermissionsBoundary:     t.boundaryOf(u.Boundary),
+		PermissionsBoundary:     t.apiBoundary(u.Boundary),
 		Tags:                    detailTags(u.Tags),
 	}
 	if len(u.Inline) > 0 {
@@ -253,7 +253,7 @@ func (t *txn) roleDetail(ro *role, profiles []*instanceProfile, rolesByID map[st
 		InstanceProfileList:      make([]iamapi.InstanceProfile, 0, len(profiles)),
 		RolePolicyList:           inlineDetails(ro.Inline),
 		AttachedManagedPolicies:  t.attachedDetails(ro.Attached),
-		PermissionsBoundary:      t.boundaryOf(ro.Boundary),
+		PermissionsBoundary:      t.apiBoundary(ro.Boundary),
 		Tags:                     detailTags(ro.Tags),
 		RoleLastUsed:             &iamapi.RoleLastUsed{LastUsedDate: ro.LastUsed, Region: ro.LastRegion},
 	}
@@ -318,22 +318,6 @@ func (t *txn) attachedDetails(attached []string) []iamapi.AttachedPolicy {
 		out = append(out, iamapi.AttachedPolicy{PolicyName: a[strings.LastIndexByte(a, '/')+1:], PolicyArn: t.req.out(a)})
 	}
 	return out
-}
-
-// detailBoundaryType is PermissionsBoundaryType as AWS answers it:
-// "Policy", where its model's enum has only PermissionsBoundaryPolicy
-// (the aws CLI's recorded examples; issue 10).
-// https://docs.aws.amazon.com/cli/latest/reference/iam/create-user.html#examples
-const detailBoundaryType = "Policy"
-
-func (t *txn) boundaryOf(a string) *iamapi.AttachedPermissionsBoundary {
-	if a == "" {
-		return nil
-	}
-	return &iamapi.AttachedPermissionsBoundary{
-		PermissionsBoundaryType: detailBoundaryType,
-		PermissionsBoundaryArn:  t.req.out(a),
-	}
 }
 
 // detailTags are an entity's tags; AWS returns an empty list for none.
