@@ -180,8 +180,10 @@ assert new["ServiceCredentialSecret"] != key["ServiceCredentialSecret"], new
 try:
     iam.create_service_specific_credential(UserName="signer", ServiceName="s3.amazonaws.com")
     raise SystemExit("unsupported service accepted")
-except iam.exceptions.ServiceNotSupportedException as e:
+except iam.exceptions.NoSuchEntityException as e:
+    # AWS answers NoSuchEntity, not the model's NotSupportedService.
     assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert e.response["Error"]["Message"] == "No such service s3.amazonaws.com is supported for Service Specific Credentials", e.response
 print("ok")
 `
 	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey, certPEM)

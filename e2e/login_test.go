@@ -49,12 +49,16 @@ func TestLoginCLI(t *testing.T) {
 	want := map[string]any{
 		"MinimumPasswordLength": 12.0, "RequireSymbols": true, "RequireNumbers": true, "RequireUppercaseCharacters": false,
 		"RequireLowercaseCharacters": false, "AllowUsersToChangePassword": true, "ExpirePasswords": true, "MaxPasswordAge": 90.0,
-		"PasswordReusePrevention": 3.0, "HardExpiry": false,
+		"PasswordReusePrevention": 3.0,
 	}
 	for k, v := range want {
 		if pol.PasswordPolicy[k] != v {
 			t.Fatalf("get-account-password-policy: %s = %v, want %v (%v)", k, pol.PasswordPolicy[k], v, pol.PasswordPolicy)
 		}
+	}
+	// HardExpiry was not given, so AWS leaves it out.
+	if _, ok := pol.PasswordPolicy["HardExpiry"]; ok {
+		t.Fatalf("get-account-password-policy: HardExpiry present (%v)", pol.PasswordPolicy)
 	}
 
 	ok(admin("create-user", "--user-name", "erin"))

@@ -12,9 +12,12 @@ import (
 // one paginated answer: users, groups, roles and managed policies with
 // their relationships. Its output is what the analyzer imports from real
 // AWS accounts, so it follows AWS's shape: every list present (empty when
-// there is nothing), documents URL-encoded as GetRole and GetUserPolicy
-// return them, and of the AWS managed policies only those in use
-// (attached to an identity or used as a permissions boundary).
+// there is nothing) but a user's UserPolicyList, which AWS leaves out
+// when the user has no inline policy; documents URL-encoded as GetRole
+// and GetUserPolicy return them; of the AWS managed policies only those
+// in use (attached to an identity or used as a permissions boundary).
+// Recorded from AWS:
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_account_authorization_details.snapshot.json
 
 // Sections of the output, in the order items are returned and paged.
 const (
@@ -227,11 +230,13 @@ func (t *txn) authorizationDetails(page []detailItem, usage map[string]*policyUs
 func (t *txn) userDetail(u *user, groupsByID map[string]*group) iamapi.UserDetail {
 	d := iamapi.UserDetail{
 		Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: t.userARN(u, ""), CreateDate: u.Created,
-		UserPolicyList:          inlineDetails(u.Inline),
 		GroupList:               make([]string, 0, len(u.Groups)),
 		AttachedManagedPolicies: t.attachedDetails(u.Attached),
-		PermissionsBoundary:     t.boundaryOf(u.Boundary),
+		PermissionsBoundary:     t.apiBoundary(u.Boundary),
 		Tags:                    detailTags(u.Tags),
+	}
+	if len(u.Inline) > 0 {
+		d.UserPolicyList = inlineDetails(u.Inline)
 	}
 	for _, id := range u.Groups {
 		if g := groupsByID[id]; g != nil {
@@ -248,7 +253,7 @@ func (t *txn) roleDetail(ro *role, profiles []*instanceProfile, rolesByID map[st
 		InstanceProfileList:      make([]iamapi.InstanceProfile, 0, len(profiles)),
 		RolePolicyList:           inlineDetails(ro.Inline),
 		AttachedManagedPolicies:  t.attachedDetails(ro.Attached),
-		PermissionsBoundary:      t.boundaryOf(ro.Boundary),
+		PermissionsBoundary:      t.apiBoundary(ro.Boundary),
 		Tags:                     detailTags(ro.Tags),
 		RoleLastUsed:             &iamapi.RoleLastUsed{LastUsedDate: ro.LastUsed, Region: ro.LastRegion},
 	}
@@ -313,16 +318,6 @@ func (t *txn) attachedDetails(attached []string) []iamapi.AttachedPolicy {
 		out = append(out, iamapi.AttachedPolicy{PolicyName: a[strings.LastIndexByte(a, '/')+1:], PolicyArn: t.req.out(a)})
 	}
 	return out
-}
-
-func (t *txn) boundaryOf(a string) *iamapi.AttachedPermissionsBoundary {
-	if a == "" {
-		return nil
-	}
-	return &iamapi.AttachedPermissionsBoundary{
-		PermissionsBoundaryType: iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy,
-		PermissionsBoundaryArn:  t.req.out(a),
-	}
 }
 
 // detailTags are an entity's tags; AWS returns an empty list for none.

@@ -26,12 +26,13 @@ const (
 )
 
 // parseCertificate reads one PEM certificate, as IAM wants bodies. A
-// body that does not parse is MalformedCertificate with AWS's message;
-// so is a certificate outside its validity period at now.
-func parseCertificate(body string, now time.Time) (*x509.Certificate, error) {
+// body that does not parse is the error unparsable (each operation has
+// its own words for it); a certificate outside its validity period at
+// now is MalformedCertificate.
+func parseCertificate(body string, now time.Time, unparsable error) (*x509.Certificate, error) {
 	certs, err := parseCertificates(body)
 	if err != nil || len(certs) != 1 {
-		return nil, iamapi.MalformedCertificate("Unable to parse certificate. Please ensure the certificate is in PEM format.")
+		return nil, unparsable
 	}
 	c := certs[0]
 	if now.After(c.NotAfter) {
@@ -120,7 +121,9 @@ func (svc *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Upl
 			// best practices; Gatehouse keeps the root user without them.
 			return iamapi.InvalidInput("The root user cannot have signing certificates; create an IAM user instead.")
 		}
-		c, err := parseCertificate(in.CertificateBody, t.svc.now())
+		// AWS quotes the body it cannot parse (recorded:
+		// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_signing_certificates.snapshot.json).
+		c, err := parseCertificate(in.CertificateBody, t.svc.now(), iamapi.MalformedCertificate("Certificate %s is malformed.", in.CertificateBody))
 		if err != nil {
 			return err
 		}
@@ -351,7 +354,7 @@ func (svc *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Uplo
 		if err != nil {
 			return err
 		}
-		cert, err := parseCertificate(in.CertificateBody, t.svc.now())
+		cert, err := parseCertificate(in.CertificateBody, t.svc.now(), iamapi.MalformedCertificate("Unable to parse certificate. Please ensure the certificate is in PEM format."))
 		if err != nil {
 			return err
 		}
@@ -384,8 +387,11 @@ func (svc *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Uplo
 	return out, err
 }
 
-// GetServerCertificate returns a server certificate without its key.
+// GetServerCertificate returns a server certificate without its key,
+// with its tags (an empty list for none, as AWS answers; Upload leaves
+// Tags out).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetServerCertificate.html
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_server_certificates.snapshot.json (recorded from AWS)
 func (svc *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServerCertificateInput) (*iamapi.GetServerCertificateOutput, error) {
 	r := RequestFrom(ctx)
 	var out *iamapi.GetServerCertificateOutput
@@ -394,11 +400,15 @@ func (svc *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServ
 		if err != nil {
 			return err
 		}
+		tags := apiTags(c.Tags)
+		if tags == nil {
+			tags = []iamapi.Tag{} // AWS's answer has an empty Tags element
+		}
 		out = &iamapi.GetServerCertificateOutput{ServerCertificate: &iamapi.ServerCertificate{
 			ServerCertificateMetadata: t.serverCertMetadata(c),
 			CertificateBody:           c.Body,
 			CertificateChain:          c.Chain,
-			Tags:                      apiTags(c.Tags),
+			Tags:                      tags,
 		}}
 		return nil
 	})

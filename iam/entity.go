@@ -290,5 +290,5 @@ type passwordPolicy struct {
 	AllowUsersToChangePassword bool  `json:"allowChange"`
 	MaxPasswordAge             int32 `json:"maxAge,omitempty"`
 	PasswordReusePrevention    int32 `json:"reuse,omitempty"`
-	HardExpiry                 bool  `json:"hardExpiry,omitempty"`
+	HardExpiry                 *bool `json:"hardExpiry,omitempty"` // nil: not given
 }

@@ -98,8 +98,11 @@ func (svc *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.Create
 	return out, err
 }
 
-// GetInstanceProfile returns an instance profile with its role.
+// GetInstanceProfile returns an instance profile with its role and its
+// tags (an empty list for none, where CreateInstanceProfile leaves Tags
+// out).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetInstanceProfile.html
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_instance_profiles.snapshot.json (recorded from AWS)
 func (svc *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstanceProfileInput) (*iamapi.GetInstanceProfileOutput, error) {
 	r := RequestFrom(ctx)
 	var out *iamapi.GetInstanceProfileOutput
@@ -108,7 +111,11 @@ func (svc *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstan
 		if err != nil {
 			return err
 		}
-		out = &iamapi.GetInstanceProfileOutput{InstanceProfile: t.apiInstanceProfile(p)}
+		ip := t.apiInstanceProfile(p)
+		if ip.Tags == nil {
+			ip.Tags = []iamapi.Tag{} // AWS's answer has an empty Tags element
+		}
+		out = &iamapi.GetInstanceProfileOutput{InstanceProfile: ip}
 		return nil
 	})
 	return out, err
@@ -228,7 +235,10 @@ func (svc *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.Add
 }
 
 // RemoveRoleFromInstanceProfile takes a role out of an instance profile.
+// A role that exists but is not in it is NoSuchEntity in AWS's recorded
+// words, "Role R in Instance Profile P cannot be found."
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveRoleFromInstanceProfile.html
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_instance_profiles.snapshot.json
 func (svc *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.RemoveRoleFromInstanceProfileInput) (*iamapi.RemoveRoleFromInstanceProfileOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
@@ -237,8 +247,11 @@ func (svc *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamap
 			return err
 		}
 		ro, ok := get[*role](t, kindRole, nameKey(in.RoleName))
-		if !ok || !slices.Contains(p.Roles, ro.ID) {
+		if !ok {
 			return errNoSuchRole(in.RoleName)
+		}
+		if !slices.Contains(p.Roles, ro.ID) {
+			return iamapi.NoSuchEntity("Role %s in Instance Profile %s cannot be found.", ro.Name, p.Name)
 		}
 		np := *p
 		np.Roles = slices.DeleteFunc(slices.Clone(p.Roles), func(id string) bool { return id == ro.ID })

@@ -39,8 +39,13 @@ const (
 	mfaIssuer = "Amazon Web Services"
 )
 
+// errNoSuchMFA and the EntityAlreadyExists of CreateVirtualMFADevice
+// are AWS's words as recorded (DeleteVirtualMFADevice and
+// DeactivateMFADevice of a device that does not exist, a second device
+// of the same name):
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_mfa.snapshot.json
 func errNoSuchMFA(serial string) error {
-	return iamapi.NoSuchEntity("VirtualMFADevice with serial number %s does not exist.", serial)
+	return iamapi.NoSuchEntity("MFA Device with serial number %s does not exist.", serial)
 }
 
 func errMFAInvalidForUser() error { return iamapi.NoSuchEntity("MFA Device invalid for user.") }
@@ -141,7 +146,7 @@ func (svc *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.Creat
 		}
 		// Path and name are unique regardless of case.
 		if find(t, kindMFA, func(m *virtualMFA) bool { return strings.EqualFold(m.Serial, serial) }) != nil {
-			return iamapi.EntityAlreadyExists("MFADevice entity at the same path and name already exists.")
+			return iamapi.EntityAlreadyExists("MFA device already exists.")
 		}
 		if t.count(kindMFA) >= maxVirtualMFA {
 			return quotaExceeded("MFADevices", maxVirtualMFA)

@@ -51,7 +51,9 @@ func newPasswordPolicy(in *iamapi.UpdateAccountPasswordPolicyInput) *passwordPol
 		RequireUppercaseCharacters: set(in.RequireUppercaseCharacters),
 		RequireLowercaseCharacters: set(in.RequireLowercaseCharacters),
 		AllowUsersToChangePassword: set(in.AllowUsersToChangePassword),
-		HardExpiry:                 set(in.HardExpiry),
+	}
+	if in.HardExpiry != nil {
+		p.HardExpiry = awsapi.Ptr(*in.HardExpiry)
 	}
 	if in.MinimumPasswordLength != nil {
 		p.MinimumPasswordLength = *in.MinimumPasswordLength
@@ -67,7 +69,10 @@ func newPasswordPolicy(in *iamapi.UpdateAccountPasswordPolicyInput) *passwordPol
 
 // apiPasswordPolicy is the policy as GetAccountPasswordPolicy returns it:
 // ExpirePasswords says whether MaxPasswordAge is set; MaxPasswordAge and
-// PasswordReusePrevention appear only when set.
+// PasswordReusePrevention appear only when set, and HardExpiry only when
+// UpdateAccountPasswordPolicy was given it (AWS's recorded answer to an
+// update with no parameters has no HardExpiry element).
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_account_password_policy.snapshot.json
 func apiPasswordPolicy(p *passwordPolicy) *iamapi.PasswordPolicy {
 	out := &iamapi.PasswordPolicy{
 		MinimumPasswordLength:      awsapi.Ptr(p.MinimumPasswordLength),
@@ -77,7 +82,9 @@ func apiPasswordPolicy(p *passwordPolicy) *iamapi.PasswordPolicy {
 		RequireLowercaseCharacters: awsapi.Ptr(p.RequireLowercaseCharacters),
 		AllowUsersToChangePassword: awsapi.Ptr(p.AllowUsersToChangePassword),
 		ExpirePasswords:            awsapi.Ptr(p.MaxPasswordAge > 0),
-		HardExpiry:                 awsapi.Ptr(p.HardExpiry),
+	}
+	if p.HardExpiry != nil {
+		out.HardExpiry = awsapi.Ptr(*p.HardExpiry)
 	}
 	if p.MaxPasswordAge > 0 {
 		out.MaxPasswordAge = awsapi.Ptr(p.MaxPasswordAge)

@@ -36,12 +36,19 @@ var credentialServices = map[string]credentialService{
 	"logs.amazonaws.com":       {apiKeyPrefix: "ACWL"},
 }
 
+// errServiceNotSupported and errNoSuchServiceCred are AWS's answers as
+// recorded: a service without service-specific credentials is
+// NoSuchEntity (404), not the model's NotSupportedService, for Create and
+// List alike; an ID the user does not have is NoSuchEntity too.
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam.snapshot.json
+// (test_create_service_specific_credential_invalid_service,
+// test_user_match_id_mismatch)
 func errServiceNotSupported(name string) error {
-	return iamapi.NotSupportedService("Service %s is not supported for service-specific credentials.", name)
+	return iamapi.NoSuchEntity("No such service %s is supported for Service Specific Credentials", name)
 }
 
 func errNoSuchServiceCred(id string) error {
-	return iamapi.NoSuchEntity("The Service Specific Credential with id %s cannot be found.", id)
+	return iamapi.NoSuchEntity("No such credential %s exists", id)
 }
 
 // newServicePassword returns a generated password: 32 random bytes in
@@ -59,6 +66,24 @@ func credStatus(c serviceCred, now time.Time) string {
 		return iamapi.StatusTypeExpired
 	}
 	return c.Status
+}
+
+// serviceUserName is the user name (or API key alias) of a new
+// credential of u for service: <user>-at-<account> for the first,
+// <user>+1-at-<account> for the second of the same service, as AWS
+// names them, so the two are told apart when they sign in.
+// https://docs.aws.amazon.com/cli/latest/reference/iam/list-service-specific-credentials.html#examples
+func serviceUserName(u *user, service, account string) string {
+	taken := func(name string) bool {
+		return slices.ContainsFunc(u.ServiceCreds, func(c serviceCred) bool {
+			return c.Service == service && (c.UserName == name || c.CredAlias == name)
+		})
+	}
+	name := u.Name + "-at-" + account
+	for n := 1; taken(name); n++ {
+		name = u.Name + "+" + strconv.Itoa(n) + "-at-" + account
+	}
+	return name
 }
 
 // issue generates the secret of c (a password or an API key secret),
@@ -116,7 +141,7 @@ func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, in *iam
 			return quotaExceeded("ServiceSpecificCredentialsPerUserPerService", maxServiceCreds)
 		}
 		c := serviceCred{ID: uniqueID(prefixServiceCred), Service: in.ServiceName, Status: statusActive, Created: t.svc.now()}
-		serviceUser := u.Name + "-at-" + t.acct
+		serviceUser := serviceUserName(u, in.ServiceName, t.acct)
 		if cs.apiKeyPrefix == "" {
 			c.UserName = serviceUser
 		} else {
@@ -229,8 +254,13 @@ func (svc *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iam
 
 // ListServiceSpecificCredentials lists a user's credentials (by
 // default the caller's), or with AllUsers every user's, optionally of
-// one service.
+// one service. Like the other list operations it answers IsTruncated,
+// false on a last page: AWS left it out before the operation could page
+// (recorded in March 2025) and has answered it since (recorded in March
+// 2026).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServiceSpecificCredentials.html
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_users.snapshot.json (test_user_rename_updates_service_specific_credentials, 2026)
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam.snapshot.json (test_service_specific_credential_lifecycle, 2025)
 func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi.ListServiceSpecificCredentialsInput) (*iamapi.ListServiceSpecificCredentialsOutput, error) {
 	r := RequestFrom(ctx)
 	allUsers := in.AllUsers != nil && *in.AllUsers

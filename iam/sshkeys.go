@@ -24,6 +24,14 @@ const (
 	minSSHKeyBits = 2048
 )
 
+// newSSHKeyID returns an SSH public key ID: APKA and 16 characters, 20 in
+// all like an access key ID (the API reference's examples,
+// APKAEIBAERJR2EXAMPLE; CodeCommit takes it as the SSH user name), not
+// the 21 of the other unique IDs.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSSHPublicKey.html#API_UploadSSHPublicKey_Examples
+// https://docs.aws.amazon.com/codecommit/latest/userguide/setting-up-ssh-unixes.html
+func newSSHKeyID() string { return newID(prefixSSHKey, 16) }
+
 func errNoSuchSSHKey(id string) error {
 	return iamapi.NoSuchEntity("The Public Key with id %s cannot be found.", id)
 }
@@ -164,7 +172,7 @@ func (svc *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSH
 		if len(u.SSHKeys) >= maxSSHKeys {
 			return quotaExceeded("PublicKeysPerUser", maxSSHKeys)
 		}
-		k := sshKey{ID: uniqueID(prefixSSHKey), Body: in.SSHPublicKeyBody, Fingerprint: fp, Status: statusActive, Uploaded: t.svc.now()}
+		k := sshKey{ID: newSSHKeyID(), Body: in.SSHPublicKeyBody, Fingerprint: fp, Status: statusActive, Uploaded: t.svc.now()}
 		u.SSHKeys = append(slices.Clone(u.SSHKeys), k)
 		out = &iamapi.UploadSSHPublicKeyOutput{SSHPublicKey: &iamapi.SSHPublicKey{
 			UserName: u.Name, SSHPublicKeyId: k.ID, Fingerprint: fp, SSHPublicKeyBody: k.Body, Status: k.Status, UploadDate: k.Uploaded,

@@ -423,6 +423,12 @@ func TestAccountAuthorizationDetails(t *testing.T) {
 	if !slices.Equal(names, []string{"admin", "carol"}) {
 		t.Fatalf("users = %v", names)
 	}
+	// A user without inline policies has no UserPolicyList at all, as
+	// AWS answers (recorded:
+	// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_account_authorization_details.snapshot.json).
+	if admin := out.UserDetailList[0]; admin.UserPolicyList != nil || admin.GroupList == nil || admin.AttachedManagedPolicies == nil || admin.Tags == nil {
+		t.Fatalf("admin = %+v", admin)
+	}
 	carol := out.UserDetailList[1]
 	if aws.ToString(carol.Arn) != "arn:aws:iam::"+testAccount+":user/eng/carol" || aws.ToString(carol.Path) != "/eng/" || len(aws.ToString(carol.UserId)) != 21 || aws.ToString(carol.UserId)[:4] != "AIDA" || carol.CreateDate == nil {
 		t.Fatalf("carol = %+v", carol)
@@ -436,7 +442,7 @@ func TestAccountAuthorizationDetails(t *testing.T) {
 	if len(carol.AttachedManagedPolicies) != 1 || aws.ToString(carol.AttachedManagedPolicies[0].PolicyName) != "ReadOnlyAccess" || aws.ToString(carol.AttachedManagedPolicies[0].PolicyArn) != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
 		t.Fatalf("carol's attached policies = %+v", carol.AttachedManagedPolicies)
 	}
-	if carol.PermissionsBoundary == nil || aws.ToString(carol.PermissionsBoundary.PermissionsBoundaryArn) != aws.ToString(boundary.Policy.Arn) || carol.PermissionsBoundary.PermissionsBoundaryType != types.PermissionsBoundaryAttachmentTypePolicy {
+	if carol.PermissionsBoundary == nil || aws.ToString(carol.PermissionsBoundary.PermissionsBoundaryArn) != aws.ToString(boundary.Policy.Arn) || carol.PermissionsBoundary.PermissionsBoundaryType != "Policy" { // AWS's answer, not the model's PermissionsBoundaryPolicy
 		t.Fatalf("carol's boundary = %+v", carol.PermissionsBoundary)
 	}
 	if len(carol.Tags) != 1 || aws.ToString(carol.Tags[0].Key) != "team" || aws.ToString(carol.Tags[0].Value) != "blue" {

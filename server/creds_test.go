@@ -61,7 +61,7 @@ func recent(t *testing.T, what string, ts *time.Time) {
 }
 
 var (
-	sshKeyID      = regexp.MustCompile(`^APKA[A-Z2-7]{17}$`)
+	sshKeyID      = regexp.MustCompile(`^APKA[A-Z2-7]{16}$`) // 20 characters, as AWS's
 	serverCertID  = regexp.MustCompile(`^ASCA[A-Z2-7]{17}$`)
 	serviceCredID = regexp.MustCompile(`^ACCA[A-Z2-7]{17}$`)
 	signingCertID = regexp.MustCompile(`^[A-Z0-9]{32}$`)
@@ -274,8 +274,10 @@ func TestSigningCertificates(t *testing.T) {
 	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
 	edCert, _ := makeCert(t, edKey, certSpec{cn: "ed"})
 	for _, tc := range []struct{ name, body, code, msg string }{
-		{"not PEM", "hello", "MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format."},
-		{"bad DER", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format."},
+		// AWS quotes the body (recorded:
+		// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_signing_certificates.snapshot.json).
+		{"not PEM", "hello", "MalformedCertificate", "Certificate hello is malformed."},
+		{"bad DER", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "MalformedCertificate", "Certificate -----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n is malformed."},
 		{"expired", expired, "MalformedCertificate", "Certificate is no longer valid. The 'Not After' date restriction on the certificate has passed."},
 		{"not yet valid", future, "MalformedCertificate", ""},
 		{"ed25519", edCert, "InvalidCertificate", ""},
@@ -566,7 +568,9 @@ func TestServiceSpecificCredentials(t *testing.T) {
 		name, code, msg string
 		call            func() error
 	}{
-		{"unsupported service", "NotSupportedService", "", func() error {
+		// AWS's recorded answers:
+		// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam.snapshot.json
+		{"unsupported service", "NoSuchEntity", "No such service s3.amazonaws.com is supported for Service Specific Credentials", func() error {
 			_, err := create("s3.amazonaws.com", nil)
 			return err
 		}},
@@ -582,7 +586,7 @@ func TestServiceSpecificCredentials(t *testing.T) {
 			_, err := a.CreateServiceSpecificCredential(ctx, &awsiam.CreateServiceSpecificCredentialInput{UserName: aws.String("nobody"), ServiceName: aws.String("codecommit.amazonaws.com")})
 			return err
 		}},
-		{"no such credential", "NoSuchEntity", "The Service Specific Credential with id ACCAAAAAAAAAAAAAAAAAA cannot be found.", func() error {
+		{"no such credential", "NoSuchEntity", "No such credential ACCAAAAAAAAAAAAAAAAAA exists", func() error {
 			_, err := a.ResetServiceSpecificCredential(ctx, &awsiam.ResetServiceSpecificCredentialInput{UserName: user, ServiceSpecificCredentialId: aws.String("ACCAAAAAAAAAAAAAAAAAA")})
 			return err
 		}},
@@ -590,7 +594,7 @@ func TestServiceSpecificCredentials(t *testing.T) {
 			_, err := a.UpdateServiceSpecificCredential(ctx, &awsiam.UpdateServiceSpecificCredentialInput{UserName: user, ServiceSpecificCredentialId: cc.ServiceSpecificCredentialId, Status: types.StatusTypeExpired})
 			return err
 		}},
-		{"list unsupported service", "NotSupportedService", "", func() error {
+		{"list unsupported service", "NoSuchEntity", "No such service s3.amazonaws.com is supported for Service Specific Credentials", func() error {
 			_, err := a.ListServiceSpecificCredentials(ctx, &awsiam.ListServiceSpecificCredentialsInput{UserName: user, ServiceName: aws.String("s3.amazonaws.com")})
 			return err
 		}},
@@ -630,7 +634,10 @@ func TestServiceSpecificCredentials(t *testing.T) {
 	if got, want := ids(list.ServiceSpecificCredentials), []string{*cc.ServiceSpecificCredentialId, *cc2.ServiceSpecificCredentialId, *ks.ServiceSpecificCredentialId, *br.ServiceSpecificCredentialId}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("ListServiceSpecificCredentials = %v, want %v", got, want)
 	}
-	if l := list.ServiceSpecificCredentials; l[1].Status != types.StatusTypeInactive || *l[0].ServiceUserName != "dave-at-"+testAccount || *l[3].ServiceCredentialAlias != "dave-at-"+testAccount || l[3].ExpirationDate == nil {
+	// The second credential of a service is told apart by +1, as AWS
+	// names it.
+	// https://docs.aws.amazon.com/cli/latest/reference/iam/list-service-specific-credentials.html#examples
+	if l := list.ServiceSpecificCredentials; l[1].Status != types.StatusTypeInactive || *l[0].ServiceUserName != "dave-at-"+testAccount || *l[1].ServiceUserName != "dave+1-at-"+testAccount || *l[3].ServiceCredentialAlias != "dave-at-"+testAccount || l[3].ExpirationDate == nil {
 		t.Fatalf("metadata = %+v", l)
 	}
 	filtered := must[*awsiam.ListServiceSpecificCredentialsOutput](t)(a.ListServiceSpecificCredentials(ctx, &awsiam.ListServiceSpecificCredentialsInput{UserName: user, ServiceName: aws.String("cassandra.amazonaws.com")}))

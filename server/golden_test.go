@@ -94,7 +94,12 @@ func TestGolden(t *testing.T) {
 // goldenSetups gives a family's script values made at run time, by
 // family name; a script names them ${name}. Values that come back in a
 // response are shown as ${name} there too.
-var goldenSetups = map[string]func(t *testing.T) map[string]string{}
+var goldenSetups = map[string]func(t *testing.T) map[string]string{
+	"sshkeys":      sshGoldenSetup,
+	"signingcerts": certGoldenSetup,
+	"servercerts":  certGoldenSetup,
+	"saml":         samlGoldenSetup,
+}
 
 // goldenVolatile are the elements whose text is random in every family.
 var goldenVolatile = []string{"Marker", "SecretAccessKey", "Base32StringSeed", "QRCodePNG", "ServicePassword", "ServiceCredentialSecret"}
@@ -291,6 +296,16 @@ func (g *goldenRun) normalize(s string) string {
 			v := re.FindStringSubmatch(m)[1]
 			return "<" + name + ">" + g.placeholder(name, v) + "</" + name + ">"
 		})
+	}
+	// A volatile value seen before is its placeholder wherever it comes
+	// back (an ID in an error message).
+	for _, name := range g.volatile {
+		for i := 1; i <= g.counts[name]; i++ {
+			p := "${" + name + "_" + strconv.Itoa(i) + "}"
+			if v := g.real[p]; v != "" {
+				s = strings.ReplaceAll(s, v, p)
+			}
+		}
 	}
 	// Values bound by a setup come back as their names.
 	for v, p := range g.given {

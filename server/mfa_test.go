@@ -206,12 +206,14 @@ func TestMFALifecycle(t *testing.T) {
 		t.Fatalf("devices after deleting = %v", got)
 	}
 	_, err = a.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String(d.serial)})
-	mfaWantError(t, err, "NoSuchEntity", "VirtualMFADevice with serial number "+d.serial+" does not exist.")
+	mfaWantError(t, err, "NoSuchEntity", "MFA Device with serial number "+d.serial+" does not exist.")
 	must[*awsiam.DeleteUserOutput](t)(a.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("alice")}))
 }
 
-// TestMFAErrors checks the documented errors of the MFA operations.
+// TestMFAErrors checks the documented errors of the MFA operations,
+// with the messages of AWS's recorded answers where there are some.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableMFADevice.html#API_EnableMFADevice_Errors
+// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_mfa.snapshot.json
 func TestMFAErrors(t *testing.T) {
 	h := start(t, false)
 	ctx := context.Background()
@@ -234,11 +236,11 @@ func TestMFAErrors(t *testing.T) {
 		status          int
 		call            func() error
 	}{
-		{"same path and name", "EntityAlreadyExists", "MFADevice entity at the same path and name already exists.", 409, func() error {
+		{"same path and name", "EntityAlreadyExists", "MFA device already exists.", 409, func() error {
 			_, err := a.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("free")})
 			return err
 		}},
-		{"same name in another case", "EntityAlreadyExists", "MFADevice entity at the same path and name already exists.", 409, func() error {
+		{"same name in another case", "EntityAlreadyExists", "MFA device already exists.", 409, func() error {
 			_, err := a.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("FREE")})
 			return err
 		}},
@@ -253,7 +255,7 @@ func TestMFAErrors(t *testing.T) {
 		{"enable: no such user", "NoSuchEntity", "The user with name nobody cannot be found.", 404, func() error {
 			return enable("nobody", free.serial, c1, c2)
 		}},
-		{"enable: no such device", "NoSuchEntity", "VirtualMFADevice with serial number " + ghost + " does not exist.", 404, func() error {
+		{"enable: no such device", "NoSuchEntity", "MFA Device with serial number " + ghost + " does not exist.", 404, func() error {
 			return enable("carol", ghost, c1, c2)
 		}},
 		{"enable: wrong codes", "InvalidAuthenticationCode", "Authentication code for device is not valid.", 403, func() error {
@@ -288,7 +290,7 @@ func TestMFAErrors(t *testing.T) {
 			_, err := a.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{UserName: aws.String("carol"), SerialNumber: aws.String(free.serial)})
 			return err
 		}},
-		{"deactivate: no such device", "NoSuchEntity", "VirtualMFADevice with serial number " + ghost + " does not exist.", 404, func() error {
+		{"deactivate: no such device", "NoSuchEntity", "MFA Device with serial number " + ghost + " does not exist.", 404, func() error {
 			_, err := a.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{UserName: aws.String("bob"), SerialNumber: aws.String(ghost)})
 			return err
 		}},
@@ -303,7 +305,7 @@ func TestMFAErrors(t *testing.T) {
 			_, err := a.GetMFADevice(ctx, &awsiam.GetMFADeviceInput{UserName: aws.String("carol"), SerialNumber: aws.String(bobs.serial)})
 			return err
 		}},
-		{"delete: no such device", "NoSuchEntity", "VirtualMFADevice with serial number " + ghost + " does not exist.", 404, func() error {
+		{"delete: no such device", "NoSuchEntity", "MFA Device with serial number " + ghost + " does not exist.", 404, func() error {
 			_, err := a.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(ghost)})
 			return err
 		}},
@@ -311,7 +313,7 @@ func TestMFAErrors(t *testing.T) {
 			_, err := a.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(bobs.serial)})
 			return err
 		}},
-		{"tag: no such device", "NoSuchEntity", "VirtualMFADevice with serial number " + ghost + " does not exist.", 404, func() error {
+		{"tag: no such device", "NoSuchEntity", "MFA Device with serial number " + ghost + " does not exist.", 404, func() error {
 			_, err := a.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: aws.String(ghost), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
 			return err
 		}},

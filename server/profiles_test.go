@@ -108,8 +108,14 @@ func TestInstanceProfiles(t *testing.T) {
 			_, err := a.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("WebRole")})
 			return err
 		}},
-		{"remove a role the profile does not have", "NoSuchEntity", "The role with name Other cannot be found.", func() error {
+		// AWS's recorded answers:
+		// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_instance_profiles.snapshot.json
+		{"remove a role the profile does not have", "NoSuchEntity", "Role Other in Instance Profile web cannot be found.", func() error {
 			_, err := a.RemoveRoleFromInstanceProfile(ctx, &awsiam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("Other")})
+			return err
+		}},
+		{"remove a role that does not exist", "NoSuchEntity", "The role with name nobody cannot be found.", func() error {
+			_, err := a.RemoveRoleFromInstanceProfile(ctx, &awsiam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("nobody")})
 			return err
 		}},
 		{"duplicate tag keys", "InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.", func() error {
