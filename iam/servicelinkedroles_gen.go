@@ -2,7 +2,7 @@
 
 package iam
 
-// lookupLinkedService returns the service-linked role of one of the 204
+// lookupLinkedService returns the service-linked role of one of the 227
 // service principals of servicelinkedroles.json (see internal/cmd/genslr).
 func lookupLinkedService(principal string) (linkedService, bool) {
 	switch principal {
@@ -13,9 +13,11 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 	case "acm.amazonaws.com":
 		return linkedService{Service: "acm.amazonaws.com", RoleName: "AWSServiceRoleForCertificateManager", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/CertificateManagerServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/acm/latest/userguide/acm-slr.html"}, true
 	case "aco-automation.amazonaws.com":
-		return linkedService{Service: "aco-automation.amazonaws.com", RoleName: "AWSServiceRoleForComputeOptimizerAutomation", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/ComputeOptimizerAutomationServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/ComputeOptimizerAutomationServiceRolePolicy.html"}, true
+		return linkedService{Service: "aco-automation.amazonaws.com", RoleName: "AWSServiceRoleForComputeOptimizerAutomation", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/ComputeOptimizerAutomationServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/iam_example_iam-policies.AWSMettleDocs.latest.userguide.automation.xml.1_section.html"}, true
 	case "agent-registry.amazonaws.com":
 		return linkedService{Service: "agent-registry.amazonaws.com", RoleName: "AWSServiceRoleForAgentRegistry", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSAgentRegistryServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSAgentRegistryServiceRolePolicy.html"}, true
+	case "agentless.inspector2.amazonaws.com":
+		return linkedService{Service: "agentless.inspector2.amazonaws.com", RoleName: "AWSServiceRoleForAmazonInspector2Agentless", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonInspector2AgentlessServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/inspector/latest/user/slr-permissions-agentless.html"}, true
 	case "airflow-serverless.amazonaws.com":
 		return linkedService{Service: "airflow-serverless.amazonaws.com", RoleName: "AWSServiceRoleForAmazonMWAAServerless", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonMWAAServerlessServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonMWAAServerlessServiceRolePolicy.html"}, true
 	case "airflow.amazonaws.com":
@@ -59,7 +61,7 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 	case "capacity-reservation-fleet.amazonaws.com":
 		return linkedService{Service: "capacity-reservation-fleet.amazonaws.com", RoleName: "AWSServiceRoleForEC2CapacityReservationFleet", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSEC2CapacityReservationFleetRolePolicy"}, Doc: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-service-linked-roles.html"}, true
 	case "cassandra-streams.amazonaws.com":
-		return linkedService{Service: "cassandra-streams.amazonaws.com", RoleName: "AWSServiceRoleForAmazonKeyspacesCDC", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/KeyspacesCDCServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/KeyspacesCDCServiceRolePolicy.html"}, true
+		return linkedService{Service: "cassandra-streams.amazonaws.com", RoleName: "AWSServiceRoleForAmazonKeyspacesCDC", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/KeyspacesCDCServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/keyspaces/latest/devguide/using-service-linked-roles-CDC-streams.html"}, true
 	case "cassandra.application-autoscaling.amazonaws.com":
 		return linkedService{Service: "cassandra.application-autoscaling.amazonaws.com", RoleName: "AWSServiceRoleForApplicationAutoScaling_CassandraTable", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSApplicationAutoscalingCassandraTablePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSApplicationAutoscalingCassandraTablePolicy.html"}, true
 	case "channels.lex.amazonaws.com":
@@ -82,12 +84,16 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "cloudtrail.amazonaws.com", RoleName: "AWSServiceRoleForCloudTrail", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/CloudTrailServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/using-service-linked-roles.html"}, true
 	case "codebuild.proton.amazonaws.com":
 		return linkedService{Service: "codebuild.proton.amazonaws.com", RoleName: "AWSServiceRoleForProtonCodeBuildProvisioning", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSProtonCodeBuildProvisioningServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/proton/latest/userguide/using-service-linked-roles-codebuild.html"}, true
+	case "codeguru-profiler.amazonaws.com":
+		return linkedService{Service: "codeguru-profiler.amazonaws.com", RoleName: "AWSServiceRoleForCodeGuruProfiler", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSServiceRoleForCodeGuru-Profiler"}, Doc: "https://docs.aws.amazon.com/codeguru/latest/profiler-ug/using-service-linked-roles.html"}, true
 	case "codeguru-reviewer.amazonaws.com":
 		return linkedService{Service: "codeguru-reviewer.amazonaws.com", RoleName: "AWSServiceRoleForAmazonCodeGuruReviewer", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonCodeGuruReviewerServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/codeguru/latest/reviewer-ug/auth-and-access-control-iam-identity-based-access-control.html"}, true
 	case "codestar-notifications.amazonaws.com":
 		return linkedService{Service: "codestar-notifications.amazonaws.com", RoleName: "AWSServiceRoleForCodeStarNotifications", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSCodeStarNotificationsServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeStarNotificationsServiceRolePolicy.html"}, true
 	case "cognito-idp.amazonaws.com":
 		return linkedService{Service: "cognito-idp.amazonaws.com", RoleName: "AWSServiceRoleForAmazonCognitoIdp", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonCognitoIdpServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/cognito/latest/developerguide/using-service-linked-roles.html"}, true
+	case "comprehend.application-autoscaling.amazonaws.com":
+		return linkedService{Service: "comprehend.application-autoscaling.amazonaws.com", RoleName: "AWSServiceRoleForApplicationAutoScaling_ComprehendEndpoint", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSApplicationAutoscalingComprehendEndpointPolicy"}, Doc: "https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html"}, true
 	case "compute-optimizer.amazonaws.com":
 		return linkedService{Service: "compute-optimizer.amazonaws.com", RoleName: "AWSServiceRoleForComputeOptimizer", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/ComputeOptimizerServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-compute-optimizer.html"}, true
 	case "config-conforms.amazonaws.com":
@@ -118,6 +124,8 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "delivery.logs.amazonaws.com", RoleName: "AWSServiceRoleForLogDelivery", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSServiceRoleForLogDeliveryPolicy"}, Doc: "https://docs.aws.amazon.com/msk/latest/developerguide/mkc-iam-policy-examples.html"}, true
 	case "detective.amazonaws.com":
 		return linkedService{Service: "detective.amazonaws.com", RoleName: "AWSServiceRoleForDetective", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonDetectiveServiceLinkedRolePolicy"}, Doc: "https://docs.aws.amazon.com/detective/latest/adminguide/using-service-linked-roles.html"}, true
+	case "devicefarm.amazonaws.com":
+		return linkedService{Service: "devicefarm.amazonaws.com", RoleName: "AWSServiceRoleForDeviceFarm", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSDeviceFarmServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/devicefarm/latest/developerguide/vpc-eni-service-linked-role.html"}, true
 	case "devops-guru.amazonaws.com":
 		return linkedService{Service: "devops-guru.amazonaws.com", RoleName: "AWSServiceRoleForDevOpsGuru", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonDevOpsGuruServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/devops-guru/latest/userguide/using-service-linked-roles.html"}, true
 	case "directconnect.amazonaws.com":
@@ -170,10 +178,14 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "emr-containers.amazonaws.com", RoleName: "AWSServiceRoleForAmazonEMRContainers", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonEMRContainersServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonEMRContainersServiceRolePolicy.html"}, true
 	case "emrwal.amazonaws.com":
 		return linkedService{Service: "emrwal.amazonaws.com", RoleName: "AWSServiceRoleForEMRWAL", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/EMRDescribeClusterPolicyForEMRWAL"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EMRDescribeClusterPolicyForEMRWAL.html"}, true
+	case "es.amazonaws.com":
+		return linkedService{Service: "es.amazonaws.com", RoleName: "AWSServiceRoleForAmazonElasticsearchService", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonElasticsearchServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonElasticsearchServiceRolePolicy.html"}, true
 	case "events.amazonaws.com":
 		return linkedService{Service: "events.amazonaws.com", RoleName: "AWSServiceRoleForCloudWatchEvents", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/CloudWatchEventsServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/auth-and-access-control-cw.html"}, true
 	case "events.workmail.amazonaws.com":
 		return linkedService{Service: "events.workmail.amazonaws.com", RoleName: "AWSServiceRoleForAmazonWorkMailEvents", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonWorkMailEventsServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/workmail/latest/adminguide/security_iam_id-based-policy-examples.html"}, true
+	case "finspace.amazonaws.com":
+		return linkedService{Service: "finspace.amazonaws.com", RoleName: "AWSServiceRoleForFinSpace", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSFinSpaceServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/finspace/latest/userguide/using-service-linked-roles.html"}, true
 	case "fis.amazonaws.com":
 		return linkedService{Service: "fis.amazonaws.com", RoleName: "AWSServiceRoleForFIS", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonFISServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonFISServiceRolePolicy.html"}, true
 	case "fms.amazonaws.com":
@@ -182,6 +194,8 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "globalaccelerator.amazonaws.com", RoleName: "AWSServiceRoleForGlobalAccelerator", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSGlobalAcceleratorSLRPolicy"}, Doc: "https://docs.aws.amazon.com/global-accelerator/latest/dg/using-service-linked-roles.html"}, true
 	case "grafana.amazonaws.com":
 		return linkedService{Service: "grafana.amazonaws.com", RoleName: "AWSServiceRoleForAmazonGrafana", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonGrafanaServiceLinkedRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonGrafanaServiceLinkedRolePolicy.html"}, true
+	case "groundstation.amazonaws.com":
+		return linkedService{Service: "groundstation.amazonaws.com", RoleName: "AWSServiceRoleForGroundStationDataflowEndpointGroup", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSServiceRoleForGroundStationDataflowEndpointGroupPolicy"}, Doc: "https://docs.aws.amazon.com/ground-station/latest/ug/using-service-linked-roles.html"}, true
 	case "guardduty.amazonaws.com":
 		return linkedService{Service: "guardduty.amazonaws.com", RoleName: "AWSServiceRoleForAmazonGuardDuty", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonGuardDutyServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/guardduty/latest/ug/using-service-linked-roles.html"}, true
 	case "health.amazonaws.com":
@@ -200,12 +214,18 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "iotroborunner.amazonaws.com", RoleName: "AWSServiceRoleForIoTRoboRunner", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSIotRoboRunnerServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSIotRoboRunnerServiceRolePolicy.html"}, true
 	case "iotsitewise.amazonaws.com":
 		return linkedService{Service: "iotsitewise.amazonaws.com", RoleName: "AWSServiceRoleForIoTSiteWise", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSServiceRoleForIoTSiteWise"}, Doc: "https://docs.aws.amazon.com/iot-sitewise/latest/userguide/using-service-linked-roles.html"}, true
+	case "iottwinmaker.amazonaws.com":
+		return linkedService{Service: "iottwinmaker.amazonaws.com", RoleName: "AWSServiceRoleForIoTTwinMaker", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSIoTTwinMakerServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/iot-twinmaker/latest/guide/using-service-linked-roles.html"}, true
 	case "ipam.amazonaws.com":
 		return linkedService{Service: "ipam.amazonaws.com", RoleName: "AWSServiceRoleForIPAM", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSIPAMServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-ipam.html"}, true
+	case "ivs.amazonaws.com":
+		return linkedService{Service: "ivs.amazonaws.com", RoleName: "AWSServiceRoleForIVSRecordToS3", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/IVSRecordToS3"}, Doc: "https://docs.aws.amazon.com/ivs/latest/userguide/security-service-linked-roles.html"}, true
 	case "justintimeaccess.ssm.amazonaws.com":
 		return linkedService{Service: "justintimeaccess.ssm.amazonaws.com", RoleName: "AWSServiceRoleForSystemsManagerJustInTimeAccess", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSSystemsManagerJustInTimeAccessServicePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSSystemsManagerJustInTimeAccessServicePolicy.html"}, true
 	case "kafka.amazonaws.com":
 		return linkedService{Service: "kafka.amazonaws.com", RoleName: "AWSServiceRoleForKafka", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/KafkaServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/msk/latest/developerguide/using-service-linked-roles.html"}, true
+	case "kafka.application-autoscaling.amazonaws.com":
+		return linkedService{Service: "kafka.application-autoscaling.amazonaws.com", RoleName: "AWSServiceRoleForApplicationAutoScaling_KafkaCluster", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSApplicationAutoscalingKafkaClusterPolicy"}, Doc: "https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html"}, true
 	case "kafkaconnect.amazonaws.com":
 		return linkedService{Service: "kafkaconnect.amazonaws.com", RoleName: "AWSServiceRoleForKafkaConnect", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/KafkaConnectServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/msk/latest/developerguide/mkc-iam-policy-examples.html"}, true
 	case "kinesisreplication.dynamodb.amazonaws.com":
@@ -214,6 +234,8 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "lakeformation.amazonaws.com", RoleName: "AWSServiceRoleForLakeFormationDataAccess", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/LakeFormationDataAccessServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/LakeFormationDataAccessServiceRolePolicy.html"}, true
 	case "lambda.amazonaws.com":
 		return linkedService{Service: "lambda.amazonaws.com", RoleName: "AWSServiceRoleForLambda", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSLambdaServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/lambda/latest/dg/using-service-linked-roles.html"}, true
+	case "lambda.application-autoscaling.amazonaws.com":
+		return linkedService{Service: "lambda.application-autoscaling.amazonaws.com", RoleName: "AWSServiceRoleForApplicationAutoScaling_LambdaConcurrency", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSApplicationAutoscalingLambdaConcurrencyPolicy"}, Doc: "https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html"}, true
 	case "lexv2.amazonaws.com":
 		return linkedService{Service: "lexv2.amazonaws.com", RoleName: "AWSServiceRoleForLexV2Bots", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonLexV2BotPolicy"}, CustomSuffix: true, Doc: "https://docs.aws.amazon.com/lexv2/latest/dg/using-service-linked-roles.html"}, true
 	case "license-management.marketplace.amazonaws.com":
@@ -236,6 +258,8 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "macie.amazonaws.com", RoleName: "AWSServiceRoleForAmazonMacie", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonMacieServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonMacieServiceRolePolicy.html"}, true
 	case "maintenance.elasticbeanstalk.amazonaws.com":
 		return linkedService{Service: "maintenance.elasticbeanstalk.amazonaws.com", RoleName: "AWSServiceRoleForElasticBeanstalkMaintenance", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSElasticBeanstalkMaintenance"}, Doc: "https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/using-service-linked-roles-maintenance.html"}, true
+	case "malware-protection.guardduty.amazonaws.com":
+		return linkedService{Service: "malware-protection.guardduty.amazonaws.com", RoleName: "AWSServiceRoleForAmazonGuardDutyMalwareProtection", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonGuardDutyMalwareProtectionServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions-malware-protection.html"}, true
 	case "managedblockchain.amazonaws.com":
 		return linkedService{Service: "managedblockchain.amazonaws.com", RoleName: "AWSServiceRoleForAmazonManagedBlockchain", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonManagedBlockchainServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/managed-blockchain/latest/hyperledger-fabric-dev/using-service-linked-roles.html"}, true
 	case "managedupdates.elasticbeanstalk.amazonaws.com":
@@ -252,6 +276,10 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "member.org.stacksets.cloudformation.amazonaws.com", RoleName: "AWSServiceRoleForCloudFormationStackSetsOrgMember", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/CloudFormationStackSetsOrgMemberServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-cloudformation.html"}, true
 	case "memorydb.amazonaws.com":
 		return linkedService{Service: "memorydb.amazonaws.com", RoleName: "AWSServiceRoleForMemoryDB", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/MemoryDBServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/MemoryDBServiceRolePolicy.html"}, true
+	case "messaging.chime.amazonaws.com":
+		return linkedService{Service: "messaging.chime.amazonaws.com", RoleName: "AWSServiceRoleForChimeSDKMessaging", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonChimeSDKMessagingServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/chime-sdk/latest/dg/stream-service-linked.html"}, true
+	case "mgn.amazonaws.com":
+		return linkedService{Service: "mgn.amazonaws.com", RoleName: "AWSServiceRoleForApplicationMigrationService", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSApplicationMigrationServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSApplicationMigrationServiceRolePolicy.html"}, true
 	case "migrationhub-orchestrator.amazonaws.com":
 		return linkedService{Service: "migrationhub-orchestrator.amazonaws.com", RoleName: "AWSServiceRoleForMigrationHubOrchestrator", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSMigrationHubOrchestratorServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSMigrationHubOrchestratorServiceRolePolicy.html"}, true
 	case "migrationhub.amazonaws.com":
@@ -264,12 +292,16 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "mrk.kms.amazonaws.com", RoleName: "AWSServiceRoleForKeyManagementServiceMultiRegionKeys", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy.html"}, true
 	case "neptune-graph.amazonaws.com":
 		return linkedService{Service: "neptune-graph.amazonaws.com", RoleName: "AWSServiceRoleForNeptuneGraph", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSServiceRoleForNeptuneGraphPolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSServiceRoleForNeptuneGraphPolicy.html"}, true
+	case "neptune.application-autoscaling.amazonaws.com":
+		return linkedService{Service: "neptune.application-autoscaling.amazonaws.com", RoleName: "AWSServiceRoleForApplicationAutoScaling_NeptuneCluster", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSApplicationAutoscalingNeptuneClusterPolicy"}, Doc: "https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html"}, true
 	case "network-firewall.amazonaws.com":
 		return linkedService{Service: "network-firewall.amazonaws.com", RoleName: "AWSServiceRoleForNetworkFirewall", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSNetworkFirewallServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSNetworkFirewallServiceRolePolicy.html"}, true
 	case "network.bedrock-agentcore.amazonaws.com":
 		return linkedService{Service: "network.bedrock-agentcore.amazonaws.com", RoleName: "AWSServiceRoleForBedrockAgentCoreNetwork", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/BedrockAgentCoreNetworkServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/BedrockAgentCoreNetworkServiceRolePolicy.html"}, true
 	case "networking.apprunner.amazonaws.com":
 		return linkedService{Service: "networking.apprunner.amazonaws.com", RoleName: "AWSServiceRoleForAppRunnerNetworking", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AppRunnerNetworkingServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/apprunner/latest/dg/using-service-linked-roles-networking.html"}, true
+	case "networkmanager.amazonaws.com":
+		return linkedService{Service: "networkmanager.amazonaws.com", RoleName: "AWSServiceRoleForNetworkManager", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSNetworkManagerServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/vpc/latest/tgwnm/nm-service-linked-roles.html"}, true
 	case "notifications.amazonaws.com":
 		return linkedService{Service: "notifications.amazonaws.com", RoleName: "AWSServiceRoleForAwsUserNotifications", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSUserNotificationsServiceLinkedRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSUserNotificationsServiceLinkedRolePolicy.html"}, true
 	case "notifications.ssm.amazonaws.com":
@@ -296,6 +328,8 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "osis.amazonaws.com", RoleName: "AWSServiceRoleForAmazonOpenSearchIngestionService", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonOpenSearchIngestionServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonOpenSearchIngestionServiceRolePolicy.html"}, true
 	case "outposts.eks-local.amazonaws.com":
 		return linkedService{Service: "outposts.eks-local.amazonaws.com", RoleName: "AWSServiceRoleForAmazonEKSLocalOutpost", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonEKSLocalOutpostServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/eks/latest/userguide/security-iam.html"}, true
+	case "panorama.amazonaws.com":
+		return linkedService{Service: "panorama.amazonaws.com", RoleName: "AWSServiceRoleForAWSPanorama", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSPanoramaServiceLinkedRolePolicy"}, Doc: "https://docs.aws.amazon.com/panorama/latest/dev/using-service-linked-roles.html"}, true
 	case "private-marketplace.marketplace.amazonaws.com":
 		return linkedService{Service: "private-marketplace.marketplace.amazonaws.com", RoleName: "AWSServiceRoleForPrivateMarketplaceAdmin", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSServiceRoleForPrivateMarketplaceAdminPolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSServiceRoleForPrivateMarketplaceAdminPolicy.html"}, true
 	case "profile.amazonaws.com":
@@ -314,6 +348,8 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "remediation.config.amazonaws.com", RoleName: "AWSServiceRoleForConfigRemediation", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSConfigRemediationServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSConfigRemediationServiceRolePolicy.html"}, true
 	case "replication.cassandra.amazonaws.com":
 		return linkedService{Service: "replication.cassandra.amazonaws.com", RoleName: "AWSServiceRoleForKeyspacesReplication", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/KeyspacesReplicationServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/KeyspacesReplicationServiceRolePolicy.html"}, true
+	case "replication.dynamodb.amazonaws.com":
+		return linkedService{Service: "replication.dynamodb.amazonaws.com", RoleName: "AWSServiceRoleForDynamoDBReplication", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/DynamoDBReplicationServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2gt_IAM.html"}, true
 	case "replication.ecr.amazonaws.com":
 		return linkedService{Service: "replication.ecr.amazonaws.com", RoleName: "AWSServiceRoleForECRReplication", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/ECRReplicationServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/slr-replication.html"}, true
 	case "replication.lexv2.amazonaws.com":
@@ -322,10 +358,14 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "replicator.lambda.amazonaws.com", RoleName: "AWSServiceRoleForLambdaReplicator", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSLambdaReplicator"}, Doc: "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-permissions.html"}, true
 	case "reporting.trustedadvisor.amazonaws.com":
 		return linkedService{Service: "reporting.trustedadvisor.amazonaws.com", RoleName: "AWSServiceRoleForTrustedAdvisorReporting", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSTrustedAdvisorReportingServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/awssupport/latest/user/aws-managed-policies-for-trusted-advisor.html"}, true
+	case "reports.backup.amazonaws.com":
+		return linkedService{Service: "reports.backup.amazonaws.com", RoleName: "AWSServiceRoleForBackupReports", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSServiceRolePolicyForBackupReports"}, Doc: "https://docs.aws.amazon.com/aws-backup/latest/devguide/using-service-linked-roles-AWSServiceRoleForBackupReports.html"}, true
 	case "repository.sync.codeconnections.amazonaws.com":
 		return linkedService{Service: "repository.sync.codeconnections.amazonaws.com", RoleName: "AWSServiceRoleForGitSync", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSGitSyncServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSGitSyncServiceRolePolicy.html"}, true
 	case "resource-explorer-2.amazonaws.com":
 		return linkedService{Service: "resource-explorer-2.amazonaws.com", RoleName: "AWSServiceRoleForResourceExplorer", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSResourceExplorerServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSResourceExplorerServiceRolePolicy.html"}, true
+	case "restore-testing.backup.amazonaws.com":
+		return linkedService{Service: "restore-testing.backup.amazonaws.com", RoleName: "AWSServiceRoleForBackupRestoreTesting", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSServiceRolePolicyForBackupRestoreTesting"}, Doc: "https://docs.aws.amazon.com/aws-backup/latest/devguide/using-service-linked-roles-AWSServiceRoleForBackupRestoreTesting.html"}, true
 	case "robomaker.amazonaws.com":
 		return linkedService{Service: "robomaker.amazonaws.com", RoleName: "AWSServiceRoleForRoboMaker", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSRoboMakerServicePolicy"}, Doc: "https://docs.aws.amazon.com/robomaker/latest/dg/using-service-linked-roles.html"}, true
 	case "rolesanywhere.amazonaws.com":
@@ -353,7 +393,7 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 	case "securityhub.amazonaws.com":
 		return linkedService{Service: "securityhub.amazonaws.com", RoleName: "AWSServiceRoleForSecurityHub", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSSecurityHubServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/securityhub/latest/userguide/using-service-linked-roles.html"}, true
 	case "securitylake.amazonaws.com":
-		return linkedService{Service: "securitylake.amazonaws.com", RoleName: "AWSServiceRoleForSecurityLake", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/SecurityLakeServiceLinkedRole"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/SecurityLakeServiceLinkedRole.html"}, true
+		return linkedService{Service: "securitylake.amazonaws.com", RoleName: "AWSServiceRoleForSecurityLake", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/SecurityLakeServiceLinkedRole"}, Doc: "https://docs.aws.amazon.com/security-lake/latest/userguide/slr-permissions.html"}, true
 	case "servicecatalog-appregistry.amazonaws.com":
 		return linkedService{Service: "servicecatalog-appregistry.amazonaws.com", RoleName: "AWSServiceRoleForAWSServiceCatalogAppRegistry", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSServiceCatalogAppRegistryServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/servicecatalog/latest/adminguide/full.html"}, true
 	case "servicequotas.amazonaws.com":
@@ -402,8 +442,12 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "trustedadvisor.amazonaws.com", RoleName: "AWSServiceRoleForTrustedAdvisor", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSTrustedAdvisorServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/awssupport/latest/user/using-service-linked-roles-ta.html"}, true
 	case "user-attribute-cost-allocation-data.amazonaws.com":
 		return linkedService{Service: "user-attribute-cost-allocation-data.amazonaws.com", RoleName: "AWSServiceRoleForUserAttributeCostAllocation", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSUserAttributeCostAllocationPolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSUserAttributeCostAllocationPolicy.html"}, true
+	case "verified-access.amazonaws.com":
+		return linkedService{Service: "verified-access.amazonaws.com", RoleName: "AWSServiceRoleForVPCVerifiedAccess", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSVPCVerifiedAccessServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/verified-access/latest/ug/using-service-linked-roles.html"}, true
+	case "voiceconnector.chime.amazonaws.com":
+		return linkedService{Service: "voiceconnector.chime.amazonaws.com", RoleName: "AWSServiceRoleForAmazonChimeVoiceConnector", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AmazonChimeVoiceConnectorServiceLinkedRolePolicy"}, Doc: "https://docs.aws.amazon.com/chime/latest/ag/using-service-linked-roles-stream.html"}, true
 	case "vpc-lattice.amazonaws.com":
-		return linkedService{Service: "vpc-lattice.amazonaws.com", RoleName: "AWSServiceRoleForVpcLattice", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSVpcLatticeServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSVpcLatticeServiceRolePolicy.html"}, true
+		return linkedService{Service: "vpc-lattice.amazonaws.com", RoleName: "AWSServiceRoleForVpcLattice", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSVpcLatticeServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/vpc-lattice/latest/ug/using-service-linked-roles.html"}, true
 	case "vpcorigin.cloudfront.amazonaws.com":
 		return linkedService{Service: "vpcorigin.cloudfront.amazonaws.com", RoleName: "AWSServiceRoleForCloudFrontVPCOrigin", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSCloudFrontVPCOriginServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCloudFrontVPCOriginServiceRolePolicy.html"}, true
 	case "waf-regional.amazonaws.com":
@@ -414,6 +458,8 @@ func lookupLinkedService(principal string) (linkedService, bool) {
 		return linkedService{Service: "wafv2.amazonaws.com", RoleName: "AWSServiceRoleForWAFV2Logging", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/WAFV2LoggingServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/WAFV2LoggingServiceRolePolicy.html"}, true
 	case "wellarchitected.amazonaws.com":
 		return linkedService{Service: "wellarchitected.amazonaws.com", RoleName: "AWSServiceRoleForWellArchitected", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSWellArchitectedOrganizationsServiceRolePolicy"}, Doc: "https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-wat.html"}, true
+	case "workspaces.application-autoscaling.amazonaws.com":
+		return linkedService{Service: "workspaces.application-autoscaling.amazonaws.com", RoleName: "AWSServiceRoleForApplicationAutoScaling_WorkSpacesPool", Policies: []string{"arn:aws:iam::aws:policy/aws-service-role/AWSApplicationAutoscalingWorkSpacesPoolPolicy"}, Doc: "https://docs.aws.amazon.com/autoscaling/application/userguide/services-that-can-integrate-workspaces.html"}, true
 	}
 	return linkedService{}, false
 }
@@ -426,6 +472,7 @@ func linkedServicePrincipals() []string {
 		"acm.amazonaws.com",
 		"aco-automation.amazonaws.com",
 		"agent-registry.amazonaws.com",
+		"agentless.inspector2.amazonaws.com",
 		"airflow-serverless.amazonaws.com",
 		"airflow.amazonaws.com",
 		"apidestinations.events.amazonaws.com",
@@ -459,9 +506,11 @@ func linkedServicePrincipals() []string {
 		"cloudhsm.amazonaws.com",
 		"cloudtrail.amazonaws.com",
 		"codebuild.proton.amazonaws.com",
+		"codeguru-profiler.amazonaws.com",
 		"codeguru-reviewer.amazonaws.com",
 		"codestar-notifications.amazonaws.com",
 		"cognito-idp.amazonaws.com",
+		"comprehend.application-autoscaling.amazonaws.com",
 		"compute-optimizer.amazonaws.com",
 		"config-conforms.amazonaws.com",
 		"config.amazonaws.com",
@@ -477,6 +526,7 @@ func linkedServicePrincipals() []string {
 		"dax.amazonaws.com",
 		"delivery.logs.amazonaws.com",
 		"detective.amazonaws.com",
+		"devicefarm.amazonaws.com",
 		"devops-guru.amazonaws.com",
 		"directconnect.amazonaws.com",
 		"dms-fleet-advisor.amazonaws.com",
@@ -503,12 +553,15 @@ func linkedServicePrincipals() []string {
 		"email.cognito-idp.amazonaws.com",
 		"emr-containers.amazonaws.com",
 		"emrwal.amazonaws.com",
+		"es.amazonaws.com",
 		"events.amazonaws.com",
 		"events.workmail.amazonaws.com",
+		"finspace.amazonaws.com",
 		"fis.amazonaws.com",
 		"fms.amazonaws.com",
 		"globalaccelerator.amazonaws.com",
 		"grafana.amazonaws.com",
+		"groundstation.amazonaws.com",
 		"guardduty.amazonaws.com",
 		"health.amazonaws.com",
 		"imagebuilder.amazonaws.com",
@@ -518,13 +571,17 @@ func linkedServicePrincipals() []string {
 		"iotmanagedintegrations.amazonaws.com",
 		"iotroborunner.amazonaws.com",
 		"iotsitewise.amazonaws.com",
+		"iottwinmaker.amazonaws.com",
 		"ipam.amazonaws.com",
+		"ivs.amazonaws.com",
 		"justintimeaccess.ssm.amazonaws.com",
 		"kafka.amazonaws.com",
+		"kafka.application-autoscaling.amazonaws.com",
 		"kafkaconnect.amazonaws.com",
 		"kinesisreplication.dynamodb.amazonaws.com",
 		"lakeformation.amazonaws.com",
 		"lambda.amazonaws.com",
+		"lambda.application-autoscaling.amazonaws.com",
 		"lexv2.amazonaws.com",
 		"license-management.marketplace.amazonaws.com",
 		"license-manager-linux-subscriptions.amazonaws.com",
@@ -536,6 +593,7 @@ func linkedServicePrincipals() []string {
 		"logger.cloudfront.amazonaws.com",
 		"macie.amazonaws.com",
 		"maintenance.elasticbeanstalk.amazonaws.com",
+		"malware-protection.guardduty.amazonaws.com",
 		"managedblockchain.amazonaws.com",
 		"managedupdates.elasticbeanstalk.amazonaws.com",
 		"management.chatbot.amazonaws.com",
@@ -544,15 +602,19 @@ func linkedServicePrincipals() []string {
 		"mediatailor.amazonaws.com",
 		"member.org.stacksets.cloudformation.amazonaws.com",
 		"memorydb.amazonaws.com",
+		"messaging.chime.amazonaws.com",
+		"mgn.amazonaws.com",
 		"migrationhub-orchestrator.amazonaws.com",
 		"migrationhub.amazonaws.com",
 		"monitoring.thinclient.amazonaws.com",
 		"mq.amazonaws.com",
 		"mrk.kms.amazonaws.com",
 		"neptune-graph.amazonaws.com",
+		"neptune.application-autoscaling.amazonaws.com",
 		"network-firewall.amazonaws.com",
 		"network.bedrock-agentcore.amazonaws.com",
 		"networking.apprunner.amazonaws.com",
+		"networkmanager.amazonaws.com",
 		"notifications.amazonaws.com",
 		"notifications.ssm.amazonaws.com",
 		"observability.aoss.amazonaws.com",
@@ -566,6 +628,7 @@ func linkedServicePrincipals() []string {
 		"orgsdatasync.servicecatalog.amazonaws.com",
 		"osis.amazonaws.com",
 		"outposts.eks-local.amazonaws.com",
+		"panorama.amazonaws.com",
 		"private-marketplace.marketplace.amazonaws.com",
 		"profile.amazonaws.com",
 		"pullthroughcache.ecr.amazonaws.com",
@@ -575,12 +638,15 @@ func linkedServicePrincipals() []string {
 		"redshift.amazonaws.com",
 		"remediation.config.amazonaws.com",
 		"replication.cassandra.amazonaws.com",
+		"replication.dynamodb.amazonaws.com",
 		"replication.ecr.amazonaws.com",
 		"replication.lexv2.amazonaws.com",
 		"replicator.lambda.amazonaws.com",
 		"reporting.trustedadvisor.amazonaws.com",
+		"reports.backup.amazonaws.com",
 		"repository.sync.codeconnections.amazonaws.com",
 		"resource-explorer-2.amazonaws.com",
+		"restore-testing.backup.amazonaws.com",
 		"robomaker.amazonaws.com",
 		"rolesanywhere.amazonaws.com",
 		"route53resolver.amazonaws.com",
@@ -619,11 +685,14 @@ func linkedServicePrincipals() []string {
 		"triage.security-ir.amazonaws.com",
 		"trustedadvisor.amazonaws.com",
 		"user-attribute-cost-allocation-data.amazonaws.com",
+		"verified-access.amazonaws.com",
+		"voiceconnector.chime.amazonaws.com",
 		"vpc-lattice.amazonaws.com",
 		"vpcorigin.cloudfront.amazonaws.com",
 		"waf-regional.amazonaws.com",
 		"waf.amazonaws.com",
 		"wafv2.amazonaws.com",
 		"wellarchitected.amazonaws.com",
+		"workspaces.application-autoscaling.amazonaws.com",
 	}
 }

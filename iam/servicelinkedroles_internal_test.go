@@ -177,6 +177,15 @@ func TestServiceLinkedRoleKnownAnswers(t *testing.T) {
 		{"controltower.amazonaws.com", "AWSServiceRoleForAWSControlTower", "arn:aws:iam::aws:policy/aws-service-role/AWSControlTowerAccountServiceRolePolicy", false},
 		{"lightsail.amazonaws.com", "AWSServiceRoleForLightsail", "arn:aws:iam::aws:policy/aws-service-role/LightsailExportAccess", false},
 		{"sso.amazonaws.com", "AWSServiceRoleForSSO", "arn:aws:iam::aws:policy/aws-service-role/AWSSSOServiceRolePolicy", false},
+		// The role is AWSServiceRoleForChimeSDKMessaging, without "Amazon":
+		// https://docs.aws.amazon.com/chime-sdk/latest/dg/stream-service-linked.html
+		{"messaging.chime.amazonaws.com", "AWSServiceRoleForChimeSDKMessaging", "arn:aws:iam::aws:policy/aws-service-role/AmazonChimeSDKMessagingServiceRolePolicy", false},
+		// https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions-malware-protection.html
+		{"malware-protection.guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDutyMalwareProtection", "arn:aws:iam::aws:policy/aws-service-role/AmazonGuardDutyMalwareProtectionServiceRolePolicy", false},
+		// https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html
+		{"kafka.application-autoscaling.amazonaws.com", "AWSServiceRoleForApplicationAutoScaling_KafkaCluster", "arn:aws:iam::aws:policy/aws-service-role/AWSApplicationAutoscalingKafkaClusterPolicy", false},
+		// An AWS account's ListRoles answer (servicelinkedroles.json, "listed").
+		{"mgn.amazonaws.com", "AWSServiceRoleForApplicationMigrationService", "arn:aws:iam::aws:policy/aws-service-role/AWSApplicationMigrationServiceRolePolicy", false},
 	} {
 		t.Run(tc.service, func(t *testing.T) {
 			ls, ok := lookupLinkedService(tc.service)
