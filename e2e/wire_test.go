@@ -3,7 +3,7 @@ package e2e_test
 import "testing"
 
 // TestWellFormedErrorsBoto3: boto3 parses the error of a request whose
-// UserName holds characters XML 1.0 cannot carry (NUL, SOH, U+FFFE,
+// GroupName holds characters XML 1.0 cannot carry (NUL, SOH, U+FFFE,
 // bytes that are not UTF-8 such as an encoded lone surrogate, which
 // Python can only send as bytes, so with parameter validation off):
 // before, the error echoed them raw and botocore raised
@@ -20,7 +20,7 @@ import boto3, botocore.config, sys
 iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
     aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3],
     config=botocore.config.Config(parameter_validation=False, retries={"max_attempts": 1}))
-pattern = "' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"
+pattern = "' at 'groupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"
 cases = [
     ("a\x00b", "a\ufffdb"),
     ("a\x01b", "a\ufffdb"),
@@ -31,7 +31,7 @@ cases = [
 ]
 for sent, echoed in cases:
     try:
-        iam.get_user(UserName=sent)
+        iam.get_group(GroupName=sent)
         sys.exit("no error for %r" % sent)
     except iam.exceptions.ClientError as e:
         err = e.response["Error"]
