@@ -216,6 +216,9 @@ func Decide(req *Request, p *Policies) (Decision, error) {
 	orgApplies := len(p.SCPs) > 0 && c.Type != policy.Service && c.Type != policy.Anonymous && !serviceLinked(c)
 	rcpApplies := len(p.RCPs) > 0 && !serviceLinked(c) && rcpService(req.Action)
 	identityApplies := c.Type == policy.User || c.Type == policy.AssumedRole || c.Type == policy.FederatedUser || c.Type == policy.WebIdentity
+	// A Deny with NotPrincipal applies to any IAM principal with a
+	// permissions boundary (see policy.Request.Bounded).
+	preq.Bounded = p.Boundary != nil && (c.Type == policy.User || c.Type == policy.AssumedRole || c.Type == policy.FederatedUser)
 
 	var id, bd, ss, rs policy.Result
 	// 1. Explicit deny in any policy that applies; note the first

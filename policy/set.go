@@ -265,6 +265,10 @@ type Request struct {
 	Resource string
 	Caller   *Caller
 	Context  *Context
+	// Bounded says that the caller is an IAM user or role (or a session
+	// of one) with a permissions boundary in force. A Deny statement with
+	// NotPrincipal then applies to it whatever the element lists.
+	Bounded bool
 }
 
 // Ref names a statement of a policy of a Set.
@@ -430,7 +434,13 @@ func (e *evaluator) apply(cs *cstmt, resIdx int, res *Result) bool {
 	match := MatchDirect
 	if cs.principal != nil {
 		if cs.notPrincipal {
-			if cs.principal.excludes(e.caller) {
+			// "The NotPrincipal element with a Deny effect will always
+			// deny any IAM principal that has a permissions boundary
+			// policy attached, regardless of the values specified in
+			// the NotPrincipal element."
+			// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+			// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+			if !(req.Bounded && cs.effect == Deny) && cs.principal.excludes(e.caller) {
 				return false
 			}
 		} else {
