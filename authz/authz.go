@@ -196,7 +196,11 @@ func serviceLinked(c *policy.Caller) bool {
 
 // Decide makes the decision. It does not allocate when the request's
 // action is valid; a request that cannot be decided returns an error and
-// an implicit deny, never an allow.
+// an implicit deny, never an allow. For the services whose resource
+// policy must allow (role trust policies for sts:AssumeRole*, KMS key
+// policies: see resourceRules) the identity side alone grants nothing,
+// in the resource's account too; a resource policy naming the account
+// delegates to it.
 func Decide(req *Request, p *Policies) (Decision, error) {
 	var d Decision
 	if err := req.Validate(); err != nil {
@@ -219,6 +223,7 @@ func Decide(req *Request, p *Policies) (Decision, error) {
 	// A Deny with NotPrincipal applies to any IAM principal with a
 	// permissions boundary (see policy.Request.Bounded).
 	preq.Bounded = p.Boundary != nil && (c.Type == policy.User || c.Type == policy.AssumedRole || c.Type == policy.FederatedUser)
+	rule := resourceRuleFor(req.Action, req.Resource)
 
 	var id, bd, ss, rs policy.Result
 	// 1. Explicit deny in any policy that applies; note the first
@@ -308,9 +313,15 @@ func Decide(req *Request, p *Policies) (Decision, error) {
 	rsAllows := p.Resource != nil && rs.Allowed
 	switch c.Type {
 	case policy.Account:
-		if sameAccount {
+		if rule != nil && rule.trust {
+			d.Type = ResourcePolicy
+			return d, nil
+		}
+		if sameAccount && rule == nil {
 			return allow()
 		}
+		// The root user has the permissions granted to its account, so
+		// a resource policy naming the account is enough for it.
 		if rsAllows {
 			d.add(ResourcePolicy, 0, rs.AllowedBy)
 			return allow()
@@ -369,11 +380,18 @@ func Decide(req *Request, p *Policies) (Decision, error) {
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
 	if rsAllows {
-		switch rs.Match {
-		case policy.MatchDirect:
+		switch {
+		case rs.Match == policy.MatchDirect && rule != nil && rule.trust && c.Type == policy.User:
+			// A trust policy naming the user still needs its boundary.
+			if bdAllows {
+				d.add(ResourcePolicy, 0, rs.AllowedBy)
+				d.add(BoundaryPolicy, 0, bd.AllowedBy)
+				return allow()
+			}
+		case rs.Match == policy.MatchDirect:
 			d.add(ResourcePolicy, 0, rs.AllowedBy)
 			return allow()
-		case policy.MatchRole, policy.MatchParent:
+		case rs.Match == policy.MatchRole, rs.Match == policy.MatchParent:
 			if bdAllows && ssAllows {
 				d.add(ResourcePolicy, 0, rs.AllowedBy)
 				d.add(BoundaryPolicy, 0, bd.AllowedBy)
@@ -382,8 +400,18 @@ func Decide(req *Request, p *Policies) (Decision, error) {
 			}
 		}
 	}
+	if rule != nil && !rsAllows {
+		// The resource policy must allow: the identity side alone grants
+		// nothing, even to an administrator.
+		d.Type = ResourcePolicy
+		return d, nil
+	}
 	if idAllows && bdAllows && ssAllows {
 		identitySide()
+		if rule != nil {
+			// The resource policy delegated to the account.
+			d.add(ResourcePolicy, 0, rs.AllowedBy)
+		}
 		return allow()
 	}
 	d.Type = firstMissing()
