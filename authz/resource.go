@@ -63,25 +63,26 @@ var resourceRules = [...]resourceRule{
 }
 
 // resourceRuleFor returns the rule that covers a request, or nil when its
-// resource policy is optional (the usual case).
+// resource policy is optional (the usual case). It is on every decision's
+// path, so the action's service is compared before the resource is read.
 func resourceRuleFor(action, resource string) *resourceRule {
-	svc, name, ok := strings.Cut(action, ":")
-	if !ok {
-		return nil
-	}
-	// The ARN's service is its third field, the resource its sixth.
-	rest, ok := strings.CutPrefix(resource, "arn:")
-	if !ok {
-		return nil
-	}
-	_, rest, _ = strings.Cut(rest, ":") // partition
-	arnSvc, rest, _ := strings.Cut(rest, ":")
-	_, rest, _ = strings.Cut(rest, ":") // region
-	_, res, _ := strings.Cut(rest, ":") // account
 	for i := range resourceRules {
 		r := &resourceRules[i]
-		if strings.EqualFold(svc, r.service) && hasPrefixFold(name, r.action) &&
-			arnSvc == r.arnService && strings.HasPrefix(res, r.resourceType) {
+		n := len(r.service)
+		if len(action) <= n || action[n] != ':' || action[0]|0x20 != r.service[0] || !strings.EqualFold(action[:n], r.service) ||
+			!hasPrefixFold(action[n+1:], r.action) {
+			continue
+		}
+		// The ARN's service is its third field, the resource its sixth.
+		rest, ok := strings.CutPrefix(resource, "arn:")
+		if !ok {
+			return nil
+		}
+		_, rest, _ = strings.Cut(rest, ":") // partition
+		arnSvc, rest, _ := strings.Cut(rest, ":")
+		_, rest, _ = strings.Cut(rest, ":") // region
+		_, res, _ := strings.Cut(rest, ":") // account
+		if arnSvc == r.arnService && strings.HasPrefix(res, r.resourceType) {
 			return r
 		}
 	}

@@ -17,8 +17,9 @@ const (
 
 type token struct {
 	kind   tokKind
-	s      string // literal text, or the lower-cased context key of a variable
-	def    string // default value of a variable
+	slot   keySlot // a variable's key slot in Context
+	s      string  // literal text, or the lower-cased context key of a variable
+	def    string  // default value of a variable
 	hasDef bool
 }
 
@@ -31,6 +32,10 @@ type pattern struct {
 	glob   bool // has * or ?
 	vars   bool // has variables
 	prefix string
+	// stars holds, for a glob with * but no ? nor variables, the literal
+	// text between its stars (len(stars) = stars + 1), so that a match
+	// is a prefix, a suffix and an in-order search for the rest.
+	stars []string
 }
 
 // maxVars bounds the variables of one pattern that are resolved on the
@@ -94,7 +99,8 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 				continue
 			}
 			flush(i)
-			p.toks = append(p.toks, token{kind: tokVar, s: strings.ToLower(key), def: def, hasDef: hasDef})
+			slot, lkey := keyOf(key)
+			p.toks = append(p.toks, token{kind: tokVar, slot: slot, s: lkey, def: def, hasDef: hasDef})
 			p.vars = true
 			i += end + 1
 			start = i
@@ -103,6 +109,9 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 		}
 	}
 	flush(len(s))
+	if p.glob && !p.vars && !colons {
+		p.stars = starParts(p.toks)
+	}
 	n := 0
 	for n < len(p.toks) && p.toks[n].kind == tokLit {
 		n++
@@ -119,6 +128,42 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 		p.prefix = b.String()
 	}
 	return p
+}
+
+// starParts returns the literal text between the stars of toks, or nil
+// when toks hold a ? or a variable.
+func starParts(toks []token) []string {
+	parts := []string{""}
+	for _, t := range toks {
+		switch t.kind {
+		case tokStar:
+			parts = append(parts, "")
+		case tokLit:
+			parts[len(parts)-1] += t.s
+		default:
+			return nil
+		}
+	}
+	return parts
+}
+
+// matchStars matches s against a glob of literal parts joined by stars:
+// the first part must open s, the last close it, and the others occur in
+// order in between; the leftmost occurrence of each is as good as any.
+func matchStars(parts []string, s string) bool {
+	first, last := parts[0], parts[len(parts)-1]
+	if len(s) < len(first)+len(last) || s[:len(first)] != first || s[len(s)-len(last):] != last {
+		return false
+	}
+	s = s[len(first) : len(s)-len(last)]
+	for _, m := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, m)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(m):]
+	}
+	return true
 }
 
 // parseVarBody splits "aws:username, 'anon'" into key and default.
@@ -153,7 +198,7 @@ func (p *pattern) resolve(ctx *Context, r *resolved) bool {
 		if t.kind != tokVar {
 			continue
 		}
-		v, ok := ctx.single(t.s)
+		v, ok := ctx.single(t.slot, t.s)
 		if !ok {
 			if !t.hasDef {
 				return false
@@ -179,7 +224,7 @@ func (p *pattern) varValue(ctx *Context, r *resolved, n int) string {
 			continue
 		}
 		if n == 0 {
-			v, ok := ctx.single(t.s)
+			v, ok := ctx.single(t.slot, t.s)
 			if !ok {
 				v = t.def
 			}
@@ -233,15 +278,23 @@ func (p *pattern) like(s string, ctx *Context) bool {
 	if !p.glob {
 		return p.equal(s, ctx, false)
 	}
+	if p.stars != nil {
+		return matchStars(p.stars, s)
+	}
+	if !p.vars {
+		return globTokens(p, 0, len(p.toks), s, nil, nil)
+	}
 	var r resolved
-	if p.vars && !p.resolve(ctx, &r) {
+	if !p.resolve(ctx, &r) {
 		return false
 	}
 	return globTokens(p, 0, len(p.toks), s, ctx, &r)
 }
 
 // globTokens matches s against toks[from:to] with * and ?, greedy with
-// backtracking to the last star only: O(len(s)·len(toks)).
+// backtracking to the last star only: O(len(s)·len(toks)). After a star,
+// a literal is looked for with strings.Index rather than tried at every
+// position, and a final star matches the rest at once.
 func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) bool {
 	// Variable numbering must count variables before from.
 	vbase := 0
@@ -258,8 +311,21 @@ func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) b
 			t := &p.toks[ti]
 			switch t.kind {
 			case tokStar:
+				if ti+1 == to {
+					return true // a final * takes the rest
+				}
 				starTi, starSi, starVi = ti, si, vi
 				ti++
+				// A literal after the star can only match where it
+				// occurs: go there directly.
+				if lit := &p.toks[ti]; lit.kind == tokLit {
+					j := strings.Index(s[si:], lit.s)
+					if j < 0 {
+						return false
+					}
+					si += j
+					starSi = si
+				}
 				continue
 			case tokQuest:
 				if si < len(s) {
@@ -290,6 +356,13 @@ func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) b
 			return false
 		}
 		starSi++
+		if lit := &p.toks[starTi+1]; lit.kind == tokLit {
+			j := strings.Index(s[starSi:], lit.s)
+			if j < 0 {
+				return false
+			}
+			starSi += j
+		}
 		si, ti, vi = starSi, starTi+1, starVi
 	}
 }
@@ -387,16 +460,20 @@ func (ap *arnPattern) match(s string, ctx *Context) bool {
 	if ap.prefixOnly {
 		return true
 	}
-	var r resolved
-	if ap.vars && !ap.resolve(ctx, &r) {
-		return false
+	var r *resolved // the variables' values, when the pattern has some
+	if ap.vars {
+		var vals resolved
+		if !ap.resolve(ctx, &vals) {
+			return false
+		}
+		r = &vals
 	}
 	if ap.fields {
-		return ap.matchFields(s, ctx, &r)
+		return ap.matchFields(s, ctx, r)
 	}
 	if ap.restOff > 0 && strings.IndexByte(s[ap.restOff:], ':') < 0 {
 		last := ap.segs[5]
-		return globTokens(&ap.pattern, last.from, last.to, s[ap.restOff:], ctx, &r)
+		return globTokens(&ap.pattern, last.from, last.to, s[ap.restOff:], ctx, r)
 	}
 	var bounds [64]int // bounds[0] = 0; then each colon index + 1
 	nb := 1
@@ -419,7 +496,7 @@ func (ap *arnPattern) match(s string, ctx *Context) bool {
 			if bi+1 < nb {
 				end = bounds[bi+1] - 1
 			}
-			if !globTokens(&ap.pattern, seg.from, seg.to, s[p:end], ctx, &r) {
+			if !globTokens(&ap.pattern, seg.from, seg.to, s[p:end], ctx, r) {
 				continue
 			}
 			switch {
