@@ -133,18 +133,21 @@ var ErrInvalidRequest = errors.New("authz: invalid request")
 
 // Validate checks that a request can be decided.
 func (r *Request) Validate() error {
+	_, err := r.validate()
+	return err
+}
+
+// validate is Validate, returning the index of the action's colon.
+func (r *Request) validate() (int, error) {
 	// "service:Action": a colon with text on both sides, no wildcard.
 	colon := strings.IndexByte(r.Action, ':')
-	if strings.IndexByte(r.Action, '*') >= 0 || strings.IndexByte(r.Action, '?') >= 0 {
-		colon = 0
-	}
-	if colon <= 0 || colon == len(r.Action)-1 {
-		return &RequestError{Field: "action", Value: r.Action}
+	if colon <= 0 || colon == len(r.Action)-1 || strings.IndexByte(r.Action, '*') >= 0 || strings.IndexByte(r.Action, '?') >= 0 {
+		return 0, &RequestError{Field: "action", Value: r.Action}
 	}
 	if r.Resource == "" {
-		return &RequestError{Field: "resource", Value: r.Resource}
+		return 0, &RequestError{Field: "resource", Value: r.Resource}
 	}
-	return nil
+	return colon, nil
 }
 
 // RequestError is a request that cannot be decided.
@@ -204,7 +207,8 @@ func serviceLinked(c *policy.Caller) bool {
 // in the resource's account too; a resource policy naming the account
 // delegates to it.
 func Decide(req *Request, p *Policies) (d Decision, err error) {
-	if err = req.Validate(); err != nil {
+	colon, err := req.validate()
+	if err != nil {
 		return d, err
 	}
 	c := &req.Caller
@@ -224,7 +228,7 @@ func Decide(req *Request, p *Policies) (d Decision, err error) {
 	// A Deny with NotPrincipal applies to any IAM principal with a
 	// permissions boundary (see policy.Request.Bounded).
 	x.preq.Bounded = p.Boundary != nil && (c.Type == policy.User || c.Type == policy.AssumedRole || c.Type == policy.FederatedUser)
-	rule := resourceRuleFor(req.Action, req.Resource)
+	rule := resourceRuleFor(req.Action, colon, req.Resource)
 
 	var id, bd, ss, rs policy.Result
 	// 1. Explicit deny in any policy that applies; note the first

@@ -63,14 +63,14 @@ var resourceRules = [...]resourceRule{
 }
 
 // resourceRuleFor returns the rule that covers a request, or nil when its
-// resource policy is optional (the usual case). It is on every decision's
-// path, so the action's service is compared before the resource is read.
-func resourceRuleFor(action, resource string) *resourceRule {
+// resource policy is optional (the usual case). colon is the index of the
+// action's colon. It is on every decision's path, so the action's
+// service is compared before the resource is read.
+func resourceRuleFor(action string, colon int, resource string) *resourceRule {
 	for i := range resourceRules {
 		r := &resourceRules[i]
-		n := len(r.service)
-		if len(action) <= n || action[n] != ':' || action[0]|0x20 != r.service[0] || !strings.EqualFold(action[:n], r.service) ||
-			!hasPrefixFold(action[n+1:], r.action) {
+		if colon != len(r.service) || action[0]|0x20 != r.service[0] || !strings.EqualFold(action[:colon], r.service) ||
+			!hasPrefixFold(action[colon+1:], r.action) {
 			continue
 		}
 		// The ARN's service is its third field, the resource its sixth.

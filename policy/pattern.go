@@ -18,6 +18,7 @@ const (
 type token struct {
 	kind   tokKind
 	slot   keySlot // a variable's key slot in Context
+	vn     int32   // a variable's number in the pattern, from 0
 	s      string  // literal text, or the lower-cased context key of a variable
 	def    string  // default value of a variable
 	hasDef bool
@@ -32,6 +33,8 @@ type pattern struct {
 	glob   bool // has * or ?
 	vars   bool // has variables
 	prefix string
+	// varToks are the indexes of the variables in toks.
+	varToks []int32
 	// stars holds, for a glob with * but no ? nor variables, the literal
 	// text between its stars (len(stars) = stars + 1), so that a match
 	// is a prefix, a suffix and an in-order search for the rest.
@@ -100,7 +103,8 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 			}
 			flush(i)
 			slot, lkey := keyOf(key)
-			p.toks = append(p.toks, token{kind: tokVar, slot: slot, s: lkey, def: def, hasDef: hasDef})
+			p.varToks = append(p.varToks, int32(len(p.toks)))
+			p.toks = append(p.toks, token{kind: tokVar, slot: slot, vn: int32(len(p.varToks) - 1), s: lkey, def: def, hasDef: hasDef})
 			p.vars = true
 			i += end + 1
 			start = i
@@ -192,12 +196,8 @@ type resolved struct {
 // resolve looks up the pattern's variables. ok is false when a variable
 // has no single value and no default: the pattern then matches nothing.
 func (p *pattern) resolve(ctx *Context, r *resolved) bool {
-	n := 0
-	for i := range p.toks {
+	for n, i := range p.varToks {
 		t := &p.toks[i]
-		if t.kind != tokVar {
-			continue
-		}
 		v, ok := ctx.single(t.slot, t.s)
 		if !ok {
 			if !t.hasDef {
@@ -208,7 +208,6 @@ func (p *pattern) resolve(ctx *Context, r *resolved) bool {
 		if n < maxVars {
 			r.vals[n] = v
 		}
-		n++
 	}
 	return true
 }
@@ -218,21 +217,12 @@ func (p *pattern) varValue(ctx *Context, r *resolved, n int) string {
 	if n < maxVars {
 		return r.vals[n]
 	}
-	for i := range p.toks {
-		t := &p.toks[i]
-		if t.kind != tokVar {
-			continue
-		}
-		if n == 0 {
-			v, ok := ctx.single(t.slot, t.s)
-			if !ok {
-				v = t.def
-			}
-			return v
-		}
-		n--
+	t := &p.toks[p.varToks[n]]
+	v, ok := ctx.single(t.slot, t.s)
+	if !ok {
+		v = t.def
 	}
-	return ""
+	return v
 }
 
 // equal reports whether s equals the pattern with its variables resolved
@@ -250,13 +240,11 @@ func (p *pattern) equal(s string, ctx *Context, fold bool) bool {
 	if !p.resolve(ctx, &r) {
 		return false
 	}
-	vi := 0
 	for i := range p.toks {
 		t := &p.toks[i]
 		lit := t.s
 		if t.kind == tokVar {
-			lit = p.varValue(ctx, &r, vi)
-			vi++
+			lit = p.varValue(ctx, &r, int(t.vn))
 		}
 		if len(s) < len(lit) {
 			return false
@@ -296,16 +284,8 @@ func (p *pattern) like(s string, ctx *Context) bool {
 // a literal is looked for with strings.Index rather than tried at every
 // position, and a final star matches the rest at once.
 func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) bool {
-	// Variable numbering must count variables before from.
-	vbase := 0
-	for i := 0; i < from; i++ {
-		if p.toks[i].kind == tokVar {
-			vbase++
-		}
-	}
 	ti, si := from, 0
-	vi := vbase
-	starTi, starSi, starVi := -1, 0, 0
+	starTi, starSi := -1, 0
 	for {
 		if ti < to {
 			t := &p.toks[ti]
@@ -314,7 +294,7 @@ func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) b
 				if ti+1 == to {
 					return true // a final * takes the rest
 				}
-				starTi, starSi, starVi = ti, si, vi
+				starTi, starSi = ti, si
 				ti++
 				// A literal after the star can only match where it
 				// occurs: go there directly.
@@ -341,11 +321,10 @@ func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) b
 					continue
 				}
 			case tokVar:
-				v := p.varValue(ctx, r, vi)
+				v := p.varValue(ctx, r, int(t.vn))
 				if strings.HasPrefix(s[si:], v) {
 					si += len(v)
 					ti++
-					vi++
 					continue
 				}
 			}
@@ -363,7 +342,7 @@ func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) b
 			}
 			starSi += j
 		}
-		si, ti, vi = starSi, starTi+1, starVi
+		si, ti = starSi, starTi+1
 	}
 }
 

@@ -124,13 +124,11 @@ func NewSet(policies ...*Policy) *Set {
 				}
 			}
 		}
-		si := &serviceIndex{cat: sb.cat, wild: sb.wild, other: merge(&s.global, &sb.all)}
-		exact := make(map[string]*bucket, len(sb.exact))
+		si := &serviceIndex{cat: sb.cat, wild: sb.wild, other: *merge(&s.global, &sb.all)}
 		for name, eb := range sb.exact {
-			m := merge(&s.global, &sb.all, eb)
-			exact[name] = &m
+			sb.exact[name] = merge(&s.global, &sb.all, eb)
 		}
-		si.exact = newNames(exact)
+		si.exact = newNames(sb.exact)
 		services[svc] = si
 	}
 	s.services = newNames(services)
@@ -138,10 +136,22 @@ func NewSet(policies ...*Policy) *Set {
 	return s
 }
 
-// merge returns a bucket holding the statements of parts, in order, and
-// builds its trees.
-func merge(parts ...*bucket) bucket {
-	var out bucket
+// merge returns a bucket holding the statements of parts, in order,
+// with its trees built: the one part that has statements itself, when
+// the others have none.
+func merge(parts ...*bucket) *bucket {
+	var only *bucket
+	n := 0
+	for _, p := range parts {
+		if len(p.deny.list)+len(p.allow.list) > 0 {
+			only, n = p, n+1
+		}
+	}
+	if n == 1 {
+		only.build()
+		return only
+	}
+	out := &bucket{}
 	for _, p := range parts {
 		out.deny.list = append(out.deny.list, p.deny.list...)
 		out.allow.list = append(out.allow.list, p.allow.list...)
@@ -276,7 +286,7 @@ func (b *bucket) build() {
 func (x *stmtIndex) add(cs *cstmt) { x.list = append(x.list, ref{st: cs, res: -1}) }
 
 func (x *stmtIndex) build() {
-	if len(x.list) < treeMin {
+	if len(x.list) < treeMin || x.tree != nil {
 		return
 	}
 	x.tree = &radixNode{}
