@@ -131,23 +131,23 @@ func (d *Decision) add(t PolicyType, level int, ref policy.Ref) {
 // ErrInvalidRequest is returned for a request that cannot be decided.
 var ErrInvalidRequest = errors.New("authz: invalid request")
 
-// Validate checks that a request can be decided.
+// Validate checks that a request can be decided: its action is
+// "service:Action" (text on both sides of the colon, no wildcard) and it
+// names a resource.
 func (r *Request) Validate() error {
-	_, err := r.validate()
-	return err
+	var pr policy.Request
+	return r.validate(&pr)
 }
 
-// validate is Validate, returning the index of the action's colon.
-func (r *Request) validate() (int, error) {
-	// "service:Action": a colon with text on both sides, no wildcard.
-	colon := strings.IndexByte(r.Action, ':')
-	if colon <= 0 || colon == len(r.Action)-1 || strings.IndexByte(r.Action, '*') >= 0 || strings.IndexByte(r.Action, '?') >= 0 {
-		return 0, &RequestError{Field: "action", Value: r.Action}
+// validate is Validate, setting pr's action on the way.
+func (r *Request) validate(pr *policy.Request) error {
+	if !pr.SetAction(r.Action) {
+		return &RequestError{Field: "action", Value: r.Action}
 	}
 	if r.Resource == "" {
-		return 0, &RequestError{Field: "resource", Value: r.Resource}
+		return &RequestError{Field: "resource", Value: r.Resource}
 	}
-	return colon, nil
+	return nil
 }
 
 // RequestError is a request that cannot be decided.
@@ -168,8 +168,16 @@ func (r *Request) resourceAccount() string {
 	if r.ResourceAccount != "" {
 		return r.ResourceAccount
 	}
-	// The account is the fifth colon-separated field of an ARN.
-	s, colons, start := r.Resource, 0, 0
+	if a := arnAccount(r.Resource); a != "" {
+		return a
+	}
+	return r.Caller.Account
+}
+
+// arnAccount returns the fifth colon-separated field of s (an ARN's
+// account), or "".
+func arnAccount(s string) string {
+	colons, start := 0, 0
 	for i := 0; i < len(s); i++ {
 		if s[i] != ':' {
 			continue
@@ -177,13 +185,10 @@ func (r *Request) resourceAccount() string {
 		if colons++; colons == 4 {
 			start = i + 1
 		} else if colons == 5 {
-			if i > start {
-				return s[start:i]
-			}
-			break
+			return s[start:i]
 		}
 	}
-	return r.Caller.Account
+	return ""
 }
 
 // serviceLinked reports whether the caller is a service-linked role,
@@ -207,12 +212,12 @@ func serviceLinked(c *policy.Caller) bool {
 // in the resource's account too; a resource policy naming the account
 // delegates to it.
 func Decide(req *Request, p *Policies) (d Decision, err error) {
-	colon, err := req.validate()
-	if err != nil {
+	c := &req.Caller
+	x := decider{p: p, d: &d, preq: policy.Request{Resource: req.Resource, Caller: c, Context: req.Context}}
+	// The action is split and lower-cased once for every set.
+	if err = req.validate(&x.preq); err != nil {
 		return d, err
 	}
-	c := &req.Caller
-	x := decider{p: p, d: &d, preq: policy.Request{Action: req.Action, Resource: req.Resource, Caller: c, Context: req.Context}}
 	resAcct := req.resourceAccount()
 	sameAccount := c.Account != "" && c.Account == resAcct
 	// SCPs restrict the principals of member accounts: not service
@@ -228,7 +233,7 @@ func Decide(req *Request, p *Policies) (d Decision, err error) {
 	// A Deny with NotPrincipal applies to any IAM principal with a
 	// permissions boundary (see policy.Request.Bounded).
 	x.preq.Bounded = p.Boundary != nil && (c.Type == policy.User || c.Type == policy.AssumedRole || c.Type == policy.FederatedUser)
-	rule := resourceRuleFor(req.Action, colon, req.Resource)
+	rule := resourceRuleFor(&x.preq)
 
 	var id, bd, ss, rs policy.Result
 	// 1. Explicit deny in any policy that applies; note the first

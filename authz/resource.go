@@ -1,6 +1,10 @@
 package authz
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gatehouse/gatehouse/policy"
+)
 
 // resourceRule is how the resource-based policy of one kind of resource
 // takes part in a decision, for the services whose resource policy must
@@ -62,19 +66,17 @@ var resourceRules = [...]resourceRule{
 	{service: "kms", arnService: "kms", resourceType: "key/"},
 }
 
-// resourceRuleFor returns the rule that covers a request, or nil when its
-// resource policy is optional (the usual case). colon is the index of the
-// action's colon. It is on every decision's path, so the action's
-// service is compared before the resource is read.
-func resourceRuleFor(action string, colon int, resource string) *resourceRule {
+// resourceRuleFor returns the rule that covers a request (its action set
+// with SetAction), or nil when its resource policy is optional (the usual
+// case).
+func resourceRuleFor(req *policy.Request) *resourceRule {
 	for i := range resourceRules {
 		r := &resourceRules[i]
-		if colon != len(r.service) || action[0]|0x20 != r.service[0] || !strings.EqualFold(action[:colon], r.service) ||
-			!hasPrefixFold(action[colon+1:], r.action) {
+		if !req.ActionHasPrefix(r.service, r.action) {
 			continue
 		}
 		// The ARN's service is its third field, the resource its sixth.
-		rest, ok := strings.CutPrefix(resource, "arn:")
+		rest, ok := strings.CutPrefix(req.Resource, "arn:")
 		if !ok {
 			return nil
 		}
@@ -87,8 +89,4 @@ func resourceRuleFor(action string, colon int, resource string) *resourceRule {
 		}
 	}
 	return nil
-}
-
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unsafe"
 
@@ -355,6 +356,83 @@ type Request struct {
 	// of one) with a permissions boundary in force. A Deny statement with
 	// NotPrincipal then applies to it whatever the element lists.
 	Bounded bool
+
+	// Set by SetAction: the action it prepared, the length of its
+	// service prefix, and its lower case in buf.
+	prepared string
+	colon    int
+	buf      [96]byte
+}
+
+// SetAction sets the request's Action and splits and lower-cases it once
+// for all the sets the request is evaluated against (Evaluate does it on
+// each call otherwise, and when Action has changed since). It reports
+// whether the action is valid: "service:Name" with both parts non-empty
+// and no wildcard.
+func (r *Request) SetAction(a string) bool {
+	r.Action = a
+	r.prepared, r.colon = "", -1
+	n := len(a)
+	if n > len(r.buf) {
+		// Too long to lower here: Evaluate lowers it each time.
+		colon := strings.IndexByte(a, ':')
+		return colon > 0 && colon < n-1 && strings.IndexByte(a, '*') < 0 && strings.IndexByte(a, '?') < 0
+	}
+	// Eight bytes at a time; the last eight overlap the ones before
+	// (lowering twice changes nothing), and a shorter action is padded
+	// with zero bytes.
+	colon, wild := -1, false
+	for i := 0; i < n || i == 0; i += 8 {
+		var x uint64
+		if n < 8 {
+			var t [8]byte
+			copy(t[:], a)
+			x = binary.LittleEndian.Uint64(t[:])
+		} else {
+			i = min(i, n-8)
+			x = binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(a[i:]), 8))
+		}
+		binary.LittleEndian.PutUint64(r.buf[i:], x|upperMask(x)>>2)
+		if c := byteMask(x, ':'); c != 0 && colon < 0 {
+			colon = i + bits.TrailingZeros64(c)/8
+		}
+		if byteMask(x, '*')|byteMask(x, '?') != 0 {
+			wild = true
+		}
+	}
+	if colon <= 0 || colon >= n-1 || wild {
+		return false
+	}
+	r.prepared, r.colon = a, colon
+	return true
+}
+
+// ActionHasPrefix reports whether the action set by SetAction is of the
+// service svc and its name starts with name (both given in lower case;
+// action names are compared case-insensitively). It is false when
+// Action was not set by SetAction or has changed since.
+func (r *Request) ActionHasPrefix(svc, name string) bool {
+	if r.colon != len(svc) || len(r.Action) < len(svc)+1+len(name) || r.prepared != r.Action {
+		return false
+	}
+	l := r.buf[:len(r.Action)]
+	return string(l[:r.colon]) == svc && string(l[r.colon+1:r.colon+1+len(name)]) == name
+}
+
+// action returns the request's service prefix and action name, lower
+// case, and the name as given; ok is false for an action without a
+// colon. buf holds the lower case when the request was not prepared.
+func (r *Request) action(buf *[96]byte) (svc, name, orig string, ok bool) {
+	if r.prepared == r.Action && r.colon > 0 {
+		a, l := r.Action, unsafe.String(&r.buf[0], len(r.Action))
+		return l[:r.colon], l[r.colon+1:], a[r.colon+1:], true
+	}
+	colon := strings.IndexByte(r.Action, ':')
+	if colon < 0 {
+		return "", "", "", false
+	}
+	orig = r.Action[colon+1:]
+	return lowerInto(buf[:32], r.Action[:colon]), lowerInto(buf[32:], orig), orig, true
 }
 
 // Ref names a statement of a policy of a Set.
@@ -391,14 +469,11 @@ type Result struct {
 // Evaluate evaluates the request against the set. It does not allocate.
 func (s *Set) Evaluate(req *Request) Result {
 	var res Result
-	colon := strings.IndexByte(req.Action, ':')
-	if colon < 0 {
+	var buf [96]byte
+	lsvc, lname, name, ok := req.action(&buf)
+	if !ok {
 		return res
 	}
-	name := req.Action[colon+1:]
-	var buf [96]byte
-	lsvc := lowerInto(buf[:32], req.Action[:colon])
-	lname := lowerInto(buf[32:], name)
 	// One bucket holds every statement that may apply: the action's
 	// own, the service's, or the global one.
 	b := &s.global
@@ -456,6 +531,14 @@ func lowerInto(buf []byte, s string) string {
 		return s
 	}
 	return unsafe.String(unsafe.SliceData(buf), len(buf))
+}
+
+// byteMask returns the bytes of x that are b as 0x80, the others as 0
+// (exactly: no borrow runs from one byte into the next).
+func byteMask(x uint64, b byte) uint64 {
+	const ones, low7s, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	y := x ^ uint64(b)*ones
+	return ^(y&low7s + low7s | y) & highs
 }
 
 // upperMask returns the bytes of x that are ASCII upper-case letters as
