@@ -137,15 +137,24 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 // starParts returns the literal text between the stars of toks, or nil
 // when toks hold a ? or a variable.
 func starParts(toks []token) []string {
-	parts := []string{""}
+	n := 1
 	for _, t := range toks {
 		switch t.kind {
 		case tokStar:
-			parts = append(parts, "")
-		case tokLit:
-			parts[len(parts)-1] += t.s
-		default:
+			n++
+		case tokQuest, tokVar:
 			return nil
+		}
+	}
+	parts := make([]string, 1, n)
+	for _, t := range toks {
+		switch last := &parts[len(parts)-1]; {
+		case t.kind == tokStar:
+			parts = append(parts, "")
+		case *last == "":
+			*last = t.s // a substring of the pattern: no copy
+		default:
+			*last += t.s // literal tokens side by side (after ${*} and the like)
 		}
 	}
 	return parts
