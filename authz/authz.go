@@ -131,10 +131,17 @@ func (d *Decision) add(t PolicyType, level int, ref policy.Ref) {
 // ErrInvalidRequest is returned for a request that cannot be decided.
 var ErrInvalidRequest = errors.New("authz: invalid request")
 
-// Validate checks that a request can be decided.
+// Validate checks that a request can be decided: its action is
+// "service:Action" (text on both sides of the colon, no wildcard) and it
+// names a resource.
 func (r *Request) Validate() error {
-	colon := strings.IndexByte(r.Action, ':')
-	if colon <= 0 || colon == len(r.Action)-1 || strings.IndexByte(r.Action, '*') >= 0 || strings.IndexByte(r.Action, '?') >= 0 {
+	var pr policy.Request
+	return r.validate(&pr)
+}
+
+// validate is Validate, setting pr's action on the way.
+func (r *Request) validate(pr *policy.Request) error {
+	if !pr.SetAction(r.Action) {
 		return &RequestError{Field: "action", Value: r.Action}
 	}
 	if r.Resource == "" {
@@ -161,24 +168,27 @@ func (r *Request) resourceAccount() string {
 	if r.ResourceAccount != "" {
 		return r.ResourceAccount
 	}
-	// The account is the fifth colon-separated field of an ARN.
-	s, colons, start := r.Resource, 0, 0
+	if a := arnAccount(r.Resource); a != "" {
+		return a
+	}
+	return r.Caller.Account
+}
+
+// arnAccount returns the fifth colon-separated field of s (an ARN's
+// account), or "".
+func arnAccount(s string) string {
+	colons, start := 0, 0
 	for i := 0; i < len(s); i++ {
 		if s[i] != ':' {
 			continue
 		}
-		colons++
-		switch colons {
-		case 4:
+		if colons++; colons == 4 {
 			start = i + 1
-		case 5:
-			if i > start {
-				return s[start:i]
-			}
-			return r.Caller.Account
+		} else if colons == 5 {
+			return s[start:i]
 		}
 	}
-	return r.Caller.Account
+	return ""
 }
 
 // serviceLinked reports whether the caller is a service-linked role,
@@ -196,14 +206,18 @@ func serviceLinked(c *policy.Caller) bool {
 
 // Decide makes the decision. It does not allocate when the request's
 // action is valid; a request that cannot be decided returns an error and
-// an implicit deny, never an allow.
-func Decide(req *Request, p *Policies) (Decision, error) {
-	var d Decision
-	if err := req.Validate(); err != nil {
+// an implicit deny, never an allow. For the services whose resource
+// policy must allow (role trust policies for sts:AssumeRole*, KMS key
+// policies: see resourceRules) the identity side alone grants nothing,
+// in the resource's account too; a resource policy naming the account
+// delegates to it.
+func Decide(req *Request, p *Policies) (d Decision, err error) {
+	c := &req.Caller
+	x := decider{p: p, d: &d, preq: policy.Request{Resource: req.Resource, Caller: c, Context: req.Context}}
+	// The action is split and lower-cased once for every set.
+	if err = req.validate(&x.preq); err != nil {
 		return d, err
 	}
-	c := &req.Caller
-	preq := policy.Request{Action: req.Action, Resource: req.Resource, Caller: c, Context: req.Context}
 	resAcct := req.resourceAccount()
 	sameAccount := c.Account != "" && c.Account == resAcct
 	// SCPs restrict the principals of member accounts: not service
@@ -213,90 +227,36 @@ func Decide(req *Request, p *Policies) (Decision, error) {
 	// services that support them.
 	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
 	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
-	orgApplies := len(p.SCPs) > 0 && c.Type != policy.Service && c.Type != policy.Anonymous && !serviceLinked(c)
-	rcpApplies := len(p.RCPs) > 0 && !serviceLinked(c) && rcpService(req.Action)
+	x.orgApplies = len(p.SCPs) > 0 && c.Type != policy.Service && c.Type != policy.Anonymous && !serviceLinked(c)
+	x.rcpApplies = len(p.RCPs) > 0 && !serviceLinked(c) && rcpService(req.Action)
 	identityApplies := c.Type == policy.User || c.Type == policy.AssumedRole || c.Type == policy.FederatedUser || c.Type == policy.WebIdentity
+	// A Deny with NotPrincipal applies to any IAM principal with a
+	// permissions boundary (see policy.Request.Bounded).
+	x.preq.Bounded = p.Boundary != nil && (c.Type == policy.User || c.Type == policy.AssumedRole || c.Type == policy.FederatedUser)
+	rule := resourceRuleFor(&x.preq)
 
 	var id, bd, ss, rs policy.Result
 	// 1. Explicit deny in any policy that applies; note the first
 	// organization or endpoint policy level with no allow.
-	missing := NoPolicy
-	deny := func(t PolicyType, r policy.Result) bool {
-		if r.Denied {
-			d.Effect, d.Type = ExplicitDeny, t
-			d.add(t, 0, r.DeniedBy)
-			return true
-		}
-		if !r.Allowed && missing == NoPolicy {
-			missing = t
-		}
-		return false
+	if x.orgApplies && x.levels(SCPPolicy, p.SCPs) ||
+		x.rcpApplies && x.levels(RCPPolicy, p.RCPs) ||
+		x.levels(EndpointPolicy, p.Endpoints) {
+		return d, nil
 	}
-	if orgApplies {
-		for _, s := range p.SCPs {
-			if deny(SCPPolicy, s.Evaluate(&preq)) {
-				return d, nil
-			}
-		}
-	}
-	if rcpApplies {
-		for _, s := range p.RCPs {
-			if deny(RCPPolicy, s.Evaluate(&preq)) {
-				return d, nil
-			}
-		}
-	}
-	for _, s := range p.Endpoints {
-		if deny(EndpointPolicy, s.Evaluate(&preq)) {
-			return d, nil
-		}
-	}
-	evalOne := func(t PolicyType, s *policy.Set, r *policy.Result) bool {
-		*r = s.Evaluate(&preq)
-		if r.Denied {
-			d.Effect, d.Type = ExplicitDeny, t
-			d.add(t, 0, r.DeniedBy)
-			return true
-		}
-		return false
-	}
-	if p.Resource != nil && evalOne(ResourcePolicy, p.Resource, &rs) {
+	if p.Resource != nil && x.denies(ResourcePolicy, p.Resource, &rs) {
 		return d, nil
 	}
 	if identityApplies {
-		if p.Identity != nil && evalOne(IdentityPolicy, p.Identity, &id) {
-			return d, nil
-		}
-		if p.Boundary != nil && evalOne(BoundaryPolicy, p.Boundary, &bd) {
-			return d, nil
-		}
-		if p.Session != nil && evalOne(SessionPolicy, p.Session, &ss) {
+		if p.Identity != nil && x.denies(IdentityPolicy, p.Identity, &id) ||
+			p.Boundary != nil && x.denies(BoundaryPolicy, p.Boundary, &bd) ||
+			p.Session != nil && x.denies(SessionPolicy, p.Session, &ss) {
 			return d, nil
 		}
 	}
 
 	// 2. Organization and endpoint policies: every level must allow.
-	if missing != NoPolicy {
-		d.Type = missing
-		return d, nil
-	}
-	allow := func() (Decision, error) {
-		d.Effect = Allowed
-		// Name the allowing statement of each level (evaluated again:
-		// cheaper than keeping every level's result on the deny path).
-		if orgApplies {
-			for i, s := range p.SCPs {
-				d.add(SCPPolicy, i, s.Evaluate(&preq).AllowedBy)
-			}
-		}
-		if rcpApplies {
-			for i, s := range p.RCPs {
-				d.add(RCPPolicy, i, s.Evaluate(&preq).AllowedBy)
-			}
-		}
-		for i, s := range p.Endpoints {
-			d.add(EndpointPolicy, i, s.Evaluate(&preq).AllowedBy)
-		}
+	if x.missing != NoPolicy {
+		d.Type = x.missing
 		return d, nil
 	}
 
@@ -305,19 +265,28 @@ func Decide(req *Request, p *Policies) (Decision, error) {
 	rsAllows := p.Resource != nil && rs.Allowed
 	switch c.Type {
 	case policy.Account:
-		if sameAccount {
-			return allow()
+		if rule != nil && rule.trust {
+			d.Type = ResourcePolicy
+			return d, nil
 		}
+		if sameAccount && rule == nil {
+			x.allow()
+			return d, nil
+		}
+		// The root user has the permissions granted to its account, so
+		// a resource policy naming the account is enough for it.
 		if rsAllows {
 			d.add(ResourcePolicy, 0, rs.AllowedBy)
-			return allow()
+			x.allow()
+			return d, nil
 		}
 		d.Type = ResourcePolicy
 		return d, nil
 	case policy.Anonymous, policy.Service:
 		if rsAllows && rs.Match == policy.MatchDirect {
 			d.add(ResourcePolicy, 0, rs.AllowedBy)
-			return allow()
+			x.allow()
+			return d, nil
 		}
 		d.Type = ResourcePolicy
 		return d, nil
@@ -326,38 +295,32 @@ func Decide(req *Request, p *Policies) (Decision, error) {
 	idAllows := p.Identity != nil && id.Allowed
 	bdAllows := p.Boundary == nil || bd.Allowed
 	ssAllows := p.Session == nil || ss.Allowed
-	identitySide := func() {
-		d.add(IdentityPolicy, 0, id.AllowedBy)
-		d.add(BoundaryPolicy, 0, bd.AllowedBy)
-		d.add(SessionPolicy, 0, ss.AllowedBy)
-	}
-	// firstMissing names the identity-side type that lacked an allow.
-	firstMissing := func() PolicyType {
-		switch {
-		case !idAllows:
-			return IdentityPolicy
-		case !bdAllows:
-			return BoundaryPolicy
-		}
-		return SessionPolicy
+	identityAllows := idAllows && bdAllows && ssAllows
+	// firstMissing is the identity-side type that lacked an allow.
+	firstMissing := SessionPolicy
+	switch {
+	case !idAllows:
+		firstMissing = IdentityPolicy
+	case !bdAllows:
+		firstMissing = BoundaryPolicy
 	}
 
 	if !sameAccount {
 		// Cross-account: both sides must allow.
+		if !identityAllows {
+			d.Type = firstMissing
+			return d, nil
+		}
 		if !rsAllows {
 			d.Type = ResourcePolicy
-			if !(idAllows && bdAllows && ssAllows) {
-				d.Type = firstMissing()
-			}
 			return d, nil
 		}
-		if !(idAllows && bdAllows && ssAllows) {
-			d.Type = firstMissing()
-			return d, nil
-		}
-		identitySide()
+		d.add(IdentityPolicy, 0, id.AllowedBy)
+		d.add(BoundaryPolicy, 0, bd.AllowedBy)
+		d.add(SessionPolicy, 0, ss.AllowedBy)
 		d.add(ResourcePolicy, 0, rs.AllowedBy)
-		return allow()
+		x.allow()
+		return d, nil
 	}
 
 	// Same account: a resource-based policy that names the caller grants
@@ -366,25 +329,108 @@ func Decide(req *Request, p *Policies) (Decision, error) {
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
 	if rsAllows {
-		switch rs.Match {
-		case policy.MatchDirect:
+		switch {
+		case rs.Match == policy.MatchDirect && rule != nil && rule.trust && c.Type == policy.User:
+			// A trust policy naming the user still needs its boundary.
+			if bdAllows {
+				d.add(ResourcePolicy, 0, rs.AllowedBy)
+				d.add(BoundaryPolicy, 0, bd.AllowedBy)
+				x.allow()
+				return d, nil
+			}
+		case rs.Match == policy.MatchDirect:
 			d.add(ResourcePolicy, 0, rs.AllowedBy)
-			return allow()
-		case policy.MatchRole, policy.MatchParent:
+			x.allow()
+			return d, nil
+		case rs.Match == policy.MatchRole, rs.Match == policy.MatchParent:
 			if bdAllows && ssAllows {
 				d.add(ResourcePolicy, 0, rs.AllowedBy)
 				d.add(BoundaryPolicy, 0, bd.AllowedBy)
 				d.add(SessionPolicy, 0, ss.AllowedBy)
-				return allow()
+				x.allow()
+				return d, nil
 			}
 		}
 	}
-	if idAllows && bdAllows && ssAllows {
-		identitySide()
-		return allow()
+	if rule != nil && !rsAllows {
+		// The resource policy must allow: the identity side alone grants
+		// nothing, even to an administrator.
+		d.Type = ResourcePolicy
+		return d, nil
 	}
-	d.Type = firstMissing()
+	if identityAllows {
+		d.add(IdentityPolicy, 0, id.AllowedBy)
+		d.add(BoundaryPolicy, 0, bd.AllowedBy)
+		d.add(SessionPolicy, 0, ss.AllowedBy)
+		if rule != nil {
+			// The resource policy delegated to the account.
+			d.add(ResourcePolicy, 0, rs.AllowedBy)
+		}
+		x.allow()
+		return d, nil
+	}
+	d.Type = firstMissing
 	return d, nil
+}
+
+// decider holds what the steps of Decide share.
+type decider struct {
+	p                      *Policies
+	d                      *Decision
+	preq                   policy.Request
+	orgApplies, rcpApplies bool
+	// missing is the first organization or endpoint policy level with no
+	// allow.
+	missing PolicyType
+}
+
+// levels evaluates the levels of an organization or endpoint policy
+// type, every one of which must allow. It reports an explicit deny.
+func (x *decider) levels(t PolicyType, sets []*policy.Set) bool {
+	for _, s := range sets {
+		r := s.Evaluate(&x.preq)
+		if r.Denied {
+			x.d.Effect, x.d.Type = ExplicitDeny, t
+			x.d.add(t, 0, r.DeniedBy)
+			return true
+		}
+		if !r.Allowed && x.missing == NoPolicy {
+			x.missing = t
+		}
+	}
+	return false
+}
+
+// denies evaluates one set into r and reports an explicit deny.
+func (x *decider) denies(t PolicyType, s *policy.Set, r *policy.Result) bool {
+	*r = s.Evaluate(&x.preq)
+	if r.Denied {
+		x.d.Effect, x.d.Type = ExplicitDeny, t
+		x.d.add(t, 0, r.DeniedBy)
+		return true
+	}
+	return false
+}
+
+// allow makes the decision an allow, naming the allowing statement of
+// each organization and endpoint policy level (evaluated again: cheaper
+// than keeping every level's result on the deny path).
+func (x *decider) allow() {
+	d, p := x.d, x.p
+	d.Effect = Allowed
+	if x.orgApplies {
+		for i, s := range p.SCPs {
+			d.add(SCPPolicy, i, s.Evaluate(&x.preq).AllowedBy)
+		}
+	}
+	if x.rcpApplies {
+		for i, s := range p.RCPs {
+			d.add(RCPPolicy, i, s.Evaluate(&x.preq).AllowedBy)
+		}
+	}
+	for i, s := range p.Endpoints {
+		d.add(EndpointPolicy, i, s.Evaluate(&x.preq).AllowedBy)
+	}
 }
 
 // rcpService reports whether RCPs apply to the action's service.

@@ -218,3 +218,72 @@ func TestNotPrincipalChain(t *testing.T) {
 		})
 	}
 }
+
+// A role trust policy and a KMS key policy must allow: a denial for want
+// of one names the resource-based policy, and an allow through a
+// statement naming the account names both the identity-based and the
+// resource-based statement.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+func TestResourcePolicyRequired(t *testing.T) {
+	const (
+		role     = "arn:aws:iam::111122223333:role/Target"
+		key      = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		trustAcc = `{"Version":"2012-10-17","Statement":{"Sid":"TrustAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}}`
+		keyAcc   = `{"Version":"2012-10-17","Statement":{"Sid":"EnableIAM","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}}`
+		keyAlice = `{"Version":"2012-10-17","Statement":{"Sid":"Alice","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"kms:Decrypt","Resource":"*"}}`
+	)
+	tests := []struct {
+		name, action, resource string
+		pols                   func(t *testing.T) authz.Policies
+		effect                 authz.Effect
+		typ                    authz.PolicyType
+		deciding               []authz.PolicyType
+	}{
+		{"admin, no trust policy", "sts:AssumeRole", role, func(t *testing.T) authz.Policies {
+			return authz.Policies{Identity: set(t, policy.Identity, allowAll)}
+		}, authz.ImplicitDeny, authz.ResourcePolicy, nil},
+		{"trust names the account, identity allows", "sts:AssumeRole", role, func(t *testing.T) authz.Policies {
+			return authz.Policies{Identity: set(t, policy.Identity, allowAll), Resource: set(t, policy.Trust, trustAcc)}
+		}, authz.Allowed, authz.NoPolicy, []authz.PolicyType{authz.IdentityPolicy, authz.ResourcePolicy}},
+		{"trust names the account, no identity policy", "sts:AssumeRole", role, func(t *testing.T) authz.Policies {
+			return authz.Policies{Resource: set(t, policy.Trust, trustAcc)}
+		}, authz.ImplicitDeny, authz.IdentityPolicy, nil},
+		{"admin, key policy names another principal", "kms:Decrypt", key, func(t *testing.T) authz.Policies {
+			return authz.Policies{Identity: set(t, policy.Identity, allowAll),
+				Resource: set(t, policy.Resource, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/Other"},"Action":"kms:*","Resource":"*"}}`)}
+		}, authz.ImplicitDeny, authz.ResourcePolicy, nil},
+		{"default key policy, identity allows", "kms:Decrypt", key, func(t *testing.T) authz.Policies {
+			return authz.Policies{Identity: set(t, policy.Identity, allowAll), Resource: set(t, policy.Resource, keyAcc)}
+		}, authz.Allowed, authz.NoPolicy, []authz.PolicyType{authz.IdentityPolicy, authz.ResourcePolicy}},
+		{"key policy names the user", "kms:Decrypt", key, func(t *testing.T) authz.Policies {
+			return authz.Policies{Resource: set(t, policy.Resource, keyAlice)}
+		}, authz.Allowed, authz.NoPolicy, []authz.PolicyType{authz.ResourcePolicy}},
+		{"key alias: identity alone", "kms:CreateAlias", "arn:aws:kms:us-east-1:111122223333:alias/app", func(t *testing.T) authz.Policies {
+			return authz.Policies{Identity: set(t, policy.Identity, allowAll)}
+		}, authz.Allowed, authz.NoPolicy, []authz.PolicyType{authz.IdentityPolicy}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.pols(t)
+			d, err := authz.Decide(request(t, alice, tc.action, tc.resource), &p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Effect != tc.effect || d.Type != tc.typ {
+				t.Fatalf("decision = %v by %q, want %v by %q", d.Effect, d.Type, tc.effect, tc.typ)
+			}
+			var got []authz.PolicyType
+			for _, r := range d.Reasons() {
+				got = append(got, r.Type)
+			}
+			if len(got) != len(tc.deciding) {
+				t.Fatalf("reasons = %v, want %v", got, tc.deciding)
+			}
+			for i := range got {
+				if got[i] != tc.deciding[i] {
+					t.Fatalf("reasons = %v, want %v", got, tc.deciding)
+				}
+			}
+		})
+	}
+}

@@ -3,7 +3,8 @@
 // boundaries, session policies, VPC endpoint policies, service control
 // policies at every level of the organization, resource control policies,
 // and resource-based policies, with the same-account and cross-account
-// rules and the root user. It follows the evaluation logic of the IAM
+// rules, the services whose resource policy must allow (role trust
+// policies, KMS key policies), and the root user. It follows the evaluation logic of the IAM
 // User Guide:
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html

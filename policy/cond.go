@@ -119,13 +119,15 @@ func parseOperator(name string) (opSpec, bool) {
 // condition is one compiled key block.
 type condition struct {
 	key  string // lower-cased
+	slot keySlot
 	spec opSpec
 	strs []pattern
 	arns []arnPattern
 	nums []float64
 	ts   []time.Time
-	ips  []netip.Prefix
-	null bool // Null: true means "the key must be absent"
+	ips4 []ipv4Net      // IPv4 prefixes, as masks
+	ips6 []netip.Prefix // IPv6 prefixes
+	null bool           // Null: true means "the key must be absent"
 }
 
 // compileCondition compiles c. It fails with AWS's message on a value
@@ -135,7 +137,8 @@ func compileCondition(c Condition, vars bool) (condition, error) {
 	if !ok {
 		return condition{}, syntaxError()
 	}
-	cc := condition{key: strings.ToLower(c.Key), spec: spec}
+	cc := condition{spec: spec}
+	cc.slot, cc.key = keyOf(c.Key)
 	op := spec.op
 	useVars := vars && op.vars
 	for _, v := range c.Values {
@@ -163,7 +166,11 @@ func compileCondition(c Condition, vars bool) (condition, error) {
 			if !ok {
 				return condition{}, malformed("Invalid Condition value " + v + " for " + c.Operator)
 			}
-			cc.ips = append(cc.ips, pfx)
+			if pfx.Addr().Is4() {
+				cc.ips4 = append(cc.ips4, newIPv4Net(pfx))
+			} else {
+				cc.ips6 = append(cc.ips6, pfx)
+			}
 		case famNull:
 			switch strings.ToLower(v) {
 			case "true":
@@ -176,6 +183,20 @@ func compileCondition(c Condition, vars bool) (condition, error) {
 		}
 	}
 	return cc, nil
+}
+
+// ipv4Net is an IPv4 prefix as a network address and mask, so that a
+// match is one AND and one compare.
+type ipv4Net struct{ addr, mask uint32 }
+
+func newIPv4Net(p netip.Prefix) ipv4Net {
+	mask := ^uint32(0) << (32 - p.Bits()) // 0 for /0
+	return ipv4Net{addr: ipv4Uint(p.Addr()) & mask, mask: mask}
+}
+
+func ipv4Uint(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
 func parseIPValue(v string) (netip.Prefix, bool) {
@@ -196,7 +217,7 @@ func parseIPValue(v string) (netip.Prefix, bool) {
 // eval evaluates the condition against the request context.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
 func (c *condition) eval(ctx *Context) bool {
-	e := ctx.lookup(c.key)
+	e := ctx.lookup(c.slot, c.key)
 	op := c.spec.op
 	if op.fam == famNull {
 		// With a set operator Null is constant: ForAllValues:Null is
@@ -305,13 +326,19 @@ func (c *condition) matchValue(v *ctxValue, ctx *Context) bool {
 			}
 		}
 	case famIP:
-		if !v.ip.IsValid() {
-			return false
+		// An IPv4-mapped IPv6 address matches as IPv4 and as itself.
+		if v.is4 {
+			for _, n := range c.ips4 {
+				if v.v4&n.mask == n.addr {
+					return true
+				}
+			}
 		}
-		a := v.ip.Unmap()
-		for _, p := range c.ips {
-			if p.Contains(a) || p.Contains(v.ip) {
-				return true
+		if v.ip.Is6() {
+			for i := range c.ips6 {
+				if c.ips6[i].Contains(v.ip) {
+					return true
+				}
 			}
 		}
 	}

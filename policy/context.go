@@ -10,13 +10,16 @@ import (
 // Context is the request context: condition keys and their values, as
 // AWS sends them. Key names are case-insensitive; values are strings and
 // each is also parsed once, when it is set, as a number, a date, a
-// boolean and an IP address, so that a decision never parses. The zero
-// value is an empty context. A Context is not safe for concurrent
-// mutation; evaluating against it concurrently is safe.
+// boolean and an IP address, so that a decision never parses. The keys
+// of knownKeys have a slot of their own, so that a condition on one of
+// them finds its value by index, not by hashing its name. The zero value
+// is an empty context. A Context is not safe for concurrent mutation;
+// evaluating against it concurrently is safe.
 type Context struct {
-	m     map[string]*ctxEntry
-	spare []ctxEntry // entries allocated ahead, handed out by Set
-	chunk []ctxEntry // the block spare was cut from, for Reset
+	slots [len(knownKeys) + 1]*ctxEntry // by keySlot; slots[0] unused
+	m     map[string]*ctxEntry          // the other keys, lower-cased
+	spare []ctxEntry                    // entries allocated ahead, handed out by Set
+	chunk []ctxEntry                    // the block spare was cut from, for Reset
 }
 
 type ctxEntry struct {
@@ -35,13 +38,145 @@ type ctxValue struct {
 	hasNum bool
 	t      time.Time
 	hasT   bool
-	ip     netip.Addr
-	b      int8 // 1 true, -1 false, 0 not a boolean
+	ip     netip.Addr // as sent
+	v4     uint32     // the IPv4 address (an IPv4-mapped one unmapped)
+	is4    bool       // v4 is set
+	b      int8       // 1 true, -1 false, 0 not a boolean
+}
+
+// knownKeys are the condition keys with a slot in every Context: AWS's
+// global condition context keys that have no variable part, and the IAM
+// keys that IAM requests set; lower case, sorted. (TestKnownKeys checks
+// the list against the catalog's global keys.) Other keys work the same
+// through the Context's map.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+var knownKeys = [...]string{
+	"aws:assumedroot",
+	"aws:calledvia",
+	"aws:calledviaawsmcp",
+	"aws:calledviafirst",
+	"aws:calledvialast",
+	"aws:chatbotsourcearn",
+	"aws:currenttime",
+	"aws:ec2instancesourceprivateipv4",
+	"aws:ec2instancesourcevpc",
+	"aws:epochtime",
+	"aws:federatedprovider",
+	"aws:ismcpserviceaction",
+	"aws:multifactorauthage",
+	"aws:multifactorauthpresent",
+	"aws:principalaccount",
+	"aws:principalarn",
+	"aws:principalisawsservice",
+	"aws:principalorgid",
+	"aws:principalorgpaths",
+	"aws:principalservicename",
+	"aws:principalservicenameslist",
+	"aws:principaltype",
+	"aws:referer",
+	"aws:requestedregion",
+	"aws:resourceaccount",
+	"aws:resourceorgid",
+	"aws:resourceorgpaths",
+	"aws:securetransport",
+	"aws:sourceaccount",
+	"aws:sourcearn",
+	"aws:sourceidentity",
+	"aws:sourceip",
+	"aws:sourceorgid",
+	"aws:sourceorgpaths",
+	"aws:sourceowner",
+	"aws:sourcevpc",
+	"aws:sourcevpcarn",
+	"aws:sourcevpce",
+	"aws:tagkeys",
+	"aws:tokenissuetime",
+	"aws:useragent",
+	"aws:userid",
+	"aws:username",
+	"aws:viaawsmcpservice",
+	"aws:viaawsservice",
+	"aws:vpceaccount",
+	"aws:vpceorgid",
+	"aws:vpceorgpaths",
+	"aws:vpcsourceip",
+	"ec2:roledelivery",
+	"ec2:sourceinstancearn",
+	"glue:credentialissuingservice",
+	"glue:roleassumedby",
+	"iam:passedtoservice",
+	"iam:permissionsboundary",
+	"iam:policyarn",
+	"identitystore:userid",
+	"lambda:sourcefunctionarn",
+	"ssm:sourceinstancearn",
+}
+
+// keySlot is the index of a known key in Context.slots, plus one; 0 for
+// any other key.
+type keySlot uint8
+
+// keyOf returns the slot of a key given in any case and its lower-case
+// form, which for a known key is the table's string (no allocation).
+func keyOf(key string) (keySlot, string) {
+	if i := searchKey(key); i >= 0 {
+		return keySlot(i + 1), knownKeys[i]
+	}
+	lkey := strings.ToLower(key)
+	if lkey != key {
+		// Unicode case folding may still lower it onto a known key.
+		if i := searchKey(lkey); i >= 0 {
+			return keySlot(i + 1), knownKeys[i]
+		}
+	}
+	return 0, lkey
+}
+
+// searchKey finds key, compared with ASCII case folding, in knownKeys.
+func searchKey(key string) int {
+	lo, hi := 0, len(knownKeys)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		switch c := compareFold(key, knownKeys[mid]); {
+		case c == 0:
+			return mid
+		case c > 0:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return -1
+}
+
+// compareFold compares s, ASCII upper case folded to lower, with the
+// lower-case lower.
+func compareFold(s, lower string) int {
+	n := min(len(s), len(lower))
+	for i := 0; i < n; i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if d := lower[i]; c != d {
+			if c < d {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(s) < len(lower):
+		return -1
+	case len(s) > len(lower):
+		return 1
+	}
+	return 0
 }
 
 // NewContext builds a context from a map of keys to values.
 func NewContext(m map[string][]string) *Context {
-	c := &Context{m: make(map[string]*ctxEntry, len(m)+contextSize)}
+	c := &Context{}
 	for k, v := range m {
 		c.Set(k, v...)
 	}
@@ -51,9 +186,6 @@ func NewContext(m map[string][]string) *Context {
 // Set sets key to values, replacing what it had. A key set with no
 // values is present with an empty set of values.
 func (c *Context) Set(key string, values ...string) {
-	if c.m == nil {
-		c.m = make(map[string]*ctxEntry, contextSize)
-	}
 	if len(c.spare) == 0 {
 		c.chunk = make([]ctxEntry, contextSize)
 		c.spare = c.chunk
@@ -71,53 +203,15 @@ func (c *Context) Set(key string, values ...string) {
 	for i, v := range values {
 		e.vals[i] = parseValue(v)
 	}
-	c.m[lowerKey(key)] = e
-}
-
-// lowerKey returns the key lower-cased, without allocating for keys that
-// are lower case already or that every request sets.
-func lowerKey(key string) string {
-	switch key {
-	case "aws:CurrentTime":
-		return "aws:currenttime"
-	case "aws:EpochTime":
-		return "aws:epochtime"
-	case "aws:SecureTransport":
-		return "aws:securetransport"
-	case "aws:SourceIp":
-		return "aws:sourceip"
-	case "aws:RequestedRegion":
-		return "aws:requestedregion"
-	case "aws:PrincipalIsAWSService":
-		return "aws:principalisawsservice"
-	case "aws:ViaAWSService":
-		return "aws:viaawsservice"
-	case "aws:PrincipalArn":
-		return "aws:principalarn"
-	case "aws:PrincipalAccount":
-		return "aws:principalaccount"
-	case "aws:PrincipalType":
-		return "aws:principaltype"
-	case "aws:MultiFactorAuthPresent":
-		return "aws:multifactorauthpresent"
-	case "aws:MultiFactorAuthAge":
-		return "aws:multifactorauthage"
-	case "aws:TagKeys":
-		return "aws:tagkeys"
-	case "aws:PrincipalOrgID":
-		return "aws:principalorgid"
-	case "aws:PrincipalServiceName":
-		return "aws:principalservicename"
-	case "aws:TokenIssueTime":
-		return "aws:tokenissuetime"
-	case "iam:PermissionsBoundary":
-		return "iam:permissionsboundary"
-	case "iam:PolicyARN":
-		return "iam:policyarn"
-	case "iam:PassedToService":
-		return "iam:passedtoservice"
+	slot, lkey := keyOf(key)
+	if slot != 0 {
+		c.slots[slot] = e
+		return
 	}
-	return strings.ToLower(key)
+	if c.m == nil {
+		c.m = make(map[string]*ctxEntry, contextSize)
+	}
+	c.m[lkey] = e
 }
 
 // Reset empties the context so that it can be used for another request
@@ -125,17 +219,23 @@ func lowerKey(key string) string {
 // used.
 func (c *Context) Reset() {
 	clear(c.m)
+	clear(c.slots[:])
 	c.spare = c.chunk
 }
 
 // Delete removes key.
 func (c *Context) Delete(key string) {
-	delete(c.m, lowerKey(key))
+	slot, lkey := keyOf(key)
+	if slot != 0 {
+		c.slots[slot] = nil
+		return
+	}
+	delete(c.m, lkey)
 }
 
 // Get returns the values of key and whether it is present.
 func (c *Context) Get(key string) ([]string, bool) {
-	e := c.lookup(lowerKey(key))
+	e := c.lookup(keyOf(key))
 	if e == nil {
 		return nil, false
 	}
@@ -147,14 +247,19 @@ func (c *Context) Get(key string) ([]string, bool) {
 }
 
 // Has reports whether key is present.
-func (c *Context) Has(key string) bool { return c.lookup(lowerKey(key)) != nil }
+func (c *Context) Has(key string) bool { return c.lookup(keyOf(key)) != nil }
 
 // Keys returns the keys as first set, in no particular order.
 func (c *Context) Keys() []string {
 	if c == nil {
 		return nil
 	}
-	out := make([]string, 0, len(c.m))
+	var out []string
+	for _, e := range c.slots {
+		if e != nil {
+			out = append(out, e.key)
+		}
+	}
 	for _, e := range c.m {
 		out = append(out, e.key)
 	}
@@ -163,27 +268,34 @@ func (c *Context) Keys() []string {
 
 // Clone returns a copy that can be changed independently.
 func (c *Context) Clone() *Context {
-	out := &Context{m: make(map[string]*ctxEntry, len(c.m))}
+	out := &Context{}
 	if c != nil {
-		for k, e := range c.m {
-			out.m[k] = e
+		out.slots = c.slots
+		if len(c.m) > 0 {
+			out.m = make(map[string]*ctxEntry, len(c.m))
+			for k, e := range c.m {
+				out.m[k] = e
+			}
 		}
 	}
 	return out
 }
 
-// lookup takes a lower-cased key.
-func (c *Context) lookup(lkey string) *ctxEntry {
+// lookup takes a key's slot and its lower-case form.
+func (c *Context) lookup(slot keySlot, lkey string) *ctxEntry {
 	if c == nil {
 		return nil
+	}
+	if slot != 0 {
+		return c.slots[slot]
 	}
 	return c.m[lkey]
 }
 
 // single returns the value of a single-valued key, as a policy variable
 // needs it.
-func (c *Context) single(lkey string) (string, bool) {
-	e := c.lookup(lkey)
+func (c *Context) single(slot keySlot, lkey string) (string, bool) {
+	e := c.lookup(slot, lkey)
 	if e == nil || len(e.vals) != 1 {
 		return "", false
 	}
@@ -203,6 +315,9 @@ func parseValue(s string) ctxValue {
 	if mayBeIP(s) {
 		if a, err := netip.ParseAddr(s); err == nil {
 			v.ip = a
+			if u := a.Unmap(); u.Is4() {
+				v.v4, v.is4 = ipv4Uint(u), true
+			}
 		}
 	}
 	switch {

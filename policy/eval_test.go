@@ -3,6 +3,7 @@ package policy_test
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/policy"
@@ -248,4 +249,37 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// SetAction checks and lower-cases the action once; a request whose
+// Action is changed afterwards is evaluated on its new action.
+func TestSetAction(t *testing.T) {
+	for _, tc := range []struct {
+		action string
+		ok     bool
+	}{
+		{"s3:GetObject", true}, {"S3:GETOBJECT", true}, {"a:b", true}, {"iam:" + strings.Repeat("X", 120), true},
+		{"", false}, {"s3", false}, {"s3:", false}, {":Get", false}, {"s3:Get*", false}, {"s3:Get?bject", false},
+		{"*:GetObject", false}, {"s3:GetObjectVersionAttributes*", false}, {"iam:" + strings.Repeat("X", 120) + "*", false},
+	} {
+		var req policy.Request
+		if got := req.SetAction(tc.action); got != tc.ok {
+			t.Errorf("SetAction(%q) = %v, want %v", tc.action, got, tc.ok)
+		}
+	}
+	set := policy.NewSet(policy.MustCompile(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`, policy.Identity, "p"))
+	req := &policy.Request{Resource: "arn:aws:s3:::b/k", Context: &policy.Context{}}
+	if !req.SetAction("S3:GetObject") || !set.Evaluate(req).Allowed {
+		t.Fatal("prepared S3:GetObject not allowed")
+	}
+	if !req.ActionHasPrefix("s3", "get") || req.ActionHasPrefix("s3", "put") || req.ActionHasPrefix("sts", "") {
+		t.Error("ActionHasPrefix")
+	}
+	req.Action = "s3:PutObject" // changed without SetAction: evaluated as it is now
+	if set.Evaluate(req).Allowed || req.ActionHasPrefix("s3", "get") {
+		t.Fatal("stale prepared action used")
+	}
+	if n := testing.AllocsPerRun(100, func() { req.SetAction("S3:GetObject"); set.Evaluate(req) }); n != 0 {
+		t.Errorf("SetAction and Evaluate allocate %v times", n)
+	}
 }

@@ -172,3 +172,36 @@ func TestVariables(t *testing.T) {
 		t.Error("variable not literal without 2012-10-17")
 	}
 }
+
+// TestManyVariables checks a pattern with more variables than are
+// resolved on the stack (maxVars): the rest are looked up as they come.
+func TestManyVariables(t *testing.T) {
+	ctx := NewContext(map[string][]string{"aws:username": {"alice"}, "aws:PrincipalTag/team": {"blue"}})
+	var pat, val strings.Builder
+	pat.WriteString("arn:aws:s3:::")
+	val.WriteString("arn:aws:s3:::")
+	for i := 0; i < maxVars+3; i++ {
+		if i%2 == 0 {
+			pat.WriteString("${aws:username}/")
+			val.WriteString("alice/")
+		} else {
+			pat.WriteString("${aws:PrincipalTag/team, 'x'}-${aws:userid, 'anon'}/")
+			val.WriteString("blue-anon/")
+		}
+	}
+	pat.WriteString("*")
+	ap := compileARNPattern(pat.String(), true)
+	if len(ap.varToks) <= maxVars {
+		t.Fatalf("only %d variables", len(ap.varToks))
+	}
+	if !ap.match(val.String()+"x", ctx) {
+		t.Errorf("%s does not match %s", pat.String(), val.String()+"x")
+	}
+	if ap.match(strings.Replace(val.String(), "blue-anon", "blue-bob", 1)+"x", ctx) {
+		t.Error("matched with a wrong default")
+	}
+	eq := compilePattern(strings.TrimSuffix(pat.String(), "*"), false, true)
+	if !eq.equal(val.String(), ctx, false) || eq.equal(val.String()+"x", ctx, false) {
+		t.Error("equal with many variables")
+	}
+}

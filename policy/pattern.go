@@ -17,8 +17,10 @@ const (
 
 type token struct {
 	kind   tokKind
-	s      string // literal text, or the lower-cased context key of a variable
-	def    string // default value of a variable
+	slot   keySlot // a variable's key slot in Context
+	vn     int32   // a variable's number in the pattern, from 0
+	s      string  // literal text, or the lower-cased context key of a variable
+	def    string  // default value of a variable
 	hasDef bool
 }
 
@@ -31,6 +33,12 @@ type pattern struct {
 	glob   bool // has * or ?
 	vars   bool // has variables
 	prefix string
+	// varToks are the indexes of the variables in toks.
+	varToks []int32
+	// stars holds, for a glob with * but no ? nor variables, the literal
+	// text between its stars (len(stars) = stars + 1), so that a match
+	// is a prefix, a suffix and an in-order search for the rest.
+	stars []string
 }
 
 // maxVars bounds the variables of one pattern that are resolved on the
@@ -94,7 +102,9 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 				continue
 			}
 			flush(i)
-			p.toks = append(p.toks, token{kind: tokVar, s: strings.ToLower(key), def: def, hasDef: hasDef})
+			slot, lkey := keyOf(key)
+			p.varToks = append(p.varToks, int32(len(p.toks)))
+			p.toks = append(p.toks, token{kind: tokVar, slot: slot, vn: int32(len(p.varToks) - 1), s: lkey, def: def, hasDef: hasDef})
 			p.vars = true
 			i += end + 1
 			start = i
@@ -103,6 +113,9 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 		}
 	}
 	flush(len(s))
+	if p.glob && !p.vars && !colons {
+		p.stars = starParts(p.toks)
+	}
 	n := 0
 	for n < len(p.toks) && p.toks[n].kind == tokLit {
 		n++
@@ -119,6 +132,51 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 		p.prefix = b.String()
 	}
 	return p
+}
+
+// starParts returns the literal text between the stars of toks, or nil
+// when toks hold a ? or a variable.
+func starParts(toks []token) []string {
+	n := 1
+	for _, t := range toks {
+		switch t.kind {
+		case tokStar:
+			n++
+		case tokQuest, tokVar:
+			return nil
+		}
+	}
+	parts := make([]string, 1, n)
+	for _, t := range toks {
+		switch last := &parts[len(parts)-1]; {
+		case t.kind == tokStar:
+			parts = append(parts, "")
+		case *last == "":
+			*last = t.s // a substring of the pattern: no copy
+		default:
+			*last += t.s // literal tokens side by side (after ${*} and the like)
+		}
+	}
+	return parts
+}
+
+// matchStars matches s against a glob of literal parts joined by stars:
+// the first part must open s, the last close it, and the others occur in
+// order in between; the leftmost occurrence of each is as good as any.
+func matchStars(parts []string, s string) bool {
+	first, last := parts[0], parts[len(parts)-1]
+	if len(s) < len(first)+len(last) || s[:len(first)] != first || s[len(s)-len(last):] != last {
+		return false
+	}
+	s = s[len(first) : len(s)-len(last)]
+	for _, m := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, m)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(m):]
+	}
+	return true
 }
 
 // parseVarBody splits "aws:username, 'anon'" into key and default.
@@ -147,13 +205,9 @@ type resolved struct {
 // resolve looks up the pattern's variables. ok is false when a variable
 // has no single value and no default: the pattern then matches nothing.
 func (p *pattern) resolve(ctx *Context, r *resolved) bool {
-	n := 0
-	for i := range p.toks {
+	for n, i := range p.varToks {
 		t := &p.toks[i]
-		if t.kind != tokVar {
-			continue
-		}
-		v, ok := ctx.single(t.s)
+		v, ok := ctx.single(t.slot, t.s)
 		if !ok {
 			if !t.hasDef {
 				return false
@@ -163,7 +217,6 @@ func (p *pattern) resolve(ctx *Context, r *resolved) bool {
 		if n < maxVars {
 			r.vals[n] = v
 		}
-		n++
 	}
 	return true
 }
@@ -173,21 +226,12 @@ func (p *pattern) varValue(ctx *Context, r *resolved, n int) string {
 	if n < maxVars {
 		return r.vals[n]
 	}
-	for i := range p.toks {
-		t := &p.toks[i]
-		if t.kind != tokVar {
-			continue
-		}
-		if n == 0 {
-			v, ok := ctx.single(t.s)
-			if !ok {
-				v = t.def
-			}
-			return v
-		}
-		n--
+	t := &p.toks[p.varToks[n]]
+	v, ok := ctx.single(t.slot, t.s)
+	if !ok {
+		v = t.def
 	}
-	return ""
+	return v
 }
 
 // equal reports whether s equals the pattern with its variables resolved
@@ -205,13 +249,11 @@ func (p *pattern) equal(s string, ctx *Context, fold bool) bool {
 	if !p.resolve(ctx, &r) {
 		return false
 	}
-	vi := 0
 	for i := range p.toks {
 		t := &p.toks[i]
 		lit := t.s
 		if t.kind == tokVar {
-			lit = p.varValue(ctx, &r, vi)
-			vi++
+			lit = p.varValue(ctx, &r, int(t.vn))
 		}
 		if len(s) < len(lit) {
 			return false
@@ -233,33 +275,46 @@ func (p *pattern) like(s string, ctx *Context) bool {
 	if !p.glob {
 		return p.equal(s, ctx, false)
 	}
+	if p.stars != nil {
+		return matchStars(p.stars, s)
+	}
+	if !p.vars {
+		return globTokens(p, 0, len(p.toks), s, nil, nil)
+	}
 	var r resolved
-	if p.vars && !p.resolve(ctx, &r) {
+	if !p.resolve(ctx, &r) {
 		return false
 	}
 	return globTokens(p, 0, len(p.toks), s, ctx, &r)
 }
 
 // globTokens matches s against toks[from:to] with * and ?, greedy with
-// backtracking to the last star only: O(len(s)·len(toks)).
+// backtracking to the last star only: O(len(s)·len(toks)). After a star,
+// a literal is looked for with strings.Index rather than tried at every
+// position, and a final star matches the rest at once.
 func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) bool {
-	// Variable numbering must count variables before from.
-	vbase := 0
-	for i := 0; i < from; i++ {
-		if p.toks[i].kind == tokVar {
-			vbase++
-		}
-	}
 	ti, si := from, 0
-	vi := vbase
-	starTi, starSi, starVi := -1, 0, 0
+	starTi, starSi := -1, 0
 	for {
 		if ti < to {
 			t := &p.toks[ti]
 			switch t.kind {
 			case tokStar:
-				starTi, starSi, starVi = ti, si, vi
+				if ti+1 == to {
+					return true // a final * takes the rest
+				}
+				starTi, starSi = ti, si
 				ti++
+				// A literal after the star can only match where it
+				// occurs: go there directly.
+				if lit := &p.toks[ti]; lit.kind == tokLit {
+					j := strings.Index(s[si:], lit.s)
+					if j < 0 {
+						return false
+					}
+					si += j
+					starSi = si
+				}
 				continue
 			case tokQuest:
 				if si < len(s) {
@@ -275,11 +330,10 @@ func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) b
 					continue
 				}
 			case tokVar:
-				v := p.varValue(ctx, r, vi)
+				v := p.varValue(ctx, r, int(t.vn))
 				if strings.HasPrefix(s[si:], v) {
 					si += len(v)
 					ti++
-					vi++
 					continue
 				}
 			}
@@ -290,7 +344,14 @@ func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) b
 			return false
 		}
 		starSi++
-		si, ti, vi = starSi, starTi+1, starVi
+		if lit := &p.toks[starTi+1]; lit.kind == tokLit {
+			j := strings.Index(s[starSi:], lit.s)
+			if j < 0 {
+				return false
+			}
+			starSi += j
+		}
+		si, ti = starSi, starTi+1
 	}
 }
 
@@ -387,16 +448,20 @@ func (ap *arnPattern) match(s string, ctx *Context) bool {
 	if ap.prefixOnly {
 		return true
 	}
-	var r resolved
-	if ap.vars && !ap.resolve(ctx, &r) {
-		return false
+	var r *resolved // the variables' values, when the pattern has some
+	if ap.vars {
+		var vals resolved
+		if !ap.resolve(ctx, &vals) {
+			return false
+		}
+		r = &vals
 	}
 	if ap.fields {
-		return ap.matchFields(s, ctx, &r)
+		return ap.matchFields(s, ctx, r)
 	}
 	if ap.restOff > 0 && strings.IndexByte(s[ap.restOff:], ':') < 0 {
 		last := ap.segs[5]
-		return globTokens(&ap.pattern, last.from, last.to, s[ap.restOff:], ctx, &r)
+		return globTokens(&ap.pattern, last.from, last.to, s[ap.restOff:], ctx, r)
 	}
 	var bounds [64]int // bounds[0] = 0; then each colon index + 1
 	nb := 1
@@ -419,7 +484,7 @@ func (ap *arnPattern) match(s string, ctx *Context) bool {
 			if bi+1 < nb {
 				end = bounds[bi+1] - 1
 			}
-			if !globTokens(&ap.pattern, seg.from, seg.to, s[p:end], ctx, &r) {
+			if !globTokens(&ap.pattern, seg.from, seg.to, s[p:end], ctx, r) {
 				continue
 			}
 			switch {

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unsafe"
 
@@ -16,14 +18,23 @@ import (
 type Set struct {
 	policies   []*Policy
 	principals bool // statements name principals (resource-based)
-	global     bucket
-	services   map[string]*serviceIndex
+	// global holds the statements that apply to every service
+	// (NotAction, Action "*"): the bucket of services no statement names.
+	global   bucket
+	services names[*serviceIndex]
 }
 
+// serviceIndex indexes the statements of one service. Every bucket holds
+// all that may apply to its actions, the global and "svc:*" statements
+// included, so that a decision scans one bucket.
 type serviceIndex struct {
-	cat   *catalog.Service // nil for a service the catalog does not know
-	all   bucket           // "svc:*"
-	exact map[string]*bucket
+	cat *catalog.Service // nil for a service the catalog does not know
+	// other is the bucket of the service's actions that no statement
+	// names: the global and "svc:*" statements.
+	other bucket
+	// exact holds a bucket for each action that statements name (their
+	// wildcards expanded against the catalog).
+	exact names[*bucket]
 	// wild holds statements whose actions have wildcards, for actions the
 	// catalog does not know (catalog actions are expanded into exact).
 	wild []*cstmt
@@ -47,41 +58,107 @@ type ref struct {
 // treeMin is the list length from which a stmtIndex builds its tree.
 const treeMin = 8
 
+// names maps lower-case names to values: a scan of a short list, which
+// costs less than hashing the name for the few services and actions most
+// sets have, or a map for a long one.
+type names[V any] struct {
+	keys []string
+	vals []V
+	m    map[string]V
+}
+
+// namesScanMax is the longest list names scans.
+const namesScanMax = 8
+
+func newNames[V any](m map[string]V) names[V] {
+	if len(m) > namesScanMax {
+		return names[V]{m: m}
+	}
+	var n names[V]
+	for k, v := range m {
+		n.keys = append(n.keys, k)
+		n.vals = append(n.vals, v)
+	}
+	return n
+}
+
+func (n *names[V]) get(name string) (V, bool) {
+	if n.m != nil {
+		v, ok := n.m[name]
+		return v, ok
+	}
+	for i, k := range n.keys {
+		if k == name {
+			return n.vals[i], true
+		}
+	}
+	var zero V
+	return zero, false
+}
+
 // NewSet indexes policies. Every policy must have been compiled for a
 // kind of the same sort (all naming principals, or none).
 func NewSet(policies ...*Policy) *Set {
-	s := &Set{policies: policies, services: map[string]*serviceIndex{}}
-	b := builder{cat: catalog.Default(), lowered: map[*catalog.Service][]string{}}
+	s := &Set{policies: policies}
+	b := builder{cat: catalog.Default(), lowered: map[*catalog.Service][]string{}, services: map[string]*serviceBuild{}}
 	for _, p := range policies {
 		if p.Kind.hasPrincipals() {
 			s.principals = true
 		}
 		for _, cs := range p.stmts {
-			s.add(&b, cs)
+			b.add(&s.global, cs)
 		}
 	}
-	for _, si := range s.services {
+	services := make(map[string]*serviceIndex, len(b.services))
+	for svc, sb := range b.services {
 		// Literal actions unknown to the catalog also get the wildcard
 		// statements that match them.
-		if len(si.wild) > 0 {
-			for name, b := range si.exact {
-				if si.cat != nil && si.cat.Action(name) != nil {
+		if len(sb.wild) > 0 {
+			for name, eb := range sb.exact {
+				if sb.cat != nil && sb.cat.Action(name) != nil {
 					continue
 				}
-				for _, cs := range si.wild {
-					if stmtMatchesAction(cs, si, name) {
-						b.add(cs)
+				for _, cs := range sb.wild {
+					if stmtMatchesAction(cs, name) {
+						eb.add(cs)
 					}
 				}
 			}
 		}
-		si.all.build()
-		for _, b := range si.exact {
-			b.build()
+		si := &serviceIndex{cat: sb.cat, wild: sb.wild, other: *merge(&s.global, &sb.all)}
+		for name, eb := range sb.exact {
+			sb.exact[name] = merge(&s.global, &sb.all, eb)
 		}
+		si.exact = newNames(sb.exact)
+		services[svc] = si
 	}
+	s.services = newNames(services)
 	s.global.build()
 	return s
+}
+
+// merge returns a bucket holding the statements of parts, in order,
+// with its trees built: the one part that has statements itself, when
+// the others have none.
+func merge(parts ...*bucket) *bucket {
+	var only *bucket
+	n := 0
+	for _, p := range parts {
+		if len(p.deny.list)+len(p.allow.list) > 0 {
+			only, n = p, n+1
+		}
+	}
+	if n == 1 {
+		only.build()
+		return only
+	}
+	out := &bucket{}
+	for _, p := range parts {
+		out.deny.list = append(out.deny.list, p.deny.list...)
+		out.allow.list = append(out.allow.list, p.allow.list...)
+	}
+	out.build()
+	return out
 }
 
 // Policies returns the policies of the set, in the order given.
@@ -90,7 +167,7 @@ func (s *Set) Policies() []*Policy { return s.policies }
 // Len is the number of policies.
 func (s *Set) Len() int { return len(s.policies) }
 
-func stmtMatchesAction(cs *cstmt, si *serviceIndex, name string) bool {
+func stmtMatchesAction(cs *cstmt, name string) bool {
 	for i := range cs.actions {
 		ap := &cs.actions[i]
 		if !ap.all && ap.name.glob && ap.match(ap.service, name) {
@@ -102,8 +179,18 @@ func stmtMatchesAction(cs *cstmt, si *serviceIndex, name string) bool {
 
 // builder holds what NewSet computes once per set.
 type builder struct {
-	cat     *catalog.Catalog
-	lowered map[*catalog.Service][]string // lower-cased action names, as in Service.Actions
+	cat      *catalog.Catalog
+	lowered  map[*catalog.Service][]string // lower-cased action names, as in Service.Actions
+	services map[string]*serviceBuild
+}
+
+// serviceBuild collects a service's statements before they are merged
+// into its serviceIndex.
+type serviceBuild struct {
+	cat   *catalog.Service
+	all   bucket // "svc:*"
+	exact map[string]*bucket
+	wild  []*cstmt
 }
 
 func (b *builder) actionNames(svc *catalog.Service) []string {
@@ -118,18 +205,18 @@ func (b *builder) actionNames(svc *catalog.Service) []string {
 	return names
 }
 
-func (s *Set) service(b *builder, svc string) *serviceIndex {
-	si := s.services[svc]
-	if si == nil {
-		si = &serviceIndex{cat: b.cat.Service(svc), exact: map[string]*bucket{}}
-		s.services[svc] = si
+func (b *builder) service(svc string) *serviceBuild {
+	sb := b.services[svc]
+	if sb == nil {
+		sb = &serviceBuild{cat: b.cat.Service(svc), exact: map[string]*bucket{}}
+		b.services[svc] = sb
 	}
-	return si
+	return sb
 }
 
-func (s *Set) add(b *builder, cs *cstmt) {
+func (b *builder) add(global *bucket, cs *cstmt) {
 	if cs.notAction != nil || cs.actionAll {
-		s.global.add(cs)
+		global.add(cs)
 		return
 	}
 	// Services whose "svc:*" covers the statement need no other entry.
@@ -138,19 +225,19 @@ func (s *Set) add(b *builder, cs *cstmt) {
 		ap := &cs.actions[i]
 		if ap.name.raw == "*" {
 			covered[ap.service] = true
-			s.service(b, ap.service).all.add(cs)
+			b.service(ap.service).all.add(cs)
 		}
 	}
 	done := map[*bucket]bool{}
-	addTo := func(si *serviceIndex, name string) {
-		b := si.exact[name]
-		if b == nil {
-			b = &bucket{}
-			si.exact[name] = b
+	addTo := func(sb *serviceBuild, name string) {
+		eb := sb.exact[name]
+		if eb == nil {
+			eb = &bucket{}
+			sb.exact[name] = eb
 		}
-		if !done[b] {
-			done[b] = true
-			b.add(cs)
+		if !done[eb] {
+			done[eb] = true
+			eb.add(cs)
 		}
 	}
 	for i := range cs.actions {
@@ -158,20 +245,20 @@ func (s *Set) add(b *builder, cs *cstmt) {
 		if covered[ap.service] {
 			continue
 		}
-		si := s.service(b, ap.service)
+		sb := b.service(ap.service)
 		if !ap.name.glob {
-			addTo(si, ap.name.raw)
+			addTo(sb, ap.name.raw)
 			continue
 		}
-		if si.cat != nil {
-			for _, ln := range b.actionNames(si.cat) {
+		if sb.cat != nil {
+			for _, ln := range b.actionNames(sb.cat) {
 				if ap.name.like(ln, nil) {
-					addTo(si, ln)
+					addTo(sb, ln)
 				}
 			}
 		}
-		if len(si.wild) == 0 || si.wild[len(si.wild)-1] != cs {
-			si.wild = append(si.wild, cs)
+		if len(sb.wild) == 0 || sb.wild[len(sb.wild)-1] != cs {
+			sb.wild = append(sb.wild, cs)
 		}
 	}
 }
@@ -200,7 +287,7 @@ func (b *bucket) build() {
 func (x *stmtIndex) add(cs *cstmt) { x.list = append(x.list, ref{st: cs, res: -1}) }
 
 func (x *stmtIndex) build() {
-	if len(x.list) < treeMin {
+	if len(x.list) < treeMin || x.tree != nil {
 		return
 	}
 	x.tree = &radixNode{}
@@ -265,6 +352,87 @@ type Request struct {
 	Resource string
 	Caller   *Caller
 	Context  *Context
+	// Bounded says that the caller is an IAM user or role (or a session
+	// of one) with a permissions boundary in force. A Deny statement with
+	// NotPrincipal then applies to it whatever the element lists.
+	Bounded bool
+
+	// Set by SetAction: the action it prepared, the length of its
+	// service prefix, and its lower case in buf.
+	prepared string
+	colon    int
+	buf      [96]byte
+}
+
+// SetAction sets the request's Action and splits and lower-cases it once
+// for all the sets the request is evaluated against (Evaluate does it on
+// each call otherwise, and when Action has changed since). It reports
+// whether the action is valid: "service:Name" with both parts non-empty
+// and no wildcard.
+func (r *Request) SetAction(a string) bool {
+	r.Action = a
+	r.prepared, r.colon = "", -1
+	n := len(a)
+	if n > len(r.buf) {
+		// Too long to lower here: Evaluate lowers it each time.
+		colon := strings.IndexByte(a, ':')
+		return colon > 0 && colon < n-1 && strings.IndexByte(a, '*') < 0 && strings.IndexByte(a, '?') < 0
+	}
+	// Eight bytes at a time; the last eight overlap the ones before
+	// (lowering twice changes nothing), and a shorter action is padded
+	// with zero bytes.
+	colon, wild := -1, false
+	for i := 0; i < n || i == 0; i += 8 {
+		var x uint64
+		if n < 8 {
+			var t [8]byte
+			copy(t[:], a)
+			x = binary.LittleEndian.Uint64(t[:])
+		} else {
+			i = min(i, n-8)
+			x = binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(a[i:]), 8))
+		}
+		binary.LittleEndian.PutUint64(r.buf[i:], x|upperMask(x)>>2)
+		if c := byteMask(x, ':'); c != 0 && colon < 0 {
+			colon = i + bits.TrailingZeros64(c)/8
+		}
+		if byteMask(x, '*')|byteMask(x, '?') != 0 {
+			wild = true
+		}
+	}
+	if colon <= 0 || colon >= n-1 || wild {
+		return false
+	}
+	r.prepared, r.colon = a, colon
+	return true
+}
+
+// ActionHasPrefix reports whether the action set by SetAction is of the
+// service svc and its name starts with name (both given in lower case;
+// action names are compared case-insensitively). It is false when
+// Action was not set by SetAction or has changed since.
+func (r *Request) ActionHasPrefix(svc, name string) bool {
+	if r.colon != len(svc) || len(r.Action) < len(svc)+1+len(name) || r.prepared != r.Action {
+		return false
+	}
+	l := r.buf[:len(r.Action)]
+	return string(l[:r.colon]) == svc && string(l[r.colon+1:r.colon+1+len(name)]) == name
+}
+
+// action returns the request's service prefix and action name, lower
+// case, and the name as given; ok is false for an action without a
+// colon. buf holds the lower case when the request was not prepared.
+func (r *Request) action(buf *[96]byte) (svc, name, orig string, ok bool) {
+	if r.prepared == r.Action && r.colon > 0 {
+		a, l := r.Action, unsafe.String(&r.buf[0], len(r.Action))
+		return l[:r.colon], l[r.colon+1:], a[r.colon+1:], true
+	}
+	colon := strings.IndexByte(r.Action, ':')
+	if colon < 0 {
+		return "", "", "", false
+	}
+	orig = r.Action[colon+1:]
+	return lowerInto(buf[:32], r.Action[:colon]), lowerInto(buf[32:], orig), orig, true
 }
 
 // Ref names a statement of a policy of a Set.
@@ -301,35 +469,27 @@ type Result struct {
 // Evaluate evaluates the request against the set. It does not allocate.
 func (s *Set) Evaluate(req *Request) Result {
 	var res Result
-	svc, name, ok := strings.Cut(req.Action, ":")
+	var buf [96]byte
+	lsvc, lname, name, ok := req.action(&buf)
 	if !ok {
 		return res
 	}
-	var sbuf, nbuf [64]byte
-	lsvc := lowerInto(&sbuf, svc)
-	lname := lowerInto(&nbuf, name)
-	si := s.services[lsvc]
-	var exact *bucket
+	// One bucket holds every statement that may apply: the action's
+	// own, the service's, or the global one.
+	b := &s.global
 	var wild []*cstmt
-	if si != nil {
-		exact = si.exact[lname]
-		if exact == nil && (si.cat == nil || si.cat.Action(name) == nil) {
+	if si, ok := s.services.get(lsvc); ok {
+		b = &si.other
+		if eb, ok := si.exact.get(lname); ok {
+			b = eb
+		} else if si.cat == nil || si.cat.Action(name) == nil {
 			wild = si.wild
 		}
 	}
-	e := evaluator{s: s, req: req, svc: lsvc, name: lname, caller: req.Caller}
-	if e.caller == nil {
-		e.caller = &e.anon
-	}
+	e := evaluator{s: s, req: req, svc: lsvc, name: lname}
 	// Denies first: one is enough. Then allows.
 	for _, eff := range [2]Effect{Deny, Allow} {
-		if e.scan(s.global.of(eff), &res) {
-			return res
-		}
-		if si == nil {
-			continue
-		}
-		if e.scan(si.all.of(eff), &res) || exact != nil && e.scan(exact.of(eff), &res) {
+		if e.scan(b.of(eff), &res) {
 			return res
 		}
 		for _, cs := range wild {
@@ -344,33 +504,57 @@ func (s *Set) Evaluate(req *Request) Result {
 // lowerInto returns the ASCII lower case of s (action names are ASCII),
 // without allocating: s itself when it has no upper case, else a string
 // over buf, valid while buf is. A longer s is lowered on the heap.
-func lowerInto(buf *[64]byte, s string) string {
-	i := 0
-	for i < len(s) && !('A' <= s[i] && s[i] <= 'Z') {
-		i++
-	}
-	if i == len(s) {
-		return s
-	}
+func lowerInto(buf []byte, s string) string {
 	if len(s) > len(buf) {
 		return strings.ToLower(s)
 	}
-	for j := 0; j < len(s); j++ {
-		c := s[j]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[j] = c
+	buf = buf[:len(s)]
+	var upper uint64
+	i := 0
+	// Eight bytes at a time: the high bit of each byte of m is set when
+	// the byte is in 'A'..'Z', and m>>2 is 0x20 there.
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		m := upperMask(x)
+		upper |= m
+		binary.LittleEndian.PutUint64(buf[i:], x|m>>2)
 	}
-	return unsafe.String(&buf[0], len(s))
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c-'A' < 'Z'-'A'+1 {
+			c += 'a' - 'A'
+			upper = 1
+		}
+		buf[i] = c
+	}
+	if upper == 0 {
+		return s
+	}
+	return unsafe.String(unsafe.SliceData(buf), len(buf))
+}
+
+// byteMask returns the bytes of x that are b as 0x80, the others as 0
+// (exactly: no borrow runs from one byte into the next).
+func byteMask(x uint64, b byte) uint64 {
+	const ones, low7s, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	y := x ^ uint64(b)*ones
+	return ^(y&low7s + low7s | y) & highs
+}
+
+// upperMask returns the bytes of x that are ASCII upper-case letters as
+// 0x80, the others as 0.
+func upperMask(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	low7 := x &^ highs
+	geA := low7 + (0x80-'A')*ones   // high bit set where low7 >= 'A'
+	gtZ := low7 + (0x80-'Z'-1)*ones // high bit set where low7 > 'Z'
+	return geA &^ gtZ &^ x & highs
 }
 
 type evaluator struct {
 	s         *Set
 	req       *Request
 	svc, name string // lower-cased
-	caller    *Caller
-	anon      Caller
 }
 
 func (e *evaluator) wildApplies(cs *cstmt) bool {
@@ -429,12 +613,22 @@ func (e *evaluator) apply(cs *cstmt, resIdx int, res *Result) bool {
 	}
 	match := MatchDirect
 	if cs.principal != nil {
+		caller := req.Caller
+		if caller == nil {
+			caller = &Caller{} // an anonymous caller
+		}
 		if cs.notPrincipal {
-			if cs.principal.excludes(e.caller) {
+			// "The NotPrincipal element with a Deny effect will always
+			// deny any IAM principal that has a permissions boundary
+			// policy attached, regardless of the values specified in
+			// the NotPrincipal element."
+			// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+			// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+			if !(req.Bounded && cs.effect == Deny) && cs.principal.excludes(caller) {
 				return false
 			}
 		} else {
-			match = cs.principal.match(e.caller)
+			match = cs.principal.match(caller)
 			if match == MatchNone {
 				return false
 			}

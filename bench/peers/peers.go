@@ -9,6 +9,7 @@ import (
 	"github.com/cedar-policy/cedar-go/types"
 	minio "github.com/minio/pkg/v3/policy"
 
+	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/bench"
 	"github.com/gatehouse/gatehouse/policy"
 )
@@ -175,7 +176,7 @@ type Gatehouse struct{ p *bench.Prepared }
 // Allowed makes one Gatehouse decision.
 func (g *Gatehouse) Allowed() bool {
 	d, _ := g.p.Decide()
-	return d.Effect.String() == "Allowed"
+	return d.Effect == authz.Allowed
 }
 
 // NewGatehouse prepares a scenario.
