@@ -14,7 +14,7 @@ import _ "embed"
 //go:embed data/services.bin.gz
 var servicesGz string
 
-const servicesSize = 2757229
+const servicesSize = 2757233
 
 // policiesGz is the gzip-compressed encoding of the AWS managed policies;
 // policiesSize is its uncompressed size in bytes.

@@ -369,6 +369,10 @@ func TestConditionKey(t *testing.T) {
 		{name: "iam:PermissionsBoundary", want: "iam:PermissionsBoundary", service: "iam", typ: catalog.ARN},
 		{name: "s3:ExistingObjectTag/x", want: "s3:ExistingObjectTag/<key>", service: "s3", typ: catalog.String, prefix: "s3:ExistingObjectTag/"},
 		{name: "ec2:ResourceTag/x", want: "ec2:ResourceTag/${TagKey}", service: "ec2", typ: catalog.String, prefix: "ec2:ResourceTag/"},
+		// The reference writes some services' tag keys as a literal
+		// tag-key, as it writes the global ones; tag keys may hold colons.
+		{name: "secretsmanager:ResourceTag/aws:cloudformation:stack-name", want: "secretsmanager:ResourceTag/tag-key", service: "secretsmanager", typ: catalog.String, prefix: "secretsmanager:ResourceTag/"},
+		{name: "ssm:resourceTag/team", want: "ssm:resourceTag/${TagKey}", service: "ssm", typ: catalog.String, prefix: "ssm:resourceTag/"},
 		// Listed by codestar, iam and sts: iam's.
 		{name: "iam:ResourceTag/x", want: "iam:ResourceTag/${TagKey}", service: "iam", typ: catalog.String, prefix: "iam:ResourceTag/"},
 		// Not a service prefix: the first service listing it.

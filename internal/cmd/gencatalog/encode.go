@@ -68,8 +68,13 @@ func cmpFold(a, b string) int {
 	return strings.Compare(a, b)
 }
 
+// tagKeyVariable is how AWS's reference writes the tag key of a key
+// that takes one, where it does not write ${TagKey}.
+const tagKeyVariable = "tag-key"
+
 // variable finds the variable part of a service condition key name:
-// "${Name}" or "<name>", at most one.
+// "${Name}", "<name>" or a final "/tag-key", at most one.
+
 func variable(name string) (start, end int, ok bool, err error) {
 	find := func(open, close string) (int, int) {
 		i := strings.Index(name, open)
@@ -86,6 +91,12 @@ func variable(name string) (start, end int, ok bool, err error) {
 	s2, e2 := find("<", ">")
 	switch {
 	case s1 < 0 && s2 < 0:
+		// Two services' keys spell their tag key as the global keys do,
+		// a literal "tag-key" (secretsmanager:ResourceTag/tag-key,
+		// ssm:resourceTag/tag-key): it stands for any tag key.
+		if strings.HasSuffix(name, "/"+tagKeyVariable) {
+			return len(name) - len(tagKeyVariable), len(name), true, nil
+		}
 		return 0, 0, false, nil
 	case s1 >= 0 && s2 >= 0:
 		return 0, 0, false, fmt.Errorf("condition key %q has two kinds of variable", name)

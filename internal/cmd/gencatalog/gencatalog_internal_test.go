@@ -18,6 +18,8 @@ func TestVariable(t *testing.T) {
 		{name: "iam:PermissionsBoundary"},
 		{name: "aws:RequestTag/${TagKey}", start: 15, end: 24, isVar: true},
 		{name: "s3:ExistingObjectTag/<key>", start: 21, end: 26, isVar: true},
+		{name: "secretsmanager:ResourceTag/tag-key", start: 27, end: 34, isVar: true},
+		{name: "secretsmanager:tag-key"},
 		{name: "events:Metadata/${MetadataKey}/Matcher", start: 16, end: 30, isVar: true},
 		{name: "agent.${Domain}.buildkite.dev:build_branch", start: 6, end: 15, isVar: true},
 		{name: "${Service}:x", start: 0, end: 10, isVar: true},
