@@ -309,7 +309,12 @@ func TestKill9(t *testing.T) {
 				acked.Store(int64(i + 1))
 			}
 		}()
-		time.Sleep(time.Duration(50+rand.IntN(200)) * time.Millisecond)
+		// Kill at a random moment once writes are flowing (on a loaded
+		// machine the first may take longer than the random wait).
+		for deadline := time.Now().Add(30 * time.Second); acked.Load() == 0 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rand.IntN(200)) * time.Millisecond)
 		p.kill()
 		<-done
 		n := acked.Load()
