@@ -488,12 +488,6 @@ func (svc *Service) DeleteServerCertificate(ctx context.Context, in *iamapi.Dele
 	return &iamapi.DeleteServerCertificateOutput{}, err
 }
 
-// changeServerCert authorizes action on a server certificate and stages
-// what change makes of a copy of it.
-func (svc *Service) changeServerCert(ctx context.Context, action, name string, keys map[string][]string, change func(c *serverCert) error) error {
-	return changeEntity(ctx, svc, (*txn).requireServerCert, action, name, keys, func(_ *txn, e *serverCert) error { return change(e) })
-}
-
 // TagServerCertificate adds or replaces tags of a server certificate.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagServerCertificate.html
 func (svc *Service) TagServerCertificate(ctx context.Context, in *iamapi.TagServerCertificateInput) (*iamapi.TagServerCertificateOutput, error) {

@@ -261,12 +261,6 @@ func (svc *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamap
 	return &iamapi.RemoveRoleFromInstanceProfileOutput{}, err
 }
 
-// changeInstanceProfile authorizes action on an instance profile and
-// stages what change makes of a copy of it.
-func (svc *Service) changeInstanceProfile(ctx context.Context, action, name string, keys map[string][]string, change func(p *instanceProfile) error) error {
-	return changeEntity(ctx, svc, (*txn).requireInstanceProfile, action, name, keys, func(_ *txn, e *instanceProfile) error { return change(e) })
-}
-
 // TagInstanceProfile adds or replaces tags of an instance profile.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagInstanceProfile.html
 func (svc *Service) TagInstanceProfile(ctx context.Context, in *iamapi.TagInstanceProfileInput) (*iamapi.TagInstanceProfileOutput, error) {

@@ -76,11 +76,6 @@ func (t *txn) lookupPolicy(given string) (managedRef, bool) {
 	return managedRef{arn: a}, false
 }
 
-// policyARN returns the request-partition ARN of a customer policy.
-func (t *txn) policyARN(p *managedPolicy) string {
-	return t.req.arn("policy", p.Path, p.Name)
-}
-
 // attachmentCounts counts how many identities attach, and use as a
 // boundary, the policy with canonical ARN a.
 func attachmentCounts(t *txn, a string) (attached, boundary int) {

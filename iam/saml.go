@@ -431,12 +431,6 @@ func (svc *Service) ListSAMLProviders(ctx context.Context, in *iamapi.ListSAMLPr
 	return out, err
 }
 
-// changeSAML authorizes action on a SAML provider and stages what change
-// makes of a copy of it.
-func (svc *Service) changeSAML(ctx context.Context, action, given string, keys map[string][]string, change func(p *samlProvider) error) error {
-	return changeEntity(ctx, svc, (*txn).requireSAML, action, given, keys, func(_ *txn, e *samlProvider) error { return change(e) })
-}
-
 // TagSAMLProvider adds or replaces tags of a SAML provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagSAMLProvider.html
 func (svc *Service) TagSAMLProvider(ctx context.Context, in *iamapi.TagSAMLProviderInput) (*iamapi.TagSAMLProviderOutput, error) {
