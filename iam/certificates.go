@@ -400,15 +400,11 @@ func (svc *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServ
 		if err != nil {
 			return err
 		}
-		tags := apiTags(c.Tags)
-		if tags == nil {
-			tags = []iamapi.Tag{} // AWS's answer has an empty Tags element
-		}
 		out = &iamapi.GetServerCertificateOutput{ServerCertificate: &iamapi.ServerCertificate{
 			ServerCertificateMetadata: t.serverCertMetadata(c),
 			CertificateBody:           c.Body,
 			CertificateChain:          c.Chain,
-			Tags:                      tags,
+			Tags:                      tagsOrEmpty(apiTags(c.Tags)),
 		}}
 		return nil
 	})

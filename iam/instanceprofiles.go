@@ -112,9 +112,7 @@ func (svc *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstan
 			return err
 		}
 		ip := t.apiInstanceProfile(p)
-		if ip.Tags == nil {
-			ip.Tags = []iamapi.Tag{} // AWS's answer has an empty Tags element
-		}
+		ip.Tags = tagsOrEmpty(ip.Tags)
 		out = &iamapi.GetInstanceProfileOutput{InstanceProfile: ip}
 		return nil
 	})

@@ -229,9 +229,7 @@ func (svc *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*
 		// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_managed_policies.snapshot.json
 		// and test_iam_policies.snapshot.json).
 		ap := t.apiPolicy(ref)
-		if ap.Tags == nil {
-			ap.Tags = []iamapi.Tag{}
-		}
+		ap.Tags = tagsOrEmpty(ap.Tags)
 		out = &iamapi.GetPolicyOutput{Policy: ap}
 		return nil
 	})

@@ -324,16 +324,12 @@ func (svc *Service) GetSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProvi
 		for i, k := range p.PrivateKeys {
 			keys[i] = iamapi.SAMLPrivateKey{KeyId: k.ID, Timestamp: k.Added}
 		}
-		tags := apiTags(p.Tags)
-		if tags == nil {
-			tags = []iamapi.Tag{}
-		}
 		out = &iamapi.GetSAMLProviderOutput{
 			SAMLProviderUUID:        p.UUID,
 			SAMLMetadataDocument:    p.Metadata,
 			CreateDate:              p.Created,
 			ValidUntil:              p.ValidUntil,
-			Tags:                    tags,
+			Tags:                    tagsOrEmpty(apiTags(p.Tags)),
 			AssertionEncryptionMode: cmp.Or(p.Encryption, samlEncryptionAllowed),
 			PrivateKeyList:          keys,
 		}
