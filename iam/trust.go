@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/arn"
@@ -60,22 +61,13 @@ func (t *txn) bindTrust(doc string) ([]trustBinding, error) {
 				if err != nil {
 					return nil, err
 				}
-				if ok && !containsBinding(out, b) {
+				if ok && !slices.Contains(out, b) {
 					out = append(out, b)
 				}
 			}
 		}
 	}
 	return out, nil
-}
-
-func containsBinding(bs []trustBinding, b trustBinding) bool {
-	for _, x := range bs {
-		if x == b {
-			return true
-		}
-	}
-	return false
 }
 
 // bindPrincipal binds one value of an "AWS" principal: ok is false for a
