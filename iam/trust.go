@@ -42,11 +42,12 @@ type trustBinding struct {
 	ID      string `json:"id"` // unique ID (AIDA..., AROA...)
 }
 
-// bindTrust checks the IAM principals of a trust policy that has passed
-// policy.Check and returns their bindings, or IAM's
-// MalformedPolicyDocument for one that does not exist.
-func (t *txn) bindTrust(doc string) ([]trustBinding, error) {
-	d, err := policy.Parse([]byte(doc))
+// checkTrust checks the trust policy doc of role as IAM does: the
+// document's own checks (checkDocument), then the IAM principals it
+// names, which must exist. It returns their bindings, or IAM's
+// MalformedPolicyDocument.
+func (t *txn) checkTrust(doc, role string) ([]trustBinding, error) {
+	d, err := policy.CheckDocument([]byte(doc), policy.Trust, role, "")
 	if err != nil {
 		return nil, policyError(err)
 	}
