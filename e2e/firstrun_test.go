@@ -53,7 +53,7 @@ print(boto3.client("iam").get_user()["User"]["UserName"])`)
 
 	// A restart keeps the certificate, and the config still names it.
 	p.terminate(t)
-	p = serve(t, dir, "--tls")
+	serve(t, dir, "--tls")
 	if out, err := awsCLI(t, dir)("get-user"); err != nil {
 		t.Fatalf("get-user after restart: %v\n%s", err, out)
 	}

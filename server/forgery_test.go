@@ -61,13 +61,6 @@ type wire struct {
 	body   []byte
 }
 
-func (w *wire) clone() *wire {
-	c := *w
-	c.header = w.header.Clone()
-	c.body = slices.Clone(w.body)
-	return &c
-}
-
 // want is an expected answer; code "" is success.
 type want struct {
 	code, msg string
