@@ -117,11 +117,11 @@ func notJSONError(err error) *Error {
 // dupMember returns the path of the second use of a repeated member
 // name of v.
 func dupMember(v *jvalue, path ...PathElement) []PathElement {
+	var seen map[string]bool
 	for i := range v.mem {
-		for j := 0; j < i; j++ {
-			if v.mem[j].key == v.mem[i].key {
-				return append(path, pk(v.mem[i].key))
-			}
+		var dup bool
+		if dup, seen = repeated(v.mem[:i], seen, v.mem[i].key); dup {
+			return append(path, pk(v.mem[i].key))
 		}
 	}
 	return path
