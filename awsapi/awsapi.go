@@ -76,6 +76,12 @@ func ValidationError(msg string) *Error {
 	return &Error{Code: "ValidationError", Message: msg, Status: http.StatusBadRequest, Fault: Sender}
 }
 
+// InvalidClientTokenID is AWS's answer for an access key or a session
+// token it does not know, or that is not active (403).
+func InvalidClientTokenID() *Error {
+	return &Error{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid.", Status: http.StatusForbidden, Fault: Sender}
+}
+
 // InvalidAction is an operation the service does not have (400).
 func InvalidAction(action, version string) *Error {
 	return &Error{Code: "InvalidAction", Message: "Could not find operation " + action + " for version " + version, Status: http.StatusBadRequest, Fault: Sender}

@@ -62,11 +62,8 @@ func TestAccountBoto3(t *testing.T) {
 	needBoto3(t)
 	dir := t.TempDir()
 	p := serve(t, dir)
-	c := adminCreds(t, dir)
 	script := `
-import boto3, json, re, sys
-iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
-    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+import json, re
 doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/a b+c"}]}
 pol = iam.create_policy(PolicyName="shared", PolicyDocument=json.dumps(doc))["Policy"]
 iam.create_group(GroupName="devs")
@@ -124,5 +121,5 @@ iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v2Token")
 assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == 2
 print("ok")
 `
-	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey)
+	boto3(t, p, script)
 }

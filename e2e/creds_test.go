@@ -144,7 +144,6 @@ func TestCredsBoto3(t *testing.T) {
 	needBoto3(t)
 	dir := t.TempDir()
 	p := serve(t, dir)
-	c := adminCreds(t, dir)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -156,14 +155,12 @@ func TestCredsBoto3(t *testing.T) {
 	}
 	certPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 	script := `
-import base64, boto3, sys
-iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
-    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+import base64
 iam.create_user(UserName="signer")
-cert = iam.upload_signing_certificate(UserName="signer", CertificateBody=sys.argv[4])["Certificate"]
+cert = iam.upload_signing_certificate(UserName="signer", CertificateBody=sys.argv[1])["Certificate"]
 assert cert["Status"] == "Active" and len(cert["CertificateId"]) == 32, cert
 try:
-    iam.upload_signing_certificate(UserName="signer", CertificateBody=sys.argv[4])
+    iam.upload_signing_certificate(UserName="signer", CertificateBody=sys.argv[1])
     raise SystemExit("duplicate accepted")
 except iam.exceptions.DuplicateCertificateException as e:
     assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 409
@@ -186,5 +183,5 @@ except iam.exceptions.NoSuchEntityException as e:
     assert e.response["Error"]["Message"] == "No such service s3.amazonaws.com is supported for Service Specific Credentials", e.response
 print("ok")
 `
-	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey, certPEM)
+	boto3(t, p, script, certPEM)
 }

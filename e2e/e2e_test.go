@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -165,30 +166,13 @@ func client(endpoint string, c aws.Credentials) *awsiam.Client {
 	})
 }
 
+// code returns the AWS error code of err ("" if none).
 func code(err error) string {
-	if ae, ok := err.(smithy.APIError); ok {
-		return ae.ErrorCode()
-	}
 	var ae smithy.APIError
-	if err != nil && asAPIError(err, &ae) {
+	if errors.As(err, &ae) {
 		return ae.ErrorCode()
 	}
 	return ""
-}
-
-func asAPIError(err error, target *smithy.APIError) bool {
-	for err != nil {
-		if ae, ok := err.(smithy.APIError); ok {
-			*target = ae
-			return true
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		err = u.Unwrap()
-	}
-	return false
 }
 
 // TestBootstrap checks a first start: the printed hint, the 0600
@@ -260,11 +244,8 @@ func TestBoto3(t *testing.T) {
 	needBoto3(t)
 	dir := t.TempDir()
 	p := serve(t, dir)
-	c := adminCreds(t, dir)
 	script := `
-import boto3, json, sys
-iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
-    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+import json
 iam.create_role(RoleName="app", AssumeRolePolicyDocument=json.dumps({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}))
 iam.put_role_policy(RoleName="app", PolicyName="s3", PolicyDocument=json.dumps({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}))
 doc = iam.get_role_policy(RoleName="app", PolicyName="s3")["PolicyDocument"]
@@ -281,7 +262,7 @@ names = [u["UserName"] for p in iam.get_paginator("list_users").paginate(Paginat
 assert names == ["admin"], names
 print("ok")
 `
-	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey)
+	boto3(t, p, script)
 }
 
 // TestKill9 kills the server with SIGKILL while a client writes, then
@@ -423,13 +404,7 @@ func awsCLI(t *testing.T, dir string, extra ...string) func(args ...string) (str
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("aws CLI not installed")
 	}
-	env := []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, extra...)
+	env := bootstrapEnv(dir, extra...)
 	return func(args ...string) (string, error) {
 		cmd := exec.Command("aws", append([]string{"iam"}, args...)...)
 		cmd.Dir, cmd.Env = dir, env
@@ -453,19 +428,66 @@ func jsonCLI(t *testing.T, run func(args ...string) (string, error)) func(args .
 	}
 }
 
+// bootstrapEnv is the environment of a client configured only by the
+// bootstrap's files in dir (credentials and config), with extra
+// variables after them, never the caller's AWS_ variables.
+func bootstrapEnv(dir string, extra ...string) []string {
+	env := []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
+}
+
+// mustJSON wraps a jsonCLI runner: a command that fails fails the test.
+func mustJSON(t *testing.T, run func(args ...string) (map[string]any, string, error)) func(args ...string) map[string]any {
+	return func(args ...string) map[string]any {
+		t.Helper()
+		v, out, err := run(args...)
+		if err != nil {
+			t.Fatalf("aws iam %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return v
+	}
+}
+
+// haveBoto3 reports whether boto3 is installed.
+func haveBoto3() bool { return exec.Command("python3", "-c", "import boto3").Run() == nil }
+
 // needBoto3 skips the test when boto3 is not installed.
 func needBoto3(t *testing.T) {
 	t.Helper()
-	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+	if !haveBoto3() {
 		t.Skip("boto3 not installed")
 	}
 }
 
-// boto3 runs a Python script (its arguments: the endpoint, an access
-// key, its secret, then args) and fails the test unless it prints "ok".
-func boto3(t *testing.T, script string, args ...string) {
+// boto3Prelude opens every boto3 script: it imports boto3,
+// botocore.config and sys, defines client(region="us-east-1", **config),
+// a boto3 IAM client of the server signed with the administrator's key
+// (config: botocore.config.Config's arguments, for a script that needs
+// parameter validation off, say), and iam = client(). The script's own
+// arguments are then sys.argv[1:].
+const boto3Prelude = `import boto3, botocore.config, sys
+_endpoint, _key, _secret = sys.argv[1:4]
+del sys.argv[1:4]
+def client(region="us-east-1", **config):
+    return boto3.client("iam", endpoint_url=_endpoint, region_name=region,
+        aws_access_key_id=_key, aws_secret_access_key=_secret,
+        config=botocore.config.Config(**config) if config else None)
+iam = client()
+`
+
+// boto3 runs a Python script after boto3Prelude against the server p as
+// the administrator the bootstrap made, args in sys.argv[1:], and fails
+// the test unless it prints "ok".
+func boto3(t *testing.T, p *proc, script string, args ...string) {
 	t.Helper()
-	out, err := exec.Command("python3", append([]string{"-c", script}, args...)...).CombinedOutput()
+	c := adminCreds(t, p.dataDir)
+	argv := append([]string{"-c", boto3Prelude + script, p.endpoint, c.AccessKeyID, c.SecretAccessKey}, args...)
+	out, err := exec.Command("python3", argv...).CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "ok" {
 		t.Fatalf("boto3: %v\n%s", err, out)
 	}

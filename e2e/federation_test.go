@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"math/big"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,14 +62,7 @@ func TestFederationCLI(t *testing.T) {
 	dir := t.TempDir()
 	p := serve(t, dir)
 	run := jsonCLI(t, awsCLI(t, dir))
-	ok := func(args ...string) map[string]any {
-		t.Helper()
-		v, out, err := run(args...)
-		if err != nil {
-			t.Fatalf("aws %v: %v\n%s", args, err, out)
-		}
-		return v
-	}
+	ok := mustJSON(t, run)
 
 	// SAML.
 	samlMetadata(t, filepath.Join(dir, "metadata.xml"), "https://idp.example.com/saml")
@@ -122,16 +114,12 @@ func TestFederationCLI(t *testing.T) {
 	}
 
 	// boto3 sees the same provider, and its errors as modeled exceptions.
-	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+	if !haveBoto3() {
 		t.Log("boto3 not installed; skipping the boto3 half")
 		return
 	}
-	c := adminCreds(t, dir)
 	script := `
-import boto3, sys
-iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
-    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
-arn = sys.argv[4]
+arn = sys.argv[1]
 assert [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]] == [arn]
 iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=["A" * 40])
 assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ThumbprintList"] == ["a" * 40]
@@ -148,5 +136,5 @@ except iam.exceptions.NoSuchEntityException as e:
     assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 print("ok")
 `
-	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey, oidcArn)
+	boto3(t, p, script, oidcArn)
 }

@@ -15,15 +15,7 @@ func TestFidelityCLI(t *testing.T) {
 	dir := t.TempDir()
 	serve(t, dir)
 	run := awsCLI(t, dir)
-	jrun := jsonCLI(t, run)
-	must := func(args ...string) map[string]any {
-		t.Helper()
-		v, out, err := jrun(args...)
-		if err != nil {
-			t.Fatalf("aws iam %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return v
-	}
+	must := mustJSON(t, jsonCLI(t, run))
 	for _, n := range []string{"u1", "u2", "u3"} {
 		must("create-user", "--user-name", n)
 	}
@@ -61,13 +53,10 @@ func TestFidelityBoto3(t *testing.T) {
 	needBoto3(t)
 	dir := t.TempDir()
 	p := serve(t, dir)
-	c := adminCreds(t, dir)
 	script := `
-import boto3, json, sys
+import json
 from botocore.exceptions import ClientError
-iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
-    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
-acct = sys.argv[4]
+acct = sys.argv[1]
 for n in ["u1", "u2", "u3"]:
     iam.create_user(UserName=n, Tags=[{"Key": "team", "Value": ""}])
 names = [u["UserName"] for page in iam.get_paginator("list_users").paginate(PaginationConfig={"PageSize": 2}) for u in page["Users"]]
@@ -106,7 +95,7 @@ except ClientError as e:
     assert e.response["Error"]["Code"] == "ValidationError" and e.response["Error"]["Message"] == "ARN longpolicynamebutnoarn is not valid.", e.response
 print("ok")
 `
-	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey, accountOf(t, dir))
+	boto3(t, p, script, accountOf(t, dir))
 }
 
 // accountOf returns the account ID the server in dataDir bootstrapped.

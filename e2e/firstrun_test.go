@@ -44,12 +44,7 @@ func TestTLSFirstRun(t *testing.T) {
 		cmd := exec.Command("python3", "-c", `
 import boto3
 print(boto3.client("iam").get_user()["User"]["UserName"])`)
-		cmd.Env = []string{"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"), "AWS_CONFIG_FILE=" + filepath.Join(dir, "config")}
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "AWS_") {
-				cmd.Env = append(cmd.Env, kv)
-			}
-		}
+		cmd.Env = bootstrapEnv(dir)
 		out, err := cmd.CombinedOutput()
 		if err != nil || strings.TrimSpace(string(out)) != "admin" {
 			t.Fatalf("boto3 over TLS: %v\n%s", err, out)
@@ -58,7 +53,7 @@ print(boto3.client("iam").get_user()["User"]["UserName"])`)
 
 	// A restart keeps the certificate, and the config still names it.
 	p.terminate(t)
-	p = serve(t, dir, "--tls")
+	serve(t, dir, "--tls")
 	if out, err := awsCLI(t, dir)("get-user"); err != nil {
 		t.Fatalf("get-user after restart: %v\n%s", err, out)
 	}

@@ -11,14 +11,7 @@ func TestProfilesCLI(t *testing.T) {
 	dir := t.TempDir()
 	serve(t, dir)
 	run := jsonCLI(t, awsCLI(t, dir))
-	must := func(args ...string) map[string]any {
-		t.Helper()
-		v, out, err := run(args...)
-		if err != nil {
-			t.Fatalf("aws iam %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return v
-	}
+	must := mustJSON(t, run)
 	field := func(v any, path ...any) any {
 		for _, p := range path {
 			switch k := p.(type) {
@@ -74,11 +67,8 @@ func TestProfilesBoto3(t *testing.T) {
 	needBoto3(t)
 	dir := t.TempDir()
 	p := serve(t, dir)
-	c := adminCreds(t, dir)
 	script := `
-import boto3, json, sys
-iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
-    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+import json
 arn = iam.create_policy(PolicyName="logs", PolicyDocument=json.dumps({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:Get*","Resource":"*"}]}))["Policy"]["Arn"]
 iam.tag_policy(PolicyArn=arn, Tags=[{"Key":"team","Value":"blue"}])
 assert iam.list_policy_tags(PolicyArn=arn)["Tags"] == [{"Key":"team","Value":"blue"}]
@@ -114,7 +104,7 @@ ents = iam.list_entities_for_policy(PolicyArn="arn:aws:iam::aws:policy/Administr
 assert [g["GroupName"] for g in ents["PolicyGroups"]] == ["Admins"], ents
 print("ok")
 `
-	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey)
+	boto3(t, p, script)
 }
 
 // TestServiceLinkedRolesBoto3 creates service-linked roles of a few
@@ -128,11 +118,7 @@ func TestServiceLinkedRolesBoto3(t *testing.T) {
 	needBoto3(t)
 	dir := t.TempDir()
 	p := serve(t, dir)
-	c := adminCreds(t, dir)
 	script := `
-import boto3, sys
-iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
-    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
 def refused(code, msg, **kw):
     try:
         iam.create_service_linked_role(**kw)
@@ -163,5 +149,5 @@ assert task.startswith("task/aws-service-role/eks-nodegroup.amazonaws.com/AWSSer
 assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
 print("ok")
 `
-	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey)
+	boto3(t, p, script)
 }

@@ -14,12 +14,8 @@ func TestWellFormedErrorsBoto3(t *testing.T) {
 	needBoto3(t)
 	dir := t.TempDir()
 	p := serve(t, dir)
-	c := adminCreds(t, dir)
 	script := `
-import boto3, botocore.config, sys
-iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
-    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3],
-    config=botocore.config.Config(parameter_validation=False, retries={"max_attempts": 1}))
+iam = client(parameter_validation=False, retries={"max_attempts": 1})
 pattern = "' at 'groupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"
 cases = [
     ("a\x00b", "a\ufffdb"),
@@ -40,5 +36,5 @@ for sent, echoed in cases:
             sys.exit("%r: %r\nwant %r" % (sent, err, want))
 print("ok")
 `
-	boto3(t, script, p.endpoint, c.AccessKeyID, c.SecretAccessKey)
+	boto3(t, p, script)
 }

@@ -3,50 +3,11 @@ package iam
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
-	"github.com/gatehouse/gatehouse/secret"
-	"github.com/gatehouse/gatehouse/store/sqlite"
 )
-
-const internalAccount = "111122223333"
-
-// newInternalService is a service on a real SQLite file with one
-// bootstrapped account, and a context whose request is unchecked (the
-// operations' own authorization is covered by the server tests).
-func newInternalService(t testing.TB) (*Service, context.Context) {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	k, err := secret.GenerateKey("k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := New(ctx, Config{Store: st, Keyring: secret.NewKeyring(k)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, Bootstrap{Account: internalAccount, RootPassword: "correct horse battery staple"}); err != nil {
-		t.Fatal(err)
-	}
-	return svc, WithRequest(ctx, &Request{Account: internalAccount, Partition: canonicalPartition, Unchecked: true})
-}
-
-// stage commits entities put directly, for the kinds whose operations
-// other families implement.
-func stage(t testing.TB, svc *Service, ctx context.Context, fn func(t *txn)) {
-	t.Helper()
-	if err := svc.update(ctx, RequestFrom(ctx), func(tx *txn) error { fn(tx); return nil }); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestSummaryCountsEveryKind checks the counts of the kinds other
 // families manage (instance profiles, MFA devices, providers, server

@@ -233,7 +233,7 @@ func (t *txn) userDetail(u *user, groupsByID map[string]*group) iamapi.UserDetai
 		GroupList:               make([]string, 0, len(u.Groups)),
 		AttachedManagedPolicies: t.attachedDetails(u.Attached),
 		PermissionsBoundary:     t.apiBoundary(u.Boundary),
-		Tags:                    detailTags(u.Tags),
+		Tags:                    tagsOrEmpty(apiTags(u.Tags)),
 	}
 	if len(u.Inline) > 0 {
 		d.UserPolicyList = inlineDetails(u.Inline)
@@ -254,7 +254,7 @@ func (t *txn) roleDetail(ro *role, profiles []*instanceProfile, rolesByID map[st
 		RolePolicyList:           inlineDetails(ro.Inline),
 		AttachedManagedPolicies:  t.attachedDetails(ro.Attached),
 		PermissionsBoundary:      t.apiBoundary(ro.Boundary),
-		Tags:                     detailTags(ro.Tags),
+		Tags:                     tagsOrEmpty(apiTags(ro.Tags)),
 		RoleLastUsed:             &iamapi.RoleLastUsed{LastUsedDate: ro.LastUsed, Region: ro.LastRegion},
 	}
 	for _, p := range profiles {
@@ -318,12 +318,4 @@ func (t *txn) attachedDetails(attached []string) []iamapi.AttachedPolicy {
 		out = append(out, iamapi.AttachedPolicy{PolicyName: a[strings.LastIndexByte(a, '/')+1:], PolicyArn: t.req.out(a)})
 	}
 	return out
-}
-
-// detailTags are an entity's tags; AWS returns an empty list for none.
-func detailTags(tags []Tag) []iamapi.Tag {
-	if out := apiTags(tags); out != nil {
-		return out
-	}
-	return []iamapi.Tag{}
 }

@@ -136,7 +136,7 @@ func (svc *Service) callerPolicies(t *txn) (*authz.Policies, error) {
 	view := &txn{svc: svc, req: r, acct: r.Account, base: t.base}
 	u, ok := get[*user](view, kindUser, r.UserKey)
 	if !ok {
-		return nil, awsapi.Errorf("InvalidClientTokenId", 403, "The security token included in the request is invalid.")
+		return nil, awsapi.InvalidClientTokenID()
 	}
 	var identity []*policy.Policy
 	add := func(docs map[string]string, owner string, attached []string) error {

@@ -400,15 +400,11 @@ func (svc *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServ
 		if err != nil {
 			return err
 		}
-		tags := apiTags(c.Tags)
-		if tags == nil {
-			tags = []iamapi.Tag{} // AWS's answer has an empty Tags element
-		}
 		out = &iamapi.GetServerCertificateOutput{ServerCertificate: &iamapi.ServerCertificate{
 			ServerCertificateMetadata: t.serverCertMetadata(c),
 			CertificateBody:           c.Body,
 			CertificateChain:          c.Chain,
-			Tags:                      tags,
+			Tags:                      tagsOrEmpty(apiTags(c.Tags)),
 		}}
 		return nil
 	})
@@ -486,12 +482,6 @@ func (svc *Service) DeleteServerCertificate(ctx context.Context, in *iamapi.Dele
 		return nil
 	})
 	return &iamapi.DeleteServerCertificateOutput{}, err
-}
-
-// changeServerCert authorizes action on a server certificate and stages
-// what change makes of a copy of it.
-func (svc *Service) changeServerCert(ctx context.Context, action, name string, keys map[string][]string, change func(c *serverCert) error) error {
-	return changeEntity(ctx, svc, (*txn).requireServerCert, action, name, keys, func(_ *txn, e *serverCert) error { return change(e) })
 }
 
 // TagServerCertificate adds or replaces tags of a server certificate.

@@ -212,6 +212,17 @@ func newPolicyTags(tags []iamapi.Tag) ([]Tag, error) {
 	return mergeTags(nil, tags, false)
 }
 
+// tagsOrEmpty returns tags, or an empty list for none, where AWS answers
+// an empty Tags element rather than none (the authorization details and
+// the Get operations of instance profiles, server certificates, SAML and
+// OIDC providers and managed policies).
+func tagsOrEmpty(tags []iamapi.Tag) []iamapi.Tag {
+	if tags == nil {
+		return []iamapi.Tag{}
+	}
+	return tags
+}
+
 func apiTags(tags []Tag) []iamapi.Tag {
 	if len(tags) == 0 {
 		return nil

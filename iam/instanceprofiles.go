@@ -112,9 +112,7 @@ func (svc *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstan
 			return err
 		}
 		ip := t.apiInstanceProfile(p)
-		if ip.Tags == nil {
-			ip.Tags = []iamapi.Tag{} // AWS's answer has an empty Tags element
-		}
+		ip.Tags = tagsOrEmpty(ip.Tags)
 		out = &iamapi.GetInstanceProfileOutput{InstanceProfile: ip}
 		return nil
 	})
@@ -259,12 +257,6 @@ func (svc *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamap
 		return nil
 	})
 	return &iamapi.RemoveRoleFromInstanceProfileOutput{}, err
-}
-
-// changeInstanceProfile authorizes action on an instance profile and
-// stages what change makes of a copy of it.
-func (svc *Service) changeInstanceProfile(ctx context.Context, action, name string, keys map[string][]string, change func(p *instanceProfile) error) error {
-	return changeEntity(ctx, svc, (*txn).requireInstanceProfile, action, name, keys, func(_ *txn, e *instanceProfile) error { return change(e) })
 }
 
 // TagInstanceProfile adds or replaces tags of an instance profile.

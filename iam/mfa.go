@@ -432,12 +432,6 @@ func (svc *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceInp
 	return out, err
 }
 
-// changeMFA authorizes action on a virtual MFA device and stages what
-// change makes of a copy of it.
-func (svc *Service) changeMFA(ctx context.Context, action, serial string, keys map[string][]string, change func(m *virtualMFA) error) error {
-	return changeEntity(ctx, svc, (*txn).requireMFA, action, serial, keys, func(_ *txn, e *virtualMFA) error { return change(e) })
-}
-
 // TagMFADevice adds or replaces tags of a virtual MFA device.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagMFADevice.html
 func (svc *Service) TagMFADevice(ctx context.Context, in *iamapi.TagMFADeviceInput) (*iamapi.TagMFADeviceOutput, error) {

@@ -182,16 +182,12 @@ func (svc *Service) GetOpenIDConnectProvider(ctx context.Context, in *iamapi.Get
 		if err != nil {
 			return err
 		}
-		tags := apiTags(p.Tags)
-		if tags == nil {
-			tags = []iamapi.Tag{}
-		}
 		out = &iamapi.GetOpenIDConnectProviderOutput{
 			Url:            p.URL,
 			ClientIDList:   append([]string{}, p.ClientIDs...),
 			ThumbprintList: append([]string{}, p.Thumbprints...),
 			CreateDate:     p.Created,
-			Tags:           tags,
+			Tags:           tagsOrEmpty(apiTags(p.Tags)),
 		}
 		return nil
 	})

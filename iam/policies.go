@@ -76,11 +76,6 @@ func (t *txn) lookupPolicy(given string) (managedRef, bool) {
 	return managedRef{arn: a}, false
 }
 
-// policyARN returns the request-partition ARN of a customer policy.
-func (t *txn) policyARN(p *managedPolicy) string {
-	return t.req.arn("policy", p.Path, p.Name)
-}
-
 // attachmentCounts counts how many identities attach, and use as a
 // boundary, the policy with canonical ARN a.
 func attachmentCounts(t *txn, a string) (attached, boundary int) {
@@ -234,9 +229,7 @@ func (svc *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*
 		// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_managed_policies.snapshot.json
 		// and test_iam_policies.snapshot.json).
 		ap := t.apiPolicy(ref)
-		if ap.Tags == nil {
-			ap.Tags = []iamapi.Tag{}
-		}
+		ap.Tags = tagsOrEmpty(ap.Tags)
 		out = &iamapi.GetPolicyOutput{Policy: ap}
 		return nil
 	})

@@ -29,12 +29,6 @@ func (t *txn) requireTaggablePolicy(action, given string, keys map[string][]stri
 	return ref.customer, nil
 }
 
-// changePolicyTags authorizes action on a customer managed policy and
-// stages what change makes of a copy of it.
-func (svc *Service) changePolicyTags(ctx context.Context, action, given string, keys map[string][]string, change func(p *managedPolicy) error) error {
-	return changeEntity(ctx, svc, (*txn).requireTaggablePolicy, action, given, keys, func(_ *txn, e *managedPolicy) error { return change(e) })
-}
-
 // TagPolicy adds or replaces tags of a customer managed policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagPolicy.html
 func (svc *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) (*iamapi.TagPolicyOutput, error) {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
-	"github.com/gatehouse/gatehouse/policy"
 )
 
 // Quotas and defaults of roles.
@@ -88,10 +87,7 @@ func (svc *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) 
 		if t.count(kindRole) >= maxRoles {
 			return quotaExceeded("RolesPerAccount", maxRoles)
 		}
-		if err := checkDocument(in.AssumeRolePolicyDocument, policy.Trust, in.RoleName); err != nil {
-			return err
-		}
-		bindings, err := t.bindTrust(in.AssumeRolePolicyDocument)
+		bindings, err := t.checkTrust(in.AssumeRolePolicyDocument, in.RoleName)
 		if err != nil {
 			return err
 		}
@@ -216,10 +212,7 @@ func (svc *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.Update
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html
 func (svc *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateAssumeRolePolicyInput) (*iamapi.UpdateAssumeRolePolicyOutput, error) {
 	return &iamapi.UpdateAssumeRolePolicyOutput{}, svc.changeRole(ctx, "UpdateAssumeRolePolicy", in.RoleName, nil, func(t *txn, r *role) error {
-		if err := checkDocument(in.PolicyDocument, policy.Trust, r.Name); err != nil {
-			return err
-		}
-		bindings, err := t.bindTrust(in.PolicyDocument)
+		bindings, err := t.checkTrust(in.PolicyDocument, r.Name)
 		if err != nil {
 			return err
 		}

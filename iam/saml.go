@@ -324,16 +324,12 @@ func (svc *Service) GetSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProvi
 		for i, k := range p.PrivateKeys {
 			keys[i] = iamapi.SAMLPrivateKey{KeyId: k.ID, Timestamp: k.Added}
 		}
-		tags := apiTags(p.Tags)
-		if tags == nil {
-			tags = []iamapi.Tag{}
-		}
 		out = &iamapi.GetSAMLProviderOutput{
 			SAMLProviderUUID:        p.UUID,
 			SAMLMetadataDocument:    p.Metadata,
 			CreateDate:              p.Created,
 			ValidUntil:              p.ValidUntil,
-			Tags:                    tags,
+			Tags:                    tagsOrEmpty(apiTags(p.Tags)),
 			AssertionEncryptionMode: cmp.Or(p.Encryption, samlEncryptionAllowed),
 			PrivateKeyList:          keys,
 		}
@@ -429,12 +425,6 @@ func (svc *Service) ListSAMLProviders(ctx context.Context, in *iamapi.ListSAMLPr
 		return nil
 	})
 	return out, err
-}
-
-// changeSAML authorizes action on a SAML provider and stages what change
-// makes of a copy of it.
-func (svc *Service) changeSAML(ctx context.Context, action, given string, keys map[string][]string, change func(p *samlProvider) error) error {
-	return changeEntity(ctx, svc, (*txn).requireSAML, action, given, keys, func(_ *txn, e *samlProvider) error { return change(e) })
 }
 
 // TagSAMLProvider adds or replaces tags of a SAML provider.

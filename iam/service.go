@@ -213,10 +213,6 @@ func roleByID(t *txn, id string) *role {
 	return find(t, kindRole, func(r *role) bool { return r.ID == id })
 }
 
-func userByID(t *txn, id string) *user {
-	return find(t, kindUser, func(u *user) bool { return u.ID == id })
-}
-
 // isAWSManagedARN reports whether a is the ARN of an AWS managed policy.
 func isAWSManagedARN(a string) bool {
 	return strings.HasPrefix(a, "arn:aws:iam::aws:policy/")

@@ -1,52 +1,15 @@
 package iam
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/policy"
-	"github.com/gatehouse/gatehouse/secret"
-	"github.com/gatehouse/gatehouse/store/sqlite"
 )
-
-// newTestService returns a Service on a fresh SQLite file and a context
-// whose request skips authorization.
-func newTestService(t *testing.T) (*Service, context.Context) {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	k, err := secret.GenerateKey("k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := New(ctx, Config{Store: st, Keyring: secret.NewKeyring(k)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &Request{Account: "111122223333", Partition: canonicalPartition, Unchecked: true}
-	return svc, WithRequest(ctx, r)
-}
-
-// wantAPIError fails unless err is the AWS error code with message msg.
-func wantAPIError(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	var ae awsapi.APIError
-	if !errors.As(err, &ae) || ae.ErrorCode() != code || ae.ErrorMessage() != msg {
-		t.Fatalf("error = %v, want %s: %s", err, code, msg)
-	}
-}
 
 // TestServiceLinkedRoleEveryService creates the service-linked role of
 // every service of the table and checks what AWS answers for it: the
@@ -59,7 +22,7 @@ func wantAPIError(t *testing.T, err error, code, msg string) {
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
 func TestServiceLinkedRoleEveryService(t *testing.T) {
-	svc, ctx := newTestService(t)
+	svc, ctx := newInternalService(t)
 	principals := linkedServicePrincipals()
 	if len(principals) < 200 || !slices.IsSorted(principals) {
 		t.Fatalf("%d principals, sorted %v", len(principals), slices.IsSorted(principals))
@@ -76,7 +39,7 @@ func TestServiceLinkedRoleEveryService(t *testing.T) {
 			}
 			r := out.Role
 			wantPath := "/aws-service-role/" + p + "/"
-			if r.RoleName != ls.RoleName || r.Path != wantPath || r.Arn != "arn:aws:iam::111122223333:role"+wantPath+ls.RoleName || r.Description != "" {
+			if r.RoleName != ls.RoleName || r.Path != wantPath || r.Arn != "arn:aws:iam::"+internalAccount+":role"+wantPath+ls.RoleName || r.Description != "" {
 				t.Errorf("role = %s %s %s %q", r.RoleName, r.Path, r.Arn, r.Description)
 			}
 			trust, err := url.QueryUnescape(r.AssumeRolePolicyDocument)
@@ -146,7 +109,7 @@ func TestServiceLinkedRoleEveryService(t *testing.T) {
 // sensitive), are refused before anything is written.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
 func TestServiceLinkedRoleUnknownService(t *testing.T) {
-	svc, ctx := newTestService(t)
+	svc, ctx := newInternalService(t)
 	for _, p := range []string{"nothing.amazonaws.com", "AutoScaling.amazonaws.com", "autoscaling.amazonaws.com.cn", "autoscaling", "ecs.amazonaws.com ", "lex.amazonaws.com"} {
 		t.Run(p, func(t *testing.T) {
 			_, err := svc.CreateServiceLinkedRole(ctx, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p, CustomSuffix: "x"})

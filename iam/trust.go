@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/arn"
@@ -41,11 +42,12 @@ type trustBinding struct {
 	ID      string `json:"id"` // unique ID (AIDA..., AROA...)
 }
 
-// bindTrust checks the IAM principals of a trust policy that has passed
-// policy.Check and returns their bindings, or IAM's
-// MalformedPolicyDocument for one that does not exist.
-func (t *txn) bindTrust(doc string) ([]trustBinding, error) {
-	d, err := policy.Parse([]byte(doc))
+// checkTrust checks the trust policy doc of role as IAM does: the
+// document's own checks (checkDocument), then the IAM principals it
+// names, which must exist. It returns their bindings, or IAM's
+// MalformedPolicyDocument.
+func (t *txn) checkTrust(doc, role string) ([]trustBinding, error) {
+	d, err := policy.CheckDocument([]byte(doc), policy.Trust, role, "")
 	if err != nil {
 		return nil, policyError(err)
 	}
@@ -60,22 +62,13 @@ func (t *txn) bindTrust(doc string) ([]trustBinding, error) {
 				if err != nil {
 					return nil, err
 				}
-				if ok && !containsBinding(out, b) {
+				if ok && !slices.Contains(out, b) {
 					out = append(out, b)
 				}
 			}
 		}
 	}
 	return out, nil
-}
-
-func containsBinding(bs []trustBinding, b trustBinding) bool {
-	for _, x := range bs {
-		if x == b {
-			return true
-		}
-	}
-	return false
 }
 
 // bindPrincipal binds one value of an "AWS" principal: ok is false for a

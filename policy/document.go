@@ -117,11 +117,11 @@ func notJSONError(err error) *Error {
 // dupMember returns the path of the second use of a repeated member
 // name of v.
 func dupMember(v *jvalue, path ...PathElement) []PathElement {
+	var seen map[string]bool
 	for i := range v.mem {
-		for j := 0; j < i; j++ {
-			if v.mem[j].key == v.mem[i].key {
-				return append(path, pk(v.mem[i].key))
-			}
+		var dup bool
+		if dup, seen = repeated(v.mem[:i], seen, v.mem[i].key); dup {
+			return append(path, pk(v.mem[i].key))
 		}
 	}
 	return path
@@ -213,11 +213,8 @@ func parseStatement(i int, v *jvalue) (*Statement, error) {
 			}
 		case "Action", "NotAction", "Resource", "NotResource":
 			vals, at := val.strings()
-			if at >= 0 || vals == nil {
-				bad = stmtPath(i, pv(m.key))
-				if at > 0 || (at == 0 && val.kind == jArray) {
-					bad = append(bad, pi(at))
-				}
+			if vals == nil {
+				bad = itemAt(stmtPath(i, pv(m.key)), val, at)
 				break
 			}
 			switch m.key {
@@ -272,6 +269,15 @@ func parseStatement(i int, v *jvalue) (*Statement, error) {
 	return st, nil
 }
 
+// itemAt is the path of a value that strings or scalars refused: path,
+// and when the value is an array, the index at of its item at fault.
+func itemAt(path []PathElement, v *jvalue, at int) []PathElement {
+	if v.kind == jArray {
+		return append(path, pi(at))
+	}
+	return path
+}
+
 // parsePrincipal reads a Principal or NotPrincipal element; on failure
 // it returns nil and the path, below the element, of the fault.
 func parsePrincipal(v *jvalue) (*Principal, []PathElement) {
@@ -288,11 +294,8 @@ func parsePrincipal(v *jvalue) (*Principal, []PathElement) {
 		p := &Principal{}
 		for _, m := range v.mem {
 			vals, at := m.val.strings()
-			if at >= 0 || vals == nil {
-				if at > 0 || (at == 0 && m.val.kind == jArray) {
-					return nil, []PathElement{pv(m.key), pi(at)}
-				}
-				return nil, []PathElement{pv(m.key)}
+			if vals == nil {
+				return nil, itemAt([]PathElement{pv(m.key)}, m.val, at)
 			}
 			switch m.key {
 			case "AWS":
@@ -338,10 +341,7 @@ func parseConditions(v *jvalue) ([]Condition, []PathElement) {
 		for _, km := range block.mem {
 			vals, at := km.val.scalars()
 			if vals == nil {
-				if at > 0 || (at == 0 && km.val.kind == jArray) {
-					return nil, []PathElement{pv(op), pv(km.key), pi(at)}
-				}
-				return nil, []PathElement{pv(op), pv(km.key)}
+				return nil, itemAt([]PathElement{pv(op), pv(km.key)}, km.val, at)
 			}
 			out = append(out, Condition{Operator: op, Key: km.key, Values: vals})
 		}

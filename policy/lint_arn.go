@@ -66,7 +66,8 @@ func newARNIndex(cat *catalog.Catalog) *arnIndex {
 	return x
 }
 
-// formatGlob turns ${Placeholder}s into '*'.
+// formatGlob turns the ${Placeholder}s of a catalog ARN format, or the
+// policy variables of a resource ARN, into '*'.
 func formatGlob(f string) string {
 	var b strings.Builder
 	for {
@@ -85,10 +86,6 @@ func formatGlob(f string) string {
 		f = f[i+j+1:]
 	}
 }
-
-// policyGlob is a policy's resource ARN as a glob: policy variables
-// become '*'.
-func policyGlob(r string) string { return formatGlob(r) }
 
 // checkResourceARN checks a Resource or NotResource entry.
 func (l *linter) checkResourceARN(r lval) {
@@ -150,7 +147,7 @@ func (l *linter) checkResourceARN(r lval) {
 		l.add("INVALID_ARN_ACCOUNT", "The resource ARN account ID "+account+" is not valid. Provide a 12-digit account ID.", r.path)
 		return
 	}
-	g := policyGlob(r.s)
+	g := formatGlob(r.s)
 	for _, f := range svc.formats {
 		if globsIntersect(g, f.glob) {
 			return
@@ -277,7 +274,7 @@ func (l *linter) checkAttachment(st *lstmt) {
 			if r.s == "*" {
 				continue
 			}
-			g := policyGlob(r.s)
+			g := formatGlob(r.s)
 			fits := false
 			for _, name := range at.types {
 				if rt := svc.ResourceType(name); rt != nil {

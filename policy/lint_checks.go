@@ -3,9 +3,11 @@ package policy
 import (
 	"encoding/base64"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/arn"
 	"github.com/gatehouse/gatehouse/catalog"
 )
 
@@ -108,7 +110,7 @@ func (l *linter) permissive(st *lstmt, action string, checks [6]permissiveCheck)
 	switch {
 	case st.action != nil:
 		for _, a := range st.actions {
-			if a.s == "*" || strings.ContainsAny(a.s, "*?") && globFold(a.s, action) {
+			if a.s == "*" || strings.ContainsAny(a.s, "*?") && arn.GlobFold(a.s, action) {
 				actionAt, star = a.path, true
 				break
 			}
@@ -118,7 +120,7 @@ func (l *linter) permissive(st *lstmt, action string, checks [6]permissiveCheck)
 		}
 	case st.notAction != nil:
 		for _, a := range st.notActions {
-			if a.s == "*" || globFold(a.s, action) {
+			if a.s == "*" || arn.GlobFold(a.s, action) {
 				return // the statement excludes the action
 			}
 		}
@@ -195,13 +197,6 @@ func (st *lstmt) restricts(key string) bool {
 		}
 	}
 	return false
-}
-
-// globFold matches a lower-case name against an IAM action pattern,
-// ignoring case.
-func globFold(pattern, lowerName string) bool {
-	p := compilePattern(strings.ToLower(pattern), true, false)
-	return p.like(lowerName, nil)
 }
 
 // trustPrincipals applies the role trust policy checks on principals.
@@ -337,7 +332,7 @@ func (l *linter) redundant(list []lval, actions bool) {
 	}
 	for _, r := range order {
 		members := append([]int{r}, groups[r]...)
-		sortInts(members)
+		slices.Sort(members)
 		example := ""
 		paths := make([][]PathElement, len(members))
 		for n, m := range members {
@@ -353,14 +348,6 @@ func (l *linter) redundant(list []lval, actions bool) {
 		} else {
 			l.add("REDUNDANT_RESOURCE", "The "+count+" resource ARN(s) are redundant because they reference the same "+
 				"resource. Review the use of wildcards (*), or remove the resource "+example+" to remove the redundancy.", paths...)
-		}
-	}
-}
-
-func sortInts(a []int) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
 		}
 	}
 }
@@ -408,7 +395,7 @@ func (l *linter) statementKey(st *lstmt) string {
 			for _, m := range v.mem {
 				names = append(names, m.key)
 			}
-			sortStrings(names)
+			slices.Sort(names)
 			b.WriteByte('{')
 			for _, n := range names {
 				if v == st.node && n == "Sid" {
@@ -434,14 +421,6 @@ func (l *linter) statementKey(st *lstmt) string {
 	}
 	write(st.node)
 	return b.String()
-}
-
-func sortStrings(a []string) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
 }
 
 // checkCondition checks one key of one operator block.

@@ -16,27 +16,6 @@ import (
 	"github.com/gatehouse/gatehouse/iam"
 )
 
-// httpStatus returns the HTTP status of an API error (0 if none).
-func httpStatus(err error) int {
-	var re interface{ HTTPStatusCode() int }
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode()
-	}
-	return 0
-}
-
-// wantErrorStatus checks an error's code, HTTP status and message.
-func wantErrorStatus(t *testing.T, err error, code string, status int, msg string) {
-	t.Helper()
-	wantCode(t, err, code)
-	if got := httpStatus(err); got != status {
-		t.Fatalf("%s: status %d, want %d", code, got, status)
-	}
-	if msg != "" && apiMessage(err) != msg {
-		t.Fatalf("message = %q\nwant      %q", apiMessage(err), msg)
-	}
-}
-
 // deniedMessage is AWS's AccessDenied message for a user of the test
 // account without any policy, on the account-level resource "*".
 func deniedMessage(user, action string) string {

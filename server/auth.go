@@ -24,11 +24,6 @@ func newAuthenticator(svc *iam.Service, dev *devMode) *authenticator {
 	return &authenticator{iam: svc, verifier: sigv4.NewVerifier(), dev: dev}
 }
 
-// errInvalidToken is AWS's answer for an unknown or inactive access key.
-func errInvalidToken() error {
-	return awsapi.Errorf("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
-}
-
 // authenticate verifies the request's SigV4 signature for svc and
 // returns who made it, with AWS's checks in AWS's order: the form of the
 // signature (sigv4.Parse), its time and credential scope (Validate), the
@@ -90,7 +85,7 @@ func (a *authenticator) accessKey(id, token string) (iam.AccessKey, error) {
 	}
 	k, ok := a.iam.AccessKey(id)
 	if !ok || !k.Active || token != "" {
-		return iam.AccessKey{}, errInvalidToken()
+		return iam.AccessKey{}, awsapi.InvalidClientTokenID()
 	}
 	return k, nil
 }
@@ -104,7 +99,7 @@ const temporaryKeyPrefix = "ASIA"
 // exists, so no session resolves: each is refused as AWS refuses an
 // unknown or mismatched one.
 func (a *authenticator) session(id, token string) (iam.AccessKey, error) {
-	return iam.AccessKey{}, errInvalidToken()
+	return iam.AccessKey{}, awsapi.InvalidClientTokenID()
 }
 
 func sigv4Error(err error) error {

@@ -19,7 +19,7 @@ func BenchmarkServe(b *testing.B) {
 	h := start(&testing.T{}, false)
 	defer h.close()
 	srv := server.New(server.Config{IAM: h.svc})
-	creds := sigv4.Credentials{AccessKeyID: h.adminKey.AccessKeyID, SecretAccessKey: h.adminKey.SecretAccessKey}
+	creds := h.adminSigning()
 	for _, bc := range []struct{ name, body string }{
 		{"GetUser", "Action=GetUser&UserName=admin&Version=2010-05-08"},
 		{"ListUsers", "Action=ListUsers&Version=2010-05-08"},

@@ -61,13 +61,6 @@ type wire struct {
 	body   []byte
 }
 
-func (w *wire) clone() *wire {
-	c := *w
-	c.header = w.header.Clone()
-	c.body = slices.Clone(w.body)
-	return &c
-}
-
 // want is an expected answer; code "" is success.
 type want struct {
 	code, msg string
@@ -210,23 +203,17 @@ func (w *wire) httpRequest(base string) *http.Request {
 func (b *forgeryBench) send(w *wire, at time.Duration) want {
 	b.t.Helper()
 	b.clock.Store(b.start.Add(at).UnixNano())
-	r := w.httpRequest(b.url)
-	resp, err := b.http.Do(r)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode == http.StatusOK {
+	status, data := send(b.t, b.http, w.httpRequest(b.url))
+	if status == http.StatusOK {
 		return ok
 	}
 	var e struct {
 		Error struct{ Code, Message string }
 	}
 	if err := xml.Unmarshal(data, &e); err != nil {
-		b.t.Fatalf("status %d, body %q: %v", resp.StatusCode, data, err)
+		b.t.Fatalf("status %d, body %q: %v", status, data, err)
 	}
-	return want{e.Error.Code, e.Error.Message, resp.StatusCode}
+	return want{e.Error.Code, e.Error.Message, status}
 }
 
 // userExists reports whether the account has the user, asking as the

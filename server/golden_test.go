@@ -132,7 +132,7 @@ func newGoldenRun(t *testing.T, h *harness) *goldenRun {
 		t: t, h: h, client: &http.Client{Timeout: 30 * time.Second},
 		volatile: slices.Clone(goldenVolatile),
 		real:     map[string]string{}, holder: map[string]string{}, counts: map[string]int{}, given: map[string]string{},
-		keys: map[string]sigv4.Credentials{"": {AccessKeyID: h.adminKey.AccessKeyID, SecretAccessKey: h.adminKey.SecretAccessKey}},
+		keys: map[string]sigv4.Credentials{"": h.adminSigning()},
 	}
 }
 
@@ -251,27 +251,12 @@ func (g *goldenRun) do(s *goldenStep) string {
 	if !ok {
 		t.Fatalf("%s: no access key of %q created yet", s.action, s.as)
 	}
-	body := []byte(form.Encode())
-	req, err := http.NewRequest(http.MethodPost, g.h.URL+"/", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sigv4.Sign(req, body, creds, "us-east-1", "iam", time.Now())
-	resp, err := g.client.Do(req)
-	if err != nil {
-		t.Fatalf("%s: %v", s.action, err)
-	}
-	raw, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatalf("%s: %v", s.action, err)
-	}
+	status, raw := send(t, g.client, g.h.signedPOST(form.Encode(), creds))
 	if err := wellFormed(raw); err != nil {
 		t.Fatalf("%s: response is not well-formed XML (%v):\n%s", s.action, err, raw)
 	}
 	g.captureKey(raw)
-	return strconv.Itoa(resp.StatusCode) + "\n" + indentXML(g.normalize(string(raw)))
+	return strconv.Itoa(status) + "\n" + indentXML(g.normalize(string(raw)))
 }
 
 // captureKey remembers a new access key (CreateAccessKey's answer) as

@@ -3,8 +3,11 @@ package server_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +19,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/sdktest"
 	"github.com/gatehouse/gatehouse/secret"
 	"github.com/gatehouse/gatehouse/server"
+	"github.com/gatehouse/gatehouse/sigv4"
 	"github.com/gatehouse/gatehouse/store/sqlite"
 )
 
@@ -126,6 +130,47 @@ func (h *harness) newUserWithKey(name string) (*awsiam.Client, aws.Credentials) 
 	return h.client(creds), creds
 }
 
+// adminSigning is the admin's key as sigv4.Sign takes it.
+func (h *harness) adminSigning() sigv4.Credentials {
+	return sigv4.Credentials{AccessKeyID: h.adminKey.AccessKeyID, SecretAccessKey: h.adminKey.SecretAccessKey}
+}
+
+// signedPOST returns a POST of the form body to the server, signed with
+// creds by sigv4.Sign for IAM in us-east-1, now.
+func (h *harness) signedPOST(form string, creds sigv4.Credentials) *http.Request {
+	h.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, h.URL+"/", strings.NewReader(form))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sigv4.Sign(req, []byte(form), creds, "us-east-1", "iam", time.Now())
+	return req
+}
+
+// signedPost sends form signed by the admin and returns the status and
+// body of the answer.
+func (h *harness) signedPost(form string) (int, string) {
+	h.t.Helper()
+	status, body := send(h.t, http.DefaultClient, h.signedPOST(form, h.adminSigning()))
+	return status, string(body)
+}
+
+// send sends req with c and returns the status and body of the answer.
+func send(t testing.TB, c *http.Client, req *http.Request) (int, []byte) {
+	t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, body
+}
+
 // apiCode returns the AWS error code of err ("" if none).
 func apiCode(err error) string {
 	var ae smithy.APIError
@@ -141,6 +186,15 @@ func apiMessage(err error) string {
 		return ae.ErrorMessage()
 	}
 	return ""
+}
+
+// httpStatus returns the HTTP status of an API error (0 if none).
+func httpStatus(err error) int {
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
 }
 
 func wantCode(t *testing.T, err error, code string) {
@@ -159,6 +213,19 @@ func wantError(t *testing.T, err error, code, msg string) {
 	}
 }
 
+// wantErrorStatus checks an error's code, HTTP status and, unless msg
+// is empty, its message.
+func wantErrorStatus(t *testing.T, err error, code string, status int, msg string) {
+	t.Helper()
+	wantCode(t, err, code)
+	if got := httpStatus(err); got != status {
+		t.Fatalf("%s: status %d, want %d", code, got, status)
+	}
+	if msg != "" && apiMessage(err) != msg {
+		t.Fatalf("message = %q\nwant      %q", apiMessage(err), msg)
+	}
+}
+
 func must[T any](t *testing.T) func(T, error) T {
 	return func(v T, err error) T {
 		t.Helper()
@@ -168,5 +235,3 @@ func must[T any](t *testing.T) func(T, error) T {
 		return v
 	}
 }
-
-var _ = time.Second

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/server"
-	"github.com/gatehouse/gatehouse/sigv4"
 )
 
 // cutOff bounds how long a test waits for the server to give up on a
@@ -36,11 +35,8 @@ func (h *harness) dialFrom(local string) net.Conn {
 // signedRequest is a signed POST of form by the admin, as bytes on the wire.
 func (h *harness) signedRequest(form string) []byte {
 	h.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, h.URL+"/", strings.NewReader(form))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sigv4.Sign(req, []byte(form), sigv4.Credentials{AccessKeyID: h.adminKey.AccessKeyID, SecretAccessKey: h.adminKey.SecretAccessKey}, "us-east-1", "iam", time.Now())
 	var b strings.Builder
-	if err := req.Write(&b); err != nil {
+	if err := h.signedPOST(form, h.adminSigning()).Write(&b); err != nil {
 		h.t.Fatal(err)
 	}
 	return []byte(b.String())

@@ -10,13 +10,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/gatehouse/gatehouse/server"
-	"github.com/gatehouse/gatehouse/sigv4"
 )
 
 // logBuffer is a JSON log the server writes to from its goroutines.
@@ -125,9 +123,9 @@ func TestRequestLogDebug(t *testing.T) {
 	// A raw request with a session token, whose signature we know.
 	const token = "SESSION-TOKEN-SECRET-42"
 	form := "Action=GetAccountSummary&Version=2010-05-08"
-	req, _ := http.NewRequest(http.MethodPost, h.URL+"/", strings.NewReader(form))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	sigv4.Sign(req, []byte(form), sigv4.Credentials{AccessKeyID: h.adminKey.AccessKeyID, SecretAccessKey: h.adminKey.SecretAccessKey, SessionToken: token}, "us-east-1", "iam", time.Now())
+	withToken := h.adminSigning()
+	withToken.SessionToken = token
+	req := h.signedPOST(form, withToken)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 	}

@@ -27,14 +27,6 @@ func getPolicy(t *testing.T, c *awsiam.Client) *awsiam.GetAccountPasswordPolicyO
 	return must[*awsiam.GetAccountPasswordPolicyOutput](t)(c.GetAccountPasswordPolicy(context.Background(), &awsiam.GetAccountPasswordPolicyInput{}))
 }
 
-func wantMessage(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	wantCode(t, err, code)
-	if apiMessage(err) != msg {
-		t.Fatalf("message = %q\nwant      %q", apiMessage(err), msg)
-	}
-}
-
 // storedRecords returns every record of the store as kind/key -> value.
 func (h *harness) storedRecords() map[string]string {
 	h.t.Helper()
@@ -60,9 +52,9 @@ func TestAccountPasswordPolicy(t *testing.T) {
 	a := h.admin()
 
 	_, err := a.GetAccountPasswordPolicy(ctx, &awsiam.GetAccountPasswordPolicyInput{})
-	wantMessage(t, err, "NoSuchEntity", "The Password Policy with domain name "+testAccount+" cannot be found.")
+	wantError(t, err, "NoSuchEntity", "The Password Policy with domain name "+testAccount+" cannot be found.")
 	_, err = a.DeleteAccountPasswordPolicy(ctx, &awsiam.DeleteAccountPasswordPolicyInput{})
-	wantMessage(t, err, "NoSuchEntity", "The account policy with name PasswordPolicy cannot be found.")
+	wantError(t, err, "NoSuchEntity", "The account policy with name PasswordPolicy cannot be found.")
 
 	// Nothing given: every default.
 	must[*awsiam.UpdateAccountPasswordPolicyOutput](t)(a.UpdateAccountPasswordPolicy(ctx, &awsiam.UpdateAccountPasswordPolicyInput{}))
@@ -111,7 +103,7 @@ func TestAccountPasswordPolicy(t *testing.T) {
 	for _, tc := range ranges {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := a.UpdateAccountPasswordPolicy(ctx, &tc.in)
-			wantMessage(t, err, "ValidationError", tc.msg)
+			wantError(t, err, "ValidationError", tc.msg)
 		})
 	}
 	if !getPolicy(t, a).PasswordPolicy.RequireNumbers {
@@ -144,7 +136,7 @@ func TestAccountPasswordPolicy(t *testing.T) {
 			return err
 		},
 	} {
-		wantMessage(t, call(), "AccessDenied", "User: arn:aws:iam::"+testAccount+":user/dev is not authorized to perform: iam:"+name+
+		wantError(t, call(), "AccessDenied", "User: arn:aws:iam::"+testAccount+":user/dev is not authorized to perform: iam:"+name+
 			" on resource: * because no identity-based policy allows the iam:"+name+" action")
 	}
 
@@ -204,7 +196,7 @@ func TestPasswordRules(t *testing.T) {
 					}
 					return
 				}
-				wantMessage(t, err, "PasswordPolicyViolation", "Password does not conform to the account password policy.")
+				wantError(t, err, "PasswordPolicyViolation", "Password does not conform to the account password policy.")
 			})
 		}
 	}
@@ -355,7 +347,7 @@ func TestLoginProfile(t *testing.T) {
 	// Without the login profile the user can be deleted.
 	must[*awsiam.DeleteLoginProfileOutput](t)(a.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{UserName: aws.String("alicia")}))
 	_, err := a.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{UserName: aws.String("alicia")})
-	wantMessage(t, err, "NoSuchEntity", "Login Profile for User alicia cannot be found.")
+	wantError(t, err, "NoSuchEntity", "Login Profile for User alicia cannot be found.")
 	must[*awsiam.DeleteUserOutput](t)(a.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("alicia")}))
 }
 
@@ -393,11 +385,11 @@ func TestLoginProfileAuthorization(t *testing.T) {
 	}
 	for action, call := range calls {
 		t.Run(action, func(t *testing.T) {
-			wantMessage(t, call(), "AccessDenied", denied(action, target))
+			wantError(t, call(), "AccessDenied", denied(action, target))
 		})
 	}
 	_, err := dev.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{UserName: aws.String("ghost")})
-	wantMessage(t, err, "AccessDenied", denied("GetLoginProfile", "arn:aws:iam::"+testAccount+":user/ghost"))
+	wantError(t, err, "AccessDenied", denied("GetLoginProfile", "arn:aws:iam::"+testAccount+":user/ghost"))
 
 	// A user allowed to manage its own password, and nothing else.
 	must[*awsiam.PutUserPolicyOutput](t)(a.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{
@@ -412,7 +404,7 @@ func TestLoginProfileAuthorization(t *testing.T) {
 		t.Fatalf("got %s", *got.LoginProfile.UserName)
 	}
 	must[*awsiam.DeleteLoginProfileOutput](t)(dev.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{}))
-	wantMessage(t, calls["CreateLoginProfile"](), "AccessDenied", denied("CreateLoginProfile", target))
+	wantError(t, calls["CreateLoginProfile"](), "AccessDenied", denied("CreateLoginProfile", target))
 }
 
 // TestChangePassword: the calling IAM user changes its own password given
@@ -438,11 +430,11 @@ func TestChangePassword(t *testing.T) {
 	}
 
 	// No password yet, no permission.
-	wantMessage(t, change(dana, p1, p2), "AccessDenied", denied("ChangePassword", danaARN, "identity-based policy"))
+	wantError(t, change(dana, p1, p2), "AccessDenied", denied("ChangePassword", danaARN, "identity-based policy"))
 	must[*awsiam.CreateLoginProfileOutput](t)(a.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("dana"), Password: aws.String(p1), PasswordResetRequired: true}))
-	wantMessage(t, change(dana, p1, p2), "AccessDenied", denied("ChangePassword", danaARN, "identity-based policy"))
+	wantError(t, change(dana, p1, p2), "AccessDenied", denied("ChangePassword", danaARN, "identity-based policy"))
 	_, err := dana.GetAccountPasswordPolicy(ctx, &awsiam.GetAccountPasswordPolicyInput{})
-	wantMessage(t, err, "AccessDenied", denied("GetAccountPasswordPolicy", "*", "identity-based policy"))
+	wantError(t, err, "AccessDenied", denied("GetAccountPasswordPolicy", "*", "identity-based policy"))
 
 	// The policy lets every user change its own password.
 	must[*awsiam.UpdateAccountPasswordPolicyOutput](t)(a.UpdateAccountPasswordPolicy(ctx, &awsiam.UpdateAccountPasswordPolicyInput{
@@ -454,9 +446,9 @@ func TestChangePassword(t *testing.T) {
 	_, err = dana.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{})
 	wantCode(t, err, "AccessDenied") // the grant is these two actions only
 
-	wantMessage(t, change(dana, "not-my-password-1", p2), "AccessDenied", "The old password is incorrect.")
-	wantMessage(t, change(dana, p1, "no-digits-here"), "PasswordPolicyViolation", "Password does not conform to the account password policy.")
-	wantMessage(t, change(dana, p1, p1), "PasswordPolicyViolation", "Password does not conform to the account password policy.")
+	wantError(t, change(dana, "not-my-password-1", p2), "AccessDenied", "The old password is incorrect.")
+	wantError(t, change(dana, p1, "no-digits-here"), "PasswordPolicyViolation", "Password does not conform to the account password policy.")
+	wantError(t, change(dana, p1, p1), "PasswordPolicyViolation", "Password does not conform to the account password policy.")
 	if err := change(dana, p1, p2); err != nil {
 		t.Fatal(err)
 	}
@@ -464,7 +456,7 @@ func TestChangePassword(t *testing.T) {
 	if lp.PasswordResetRequired {
 		t.Fatal("ChangePassword left PasswordResetRequired set")
 	}
-	wantMessage(t, change(dana, p1, p3), "AccessDenied", "The old password is incorrect.")
+	wantError(t, change(dana, p1, p3), "AccessDenied", "The old password is incorrect.")
 	// Reuse prevention 2: the current password and the one before.
 	wantCode(t, change(dana, p2, p1), "PasswordPolicyViolation")
 	wantCode(t, change(dana, p2, p2), "PasswordPolicyViolation")
@@ -496,7 +488,7 @@ func TestChangePassword(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`),
 	}))
 	must[*awsiam.PutUserPermissionsBoundaryOutput](t)(a.PutUserPermissionsBoundary(ctx, &awsiam.PutUserPermissionsBoundaryInput{UserName: aws.String("dana"), PermissionsBoundary: boundary.Policy.Arn}))
-	wantMessage(t, change(dana, p1, p2), "AccessDenied", denied("ChangePassword", danaARN, "permissions boundary"))
+	wantError(t, change(dana, p1, p2), "AccessDenied", denied("ChangePassword", danaARN, "permissions boundary"))
 	must[*awsiam.DeleteUserPermissionsBoundaryOutput](t)(a.DeleteUserPermissionsBoundary(ctx, &awsiam.DeleteUserPermissionsBoundaryInput{UserName: aws.String("dana")}))
 
 	// Without the grant, an identity policy on the user's own ARN allows it
@@ -513,7 +505,7 @@ func TestChangePassword(t *testing.T) {
 
 	// A user without a login profile.
 	must[*awsiam.DeleteLoginProfileOutput](t)(a.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{UserName: aws.String("dana")}))
-	wantMessage(t, change(dana, p2, p3), "NoSuchEntity", "Login Profile for User dana cannot be found.")
+	wantError(t, change(dana, p2, p3), "NoSuchEntity", "Login Profile for User dana cannot be found.")
 
 	// The new password survives a restart.
 	must[*awsiam.CreateLoginProfileOutput](t)(a.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("dana"), Password: aws.String(p1)}))
@@ -522,7 +514,7 @@ func TestChangePassword(t *testing.T) {
 	}
 	h.restart()
 	dana = h.client(danaKey)
-	wantMessage(t, change(dana, p1, p3), "AccessDenied", "The old password is incorrect.")
+	wantError(t, change(dana, p1, p3), "AccessDenied", "The old password is incorrect.")
 	if err := change(dana, p2, p3); err != nil {
 		t.Fatal(err)
 	}
@@ -535,13 +527,13 @@ func TestLoginNonUserCallers(t *testing.T) {
 	ctx := context.Background()
 	root := h.client(aws.Credentials{AccessKeyID: "AKIAROOTROOTROOTROOT", SecretAccessKey: "x"})
 	_, err := root.ChangePassword(ctx, &awsiam.ChangePasswordInput{OldPassword: aws.String("a"), NewPassword: aws.String("b")})
-	wantMessage(t, err, "InvalidUserType", "Only IAM users can change their own password with ChangePassword.")
+	wantError(t, err, "InvalidUserType", "Only IAM users can change their own password with ChangePassword.")
 	_, err = root.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{})
-	wantMessage(t, err, "ValidationError", "Must specify userName when calling with non-User credentials")
+	wantError(t, err, "ValidationError", "Must specify userName when calling with non-User credentials")
 	_, err = root.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{Password: aws.String(goodPassword)})
-	wantMessage(t, err, "ValidationError", "Must specify userName when calling with non-User credentials")
+	wantError(t, err, "ValidationError", "Must specify userName when calling with non-User credentials")
 	_, err = root.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{})
-	wantMessage(t, err, "ValidationError", "Must specify userName when calling with non-User credentials")
+	wantError(t, err, "ValidationError", "Must specify userName when calling with non-User credentials")
 
 	// An account without settings gets them with its first policy.
 	must[*awsiam.UpdateAccountPasswordPolicyOutput](t)(root.UpdateAccountPasswordPolicy(ctx, &awsiam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(20)}))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base32"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
@@ -65,22 +63,6 @@ func (d mfaDevice) resync(c *awsiam.Client, user string, offset int64) error {
 		UserName: aws.String(user), SerialNumber: aws.String(d.serial), AuthenticationCode1: aws.String(c1), AuthenticationCode2: aws.String(c2),
 	})
 	return err
-}
-
-func mfaHTTPStatus(err error) int {
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode()
-	}
-	return 0
-}
-
-func mfaWantError(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	wantCode(t, err, code)
-	if msg != "" && apiMessage(err) != msg {
-		t.Fatalf("message = %q\nwant      %q", apiMessage(err), msg)
-	}
 }
 
 func listVirtualMFA(t *testing.T, c *awsiam.Client, status types.AssignmentStatusType) []types.VirtualMFADevice {
@@ -173,15 +155,15 @@ func TestMFALifecycle(t *testing.T) {
 	// The user cannot be deleted while it has an MFA device, nor the
 	// device while it is assigned.
 	_, err := a.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("alice")})
-	mfaWantError(t, err, "DeleteConflict", "Cannot delete entity, must delete MFA device first.")
+	wantError(t, err, "DeleteConflict", "Cannot delete entity, must delete MFA device first.")
 	_, err = a.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(d.serial)})
-	mfaWantError(t, err, "DeleteConflict", "MFA VirtualDevice in use. Must deactivate first.")
+	wantError(t, err, "DeleteConflict", "MFA VirtualDevice in use. Must deactivate first.")
 
 	// Resync takes two later consecutive codes; steps already used are
 	// refused.
-	mfaWantError(t, d.resync(a, "alice", 0), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
+	wantError(t, d.resync(a, "alice", 0), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 	must[*awsiam.ResyncMFADeviceOutput](t)(nil, d.resync(a, "alice", 2))
-	mfaWantError(t, d.resync(a, "alice", 2), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
+	wantError(t, d.resync(a, "alice", 2), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 
 	// Deactivating unassigns; the device remains, with its tags.
 	must[*awsiam.DeactivateMFADeviceOutput](t)(a.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(d.serial)}))
@@ -197,7 +179,7 @@ func TestMFALifecycle(t *testing.T) {
 		t.Fatalf("tags after deactivating = %+v", tags.Tags)
 	}
 	// The codes already used do not enable it again; fresh ones do.
-	mfaWantError(t, d.enable(a, "alice", 2), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
+	wantError(t, d.enable(a, "alice", 2), "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 	must[*awsiam.EnableMFADeviceOutput](t)(nil, d.enable(a, "alice", 4))
 	must[*awsiam.DeactivateMFADeviceOutput](t)(a.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(d.serial)}))
 
@@ -206,7 +188,7 @@ func TestMFALifecycle(t *testing.T) {
 		t.Fatalf("devices after deleting = %v", got)
 	}
 	_, err = a.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String(d.serial)})
-	mfaWantError(t, err, "NoSuchEntity", "MFA Device with serial number "+d.serial+" does not exist.")
+	wantError(t, err, "NoSuchEntity", "MFA Device with serial number "+d.serial+" does not exist.")
 	must[*awsiam.DeleteUserOutput](t)(a.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("alice")}))
 }
 
@@ -329,10 +311,7 @@ func TestMFAErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
-			mfaWantError(t, err, tc.code, tc.msg)
-			if got := mfaHTTPStatus(err); got != tc.status {
-				t.Fatalf("HTTP status = %d, want %d", got, tc.status)
-			}
+			wantErrorStatus(t, err, tc.code, tc.status, tc.msg)
 		})
 	}
 	// None of the failures assigned the free device.
@@ -347,7 +326,7 @@ func TestMFAErrors(t *testing.T) {
 		}
 		must[*awsiam.TagMFADeviceOutput](t)(a.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: aws.String(free.serial), Tags: tags}))
 		_, err := a.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: aws.String(free.serial), Tags: []types.Tag{{Key: aws.String("one-more"), Value: aws.String("v")}}})
-		mfaWantError(t, err, "LimitExceeded", "The number of tags has reached the maximum limit.")
+		wantError(t, err, "LimitExceeded", "The number of tags has reached the maximum limit.")
 		// Replacing a value (keys ignore case) is no new tag.
 		must[*awsiam.TagMFADeviceOutput](t)(a.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: aws.String(free.serial), Tags: []types.Tag{{Key: aws.String("K0"), Value: aws.String("w")}}}))
 		must[*awsiam.UntagMFADeviceOutput](t)(a.UntagMFADevice(ctx, &awsiam.UntagMFADeviceInput{SerialNumber: aws.String(free.serial), TagKeys: []string{"k1", "k2"}}))
@@ -368,7 +347,7 @@ func TestMFAErrors(t *testing.T) {
 			must[*awsiam.EnableMFADeviceOutput](t)(nil, d.enable(a, "carol", 0))
 		}
 		ninth := newMFADevice(t, a, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("carol-8")})
-		mfaWantError(t, ninth.enable(a, "carol", 0), "LimitExceeded", "Cannot exceed quota for MFADevicesPerUser: 8")
+		wantError(t, ninth.enable(a, "carol", 0), "LimitExceeded", "Cannot exceed quota for MFADevicesPerUser: 8")
 		// ListMFADevices pages through them in the order enabled.
 		var got []string
 		var marker *string
@@ -471,7 +450,7 @@ func TestMFAAuthorization(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.action+" "+tc.resource, func(t *testing.T) {
-			mfaWantError(t, tc.call(), "AccessDenied", denied(tc.action, tc.resource))
+			wantError(t, tc.call(), "AccessDenied", denied(tc.action, tc.resource))
 		})
 	}
 
@@ -484,8 +463,8 @@ func TestMFAAuthorization(t *testing.T) {
 	must[*awsiam.PutUserPolicyOutput](t)(a.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("dana"), PolicyName: aws.String("mfa"), PolicyDocument: aws.String(selfService)}))
 	own := newMFADevice(t, dana, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("dana")})
 	_, err := dana.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("erin")})
-	mfaWantError(t, err, "AccessDenied", denied("CreateVirtualMFADevice", mfaARN+"erin"))
-	mfaWantError(t, own.enable(dana, "erin", 0), "AccessDenied", denied("EnableMFADevice", userARN+"erin"))
+	wantError(t, err, "AccessDenied", denied("CreateVirtualMFADevice", mfaARN+"erin"))
+	wantError(t, own.enable(dana, "erin", 0), "AccessDenied", denied("EnableMFADevice", userARN+"erin"))
 	must[*awsiam.EnableMFADeviceOutput](t)(nil, own.enable(dana, "dana", 0))
 	// Without a user name, ListMFADevices and DeactivateMFADevice act on
 	// the caller.
@@ -509,14 +488,14 @@ func TestMFAAuthorization(t *testing.T) {
 	blue := []types.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}
 	tagged := newMFADevice(t, dana, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("blue"), Tags: blue})
 	_, err = dana.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("red"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("red")}}})
-	mfaWantError(t, err, "AccessDenied", denied("CreateVirtualMFADevice", mfaARN+"red"))
+	wantError(t, err, "AccessDenied", denied("CreateVirtualMFADevice", mfaARN+"red"))
 	_, err = dana.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("untagged")})
 	wantCode(t, err, "AccessDenied")
 	_, err = dana.TagMFADevice(ctx, &awsiam.TagMFADeviceInput{SerialNumber: aws.String(tagged.serial), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("blue")}, {Key: aws.String("cost"), Value: aws.String("1")}}})
-	mfaWantError(t, err, "AccessDenied", denied("TagMFADevice", tagged.serial))
+	wantError(t, err, "AccessDenied", denied("TagMFADevice", tagged.serial))
 	must[*awsiam.ListMFADeviceTagsOutput](t)(dana.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String(tagged.serial)}))
 	_, err = dana.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String(free.serial)})
-	mfaWantError(t, err, "AccessDenied", denied("ListMFADeviceTags", free.serial))
+	wantError(t, err, "AccessDenied", denied("ListMFADeviceTags", free.serial))
 }
 
 // TestMFAPersistence checks that devices, their sealed secrets and their
@@ -548,7 +527,7 @@ func TestMFAPersistence(t *testing.T) {
 		t.Fatalf("tags after restart = %+v", tags.Tags)
 	}
 	_, err := a.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("frank")})
-	mfaWantError(t, err, "DeleteConflict", "Cannot delete entity, must delete MFA device first.")
+	wantError(t, err, "DeleteConflict", "Cannot delete entity, must delete MFA device first.")
 }
 
 // TestMFAQRCode checks that QRCodePNG is a real QR code: a black and

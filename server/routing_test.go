@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"encoding/xml"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -65,12 +64,7 @@ func TestRouting(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			resp, err := http.DefaultClient.Do(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			status, data := send(t, http.DefaultClient, r)
 			var doc struct {
 				XMLName xml.Name
 				Error   struct{ Code, Message string }
@@ -78,8 +72,8 @@ func TestRouting(t *testing.T) {
 			if err := xml.Unmarshal(data, &doc); err != nil {
 				t.Fatalf("%s: %v", data, err)
 			}
-			if resp.StatusCode != tc.status || doc.XMLName.Space != tc.ns || doc.Error.Code != tc.code || doc.Error.Message != tc.msg {
-				t.Fatalf("got %d %s %s %q\nwant %d %s %s %q", resp.StatusCode, doc.XMLName.Space, doc.Error.Code, doc.Error.Message, tc.status, tc.ns, tc.code, tc.msg)
+			if status != tc.status || doc.XMLName.Space != tc.ns || doc.Error.Code != tc.code || doc.Error.Message != tc.msg {
+				t.Fatalf("got %d %s %s %q\nwant %d %s %s %q", status, doc.XMLName.Space, doc.Error.Code, doc.Error.Message, tc.status, tc.ns, tc.code, tc.msg)
 			}
 		})
 	}

@@ -46,31 +46,38 @@ const noVersion = "NO_VERSION_SPECIFIED"
 // STS action answers InvalidAction for version 2011-06-15 until the STS
 // service is passed here.
 func newServices(svc *iam.Service) map[string]*service {
-	iamSvc := &service{
-		version:    iamapi.APIVersion,
-		xmlns:      iamapi.XMLNamespace,
-		signing:    sigv4.Service{Name: "iam", Payload: sigv4.PayloadBody},
-		handlers:   handlers(iamapi.Handlers(svc)),
-		operations: operationNames(iamapi.Operations, func(op iamapi.Operation) string { return op.Name }),
-		errorCodes: iamapi.ErrorCodes,
+	services := make(map[string]*service)
+	for _, s := range []*service{
+		queryService("iam", iamapi.APIVersion, iamapi.XMLNamespace, iamapi.Handlers(svc),
+			iamapi.Operations, func(op iamapi.Operation) string { return op.Name }, iamapi.ErrorCodes),
+		queryService("sts", stsapi.APIVersion, stsapi.XMLNamespace, stsapi.Handlers(nil),
+			stsapi.Operations, func(op stsapi.Operation) string { return op.Name }, stsapi.ErrorCodes),
+	} {
+		services[s.version] = s
 	}
-	stsSvc := &service{
-		version:    stsapi.APIVersion,
-		xmlns:      stsapi.XMLNamespace,
-		signing:    sigv4.Service{Name: "sts", Payload: sigv4.PayloadBody},
-		handlers:   handlers(stsapi.Handlers(nil)),
-		operations: operationNames(stsapi.Operations, func(op stsapi.Operation) string { return op.Name }),
-		errorCodes: stsapi.ErrorCodes,
-	}
-	return map[string]*service{iamSvc.version: iamSvc, stsSvc.version: stsSvc}
+	return services
 }
 
-func handlers[H ~func(context.Context, url.Values, string, *bytes.Buffer) error](m map[string]H) map[string]handler {
-	out := make(map[string]handler, len(m))
-	for name, h := range m {
-		out[name] = handler(h)
+// queryService is a Query service from the tables of its generated
+// package (awsapi/iamapi, awsapi/stsapi, ...): signed under signingName,
+// with the body's own hash as every service but S3 requires.
+func queryService[H ~func(context.Context, url.Values, string, *bytes.Buffer) error, O any](
+	signingName, version, xmlns string, hs map[string]H, ops []O, opName func(O) string, errorCodes []string) *service {
+	s := &service{
+		version:    version,
+		xmlns:      xmlns,
+		signing:    sigv4.Service{Name: signingName, Payload: sigv4.PayloadBody},
+		handlers:   make(map[string]handler, len(hs)),
+		operations: make([]string, len(ops)),
+		errorCodes: errorCodes,
 	}
-	return out
+	for name, h := range hs {
+		s.handlers[name] = handler(h)
+	}
+	for i, op := range ops {
+		s.operations[i] = opName(op)
+	}
+	return s
 }
 
 // route finds the service and operation of a request, as AWS does before
@@ -102,15 +109,6 @@ func (s *Server) route(form url.Values) (*service, string, handler, error) {
 		return nil, action, nil, awsapi.InvalidAction(action, version)
 	}
 	return svc, action, h, nil
-}
-
-// operationNames are the names of a model's operations.
-func operationNames[O any](ops []O, name func(O) string) []string {
-	names := make([]string, len(ops))
-	for i, op := range ops {
-		names[i] = name(op)
-	}
-	return names
 }
 
 // labels are the closed label sets of /metrics for services: every

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -41,22 +40,6 @@ func TestErrorsWellFormed(t *testing.T) {
 			wantError(t, err, "ValidationError", "1 validation error detected: Value '"+tc.echoed+pattern)
 		})
 	}
-}
-
-// signedPost sends form signed by the admin and returns the status and
-// body of the answer.
-func (h *harness) signedPost(form string) (int, string) {
-	h.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, h.URL+"/", strings.NewReader(form))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sigv4.Sign(req, []byte(form), sigv4.Credentials{AccessKeyID: h.adminKey.AccessKeyID, SecretAccessKey: h.adminKey.SecretAccessKey}, "us-east-1", "iam", time.Now())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
 }
 
 // TestUnknownParameters: a parameter the operation does not have is
@@ -110,15 +93,10 @@ func TestUnknownParameters(t *testing.T) {
 	}
 	t.Run("presigned URL parameters are common", func(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, h.URL+"/?Action=GetUser&Version=2010-05-08", nil)
-		sigv4.Presign(req, sigv4.Credentials{AccessKeyID: h.adminKey.AccessKeyID, SecretAccessKey: h.adminKey.SecretAccessKey}, "us-east-1", "iam", time.Now(), time.Minute)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 || !strings.Contains(req.URL.RawQuery, "X-Amz-Expires") {
-			t.Fatalf("presigned GetUser: %d %s", resp.StatusCode, body)
+		sigv4.Presign(req, h.adminSigning(), "us-east-1", "iam", time.Now(), time.Minute)
+		status, body := send(t, http.DefaultClient, req)
+		if status != 200 || !strings.Contains(req.URL.RawQuery, "X-Amz-Expires") {
+			t.Fatalf("presigned GetUser: %d %s", status, body)
 		}
 	})
 }

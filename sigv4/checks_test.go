@@ -9,13 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/gatehouse/gatehouse/sigv4"
 )
-
-var creds = aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret}
 
 const mismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 
@@ -52,11 +49,20 @@ func sdkPresigned(t *testing.T, query url.Values, service, region, expires strin
 
 func listUsers() url.Values { return url.Values{"Action": {"ListUsers"}, "Version": {"2010-05-08"}} }
 
+// sigError returns err as a *sigv4.Error, or nil.
+func sigError(err error) *sigv4.Error {
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return se
+	}
+	return nil
+}
+
 // wantSigErr checks err's code, message and status.
 func wantSigErr(t *testing.T, err error, code, msg string, status int) {
 	t.Helper()
-	var se *sigv4.Error
-	if !errors.As(err, &se) {
+	se := sigError(err)
+	if se == nil {
 		t.Fatalf("err = %v, want %s", err, code)
 	}
 	if se.Code != code || se.Message != msg || se.Status != status {

@@ -73,10 +73,10 @@ func parseHeader(r *http.Request, auth string) (Result, error) {
 	// AWS splits the parameters at commas and spaces; a later parameter
 	// of the same name wins.
 	for part := range strings.SplitSeq(rest, ",") {
-		for part = trimSep(part); part != ""; {
+		for part = strings.Trim(part, " "); part != ""; {
 			tok := part
 			if i := strings.IndexByte(part, ' '); i >= 0 {
-				tok, part = part[:i], trimSep(part[i+1:])
+				tok, part = part[:i], strings.Trim(part[i+1:], " ")
 			} else {
 				part = ""
 			}
@@ -132,17 +132,6 @@ func parseHeader(r *http.Request, auth string) (Result, error) {
 	res.SessionToken, _ = joinedHeader(r.Header, "X-Amz-Security-Token")
 	res.setCredential(credential)
 	return res, nil
-}
-
-// trimSep trims the spaces around a parameter.
-func trimSep(s string) string {
-	for s != "" && s[0] == ' ' {
-		s = s[1:]
-	}
-	for s != "" && s[len(s)-1] == ' ' {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // signsHost reports whether the signed headers name host (or HTTP/2's

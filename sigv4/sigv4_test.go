@@ -1,10 +1,8 @@
 package sigv4_test
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/gatehouse/gatehouse/sigv4"
 )
@@ -23,6 +20,12 @@ const (
 )
 
 var now = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+
+// creds is the key for aws-sdk-go-v2's signer, ourCreds for ours.
+var (
+	creds    = aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret}
+	ourCreds = sigv4.Credentials{AccessKeyID: akid, SecretAccessKey: secret}
+)
 
 // iam is what IAM requires of a signature.
 var iam = sigv4.Service{Name: "iam", Payload: sigv4.PayloadBody}
@@ -40,16 +43,8 @@ const body = "Action=GetUser&UserName=alice&Version=2010-05-08"
 // TestSDKSignature verifies requests signed by aws-sdk-go-v2's signer,
 // and that changing any signed part breaks the signature.
 func TestSDKSignature(t *testing.T) {
-	sign := func(r *http.Request, b string, at time.Time) {
-		h := v4.NewSigner()
-		sum := sha256Hex(b)
-		if err := h.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret}, r, sum, "iam", "us-east-1", at); err != nil {
-			t.Fatal(err)
-		}
-	}
 	v := sigv4.NewVerifier()
-	r := newRequest(body)
-	sign(r, body, now)
+	r := sdkSigned(t, body, "iam", "us-east-1", now, nil)
 	res, err := v.Verify(r, []byte(body), iam, now, lookup)
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
@@ -82,22 +77,18 @@ func TestSDKSignature(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newRequest(body)
-			sign(r, body, now)
+			r := sdkSigned(t, body, "iam", "us-east-1", now, nil)
 			b := tc.modify(r)
 			_, err := v.Verify(r, b, iam, now, lookup)
-			var se *sigv4.Error
-			if !errors.As(err, &se) || se.Code != tc.code {
+			if se := sigError(err); se == nil || se.Code != tc.code {
 				t.Fatalf("err = %v, want %s", err, tc.code)
 			}
 		})
 	}
 	t.Run("skew", func(t *testing.T) {
-		r := newRequest(body)
-		sign(r, body, now.Add(-16*time.Minute))
+		r := sdkSigned(t, body, "iam", "us-east-1", now.Add(-16*time.Minute), nil)
 		_, err := v.Verify(r, []byte(body), iam, now, lookup)
-		var se *sigv4.Error
-		if !errors.As(err, &se) || se.Code != "SignatureDoesNotMatch" || !strings.HasPrefix(se.Message, "Signature expired: 20261124T114400Z is now earlier than 20261124T114500Z (20261124T120000Z - 15 min.)") {
+		if se := sigError(err); se == nil || se.Code != "SignatureDoesNotMatch" || !strings.HasPrefix(se.Message, "Signature expired: 20261124T114400Z is now earlier than 20261124T114500Z (20261124T120000Z - 15 min.)") {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -106,14 +97,13 @@ func TestSDKSignature(t *testing.T) {
 // TestSignVerify round-trips our own signer, header and presigned forms.
 func TestSignVerify(t *testing.T) {
 	v := sigv4.NewVerifier()
-	c := sigv4.Credentials{AccessKeyID: akid, SecretAccessKey: secret}
 	r := newRequest(body)
-	sigv4.Sign(r, []byte(body), c, "us-east-1", "iam", now)
+	sigv4.Sign(r, []byte(body), ourCreds, "us-east-1", "iam", now)
 	if _, err := v.Verify(r, []byte(body), iam, now, lookup); err != nil {
 		t.Fatal(err)
 	}
 	g, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:7700/?"+url.Values{"Action": {"ListUsers"}, "Version": {"2010-05-08"}}.Encode(), nil)
-	sigv4.Presign(g, c, "us-east-1", "iam", now, 15*time.Minute)
+	sigv4.Presign(g, ourCreds, "us-east-1", "iam", now, 15*time.Minute)
 	if _, err := v.Verify(g, nil, iam, now.Add(10*time.Minute), lookup); err != nil {
 		t.Fatalf("presigned: %v", err)
 	}
@@ -128,7 +118,7 @@ func cachedVerify(tb testing.TB, b string) (*sigv4.Verifier, *http.Request, []by
 	tb.Helper()
 	v := sigv4.NewVerifier()
 	r := newRequest(b)
-	sigv4.Sign(r, []byte(b), sigv4.Credentials{AccessKeyID: akid, SecretAccessKey: secret}, "us-east-1", "iam", now)
+	sigv4.Sign(r, []byte(b), ourCreds, "us-east-1", "iam", now)
 	bb := []byte(b)
 	if _, err := v.Verify(r, bb, iam, now, lookup); err != nil {
 		tb.Fatal(err)

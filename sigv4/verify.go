@@ -381,7 +381,7 @@ func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		v = strings.TrimSpace(strings.Trim(v, " "))
+		v = strings.TrimSpace(v)
 		for j := 0; j < len(v); j++ {
 			if v[j] == ' ' && j > 0 && v[j-1] == ' ' {
 				continue

@@ -100,16 +100,13 @@ func EvaluateLine(line []byte) Result { return Options{}.EvaluateLine(line) }
 
 // EvaluateLine decides one JSONL line.
 func (o Options) EvaluateLine(line []byte) Result {
-	// Keep the id if the line has one.
-	var idOnly struct {
-		ID any `json:"id"`
-	}
-	_ = json.Unmarshal(line, &idOnly)
-	id, _ := idOnly.ID.(string)
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(line, &members); err != nil {
-		return Result{ID: id, Decision: DecisionError, Error: "invalid case: " + err.Error()}
+		return Result{Decision: DecisionError, Error: "invalid case: " + err.Error()}
 	}
+	// Keep the id, if the line has one, in the results of bad lines.
+	var id string
+	_ = json.Unmarshal(members["id"], &id)
 	if msg := checkFields(members, o.Strict); msg != "" {
 		return Result{ID: id, Decision: DecisionError, Error: "invalid case: " + msg}
 	}

@@ -1,0 +1,58 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/awsapi"
+	"github.com/gatehouse/gatehouse/secret"
+	"github.com/gatehouse/gatehouse/store/sqlite"
+)
+
+const internalAccount = "111122223333"
+
+// newInternalService is a service on a real SQLite file with one
+// bootstrapped account, and a context whose request is unchecked (the
+// operations' own authorization is covered by the server tests).
+func newInternalService(t testing.TB) (*Service, context.Context) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	k, err := secret.GenerateKey("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(ctx, Config{Store: st, Keyring: secret.NewKeyring(k)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Bootstrap(ctx, Bootstrap{Account: internalAccount, RootPassword: "correct horse battery staple"}); err != nil {
+		t.Fatal(err)
+	}
+	return svc, WithRequest(ctx, &Request{Account: internalAccount, Partition: canonicalPartition, Unchecked: true})
+}
+
+// stage commits entities put directly, for the kinds whose operations
+// other families implement, or more of them than requests would make
+// in good time.
+func stage(t testing.TB, svc *Service, ctx context.Context, fn func(t *txn)) {
+	t.Helper()
+	if err := svc.update(ctx, RequestFrom(ctx), func(tx *txn) error { fn(tx); return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantAPIError fails unless err is the AWS error code with message msg.
+func wantAPIError(t testing.TB, err error, code, msg string) {
+	t.Helper()
+	var ae awsapi.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != code || ae.ErrorMessage() != msg {
+		t.Fatalf("error = %v, want %s: %s", err, code, msg)
+	}
+}
