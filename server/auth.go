@@ -66,6 +66,9 @@ func (a *authenticator) authenticate(r *http.Request, body []byte, svc *service,
 	if err := parsed.Validate(svc.signing, now); err != nil {
 		return nil, sigv4Error(err)
 	}
+	if err := checkPartition(parsed.Region); err != nil {
+		return nil, err
+	}
 	k, err := a.accessKey(parsed.AccessKeyID, parsed.SessionToken)
 	if err != nil {
 		return nil, err
@@ -105,6 +108,25 @@ const temporaryKeyPrefix = "ASIA"
 // unknown or mismatched one.
 func (a *authenticator) session(id, token string) (iam.AccessKey, error) {
 	return iam.AccessKey{}, errInvalidToken()
+}
+
+// checkPartition refuses a signing region of another partition than the
+// accounts' (iam.Partition): the region picks the partition of the
+// request's ARNs, and the stored policies name ARNs of the accounts'
+// own, so a request signed for cn-north-1 would see its user as
+// arn:aws-cn:... and escape every Deny written for arn:aws:.... AWS
+// answers a region its endpoint does not serve in the words of the
+// scope check: IAM's endpoint in the aws partition says "Credential
+// should be scoped to a valid region, not 'us-west-2'. " (recorded in
+// https://github.com/rusoto/rusoto/issues/1870 and
+// https://github.com/aws/aws-sdk-go/issues/156). Any region of the
+// partition is accepted, since the SDKs sign with the client's region
+// when given an endpoint URL.
+func checkPartition(region string) error {
+	if arn.PartitionForRegion(region) == iam.Partition {
+		return nil
+	}
+	return &awsapi.Error{Code: "SignatureDoesNotMatch", Message: "Credential should be scoped to a valid region, not '" + region + "'. ", Status: http.StatusForbidden, Fault: awsapi.Sender}
 }
 
 func sigv4Error(err error) error {

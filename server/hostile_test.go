@@ -1,0 +1,92 @@
+package server_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/gatehouse/gatehouse/internal/sdktest"
+)
+
+// regionClient is an aws-sdk-go-v2 IAM client of h signing for region,
+// as an SDK configured with an endpoint URL signs: with the client's
+// own region.
+func (h *harness) regionClient(creds aws.Credentials, region string) *awsiam.Client {
+	return awsiam.New(awsiam.Options{
+		Region:       region,
+		BaseEndpoint: aws.String(h.URL),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return creds, nil
+		}),
+		RetryMaxAttempts: 1,
+		HTTPClient:       sdktest.HTTPClient(),
+	})
+}
+
+// TestSigningRegionOfAnotherPartition: the signing region picks the
+// partition of the request's ARNs, so a user whose policy denies it
+// user/protected in arn:aws:... escaped the Deny by signing for
+// cn-north-1 or us-gov-west-1 (its target became arn:aws-cn:... and the
+// Deny matched nothing; TagUser then succeeded). A region of another
+// partition than the accounts' is now refused before the key is looked
+// at, as IAM's aws-partition endpoint refuses a region it does not
+// serve: SignatureDoesNotMatch "Credential should be scoped to a valid
+// region, not 'us-west-2'. " (recorded in
+// https://github.com/rusoto/rusoto/issues/1870). Regions of the aws
+// partition still sign (SDKs given an endpoint URL sign with their own
+// region), and the Deny holds in each of them.
+func TestSigningRegionOfAnotherPartition(t *testing.T) {
+	h := start(t, false)
+	ctx := context.Background()
+	a := h.admin()
+	for _, name := range []string{"protected", "other"} {
+		must[*awsiam.CreateUserOutput](t)(a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)}))
+	}
+	_, key := h.newUserWithKey("limited")
+	must[*awsiam.PutUserPolicyOutput](t)(a.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{
+		UserName: aws.String("limited"), PolicyName: aws.String("deny-protected"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":"iam:*","Resource":"*"},
+			{"Effect":"Deny","Action":"iam:*","Resource":"arn:aws:iam::` + testAccount + `:user/protected"}]}`),
+	}))
+	tag := func(c *awsiam.Client, user, value string) error {
+		_, err := c.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String(user), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String(value)}}})
+		return err
+	}
+	for _, region := range []string{"us-east-1", "eu-west-1", "ap-southeast-7"} {
+		t.Run("control "+region, func(t *testing.T) {
+			c := h.regionClient(key, region)
+			if err := tag(c, "other", region); err != nil {
+				t.Fatalf("TagUser other: %v", err)
+			}
+			wantCode(t, tag(c, "protected", region), "AccessDenied")
+		})
+	}
+	for _, region := range []string{"cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-iso-east-1", "eusc-de-east-1"} {
+		t.Run(region, func(t *testing.T) {
+			c := h.regionClient(key, region)
+			msg := "Credential should be scoped to a valid region, not '" + region + "'. "
+			for _, user := range []string{"protected", "other"} {
+				err := tag(c, user, region)
+				wantError(t, err, "SignatureDoesNotMatch", msg)
+				if got := httpStatus(err); got != 403 {
+					t.Fatalf("status %d, want 403", got)
+				}
+			}
+			// Refused before the key: an unknown key gets the same answer.
+			_, err := h.regionClient(aws.Credentials{AccessKeyID: "AKIAUNKNOWNUNKNOWN00", SecretAccessKey: "x"}, region).GetUser(ctx, &awsiam.GetUserInput{})
+			wantError(t, err, "SignatureDoesNotMatch", msg)
+		})
+	}
+	out := must[*awsiam.ListUserTagsOutput](t)(a.ListUserTags(ctx, &awsiam.ListUserTagsInput{UserName: aws.String("protected")}))
+	if len(out.Tags) != 0 {
+		t.Fatalf("protected was tagged: %v", out.Tags)
+	}
+	out = must[*awsiam.ListUserTagsOutput](t)(a.ListUserTags(ctx, &awsiam.ListUserTagsInput{UserName: aws.String("other")}))
+	if len(out.Tags) != 1 || *out.Tags[0].Value != "ap-southeast-7" {
+		t.Fatalf("other's tags: %v", out.Tags)
+	}
+}
