@@ -127,6 +127,7 @@ func Throttling() *Error {
 var CommonErrorCodes = []string{
 	"AccessDenied",
 	"AccessDeniedException",
+	"AuthorizationQueryParametersError",
 	"ExpiredToken",
 	"ExpiredTokenException",
 	"IncompleteSignature",

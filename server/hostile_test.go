@@ -2,13 +2,18 @@ package server_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/gatehouse/gatehouse/internal/sdktest"
+	"github.com/gatehouse/gatehouse/sigv4"
 )
 
 // regionClient is an aws-sdk-go-v2 IAM client of h signing for region,
@@ -88,5 +93,56 @@ func TestSigningRegionOfAnotherPartition(t *testing.T) {
 	out = must[*awsiam.ListUserTagsOutput](t)(a.ListUserTags(ctx, &awsiam.ListUserTagsInput{UserName: aws.String("other")}))
 	if len(out.Tags) != 1 || *out.Tags[0].Value != "ap-southeast-7" {
 		t.Fatalf("other's tags: %v", out.Tags)
+	}
+}
+
+// TestMetricsPresignErrors: a presigned URL's parameter errors
+// (AuthorizationQueryParametersError, the SigV4 code for X-Amz-Expires
+// over a week, negative or not a number) count under their own code in
+// /metrics; they were in the "other" bucket because the closed set of
+// common codes lacked it. The control, a valid presigned URL, counts as
+// a success.
+func TestMetricsPresignErrors(t *testing.T) {
+	h := start(t, false)
+	get := func(expires string) int {
+		req, _ := http.NewRequest(http.MethodGet, h.URL+"/?Action=GetUser&Version=2010-05-08", nil)
+		sigv4.Presign(req, sigv4.Credentials{AccessKeyID: h.adminKey.AccessKeyID, SecretAccessKey: h.adminKey.SecretAccessKey}, "us-east-1", "iam", time.Now(), time.Minute)
+		q := req.URL.Query()
+		q.Set("X-Amz-Expires", expires)
+		req.URL.RawQuery = q.Encode()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// The signature covers X-Amz-Expires, so only "60" verifies; the
+	// others fail their parameter check first.
+	if got := get("60"); got != 200 {
+		t.Fatalf("control: %d", got)
+	}
+	for _, e := range []string{"604801", "-1", "abc"} {
+		if got := get(e); got != 400 {
+			t.Fatalf("X-Amz-Expires=%s: %d, want 400", e, got)
+		}
+	}
+	resp, err := http.Get(h.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	m, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{
+		`gatehouse_requests_total{operation="GetUser",code=""} 1` + "\n",
+		`gatehouse_requests_total{operation="GetUser",code="AuthorizationQueryParametersError"} 3` + "\n",
+	} {
+		if !strings.Contains(string(m), want) {
+			t.Errorf("missing %q in\n%s", want, m)
+		}
+	}
+	if strings.Contains(string(m), `code="other"`) {
+		t.Errorf("a SigV4 error counted as other:\n%s", m)
 	}
 }
