@@ -146,3 +146,55 @@ func TestMetricsPresignErrors(t *testing.T) {
 		t.Errorf("a SigV4 error counted as other:\n%s", m)
 	}
 }
+
+// TestServerCertificateBodyTrimmed: GetServerCertificate answers the
+// body and chain without the white space around them, as AWS does (the
+// Terraform provider's acceptance test against AWS reads back
+// strings.TrimSpace of the PEM it uploaded:
+// https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/iam/server_certificate_test.go),
+// so `terraform plan` after an apply no longer replaces every
+// aws_iam_server_certificate whose PEM ends in a newline. The control:
+// a signing certificate's body comes back exactly as uploaded (the
+// provider compares that one untrimmed).
+func TestServerCertificateBodyTrimmed(t *testing.T) {
+	h := start(t, false)
+	ctx := context.Background()
+	a := h.admin()
+	caPEM, ca := makeCert(t, rsaKey(t, 2), certSpec{cn: "Example CA", ca: true})
+	leaf, _ := makeCert(t, rsaKey(t, 1), certSpec{cn: "shop.example.com", parent: ca, parentKey: rsaKey(t, 2)})
+	for _, tc := range []struct{ name, body, chain string }{
+		{"PEM as encoded (final newline)", leaf, caPEM},
+		{"CRLF and blank lines around", "\r\n\n" + strings.ReplaceAll(leaf, "\n", "\r\n") + "\r\n\n", "\n" + caPEM + "\n\n"},
+		{"already trimmed", strings.TrimSpace(leaf), strings.TrimSpace(caPEM)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := "c" + strings.Map(func(r rune) rune {
+				if r >= 'a' && r <= 'z' {
+					return r
+				}
+				return -1
+			}, tc.name)
+			must[*awsiam.UploadServerCertificateOutput](t)(a.UploadServerCertificate(ctx, &awsiam.UploadServerCertificateInput{
+				ServerCertificateName: aws.String(name), CertificateBody: aws.String(tc.body),
+				CertificateChain: aws.String(tc.chain), PrivateKey: aws.String(pemPrivate(t, rsaKey(t, 1))),
+			}))
+			got := must[*awsiam.GetServerCertificateOutput](t)(a.GetServerCertificate(ctx, &awsiam.GetServerCertificateInput{ServerCertificateName: aws.String(name)}))
+			if b := *got.ServerCertificate.CertificateBody; b != strings.TrimSpace(tc.body) {
+				t.Errorf("body = %q\nwant %q", b, strings.TrimSpace(tc.body))
+			}
+			if c := *got.ServerCertificate.CertificateChain; c != strings.TrimSpace(tc.chain) {
+				t.Errorf("chain = %q\nwant %q", c, strings.TrimSpace(tc.chain))
+			}
+		})
+	}
+	t.Run("signing certificate as uploaded", func(t *testing.T) {
+		up := must[*awsiam.UploadSigningCertificateOutput](t)(a.UploadSigningCertificate(ctx, &awsiam.UploadSigningCertificateInput{UserName: aws.String("admin"), CertificateBody: aws.String(leaf)}))
+		if *up.Certificate.CertificateBody != leaf {
+			t.Errorf("upload answered %q", *up.Certificate.CertificateBody)
+		}
+		l := must[*awsiam.ListSigningCertificatesOutput](t)(a.ListSigningCertificates(ctx, &awsiam.ListSigningCertificatesInput{UserName: aws.String("admin")}))
+		if len(l.Certificates) != 1 || *l.Certificates[0].CertificateBody != leaf {
+			t.Errorf("listed %v", l.Certificates)
+		}
+	})
+}
