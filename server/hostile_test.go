@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/internal/sdktest"
 	"github.com/gatehouse/gatehouse/sigv4"
 )
@@ -197,4 +200,91 @@ func TestServerCertificateBodyTrimmed(t *testing.T) {
 			t.Errorf("listed %v", l.Certificates)
 		}
 	})
+}
+
+// TestGarbageMarkerEveryPaginatedOperation: every paginated operation
+// of the model (iamapi.Operations, Paginated) answers a Marker it did
+// not hand out with AWS's ValidationError "Invalid Marker." (400) —
+// before, a garbage marker was an empty last page — next to its
+// control, the same request without a Marker, which succeeds.
+// ListServiceSpecificCredentials takes a Marker too though its model
+// has no paginator. A paginated operation Gatehouse does not serve yet
+// answers InvalidAction; adding one fails this test until it has its
+// parameters here. AWS's answer is recorded in
+// https://github.com/trek10inc/awsets/pull/21 (see iam/common.go).
+func TestGarbageMarkerEveryPaginatedOperation(t *testing.T) {
+	h := start(t, false)
+	ctx := context.Background()
+	a := h.admin()
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	must[*awsiam.CreateRoleOutput](t)(a.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trust)}))
+	pol := must[*awsiam.CreatePolicyOutput](t)(a.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)}))
+	must[*awsiam.CreateInstanceProfileOutput](t)(a.CreateInstanceProfile(ctx, &awsiam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip")}))
+	mfa := must[*awsiam.CreateVirtualMFADeviceOutput](t)(a.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("m")}))
+	oidc := must[*awsiam.CreateOpenIDConnectProviderOutput](t)(a.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://idp.example.com"), ThumbprintList: []string{strings.Repeat("a", 40)}}))
+	meta, _ := newMetadata(t, "https://idp.example.com/saml")
+	saml := must[*awsiam.CreateSAMLProviderOutput](t)(a.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("s"), SAMLMetadataDocument: aws.String(meta)}))
+	cert, _ := makeCert(t, rsaKey(t, 0), certSpec{cn: "www.example.com"})
+	must[*awsiam.UploadServerCertificateOutput](t)(a.UploadServerCertificate(ctx, &awsiam.UploadServerCertificateInput{
+		ServerCertificateName: aws.String("sc"), CertificateBody: aws.String(cert), PrivateKey: aws.String(pemPrivate(t, rsaKey(t, 0)))}))
+
+	user, group, role := "UserName=admin", "GroupName=Admins", "RoleName=r"
+	policyARN := "PolicyArn=" + url.QueryEscape(*pol.Policy.Arn)
+	params := map[string]string{
+		"GetAccountAuthorizationDetails": "", "GetGroup": group, "ListAccessKeys": user, "ListAccountAliases": "",
+		"ListAttachedGroupPolicies": group, "ListAttachedRolePolicies": role, "ListAttachedUserPolicies": user,
+		"ListEntitiesForPolicy": policyARN, "ListGroupPolicies": group, "ListGroups": "", "ListGroupsForUser": user,
+		"ListInstanceProfileTags": "InstanceProfileName=ip", "ListInstanceProfiles": "", "ListInstanceProfilesForRole": role,
+		"ListMFADeviceTags": "SerialNumber=" + url.QueryEscape(*mfa.VirtualMFADevice.SerialNumber), "ListMFADevices": user,
+		"ListOpenIDConnectProviderTags": "OpenIDConnectProviderArn=" + url.QueryEscape(*oidc.OpenIDConnectProviderArn),
+		"ListPolicies":                  "", "ListPolicyTags": policyARN, "ListPolicyVersions": policyARN, "ListRolePolicies": role,
+		"ListRoleTags": role, "ListRoles": "", "ListSAMLProviderTags": "SAMLProviderArn=" + url.QueryEscape(*saml.SAMLProviderArn),
+		"ListSSHPublicKeys": user, "ListServerCertificateTags": "ServerCertificateName=sc", "ListServerCertificates": "",
+		"ListServiceSpecificCredentials": user, "ListSigningCertificates": user, "ListUserPolicies": user, "ListUserTags": user,
+		"ListUsers": "", "ListVirtualMFADevices": "",
+	}
+	notServed := map[string]bool{"SimulateCustomPolicy": true, "SimulatePrincipalPolicy": true}
+	ops := []string{"ListServiceSpecificCredentials"}
+	for _, op := range iamapi.Operations {
+		if op.Paginated {
+			ops = append(ops, op.Name)
+		}
+	}
+	if len(ops) < 30 {
+		t.Fatalf("only %d paginated operations", len(ops))
+	}
+	// Markers IAM never handed out: garbage, base64 of nothing it wrote,
+	// a marker of a later format (version byte 2), markup. (A NUL fails
+	// the model's pattern for Marker first, in its own words.)
+	markers := []string{"garbage", "AAAA", base64.RawURLEncoding.EncodeToString([]byte("\x02admin")), "bm90LWEtbWFya2Vy", "<m>&"}
+	for _, op := range ops {
+		t.Run(op, func(t *testing.T) {
+			form := "Action=" + op + "&Version=2010-05-08"
+			if notServed[op] {
+				status, body := h.signedPost(form + "&Marker=garbage")
+				if status != 400 || !strings.Contains(body, "<Code>InvalidAction</Code>") {
+					t.Fatalf("not served yet: %d %s", status, body)
+				}
+				return
+			}
+			p, ok := params[op]
+			if !ok {
+				t.Fatalf("no parameters for paginated operation %s: add them here", op)
+			}
+			if p != "" {
+				form += "&" + p
+			}
+			if status, body := h.signedPost(form); status != 200 {
+				t.Fatalf("control: %d %s", status, body)
+			}
+			for _, m := range markers {
+				status, body := h.signedPost(form + "&Marker=" + url.QueryEscape(m))
+				if status != 400 || !strings.Contains(body, "<Type>Sender</Type><Code>ValidationError</Code><Message>Invalid Marker.</Message>") {
+					t.Errorf("Marker %q: %d %s", m, status, body)
+				}
+			}
+		})
+	}
 }
