@@ -221,7 +221,7 @@ func (svc *Service) ListSigningCertificates(ctx context.Context, in *iamapi.List
 		if u != nil {
 			certs = u.SigningCerts
 		}
-		page, marker, truncated, err := paginateInOrder(certs, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginateInOrder("ListSigningCertificates", certs, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -433,7 +433,7 @@ func (svc *Service) ListServerCertificates(ctx context.Context, in *iamapi.ListS
 			return err
 		}
 		certs := slices.DeleteFunc(all[*serverCert](t, kindServerCert), func(c *serverCert) bool { return !pathPrefixMatch(c.Path, in.PathPrefix) })
-		page, marker, truncated, err := paginate(certs, (*serverCert).key, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListServerCertificates", certs, (*serverCert).key, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

@@ -288,3 +288,55 @@ func TestGarbageMarkerEveryPaginatedOperation(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkerOfAnotherList: a marker names the list it pages. AWS
+// answers ListUsers's marker sent to ListAccessKeys with "Invalid
+// Marker" (https://github.com/trek10inc/awsets/pull/21); Gatehouse's
+// markers named only the last key, so another list took them and
+// answered a wrong page without a word (the golden script of policy
+// tags had sent ListPolicyVersions's marker to ListPolicyTags and
+// recorded its first page again as the second). The control: the
+// marker pages its own list.
+func TestMarkerOfAnotherList(t *testing.T) {
+	h := start(t, false)
+	ctx := context.Background()
+	a := h.admin()
+	for _, name := range []string{"u1", "u2", "u3"} {
+		must[*awsiam.CreateUserOutput](t)(a.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)}))
+		must[*awsiam.CreateGroupOutput](t)(a.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("g" + name)}))
+	}
+	page := must[*awsiam.ListUsersOutput](t)(a.ListUsers(ctx, &awsiam.ListUsersInput{MaxItems: aws.Int32(1)}))
+	if !page.IsTruncated || page.Marker == nil {
+		t.Fatalf("first page: %+v", page)
+	}
+	next := must[*awsiam.ListUsersOutput](t)(a.ListUsers(ctx, &awsiam.ListUsersInput{Marker: page.Marker}))
+	if len(next.Users) != 3 || *next.Users[0].UserName == *page.Users[0].UserName {
+		t.Fatalf("control, the next page of ListUsers: %+v", next.Users)
+	}
+	for name, call := range map[string]func() error{
+		"ListAccessKeys": func() error {
+			_, err := a.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{UserName: aws.String("admin"), Marker: page.Marker})
+			return err
+		},
+		"ListGroups": func() error {
+			_, err := a.ListGroups(ctx, &awsiam.ListGroupsInput{Marker: page.Marker})
+			return err
+		},
+		"GetGroup (its users)": func() error {
+			_, err := a.GetGroup(ctx, &awsiam.GetGroupInput{GroupName: aws.String("Admins"), Marker: page.Marker})
+			return err
+		},
+		"ListRoles": func() error {
+			_, err := a.ListRoles(ctx, &awsiam.ListRolesInput{Marker: page.Marker})
+			return err
+		},
+		"ListUserTags": func() error {
+			_, err := a.ListUserTags(ctx, &awsiam.ListUserTagsInput{UserName: aws.String("admin"), Marker: page.Marker})
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			wantError(t, call(), "ValidationError", "Invalid Marker.")
+		})
+	}
+}
