@@ -133,6 +133,7 @@ func Throttling() *Error {
 var CommonErrorCodes = []string{
 	"AccessDenied",
 	"AccessDeniedException",
+	"AuthorizationQueryParametersError",
 	"ExpiredToken",
 	"ExpiredTokenException",
 	"IncompleteSignature",

@@ -74,7 +74,7 @@ func (svc *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKey
 		// Oldest first; the page key (creation time, then ID) follows
 		// that order, so a marker finds its place again.
 		keys := slices.SortedFunc(slices.Values(u.AccessKeys), func(a, b accessKey) int { return strings.Compare(accessKeyOrder(a), accessKeyOrder(b)) })
-		page, marker, truncated, err := paginate(keys, accessKeyOrder, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListAccessKeys", keys, accessKeyOrder, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

@@ -104,7 +104,7 @@ func (svc *Service) ListAccountAliases(ctx context.Context, in *iamapi.ListAccou
 			return err
 		}
 		aliases := slices.Sorted(slices.Values(t.accountSettings().Aliases))
-		page, marker, truncated, err := paginate(aliases, func(a string) string { return a }, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListAccountAliases", aliases, func(a string) string { return a }, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

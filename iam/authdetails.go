@@ -59,7 +59,7 @@ func (svc *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iama
 			usage = t.policyUsage()
 		}
 		items := t.detailItems(want, usage)
-		page, marker, truncated, err := paginate(items, func(x detailItem) string { return x.key }, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("GetAccountAuthorizationDetails", items, func(x detailItem) string { return x.key }, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

@@ -221,7 +221,7 @@ func (svc *Service) ListSigningCertificates(ctx context.Context, in *iamapi.List
 		if u != nil {
 			certs = u.SigningCerts
 		}
-		page, marker, truncated, err := paginateInOrder(certs, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginateInOrder("ListSigningCertificates", certs, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -334,7 +334,15 @@ func checkChain(body *x509.Certificate, chain string) error {
 }
 
 // UploadServerCertificate stores a server certificate with its private
-// key (sealed at rest, never returned) and optional chain.
+// key (sealed at rest, never returned) and optional chain. The body and
+// chain are kept without the white space around them, as AWS answers
+// them in GetServerCertificate: the Terraform provider's acceptance
+// test against AWS reads back strings.TrimSpace of the PEM it uploaded
+// (https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/iam/server_certificate_test.go,
+// TestAccIAMServerCertificate_basic), and its schema trims the
+// configured value to match, so a body echoed with its final newline
+// was replaced on every plan. (A signing certificate's body comes back
+// as uploaded: that resource compares it untrimmed.)
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadServerCertificate.html
 func (svc *Service) UploadServerCertificate(ctx context.Context, in *iamapi.UploadServerCertificateInput) (*iamapi.UploadServerCertificateOutput, error) {
 	r := RequestFrom(ctx)
@@ -377,7 +385,7 @@ func (svc *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Uplo
 		}
 		c := &serverCert{
 			Path: path, Name: in.ServerCertificateName, ID: id,
-			Body: in.CertificateBody, Chain: in.CertificateChain, PrivateKey: sealed,
+			Body: strings.TrimSpace(in.CertificateBody), Chain: strings.TrimSpace(in.CertificateChain), PrivateKey: sealed,
 			Uploaded: t.svc.now(), Expiration: cert.NotAfter.UTC(), Tags: tags,
 		}
 		t.put(c)
@@ -421,7 +429,7 @@ func (svc *Service) ListServerCertificates(ctx context.Context, in *iamapi.ListS
 			return err
 		}
 		certs := slices.DeleteFunc(all[*serverCert](t, kindServerCert), func(c *serverCert) bool { return !pathPrefixMatch(c.Path, in.PathPrefix) })
-		page, marker, truncated, err := paginate(certs, (*serverCert).key, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListServerCertificates", certs, (*serverCert).key, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

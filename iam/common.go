@@ -17,17 +17,19 @@ const defaultMaxItems = 100
 
 // paginate returns the page of items (sorted by key) that follows the
 // marker: at most maxItems of them, the marker of the next page, and
-// whether there is one. Markers are opaque to clients and name the last
-// key returned, so pages stay stable while other requests write.
+// whether there is one. Markers are opaque to clients and name the list
+// they page (the operation, list) and the last key returned, so pages
+// stay stable while other requests write, and a marker of one list is
+// refused by another.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/Welcome.html (Marker, MaxItems, IsTruncated)
-func paginate[T any](items []T, key func(T) string, marker string, maxItems *int32) ([]T, string, bool, error) {
+func paginate[T any](list string, items []T, key func(T) string, marker string, maxItems *int32) ([]T, string, bool, error) {
 	n := defaultMaxItems
 	if maxItems != nil {
 		n = int(*maxItems)
 	}
 	start := 0
 	if marker != "" {
-		last, err := parseMarker(marker)
+		last, err := parseMarker(list, marker)
 		if err != nil {
 			return nil, "", false, err
 		}
@@ -36,34 +38,43 @@ func paginate[T any](items []T, key func(T) string, marker string, maxItems *int
 	end := min(start+n, len(items))
 	page := items[start:end]
 	if end < len(items) {
-		return page, newMarker(key(items[end-1])), true, nil
+		return page, newMarker(list, key(items[end-1])), true, nil
 	}
 	return page, "", false, nil
 }
 
 // markerVersion opens every marker, so that a value IAM did not hand
-// out is told apart from one it did.
-const markerVersion = 1
+// out is told apart from one it did. Version 2 markers name their list
+// (version 1 did not, and are refused).
+const markerVersion = 2
 
-// newMarker returns the marker of the page after key.
-func newMarker(key string) string {
-	return base64.RawURLEncoding.EncodeToString(append([]byte{markerVersion}, key...))
+// newMarker returns the marker of list's page after key: the version,
+// the list's name, a NUL (no list name holds one) and the key.
+func newMarker(list, key string) string {
+	b := make([]byte, 0, 2+len(list)+len(key))
+	b = append(append(append(append(b, markerVersion), list...), 0), key...)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// parseMarker returns the key a marker names, or the error IAM answers
-// for a marker it did not hand out: a ValidationError "Invalid Marker.",
-// never an empty page (a client echoing a corrupted marker back would
-// otherwise stop early or loop).
+// parseMarker returns the key a marker of list names, or the error IAM
+// answers for a marker it did not hand out for list: a ValidationError
+// "Invalid Marker.", never an empty page (a client echoing a corrupted
+// marker back would otherwise stop early or loop).
 // Recorded: https://github.com/faiscadev/fakecloud/pull/1615 (AWS's
 // answer to a malformed Marker on IAM list operations); a marker of one
-// list sent to another is refused too
-// (https://github.com/trek10inc/awsets/pull/21, "Invalid Marker").
-func parseMarker(marker string) (string, error) {
+// list sent to another is refused too: ListUsers's marker sent to
+// ListAccessKeys is "Invalid Marker"
+// (https://github.com/trek10inc/awsets/pull/21).
+func parseMarker(list, marker string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(marker)
-	if err != nil || len(b) < 2 || b[0] != markerVersion || !utf8.Valid(b[1:]) {
+	if err != nil || len(b) < len(list)+3 || b[0] != markerVersion || string(b[1:1+len(list)]) != list || b[1+len(list)] != 0 {
 		return "", errInvalidMarker()
 	}
-	return string(b[1:]), nil
+	key := b[len(list)+2:]
+	if !utf8.Valid(key) {
+		return "", errInvalidMarker()
+	}
+	return string(key), nil
 }
 
 func errInvalidMarker() error { return awsapi.ValidationError("Invalid Marker.") }

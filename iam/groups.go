@@ -82,7 +82,7 @@ func (svc *Service) GetGroup(ctx context.Context, in *iamapi.GetGroupInput) (*ia
 		if err != nil {
 			return err
 		}
-		page, marker, truncated, err := paginate(groupMembers(t, g), (*user).key, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("GetGroup", groupMembers(t, g), (*user).key, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (svc *Service) ListGroups(ctx context.Context, in *iamapi.ListGroupsInput) 
 			return err
 		}
 		groups := slices.DeleteFunc(all[*group](t, kindGroup), func(g *group) bool { return !pathPrefixMatch(g.Path, in.PathPrefix) })
-		page, marker, truncated, err := paginate(groups, (*group).key, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListGroups", groups, (*group).key, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (svc *Service) ListGroupsForUser(ctx context.Context, in *iamapi.ListGroups
 			}
 		}
 		slices.SortFunc(groups, func(a, b *group) int { return cmp.Compare(a.key(), b.key()) })
-		page, marker, truncated, err := paginate(groups, (*group).key, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListGroupsForUser", groups, (*group).key, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

@@ -140,8 +140,8 @@ func (svc *Service) DeleteInstanceProfile(ctx context.Context, in *iamapi.Delete
 // listProfiles pages through instance profiles as the list operations
 // return them: without tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfiles.html
-func (t *txn) listProfiles(profiles []*instanceProfile, marker string, maxItems *int32) ([]iamapi.InstanceProfile, string, bool, error) {
-	page, next, truncated, err := paginate(profiles, (*instanceProfile).key, marker, maxItems)
+func (t *txn) listProfiles(list string, profiles []*instanceProfile, marker string, maxItems *int32) ([]iamapi.InstanceProfile, string, bool, error) {
+	page, next, truncated, err := paginate(list, profiles, (*instanceProfile).key, marker, maxItems)
 	if err != nil {
 		return nil, "", false, err
 	}
@@ -164,7 +164,7 @@ func (svc *Service) ListInstanceProfiles(ctx context.Context, in *iamapi.ListIns
 			return err
 		}
 		profiles := slices.DeleteFunc(all[*instanceProfile](t, kindInstanceProfile), func(p *instanceProfile) bool { return !pathPrefixMatch(p.Path, in.PathPrefix) })
-		page, marker, truncated, err := t.listProfiles(profiles, in.Marker, in.MaxItems)
+		page, marker, truncated, err := t.listProfiles("ListInstanceProfiles", profiles, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -186,7 +186,7 @@ func (svc *Service) ListInstanceProfilesForRole(ctx context.Context, in *iamapi.
 			return err
 		}
 		profiles := slices.DeleteFunc(all[*instanceProfile](t, kindInstanceProfile), func(p *instanceProfile) bool { return !slices.Contains(p.Roles, ro.ID) })
-		page, marker, truncated, err := t.listProfiles(profiles, in.Marker, in.MaxItems)
+		page, marker, truncated, err := t.listProfiles("ListInstanceProfilesForRole", profiles, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

@@ -353,7 +353,7 @@ func (svc *Service) ListMFADevices(ctx context.Context, in *iamapi.ListMFADevice
 		for i := range idx {
 			idx[i] = i
 		}
-		page, marker, truncated, err := paginate(idx, sortableIndex, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListMFADevices", idx, sortableIndex, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -386,7 +386,7 @@ func (svc *Service) ListVirtualMFADevices(ctx context.Context, in *iamapi.ListVi
 			}
 			return false
 		})
-		page, marker, truncated, err := paginate(devices, (*virtualMFA).key, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListVirtualMFADevices", devices, (*virtualMFA).key, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

@@ -307,7 +307,7 @@ func (svc *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInp
 			return false
 		})
 		slices.SortFunc(refs, func(a, b managedRef) int { return strings.Compare(a.arn, b.arn) })
-		page, marker, truncated, err := paginate(refs, func(ref managedRef) string { return ref.arn }, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListPolicies", refs, func(ref managedRef) string { return ref.arn }, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -410,7 +410,7 @@ func (svc *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolic
 				versions = append(versions, av)
 			}
 		}
-		page, marker, truncated, err := paginate(versions, func(v iamapi.PolicyVersion) string {
+		page, marker, truncated, err := paginate("ListPolicyVersions", versions, func(v iamapi.PolicyVersion) string {
 			return sortableIndex(slices.IndexFunc(versions, func(x iamapi.PolicyVersion) bool { return x.VersionId == v.VersionId }))
 		}, in.Marker, in.MaxItems)
 		if err != nil {
@@ -576,7 +576,7 @@ func (svc *Service) listAttached(ctx context.Context, kind, action, name, pathPr
 			}
 		}
 		slices.SortFunc(all, func(a, b iamapi.AttachedPolicy) int { return strings.Compare(a.PolicyArn, b.PolicyArn) })
-		out, next, truncated, err = paginate(all, func(p iamapi.AttachedPolicy) string { return p.PolicyArn }, marker, maxItems)
+		out, next, truncated, err = paginate(action, all, func(p iamapi.AttachedPolicy) string { return p.PolicyArn }, marker, maxItems)
 		return err
 	})
 	if out == nil && err == nil {
@@ -694,7 +694,7 @@ func (svc *Service) listInline(ctx context.Context, kind, action, name, marker s
 		if err != nil {
 			return err
 		}
-		out, next, truncated, err = paginate(sortedNames(h.inlinePolicies()), func(s string) string { return s }, marker, maxItems)
+		out, next, truncated, err = paginate(action, sortedNames(h.inlinePolicies()), func(s string) string { return s }, marker, maxItems)
 		return err
 	})
 	if out == nil && err == nil {

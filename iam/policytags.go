@@ -106,7 +106,7 @@ func (svc *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEn
 				}
 			}
 		}
-		page, marker, truncated, err := paginate(entities, func(e policyEntity) string { return e.sortKey }, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListEntitiesForPolicy", entities, func(e policyEntity) string { return e.sortKey }, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

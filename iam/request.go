@@ -69,6 +69,12 @@ func RequestFrom(ctx context.Context) *Request {
 // canonicalPartition is the partition of ARNs as they are stored.
 const canonicalPartition = "aws"
 
+// Partition is the partition of every account the service holds. The
+// policies stored in an account name its ARNs in this partition, so a
+// request is only answered in it: decided in another, a Deny naming
+// arn:aws:... would match nothing.
+const Partition = canonicalPartition
+
 // arn returns the ARN of an IAM resource of the request's account in the
 // request's partition: arn("user", "/path/", "bob").
 func (r *Request) arn(resourceType, path, name string) string {

@@ -149,7 +149,7 @@ func (svc *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*
 			return err
 		}
 		roles := slices.DeleteFunc(all[*role](t, kindRole), func(ro *role) bool { return !pathPrefixMatch(ro.Path, in.PathPrefix) })
-		page, marker, truncated, err := paginate(roles, (*role).key, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListRoles", roles, (*role).key, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

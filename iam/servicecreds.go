@@ -303,7 +303,7 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iama
 				}
 			}
 		}
-		page, marker, truncated, err := paginate(creds, func(o owned) string { return o.key }, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListServiceSpecificCredentials", creds, func(o owned) string { return o.key }, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

@@ -271,7 +271,7 @@ func (svc *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPub
 		if err != nil {
 			return err
 		}
-		page, marker, truncated, err := paginateInOrder(u.SSHKeys, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginateInOrder("ListSSHPublicKeys", u.SSHKeys, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func (svc *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPub
 
 // paginateInOrder pages through items in the order they are held
 // (upload order).
-func paginateInOrder[T any](items []T, marker string, maxItems *int32) ([]T, string, bool, error) {
+func paginateInOrder[T any](list string, items []T, marker string, maxItems *int32) ([]T, string, bool, error) {
 	type indexed struct {
 		i int
 		v T
@@ -295,7 +295,7 @@ func paginateInOrder[T any](items []T, marker string, maxItems *int32) ([]T, str
 	for i, v := range items {
 		xs[i] = indexed{i, v}
 	}
-	page, next, truncated, err := paginate(xs, func(x indexed) string { return sortableIndex(x.i) }, marker, maxItems)
+	page, next, truncated, err := paginate(list, xs, func(x indexed) string { return sortableIndex(x.i) }, marker, maxItems)
 	if err != nil {
 		return nil, "", false, err
 	}

@@ -90,7 +90,7 @@ func listEntityTags[E any, P tagged[E], O any](ctx context.Context, svc *Service
 		if err != nil {
 			return err
 		}
-		out, err = listTags(*e.tagList(), marker, maxItems, build)
+		out, err = listTags(action, *e.tagList(), marker, maxItems, build)
 		return err
 	})
 	return out, err

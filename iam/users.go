@@ -174,7 +174,7 @@ func (svc *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersInput) (*
 			return err
 		}
 		users := slices.DeleteFunc(all[*user](t, kindUser), func(u *user) bool { return !pathPrefixMatch(u.Path, in.PathPrefix) })
-		page, marker, truncated, err := paginate(users, (*user).key, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListUsers", users, (*user).key, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -282,9 +282,9 @@ func (svc *Service) ListUserTags(ctx context.Context, in *iamapi.ListUserTagsInp
 
 // listTags pages through tags sorted by key; the marker names the last
 // key, so a page stays stable while tags are added or removed.
-func listTags[O any](tags []Tag, marker string, maxItems *int32, build func([]iamapi.Tag, string, bool) *O) (*O, error) {
+func listTags[O any](list string, tags []Tag, marker string, maxItems *int32, build func([]iamapi.Tag, string, bool) *O) (*O, error) {
 	sorted := slices.SortedFunc(slices.Values(tags), func(a, b Tag) int { return strings.Compare(a.Key, b.Key) })
-	page, next, truncated, err := paginate(sorted, func(t Tag) string { return t.Key }, marker, maxItems)
+	page, next, truncated, err := paginate(list, sorted, func(t Tag) string { return t.Key }, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -368,7 +368,7 @@ func TestServerCertificates(t *testing.T) {
 
 	got := must[*awsiam.GetServerCertificateOutput](t)(a.GetServerCertificate(ctx, &awsiam.GetServerCertificateInput{ServerCertificateName: aws.String("web")}))
 	sc := got.ServerCertificate
-	if *sc.CertificateBody != leafPEM || *sc.CertificateChain != caPEM || *sc.ServerCertificateMetadata.ServerCertificateId != *m.ServerCertificateId || len(sc.Tags) != 1 {
+	if *sc.CertificateBody != strings.TrimSpace(leafPEM) || *sc.CertificateChain != strings.TrimSpace(caPEM) || *sc.ServerCertificateMetadata.ServerCertificateId != *m.ServerCertificateId || len(sc.Tags) != 1 {
 		t.Fatalf("GetServerCertificate = %+v", sc)
 	}
 	// The private key is sealed at rest.
@@ -505,7 +505,7 @@ func TestServerCertificates(t *testing.T) {
 	h.restart()
 	a = h.admin()
 	got = must[*awsiam.GetServerCertificateOutput](t)(a.GetServerCertificate(ctx, &awsiam.GetServerCertificateInput{ServerCertificateName: aws.String("www")}))
-	if *got.ServerCertificate.CertificateBody != leafPEM || *got.ServerCertificate.ServerCertificateMetadata.Path != "/prod/" || len(got.ServerCertificate.Tags) != 1 {
+	if *got.ServerCertificate.CertificateBody != strings.TrimSpace(leafPEM) || *got.ServerCertificate.ServerCertificateMetadata.Path != "/prod/" || len(got.ServerCertificate.Tags) != 1 {
 		t.Fatalf("after restart: %+v", got.ServerCertificate)
 	}
 	must[*awsiam.DeleteServerCertificateOutput](t)(a.DeleteServerCertificate(ctx, &awsiam.DeleteServerCertificateInput{ServerCertificateName: aws.String("www")}))

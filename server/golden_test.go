@@ -292,10 +292,15 @@ func (g *goldenRun) normalize(s string) string {
 			}
 		}
 	}
-	// Values bound by a setup come back as their names.
+	// Values bound by a setup come back as their names, also without
+	// the white space around them (a server certificate's body and
+	// chain, as AWS keeps them).
 	for v, p := range g.given {
 		if v != "" {
 			s = strings.ReplaceAll(s, v, p)
+		}
+		if tv := strings.TrimSpace(v); tv != "" && tv != v {
+			s = strings.ReplaceAll(s, tv, p)
 		}
 	}
 	s = goldenIDRe.ReplaceAllStringFunc(s, func(id string) string { return g.placeholder(id[:4], id) })

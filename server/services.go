@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/url"
 
+	"github.com/gatehouse/gatehouse/arn"
 	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/awsapi/stsapi"
@@ -66,7 +67,7 @@ func queryService[H ~func(context.Context, url.Values, string, *bytes.Buffer) er
 	s := &service{
 		version:    version,
 		xmlns:      xmlns,
-		signing:    sigv4.Service{Name: signingName, Payload: sigv4.PayloadBody},
+		signing:    sigv4.Service{Name: signingName, Payload: sigv4.PayloadBody, Region: accountsPartition},
 		handlers:   make(map[string]handler, len(hs)),
 		operations: make([]string, len(ops)),
 		errorCodes: errorCodes,
@@ -79,6 +80,20 @@ func queryService[H ~func(context.Context, url.Values, string, *bytes.Buffer) er
 	}
 	return s
 }
+
+// accountsPartition reports whether a signing region is of the accounts'
+// partition (iam.Partition). The region picks the partition of the
+// request's ARNs, and the stored policies name ARNs of the accounts' own,
+// so a request signed for cn-north-1 would see its user as arn:aws-cn:...
+// and escape every Deny written for arn:aws:.... AWS answers a region its
+// endpoint does not serve in the words of the scope check: IAM's endpoint
+// in the aws partition says "Credential should be scoped to a valid
+// region, not 'us-west-2'. " (recorded in
+// https://github.com/rusoto/rusoto/issues/1870 and
+// https://github.com/aws/aws-sdk-go/issues/156). Any region of the
+// partition is accepted, since the SDKs sign with the client's region
+// when given an endpoint URL.
+func accountsPartition(region string) bool { return arn.PartitionForRegion(region) == iam.Partition }
 
 // route finds the service and operation of a request, as AWS does before
 // it looks at the signature (some operations, like STS's

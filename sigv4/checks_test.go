@@ -293,3 +293,28 @@ func presignedAlso(param, value string) func(t *testing.T) (*http.Request, strin
 func sdkAuth(t *testing.T) string {
 	return sdkSigned(t, body, "iam", "us-east-1", now, nil).Header.Get("Authorization")
 }
+
+// TestServiceRegion: a service that answers for some regions only (a
+// server whose accounts are of one partition) refuses the others in the
+// scope check's words, next to one it answers for; the failure joins
+// the other scope failures as AWS's do.
+func TestServiceRegion(t *testing.T) {
+	v := sigv4.NewVerifier()
+	aws := sigv4.Service{Name: "iam", Payload: sigv4.PayloadBody, Region: func(r string) bool { return !strings.HasPrefix(r, "cn-") }}
+	for _, tc := range []struct{ name, service, region, msg string }{
+		{"control", "iam", "eu-west-1", ""},
+		{"another partition", "iam", "cn-north-1", "Credential should be scoped to a valid region, not 'cn-north-1'. "},
+		{"and another service", "s3", "cn-north-1", "Credential should be scoped to a valid region, not 'cn-north-1'. Credential should be scoped to correct service: 'iam'. "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := v.Verify(sdkSigned(t, body, tc.service, tc.region, now, nil), []byte(body), aws, now, lookup)
+			if tc.msg == "" {
+				if err != nil {
+					t.Fatalf("control refused: %v", err)
+				}
+				return
+			}
+			wantSigErr(t, err, "SignatureDoesNotMatch", tc.msg, 403)
+		})
+	}
+}

@@ -52,6 +52,17 @@ type Service struct {
 	// (less if its X-Amz-Expires says less): every AWS service but S3
 	// keeps presigned requests to the clock skew window.
 	MaxSkew time.Duration
+	// Region reports whether the service answers for a well-formed
+	// region (one of its partition, say); nil means every one. A region
+	// it refuses fails the scope check in AWS's words: "Credential should
+	// be scoped to a valid region, not 'cn-north-1'. ".
+	Region func(region string) bool
+}
+
+// validRegion reports whether a credential scope's region is one the
+// service answers for.
+func (s Service) validRegion(region string) bool {
+	return validRegion(region) && (s.Region == nil || s.Region(region))
 }
 
 func (s Service) maxSkew() time.Duration {

@@ -19,7 +19,8 @@ import (
 // in AWS's order: the signature's time against now (DefaultMaxSkew or
 // the service's either way; a presigned request also ends at its
 // X-Amz-Expires when that is sooner), the credential's five elements,
-// then its scope: a well-formed region, the service's signing name, the
+// then its scope: a well-formed region the service answers for, the
+// service's signing name, the
 // terminator and the date of X-Amz-Date, all failures in one message.
 func (res *Result) Validate(svc Service, now time.Time) error {
 	if len(res.amzDate) != len(amzDateFormat) { // not from Parse
@@ -40,12 +41,12 @@ func (res *Result) Validate(svc Service, now time.Time) error {
 	if !res.scoped {
 		return incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + res.credential + "'")
 	}
-	if validRegion(res.Region) && res.Service == svc.Name && res.term == terminator && res.date == res.amzDate[:8] {
+	if svc.validRegion(res.Region) && res.Service == svc.Name && res.term == terminator && res.date == res.amzDate[:8] {
 		return nil
 	}
 	// Each of AWS's messages ends with ". ", the date's with ".".
 	var msg strings.Builder
-	if !validRegion(res.Region) {
+	if !svc.validRegion(res.Region) {
 		msg.WriteString("Credential should be scoped to a valid region, not '" + res.Region + "'. ")
 	}
 	if res.Service != svc.Name {

@@ -60,14 +60,29 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "gatehouse", Version)
-		return exitOK
+		return version(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "gatehouse: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage
+}
+
+// version prints the version; --help prints its usage, as every
+// command's does, and an argument is a usage error.
+func version(args []string, stdout, stderr io.Writer) int {
+	f := newFlags("gatehouse version", stdout, stderr)
+	if code, ok := f.parse(args); !ok {
+		return code
+	}
+	if f.NArg() > 0 {
+		fmt.Fprintf(stderr, "gatehouse version: unexpected argument %q\n", f.Arg(0))
+		f.usage(stderr)
+		return exitUsage
+	}
+	fmt.Fprintln(stdout, "gatehouse", Version)
+	return exitOK
 }
 
 func runPolicy(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -211,7 +211,15 @@ func bootstrap(ctx context.Context, svc *iam.Service, f serveFlags, endpoint, ca
 		fmt.Fprintf(stdout, "Root password (shown once): %s\n", password)
 	}
 	abs, _ := filepath.Abs(f.dataDir)
-	fmt.Fprintf(stdout, "export AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s\n", filepath.Join(abs, credentialsFile), filepath.Join(abs, configFile))
+	// AWS_CA_BUNDLE in the environment wins over the config's ca_bundle
+	// (botocore and the SDKs read it first), so a shell that sets it for
+	// a corporate proxy still failed with "self-signed certificate": the
+	// line sets it too.
+	bundleVar := ""
+	if caBundle != "" {
+		bundleVar = " AWS_CA_BUNDLE=" + caBundle
+	}
+	fmt.Fprintf(stdout, "export AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s%s\n", filepath.Join(abs, credentialsFile), filepath.Join(abs, configFile), bundleVar)
 	fmt.Fprintf(stdout, "aws iam get-user   # as %s\n", res.UserName)
 	return nil
 }
