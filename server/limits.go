@@ -17,6 +17,7 @@ const (
 	defaultWriteTimeout      = 60 * time.Second
 	defaultIdleTimeout       = 120 * time.Second
 	defaultMaxClientRequests = 32
+	defaultMaxClientConns    = 256
 )
 
 // limits are the timeouts of the http.Server, after defaults (zero: none).
@@ -24,21 +25,30 @@ type limits struct {
 	readHeader, read, write, idle time.Duration
 }
 
-func newLimits(cfg Config) (limits, *clientLimiter) {
+func newLimits(cfg Config) (limits, *clientLimiter, *connLimiter) {
 	l := limits{
 		readHeader: orDefault(cfg.ReadHeaderTimeout, defaultReadHeaderTimeout),
 		read:       orDefault(cfg.ReadTimeout, defaultReadTimeout),
 		write:      orDefault(cfg.WriteTimeout, defaultWriteTimeout),
 		idle:       orDefault(cfg.IdleTimeout, defaultIdleTimeout),
 	}
-	max := cfg.MaxClientRequests
-	if max == 0 {
-		max = defaultMaxClientRequests
+	var reqs *clientLimiter
+	if max := orDefaultInt(cfg.MaxClientRequests, defaultMaxClientRequests); max > 0 {
+		reqs = &clientLimiter{max: max, n: make(map[netip.Prefix]int)}
 	}
-	if max < 0 {
-		return l, nil
+	var conns *connLimiter
+	if max := orDefaultInt(cfg.MaxClientConns, defaultMaxClientConns); max > 0 {
+		conns = &connLimiter{max: max, n: make(map[netip.Prefix]int), counted: make(map[net.Conn]netip.Prefix)}
 	}
-	return l, &clientLimiter{max: max, n: make(map[netip.Prefix]int)}
+	return l, reqs, conns
+}
+
+// orDefaultInt is n, or def for zero; negative stays (no limit).
+func orDefaultInt(n, def int) int {
+	if n == 0 {
+		return def
+	}
+	return n
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -60,7 +70,53 @@ func (s *Server) HTTPServer() *http.Server {
 		ReadTimeout:       s.limits.read,
 		WriteTimeout:      s.limits.write,
 		IdleTimeout:       s.limits.idle,
+		ConnState:         s.conns.connState,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// connLimiter caps the connections each client (clientKey) holds open,
+// so that one address cannot hold the server's file descriptors with
+// connections that never finish their headers (each bounded only by
+// ReadHeaderTimeout). A connection over the cap is closed as it is
+// accepted, before a byte is read: there is no request to answer yet.
+type connLimiter struct {
+	max     int
+	mu      sync.Mutex
+	n       map[netip.Prefix]int
+	counted map[net.Conn]netip.Prefix
+}
+
+// connState is the http.Server's ConnState hook: new connections are
+// counted in (or closed over the cap), closed and hijacked ones out.
+func (l *connLimiter) connState(c net.Conn, state http.ConnState) {
+	if l == nil {
+		return
+	}
+	switch state {
+	case http.StateNew:
+		k := clientKey(c.RemoteAddr().String())
+		l.mu.Lock()
+		over := l.n[k] >= l.max
+		if !over {
+			l.n[k]++
+			l.counted[c] = k
+		}
+		l.mu.Unlock()
+		if over {
+			c.Close()
+		}
+	case http.StateClosed, http.StateHijacked:
+		l.mu.Lock()
+		if k, ok := l.counted[c]; ok {
+			delete(l.counted, c)
+			if l.n[k] <= 1 {
+				delete(l.n, k)
+			} else {
+				l.n[k]--
+			}
+		}
+		l.mu.Unlock()
 	}
 }
 

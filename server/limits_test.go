@@ -181,3 +181,49 @@ func TestClientCap(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestClientConnCap: a client (source address) holding MaxClientConns
+// connections open — here connections that never send their headers —
+// has its next connection closed as it is accepted, while another client
+// is served; once one of its connections closes, it is served again.
+func TestClientConnCap(t *testing.T) {
+	h := startWith(t, false, func(c *server.Config) {
+		c.MaxClientConns = 3
+		c.ReadHeaderTimeout = time.Minute // the silent connections stay open
+	})
+	var silent []net.Conn
+	for range 3 {
+		silent = append(silent, h.dialFrom("127.0.0.1"))
+	}
+	getUser := h.signedRequest("Action=GetUser&Version=2010-05-08")
+	over := h.dialFrom("127.0.0.1")
+	over.Write(getUser) // may fail once the server has closed it
+	wantClosed(t, over, bufio.NewReader(over))
+
+	other := h.dialFrom("127.0.0.2")
+	other.Write(getUser)
+	if resp, body := readResponse(t, other, bufio.NewReader(other)); resp.StatusCode != 200 {
+		t.Fatalf("another client: %d %s", resp.StatusCode, body)
+	}
+
+	silent[0].Close()
+	deadline := time.Now().Add(cutOff)
+	for {
+		c := h.dialFrom("127.0.0.1")
+		c.Write(getUser)
+		br := bufio.NewReader(c)
+		c.SetReadDeadline(time.Now().Add(cutOff))
+		if resp, err := http.ReadResponse(br, nil); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("after a connection closed: %d", resp.StatusCode)
+			}
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("still refused after one of its connections closed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -65,6 +65,12 @@ type Config struct {
 	// Throttling ("Rate exceeded", 400), which the SDKs retry with
 	// backoff. Zero means 32; negative means no cap.
 	MaxClientRequests int
+	// MaxClientConns caps the connections one client (as for
+	// MaxClientRequests) may hold open at once, with the http.Server that
+	// HTTPServer returns; a connection over the cap is closed as it is
+	// accepted. Zero means 256 (an SDK pools 10 to 100); negative means
+	// no cap.
+	MaxClientConns int
 }
 
 // Server serves the AWS APIs over HTTP. It is safe for concurrent use.
@@ -78,6 +84,7 @@ type Server struct {
 	metrics  *metrics
 	limits   limits
 	clients  *clientLimiter // nil without a cap
+	conns    *connLimiter   // nil without a cap
 	dev      *devMode       // nil unless Config.Dev
 	bufs     sync.Pool
 	ready    atomic.Bool
@@ -102,7 +109,7 @@ func New(cfg Config) *Server {
 	if s.maxBody == 0 {
 		s.maxBody = 16 << 20
 	}
-	s.limits, s.clients = newLimits(cfg)
+	s.limits, s.clients, s.conns = newLimits(cfg)
 	if cfg.Dev {
 		account := cfg.DevAccount
 		if account == "" {

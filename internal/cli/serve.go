@@ -53,7 +53,7 @@ type serveFlags struct {
 	dev                                  bool
 	logLevel                             string
 	readTimeout                          time.Duration
-	maxClientRequests                    int
+	maxClientRequests, maxClientConns    int
 }
 
 // serve runs `gatehouse serve` until SIGINT or SIGTERM.
@@ -71,6 +71,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&f.readTimeout, "read-timeout", 0, "time a client has to send a whole request, body included (default 30s; negative: none)")
 	fs.IntVar(&f.maxClientRequests, "max-client-requests", 0, "requests one client IP (IPv6: /64) may have in flight; more are answered Throttling (default 32; negative: no cap)")
+	fs.IntVar(&f.maxClientConns, "max-client-conns", 0, "connections one client IP (IPv6: /64) may hold open; more are closed as they are accepted (default 256; negative: no cap)")
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
@@ -133,7 +134,7 @@ func runServer(ctx context.Context, f serveFlags, stdout io.Writer, logger *slog
 		return err
 	}
 
-	srv := server.New(server.Config{IAM: svc, Logger: logger, Dev: f.dev, ReadTimeout: f.readTimeout, MaxClientRequests: f.maxClientRequests})
+	srv := server.New(server.Config{IAM: svc, Logger: logger, Dev: f.dev, ReadTimeout: f.readTimeout, MaxClientRequests: f.maxClientRequests, MaxClientConns: f.maxClientConns})
 	hs := srv.HTTPServer()
 	logger.Info("serving", "endpoint", endpoint, "data_dir", f.dataDir)
 	errc := make(chan error, 1)
