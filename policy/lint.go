@@ -265,9 +265,9 @@ func (l *linter) statement(i int, v *jvalue) {
 	}
 	hasPrincipal := st.principal != nil || st.notPrinc != nil
 	switch {
-	case l.kind.hasPrincipals() && !hasPrincipal:
+	case l.kind.HasPrincipals() && !hasPrincipal:
 		l.add("MISSING_PRINCIPAL", "Add a Principal element to the policy statement.", st.path)
-	case !l.kind.hasPrincipals() && hasPrincipal:
+	case !l.kind.HasPrincipals() && hasPrincipal:
 		m := st.principal
 		if m == nil {
 			m = st.notPrinc
@@ -429,12 +429,12 @@ func (l *linter) emptyCondition(c lcond) {
 
 // sids checks statement IDs across the policy.
 func (l *linter) sids() {
-	required := l.kind.iamStored() || l.kind == SCP || l.kind == RCP
+	required := l.kind.StoredByIAM() || l.kind == SCP || l.kind == RCP
 	for i, st := range l.stmts {
 		if st.sid == nil || st.sid.kind != jString || st.sid.s == "" {
 			continue
 		}
-		if l.kind.iamStored() && !isAlnum(st.sid.s) {
+		if l.kind.StoredByIAM() && !isAlnum(st.sid.s) {
 			l.add("UNSUPPORTED_SID", "Update the characters in the Sid element to use one of the following character types: [a-z, A-Z, 0-9]",
 				join(st.path, pv("Sid")))
 		}
