@@ -268,3 +268,50 @@ func TestParseOperator(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseTree: on any input, Tree.Check answers as CheckDocument, every
+// node of the tree is reachable and its path located inside the text.
+func FuzzParseTree(f *testing.F) {
+	for _, s := range []string{
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`,
+		`{"Version":"2012-10-17","Statement":[{"Sid":"é","Effect":"Deny","NotAction":["iam:*",1,null],"NotResource":"x","Condition":{"Null":{"k":[true]}}}]}`,
+		"\xef\xbb\xbf{\"Id\":\"\\ud83d\\ude00\",\"Id\":{}}",
+		`{"Version":`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tree, err := policy.ParseTree(data)
+		if _, perr := policy.Parse(data); err != nil && (perr == nil || perr.Error() != err.Error() || tree.Root().Kind() != 0) {
+			t.Fatalf("ParseTree: %v, Parse: %v", err, perr)
+		}
+		for _, k := range []policy.Kind{policy.Managed, policy.Trust} {
+			want, wantErr := policy.CheckDocument(data, k, "e", "aws")
+			got, gotErr := tree.Check(k, "e", "aws")
+			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotErr, wantErr) {
+				t.Fatalf("%s: Tree.Check = %v, %v; CheckDocument = %v, %v", k, got, gotErr, want, wantErr)
+			}
+		}
+		n := len([]rune(string(data))) * 2
+		var walk func(v policy.Node, path []policy.PathElement)
+		walk = func(v policy.Node, path []policy.PathElement) {
+			l := tree.Locate(path)
+			if l.Span.Start.Offset > l.Span.End.Offset || l.Span.End.Offset > n || l.Span.Start.Line < 1 {
+				t.Fatalf("%s: span %+v", policy.PathString(path), l.Span)
+			}
+			for i := 0; i < v.Len() && len(path) < 8; i++ {
+				switch v.Kind() {
+				case policy.NodeArray:
+					walk(v.Item(i), append(path[:len(path):len(path)], policy.PathElement{Kind: policy.PathIndex, Index: i}))
+				case policy.NodeObject:
+					name, val := v.Member(i)
+					if got, _ := v.Lookup(name); got.Kind() == 0 {
+						t.Fatalf("member %q not found", name)
+					}
+					walk(val, append(path[:len(path):len(path)], policy.PathElement{Kind: policy.PathValue, Name: name}))
+				}
+			}
+		}
+		walk(tree.Root(), nil)
+	})
+}
