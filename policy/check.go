@@ -167,7 +167,7 @@ func (d *Document) check(kind Kind, partition string) *Error {
 			}
 		}
 	}
-	if kind.iamStored() {
+	if kind.StoredByIAM() {
 		for i, st := range d.Statements {
 			if !isAlnum(st.Sid) {
 				return malformedAt("Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*",

@@ -8,18 +8,34 @@ import (
 	"time"
 )
 
+// OperatorType is what a condition operator compares: the family of
+// operators it belongs to on the condition operators page.
+type OperatorType uint8
+
+// Operator types.
+const (
+	StringOperator    OperatorType = iota + 1 // StringEquals, StringLike, ...
+	NumericOperator                           // NumericEquals, NumericLessThan, ...
+	DateOperator                              // DateEquals, DateLessThan, ...
+	BoolOperator                              // Bool
+	BinaryOperator                            // BinaryEquals
+	IPAddressOperator                         // IpAddress, NotIpAddress
+	ARNOperator                               // ArnEquals, ArnLike, ArnNotEquals, ArnNotLike
+	NullOperator                              // Null
+)
+
 // family groups the condition operators by the type they compare.
-type family uint8
+type family = OperatorType
 
 const (
-	famString family = iota + 1
-	famNumeric
-	famDate
-	famBool
-	famBinary
-	famIP
-	famARN
-	famNull
+	famString  = StringOperator
+	famNumeric = NumericOperator
+	famDate    = DateOperator
+	famBool    = BoolOperator
+	famBinary  = BinaryOperator
+	famIP      = IPAddressOperator
+	famARN     = ARNOperator
+	famNull    = NullOperator
 )
 
 // cmp is the comparison of a numeric or date operator.
@@ -76,13 +92,24 @@ var operators = [...]operator{
 	{name: "Null", fam: famNull},
 }
 
+// SetOperator is the qualifier of a condition operator that compares a
+// multivalued key: ForAnyValue or ForAllValues; 0 is none.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+type SetOperator uint8
+
+// Set operators.
+const (
+	ForAnyValue SetOperator = iota + 1
+	ForAllValues
+)
+
 // setOp is a ForAllValues/ForAnyValue qualifier.
-type setOp uint8
+type setOp = SetOperator
 
 const (
-	setNone setOp = iota
-	setAny
-	setAll
+	setNone setOp = 0
+	setAny        = ForAnyValue
+	setAll        = ForAllValues
 )
 
 // opSpec is a parsed operator name.
@@ -114,6 +141,66 @@ func parseOperator(name string) (opSpec, bool) {
 		}
 	}
 	return opSpec{}, false
+}
+
+// Operator is a condition operator as IAM reads its name: an optional
+// set operator (ForAnyValue:, ForAllValues:), one of AWS's base
+// operators and an optional IfExists suffix.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+type Operator struct {
+	Base     string       // the base operator as AWS names it: "StringLike", "NumericLessThan", "Null"
+	Type     OperatorType // what the base operator compares
+	Set      SetOperator  // the set operator; 0 without one
+	IfExists bool
+	// Negated: a Not operator (StringNotEquals, NotIpAddress,
+	// ArnNotLike, ...), true when the key is missing.
+	Negated bool
+	// Like: the values are globs (* and ?): StringLike, StringNotLike
+	// and the Arn operators.
+	Like bool
+	// Variables: the values may hold policy variables (the String, Arn
+	// and Bool operators).
+	Variables bool
+}
+
+// ParseOperator reads a condition operator name such as
+// "ForAnyValue:StringLikeIfExists"; ok is false for a name IAM does not
+// know (names are case-sensitive). NullIfExists is known: IAM accepts it
+// and evaluates it as Null.
+func ParseOperator(name string) (op Operator, ok bool) {
+	spec, ok := parseOperator(name)
+	if !ok {
+		return Operator{}, false
+	}
+	o := spec.op
+	return Operator{Base: o.name, Type: o.fam, Set: spec.set, IfExists: spec.ifExists,
+		Negated: o.negated, Like: o.like, Variables: o.vars}, true
+}
+
+// Accepts reports whether IAM stores a policy with value under the
+// operator: for the Numeric operators a number, for the Date operators a
+// date IAM reads (the W3C forms of ISO 8601 and epoch seconds, as Check
+// takes them), for IpAddress and NotIpAddress an IP address or CIDR
+// block, for Null true or false (in any case); any value for the others.
+func (o Operator) Accepts(value string) bool {
+	switch o.Type {
+	case NumericOperator:
+		_, err := strconv.ParseFloat(value, 64)
+		return err == nil
+	case DateOperator:
+		_, ok := policyDate(value)
+		return ok
+	case IPAddressOperator:
+		_, ok := parseIPValue(value)
+		return ok
+	case NullOperator:
+		switch strings.ToLower(value) {
+		case "true", "false":
+			return true
+		}
+		return false
+	}
+	return true
 }
 
 // condition is one compiled key block.

@@ -3,6 +3,9 @@
 // attached (identity, resource, trust, SCP, RCP, session, boundary, endpoint)
 // with AWS's MalformedPolicyDocument wording, and compiles policies into an
 // index by service and action that evaluates a request without allocating.
+// ParseTree gives the document's JSON as written, with where each value
+// is, for tools that report on a policy where it is written (package
+// policy/lint, IAM Access Analyzer's checks).
 //
 // The package is pure: every input of an evaluation, the request time
 // included, arrives in the Request; nothing here reads a clock, a file or a

@@ -58,7 +58,7 @@ func (e *Error) Unwrap() error {
 
 // Path is the element the error is about (nil for the whole document),
 // as Access Analyzer writes paths; an index into an element written as a
-// single value is included (Validate's locations drop it).
+// single value is included (Tree.LocateError drops it).
 func (e *Error) Path() []PathElement { return e.path }
 
 // Invalid JSON is answered in the words of the API the policy goes to:

@@ -6,16 +6,16 @@ import (
 	"unicode/utf8"
 )
 
-// jkind is the type of a JSON value.
-type jkind uint8
+// jkind is the type of a JSON value (a Node's Kind).
+type jkind = NodeKind
 
 const (
-	jNull jkind = iota
-	jBool
-	jNumber
-	jString
-	jArray
-	jObject
+	jNull   = NodeNull
+	jBool   = NodeBool
+	jNumber = NodeNumber
+	jString = NodeString
+	jArray  = NodeArray
+	jObject = NodeObject
 )
 
 // jvalue is a JSON value as the policy reader needs it: object members in
@@ -78,11 +78,14 @@ type jsonError struct{ pos int }
 
 func (e *jsonError) Error() string { return "invalid JSON at offset " + strconv.Itoa(e.pos) }
 
-func parseJSON(data []byte) (*jvalue, error) {
-	if len(data) >= maxSource {
+func parseJSON(data []byte) (*jvalue, error) { return parseJSONText(string(data)) }
+
+// parseJSONText is parseJSON on text already copied from the input.
+func parseJSONText(src string) (*jvalue, error) {
+	if len(src) >= maxSource {
 		return nil, &jsonError{maxSource}
 	}
-	r := &jsonReader{src: string(data)}
+	r := &jsonReader{src: src}
 	v, err := r.value()
 	if err != nil {
 		return nil, err

@@ -42,3 +42,13 @@ func TestRepeatedNames(t *testing.T) {
 		})
 	}
 }
+
+// textSize, which Tree.Check counts the text with, is PolicySize: white
+// space (Unicode's too) not counted, an invalid byte one character.
+func TestTextSize(t *testing.T) {
+	for _, s := range []string{"", " \t\n", "{\"a\": 1}", "é😀\u00a0\u2003x", "\xff\xfe a\xe2\x82", "\xef\xbb\xbf{}"} {
+		if got, want := textSize(s), PolicySize([]byte(s)); got != want {
+			t.Errorf("textSize(%q) = %d, PolicySize %d", s, got, want)
+		}
+	}
+}

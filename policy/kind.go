@@ -50,8 +50,11 @@ func ParseKind(s string) (Kind, bool) {
 	return 0, false
 }
 
-// hasPrincipals reports whether statements of this kind name principals.
-func (k Kind) hasPrincipals() bool {
+// HasPrincipals reports whether the statements of a policy of this kind
+// name the principals they apply to (Principal or NotPrincipal): trust,
+// resource, resource control and VPC endpoint policies. The statements of
+// the other kinds may not.
+func (k Kind) HasPrincipals() bool {
 	switch k {
 	case Trust, Resource, RCP, Endpoint:
 		return true
@@ -59,9 +62,10 @@ func (k Kind) hasPrincipals() bool {
 	return false
 }
 
-// iamStored reports whether IAM itself stores the policy, so that IAM's
-// Sid rules apply.
-func (k Kind) iamStored() bool {
+// StoredByIAM reports whether IAM itself stores a policy of this kind
+// (identity-based policies and role trust policies), so that IAM's rule
+// on statement IDs applies: letters and digits only.
+func (k Kind) StoredByIAM() bool {
 	switch k {
 	case Identity, Managed, InlineUser, InlineGroup, InlineRole, Trust:
 		return true
@@ -110,10 +114,27 @@ func PolicySize(data []byte) int {
 // is over the quota of kind. entity is the name of the user, group or role
 // the inline policy belongs to, for the message.
 func CheckSize(data []byte, kind Kind, entity string) error {
-	q := kind.SizeQuota()
-	if q == 0 || PolicySize(data) <= q {
+	if q := kind.SizeQuota(); q == 0 || PolicySize(data) <= q {
 		return nil
 	}
+	return sizeError(kind, entity)
+}
+
+// textSize is PolicySize of text.
+func textSize(s string) int {
+	n := 0
+	for _, r := range s { // an invalid byte is one RuneError, as utf8.DecodeRune reads it
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// sizeError is the LimitExceeded error of a policy of kind over its
+// quota.
+func sizeError(kind Kind, entity string) *Error {
+	q := kind.SizeQuota()
 	var msg string
 	switch kind {
 	case Managed:

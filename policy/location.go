@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -101,6 +102,7 @@ type locator struct {
 	base int     // where the parsed text starts in src (after a byte order mark)
 	root *jvalue // nil when the text is not JSON
 
+	once  sync.Once
 	lines []int // byte offsets of the line starts, found on first use
 	ascii bool
 }
@@ -161,7 +163,7 @@ func (l *locator) span(start, end int) Span {
 // not ASCII, from the start of the text).
 func (l *locator) position(off int) Position {
 	off = min(max(off, 0), len(l.src))
-	if l.lines == nil {
+	l.once.Do(func() {
 		l.lines = []int{0}
 		l.ascii = true
 		for i := 0; i < len(l.src); i++ {
@@ -172,7 +174,7 @@ func (l *locator) position(off int) Position {
 				l.ascii = false
 			}
 		}
-	}
+	})
 	line, _ := slices.BinarySearch(l.lines, off+1)
 	start := l.lines[line-1]
 	if l.ascii {

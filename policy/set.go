@@ -102,7 +102,7 @@ func NewSet(policies ...*Policy) *Set {
 	s := &Set{policies: policies}
 	b := builder{cat: catalog.Default(), lowered: map[*catalog.Service][]string{}, services: map[string]*serviceBuild{}}
 	for _, p := range policies {
-		if p.Kind.hasPrincipals() {
+		if p.Kind.HasPrincipals() {
 			s.principals = true
 		}
 		for _, cs := range p.stmts {

@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse/gatehouse/authz/cases"
 	"github.com/gatehouse/gatehouse/catalog"
 	"github.com/gatehouse/gatehouse/policy"
+	"github.com/gatehouse/gatehouse/policy/lint"
 	"github.com/gatehouse/gatehouse/policy/summary"
 )
 
@@ -21,8 +22,8 @@ type fileResult struct {
 	File string `json:"file"`
 	// Valid is false when a finding is an ERROR: IAM rejects the policy
 	// or Access Analyzer reports a part of it that cannot work.
-	Valid    bool             `json:"valid"`
-	Findings []policy.Finding `json:"findings"`
+	Valid    bool           `json:"valid"`
+	Findings []lint.Finding `json:"findings"`
 }
 
 func policyValidate(args []string, stdout, stderr io.Writer) int {
@@ -31,7 +32,7 @@ func policyValidate(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output format: text (file:line:column: TYPE CODE: message) or json (Access Analyzer's findings)")
 	partition := fs.String("partition", "aws", `the account's partition (aws, aws-cn, aws-us-gov, ...): ARNs of another one are refused, as IAM refuses them; "" accepts any`)
 	entity := fs.String("entity", "", "the user, group or role an inline policy belongs to (for the size message)")
-	resourceType := fs.String("resource-type", "", "for --kind resource: the resource the policy is attached to, as Access Analyzer names it ("+strings.Join(policy.ResourceTypes(), ", ")+")")
+	resourceType := fs.String("resource-type", "", "for --kind resource: the resource the policy is attached to, as Access Analyzer names it ("+strings.Join(lint.ResourceTypes(), ", ")+")")
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
@@ -44,7 +45,7 @@ func policyValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gatehouse policy validate: unknown --format %q\n", *format)
 		return exitUsage
 	}
-	if *resourceType != "" && !slices.Contains(policy.ResourceTypes(), *resourceType) {
+	if *resourceType != "" && !slices.Contains(lint.ResourceTypes(), *resourceType) {
 		fmt.Fprintf(stderr, "gatehouse policy validate: unknown --resource-type %q\n", *resourceType)
 		return exitUsage
 	}
@@ -54,7 +55,7 @@ func policyValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	code := exitOK
 	var results []fileResult
-	validator := policy.NewValidator(policy.ValidateOptions{Kind: kind, Partition: *partition, ResourceType: *resourceType})
+	validator := lint.New(lint.Options{Kind: kind, Partition: *partition, ResourceType: *resourceType})
 	for _, file := range fs.Args() {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -69,13 +70,13 @@ func policyValidate(args []string, stdout, stderr io.Writer) int {
 		_, findings := v.Validate(data)
 		fr := fileResult{File: file, Valid: true, Findings: findings}
 		for _, f := range findings {
-			if f.Severity == policy.SeverityError {
+			if f.Severity == lint.SeverityError {
 				fr.Valid = false
 				code = exitFindings
 			}
 		}
 		if fr.Findings == nil {
-			fr.Findings = []policy.Finding{}
+			fr.Findings = []lint.Finding{}
 		}
 		results = append(results, fr)
 	}

@@ -3,6 +3,7 @@ package deptest
 import (
 	"encoding/json"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -35,7 +36,15 @@ func listPackages(t *testing.T) []pkg {
 
 // The pure packages: no I/O, no clock, no logging, no test code, as
 // DESIGN.md and STYLE.md rule 2 say. They are a library on their own.
-var pure = []string{"arn", "catalog", "policy", "authz"}
+var pure = []string{"arn", "catalog", "policy", "policy/lint", "authz"}
+
+// advisory are packages that report on policies without enforcing them,
+// with who may import them: what IAM decides and stores must not depend
+// on Access Analyzer's checks (IAM does not run them), and policy/lint
+// sits above policy, which it reads through policy.Tree.
+var advisory = map[string][]string{
+	"policy/lint": {"internal/cli"},
+}
 
 var forbidden = map[string]string{
 	"net/http":     "pure packages do no I/O",
@@ -68,6 +77,21 @@ func TestDeps(t *testing.T) {
 		for _, imp := range p.Imports {
 			if strings.HasPrefix(imp, mod+"cmd/") || strings.HasPrefix(imp, mod+"internal/cli") {
 				t.Errorf("%s imports %s: imports point down only", p.ImportPath, imp)
+			}
+		}
+	}
+}
+
+// TestAdvisoryImports checks that only the packages named in advisory
+// import an advisory package (tests aside).
+func TestAdvisoryImports(t *testing.T) {
+	const mod = "github.com/gatehouse/gatehouse/"
+	for _, p := range listPackages(t) {
+		rel := strings.TrimPrefix(p.ImportPath, mod)
+		for _, imp := range p.Imports {
+			users, ok := advisory[strings.TrimPrefix(imp, mod)]
+			if ok && !slices.Contains(users, rel) {
+				t.Errorf("%s imports %s, which only %v may import", p.ImportPath, imp, users)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package policy_test
+package lint_test
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/catalog"
 	"github.com/gatehouse/gatehouse/policy"
+	"github.com/gatehouse/gatehouse/policy/lint"
 )
 
 // recorded is one finding as Access Analyzer returned it: issue code,
@@ -17,13 +18,13 @@ type recorded struct {
 	paths         []string
 }
 
-func validate(t *testing.T, doc string, kind policy.Kind, resourceType ...string) []policy.Finding {
+func validate(t *testing.T, doc string, kind policy.Kind, resourceType ...string) []lint.Finding {
 	t.Helper()
-	opts := policy.ValidateOptions{Kind: kind, Partition: "aws"}
+	opts := lint.Options{Kind: kind, Partition: "aws"}
 	if len(resourceType) > 0 {
 		opts.ResourceType = resourceType[0]
 	}
-	_, fs := policy.Validate([]byte(doc), opts)
+	_, fs := lint.Validate([]byte(doc), opts)
 	for _, f := range fs {
 		if len(f.Locations) == 0 {
 			t.Fatalf("%s without a location", f.Code)
@@ -38,7 +39,7 @@ func validate(t *testing.T, doc string, kind policy.Kind, resourceType ...string
 	return fs
 }
 
-func has(fs []policy.Finding, r recorded) bool {
+func has(fs []lint.Finding, r recorded) bool {
 	for _, f := range fs {
 		if f.Code != r.code || r.message != "" && f.Message != r.message || len(f.Locations) != len(r.paths) {
 			continue
@@ -56,7 +57,7 @@ func has(fs []policy.Finding, r recorded) bool {
 	return false
 }
 
-func dump(fs []policy.Finding) string {
+func dump(fs []lint.Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
 		b.WriteString("\n  " + f.Severity.String() + " " + f.Code + " " + f.Message)
@@ -108,7 +109,7 @@ func TestRecordedCLIExample(t *testing.T) {
 			"The sts:AssumeRole action is invalid with the following principal(s): cognito-identity.amazonaws.com. Use a SAML provider principal with the sts:AssumeRoleWithSAML action or use an OIDC provider principal with the sts:AssumeRoleWithWebIdentity action. Ensure the provider is Federated if you use either of the two options."},
 	}
 	for _, w := range want {
-		var f *policy.Finding
+		var f *lint.Finding
 		for i := range fs {
 			if fs[i].Code == w.code {
 				f = &fs[i]
@@ -225,13 +226,13 @@ func TestRecordedManagedPolicyFindings(t *testing.T) {
 	}
 }
 
-// One case per Access Analyzer check that Lint implements: a document
+// One case per Access Analyzer check that Validate implements: a document
 // that triggers it, and where the finding must point. The checks, their
 // issue codes and messages are those of the policy check reference:
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
 // (each case names its section: error-..., security-warning-...,
 // general-warning-..., suggestion-...).
-func TestLintChecks(t *testing.T) {
+func TestChecks(t *testing.T) {
 	const v = `"Version":"2012-10-17",`
 	st := func(body string) string { return `{` + v + `"Statement":[{` + body + `}]}` }
 	allow := `"Effect":"Allow",`
@@ -463,8 +464,8 @@ func TestLintChecks(t *testing.T) {
 		})
 		seen[tc.want.code] = true
 	}
-	// Every issue code Lint can report has a case here.
-	for _, code := range policy.IssueCodes() {
+	// Every issue code Validate can report has a case here.
+	for _, code := range lint.IssueCodes() {
 		if !seen[code] && code != "MISMATCHED_ACTION_FOR_PRINCIPAL" && code != "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA" {
 			t.Errorf("no case for %s", code)
 		}
@@ -472,7 +473,7 @@ func TestLintChecks(t *testing.T) {
 }
 
 // Checks that do not fire on what is fine.
-func TestLintQuiet(t *testing.T) {
+func TestQuiet(t *testing.T) {
 	tests := []struct {
 		name string
 		kind policy.Kind
@@ -490,6 +491,8 @@ func TestLintQuiet(t *testing.T) {
 		{"dates and numbers", policy.Managed, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"},"NumericLessThan":{"aws:MultiFactorAuthAge":3600},"Bool":{"aws:SecureTransport":true}}}}`},
 		{"wildcards in a Like operator", policy.Managed, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalTag/job":"admin-*"},"StringEquals":{"s3:prefix":"${*}"}}}}`},
 		{"public IP", policy.Managed, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":["203.0.113.0/24","2001:db8::/32"]}}}}`},
+		// ? is one character (arn.Match), so b/*?? does not cover b/€.
+		{"? is one character", policy.Managed, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*??","arn:aws:s3:::b/€"]}}`},
 		{"set operators on a multivalued key", policy.Managed, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:TagUser","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["a","b"]}}}}`},
 	}
 	for _, tc := range tests {
@@ -527,7 +530,7 @@ func TestValidateLocations(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, fs := policy.Validate([]byte(tc.doc), policy.ValidateOptions{Kind: policy.Managed})
+			_, fs := lint.Validate([]byte(tc.doc), lint.Options{Kind: policy.Managed})
 			for _, f := range fs {
 				if f.Code != tc.code {
 					continue
@@ -549,7 +552,7 @@ func TestValidateLocations(t *testing.T) {
 // ValidatePolicyFinding, Location, Span, Position and PathElement shapes,
 // and only those (AWS's service model, as botocore ships it).
 func TestFindingShape(t *testing.T) {
-	data, err := os.ReadFile("../../shared/data/models/accessanalyzer/2019-11-01/service-2.json")
+	data, err := os.ReadFile("../../../shared/data/models/accessanalyzer/2019-11-01/service-2.json")
 	if err != nil {
 		t.Skip(err)
 	}
@@ -562,8 +565,8 @@ func TestFindingShape(t *testing.T) {
 	if err := json.Unmarshal(data, &model); err != nil {
 		t.Fatal(err)
 	}
-	_, fs := policy.Validate([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole"],"Resource":"*","Condition":{"StringEquals":{"aws:MultiFactorAuthPresent":"true"}}}]}`),
-		policy.ValidateOptions{Kind: policy.Managed})
+	_, fs := lint.Validate([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole"],"Resource":"*","Condition":{"StringEquals":{"aws:MultiFactorAuthPresent":"true"}}}]}`),
+		lint.Options{Kind: policy.Managed})
 	if len(fs) < 2 {
 		t.Fatalf("findings%s", dump(fs))
 	}
@@ -612,7 +615,8 @@ func TestFindingShape(t *testing.T) {
 }
 
 // Validate never fails on any input: every finding is located inside the
-// text, and a document IAM accepts parses.
+// text, IAM's verdict is first, and the document is returned when IAM
+// accepts it.
 func FuzzValidate(f *testing.F) {
 	for _, s := range []string{
 		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}}`,
@@ -622,7 +626,7 @@ func FuzzValidate(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	v := policy.NewValidator(policy.ValidateOptions{Kind: policy.Managed})
+	v := lint.New(lint.Options{Kind: policy.Managed})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, fs := v.Validate(data)
 		n := len([]rune(string(data))) * 2
@@ -635,7 +639,15 @@ func FuzzValidate(f *testing.F) {
 					t.Fatalf("%s: span %+v", x.Code, l.Span)
 				}
 			}
-			if x.Code == "MalformedPolicyDocument" && doc != nil && len(fs) > 0 && fs[0].Code != x.Code {
+		}
+		// IAM's verdict comes first, and the document is returned
+		// exactly when IAM accepts it.
+		iam := len(fs) > 0 && (fs[0].Code == "MalformedPolicyDocument" || fs[0].Code == "LimitExceeded")
+		if iam == (doc != nil) {
+			t.Fatalf("document %v with IAM's verdict %v", doc != nil, iam)
+		}
+		for _, x := range fs[min(len(fs), 1):] {
+			if x.Code == "MalformedPolicyDocument" || x.Code == "LimitExceeded" {
 				t.Fatalf("IAM's verdict is not first")
 			}
 		}

@@ -1,4 +1,4 @@
-package policy
+package lint
 
 import (
 	"encoding/base64"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/arn"
 	"github.com/gatehouse/gatehouse/catalog"
+	"github.com/gatehouse/gatehouse/policy"
 )
 
 // checkStatement runs the checks on one statement's content.
@@ -29,11 +30,11 @@ func (l *linter) checkStatement(st *lstmt) {
 	if st.effect == "Allow" {
 		l.permissive(st, "iam:passrole", passRoleChecks)
 		l.permissive(st, "iam:createservicelinkedrole", createSLRChecks)
-		if st.notPrinc != nil {
+		if st.notPrinc.ok() {
 			l.add("ALLOW_WITH_NOT_PRINCIPAL", "Using Allow with NotPrincipal can be overly permissive. We recommend that you use Principal instead.",
 				join(st.path, pk("NotPrincipal")))
 		}
-		if l.kind == Trust {
+		if l.kind == policy.Trust {
 			l.trustPrincipals(st)
 		}
 	}
@@ -105,10 +106,10 @@ var createSLRChecks = [6]permissiveCheck{
 // (or the NotAction element) and the resource entry (or the NotResource
 // element), as recorded on the AWS managed policies.
 func (l *linter) permissive(st *lstmt, action string, checks [6]permissiveCheck) {
-	var actionAt []PathElement
+	var actionAt path
 	star, viaNotAction := false, false
 	switch {
-	case st.action != nil:
+	case st.action.ok():
 		for _, a := range st.actions {
 			if a.s == "*" || strings.ContainsAny(a.s, "*?") && arn.GlobFold(a.s, action) {
 				actionAt, star = a.path, true
@@ -118,7 +119,7 @@ func (l *linter) permissive(st *lstmt, action string, checks [6]permissiveCheck)
 				actionAt = a.path
 			}
 		}
-	case st.notAction != nil:
+	case st.notAction.ok():
 		for _, a := range st.notActions {
 			if a.s == "*" || arn.GlobFold(a.s, action) {
 				return // the statement excludes the action
@@ -136,7 +137,7 @@ func (l *linter) permissive(st *lstmt, action string, checks [6]permissiveCheck)
 	case viaNotAction:
 		shape = 2
 	}
-	if st.notResource != nil {
+	if st.notResource.ok() {
 		c := checks[shape]
 		l.add(c.code, c.msg, actionAt, join(st.path, pv("NotResource")))
 		return
@@ -201,32 +202,27 @@ func (st *lstmt) restricts(key string) bool {
 
 // trustPrincipals applies the role trust policy checks on principals.
 func (l *linter) trustPrincipals(st *lstmt) {
-	if st.principal == nil {
+	if !st.principal.ok() {
 		return
 	}
 	p := st.principal.val
-	if p.kind == jString && p.s == "*" {
+	if p.Kind() == policy.NodeString && p.Text() == "*" {
 		l.add("ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL", `"Principal:" "*" is not supported in the principal `+
 			`element of a role trust policy. Replace the wildcard with a valid principal value.`, join(st.path, pv("Principal")))
 		return
 	}
-	if p.kind != jObject {
-		return
-	}
-	fed := p.lastMember("Federated")
-	if fed == nil {
+	fed, ok := p.Lookup("Federated")
+	if !ok {
 		return
 	}
 	var names []string
-	for _, v := range []*jvalue{fed.val} {
-		switch v.kind {
-		case jString:
-			names = append(names, v.s)
-		case jArray:
-			for _, it := range v.vals {
-				if it.kind == jString {
-					names = append(names, it.s)
-				}
+	switch fed.Kind() {
+	case policy.NodeString:
+		names = append(names, fed.Text())
+	case policy.NodeArray:
+		for i := 0; i < fed.Len(); i++ {
+			if it := fed.Item(i); it.Kind() == policy.NodeString {
+				names = append(names, it.Text())
 			}
 		}
 	}
@@ -285,13 +281,11 @@ func (l *linter) redundant(list []lval, actions bool) {
 		}
 		covers := make([]func(string) bool, len(list))
 		for _, w := range wild {
-			s := list[w].s
+			s, lower := list[w].s, text[w]
 			if actions {
-				p := compilePattern(text[w], true, false)
-				covers[w] = func(t string) bool { return s == "*" || p.like(t, nil) }
+				covers[w] = func(t string) bool { return s == "*" || arn.Glob(lower, t) }
 			} else {
-				p := compileARNPattern(s, false)
-				covers[w] = func(t string) bool { return resourceCovers(s, &p, t) }
+				covers[w] = func(t string) bool { return resourceCovers(s, t) }
 			}
 		}
 		for j := range list {
@@ -334,7 +328,7 @@ func (l *linter) redundant(list []lval, actions bool) {
 		members := append([]int{r}, groups[r]...)
 		slices.Sort(members)
 		example := ""
-		paths := make([][]PathElement, len(members))
+		paths := make([]path, len(members))
 		for n, m := range members {
 			paths[n] = list[m].path
 			if m != r && len(list[m].s) > len(example) {
@@ -352,18 +346,18 @@ func (l *linter) redundant(list []lval, actions bool) {
 	}
 }
 
-// resourceCovers reports whether resource pattern a (compiled: p)
-// matches everything pattern b matches, as the Resource element matches
-// (a * ending a field may run past colons): a is matched against b's
-// text, b's wildcards standing for themselves.
-func resourceCovers(a string, p *arnPattern, b string) bool {
+// resourceCovers reports whether resource pattern a matches everything
+// pattern b matches, as the Resource element matches (arn.Match: a *
+// ending a field may run past colons): a is matched against b's text,
+// b's wildcards standing for themselves.
+func resourceCovers(a, b string) bool {
 	if a == "*" {
 		return true
 	}
 	if strings.Contains(b, "?") {
 		return a == b
 	}
-	return p.match(b, nil)
+	return arn.Match(a, b)
 }
 
 // redundantStatements reports statements that repeat another one
@@ -387,13 +381,14 @@ func (l *linter) redundantStatements() {
 // statementKey is the statement's text without its Sid, members sorted.
 func (l *linter) statementKey(st *lstmt) string {
 	var b strings.Builder
-	var write func(v *jvalue)
-	write = func(v *jvalue) {
-		switch v.kind {
-		case jObject:
-			names := make([]string, 0, len(v.mem))
-			for _, m := range v.mem {
-				names = append(names, m.key)
+	var write func(v policy.Node)
+	write = func(v policy.Node) {
+		switch v.Kind() {
+		case policy.NodeObject:
+			names := make([]string, 0, v.Len())
+			for i := 0; i < v.Len(); i++ {
+				name, _ := v.Member(i)
+				names = append(names, name)
 			}
 			slices.Sort(names)
 			b.WriteByte('{')
@@ -403,20 +398,21 @@ func (l *linter) statementKey(st *lstmt) string {
 				}
 				b.WriteString(strconv.Quote(n))
 				b.WriteByte(':')
-				write(v.lastMember(n).val)
+				val, _ := v.Lookup(n)
+				write(val)
 				b.WriteByte(',')
 			}
 			b.WriteByte('}')
-		case jArray:
+		case policy.NodeArray:
 			b.WriteByte('[')
-			for _, it := range v.vals {
-				write(it)
+			for i := 0; i < v.Len(); i++ {
+				write(v.Item(i))
 				b.WriteByte(',')
 			}
 			b.WriteByte(']')
 		default:
-			b.WriteString(strconv.Itoa(int(v.kind)))
-			b.WriteString(strconv.Quote(v.s))
+			b.WriteString(strconv.Itoa(int(v.Kind())))
+			b.WriteString(strconv.Quote(v.Text()))
 		}
 	}
 	write(st.node)
@@ -433,47 +429,49 @@ func (l *linter) checkCondition(st *lstmt, c *lcond) {
 	if !c.known {
 		return
 	}
-	op := c.spec.op
+	op := c.spec
 	if k := l.cat.ConditionKey(c.key); k != nil && strings.Contains(c.key, ":") {
 		l.checkKeyType(c, k)
 	}
 	for _, v := range c.values {
-		if strings.Contains(v.s, "${") && !op.vars && op.fam != famBool {
+		if strings.Contains(v.s, "${") && !op.Variables && op.Type != policy.BoolOperator {
 			l.add("INVALID_VARIABLE_FOR_OPERATOR", "Policy variables can only be used with String and ARN operators.", v.path)
 			return
 		}
 	}
-	switch op.fam {
-	case famBool:
+	switch op.Type {
+	case policy.BoolOperator:
 		for _, v := range c.values {
 			if !strings.EqualFold(v.s, "true") && !strings.EqualFold(v.s, "false") && !strings.Contains(v.s, "${") {
 				l.add("TYPE_MISMATCH_BOOLEAN", "Add a valid Boolean value (true or false) for the condition operator "+c.op+".", v.path)
 			}
 		}
-		if len(c.values) > 1 && c.spec.set == setNone {
+		if len(c.values) > 1 && op.Set == 0 {
 			l.add("INVALID_CONDITION_MULTIPLE_BOOLEAN", "The condition key does not support multiple Boolean values. Use a single Boolean value.", c.valPath)
 		}
-	case famNumeric:
-		nums := make([]float64, 0, len(c.values))
+	case policy.NumericOperator:
 		for _, v := range c.values {
-			f, err := strconv.ParseFloat(v.s, 64)
-			if err != nil {
+			if !op.Accepts(v.s) {
 				l.add("TYPE_MISMATCH_NUMBER", "Add a valid numeric value for the condition operator "+c.op+".", v.path)
 				return
 			}
-			nums = append(nums, f)
 		}
-		if len(nums) > 1 && c.spec.set == setNone && op.cmp != cmpEq {
-			word := "greatest"
-			if op.cmp == cmpGt || op.cmp == cmpGe {
-				word = "least"
-			}
+		// One value of several decides: the greatest for the LessThan
+		// operators, the least for the GreaterThan ones.
+		word := ""
+		switch {
+		case strings.HasPrefix(op.Base, "NumericLessThan"):
+			word = "greatest"
+		case strings.HasPrefix(op.Base, "NumericGreaterThan"):
+			word = "least"
+		}
+		if len(c.values) > 1 && op.Set == 0 && word != "" {
 			l.add("REDUNDANT_CONDITION_VALUE_NUM", "Multiple values in "+c.op+" are redundant. Replace with the "+word+
 				" single value for "+c.key+".", c.valPath)
 		}
-	case famDate:
+	case policy.DateOperator:
 		for _, v := range c.values {
-			if _, ok := policyDate(v.s); !ok {
+			if !op.Accepts(v.s) {
 				l.add("TYPE_MISMATCH_DATE", "The date condition operator is used with an invalid value. Specify a valid date "+
 					"using YYYY-MM-DD or other ISO 8601 date/time format.", v.path)
 			} else if allDigits(v.s) {
@@ -481,16 +479,16 @@ func (l *linter) checkCondition(st *lstmt, c *lcond) {
 					"YYYY-MM-DD format.", v.path)
 			}
 		}
-	case famIP:
+	case policy.IPAddressOperator:
 		l.checkIPs(c)
-	case famBinary:
+	case policy.BinaryOperator:
 		for _, v := range c.values {
 			if _, err := base64.StdEncoding.DecodeString(v.s); err != nil {
 				l.add("TYPE_MISMATCH_STRING", "Add a valid base64-encoded string value for the condition operator "+c.op+".", v.path)
 			}
 		}
-	case famString:
-		if !op.like {
+	case policy.StringOperator:
+		if !op.Like {
 			for _, v := range c.values {
 				if strings.ContainsAny(withoutVariables(v.s), "*?") {
 					l.add("WILDCARD_WITHOUT_LIKE_OPERATOR", "Your condition value includes a * or ? character. If you meant "+
@@ -499,17 +497,27 @@ func (l *linter) checkCondition(st *lstmt, c *lcond) {
 				}
 			}
 		}
-		if op.like && c.spec.set == setNone && !c.spec.ifExists && len(c.values) == 1 && c.values[0].s == "*" {
+		if op.Like && op.Set == 0 && !op.IfExists && len(c.values) == 1 && c.values[0].s == "*" {
 			// Recorded on the AWS managed policies (StringLike only).
 			truth := "false"
 			code := "EQUIVALENT_TO_NULL_FALSE"
-			if op.negated {
+			if op.Negated {
 				truth, code = "true", "EQUIVALENT_TO_NULL_TRUE"
 			}
 			l.add(code, "We recommend replacing the key "+c.key+" in the condition block of "+c.op+" with {"+c.key+
 				": "+truth+"} to ensure better enforcement of the condition.", c.values[0].path)
 		}
 	}
+}
+
+// allDigits reports whether s is a non-empty run of decimal digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // withoutVariables removes ${...} from a value (${*} and ${?} stand for
@@ -551,21 +559,21 @@ func (l *linter) checkConditionKey(c *lcond) {
 
 // opFamilyName is the operator's type as Access Analyzer's TYPE_MISMATCH
 // message names it ("operator string", recorded).
-func opFamilyName(f family) string {
+func opFamilyName(f policy.OperatorType) string {
 	switch f {
-	case famString:
+	case policy.StringOperator:
 		return "string"
-	case famNumeric:
+	case policy.NumericOperator:
 		return "numeric"
-	case famDate:
+	case policy.DateOperator:
 		return "date"
-	case famBool:
+	case policy.BoolOperator:
 		return "boolean"
-	case famBinary:
+	case policy.BinaryOperator:
 		return "binary"
-	case famIP:
+	case policy.IPAddressOperator:
 		return "ipaddress"
-	case famARN:
+	case policy.ARNOperator:
 		return "arn"
 	}
 	return "null"
@@ -590,8 +598,8 @@ func keyTypeName(t catalog.KeyType) string {
 }
 
 // fits reports whether an operator family can compare a key's type.
-func fits(f family, t catalog.KeyType) bool {
-	if f == famNull {
+func fits(f policy.OperatorType, t catalog.KeyType) bool {
+	if f == policy.NullOperator {
 		return true
 	}
 	switch t.Elem() {
@@ -599,17 +607,17 @@ func fits(f family, t catalog.KeyType) bool {
 		// ARN operators on String keys (kms:EncryptionContext:...,
 		// aws:RequestTag/...) draw no finding on the AWS managed
 		// policies that use them.
-		return f == famString || f == famARN
+		return f == policy.StringOperator || f == policy.ARNOperator
 	case catalog.ARN:
-		return f == famARN || f == famString
+		return f == policy.ARNOperator || f == policy.StringOperator
 	case catalog.Bool:
-		return f == famBool
+		return f == policy.BoolOperator
 	case catalog.Numeric:
-		return f == famNumeric
+		return f == policy.NumericOperator
 	case catalog.Date:
-		return f == famDate
+		return f == policy.DateOperator
 	case catalog.IPAddress:
-		return f == famIP
+		return f == policy.IPAddressOperator
 	}
 	return true
 }
@@ -617,30 +625,30 @@ func fits(f family, t catalog.KeyType) bool {
 // checkKeyType checks the operator and set operator against the key's
 // type.
 func (l *linter) checkKeyType(c *lcond, k *catalog.ConditionKey) {
-	op := c.spec.op
+	op := c.spec
 	if k.Type == 0 {
 		return
 	}
-	ok := fits(op.fam, k.Type)
+	ok := fits(op.Type, k.Type)
 	for _, alt := range k.AlternateTypes {
-		ok = ok || fits(op.fam, alt)
+		ok = ok || fits(op.Type, alt)
 	}
 	switch {
 	case !ok:
-		l.add("TYPE_MISMATCH", "Use the operator type "+keyTypeName(k.Type)+" instead of operator "+opFamilyName(op.fam)+
+		l.add("TYPE_MISMATCH", "Use the operator type "+keyTypeName(k.Type)+" instead of operator "+opFamilyName(op.Type)+
 			" for the condition key "+c.key+".", c.keyPath)
-	case op.fam == famString && op.like && k.Type.Elem() == catalog.ARN:
+	case op.Type == policy.StringOperator && op.Like && k.Type.Elem() == catalog.ARN:
 		l.add("STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS", "Use the operator type ARN instead of operator string for "+
 			"the condition key "+c.key+".", c.keyPath)
 	}
-	if op.fam == famNull {
+	if op.Type == policy.NullOperator {
 		return
 	}
 	switch {
-	case k.Type.IsArray() && c.spec.set == setNone:
+	case k.Type.IsArray() && op.Set == 0:
 		l.add("MISSING_QUALIFIER", "The request context key "+c.key+" has multiple values. Use the ForAllValues or "+
 			"ForAnyValue condition key qualifiers in your policy.", c.keyPath)
-	case !k.Type.IsArray() && c.spec.set == setAll:
+	case !k.Type.IsArray() && op.Set == policy.ForAllValues:
 		l.add("FORALLVALUES_WITH_SINGLE_VALUED_KEY", "Using ForAllValues qualifier with the single-valued condition key "+
 			c.key+" can be overly permissive. We recommend that you remove ForAllValues:.", c.keyPath)
 	}
@@ -663,6 +671,18 @@ func isPrivate(p netip.Prefix) bool {
 	return false
 }
 
+// ipPrefix is the range an IpAddress value that IAM accepts
+// (policy.Operator.Accepts) stands for: a CIDR block, masked, or one
+// address.
+func ipPrefix(s string) netip.Prefix {
+	if strings.Contains(s, "/") {
+		p, _ := netip.ParsePrefix(s)
+		return p.Masked()
+	}
+	a, _ := netip.ParseAddr(s)
+	return netip.PrefixFrom(a, a.BitLen())
+}
+
 // checkIPs checks the values of an IpAddress or NotIpAddress condition.
 func (l *linter) checkIPs(c *lcond) {
 	private, public := 0, 0
@@ -674,13 +694,12 @@ func (l *linter) checkIPs(c *lcond) {
 					"address with "+p.Masked().String()+".", v.path)
 			}
 		}
-		p, ok := parseIPValue(v.s)
-		if !ok {
+		if !c.spec.Accepts(v.s) {
 			l.add("TYPE_MISMATCH_IP_RANGE", "The condition operator "+c.op+" is used with an invalid IP range value. Specify "+
 				"the IP range in standard CIDR format.", v.path)
 			continue
 		}
-		if isPrivate(p) {
+		if isPrivate(ipPrefix(v.s)) {
 			private++
 		} else {
 			public++
@@ -689,7 +708,7 @@ func (l *linter) checkIPs(c *lcond) {
 	if !strings.EqualFold(c.key, "aws:SourceIp") || private == 0 {
 		return
 	}
-	negated := c.spec.op.negated
+	negated := c.spec.Negated
 	switch {
 	case public == 0 && !negated:
 		l.add("PRIVATE_IP_ADDRESS", "aws:SourceIp works only for public IP address ranges. The values for condition key "+

@@ -1,4 +1,4 @@
-package policy
+package lint
 
 import (
 	"slices"
@@ -213,7 +213,7 @@ type attachment struct {
 	types   []string
 }
 
-// attachments are the resource types Lint checks policies for. Only S3
+// attachments are the resource types Validate checks policies for. Only S3
 // buckets so far: the one whose wording is recorded ("The resource ARN is
 // not supported for the resource-based policy attached to resource type S3
 // Bucket.", an iam-policy-validator-for-terraform run).
@@ -221,12 +221,13 @@ var attachments = map[string]attachment{
 	"AWS::S3::Bucket": {display: "S3 Bucket", service: "s3", types: []string{"bucket", "object"}},
 }
 
-// ResourceTypes returns the values ValidateOptions.ResourceType takes.
+// ResourceTypes returns the values Options.ResourceType takes, sorted.
 func ResourceTypes() []string {
 	out := make([]string, 0, len(attachments))
 	for k := range attachments {
 		out = append(out, k)
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -289,4 +290,17 @@ func (l *linter) checkAttachment(st *lstmt) {
 			}
 		}
 	}
+}
+
+// isAccountID reports whether s is a 12-digit account ID.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -1,4 +1,4 @@
-package policy
+package lint
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/gatehouse/gatehouse/catalog"
+	"github.com/gatehouse/gatehouse/policy"
 )
 
 // Severity is a finding's type, named as IAM Access Analyzer names them.
@@ -55,10 +56,12 @@ type Finding struct {
 	// Code is AWS's error code for a policy IAM rejects
 	// (MalformedPolicyDocument, LimitExceeded) or an Access Analyzer
 	// issue code (INVALID_ACTION, PASS_ROLE_WITH_STAR_IN_RESOURCE, ...).
-	Code      string     `json:"issueCode"`
-	Message   string     `json:"findingDetails"`
-	LearnMore string     `json:"learnMoreLink"`
-	Locations []Location `json:"locations"`
+	Code      string `json:"issueCode"`
+	Message   string `json:"findingDetails"`
+	LearnMore string `json:"learnMoreLink"`
+	// Locations are where the finding is: at least one, each a path
+	// through the JSON and the span of text it covers.
+	Locations []policy.Location `json:"locations"`
 }
 
 // Pages the learnMoreLink of a finding points to.
@@ -68,10 +71,10 @@ const (
 	quotasPage  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 )
 
-// ValidateOptions say where a policy is going.
-type ValidateOptions struct {
-	// Kind is where the policy is attached; zero means Identity.
-	Kind Kind
+// Options say where a policy is going.
+type Options struct {
+	// Kind is where the policy is attached; zero means policy.Identity.
+	Kind policy.Kind
 	// Entity names the user, group or role an inline policy belongs to,
 	// for the size messages.
 	Entity string
@@ -92,32 +95,36 @@ type ValidateOptions struct {
 //
 //   - IAM's verdict first: the one MalformedPolicyDocument or
 //     LimitExceeded error IAM answers when the policy is stored at
-//     opts.Kind (Parse, CheckSize and Check, in IAM's order), with the
-//     location of the element at fault;
-//   - then Access Analyzer's policy checks that need no account data
-//     (Lint): errors, security warnings, warnings and suggestions with
-//     Access Analyzer's issue codes and messages.
+//     opts.Kind (policy.Tree.Check, which is policy.CheckDocument), at
+//     the element at fault;
+//   - then Access Analyzer's policy checks that need no account data:
+//     errors, security warnings, warnings and suggestions with Access
+//     Analyzer's issue codes and messages, in the order of their first
+//     location in the text. They read the document as written
+//     (policy.Tree), so they report on documents IAM rejects, as Access
+//     Analyzer does.
 //
 // Every finding has at least one location: a path through the JSON and
 // the span of text (line from 1, column and offset from 0) it covers.
-// The document is returned when IAM accepts the grammar, nil otherwise.
+// The document is returned when IAM accepts the policy, nil when it
+// rejects it (the first finding then says why).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
-func Validate(data []byte, opts ValidateOptions) (*Document, []Finding) {
-	return NewValidator(opts).Validate(data)
+func Validate(data []byte, opts Options) (*policy.Document, []Finding) {
+	return New(opts).Validate(data)
 }
 
 // Validator validates policies for one place. It keeps what it reads
 // from the catalog (the ARN formats by service) between calls, so that
 // validating many policies reads it once; it is safe for concurrent use.
 type Validator struct {
-	opts ValidateOptions
+	opts Options
 	arns func() *arnIndex
 }
 
-// NewValidator returns a Validator for opts.
-func NewValidator(opts ValidateOptions) *Validator {
+// New returns a Validator for opts.
+func New(opts Options) *Validator {
 	if opts.Kind == 0 {
-		opts.Kind = Identity
+		opts.Kind = policy.Identity
 	}
 	if opts.Catalog == nil {
 		opts.Catalog = catalog.Default()
@@ -127,8 +134,8 @@ func NewValidator(opts ValidateOptions) *Validator {
 }
 
 // WithEntity returns a Validator like v for the inline policies of
-// another user, group or role (ValidateOptions.Entity); it shares what v
-// has read from the catalog.
+// another user, group or role (Options.Entity); it shares what v has
+// read from the catalog.
 func (v *Validator) WithEntity(entity string) *Validator {
 	c := *v
 	c.opts.Entity = entity
@@ -137,50 +144,28 @@ func (v *Validator) WithEntity(entity string) *Validator {
 
 // Validate is the package function Validate with the Validator's
 // options.
-func (v *Validator) Validate(data []byte) (*Document, []Finding) {
+func (v *Validator) Validate(data []byte) (*policy.Document, []Finding) {
 	opts := v.opts
-	body := trimBOM(data)
-	loc := &locator{src: string(data), base: len(data) - len(body)}
-	top, jerr := parseJSON(body)
-	if jerr != nil {
-		var off int
-		var je *jsonError
-		if errors.As(jerr, &je) {
-			off = je.pos
-		}
-		pe := notJSONError(jerr).forKind(opts.Kind)
-		at := loc.point(off)
-		p := at.Span.Start
-		return nil, []Finding{
-			{Severity: SeverityError, Code: pe.Code.String(), Message: pe.Message, LearnMore: grammarPage, Locations: []Location{at}},
-			newFinding("JSON_SYNTAX_ERROR", "Fix the JSON syntax error at index "+strconv.Itoa(p.Offset)+" line "+
-				strconv.Itoa(p.Line)+" column "+strconv.Itoa(p.Column)+".", at),
-		}
-	}
-	loc.root = top
+	tree, jsonErr := policy.ParseTree(data)
+	doc, err := tree.Check(opts.Kind, opts.Entity, opts.Partition)
 	var out []Finding
-	doc, err := parseDocument(top)
-	if err == nil {
-		err = CheckSize(data, opts.Kind, opts.Entity)
-	}
-	if err == nil {
-		if e := doc.check(opts.Kind, opts.Partition); e != nil {
-			err = e
+	var pe *policy.Error
+	if errors.As(err, &pe) {
+		link := grammarPage
+		if pe.Code == policy.CodeLimitExceeded {
+			link = quotasPage
 		}
+		out = append(out, Finding{Severity: SeverityError, Code: pe.Code.String(), Message: pe.Message,
+			LearnMore: link, Locations: []policy.Location{tree.LocateError(pe)}})
 	}
-	if err != nil {
-		var pe *Error
-		if errors.As(err, &pe) {
-			link := grammarPage
-			if pe.Code == CodeLimitExceeded {
-				link = quotasPage
-			}
-			out = append(out, Finding{Severity: SeverityError, Code: pe.Code.String(), Message: pe.Message,
-				LearnMore: link, Locations: []Location{loc.locate(pe.path)}})
-		}
+	if errors.As(jsonErr, &pe) {
+		at := tree.LocateError(pe)
+		p := at.Span.Start
+		return nil, append(out, newFinding("JSON_SYNTAX_ERROR", "Fix the JSON syntax error at index "+strconv.Itoa(p.Offset)+
+			" line "+strconv.Itoa(p.Line)+" column "+strconv.Itoa(p.Column)+".", at))
 	}
-	l := &linter{loc: loc, kind: opts.Kind, cat: opts.Catalog, size: PolicySize(data), arns: v.arns, resourceType: opts.ResourceType}
-	l.run(top)
+	l := &linter{tree: tree, kind: opts.Kind, cat: opts.Catalog, size: policy.PolicySize(data), arns: v.arns, resourceType: opts.ResourceType}
+	l.run(tree.Root())
 	slices.SortStableFunc(l.out, func(a, b Finding) int {
 		return a.Locations[0].Span.Start.Offset - b.Locations[0].Span.Start.Offset
 	})
@@ -199,10 +184,10 @@ func IssueCodes() []string {
 }
 
 // newFinding makes an Access Analyzer finding of a known issue code.
-func newFinding(code, msg string, at ...Location) Finding {
+func newFinding(code, msg string, at ...policy.Location) Finding {
 	sev, ok := issueSeverity[code]
 	if !ok {
-		panic("policy: unknown issue code " + code)
+		panic("lint: unknown issue code " + code)
 	}
 	anchor := sev.anchor() + "-" + strings.ReplaceAll(strings.ToLower(code), "_", "-")
 	return Finding{Severity: sev, Code: code, Message: msg,
@@ -210,7 +195,7 @@ func newFinding(code, msg string, at ...Location) Finding {
 }
 
 // issueSeverity is the finding type of each Access Analyzer issue code
-// Lint reports, from the policy check reference (and, where marked in
+// Validate reports, from the policy check reference (and, where marked in
 // lint.go, from findings recorded from the service).
 var issueSeverity = map[string]Severity{
 	"JSON_SYNTAX_ERROR":                                   SeverityError,
