@@ -6,6 +6,7 @@ import (
 	"github.com/gatehouse/gatehouse/arn"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
@@ -108,8 +109,11 @@ func FuzzGlob(f *testing.F) {
 	f.Add("https://*.example.com/*", "https://www.example.com/page")
 	f.Add("a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaa")
 	f.Add("?x*", "yx")
+	f.Add("*??", "€")
+	f.Add("a*?b", "a€b")
 	f.Fuzz(func(t *testing.T, pattern, value string) {
-		if !isASCII(pattern) || !isASCII(value) || strings.Contains(pattern, "${") {
+		// Any valid UTF-8: a ? is one character, never part of one.
+		if !utf8.ValidString(pattern) || !utf8.ValidString(value) || strings.Contains(pattern, "${") {
 			return
 		}
 		// arn.Glob is fuzzed against a regexp reference in package arn.
@@ -118,6 +122,32 @@ func FuzzGlob(f *testing.F) {
 			t.Fatalf("like(%q, %q) = %v, arn.Glob %v", pattern, value, got, want)
 		}
 	})
+}
+
+// TestGlobMultibyte: ? matches one character, also after a star that
+// has to give some back (it once stepped back one byte, so "*??"
+// matched the one character "€").
+func TestGlobMultibyte(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, value string
+		want           bool
+	}{
+		{"*??", "€", false},
+		{"*?", "€", true},
+		{"*??", "€€", true},
+		{"a*?b", "a€b", true},
+		{"a*??b", "a€b", false},
+		{"*?x?", "€x€", true},
+		{"*€?", "€€€", true},
+	} {
+		p := compilePattern(tc.pattern, true, false)
+		if got := p.like(tc.value, nil); got != tc.want {
+			t.Errorf("like(%q, %q) = %v, want %v", tc.pattern, tc.value, got, tc.want)
+		}
+		if got := arn.Glob(tc.pattern, tc.value); got != tc.want {
+			t.Errorf("arn.Glob(%q, %q) = %v, want %v", tc.pattern, tc.value, got, tc.want)
+		}
+	}
 }
 
 func isASCII(s string) bool {

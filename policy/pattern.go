@@ -343,7 +343,14 @@ func globTokens(p *pattern, from, to int, s string, ctx *Context, r *resolved) b
 		if starTi < 0 || starSi >= len(s) {
 			return false
 		}
-		starSi++
+		// The star takes one more character (not byte: a ? after it must
+		// not match part of a multi-byte one).
+		if s[starSi] < utf8.RuneSelf {
+			starSi++
+		} else {
+			_, w := utf8.DecodeRuneInString(s[starSi:])
+			starSi += w
+		}
 		if lit := &p.toks[starTi+1]; lit.kind == tokLit {
 			j := strings.Index(s[starSi:], lit.s)
 			if j < 0 {
