@@ -110,3 +110,16 @@ func PartitionForRegion(region string) string {
 	}
 	return "aws"
 }
+
+// IsAccountID reports whether s is an AWS account ID: twelve digits.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

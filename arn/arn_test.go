@@ -90,3 +90,14 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestIsAccountID(t *testing.T) {
+	for s, want := range map[string]bool{
+		"111122223333": true, "000000000000": true,
+		"": false, "11112222333": false, "1111222233334": false, "11112222333a": false, "aws": false, "*": false, "１１１１２２２２３３３３": false,
+	} {
+		if got := arn.IsAccountID(s); got != want {
+			t.Errorf("IsAccountID(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -429,14 +429,14 @@ func checkPrincipal(p *Principal) (string, []PathElement) {
 }
 
 func validAWSPrincipal(v string) bool {
-	if v == "*" || isAccountID(v) {
+	if v == "*" || arn.IsAccountID(v) {
 		return true
 	}
 	if strings.ContainsAny(v, "*?") {
 		return false
 	}
 	a, err := arn.Parse(v)
-	if err != nil || !isAccountID(a.AccountID) || a.Region != "" {
+	if err != nil || !arn.IsAccountID(a.AccountID) || a.Region != "" {
 		return false
 	}
 	switch a.Service {
@@ -448,17 +448,6 @@ func validAWSPrincipal(v string) bool {
 	return false
 }
 
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
 
 func isAlnum(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -3,6 +3,8 @@ package policy
 import (
 	"slices"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/arn"
 )
 
 // Policy is a checked and compiled policy document, ready to be put in a
@@ -257,7 +259,7 @@ func compilePrincipal(p *Principal) *cprincipal {
 		switch {
 		case v == "*":
 			cp.wildcard = true
-		case isAccountID(v):
+		case arn.IsAccountID(v):
 			cp.accounts = append(cp.accounts, v)
 		case strings.HasSuffix(v, ":root") && strings.HasPrefix(v, "arn:"):
 			parts := strings.Split(v, ":")

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/arn"
 	"github.com/gatehouse/gatehouse/catalog"
 )
 
@@ -143,7 +144,7 @@ func (l *linter) checkResourceARN(r lval) {
 	case account != "" && !wild(account) && svc.accountNever:
 		l.add("ARN_ACCOUNT_NOT_ALLOWED", "The service "+service+" does not support specifying an account ID in the resource ARN.", r.path)
 		return
-	case account != "" && !wild(account) && account != "aws" && !isAccountID(account):
+	case account != "" && !wild(account) && account != "aws" && !arn.IsAccountID(account):
 		l.add("INVALID_ARN_ACCOUNT", "The resource ARN account ID "+account+" is not valid. Provide a 12-digit account ID.", r.path)
 		return
 	}
@@ -292,15 +293,3 @@ func (l *linter) checkAttachment(st *lstmt) {
 	}
 }
 
-// isAccountID reports whether s is a 12-digit account ID.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
