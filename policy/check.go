@@ -448,7 +448,6 @@ func validAWSPrincipal(v string) bool {
 	return false
 }
 
-
 func isAlnum(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]

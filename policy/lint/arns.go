@@ -292,4 +292,3 @@ func (l *linter) checkAttachment(st *lstmt) {
 		}
 	}
 }
-
