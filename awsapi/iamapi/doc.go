@@ -4,4 +4,4 @@
 // handlers, all generated from the botocore model by internal/cmd/genapi.
 package iamapi
 
-//go:generate go run ../../internal/cmd/genapi -model ../../../shared/data/models/iam/2010-05-08 -pkg iamapi -out .
+//go:generate go run ../../internal/cmd/genapi -model ../models/iam/2010-05-08 -pkg iamapi -out .
