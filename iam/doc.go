@@ -17,3 +17,5 @@
 // policies come from an in-memory cache that is dropped whenever a record
 // that feeds it changes; AWS managed policies are compiled once.
 package iam
+
+//go:generate go run ../internal/cmd/genapi -model ../awsapi/models/iam/2010-05-08 -served served.txt -api github.com/gatehouse/gatehouse/awsapi/iamapi -pkg iam -type Service -out .
