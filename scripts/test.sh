@@ -19,6 +19,7 @@ echo "== go generate is clean"
 # gencatalog, which reads ../shared/data: without it, its directive is
 # skipped and the rest still checked.
 if git rev-parse --git-dir >/dev/null 2>&1; then
+  untracked_before=$(git ls-files --others --exclude-standard)
   if [ -d ../shared/data ]; then
     go generate ./...
   else
@@ -27,6 +28,10 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
   fi
   if ! git diff --exit-code --stat; then
     echo "go generate changed checked-in files: run it and commit the result"; exit 1
+  fi
+  if [ "$untracked_before" != "$(git ls-files --others --exclude-standard)" ]; then
+    echo "go generate wrote files that are not checked in:"
+    comm -13 <(echo "$untracked_before") <(git ls-files --others --exclude-standard); exit 1
   fi
 else
   echo "(skipped: not a git checkout)"

@@ -122,3 +122,11 @@ func TestARNBuilders(t *testing.T) {
 		}
 	}
 }
+
+// TestARNBuilderAllocs: a builder costs its ARN's one allocation (the
+// request path builds the resource ARN of every decision).
+func TestARNBuilderAllocs(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() { iamapi.UserARN("aws", "111122223333", "/team/", "bob") }); n != 1 {
+		t.Errorf("UserARN allocates %v times, want 1", n)
+	}
+}

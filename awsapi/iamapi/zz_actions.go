@@ -3,6 +3,8 @@
 
 package iamapi
 
+import "github.com/gatehouse/gatehouse/arn"
+
 // Action is an action of the Service Authorization Reference that an
 // operation of IAM authorizes, as policies name it ("iam:" and the
 // action's name). Each constant was checked against the reference
@@ -754,28 +756,28 @@ func (r ResourceType) ARNFormat() string {
 //
 //	arn:${Partition}:iam::${Account}:access-report/${EntityPath}
 func AccessReportARN(partition, account, entityPath string) string {
-	return "arn:" + partition + ":iam::" + account + ":access-report/" + entityPath
+	return arn.Build(partition, "iam", "", account, "access-report/", entityPath)
 }
 
 // AssumedRoleARN returns an ARN of resource type assumed-role (ResourceAssumedRole):
 //
 //	arn:${Partition}:iam::${Account}:assumed-role/${RoleName}/${RoleSessionName}
 func AssumedRoleARN(partition, account, roleName, roleSessionName string) string {
-	return "arn:" + partition + ":iam::" + account + ":assumed-role/" + roleName + "/" + roleSessionName
+	return arn.Build(partition, "iam", "", account, "assumed-role/", roleName, "/", roleSessionName)
 }
 
 // DelegationRequestARN returns an ARN of resource type delegation-request (ResourceDelegationRequest):
 //
 //	arn:${Partition}:iam::${Account}:delegation-request/${DelegationRequestId}
 func DelegationRequestARN(partition, account, delegationRequestID string) string {
-	return "arn:" + partition + ":iam::" + account + ":delegation-request/" + delegationRequestID
+	return arn.Build(partition, "iam", "", account, "delegation-request/", delegationRequestID)
 }
 
 // FederatedUserARN returns an ARN of resource type federated-user (ResourceFederatedUser):
 //
 //	arn:${Partition}:iam::${Account}:federated-user/${UserName}
 func FederatedUserARN(partition, account, userName string) string {
-	return "arn:" + partition + ":iam::" + account + ":federated-user/" + userName
+	return arn.Build(partition, "iam", "", account, "federated-user/", userName)
 }
 
 // GroupARN returns an ARN of resource type group (ResourceGroup):
@@ -784,7 +786,7 @@ func FederatedUserARN(partition, account, userName string) string {
 //
 // path begins and ends with / ("/", "/team/"), as IAM paths do.
 func GroupARN(partition, account, path, groupName string) string {
-	return "arn:" + partition + ":iam::" + account + ":group" + path + groupName
+	return arn.Build(partition, "iam", "", account, "group", path, groupName)
 }
 
 // InstanceProfileARN returns an ARN of resource type instance-profile (ResourceInstanceProfile):
@@ -793,7 +795,7 @@ func GroupARN(partition, account, path, groupName string) string {
 //
 // path begins and ends with / ("/", "/team/"), as IAM paths do.
 func InstanceProfileARN(partition, account, path, instanceProfileName string) string {
-	return "arn:" + partition + ":iam::" + account + ":instance-profile" + path + instanceProfileName
+	return arn.Build(partition, "iam", "", account, "instance-profile", path, instanceProfileName)
 }
 
 // MFAARN returns an ARN of resource type mfa (ResourceMFA):
@@ -802,14 +804,14 @@ func InstanceProfileARN(partition, account, path, instanceProfileName string) st
 //
 // path begins and ends with / ("/", "/team/"), as IAM paths do.
 func MFAARN(partition, account, path, mfaTokenID string) string {
-	return "arn:" + partition + ":iam::" + account + ":mfa" + path + mfaTokenID
+	return arn.Build(partition, "iam", "", account, "mfa", path, mfaTokenID)
 }
 
 // OIDCProviderARN returns an ARN of resource type oidc-provider (ResourceOIDCProvider):
 //
 //	arn:${Partition}:iam::${Account}:oidc-provider/${OidcProviderName}
 func OIDCProviderARN(partition, account, oidcProviderName string) string {
-	return "arn:" + partition + ":iam::" + account + ":oidc-provider/" + oidcProviderName
+	return arn.Build(partition, "iam", "", account, "oidc-provider/", oidcProviderName)
 }
 
 // PolicyARN returns an ARN of resource type policy (ResourcePolicy):
@@ -818,7 +820,7 @@ func OIDCProviderARN(partition, account, oidcProviderName string) string {
 //
 // path begins and ends with / ("/", "/team/"), as IAM paths do.
 func PolicyARN(partition, account, path, policyName string) string {
-	return "arn:" + partition + ":iam::" + account + ":policy" + path + policyName
+	return arn.Build(partition, "iam", "", account, "policy", path, policyName)
 }
 
 // RoleARN returns an ARN of resource type role (ResourceRole):
@@ -827,21 +829,21 @@ func PolicyARN(partition, account, path, policyName string) string {
 //
 // path begins and ends with / ("/", "/team/"), as IAM paths do.
 func RoleARN(partition, account, path, roleName string) string {
-	return "arn:" + partition + ":iam::" + account + ":role" + path + roleName
+	return arn.Build(partition, "iam", "", account, "role", path, roleName)
 }
 
 // RoleTemplateARN returns an ARN of resource type role-template (ResourceRoleTemplate):
 //
 //	arn:${Partition}:iam::aws:role-template/${AWSServicePrincipal}/${RoleTemplateName}:${RoleTemplateMajorVersion}
 func RoleTemplateARN(partition, awsServicePrincipal, roleTemplateName, roleTemplateMajorVersion string) string {
-	return "arn:" + partition + ":iam::aws:role-template/" + awsServicePrincipal + "/" + roleTemplateName + ":" + roleTemplateMajorVersion
+	return arn.Build(partition, "iam", "", "aws", "role-template/", awsServicePrincipal, "/", roleTemplateName, ":", roleTemplateMajorVersion)
 }
 
 // SAMLProviderARN returns an ARN of resource type saml-provider (ResourceSAMLProvider):
 //
 //	arn:${Partition}:iam::${Account}:saml-provider/${SamlProviderName}
 func SAMLProviderARN(partition, account, samlProviderName string) string {
-	return "arn:" + partition + ":iam::" + account + ":saml-provider/" + samlProviderName
+	return arn.Build(partition, "iam", "", account, "saml-provider/", samlProviderName)
 }
 
 // ServerCertificateARN returns an ARN of resource type server-certificate (ResourceServerCertificate):
@@ -850,7 +852,7 @@ func SAMLProviderARN(partition, account, samlProviderName string) string {
 //
 // path begins and ends with / ("/", "/team/"), as IAM paths do.
 func ServerCertificateARN(partition, account, path, certificateName string) string {
-	return "arn:" + partition + ":iam::" + account + ":server-certificate" + path + certificateName
+	return arn.Build(partition, "iam", "", account, "server-certificate", path, certificateName)
 }
 
 // SMSMFAARN returns an ARN of resource type sms-mfa (ResourceSMSMFA):
@@ -859,7 +861,7 @@ func ServerCertificateARN(partition, account, path, certificateName string) stri
 //
 // path begins and ends with / ("/", "/team/"), as IAM paths do.
 func SMSMFAARN(partition, account, path, mfaTokenID string) string {
-	return "arn:" + partition + ":iam::" + account + ":sms-mfa" + path + mfaTokenID
+	return arn.Build(partition, "iam", "", account, "sms-mfa", path, mfaTokenID)
 }
 
 // UserARN returns an ARN of resource type user (ResourceUser):
@@ -868,12 +870,12 @@ func SMSMFAARN(partition, account, path, mfaTokenID string) string {
 //
 // path begins and ends with / ("/", "/team/"), as IAM paths do.
 func UserARN(partition, account, path, userName string) string {
-	return "arn:" + partition + ":iam::" + account + ":user" + path + userName
+	return arn.Build(partition, "iam", "", account, "user", path, userName)
 }
 
 // EC2InstanceARN returns an ARN of ec2's resource type instance, for AddRoleToInstanceProfile:
 //
 //	arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}
 func EC2InstanceARN(partition, region, account, instanceID string) string {
-	return "arn:" + partition + ":ec2:" + region + ":" + account + ":instance/" + instanceID
+	return arn.Build(partition, "ec2", region, account, "instance/", instanceID)
 }

@@ -3,6 +3,8 @@
 
 package stsapi
 
+import "github.com/gatehouse/gatehouse/arn"
+
 // Action is an action of the Service Authorization Reference that an
 // operation of STS authorizes, as policies name it ("sts:" and the
 // action's name). Each constant was checked against the reference
@@ -115,14 +117,14 @@ func (r ResourceType) ARNFormat() string {
 //
 //	arn:${Partition}:iam::aws:contextProvider/${ContextProviderName}
 func ContextProviderARN(partition, contextProviderName string) string {
-	return "arn:" + partition + ":iam::aws:contextProvider/" + contextProviderName
+	return arn.Build(partition, "iam", "", "aws", "contextProvider/", contextProviderName)
 }
 
 // FederatedUserARN returns an ARN of resource type federated-user (ResourceFederatedUser):
 //
 //	arn:${Partition}:sts::${Account}:federated-user/${FederatedUserName}
 func FederatedUserARN(partition, account, federatedUserName string) string {
-	return "arn:" + partition + ":sts::" + account + ":federated-user/" + federatedUserName
+	return arn.Build(partition, "sts", "", account, "federated-user/", federatedUserName)
 }
 
 // RoleARN returns an ARN of resource type role (ResourceRole):
@@ -131,19 +133,19 @@ func FederatedUserARN(partition, account, federatedUserName string) string {
 //
 // path begins and ends with / ("/", "/team/"), as IAM paths do.
 func RoleARN(partition, account, path, roleName string) string {
-	return "arn:" + partition + ":iam::" + account + ":role" + path + roleName
+	return arn.Build(partition, "iam", "", account, "role", path, roleName)
 }
 
 // RootUserARN returns an ARN of resource type root-user (ResourceRootUser):
 //
 //	arn:${Partition}:iam::${Account}:root
 func RootUserARN(partition, account string) string {
-	return "arn:" + partition + ":iam::" + account + ":root"
+	return arn.Build(partition, "iam", "", account, "root")
 }
 
 // SelfSessionARN returns an ARN of resource type self-session (ResourceSelfSession):
 //
 //	arn:${Partition}:sts::${Account}:self
 func SelfSessionARN(partition, account string) string {
-	return "arn:" + partition + ":sts::" + account + ":self"
+	return arn.Build(partition, "sts", "", account, "self")
 }

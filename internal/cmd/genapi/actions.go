@@ -98,36 +98,62 @@ func paramName(placeholder string) string {
 var placeholderRe = regexp.MustCompile(`\$\{([A-Za-z0-9]+)\}`)
 
 // arnBuilder is the Go source of the function building ARNs of one
-// format. A placeholder XWithPath after a "/" is two parameters, path
-// and x: IAM paths begin and end with "/", so the ARN is the text before
-// that "/", the path, then the name ("user" + "/team/" + "bob"), which
-// is the format's ARN for every path IAM takes.
+// format with arn.Build (no ARN is joined by hand outside package arn).
+// The partition is always a parameter; the service, region and account
+// fields are each text or one placeholder; the resource is text and
+// placeholders. A placeholder XWithPath after a "/" is two parameters,
+// path and x: IAM paths begin and end with "/", so the resource is the
+// text before that "/", the path, then the name ("user" + "/team/" +
+// "bob"), which is the format's ARN for every path IAM takes.
 func arnBuilder(fn, doc, format string) (string, error) {
-	if !strings.HasPrefix(format, "arn:${Partition}:") {
+	rest, ok := strings.CutPrefix(format, "arn:${Partition}:")
+	if !ok {
 		return "", fmt.Errorf("ARN format %q does not begin with arn:${Partition}:", format)
 	}
-	if rest := placeholderRe.ReplaceAllString(format, ""); strings.ContainsAny(rest, "${}") {
+	if left := placeholderRe.ReplaceAllString(format, ""); strings.ContainsAny(left, "${}") {
 		return "", fmt.Errorf("ARN format %q: a placeholder genapi cannot read", format)
 	}
-	var params, parts []string
-	seen := map[string]bool{}
-	param := func(name string) error {
+	fields := strings.SplitN(rest, ":", 4)
+	if len(fields) != 4 {
+		return "", fmt.Errorf("ARN format %q does not have six fields", format)
+	}
+	params := []string{"partition"}
+	seen := map[string]bool{"partition": true}
+	param := func(name string) (string, error) {
 		if seen[name] {
-			return fmt.Errorf("ARN format %q: parameter %s twice", format, name)
+			return "", fmt.Errorf("ARN format %q: parameter %s twice", format, name)
 		}
 		seen[name] = true
 		params = append(params, name)
-		return nil
+		return name, nil
 	}
+	// The service, region and account: text, or one placeholder.
+	args := []string{"partition"}
+	for _, f := range fields[:3] {
+		m := placeholderRe.FindAllStringSubmatchIndex(f, -1)
+		switch {
+		case len(m) == 0:
+			args = append(args, fmt.Sprintf("%q", f))
+		case len(m) == 1 && m[0][0] == 0 && m[0][1] == len(f):
+			p, err := param(paramName(f[m[0][2]:m[0][3]]))
+			if err != nil {
+				return "", err
+			}
+			args = append(args, p)
+		default:
+			return "", fmt.Errorf("ARN format %q: field %q is neither text nor one placeholder", format, f)
+		}
+	}
+	res := fields[3]
 	lit := func(s string) {
 		if s != "" {
-			parts = append(parts, fmt.Sprintf("%q", s))
+			args = append(args, fmt.Sprintf("%q", s))
 		}
 	}
 	last := 0
-	for _, m := range placeholderRe.FindAllStringSubmatchIndex(format, -1) {
-		text := format[last:m[0]]
-		ph := format[m[2]:m[3]]
+	for _, m := range placeholderRe.FindAllStringSubmatchIndex(res, -1) {
+		text := res[last:m[0]]
+		ph := res[m[2]:m[3]]
 		last = m[1]
 		if base, ok := strings.CutSuffix(ph, "WithPath"); ok {
 			prefix, slash := strings.CutSuffix(text, "/")
@@ -135,28 +161,32 @@ func arnBuilder(fn, doc, format string) (string, error) {
 				return "", fmt.Errorf("ARN format %q: %s not after a /", format, ph)
 			}
 			lit(prefix)
-			if err := param("path"); err != nil {
+			p, err := param("path")
+			if err != nil {
 				return "", err
 			}
-			parts = append(parts, "path")
+			args = append(args, p)
 			ph = base
 		} else {
 			lit(text)
 		}
-		p := paramName(ph)
-		if err := param(p); err != nil {
+		p, err := param(paramName(ph))
+		if err != nil {
 			return "", err
 		}
-		parts = append(parts, p)
+		args = append(args, p)
 	}
-	lit(format[last:])
+	lit(res[last:])
+	if len(args) == 4 {
+		return "", fmt.Errorf("ARN format %q has no resource", format)
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "// %s\n//\n//\t%s\n", doc, format)
 	if seen["path"] {
 		b.WriteString("//\n// path begins and ends with / (\"/\", \"/team/\"), as IAM paths do.\n")
 	}
 	fmt.Fprintf(&b, "func %s(%s string) string {\n", fn, strings.Join(params, ", "))
-	fmt.Fprintf(&b, "return %s\n}\n\n", strings.Join(parts, " + "))
+	fmt.Fprintf(&b, "return arn.Build(%s)\n}\n\n", strings.Join(args, ", "))
 	return b.String(), nil
 }
 
@@ -171,6 +201,8 @@ func (g *gen) authorizationFile(c *catalog.Catalog) ([]byte, error) {
 	g.p("// Service Authorization Reference in package catalog; DO NOT EDIT.")
 	g.p("")
 	g.p("package %s", g.pkg)
+	g.p("")
+	g.p("import %q", "github.com/gatehouse/gatehouse/arn")
 	g.p("")
 	if err := g.authorization(c); err != nil {
 		return nil, err

@@ -68,17 +68,28 @@ func TestAuthorizationChecks(t *testing.T) {
 	}
 }
 
+// TestARNBuilderFormats: a builder passes the format's fields and the
+// pieces of its resource to arn.Build; a format genapi cannot read
+// fails generation.
 func TestARNBuilderFormats(t *testing.T) {
 	for _, tc := range []struct {
 		format, want string // want: the function's body, or "" for an error
 	}{
-		{"arn:${Partition}:iam::${Account}:user/${UserNameWithPath}", `return "arn:" + partition + ":iam::" + account + ":user" + path + userName`},
-		{"arn:${Partition}:iam::aws:contextProvider/${ContextProviderName}", `return "arn:" + partition + ":iam::aws:contextProvider/" + contextProviderName`},
-		{"arn:${Partition}:iam::${Account}:root", `return "arn:" + partition + ":iam::" + account + ":root"`},
+		{"arn:${Partition}:iam::${Account}:user/${UserNameWithPath}", `func F(partition, account, path, userName string) string {
+return arn.Build(partition, "iam", "", account, "user", path, userName)`},
+		{"arn:${Partition}:iam::aws:contextProvider/${ContextProviderName}", `return arn.Build(partition, "iam", "", "aws", "contextProvider/", contextProviderName)`},
+		{"arn:${Partition}:iam::${Account}:root", `return arn.Build(partition, "iam", "", account, "root")`},
+		{"arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}", `func F(partition, region, account, instanceID string) string {
+return arn.Build(partition, "ec2", region, account, "instance/", instanceID)`},
+		{"arn:${Partition}:iam::aws:role-template/${AWSServicePrincipal}/${RoleTemplateName}:${RoleTemplateMajorVersion}", `return arn.Build(partition, "iam", "", "aws", "role-template/", awsServicePrincipal, "/", roleTemplateName, ":", roleTemplateMajorVersion)`},
 		{"arn:aws:iam::${Account}:root", ""},
 		{"arn:${Partition}:iam::${Account}:user${UserNameWithPath}", ""},
 		{"arn:${Partition}:iam::${Account}:x/${Name}/${Name}", ""},
 		{"arn:${Partition}:iam::${Account}:x/${Name", ""},
+		{"arn:${Partition}:iam::${Account}", ""},
+		{"arn:${Partition}:iam::${Account}:", ""},
+		{"arn:${Partition}:iam::a${Account}:x", ""},
+		{"arn:${Partition}:${Partition}::${Account}:x", ""},
 	} {
 		src, err := arnBuilder("F", "F.", tc.format)
 		switch {
