@@ -3,6 +3,7 @@ package iam_test
 import (
 	"maps"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -14,7 +15,8 @@ import (
 // TestServed: Service serves exactly the operations served.txt lists
 // (zz_served.go, generated from it, asserts at compile time that it
 // implements each with the generated signature; this test that it
-// implements no other), 155 of the model's 176 today; the rest answer
+// implements no other, and that no method named for an operation has
+// another signature), 155 of the model's 176 today; the rest answer
 // InvalidAction.
 func TestServed(t *testing.T) {
 	b, err := os.ReadFile("served.txt")
@@ -36,6 +38,15 @@ func TestServed(t *testing.T) {
 	for _, op := range want {
 		if !slices.Contains(got, op) {
 			t.Errorf("served.txt lists %s, which Service does not serve", op)
+		}
+	}
+	// A method named for an operation but of another signature is not a
+	// handler: it would answer InvalidAction without a word.
+	typ := reflect.TypeFor[*iam.Service]()
+	for i := range typ.NumMethod() {
+		name := typ.Method(i).Name
+		if slices.ContainsFunc(iamapi.Operations, func(op iamapi.Operation) bool { return op.Name == name }) && !slices.Contains(got, name) {
+			t.Errorf("Service has a method %s that is not the operation's generated signature", name)
 		}
 	}
 	if len(want) != 155 || len(iamapi.Operations) != 176 {
