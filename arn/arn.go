@@ -59,6 +59,45 @@ func (a ARN) String() string {
 	return "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":" + a.AccountID + ":" + a.Resource
 }
 
+// Build returns the text of the ARN
+// arn:partition:service:region:account:resource whose resource is the
+// parts written one after the other ("user", "/team/", "bob"), as
+// String would write that ARN, in one allocation. The ARN builders
+// generated from the Service Authorization Reference's ARN formats
+// (awsapi/iamapi's UserARN, ...) write their ARNs with it.
+func Build(partition, service, region, account string, resource ...string) string {
+	n := len("arn:::::") + len(partition) + len(service) + len(region) + len(account)
+	for _, r := range resource {
+		n += len(r)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString("arn:")
+	b.WriteString(partition)
+	b.WriteByte(':')
+	b.WriteString(service)
+	b.WriteByte(':')
+	b.WriteString(region)
+	b.WriteByte(':')
+	b.WriteString(account)
+	b.WriteByte(':')
+	for _, r := range resource {
+		b.WriteString(r)
+	}
+	return b.String()
+}
+
+// ChangePartition returns the ARN text s in partition to when s is an
+// ARN of partition from ("arn:aws:iam::111122223333:root" from aws to
+// aws-cn is "arn:aws-cn:iam::111122223333:root"), and s itself
+// otherwise, without allocating then.
+func ChangePartition(s, from, to string) string {
+	if from == to || len(s) < len("arn::")+len(from) || s[:4] != "arn:" || s[4:4+len(from)] != from || s[4+len(from)] != ':' {
+		return s
+	}
+	return "arn:" + to + s[4+len(from):]
+}
+
 // IsZero reports whether a is the zero ARN.
 func (a ARN) IsZero() bool { return a == ARN{} }
 

@@ -2,6 +2,7 @@ package arn_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/arn"
@@ -66,6 +67,60 @@ func TestPartitionForRegion(t *testing.T) {
 		if got := arn.PartitionForRegion(region); got != want {
 			t.Errorf("PartitionForRegion(%q) = %q, want %q", region, got, want)
 		}
+	}
+}
+
+// TestBuild: Build writes what String writes for the ARN with the
+// parts as its resource, in one allocation.
+func TestBuild(t *testing.T) {
+	for _, tc := range []struct {
+		partition, service, region, account string
+		resource                            []string
+		want                                string
+	}{
+		{"aws", "iam", "", "111122223333", []string{"user", "/team/", "bob"}, "arn:aws:iam::111122223333:user/team/bob"},
+		{"aws-cn", "iam", "", "111122223333", []string{"root"}, "arn:aws-cn:iam::111122223333:root"},
+		{"aws", "ec2", "*", "111122223333", []string{"instance/", "*"}, "arn:aws:ec2:*:111122223333:instance/*"},
+		{"aws", "iam", "", "aws", []string{"role-template/", "ec2.amazonaws.com", "/", "t", ":", "1"}, "arn:aws:iam::aws:role-template/ec2.amazonaws.com/t:1"},
+		{"aws", "s3", "", "", []string{"bucket"}, "arn:aws:s3:::bucket"},
+		{"aws", "iam", "", "111122223333", nil, "arn:aws:iam::111122223333:"},
+	} {
+		got := arn.Build(tc.partition, tc.service, tc.region, tc.account, tc.resource...)
+		if got != tc.want {
+			t.Errorf("Build(%q, %q, %q, %q, %q) = %q, want %q", tc.partition, tc.service, tc.region, tc.account, tc.resource, got, tc.want)
+		}
+		if len(tc.resource) > 0 {
+			a := arn.ARN{Partition: tc.partition, Service: tc.service, Region: tc.region, AccountID: tc.account, Resource: strings.Join(tc.resource, "")}
+			if a.String() != got {
+				t.Errorf("String() = %q, Build %q", a.String(), got)
+			}
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { arn.Build("aws", "iam", "", "111122223333", "user", "/", "bob") }); n != 1 {
+		t.Errorf("Build allocates %v times, want 1", n)
+	}
+}
+
+func TestChangePartition(t *testing.T) {
+	for _, tc := range []struct{ s, from, to, want string }{
+		{"arn:aws:iam::111122223333:user/bob", "aws", "aws-cn", "arn:aws-cn:iam::111122223333:user/bob"},
+		{"arn:aws-cn:iam::111122223333:user/bob", "aws-cn", "aws", "arn:aws:iam::111122223333:user/bob"},
+		{"arn:aws-cn:iam::111122223333:user/bob", "aws", "aws-us-gov", "arn:aws-cn:iam::111122223333:user/bob"},
+		{"arn:aws:iam::111122223333:user/bob", "aws", "aws", "arn:aws:iam::111122223333:user/bob"},
+		{"arn:awsx:iam::1:x", "aws", "aws-cn", "arn:awsx:iam::1:x"},
+		{"arn:aws:", "aws", "aws-cn", "arn:aws-cn:"},
+		{"arn:aws", "aws", "aws-cn", "arn:aws"},
+		{"ARN:aws:iam::1:x", "aws", "aws-cn", "ARN:aws:iam::1:x"},
+		{"GADT1234", "aws", "aws-cn", "GADT1234"},
+		{"", "aws", "aws-cn", ""},
+	} {
+		if got := arn.ChangePartition(tc.s, tc.from, tc.to); got != tc.want {
+			t.Errorf("ChangePartition(%q, %q, %q) = %q, want %q", tc.s, tc.from, tc.to, got, tc.want)
+		}
+	}
+	s := "arn:aws-cn:iam::111122223333:user/bob"
+	if n := testing.AllocsPerRun(100, func() { arn.ChangePartition(s, "aws", "aws-us-gov") }); n != 0 {
+		t.Errorf("ChangePartition of another partition allocates %v", n)
 	}
 }
 

@@ -27,7 +27,7 @@ func (svc *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccess
 			// Gatehouse keeps the root user without keys.
 			return iamapi.InvalidInput("The root user cannot have access keys; create an IAM user instead.")
 		}
-		u, err := t.requireUser("CreateAccessKey", name, nil)
+		u, err := t.requireUser(iamapi.ActionCreateAccessKey, name, nil)
 		if err != nil {
 			return err
 		}
@@ -61,13 +61,13 @@ func (svc *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKey
 	err := svc.view(r, func(t *txn) error {
 		name := t.targetUser(in.UserName)
 		if name == "" {
-			if err := t.authorize("ListAccessKeys", r.Caller.ARN, nil); err != nil {
+			if err := t.authorize(iamapi.ActionListAccessKeys, r.Caller.ARN, nil); err != nil {
 				return err
 			}
 			out = &iamapi.ListAccessKeysOutput{AccessKeyMetadata: []iamapi.AccessKeyMetadata{}, IsTruncated: boolPtr(false)}
 			return nil
 		}
-		u, err := t.requireUser("ListAccessKeys", name, nil)
+		u, err := t.requireUser(iamapi.ActionListAccessKeys, name, nil)
 		if err != nil {
 			return err
 		}
@@ -94,7 +94,7 @@ func accessKeyOrder(k accessKey) string {
 
 // findKey returns the user owning access key id, checking that it is the
 // named user when a name is given.
-func (t *txn) findKey(action, name, id string) (*user, int, error) {
+func (t *txn) findKey(action iamapi.Action, name, id string) (*user, int, error) {
 	name = t.targetUser(name)
 	if name == "" {
 		if err := t.authorize(action, t.req.Caller.ARN, nil); err != nil {
@@ -118,7 +118,7 @@ func (t *txn) findKey(action, name, id string) (*user, int, error) {
 func (svc *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKeyInput) (*iamapi.UpdateAccessKeyOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findKey("UpdateAccessKey", in.UserName, in.AccessKeyId)
+		u, i, err := t.findKey(iamapi.ActionUpdateAccessKey, in.UserName, in.AccessKeyId)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (svc *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccess
 func (svc *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKeyInput) (*iamapi.DeleteAccessKeyOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findKey("DeleteAccessKey", in.UserName, in.AccessKeyId)
+		u, i, err := t.findKey(iamapi.ActionDeleteAccessKey, in.UserName, in.AccessKeyId)
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func (svc *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAcce
 		if !ok || o.account != r.Account {
 			return awsapi.AccessDenied("User: " + r.Caller.ARN + " is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key " + in.AccessKeyId)
 		}
-		u, err := t.requireUser("GetAccessKeyLastUsed", o.userKey, nil)
+		u, err := t.requireUser(iamapi.ActionGetAccessKeyLastUsed, o.userKey, nil)
 		if err != nil {
 			return err
 		}

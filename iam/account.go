@@ -32,7 +32,7 @@ func (t *txn) accountSettings() settings {
 
 // changeSettings authorizes action on the account and stages what
 // change makes of a copy of its settings.
-func (svc *Service) changeSettings(ctx context.Context, action string, change func(t *txn, s *settings) error) error {
+func (svc *Service) changeSettings(ctx context.Context, action iamapi.Action, change func(t *txn, s *settings) error) error {
 	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
 		if err := t.authorize(action, accountResource, nil); err != nil {
 			return err
@@ -69,7 +69,7 @@ func (t *txn) aliasTaken(alias string) bool {
 // EntityAlreadyExists. The model's pattern has been checked by the decoder.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccountAlias.html
 func (svc *Service) CreateAccountAlias(ctx context.Context, in *iamapi.CreateAccountAliasInput) (*iamapi.CreateAccountAliasOutput, error) {
-	return &iamapi.CreateAccountAliasOutput{}, svc.changeSettings(ctx, "CreateAccountAlias", func(t *txn, s *settings) error {
+	return &iamapi.CreateAccountAliasOutput{}, svc.changeSettings(ctx, iamapi.ActionCreateAccountAlias, func(t *txn, s *settings) error {
 		if t.aliasTaken(in.AccountAlias) {
 			return iamapi.EntityAlreadyExists("The account alias %s already exists.", in.AccountAlias)
 		}
@@ -82,7 +82,7 @@ func (svc *Service) CreateAccountAlias(ctx context.Context, in *iamapi.CreateAcc
 // named.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteAccountAlias.html
 func (svc *Service) DeleteAccountAlias(ctx context.Context, in *iamapi.DeleteAccountAliasInput) (*iamapi.DeleteAccountAliasOutput, error) {
-	return &iamapi.DeleteAccountAliasOutput{}, svc.changeSettings(ctx, "DeleteAccountAlias", func(_ *txn, s *settings) error {
+	return &iamapi.DeleteAccountAliasOutput{}, svc.changeSettings(ctx, iamapi.ActionDeleteAccountAlias, func(_ *txn, s *settings) error {
 		if !slices.Contains(s.Aliases, in.AccountAlias) {
 			return iamapi.NoSuchEntity("The account alias %s cannot be found.", in.AccountAlias)
 		}
@@ -100,7 +100,7 @@ func (svc *Service) ListAccountAliases(ctx context.Context, in *iamapi.ListAccou
 	r := RequestFrom(ctx)
 	var out *iamapi.ListAccountAliasesOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("ListAccountAliases", accountResource, nil); err != nil {
+		if err := t.authorize(iamapi.ActionListAccountAliases, accountResource, nil); err != nil {
 			return err
 		}
 		aliases := slices.Sorted(slices.Values(t.accountSettings().Aliases))
@@ -130,7 +130,7 @@ func (svc *Service) GetAccountSummary(ctx context.Context, _ *iamapi.GetAccountS
 	r := RequestFrom(ctx)
 	var out *iamapi.GetAccountSummaryOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("GetAccountSummary", accountResource, nil); err != nil {
+		if err := t.authorize(iamapi.ActionGetAccountSummary, accountResource, nil); err != nil {
 			return err
 		}
 		s := t.accountSettings()
@@ -212,7 +212,7 @@ func (svc *Service) GetAccountSummary(ctx context.Context, _ *iamapi.GetAccountS
 // global STS endpoint issues (v1Token or v2Token, checked by the decoder).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_SetSecurityTokenServicePreferences.html
 func (svc *Service) SetSecurityTokenServicePreferences(ctx context.Context, in *iamapi.SetSecurityTokenServicePreferencesInput) (*iamapi.SetSecurityTokenServicePreferencesOutput, error) {
-	return &iamapi.SetSecurityTokenServicePreferencesOutput{}, svc.changeSettings(ctx, "SetSecurityTokenServicePreferences", func(_ *txn, s *settings) error {
+	return &iamapi.SetSecurityTokenServicePreferencesOutput{}, svc.changeSettings(ctx, iamapi.ActionSetSecurityTokenServicePreferences, func(_ *txn, s *settings) error {
 		s.STSTokenVersion = in.GlobalEndpointTokenVersion
 		return nil
 	})
@@ -232,7 +232,7 @@ func issuerURL(id string) string {
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOutboundWebIdentityFederation.html
 func (svc *Service) EnableOutboundWebIdentityFederation(ctx context.Context, _ *iamapi.EnableOutboundWebIdentityFederationInput) (*iamapi.EnableOutboundWebIdentityFederationOutput, error) {
 	var out *iamapi.EnableOutboundWebIdentityFederationOutput
-	err := svc.changeSettings(ctx, "EnableOutboundWebIdentityFederation", func(_ *txn, s *settings) error {
+	err := svc.changeSettings(ctx, iamapi.ActionEnableOutboundWebIdentityFederation, func(_ *txn, s *settings) error {
 		if s.OutboundFederation {
 			return iamapi.FeatureEnabled("The request failed because outbound identity federation is already enabled for your AWS account.")
 		}
@@ -255,7 +255,7 @@ func errFederationDisabled() error {
 // federation off.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DisableOutboundWebIdentityFederation.html
 func (svc *Service) DisableOutboundWebIdentityFederation(ctx context.Context, _ *iamapi.DisableOutboundWebIdentityFederationInput) (*iamapi.DisableOutboundWebIdentityFederationOutput, error) {
-	return &iamapi.DisableOutboundWebIdentityFederationOutput{}, svc.changeSettings(ctx, "DisableOutboundWebIdentityFederation", func(_ *txn, s *settings) error {
+	return &iamapi.DisableOutboundWebIdentityFederationOutput{}, svc.changeSettings(ctx, iamapi.ActionDisableOutboundWebIdentityFederation, func(_ *txn, s *settings) error {
 		if !s.OutboundFederation {
 			return errFederationDisabled()
 		}
@@ -271,7 +271,7 @@ func (svc *Service) GetOutboundWebIdentityFederationInfo(ctx context.Context, _ 
 	r := RequestFrom(ctx)
 	var out *iamapi.GetOutboundWebIdentityFederationInfoOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("GetOutboundWebIdentityFederationInfo", accountResource, nil); err != nil {
+		if err := t.authorize(iamapi.ActionGetOutboundWebIdentityFederationInfo, accountResource, nil); err != nil {
 			return err
 		}
 		s := t.accountSettings()
@@ -290,7 +290,7 @@ func (svc *Service) GetOutboundWebIdentityFederationInfo(ctx context.Context, _ 
 // outside one: after authorization, these operations can only return
 // OrganizationNotFoundException (HTTP 400) with AWS's documented message.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOrganizationsFeatures.html#API_ListOrganizationsFeatures_Errors
-func (svc *Service) noOrganization(ctx context.Context, action string) error {
+func (svc *Service) noOrganization(ctx context.Context, action iamapi.Action) error {
 	return svc.view(RequestFrom(ctx), func(t *txn) error {
 		if err := t.authorize(action, accountResource, nil); err != nil {
 			return err
@@ -303,29 +303,29 @@ func (svc *Service) noOrganization(ctx context.Context, action string) error {
 // of the account's organization; see noOrganization.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOrganizationsFeatures.html
 func (svc *Service) ListOrganizationsFeatures(ctx context.Context, _ *iamapi.ListOrganizationsFeaturesInput) (*iamapi.ListOrganizationsFeaturesOutput, error) {
-	return nil, svc.noOrganization(ctx, "ListOrganizationsFeatures")
+	return nil, svc.noOrganization(ctx, iamapi.ActionListOrganizationsFeatures)
 }
 
 // EnableOrganizationsRootCredentialsManagement; see noOrganization.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOrganizationsRootCredentialsManagement.html
 func (svc *Service) EnableOrganizationsRootCredentialsManagement(ctx context.Context, _ *iamapi.EnableOrganizationsRootCredentialsManagementInput) (*iamapi.EnableOrganizationsRootCredentialsManagementOutput, error) {
-	return nil, svc.noOrganization(ctx, "EnableOrganizationsRootCredentialsManagement")
+	return nil, svc.noOrganization(ctx, iamapi.ActionEnableOrganizationsRootCredentialsManagement)
 }
 
 // DisableOrganizationsRootCredentialsManagement; see noOrganization.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DisableOrganizationsRootCredentialsManagement.html
 func (svc *Service) DisableOrganizationsRootCredentialsManagement(ctx context.Context, _ *iamapi.DisableOrganizationsRootCredentialsManagementInput) (*iamapi.DisableOrganizationsRootCredentialsManagementOutput, error) {
-	return nil, svc.noOrganization(ctx, "DisableOrganizationsRootCredentialsManagement")
+	return nil, svc.noOrganization(ctx, iamapi.ActionDisableOrganizationsRootCredentialsManagement)
 }
 
 // EnableOrganizationsRootSessions; see noOrganization.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOrganizationsRootSessions.html
 func (svc *Service) EnableOrganizationsRootSessions(ctx context.Context, _ *iamapi.EnableOrganizationsRootSessionsInput) (*iamapi.EnableOrganizationsRootSessionsOutput, error) {
-	return nil, svc.noOrganization(ctx, "EnableOrganizationsRootSessions")
+	return nil, svc.noOrganization(ctx, iamapi.ActionEnableOrganizationsRootSessions)
 }
 
 // DisableOrganizationsRootSessions; see noOrganization.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DisableOrganizationsRootSessions.html
 func (svc *Service) DisableOrganizationsRootSessions(ctx context.Context, _ *iamapi.DisableOrganizationsRootSessionsInput) (*iamapi.DisableOrganizationsRootSessionsOutput, error) {
-	return nil, svc.noOrganization(ctx, "DisableOrganizationsRootSessions")
+	return nil, svc.noOrganization(ctx, iamapi.ActionDisableOrganizationsRootSessions)
 }

@@ -50,7 +50,7 @@ func (svc *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iama
 	r := RequestFrom(ctx)
 	var out *iamapi.GetAccountAuthorizationDetailsOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("GetAccountAuthorizationDetails", accountResource, nil); err != nil {
+		if err := t.authorize(iamapi.ActionGetAccountAuthorizationDetails, accountResource, nil); err != nil {
 			return err
 		}
 		want := func(entityType string) bool { return len(in.Filter) == 0 || slices.Contains(in.Filter, entityType) }
@@ -131,7 +131,7 @@ func sortedTable(t *txn, kind string) []keyed {
 
 // customerPolicyARN is the canonical ARN of a customer managed policy.
 func (t *txn) customerPolicyARN(p *managedPolicy) string {
-	return "arn:aws:iam::" + t.acct + ":policy" + p.Path + p.Name
+	return iamapi.PolicyARN(canonicalPartition, t.acct, p.Path, p.Name)
 }
 
 // policyUsage counts, in one pass over users, groups and roles, the
@@ -260,7 +260,7 @@ func (t *txn) roleDetail(ro *role, profiles []*instanceProfile, rolesByID map[st
 	for _, p := range profiles {
 		ip := iamapi.InstanceProfile{
 			Path: p.Path, InstanceProfileName: p.Name, InstanceProfileId: p.ID,
-			Arn: t.req.arn("instance-profile", p.Path, p.Name), CreateDate: p.Created,
+			Arn: iamapi.InstanceProfileARN(t.req.Partition, t.req.Account, p.Path, p.Name), CreateDate: p.Created,
 			Roles: make([]iamapi.Role, 0, len(p.Roles)), Tags: apiTags(p.Tags),
 		}
 		for _, id := range p.Roles {

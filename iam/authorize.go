@@ -6,6 +6,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/awsapi"
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/policy"
 )
 
@@ -44,10 +45,11 @@ func (c *principalCache) store(k string, gen uint64, p *authz.Policies) {
 	c.m[k] = p
 }
 
-// authorize decides whether the caller may perform iam:<action> on
+// authorize decides whether the caller may perform action (the
+// generated iamapi.Action of the operation, or one it also needs) on
 // resource, with the operation's own context keys. A denial is AWS's
 // AccessDenied error naming the policy type that denied.
-func (t *txn) authorize(action, resource string, keys map[string][]string) error {
+func (t *txn) authorize(action iamapi.Action, resource string, keys map[string][]string) error {
 	if t.exempt() {
 		return nil
 	}
@@ -66,9 +68,8 @@ func (t *txn) exempt() bool {
 	return r.Unchecked || (r.Caller.Type == policy.Account && r.Caller.Account == r.Account)
 }
 
-// decide authorizes iam:<action> on resource with the caller's policies
-// pols.
-func (t *txn) decide(action, resource string, keys map[string][]string, pols *authz.Policies) error {
+// decide authorizes action on resource with the caller's policies pols.
+func (t *txn) decide(action iamapi.Action, resource string, keys map[string][]string, pols *authz.Policies) error {
 	r := t.req
 	ctx := r.context(t.svc.contexts.Get().(*policy.Context), keys)
 	defer t.svc.contexts.Put(ctx)
@@ -77,7 +78,7 @@ func (t *txn) decide(action, resource string, keys map[string][]string, pols *au
 	t.svc.setPrincipalTags(t, ctx)
 	req := &authz.Request{
 		Caller:   caller,
-		Action:   "iam:" + action,
+		Action:   action.String(),
 		Resource: resource,
 		Context:  ctx,
 	}
@@ -96,18 +97,18 @@ func (t *txn) decide(action, resource string, keys map[string][]string, pols *au
 	if d.Effect == authz.Allowed {
 		return nil
 	}
-	return accessDenied(r, "iam:"+action, resource, d)
+	return accessDenied(r, action, resource, d)
 }
 
 // accessDenied builds AWS's AccessDenied message for a denial.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
-func accessDenied(r *Request, action, resource string, d authz.Decision) error {
-	msg := "User: " + r.Caller.ARN + " is not authorized to perform: " + action + " on resource: " + resource
+func accessDenied(r *Request, action iamapi.Action, resource string, d authz.Decision) error {
+	msg := "User: " + r.Caller.ARN + " is not authorized to perform: " + action.String() + " on resource: " + resource
 	switch d.Effect {
 	case authz.ExplicitDeny:
 		msg += " with an explicit deny in " + article(d.Type.String()) + d.Type.String()
 	default:
-		msg += " because no " + d.Type.String() + " allows the " + action + " action"
+		msg += " because no " + d.Type.String() + " allows the " + action.String() + " action"
 	}
 	return awsapi.AccessDenied(msg)
 }

@@ -97,7 +97,7 @@ func newCertificateID() string {
 // signingCertUser resolves the optional UserName of the signing
 // certificate operations and authorizes action on the user. It returns
 // nil, nil for the root user, which has no signing certificates here.
-func (t *txn) signingCertUser(action, name string) (*user, error) {
+func (t *txn) signingCertUser(action iamapi.Action, name string) (*user, error) {
 	name = t.targetUser(name)
 	if name == "" {
 		return nil, t.authorize(action, t.req.Caller.ARN, nil)
@@ -112,7 +112,7 @@ func (svc *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Upl
 	r := RequestFrom(ctx)
 	var out *iamapi.UploadSigningCertificateOutput
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, err := t.signingCertUser("UploadSigningCertificate", in.UserName)
+		u, err := t.signingCertUser(iamapi.ActionUploadSigningCertificate, in.UserName)
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (svc *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Upl
 }
 
 // findSigningCert authorizes action and finds a signing certificate.
-func (t *txn) findSigningCert(action, name, id string) (*user, int, error) {
+func (t *txn) findSigningCert(action iamapi.Action, name, id string) (*user, int, error) {
 	u, err := t.signingCertUser(action, name)
 	if err != nil {
 		return nil, 0, err
@@ -173,7 +173,7 @@ func (t *txn) findSigningCert(action, name, id string) (*user, int, error) {
 func (svc *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.UpdateSigningCertificateInput) (*iamapi.UpdateSigningCertificateOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findSigningCert("UpdateSigningCertificate", in.UserName, in.CertificateId)
+		u, i, err := t.findSigningCert(iamapi.ActionUpdateSigningCertificate, in.UserName, in.CertificateId)
 		if err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func (svc *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.Upd
 func (svc *Service) DeleteSigningCertificate(ctx context.Context, in *iamapi.DeleteSigningCertificateInput) (*iamapi.DeleteSigningCertificateOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findSigningCert("DeleteSigningCertificate", in.UserName, in.CertificateId)
+		u, i, err := t.findSigningCert(iamapi.ActionDeleteSigningCertificate, in.UserName, in.CertificateId)
 		if err != nil {
 			return err
 		}
@@ -213,7 +213,7 @@ func (svc *Service) ListSigningCertificates(ctx context.Context, in *iamapi.List
 	r := RequestFrom(ctx)
 	var out *iamapi.ListSigningCertificatesOutput
 	err := svc.view(r, func(t *txn) error {
-		u, err := t.signingCertUser("ListSigningCertificates", in.UserName)
+		u, err := t.signingCertUser(iamapi.ActionListSigningCertificates, in.UserName)
 		if err != nil {
 			return err
 		}
@@ -243,14 +243,14 @@ func errNoSuchServerCert(name string) error {
 // serverCertARN is the ARN of a server certificate, existing or not.
 func (t *txn) serverCertARN(c *serverCert, name string) string {
 	if c != nil {
-		return t.req.arn("server-certificate", c.Path, c.Name)
+		return iamapi.ServerCertificateARN(t.req.Partition, t.req.Account, c.Path, c.Name)
 	}
-	return t.req.arn("server-certificate", "/", name)
+	return iamapi.ServerCertificateARN(t.req.Partition, t.req.Account, "/", name)
 }
 
 // requireServerCert authorizes action on the named server certificate
 // and returns it, or NoSuchEntity once the caller may know.
-func (t *txn) requireServerCert(action, name string, keys map[string][]string) (*serverCert, error) {
+func (t *txn) requireServerCert(action iamapi.Action, name string, keys map[string][]string) (*serverCert, error) {
 	c, ok := get[*serverCert](t, kindServerCert, nameKey(name))
 	if ok {
 		keys = resourceTagContext(c.Tags, keys)
@@ -349,7 +349,7 @@ func (svc *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Uplo
 	var out *iamapi.UploadServerCertificateOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
-		if err := t.authorize("UploadServerCertificate", t.req.arn("server-certificate", path, in.ServerCertificateName), tagContext(in.Tags, nil)); err != nil {
+		if err := t.authorize(iamapi.ActionUploadServerCertificate, iamapi.ServerCertificateARN(t.req.Partition, t.req.Account, path, in.ServerCertificateName), tagContext(in.Tags, nil)); err != nil {
 			return err
 		}
 		if _, ok := get[*serverCert](t, kindServerCert, nameKey(in.ServerCertificateName)); ok {
@@ -404,7 +404,7 @@ func (svc *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServ
 	r := RequestFrom(ctx)
 	var out *iamapi.GetServerCertificateOutput
 	err := svc.view(r, func(t *txn) error {
-		c, err := t.requireServerCert("GetServerCertificate", in.ServerCertificateName, nil)
+		c, err := t.requireServerCert(iamapi.ActionGetServerCertificate, in.ServerCertificateName, nil)
 		if err != nil {
 			return err
 		}
@@ -425,7 +425,7 @@ func (svc *Service) ListServerCertificates(ctx context.Context, in *iamapi.ListS
 	r := RequestFrom(ctx)
 	var out *iamapi.ListServerCertificatesOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("ListServerCertificates", t.req.arn("server-certificate", defaultPath(in.PathPrefix), ""), nil); err != nil {
+		if err := t.authorize(iamapi.ActionListServerCertificates, iamapi.ServerCertificateARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
 		certs := slices.DeleteFunc(all[*serverCert](t, kindServerCert), func(c *serverCert) bool { return !pathPrefixMatch(c.Path, in.PathPrefix) })
@@ -448,7 +448,7 @@ func (svc *Service) ListServerCertificates(ctx context.Context, in *iamapi.ListS
 func (svc *Service) UpdateServerCertificate(ctx context.Context, in *iamapi.UpdateServerCertificateInput) (*iamapi.UpdateServerCertificateOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		c, err := t.requireServerCert("UpdateServerCertificate", in.ServerCertificateName, nil)
+		c, err := t.requireServerCert(iamapi.ActionUpdateServerCertificate, in.ServerCertificateName, nil)
 		if err != nil {
 			return err
 		}
@@ -462,7 +462,7 @@ func (svc *Service) UpdateServerCertificate(ctx context.Context, in *iamapi.Upda
 		if nc.Path == c.Path && nc.Name == c.Name {
 			return nil
 		}
-		if err := t.authorize("UpdateServerCertificate", t.serverCertARN(&nc, ""), resourceTagContext(c.Tags, nil)); err != nil {
+		if err := t.authorize(iamapi.ActionUpdateServerCertificate, t.serverCertARN(&nc, ""), resourceTagContext(c.Tags, nil)); err != nil {
 			return err
 		}
 		if nc.key() != c.key() {
@@ -482,7 +482,7 @@ func (svc *Service) UpdateServerCertificate(ctx context.Context, in *iamapi.Upda
 func (svc *Service) DeleteServerCertificate(ctx context.Context, in *iamapi.DeleteServerCertificateInput) (*iamapi.DeleteServerCertificateOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		c, err := t.requireServerCert("DeleteServerCertificate", in.ServerCertificateName, nil)
+		c, err := t.requireServerCert(iamapi.ActionDeleteServerCertificate, in.ServerCertificateName, nil)
 		if err != nil {
 			return err
 		}
@@ -495,19 +495,19 @@ func (svc *Service) DeleteServerCertificate(ctx context.Context, in *iamapi.Dele
 // TagServerCertificate adds or replaces tags of a server certificate.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagServerCertificate.html
 func (svc *Service) TagServerCertificate(ctx context.Context, in *iamapi.TagServerCertificateInput) (*iamapi.TagServerCertificateOutput, error) {
-	return &iamapi.TagServerCertificateOutput{}, tagEntity(ctx, svc, (*txn).requireServerCert, "TagServerCertificate", in.ServerCertificateName, in.Tags)
+	return &iamapi.TagServerCertificateOutput{}, tagEntity(ctx, svc, (*txn).requireServerCert, iamapi.ActionTagServerCertificate, in.ServerCertificateName, in.Tags)
 }
 
 // UntagServerCertificate removes tags from a server certificate.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagServerCertificate.html
 func (svc *Service) UntagServerCertificate(ctx context.Context, in *iamapi.UntagServerCertificateInput) (*iamapi.UntagServerCertificateOutput, error) {
-	return &iamapi.UntagServerCertificateOutput{}, untagEntity(ctx, svc, (*txn).requireServerCert, "UntagServerCertificate", in.ServerCertificateName, in.TagKeys)
+	return &iamapi.UntagServerCertificateOutput{}, untagEntity(ctx, svc, (*txn).requireServerCert, iamapi.ActionUntagServerCertificate, in.ServerCertificateName, in.TagKeys)
 }
 
 // ListServerCertificateTags lists a server certificate's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServerCertificateTags.html
 func (svc *Service) ListServerCertificateTags(ctx context.Context, in *iamapi.ListServerCertificateTagsInput) (*iamapi.ListServerCertificateTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireServerCert, "ListServerCertificateTags", in.ServerCertificateName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListServerCertificateTagsOutput {
+	return listEntityTags(ctx, svc, (*txn).requireServerCert, iamapi.ActionListServerCertificateTags, in.ServerCertificateName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListServerCertificateTagsOutput {
 		return &iamapi.ListServerCertificateTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }

@@ -11,9 +11,14 @@
 // them visible. Entities are immutable once visible: a change clones the
 // entity and replaces it, so readers never see a half-made change.
 //
-// Every operation is authorized with package authz before it acts: the
-// action iam:<Operation> on the resource ARN the Service Authorization
-// Reference gives for it, with the request context. The caller's compiled
+// Every operation is authorized with package authz before it acts: its
+// action (iamapi.ActionCreateUser, ...: generated from the model and
+// checked against the Service Authorization Reference, never typed by
+// hand) on the resource ARN the reference gives for it (built by the
+// generated builders of its ARN formats, iamapi.UserARN, ...), with the
+// request context. The caller's compiled
 // policies come from an in-memory cache that is dropped whenever a record
 // that feeds it changes; AWS managed policies are compiled once.
 package iam
+
+//go:generate go run ../internal/cmd/genapi -model ../awsapi/models/iam/2010-05-08 -served served.txt -api github.com/gatehouse/gatehouse/awsapi/iamapi -pkg iam -type Service -out .

@@ -21,13 +21,13 @@ func errNoSuchGroup(name string) error {
 
 func (t *txn) groupARN(g *group, name string) string {
 	if g != nil {
-		return t.req.arn("group", g.Path, g.Name)
+		return iamapi.GroupARN(t.req.Partition, t.req.Account, g.Path, g.Name)
 	}
-	return t.req.arn("group", "/", name)
+	return iamapi.GroupARN(t.req.Partition, t.req.Account, "/", name)
 }
 
 // requireGroup authorizes action on the named group and returns it.
-func (t *txn) requireGroup(action, name string, keys map[string][]string) (*group, error) {
+func (t *txn) requireGroup(action iamapi.Action, name string, keys map[string][]string) (*group, error) {
 	g, ok := get[*group](t, kindGroup, nameKey(name))
 	if err := t.authorize(action, t.groupARN(g, name), keys); err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (svc *Service) CreateGroup(ctx context.Context, in *iamapi.CreateGroupInput
 	var out *iamapi.CreateGroupOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
-		if err := t.authorize("CreateGroup", t.req.arn("group", path, in.GroupName), nil); err != nil {
+		if err := t.authorize(iamapi.ActionCreateGroup, iamapi.GroupARN(t.req.Partition, t.req.Account, path, in.GroupName), nil); err != nil {
 			return err
 		}
 		if _, ok := get[*group](t, kindGroup, nameKey(in.GroupName)); ok {
@@ -78,7 +78,7 @@ func (svc *Service) GetGroup(ctx context.Context, in *iamapi.GetGroupInput) (*ia
 	r := RequestFrom(ctx)
 	var out *iamapi.GetGroupOutput
 	err := svc.view(r, func(t *txn) error {
-		g, err := t.requireGroup("GetGroup", in.GroupName, nil)
+		g, err := t.requireGroup(iamapi.ActionGetGroup, in.GroupName, nil)
 		if err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (svc *Service) ListGroups(ctx context.Context, in *iamapi.ListGroupsInput) 
 	r := RequestFrom(ctx)
 	var out *iamapi.ListGroupsOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("ListGroups", t.req.arn("group", defaultPath(in.PathPrefix), ""), nil); err != nil {
+		if err := t.authorize(iamapi.ActionListGroups, iamapi.GroupARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
 		groups := slices.DeleteFunc(all[*group](t, kindGroup), func(g *group) bool { return !pathPrefixMatch(g.Path, in.PathPrefix) })
@@ -125,7 +125,7 @@ func (svc *Service) ListGroupsForUser(ctx context.Context, in *iamapi.ListGroups
 	r := RequestFrom(ctx)
 	var out *iamapi.ListGroupsForUserOutput
 	err := svc.view(r, func(t *txn) error {
-		u, err := t.requireUser("ListGroupsForUser", in.UserName, nil)
+		u, err := t.requireUser(iamapi.ActionListGroupsForUser, in.UserName, nil)
 		if err != nil {
 			return err
 		}
@@ -154,7 +154,7 @@ func (svc *Service) ListGroupsForUser(ctx context.Context, in *iamapi.ListGroups
 func (svc *Service) UpdateGroup(ctx context.Context, in *iamapi.UpdateGroupInput) (*iamapi.UpdateGroupOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		g, err := t.requireGroup("UpdateGroup", in.GroupName, nil)
+		g, err := t.requireGroup(iamapi.ActionUpdateGroup, in.GroupName, nil)
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func (svc *Service) UpdateGroup(ctx context.Context, in *iamapi.UpdateGroupInput
 			ng.Path = in.NewPath
 		}
 		if in.NewGroupName != "" && in.NewGroupName != g.Name {
-			if err := t.authorize("UpdateGroup", t.req.arn("group", ng.Path, in.NewGroupName), nil); err != nil {
+			if err := t.authorize(iamapi.ActionUpdateGroup, iamapi.GroupARN(t.req.Partition, t.req.Account, ng.Path, in.NewGroupName), nil); err != nil {
 				return err
 			}
 			if nameKey(in.NewGroupName) != g.key() {
@@ -185,7 +185,7 @@ func (svc *Service) UpdateGroup(ctx context.Context, in *iamapi.UpdateGroupInput
 func (svc *Service) DeleteGroup(ctx context.Context, in *iamapi.DeleteGroupInput) (*iamapi.DeleteGroupOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		g, err := t.requireGroup("DeleteGroup", in.GroupName, nil)
+		g, err := t.requireGroup(iamapi.ActionDeleteGroup, in.GroupName, nil)
 		if err != nil {
 			return err
 		}
@@ -208,7 +208,7 @@ func (svc *Service) DeleteGroup(ctx context.Context, in *iamapi.DeleteGroupInput
 func (svc *Service) AddUserToGroup(ctx context.Context, in *iamapi.AddUserToGroupInput) (*iamapi.AddUserToGroupOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		g, err := t.requireGroup("AddUserToGroup", in.GroupName, nil)
+		g, err := t.requireGroup(iamapi.ActionAddUserToGroup, in.GroupName, nil)
 		if err != nil {
 			return err
 		}
@@ -241,7 +241,7 @@ func (svc *Service) RemoveUserFromGroup(ctx context.Context, in *iamapi.RemoveUs
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
 		g, found := get[*group](t, kindGroup, nameKey(in.GroupName))
-		if err := t.authorize("RemoveUserFromGroup", t.groupARN(g, in.GroupName), nil); err != nil {
+		if err := t.authorize(iamapi.ActionRemoveUserFromGroup, t.groupARN(g, in.GroupName), nil); err != nil {
 			return err
 		}
 		u, ok := get[*user](t, kindUser, nameKey(in.UserName))

@@ -1,6 +1,10 @@
 package iam
 
-import "maps"
+import (
+	"maps"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+)
 
 // holder is an identity that has policies: a user, a group or a role.
 // The with* methods return a changed copy; the receiver is not modified.
@@ -31,7 +35,7 @@ func (r *role) withInline(m map[string]string) holder  { c := *r; c.Inline = m; 
 
 // requireHolder authorizes action on the user, group or role named name
 // and returns it.
-func (t *txn) requireHolder(kind, action, name string, keys map[string][]string) (holder, error) {
+func (t *txn) requireHolder(kind string, action iamapi.Action, name string, keys map[string][]string) (holder, error) {
 	switch kind {
 	case kindUser:
 		return t.requireUser(action, name, keys)

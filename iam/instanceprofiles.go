@@ -23,14 +23,14 @@ func errNoSuchInstanceProfile(name string) error {
 // instanceProfileARN is the ARN of an instance profile, existing or not.
 func (t *txn) instanceProfileARN(p *instanceProfile, name string) string {
 	if p != nil {
-		return t.req.arn("instance-profile", p.Path, p.Name)
+		return iamapi.InstanceProfileARN(t.req.Partition, t.req.Account, p.Path, p.Name)
 	}
-	return t.req.arn("instance-profile", "/", name)
+	return iamapi.InstanceProfileARN(t.req.Partition, t.req.Account, "/", name)
 }
 
 // requireInstanceProfile authorizes action on the named instance profile
 // and returns it, or NoSuchEntity once the caller is allowed to know.
-func (t *txn) requireInstanceProfile(action, name string, keys map[string][]string) (*instanceProfile, error) {
+func (t *txn) requireInstanceProfile(action iamapi.Action, name string, keys map[string][]string) (*instanceProfile, error) {
 	p, ok := get[*instanceProfile](t, kindInstanceProfile, nameKey(name))
 	if ok {
 		keys = resourceTagContext(p.Tags, keys)
@@ -77,7 +77,7 @@ func (svc *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.Create
 	var out *iamapi.CreateInstanceProfileOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
-		if err := t.authorize("CreateInstanceProfile", t.req.arn("instance-profile", path, in.InstanceProfileName), tagContext(in.Tags, nil)); err != nil {
+		if err := t.authorize(iamapi.ActionCreateInstanceProfile, iamapi.InstanceProfileARN(t.req.Partition, t.req.Account, path, in.InstanceProfileName), tagContext(in.Tags, nil)); err != nil {
 			return err
 		}
 		if _, ok := get[*instanceProfile](t, kindInstanceProfile, nameKey(in.InstanceProfileName)); ok {
@@ -107,7 +107,7 @@ func (svc *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstan
 	r := RequestFrom(ctx)
 	var out *iamapi.GetInstanceProfileOutput
 	err := svc.view(r, func(t *txn) error {
-		p, err := t.requireInstanceProfile("GetInstanceProfile", in.InstanceProfileName, nil)
+		p, err := t.requireInstanceProfile(iamapi.ActionGetInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func (svc *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstan
 func (svc *Service) DeleteInstanceProfile(ctx context.Context, in *iamapi.DeleteInstanceProfileInput) (*iamapi.DeleteInstanceProfileOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		p, err := t.requireInstanceProfile("DeleteInstanceProfile", in.InstanceProfileName, nil)
+		p, err := t.requireInstanceProfile(iamapi.ActionDeleteInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func (svc *Service) ListInstanceProfiles(ctx context.Context, in *iamapi.ListIns
 	r := RequestFrom(ctx)
 	var out *iamapi.ListInstanceProfilesOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("ListInstanceProfiles", t.req.arn("instance-profile", defaultPath(in.PathPrefix), ""), nil); err != nil {
+		if err := t.authorize(iamapi.ActionListInstanceProfiles, iamapi.InstanceProfileARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
 		profiles := slices.DeleteFunc(all[*instanceProfile](t, kindInstanceProfile), func(p *instanceProfile) bool { return !pathPrefixMatch(p.Path, in.PathPrefix) })
@@ -181,7 +181,7 @@ func (svc *Service) ListInstanceProfilesForRole(ctx context.Context, in *iamapi.
 	r := RequestFrom(ctx)
 	var out *iamapi.ListInstanceProfilesForRoleOutput
 	err := svc.view(r, func(t *txn) error {
-		ro, err := t.requireRole("ListInstanceProfilesForRole", in.RoleName, nil)
+		ro, err := t.requireRole(iamapi.ActionListInstanceProfilesForRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}
@@ -201,7 +201,7 @@ func (svc *Service) ListInstanceProfilesForRole(ctx context.Context, in *iamapi.
 // names with the ARN arn:aws:ec2:*:<account>:instance/*.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html
 func (t *txn) passRoleContext() map[string][]string {
-	return map[string][]string{"iam:AssociatedResourceArn": {"arn:" + t.req.Partition + ":ec2:*:" + t.acct + ":instance/*"}}
+	return map[string][]string{"iam:AssociatedResourceArn": {iamapi.EC2InstanceARN(t.req.Partition, "*", t.acct, "*")}}
 }
 
 // AddRoleToInstanceProfile puts a role in an instance profile. The caller
@@ -210,11 +210,11 @@ func (t *txn) passRoleContext() map[string][]string {
 func (svc *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRoleToInstanceProfileInput) (*iamapi.AddRoleToInstanceProfileOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		p, err := t.requireInstanceProfile("AddRoleToInstanceProfile", in.InstanceProfileName, nil)
+		p, err := t.requireInstanceProfile(iamapi.ActionAddRoleToInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
 			return err
 		}
-		ro, err := t.requireRole("PassRole", in.RoleName, t.passRoleContext())
+		ro, err := t.requireRole(iamapi.ActionPassRole, in.RoleName, t.passRoleContext())
 		if err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func (svc *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.Add
 func (svc *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.RemoveRoleFromInstanceProfileInput) (*iamapi.RemoveRoleFromInstanceProfileOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		p, err := t.requireInstanceProfile("RemoveRoleFromInstanceProfile", in.InstanceProfileName, nil)
+		p, err := t.requireInstanceProfile(iamapi.ActionRemoveRoleFromInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
 			return err
 		}
@@ -262,19 +262,19 @@ func (svc *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamap
 // TagInstanceProfile adds or replaces tags of an instance profile.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagInstanceProfile.html
 func (svc *Service) TagInstanceProfile(ctx context.Context, in *iamapi.TagInstanceProfileInput) (*iamapi.TagInstanceProfileOutput, error) {
-	return &iamapi.TagInstanceProfileOutput{}, tagEntity(ctx, svc, (*txn).requireInstanceProfile, "TagInstanceProfile", in.InstanceProfileName, in.Tags)
+	return &iamapi.TagInstanceProfileOutput{}, tagEntity(ctx, svc, (*txn).requireInstanceProfile, iamapi.ActionTagInstanceProfile, in.InstanceProfileName, in.Tags)
 }
 
 // UntagInstanceProfile removes tags from an instance profile.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagInstanceProfile.html
 func (svc *Service) UntagInstanceProfile(ctx context.Context, in *iamapi.UntagInstanceProfileInput) (*iamapi.UntagInstanceProfileOutput, error) {
-	return &iamapi.UntagInstanceProfileOutput{}, untagEntity(ctx, svc, (*txn).requireInstanceProfile, "UntagInstanceProfile", in.InstanceProfileName, in.TagKeys)
+	return &iamapi.UntagInstanceProfileOutput{}, untagEntity(ctx, svc, (*txn).requireInstanceProfile, iamapi.ActionUntagInstanceProfile, in.InstanceProfileName, in.TagKeys)
 }
 
 // ListInstanceProfileTags lists an instance profile's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfileTags.html
 func (svc *Service) ListInstanceProfileTags(ctx context.Context, in *iamapi.ListInstanceProfileTagsInput) (*iamapi.ListInstanceProfileTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireInstanceProfile, "ListInstanceProfileTags", in.InstanceProfileName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListInstanceProfileTagsOutput {
+	return listEntityTags(ctx, svc, (*txn).requireInstanceProfile, iamapi.ActionListInstanceProfileTags, in.InstanceProfileName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListInstanceProfileTagsOutput {
 		return &iamapi.ListInstanceProfileTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }

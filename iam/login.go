@@ -81,7 +81,7 @@ func (t *txn) changeSettings(change func(s *settings) error) error {
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html
 func (svc *Service) UpdateAccountPasswordPolicy(ctx context.Context, in *iamapi.UpdateAccountPasswordPolicyInput) (*iamapi.UpdateAccountPasswordPolicyOutput, error) {
 	err := svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
-		if err := t.authorize("UpdateAccountPasswordPolicy", "*", nil); err != nil {
+		if err := t.authorize(iamapi.ActionUpdateAccountPasswordPolicy, "*", nil); err != nil {
 			return err
 		}
 		return t.changeSettings(func(s *settings) error {
@@ -99,7 +99,7 @@ func (svc *Service) GetAccountPasswordPolicy(ctx context.Context, _ *iamapi.GetA
 	r := RequestFrom(ctx)
 	var out *iamapi.GetAccountPasswordPolicyOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorizeSelfService("GetAccountPasswordPolicy", "*"); err != nil {
+		if err := t.authorizeSelfService(iamapi.ActionGetAccountPasswordPolicy, "*"); err != nil {
 			return err
 		}
 		p := t.accountPasswordPolicy()
@@ -117,7 +117,7 @@ func (svc *Service) GetAccountPasswordPolicy(ctx context.Context, _ *iamapi.GetA
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteAccountPasswordPolicy.html
 func (svc *Service) DeleteAccountPasswordPolicy(ctx context.Context, _ *iamapi.DeleteAccountPasswordPolicyInput) (*iamapi.DeleteAccountPasswordPolicyOutput, error) {
 	err := svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
-		if err := t.authorize("DeleteAccountPasswordPolicy", "*", nil); err != nil {
+		if err := t.authorize(iamapi.ActionDeleteAccountPasswordPolicy, "*", nil); err != nil {
 			return err
 		}
 		if t.accountPasswordPolicy() == nil {
@@ -148,7 +148,7 @@ var selfServiceGrant = sync.OnceValues(func() (*policy.Policy, error) {
 // selfServiceGrant as authorize does, with the grant among the policies
 // of an IAM user whose account's password policy allows users to change
 // their passwords.
-func (t *txn) authorizeSelfService(action, resource string) error {
+func (t *txn) authorizeSelfService(action iamapi.Action, resource string) error {
 	if t.exempt() {
 		return nil
 	}
@@ -171,7 +171,7 @@ func (t *txn) authorizeSelfService(action, resource string) error {
 
 // loginUser resolves the UserName of a login-profile operation (by
 // default the calling IAM user) and authorizes action on that user.
-func (t *txn) loginUser(action, name string) (*user, error) {
+func (t *txn) loginUser(action iamapi.Action, name string) (*user, error) {
 	name = t.targetUser(name)
 	if name == "" {
 		return nil, errNonUserCredentials()
@@ -303,7 +303,7 @@ func (svc *Service) CreateLoginProfile(ctx context.Context, in *iamapi.CreateLog
 	)
 	err := svc.writePassword(ctx, passwordWrite{
 		look: func(t *txn) (*user, error) {
-			u, err := t.loginUser("CreateLoginProfile", in.UserName)
+			u, err := t.loginUser(iamapi.ActionCreateLoginProfile, in.UserName)
 			if err != nil {
 				return nil, err
 			}
@@ -332,7 +332,7 @@ func (svc *Service) GetLoginProfile(ctx context.Context, in *iamapi.GetLoginProf
 	r := RequestFrom(ctx)
 	var out *iamapi.GetLoginProfileOutput
 	err := svc.view(r, func(t *txn) error {
-		u, err := t.loginUser("GetLoginProfile", in.UserName)
+		u, err := t.loginUser(iamapi.ActionGetLoginProfile, in.UserName)
 		if err != nil {
 			return err
 		}
@@ -352,7 +352,7 @@ func (svc *Service) UpdateLoginProfile(ctx context.Context, in *iamapi.UpdateLog
 	var hash string
 	err := svc.writePassword(ctx, passwordWrite{
 		look: func(t *txn) (*user, error) {
-			u, err := t.requireUser("UpdateLoginProfile", in.UserName, nil)
+			u, err := t.requireUser(iamapi.ActionUpdateLoginProfile, in.UserName, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -386,7 +386,7 @@ func (svc *Service) UpdateLoginProfile(ctx context.Context, in *iamapi.UpdateLog
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteLoginProfile.html
 func (svc *Service) DeleteLoginProfile(ctx context.Context, in *iamapi.DeleteLoginProfileInput) (*iamapi.DeleteLoginProfileOutput, error) {
 	err := svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
-		u, err := t.loginUser("DeleteLoginProfile", in.UserName)
+		u, err := t.loginUser(iamapi.ActionDeleteLoginProfile, in.UserName)
 		if err != nil {
 			return err
 		}
@@ -420,7 +420,7 @@ func (svc *Service) ChangePassword(ctx context.Context, in *iamapi.ChangePasswor
 			if !ok {
 				return nil, errNoSuchUser(r.UserKey)
 			}
-			if err := t.authorizeSelfService("ChangePassword", t.userARN(u, "")); err != nil {
+			if err := t.authorizeSelfService(iamapi.ActionChangePassword, t.userARN(u, "")); err != nil {
 				return nil, err
 			}
 			if u.Login == nil {

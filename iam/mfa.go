@@ -56,7 +56,7 @@ func errMFACode() error {
 
 // mfaSerial is the canonical serial number (ARN) of a virtual MFA device.
 func (t *txn) mfaSerial(path, name string) string {
-	return "arn:" + canonicalPartition + ":iam::" + t.acct + ":mfa" + path + name
+	return iamapi.MFAARN(canonicalPartition, t.acct, path, name)
 }
 
 // mfaResource is the ARN to authorize an action on the device with the
@@ -66,7 +66,7 @@ func (t *txn) mfaResource(given string) string {
 	if strings.HasPrefix(given, "arn:") {
 		return given
 	}
-	return t.req.arn("mfa", "/", given)
+	return iamapi.MFAARN(t.req.Partition, t.req.Account, "/", given)
 }
 
 // lookupMFA finds the virtual MFA device with a serial number as given.
@@ -75,7 +75,7 @@ func (t *txn) lookupMFA(given string) (*virtualMFA, bool) {
 }
 
 // requireMFA authorizes action on a virtual MFA device and returns it.
-func (t *txn) requireMFA(action, given string, keys map[string][]string) (*virtualMFA, error) {
+func (t *txn) requireMFA(action iamapi.Action, given string, keys map[string][]string) (*virtualMFA, error) {
 	m, ok := t.lookupMFA(given)
 	if ok {
 		keys = resourceTagContext(m.Tags, keys)
@@ -141,7 +141,7 @@ func (svc *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.Creat
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
 		serial := t.mfaSerial(path, in.VirtualMFADeviceName)
-		if err := t.authorize("CreateVirtualMFADevice", t.req.out(serial), tagContext(in.Tags, nil)); err != nil {
+		if err := t.authorize(iamapi.ActionCreateVirtualMFADevice, t.req.out(serial), tagContext(in.Tags, nil)); err != nil {
 			return err
 		}
 		// Path and name are unique regardless of case.
@@ -202,7 +202,7 @@ func (t *txn) checkCodes(m *virtualMFA, code1, code2 string, lastStep int64) (in
 func (svc *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADeviceInput) (*iamapi.EnableMFADeviceOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, err := t.requireUser("EnableMFADevice", in.UserName, nil)
+		u, err := t.requireUser(iamapi.ActionEnableMFADevice, in.UserName, nil)
 		if err != nil {
 			return err
 		}
@@ -238,7 +238,7 @@ func (svc *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADev
 func (svc *Service) ResyncMFADevice(ctx context.Context, in *iamapi.ResyncMFADeviceInput) (*iamapi.ResyncMFADeviceOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, err := t.requireUser("ResyncMFADevice", in.UserName, nil)
+		u, err := t.requireUser(iamapi.ActionResyncMFADevice, in.UserName, nil)
 		if err != nil {
 			return err
 		}
@@ -268,7 +268,7 @@ func (svc *Service) ResyncMFADevice(ctx context.Context, in *iamapi.ResyncMFADev
 
 // findUserMFA authorizes action on the named user (by default the
 // caller) and returns it with the index of its device serial.
-func (t *txn) findUserMFA(action, userName, serial string) (*user, int, error) {
+func (t *txn) findUserMFA(action iamapi.Action, userName, serial string) (*user, int, error) {
 	name := t.targetUser(userName)
 	if name == "" {
 		// The root user: Gatehouse assigns it no MFA devices.
@@ -294,7 +294,7 @@ func (t *txn) findUserMFA(action, userName, serial string) (*user, int, error) {
 func (svc *Service) DeactivateMFADevice(ctx context.Context, in *iamapi.DeactivateMFADeviceInput) (*iamapi.DeactivateMFADeviceOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findUserMFA("DeactivateMFADevice", in.UserName, in.SerialNumber)
+		u, i, err := t.findUserMFA(iamapi.ActionDeactivateMFADevice, in.UserName, in.SerialNumber)
 		if err != nil {
 			return err
 		}
@@ -317,7 +317,7 @@ func (svc *Service) DeactivateMFADevice(ctx context.Context, in *iamapi.Deactiva
 func (svc *Service) DeleteVirtualMFADevice(ctx context.Context, in *iamapi.DeleteVirtualMFADeviceInput) (*iamapi.DeleteVirtualMFADeviceOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		m, err := t.requireMFA("DeleteVirtualMFADevice", in.SerialNumber, nil)
+		m, err := t.requireMFA(iamapi.ActionDeleteVirtualMFADevice, in.SerialNumber, nil)
 		if err != nil {
 			return err
 		}
@@ -339,13 +339,13 @@ func (svc *Service) ListMFADevices(ctx context.Context, in *iamapi.ListMFADevice
 	err := svc.view(r, func(t *txn) error {
 		name := t.targetUser(in.UserName)
 		if name == "" {
-			if err := t.authorize("ListMFADevices", r.Caller.ARN, nil); err != nil {
+			if err := t.authorize(iamapi.ActionListMFADevices, r.Caller.ARN, nil); err != nil {
 				return err
 			}
 			out = &iamapi.ListMFADevicesOutput{MFADevices: []iamapi.MFADevice{}, IsTruncated: boolPtr(false)}
 			return nil
 		}
-		u, err := t.requireUser("ListMFADevices", name, nil)
+		u, err := t.requireUser(iamapi.ActionListMFADevices, name, nil)
 		if err != nil {
 			return err
 		}
@@ -374,7 +374,7 @@ func (svc *Service) ListVirtualMFADevices(ctx context.Context, in *iamapi.ListVi
 	r := RequestFrom(ctx)
 	var out *iamapi.ListVirtualMFADevicesOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("ListVirtualMFADevices", t.req.arn("mfa", "/", ""), nil); err != nil {
+		if err := t.authorize(iamapi.ActionListVirtualMFADevices, iamapi.MFAARN(t.req.Partition, t.req.Account, "/", ""), nil); err != nil {
 			return err
 		}
 		devices := slices.DeleteFunc(all[*virtualMFA](t, kindMFA), func(m *virtualMFA) bool {
@@ -421,7 +421,7 @@ func (svc *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceInp
 	r := RequestFrom(ctx)
 	var out *iamapi.GetMFADeviceOutput
 	err := svc.view(r, func(t *txn) error {
-		u, i, err := t.findUserMFA("GetMFADevice", in.UserName, in.SerialNumber)
+		u, i, err := t.findUserMFA(iamapi.ActionGetMFADevice, in.UserName, in.SerialNumber)
 		if err != nil {
 			return err
 		}
@@ -435,19 +435,19 @@ func (svc *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceInp
 // TagMFADevice adds or replaces tags of a virtual MFA device.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagMFADevice.html
 func (svc *Service) TagMFADevice(ctx context.Context, in *iamapi.TagMFADeviceInput) (*iamapi.TagMFADeviceOutput, error) {
-	return &iamapi.TagMFADeviceOutput{}, tagEntity(ctx, svc, (*txn).requireMFA, "TagMFADevice", in.SerialNumber, in.Tags)
+	return &iamapi.TagMFADeviceOutput{}, tagEntity(ctx, svc, (*txn).requireMFA, iamapi.ActionTagMFADevice, in.SerialNumber, in.Tags)
 }
 
 // UntagMFADevice removes tags from a virtual MFA device.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagMFADevice.html
 func (svc *Service) UntagMFADevice(ctx context.Context, in *iamapi.UntagMFADeviceInput) (*iamapi.UntagMFADeviceOutput, error) {
-	return &iamapi.UntagMFADeviceOutput{}, untagEntity(ctx, svc, (*txn).requireMFA, "UntagMFADevice", in.SerialNumber, in.TagKeys)
+	return &iamapi.UntagMFADeviceOutput{}, untagEntity(ctx, svc, (*txn).requireMFA, iamapi.ActionUntagMFADevice, in.SerialNumber, in.TagKeys)
 }
 
 // ListMFADeviceTags lists a virtual MFA device's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListMFADeviceTags.html
 func (svc *Service) ListMFADeviceTags(ctx context.Context, in *iamapi.ListMFADeviceTagsInput) (*iamapi.ListMFADeviceTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireMFA, "ListMFADeviceTags", in.SerialNumber, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListMFADeviceTagsOutput {
+	return listEntityTags(ctx, svc, (*txn).requireMFA, iamapi.ActionListMFADeviceTags, in.SerialNumber, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListMFADeviceTagsOutput {
 		return &iamapi.ListMFADeviceTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }

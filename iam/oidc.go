@@ -87,13 +87,15 @@ func errTooManyClientIDs() error {
 	return quotaExceeded("ClientIdsPerOpenIdConnectProvider", maxOIDCClientIDs)
 }
 
-func (t *txn) oidcARN(key string) string { return t.req.arn("oidc-provider", "/", key) }
+func (t *txn) oidcARN(key string) string {
+	return iamapi.OIDCProviderARN(t.req.Partition, t.req.Account, key)
+}
 
 // requireOIDC authorizes action on the OIDC provider with the given ARN
 // and returns it, or NoSuchEntity (with notFound's message) once the
 // caller may know.
-func (t *txn) requireOIDC(action, given string, keys map[string][]string, notFound func(string) error) (*oidcProvider, error) {
-	account, key, samePartition, err := t.providerARN(given, "oidc-provider")
+func (t *txn) requireOIDC(action iamapi.Action, given string, keys map[string][]string, notFound func(string) error) (*oidcProvider, error) {
+	account, key, samePartition, err := t.providerARN(given, iamapi.ResourceOIDCProvider)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +133,7 @@ func (svc *Service) CreateOpenIDConnectProvider(ctx context.Context, in *iamapi.
 			return err
 		}
 		a := t.oidcARN(key)
-		if err := t.authorize("CreateOpenIDConnectProvider", a, tagContext(in.Tags, nil)); err != nil {
+		if err := t.authorize(iamapi.ActionCreateOpenIDConnectProvider, a, tagContext(in.Tags, nil)); err != nil {
 			return err
 		}
 		thumbprints, err := oidcThumbprints(in.ThumbprintList)
@@ -178,7 +180,7 @@ func (svc *Service) GetOpenIDConnectProvider(ctx context.Context, in *iamapi.Get
 	r := RequestFrom(ctx)
 	var out *iamapi.GetOpenIDConnectProviderOutput
 	err := svc.view(r, func(t *txn) error {
-		p, err := t.requireOIDC("GetOpenIDConnectProvider", in.OpenIDConnectProviderArn, nil, errNoSuchOIDC)
+		p, err := t.requireOIDC(iamapi.ActionGetOpenIDConnectProvider, in.OpenIDConnectProviderArn, nil, errNoSuchOIDC)
 		if err != nil {
 			return err
 		}
@@ -205,7 +207,7 @@ func (svc *Service) GetOpenIDConnectProvider(ctx context.Context, in *iamapi.Get
 func (svc *Service) DeleteOpenIDConnectProvider(ctx context.Context, in *iamapi.DeleteOpenIDConnectProviderInput) (*iamapi.DeleteOpenIDConnectProviderOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		p, err := t.requireOIDC("DeleteOpenIDConnectProvider", in.OpenIDConnectProviderArn, nil, func(given string) error {
+		p, err := t.requireOIDC(iamapi.ActionDeleteOpenIDConnectProvider, in.OpenIDConnectProviderArn, nil, func(given string) error {
 			return iamapi.NoSuchEntity("OpenId connect Provider %s cannot be found.", given)
 		})
 		if err != nil {
@@ -224,7 +226,7 @@ func (svc *Service) ListOpenIDConnectProviders(ctx context.Context, in *iamapi.L
 	r := RequestFrom(ctx)
 	var out *iamapi.ListOpenIDConnectProvidersOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("ListOpenIDConnectProviders", t.oidcARN("*"), nil); err != nil {
+		if err := t.authorize(iamapi.ActionListOpenIDConnectProviders, t.oidcARN("*"), nil); err != nil {
 			return err
 		}
 		ps := all[*oidcProvider](t, kindOIDC)
@@ -239,7 +241,7 @@ func (svc *Service) ListOpenIDConnectProviders(ctx context.Context, in *iamapi.L
 
 // changeOIDC authorizes action on an OIDC provider and stages what
 // change makes of a copy of it.
-func (svc *Service) changeOIDC(ctx context.Context, action, given string, keys map[string][]string, change func(p *oidcProvider) error) error {
+func (svc *Service) changeOIDC(ctx context.Context, action iamapi.Action, given string, keys map[string][]string, change func(p *oidcProvider) error) error {
 	return changeEntity(ctx, svc, findOIDC, action, given, keys, func(_ *txn, e *oidcProvider) error { return change(e) })
 }
 
@@ -247,7 +249,7 @@ func (svc *Service) changeOIDC(ctx context.Context, action, given string, keys m
 // one that is there already changes nothing.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddClientIDToOpenIDConnectProvider.html
 func (svc *Service) AddClientIDToOpenIDConnectProvider(ctx context.Context, in *iamapi.AddClientIDToOpenIDConnectProviderInput) (*iamapi.AddClientIDToOpenIDConnectProviderOutput, error) {
-	return &iamapi.AddClientIDToOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, "AddClientIDToOpenIDConnectProvider", in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
+	return &iamapi.AddClientIDToOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, iamapi.ActionAddClientIDToOpenIDConnectProvider, in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
 		if slices.Contains(p.ClientIDs, in.ClientID) {
 			return nil
 		}
@@ -263,7 +265,7 @@ func (svc *Service) AddClientIDToOpenIDConnectProvider(ctx context.Context, in *
 // one that is not there changes nothing.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveClientIDFromOpenIDConnectProvider.html
 func (svc *Service) RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, in *iamapi.RemoveClientIDFromOpenIDConnectProviderInput) (*iamapi.RemoveClientIDFromOpenIDConnectProviderOutput, error) {
-	return &iamapi.RemoveClientIDFromOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, "RemoveClientIDFromOpenIDConnectProvider", in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
+	return &iamapi.RemoveClientIDFromOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, iamapi.ActionRemoveClientIDFromOpenIDConnectProvider, in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
 		p.ClientIDs = slices.DeleteFunc(slices.Clone(p.ClientIDs), func(id string) bool { return id == in.ClientID })
 		return nil
 	})
@@ -272,7 +274,7 @@ func (svc *Service) RemoveClientIDFromOpenIDConnectProvider(ctx context.Context,
 // UpdateOpenIDConnectProviderThumbprint replaces the thumbprint list.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateOpenIDConnectProviderThumbprint.html
 func (svc *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, in *iamapi.UpdateOpenIDConnectProviderThumbprintInput) (*iamapi.UpdateOpenIDConnectProviderThumbprintOutput, error) {
-	return &iamapi.UpdateOpenIDConnectProviderThumbprintOutput{}, svc.changeOIDC(ctx, "UpdateOpenIDConnectProviderThumbprint", in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
+	return &iamapi.UpdateOpenIDConnectProviderThumbprintOutput{}, svc.changeOIDC(ctx, iamapi.ActionUpdateOpenIDConnectProviderThumbprint, in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
 		if len(in.ThumbprintList) == 0 {
 			return iamapi.InvalidInput("Thumbprint list must contain at least one entry.")
 		}
@@ -285,19 +287,19 @@ func (svc *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, i
 // TagOpenIDConnectProvider adds or replaces tags of an OIDC provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagOpenIDConnectProvider.html
 func (svc *Service) TagOpenIDConnectProvider(ctx context.Context, in *iamapi.TagOpenIDConnectProviderInput) (*iamapi.TagOpenIDConnectProviderOutput, error) {
-	return &iamapi.TagOpenIDConnectProviderOutput{}, tagEntity(ctx, svc, findOIDC, "TagOpenIDConnectProvider", in.OpenIDConnectProviderArn, in.Tags)
+	return &iamapi.TagOpenIDConnectProviderOutput{}, tagEntity(ctx, svc, findOIDC, iamapi.ActionTagOpenIDConnectProvider, in.OpenIDConnectProviderArn, in.Tags)
 }
 
 // UntagOpenIDConnectProvider removes tags from an OIDC provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagOpenIDConnectProvider.html
 func (svc *Service) UntagOpenIDConnectProvider(ctx context.Context, in *iamapi.UntagOpenIDConnectProviderInput) (*iamapi.UntagOpenIDConnectProviderOutput, error) {
-	return &iamapi.UntagOpenIDConnectProviderOutput{}, untagEntity(ctx, svc, findOIDC, "UntagOpenIDConnectProvider", in.OpenIDConnectProviderArn, in.TagKeys)
+	return &iamapi.UntagOpenIDConnectProviderOutput{}, untagEntity(ctx, svc, findOIDC, iamapi.ActionUntagOpenIDConnectProvider, in.OpenIDConnectProviderArn, in.TagKeys)
 }
 
 // ListOpenIDConnectProviderTags lists an OIDC provider's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOpenIDConnectProviderTags.html
 func (svc *Service) ListOpenIDConnectProviderTags(ctx context.Context, in *iamapi.ListOpenIDConnectProviderTagsInput) (*iamapi.ListOpenIDConnectProviderTagsOutput, error) {
-	return listEntityTags(ctx, svc, findOIDC, "ListOpenIDConnectProviderTags", in.OpenIDConnectProviderArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListOpenIDConnectProviderTagsOutput {
+	return listEntityTags(ctx, svc, findOIDC, iamapi.ActionListOpenIDConnectProviderTags, in.OpenIDConnectProviderArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListOpenIDConnectProviderTagsOutput {
 		return &iamapi.ListOpenIDConnectProviderTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }
@@ -341,6 +343,6 @@ func (svc *Service) OIDCProvider(account, iss string) (OIDCIdentityProvider, err
 }
 
 // findOIDC is requireOIDC with the common not-found answer, as a finder.
-func findOIDC(t *txn, action, given string, keys map[string][]string) (*oidcProvider, error) {
+func findOIDC(t *txn, action iamapi.Action, given string, keys map[string][]string) (*oidcProvider, error) {
 	return t.requireOIDC(action, given, keys, errNoSuchOIDC)
 }

@@ -150,7 +150,7 @@ func (svc *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInp
 	var out *iamapi.CreatePolicyOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
-		if err := t.authorize("CreatePolicy", t.req.arn("policy", path, in.PolicyName), tagContext(in.Tags, nil)); err != nil {
+		if err := t.authorize(iamapi.ActionCreatePolicy, iamapi.PolicyARN(t.req.Partition, t.req.Account, path, in.PolicyName), tagContext(in.Tags, nil)); err != nil {
 			return err
 		}
 		if _, ok := get[*managedPolicy](t, kindPolicy, nameKey(in.PolicyName)); ok {
@@ -177,7 +177,7 @@ func (svc *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInp
 		// only when some were given (test_policy_lifecycle,
 		// test_policy_tag_lifecycle in
 		// https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_policies.snapshot.json).
-		ap := t.apiPolicy(managedRef{customer: p, arn: "arn:aws:iam::" + t.acct + ":policy" + path + p.Name})
+		ap := t.apiPolicy(managedRef{customer: p, arn: iamapi.PolicyARN(canonicalPartition, t.acct, path, p.Name)})
 		ap.Description = ""
 		out = &iamapi.CreatePolicyOutput{Policy: ap}
 		return nil
@@ -186,7 +186,7 @@ func (svc *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInp
 }
 
 // requirePolicy authorizes action on a managed policy and returns it.
-func (t *txn) requirePolicy(action, given string, keys map[string][]string) (managedRef, error) {
+func (t *txn) requirePolicy(action iamapi.Action, given string, keys map[string][]string) (managedRef, error) {
 	ref, ok := t.lookupPolicy(given)
 	if ok && ref.customer != nil {
 		keys = resourceTagContext(ref.customer.Tags, keys)
@@ -202,7 +202,7 @@ func (t *txn) requirePolicy(action, given string, keys map[string][]string) (man
 
 // requireCustomerPolicy is requirePolicy for operations that change a
 // policy: AWS managed policies cannot be changed.
-func (t *txn) requireCustomerPolicy(action, given string) (*managedPolicy, error) {
+func (t *txn) requireCustomerPolicy(action iamapi.Action, given string) (*managedPolicy, error) {
 	ref, err := t.requirePolicy(action, given, nil)
 	if err != nil {
 		return nil, err
@@ -219,7 +219,7 @@ func (svc *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*
 	r := RequestFrom(ctx)
 	var out *iamapi.GetPolicyOutput
 	err := svc.view(r, func(t *txn) error {
-		ref, err := t.requirePolicy("GetPolicy", in.PolicyArn, nil)
+		ref, err := t.requirePolicy(iamapi.ActionGetPolicy, in.PolicyArn, nil)
 		if err != nil {
 			return err
 		}
@@ -242,7 +242,7 @@ func (svc *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*
 func (svc *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyInput) (*iamapi.DeletePolicyOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		p, err := t.requireCustomerPolicy("DeletePolicy", in.PolicyArn)
+		p, err := t.requireCustomerPolicy(iamapi.ActionDeletePolicy, in.PolicyArn)
 		if err != nil {
 			return err
 		}
@@ -265,7 +265,7 @@ func (svc *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInp
 	r := RequestFrom(ctx)
 	var out *iamapi.ListPoliciesOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("ListPolicies", t.req.arn("policy", defaultPath(in.PathPrefix), ""), nil); err != nil {
+		if err := t.authorize(iamapi.ActionListPolicies, iamapi.PolicyARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
 		scope := in.Scope
@@ -280,7 +280,7 @@ func (svc *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInp
 		}
 		if scope == "All" || scope == "Local" {
 			for _, p := range all[*managedPolicy](t, kindPolicy) {
-				refs = append(refs, managedRef{customer: p, arn: "arn:aws:iam::" + t.acct + ":policy" + p.Path + p.Name})
+				refs = append(refs, managedRef{customer: p, arn: t.customerPolicyARN(p)})
 			}
 		}
 		refs = slices.DeleteFunc(refs, func(ref managedRef) bool {
@@ -332,7 +332,7 @@ func (svc *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePo
 	r := RequestFrom(ctx)
 	var out *iamapi.CreatePolicyVersionOutput
 	err := svc.update(ctx, r, func(t *txn) error {
-		p, err := t.requireCustomerPolicy("CreatePolicyVersion", in.PolicyArn)
+		p, err := t.requireCustomerPolicy(iamapi.ActionCreatePolicyVersion, in.PolicyArn)
 		if err != nil {
 			return err
 		}
@@ -365,7 +365,7 @@ func (svc *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVe
 	r := RequestFrom(ctx)
 	var out *iamapi.GetPolicyVersionOutput
 	err := svc.view(r, func(t *txn) error {
-		ref, err := t.requirePolicy("GetPolicyVersion", in.PolicyArn, nil)
+		ref, err := t.requirePolicy(iamapi.ActionGetPolicyVersion, in.PolicyArn, nil)
 		if isNoSuchEntity(err) {
 			return errNoSuchVersion(in.PolicyArn, in.VersionId)
 		}
@@ -394,7 +394,7 @@ func (svc *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolic
 	r := RequestFrom(ctx)
 	var out *iamapi.ListPolicyVersionsOutput
 	err := svc.view(r, func(t *txn) error {
-		ref, err := t.requirePolicy("ListPolicyVersions", in.PolicyArn, nil)
+		ref, err := t.requirePolicy(iamapi.ActionListPolicyVersions, in.PolicyArn, nil)
 		if err != nil {
 			return err
 		}
@@ -437,7 +437,7 @@ func isNoSuchEntity(err error) bool {
 
 // changeVersion authorizes action on a customer managed policy that has
 // version id and stages what change makes of a copy of the policy.
-func (svc *Service) changeVersion(ctx context.Context, action, policyARN, id string, change func(t *txn, p *managedPolicy) error) error {
+func (svc *Service) changeVersion(ctx context.Context, action iamapi.Action, policyARN, id string, change func(t *txn, p *managedPolicy) error) error {
 	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
 		p, err := t.requireCustomerPolicy(action, policyARN)
 		if isNoSuchEntity(err) {
@@ -461,7 +461,7 @@ func (svc *Service) changeVersion(ctx context.Context, action, policyARN, id str
 // DeletePolicyVersion deletes a version that is not the default.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicyVersion.html
 func (svc *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionInput) (*iamapi.DeletePolicyVersionOutput, error) {
-	return &iamapi.DeletePolicyVersionOutput{}, svc.changeVersion(ctx, "DeletePolicyVersion", in.PolicyArn, in.VersionId, func(_ *txn, p *managedPolicy) error {
+	return &iamapi.DeletePolicyVersionOutput{}, svc.changeVersion(ctx, iamapi.ActionDeletePolicyVersion, in.PolicyArn, in.VersionId, func(_ *txn, p *managedPolicy) error {
 		if in.VersionId == p.Default {
 			return iamapi.DeleteConflict("Cannot delete the default version of a policy.")
 		}
@@ -473,7 +473,7 @@ func (svc *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePo
 // SetDefaultPolicyVersion makes a version the one in force.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_SetDefaultPolicyVersion.html
 func (svc *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionInput) (*iamapi.SetDefaultPolicyVersionOutput, error) {
-	return &iamapi.SetDefaultPolicyVersionOutput{}, svc.changeVersion(ctx, "SetDefaultPolicyVersion", in.PolicyArn, in.VersionId, func(t *txn, p *managedPolicy) error {
+	return &iamapi.SetDefaultPolicyVersionOutput{}, svc.changeVersion(ctx, iamapi.ActionSetDefaultPolicyVersion, in.PolicyArn, in.VersionId, func(t *txn, p *managedPolicy) error {
 		p.Default, p.Updated = in.VersionId, t.svc.now()
 		return nil
 	})
@@ -493,7 +493,7 @@ func checkPolicyARN(given string) error {
 }
 
 // attach attaches a managed policy to a user, group or role.
-func (svc *Service) attach(ctx context.Context, kind, action, name, policyARN string) error {
+func (svc *Service) attach(ctx context.Context, kind string, action iamapi.Action, name, policyARN string) error {
 	r := RequestFrom(ctx)
 	if err := checkPolicyARN(policyARN); err != nil {
 		return err
@@ -523,7 +523,7 @@ func (svc *Service) attach(ctx context.Context, kind, action, name, policyARN st
 }
 
 // detach detaches a managed policy from a user, group or role.
-func (svc *Service) detach(ctx context.Context, kind, action, name, policyARN string) error {
+func (svc *Service) detach(ctx context.Context, kind string, action iamapi.Action, name, policyARN string) error {
 	r := RequestFrom(ctx)
 	if err := checkPolicyARN(policyARN); err != nil {
 		return err
@@ -547,7 +547,7 @@ func (svc *Service) detach(ctx context.Context, kind, action, name, policyARN st
 }
 
 // listAttached lists the managed policies attached to a holder.
-func (svc *Service) listAttached(ctx context.Context, kind, action, name, pathPrefix, marker string, maxItems *int32) ([]iamapi.AttachedPolicy, string, bool, error) {
+func (svc *Service) listAttached(ctx context.Context, kind string, action iamapi.Action, name, pathPrefix, marker string, maxItems *int32) ([]iamapi.AttachedPolicy, string, bool, error) {
 	r := RequestFrom(ctx)
 	var (
 		out       []iamapi.AttachedPolicy
@@ -576,7 +576,7 @@ func (svc *Service) listAttached(ctx context.Context, kind, action, name, pathPr
 			}
 		}
 		slices.SortFunc(all, func(a, b iamapi.AttachedPolicy) int { return strings.Compare(a.PolicyArn, b.PolicyArn) })
-		out, next, truncated, err = paginate(action, all, func(p iamapi.AttachedPolicy) string { return p.PolicyArn }, marker, maxItems)
+		out, next, truncated, err = paginate(action.Name(), all, func(p iamapi.AttachedPolicy) string { return p.PolicyArn }, marker, maxItems)
 		return err
 	})
 	if out == nil && err == nil {
@@ -586,7 +586,7 @@ func (svc *Service) listAttached(ctx context.Context, kind, action, name, pathPr
 }
 
 // putInline adds or replaces an inline policy of a user, group or role.
-func (svc *Service) putInline(ctx context.Context, kind, action, name, policyName, doc string, pk policy.Kind) error {
+func (svc *Service) putInline(ctx context.Context, kind string, action iamapi.Action, name, policyName, doc string, pk policy.Kind) error {
 	r := RequestFrom(ctx)
 	return svc.update(ctx, r, func(t *txn) error {
 		h, err := t.requireHolder(kind, action, name, nil)
@@ -629,7 +629,7 @@ func inlineName(m map[string]string, name string) (string, bool) {
 }
 
 // getInline returns an inline policy's document.
-func (svc *Service) getInline(ctx context.Context, kind, action, name, policyName string) (holderName, doc string, err error) {
+func (svc *Service) getInline(ctx context.Context, kind string, action iamapi.Action, name, policyName string) (holderName, doc string, err error) {
 	r := RequestFrom(ctx)
 	err = svc.view(r, func(t *txn) error {
 		h, err := t.requireHolder(kind, action, name, nil)
@@ -657,7 +657,7 @@ func kindNoun(kind string) string {
 }
 
 // deleteInline deletes an inline policy.
-func (svc *Service) deleteInline(ctx context.Context, kind, action, name, policyName string) error {
+func (svc *Service) deleteInline(ctx context.Context, kind string, action iamapi.Action, name, policyName string) error {
 	r := RequestFrom(ctx)
 	return svc.update(ctx, r, func(t *txn) error {
 		h, err := t.requireHolder(kind, action, name, nil)
@@ -682,7 +682,7 @@ func (svc *Service) deleteInline(ctx context.Context, kind, action, name, policy
 }
 
 // listInline lists the names of a holder's inline policies.
-func (svc *Service) listInline(ctx context.Context, kind, action, name, marker string, maxItems *int32) ([]string, string, bool, error) {
+func (svc *Service) listInline(ctx context.Context, kind string, action iamapi.Action, name, marker string, maxItems *int32) ([]string, string, bool, error) {
 	r := RequestFrom(ctx)
 	var (
 		out       []string
@@ -694,7 +694,7 @@ func (svc *Service) listInline(ctx context.Context, kind, action, name, marker s
 		if err != nil {
 			return err
 		}
-		out, next, truncated, err = paginate(action, sortedNames(h.inlinePolicies()), func(s string) string { return s }, marker, maxItems)
+		out, next, truncated, err = paginate(action.Name(), sortedNames(h.inlinePolicies()), func(s string) string { return s }, marker, maxItems)
 		return err
 	})
 	if out == nil && err == nil {

@@ -18,7 +18,7 @@ func errAWSPolicyTags() error {
 
 // requireTaggablePolicy authorizes action on a managed policy and
 // returns it if it is a customer managed policy.
-func (t *txn) requireTaggablePolicy(action, given string, keys map[string][]string) (*managedPolicy, error) {
+func (t *txn) requireTaggablePolicy(action iamapi.Action, given string, keys map[string][]string) (*managedPolicy, error) {
 	ref, err := t.requirePolicy(action, given, keys)
 	if err != nil {
 		return nil, err
@@ -32,19 +32,19 @@ func (t *txn) requireTaggablePolicy(action, given string, keys map[string][]stri
 // TagPolicy adds or replaces tags of a customer managed policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagPolicy.html
 func (svc *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) (*iamapi.TagPolicyOutput, error) {
-	return &iamapi.TagPolicyOutput{}, tagEntity(ctx, svc, (*txn).requireTaggablePolicy, "TagPolicy", in.PolicyArn, in.Tags)
+	return &iamapi.TagPolicyOutput{}, tagEntity(ctx, svc, (*txn).requireTaggablePolicy, iamapi.ActionTagPolicy, in.PolicyArn, in.Tags)
 }
 
 // UntagPolicy removes tags from a customer managed policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagPolicy.html
 func (svc *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) (*iamapi.UntagPolicyOutput, error) {
-	return &iamapi.UntagPolicyOutput{}, untagEntity(ctx, svc, (*txn).requireTaggablePolicy, "UntagPolicy", in.PolicyArn, in.TagKeys)
+	return &iamapi.UntagPolicyOutput{}, untagEntity(ctx, svc, (*txn).requireTaggablePolicy, iamapi.ActionUntagPolicy, in.PolicyArn, in.TagKeys)
 }
 
 // ListPolicyTags lists a customer managed policy's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListPolicyTags.html
 func (svc *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsInput) (*iamapi.ListPolicyTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireTaggablePolicy, "ListPolicyTags", in.PolicyArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListPolicyTagsOutput {
+	return listEntityTags(ctx, svc, (*txn).requireTaggablePolicy, iamapi.ActionListPolicyTags, in.PolicyArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListPolicyTagsOutput {
 		return &iamapi.ListPolicyTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }
@@ -70,7 +70,7 @@ func (svc *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEn
 	r := RequestFrom(ctx)
 	var out *iamapi.ListEntitiesForPolicyOutput
 	err := svc.view(r, func(t *txn) error {
-		ref, err := t.requirePolicy("ListEntitiesForPolicy", in.PolicyArn, nil)
+		ref, err := t.requirePolicy(iamapi.ActionListEntitiesForPolicy, in.PolicyArn, nil)
 		if err != nil {
 			return err
 		}

@@ -3,9 +3,9 @@ package iam
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/arn"
 	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/policy"
 )
@@ -75,29 +75,16 @@ const canonicalPartition = "aws"
 // arn:aws:... would match nothing.
 const Partition = canonicalPartition
 
-// arn returns the ARN of an IAM resource of the request's account in the
-// request's partition: arn("user", "/path/", "bob").
-func (r *Request) arn(resourceType, path, name string) string {
-	return "arn:" + r.Partition + ":iam::" + r.Account + ":" + resourceType + path + name
-}
-
 // out turns a stored (canonical) ARN into the request's partition.
 func (r *Request) out(canonical string) string {
-	if r.Partition == canonicalPartition || !strings.HasPrefix(canonical, "arn:aws:") {
-		return canonical
-	}
-	return "arn:" + r.Partition + canonical[len("arn:aws"):]
+	return arn.ChangePartition(canonical, canonicalPartition, r.Partition)
 }
 
 // in turns an ARN given by the caller into its stored (canonical) form.
 // An ARN of another partition is returned unchanged and so matches
 // nothing stored.
 func (r *Request) in(given string) string {
-	prefix := "arn:" + r.Partition + ":"
-	if r.Partition == canonicalPartition || !strings.HasPrefix(given, prefix) {
-		return given
-	}
-	return "arn:aws:" + given[len(prefix):]
+	return arn.ChangePartition(given, r.Partition, canonicalPartition)
 }
 
 // context returns the request context of a decision: the global keys AWS

@@ -22,13 +22,13 @@ func errNoSuchRole(name string) error {
 
 func (t *txn) roleARN(r *role, name string) string {
 	if r != nil {
-		return t.req.arn("role", r.Path, r.Name)
+		return iamapi.RoleARN(t.req.Partition, t.req.Account, r.Path, r.Name)
 	}
-	return t.req.arn("role", "/", name)
+	return iamapi.RoleARN(t.req.Partition, t.req.Account, "/", name)
 }
 
 // requireRole authorizes action on the named role and returns it.
-func (t *txn) requireRole(action, name string, keys map[string][]string) (*role, error) {
+func (t *txn) requireRole(action iamapi.Action, name string, keys map[string][]string) (*role, error) {
 	r, ok := get[*role](t, kindRole, nameKey(name))
 	if ok {
 		keys = resourceTagContext(r.Tags, keys)
@@ -74,7 +74,7 @@ func (svc *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) 
 		if in.PermissionsBoundary != "" {
 			keys = withKey(keys, "iam:PermissionsBoundary", in.PermissionsBoundary)
 		}
-		if err := t.authorize("CreateRole", t.req.arn("role", path, in.RoleName), keys); err != nil {
+		if err := t.authorize(iamapi.ActionCreateRole, iamapi.RoleARN(t.req.Partition, t.req.Account, path, in.RoleName), keys); err != nil {
 			return err
 		}
 		if strings.HasPrefix(path, serviceLinkedRolesPath) {
@@ -129,7 +129,7 @@ func (svc *Service) GetRole(ctx context.Context, in *iamapi.GetRoleInput) (*iama
 	r := RequestFrom(ctx)
 	var out *iamapi.GetRoleOutput
 	err := svc.view(r, func(t *txn) error {
-		ro, err := t.requireRole("GetRole", in.RoleName, nil)
+		ro, err := t.requireRole(iamapi.ActionGetRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (svc *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*
 	r := RequestFrom(ctx)
 	var out *iamapi.ListRolesOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("ListRoles", t.req.arn("role", defaultPath(in.PathPrefix), ""), nil); err != nil {
+		if err := t.authorize(iamapi.ActionListRoles, iamapi.RoleARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
 		roles := slices.DeleteFunc(all[*role](t, kindRole), func(ro *role) bool { return !pathPrefixMatch(ro.Path, in.PathPrefix) })
@@ -166,11 +166,11 @@ func (svc *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*
 
 // changeRole authorizes action on a role and stages what change makes of
 // a copy of it.
-func (svc *Service) changeRole(ctx context.Context, action, name string, keys map[string][]string, change func(t *txn, r *role) error) error {
+func (svc *Service) changeRole(ctx context.Context, action iamapi.Action, name string, keys map[string][]string, change func(t *txn, r *role) error) error {
 	return changeEntity(ctx, svc, (*txn).requireRole, action, name, keys, func(t *txn, r *role) error {
 		// Of a service-linked role, callers may change only the
 		// description (and its tags, which do not come through here).
-		if r.Service != "" && action != "UpdateRoleDescription" {
+		if r.Service != "" && action != iamapi.ActionUpdateRoleDescription {
 			return iamapi.UnmodifiableEntity("Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", r.Name)
 		}
 		return change(t, r)
@@ -180,7 +180,7 @@ func (svc *Service) changeRole(ctx context.Context, action, name string, keys ma
 // UpdateRole changes a role's description and maximum session duration.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRole.html
 func (svc *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleInput) (*iamapi.UpdateRoleOutput, error) {
-	return &iamapi.UpdateRoleOutput{}, svc.changeRole(ctx, "UpdateRole", in.RoleName, nil, func(_ *txn, r *role) error {
+	return &iamapi.UpdateRoleOutput{}, svc.changeRole(ctx, iamapi.ActionUpdateRole, in.RoleName, nil, func(_ *txn, r *role) error {
 		if in.Description != "" {
 			r.Description = in.Description
 		}
@@ -195,7 +195,7 @@ func (svc *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleInput) 
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRoleDescription.html
 func (svc *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRoleDescriptionInput) (*iamapi.UpdateRoleDescriptionOutput, error) {
 	var out *iamapi.UpdateRoleDescriptionOutput
-	err := svc.changeRole(ctx, "UpdateRoleDescription", in.RoleName, nil, func(t *txn, r *role) error {
+	err := svc.changeRole(ctx, iamapi.ActionUpdateRoleDescription, in.RoleName, nil, func(t *txn, r *role) error {
 		r.Description = in.Description
 		// Without MaxSessionDuration and RoleLastUsed (test_update_role,
 		// update-role-description-response, in
@@ -211,7 +211,7 @@ func (svc *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.Update
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html
 func (svc *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateAssumeRolePolicyInput) (*iamapi.UpdateAssumeRolePolicyOutput, error) {
-	return &iamapi.UpdateAssumeRolePolicyOutput{}, svc.changeRole(ctx, "UpdateAssumeRolePolicy", in.RoleName, nil, func(t *txn, r *role) error {
+	return &iamapi.UpdateAssumeRolePolicyOutput{}, svc.changeRole(ctx, iamapi.ActionUpdateAssumeRolePolicy, in.RoleName, nil, func(t *txn, r *role) error {
 		bindings, err := t.checkTrust(in.PolicyDocument, r.Name)
 		if err != nil {
 			return err
@@ -225,7 +225,7 @@ func (svc *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.Updat
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePermissionsBoundary.html
 func (svc *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.PutRolePermissionsBoundaryInput) (*iamapi.PutRolePermissionsBoundaryOutput, error) {
 	keys := map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}
-	return &iamapi.PutRolePermissionsBoundaryOutput{}, svc.changeRole(ctx, "PutRolePermissionsBoundary", in.RoleName, keys, func(t *txn, r *role) error {
+	return &iamapi.PutRolePermissionsBoundaryOutput{}, svc.changeRole(ctx, iamapi.ActionPutRolePermissionsBoundary, in.RoleName, keys, func(t *txn, r *role) error {
 		b, err := t.boundaryPolicy(in.PermissionsBoundary)
 		if err != nil {
 			return err
@@ -238,7 +238,7 @@ func (svc *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.P
 // DeleteRolePermissionsBoundary removes a role's permissions boundary.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRolePermissionsBoundary.html
 func (svc *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamapi.DeleteRolePermissionsBoundaryInput) (*iamapi.DeleteRolePermissionsBoundaryOutput, error) {
-	return &iamapi.DeleteRolePermissionsBoundaryOutput{}, svc.changeRole(ctx, "DeleteRolePermissionsBoundary", in.RoleName, nil, func(_ *txn, r *role) error {
+	return &iamapi.DeleteRolePermissionsBoundaryOutput{}, svc.changeRole(ctx, iamapi.ActionDeleteRolePermissionsBoundary, in.RoleName, nil, func(_ *txn, r *role) error {
 		r.Boundary = ""
 		return nil
 	})
@@ -247,19 +247,19 @@ func (svc *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamap
 // TagRole adds or replaces tags of a role.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagRole.html
 func (svc *Service) TagRole(ctx context.Context, in *iamapi.TagRoleInput) (*iamapi.TagRoleOutput, error) {
-	return &iamapi.TagRoleOutput{}, tagEntity(ctx, svc, (*txn).requireRole, "TagRole", in.RoleName, in.Tags)
+	return &iamapi.TagRoleOutput{}, tagEntity(ctx, svc, (*txn).requireRole, iamapi.ActionTagRole, in.RoleName, in.Tags)
 }
 
 // UntagRole removes tags from a role.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagRole.html
 func (svc *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleInput) (*iamapi.UntagRoleOutput, error) {
-	return &iamapi.UntagRoleOutput{}, untagEntity(ctx, svc, (*txn).requireRole, "UntagRole", in.RoleName, in.TagKeys)
+	return &iamapi.UntagRoleOutput{}, untagEntity(ctx, svc, (*txn).requireRole, iamapi.ActionUntagRole, in.RoleName, in.TagKeys)
 }
 
 // ListRoleTags lists a role's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoleTags.html
 func (svc *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsInput) (*iamapi.ListRoleTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireRole, "ListRoleTags", in.RoleName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListRoleTagsOutput {
+	return listEntityTags(ctx, svc, (*txn).requireRole, iamapi.ActionListRoleTags, in.RoleName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListRoleTagsOutput {
 		return &iamapi.ListRoleTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }
@@ -270,7 +270,7 @@ func (svc *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsInp
 func (svc *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleInput) (*iamapi.DeleteRoleOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		ro, err := t.requireRole("DeleteRole", in.RoleName, nil)
+		ro, err := t.requireRole(iamapi.ActionDeleteRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}

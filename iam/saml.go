@@ -218,18 +218,20 @@ func errNoSuchSAML(given string) error {
 	return iamapi.NoSuchEntity("Manifest not found for arn %s", given)
 }
 
-func (t *txn) samlARN(name string) string { return t.req.arn("saml-provider", "/", name) }
+func (t *txn) samlARN(name string) string {
+	return iamapi.SAMLProviderARN(t.req.Partition, t.req.Account, name)
+}
 
 // providerARN splits the ARN of an IAM identity provider of resourceType
 // (saml-provider, oidc-provider) into its account and name, in the
 // request's partition; ok is false when it names another partition.
-func (t *txn) providerARN(given, resourceType string) (account, name string, ok bool, err error) {
+func (t *txn) providerARN(given string, resourceType iamapi.ResourceType) (account, name string, ok bool, err error) {
 	a, perr := arn.Parse(given)
 	if perr != nil || a.Service != "iam" || a.Region != "" {
 		return "", "", false, iamapi.InvalidInput("ARN %s is not valid.", given)
 	}
 	typ, rest, _ := strings.Cut(a.Resource, "/")
-	if typ != resourceType {
+	if typ != string(resourceType) {
 		return "", "", false, awsapi.ValidationError("Invalid resource type in ARN")
 	}
 	if rest == "" {
@@ -240,8 +242,8 @@ func (t *txn) providerARN(given, resourceType string) (account, name string, ok 
 
 // requireSAML authorizes action on the SAML provider with the given ARN
 // and returns it, or NoSuchEntity once the caller may know.
-func (t *txn) requireSAML(action, given string, keys map[string][]string) (*samlProvider, error) {
-	account, name, samePartition, err := t.providerARN(given, "saml-provider")
+func (t *txn) requireSAML(action iamapi.Action, given string, keys map[string][]string) (*samlProvider, error) {
+	account, name, samePartition, err := t.providerARN(given, iamapi.ResourceSAMLProvider)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +273,7 @@ func (svc *Service) CreateSAMLProvider(ctx context.Context, in *iamapi.CreateSAM
 	var out *iamapi.CreateSAMLProviderOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		a := t.samlARN(in.Name)
-		if err := t.authorize("CreateSAMLProvider", a, tagContext(in.Tags, nil)); err != nil {
+		if err := t.authorize(iamapi.ActionCreateSAMLProvider, a, tagContext(in.Tags, nil)); err != nil {
 			return err
 		}
 		if _, ok := get[*samlProvider](t, kindSAML, nameKey(in.Name)); ok {
@@ -316,7 +318,7 @@ func (svc *Service) GetSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProvi
 	r := RequestFrom(ctx)
 	var out *iamapi.GetSAMLProviderOutput
 	err := svc.view(r, func(t *txn) error {
-		p, err := t.requireSAML("GetSAMLProvider", in.SAMLProviderArn, nil)
+		p, err := t.requireSAML(iamapi.ActionGetSAMLProvider, in.SAMLProviderArn, nil)
 		if err != nil {
 			return err
 		}
@@ -345,7 +347,7 @@ func (svc *Service) UpdateSAMLProvider(ctx context.Context, in *iamapi.UpdateSAM
 	r := RequestFrom(ctx)
 	var out *iamapi.UpdateSAMLProviderOutput
 	err := svc.update(ctx, r, func(t *txn) error {
-		p, err := t.requireSAML("UpdateSAMLProvider", in.SAMLProviderArn, nil)
+		p, err := t.requireSAML(iamapi.ActionUpdateSAMLProvider, in.SAMLProviderArn, nil)
 		if err != nil {
 			return err
 		}
@@ -398,7 +400,7 @@ func (svc *Service) UpdateSAMLProvider(ctx context.Context, in *iamapi.UpdateSAM
 func (svc *Service) DeleteSAMLProvider(ctx context.Context, in *iamapi.DeleteSAMLProviderInput) (*iamapi.DeleteSAMLProviderOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		p, err := t.requireSAML("DeleteSAMLProvider", in.SAMLProviderArn, nil)
+		p, err := t.requireSAML(iamapi.ActionDeleteSAMLProvider, in.SAMLProviderArn, nil)
 		if err != nil {
 			return err
 		}
@@ -414,7 +416,7 @@ func (svc *Service) ListSAMLProviders(ctx context.Context, in *iamapi.ListSAMLPr
 	r := RequestFrom(ctx)
 	var out *iamapi.ListSAMLProvidersOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("ListSAMLProviders", t.samlARN("*"), nil); err != nil {
+		if err := t.authorize(iamapi.ActionListSAMLProviders, t.samlARN("*"), nil); err != nil {
 			return err
 		}
 		ps := all[*samlProvider](t, kindSAML)
@@ -430,19 +432,19 @@ func (svc *Service) ListSAMLProviders(ctx context.Context, in *iamapi.ListSAMLPr
 // TagSAMLProvider adds or replaces tags of a SAML provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagSAMLProvider.html
 func (svc *Service) TagSAMLProvider(ctx context.Context, in *iamapi.TagSAMLProviderInput) (*iamapi.TagSAMLProviderOutput, error) {
-	return &iamapi.TagSAMLProviderOutput{}, tagEntity(ctx, svc, (*txn).requireSAML, "TagSAMLProvider", in.SAMLProviderArn, in.Tags)
+	return &iamapi.TagSAMLProviderOutput{}, tagEntity(ctx, svc, (*txn).requireSAML, iamapi.ActionTagSAMLProvider, in.SAMLProviderArn, in.Tags)
 }
 
 // UntagSAMLProvider removes tags from a SAML provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagSAMLProvider.html
 func (svc *Service) UntagSAMLProvider(ctx context.Context, in *iamapi.UntagSAMLProviderInput) (*iamapi.UntagSAMLProviderOutput, error) {
-	return &iamapi.UntagSAMLProviderOutput{}, untagEntity(ctx, svc, (*txn).requireSAML, "UntagSAMLProvider", in.SAMLProviderArn, in.TagKeys)
+	return &iamapi.UntagSAMLProviderOutput{}, untagEntity(ctx, svc, (*txn).requireSAML, iamapi.ActionUntagSAMLProvider, in.SAMLProviderArn, in.TagKeys)
 }
 
 // ListSAMLProviderTags lists a SAML provider's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListSAMLProviderTags.html
 func (svc *Service) ListSAMLProviderTags(ctx context.Context, in *iamapi.ListSAMLProviderTagsInput) (*iamapi.ListSAMLProviderTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireSAML, "ListSAMLProviderTags", in.SAMLProviderArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListSAMLProviderTagsOutput {
+	return listEntityTags(ctx, svc, (*txn).requireSAML, iamapi.ActionListSAMLProviderTags, in.SAMLProviderArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListSAMLProviderTagsOutput {
 		return &iamapi.ListSAMLProviderTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }
@@ -479,7 +481,7 @@ func (svc *Service) SAMLProvider(providerARN string) (SAMLIdentityProvider, erro
 		return SAMLIdentityProvider{}, ErrNoProvider
 	}
 	out := SAMLIdentityProvider{
-		ARN:                "arn:aws:iam::" + a.AccountID + ":saml-provider/" + p.Name,
+		ARN:                iamapi.SAMLProviderARN(canonicalPartition, a.AccountID, p.Name),
 		EntityID:           p.EntityID,
 		ValidUntil:         p.ValidUntil,
 		EncryptionRequired: p.Encryption == samlEncryptionRequired,

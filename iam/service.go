@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/arn"
 	"github.com/gatehouse/gatehouse/catalog"
 	"github.com/gatehouse/gatehouse/policy"
 	"github.com/gatehouse/gatehouse/secret"
@@ -220,11 +221,11 @@ func isAWSManagedARN(a string) bool {
 
 // customerPolicyByARN finds a customer managed policy by canonical ARN.
 func customerPolicyByARN(t *txn, a string) *managedPolicy {
-	prefix := "arn:aws:iam::" + t.acct + ":policy"
-	if !strings.HasPrefix(a, prefix) {
+	f, ok := arn.Split(a)
+	if !ok || f[0] != "arn" || f[1] != canonicalPartition || f[2] != "iam" || f[3] != "" || f[4] != t.acct || !strings.HasPrefix(f[5], "policy/") {
 		return nil
 	}
-	rest := a[len(prefix):] // "/path/name"
+	rest := f[5][len("policy"):] // "/path/name"
 	name := rest[strings.LastIndexByte(rest, '/')+1:]
 	p, ok := get[*managedPolicy](t, kindPolicy, nameKey(name))
 	if !ok || p.Path+p.Name != rest {

@@ -123,7 +123,7 @@ func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, in *iam
 		keys["iam:ServiceSpecificCredentialAgeDays"] = []string{strconv.Itoa(int(*in.CredentialAgeDays))}
 	}
 	var out *iamapi.CreateServiceSpecificCredentialOutput
-	err := svc.changeUser(ctx, "CreateServiceSpecificCredential", in.UserName, keys, func(t *txn, u *user) error {
+	err := svc.changeUser(ctx, iamapi.ActionCreateServiceSpecificCredential, in.UserName, keys, func(t *txn, u *user) error {
 		cs, ok := credentialServices[in.ServiceName]
 		if !ok {
 			return errServiceNotSupported(in.ServiceName)
@@ -164,7 +164,7 @@ func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, in *iam
 // findServiceCred authorizes action on the owner of credential id (by
 // default the caller) and finds it. The credential's service is the
 // iam:ServiceSpecificCredentialServiceName key of the decision.
-func (t *txn) findServiceCred(action, name, id string) (*user, int, error) {
+func (t *txn) findServiceCred(action iamapi.Action, name, id string) (*user, int, error) {
 	name = t.targetUser(name)
 	if name == "" {
 		if err := t.authorize(action, t.req.Caller.ARN, nil); err != nil {
@@ -197,7 +197,7 @@ func (svc *Service) ResetServiceSpecificCredential(ctx context.Context, in *iama
 	r := RequestFrom(ctx)
 	var out *iamapi.ResetServiceSpecificCredentialOutput
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findServiceCred("ResetServiceSpecificCredential", in.UserName, in.ServiceSpecificCredentialId)
+		u, i, err := t.findServiceCred(iamapi.ActionResetServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
 		if err != nil {
 			return err
 		}
@@ -219,7 +219,7 @@ func (svc *Service) ResetServiceSpecificCredential(ctx context.Context, in *iama
 func (svc *Service) UpdateServiceSpecificCredential(ctx context.Context, in *iamapi.UpdateServiceSpecificCredentialInput) (*iamapi.UpdateServiceSpecificCredentialOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findServiceCred("UpdateServiceSpecificCredential", in.UserName, in.ServiceSpecificCredentialId)
+		u, i, err := t.findServiceCred(iamapi.ActionUpdateServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
 		if err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func (svc *Service) UpdateServiceSpecificCredential(ctx context.Context, in *iam
 func (svc *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iamapi.DeleteServiceSpecificCredentialInput) (*iamapi.DeleteServiceSpecificCredentialOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findServiceCred("DeleteServiceSpecificCredential", in.UserName, in.ServiceSpecificCredentialId)
+		u, i, err := t.findServiceCred(iamapi.ActionDeleteServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
 		if err != nil {
 			return err
 		}
@@ -269,7 +269,7 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iama
 		var users []*user
 		switch name := t.targetUser(in.UserName); {
 		case allUsers:
-			if err := t.authorize("ListServiceSpecificCredentials", t.req.arn("user", "/", ""), nil); err != nil {
+			if err := t.authorize(iamapi.ActionListServiceSpecificCredentials, iamapi.UserARN(t.req.Partition, t.req.Account, "/", ""), nil); err != nil {
 				return err
 			}
 			if in.UserName != "" {
@@ -277,11 +277,11 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iama
 			}
 			users = all[*user](t, kindUser)
 		case name == "":
-			if err := t.authorize("ListServiceSpecificCredentials", r.Caller.ARN, nil); err != nil {
+			if err := t.authorize(iamapi.ActionListServiceSpecificCredentials, r.Caller.ARN, nil); err != nil {
 				return err
 			}
 		default:
-			u, err := t.requireUser("ListServiceSpecificCredentials", name, nil)
+			u, err := t.requireUser(iamapi.ActionListServiceSpecificCredentials, name, nil)
 			if err != nil {
 				return err
 			}

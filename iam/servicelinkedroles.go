@@ -90,7 +90,7 @@ func (svc *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Crea
 	var out *iamapi.CreateServiceLinkedRoleOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		keys := map[string][]string{"iam:AWSServiceName": {ls.Service}}
-		if err := t.authorize("CreateServiceLinkedRole", t.req.arn("role", path, name), keys); err != nil {
+		if err := t.authorize(iamapi.ActionCreateServiceLinkedRole, iamapi.RoleARN(t.req.Partition, t.req.Account, path, name), keys); err != nil {
 			return err
 		}
 		if _, ok := get[*role](t, kindRole, nameKey(name)); ok {
@@ -122,7 +122,7 @@ func (svc *Service) DeleteServiceLinkedRole(ctx context.Context, in *iamapi.Dele
 	r := RequestFrom(ctx)
 	var out *iamapi.DeleteServiceLinkedRoleOutput
 	err := svc.update(ctx, r, func(t *txn) error {
-		ro, err := t.requireRole("DeleteServiceLinkedRole", in.RoleName, nil)
+		ro, err := t.requireRole(iamapi.ActionDeleteServiceLinkedRole, in.RoleName, nil)
 		if err != nil {
 			return err
 		}
@@ -151,7 +151,7 @@ func (svc *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *
 	}
 	var out *iamapi.GetServiceLinkedRoleDeletionStatusOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("GetServiceLinkedRoleDeletionStatus", t.req.arn("role", serviceLinkedRolesPath+parts[0]+"/", parts[1]), nil); err != nil {
+		if err := t.authorize(iamapi.ActionGetServiceLinkedRoleDeletionStatus, iamapi.RoleARN(t.req.Partition, t.req.Account, serviceLinkedRolesPath+parts[0]+"/", parts[1]), nil); err != nil {
 			return err
 		}
 		task, ok := get[*slrDeletion](t, kindSLRDeletion, in.DeletionTaskId)

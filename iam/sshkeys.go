@@ -144,7 +144,7 @@ func encodeSSHKey(body, encoding string) (string, error) {
 }
 
 // findSSHKey authorizes action on the user and finds its key id.
-func (t *txn) findSSHKey(action, name, id string) (*user, int, error) {
+func (t *txn) findSSHKey(action iamapi.Action, name, id string) (*user, int, error) {
 	u, err := t.requireUser(action, name, nil)
 	if err != nil {
 		return nil, 0, err
@@ -160,7 +160,7 @@ func (t *txn) findSSHKey(action, name, id string) (*user, int, error) {
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSSHPublicKey.html
 func (svc *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPublicKeyInput) (*iamapi.UploadSSHPublicKeyOutput, error) {
 	var out *iamapi.UploadSSHPublicKeyOutput
-	err := svc.changeUser(ctx, "UploadSSHPublicKey", in.UserName, nil, func(t *txn, u *user) error {
+	err := svc.changeUser(ctx, iamapi.ActionUploadSSHPublicKey, in.UserName, nil, func(t *txn, u *user) error {
 		pub, _, err := parseSSHPublicKey(in.SSHPublicKeyBody)
 		if err != nil {
 			return err
@@ -188,7 +188,7 @@ func (svc *Service) GetSSHPublicKey(ctx context.Context, in *iamapi.GetSSHPublic
 	r := RequestFrom(ctx)
 	var out *iamapi.GetSSHPublicKeyOutput
 	err := svc.view(r, func(t *txn) error {
-		u, i, err := t.findSSHKey("GetSSHPublicKey", in.UserName, in.SSHPublicKeyId)
+		u, i, err := t.findSSHKey(iamapi.ActionGetSSHPublicKey, in.UserName, in.SSHPublicKeyId)
 		if err != nil {
 			return err
 		}
@@ -210,7 +210,7 @@ func (svc *Service) GetSSHPublicKey(ctx context.Context, in *iamapi.GetSSHPublic
 func (svc *Service) UpdateSSHPublicKey(ctx context.Context, in *iamapi.UpdateSSHPublicKeyInput) (*iamapi.UpdateSSHPublicKeyOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findSSHKey("UpdateSSHPublicKey", in.UserName, in.SSHPublicKeyId)
+		u, i, err := t.findSSHKey(iamapi.ActionUpdateSSHPublicKey, in.UserName, in.SSHPublicKeyId)
 		if err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func settableStatus(s string) error {
 func (svc *Service) DeleteSSHPublicKey(ctx context.Context, in *iamapi.DeleteSSHPublicKeyInput) (*iamapi.DeleteSSHPublicKeyOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findSSHKey("DeleteSSHPublicKey", in.UserName, in.SSHPublicKeyId)
+		u, i, err := t.findSSHKey(iamapi.ActionDeleteSSHPublicKey, in.UserName, in.SSHPublicKeyId)
 		if err != nil {
 			return err
 		}
@@ -261,13 +261,13 @@ func (svc *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPub
 	err := svc.view(r, func(t *txn) error {
 		name := t.targetUser(in.UserName)
 		if name == "" {
-			if err := t.authorize("ListSSHPublicKeys", r.Caller.ARN, nil); err != nil {
+			if err := t.authorize(iamapi.ActionListSSHPublicKeys, r.Caller.ARN, nil); err != nil {
 				return err
 			}
 			out = &iamapi.ListSSHPublicKeysOutput{SSHPublicKeys: []iamapi.SSHPublicKeyMetadata{}, IsTruncated: boolPtr(false)}
 			return nil
 		}
-		u, err := t.requireUser("ListSSHPublicKeys", name, nil)
+		u, err := t.requireUser(iamapi.ActionListSSHPublicKeys, name, nil)
 		if err != nil {
 			return err
 		}

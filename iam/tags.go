@@ -9,14 +9,14 @@ import (
 // finder authorizes action on the entity the request names (with the
 // operation's context keys) and returns it, or the AWS error to answer:
 // the txn.require* methods.
-type finder[P entity] func(t *txn, action, name string, keys map[string][]string) (P, error)
+type finder[P entity] func(t *txn, action iamapi.Action, name string, keys map[string][]string) (P, error)
 
 // changeEntity finds an entity and stages what edit makes of a copy of
 // it, in one transaction.
 func changeEntity[E any, P interface {
 	*E
 	entity
-}](ctx context.Context, svc *Service, find finder[P], action, name string, keys map[string][]string, edit func(t *txn, e P) error) error {
+}](ctx context.Context, svc *Service, find finder[P], action iamapi.Action, name string, keys map[string][]string, edit func(t *txn, e P) error) error {
 	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
 		e, err := find(t, action, name, keys)
 		if err != nil {
@@ -61,7 +61,7 @@ func (c *serverCert) foldTagKeys() bool      { return true }
 
 // tagEntity adds or replaces tags of an entity (the Tag* operations),
 // with aws:RequestTag/* and aws:TagKeys in the request context.
-func tagEntity[E any, P tagged[E]](ctx context.Context, svc *Service, find finder[P], action, name string, tags []iamapi.Tag) error {
+func tagEntity[E any, P tagged[E]](ctx context.Context, svc *Service, find finder[P], action iamapi.Action, name string, tags []iamapi.Tag) error {
 	return changeEntity(ctx, svc, find, action, name, tagContext(tags, nil), func(_ *txn, e P) error {
 		merged, err := mergeTags(*e.tagList(), tags, e.foldTagKeys())
 		*e.tagList() = merged
@@ -71,7 +71,7 @@ func tagEntity[E any, P tagged[E]](ctx context.Context, svc *Service, find finde
 
 // untagEntity removes tags from an entity (the Untag* operations), with
 // aws:TagKeys in the request context.
-func untagEntity[E any, P tagged[E]](ctx context.Context, svc *Service, find finder[P], action, name string, keys []string) error {
+func untagEntity[E any, P tagged[E]](ctx context.Context, svc *Service, find finder[P], action iamapi.Action, name string, keys []string) error {
 	return changeEntity(ctx, svc, find, action, name, map[string][]string{"aws:TagKeys": keys}, func(_ *txn, e P) error {
 		rest, err := removeTags(*e.tagList(), keys, e.foldTagKeys())
 		*e.tagList() = rest
@@ -83,14 +83,14 @@ func untagEntity[E any, P tagged[E]](ctx context.Context, svc *Service, find fin
 // operations), sorted by key as IAM lists them (ListPolicyTags answers
 // "A" before "a" for tags added as "a", "A": test_policy_tag_lifecycle in
 // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_policies.snapshot.json).
-func listEntityTags[E any, P tagged[E], O any](ctx context.Context, svc *Service, find finder[P], action, name, marker string, maxItems *int32, build func([]iamapi.Tag, string, bool) *O) (*O, error) {
+func listEntityTags[E any, P tagged[E], O any](ctx context.Context, svc *Service, find finder[P], action iamapi.Action, name, marker string, maxItems *int32, build func([]iamapi.Tag, string, bool) *O) (*O, error) {
 	var out *O
 	err := svc.view(RequestFrom(ctx), func(t *txn) error {
 		e, err := find(t, action, name, nil)
 		if err != nil {
 			return err
 		}
-		out, err = listTags(action, *e.tagList(), marker, maxItems, build)
+		out, err = listTags(action.Name(), *e.tagList(), marker, maxItems, build)
 		return err
 	})
 	return out, err

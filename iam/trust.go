@@ -116,11 +116,11 @@ func (t *txn) principalID(account, kind, name, canonical string) string {
 	}
 	switch x := e.(type) {
 	case *user:
-		if "arn:aws:iam::"+account+":user"+x.Path+x.Name == canonical {
+		if iamapi.UserARN(canonicalPartition, account, x.Path, x.Name) == canonical {
 			return x.ID
 		}
 	case *role:
-		if "arn:aws:iam::"+account+":role"+x.Path+x.Name == canonical {
+		if iamapi.RoleARN(canonicalPartition, account, x.Path, x.Name) == canonical {
 			return x.ID
 		}
 	}
@@ -146,7 +146,7 @@ func (t *txn) trustDocument(r *role) string {
 		shown := b.ID
 		if kind == "user" {
 			if u := t.userByID(a.AccountID, b.ID); u != nil {
-				shown = t.req.out("arn:aws:iam::" + a.AccountID + ":user" + u.Path + u.Name)
+				shown = t.req.out(iamapi.UserARN(canonicalPartition, a.AccountID, u.Path, u.Name))
 			}
 		}
 		doc = strings.ReplaceAll(doc, `"`+b.Written+`"`, `"`+shown+`"`)

@@ -22,14 +22,14 @@ func errNoSuchUser(name string) error {
 // userARN is the ARN of a user, existing or not, in the request's partition.
 func (t *txn) userARN(u *user, name string) string {
 	if u != nil {
-		return t.req.arn("user", u.Path, u.Name)
+		return iamapi.UserARN(t.req.Partition, t.req.Account, u.Path, u.Name)
 	}
-	return t.req.arn("user", "/", name)
+	return iamapi.UserARN(t.req.Partition, t.req.Account, "/", name)
 }
 
 // requireUser authorizes action on the named user and returns it, or
 // NoSuchEntity once the caller is allowed to know.
-func (t *txn) requireUser(action, name string, keys map[string][]string) (*user, error) {
+func (t *txn) requireUser(action iamapi.Action, name string, keys map[string][]string) (*user, error) {
 	u, ok := get[*user](t, kindUser, nameKey(name))
 	if ok {
 		keys = resourceTagContext(u.Tags, keys)
@@ -104,7 +104,7 @@ func (svc *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserInput) 
 		if in.PermissionsBoundary != "" {
 			keys = withKey(keys, "iam:PermissionsBoundary", in.PermissionsBoundary)
 		}
-		if err := t.authorize("CreateUser", t.req.arn("user", path, in.UserName), keys); err != nil {
+		if err := t.authorize(iamapi.ActionCreateUser, iamapi.UserARN(t.req.Partition, t.req.Account, path, in.UserName), keys); err != nil {
 			return err
 		}
 		if _, ok := get[*user](t, kindUser, nameKey(in.UserName)); ok {
@@ -141,13 +141,13 @@ func (svc *Service) GetUser(ctx context.Context, in *iamapi.GetUserInput) (*iama
 		name := t.targetUser(in.UserName)
 		if name == "" {
 			// The root user: AWS answers with the account as the user.
-			if err := t.authorize("GetUser", r.Caller.ARN, nil); err != nil {
+			if err := t.authorize(iamapi.ActionGetUser, r.Caller.ARN, nil); err != nil {
 				return err
 			}
 			out = &iamapi.GetUserOutput{User: &iamapi.User{UserId: r.Account, Arn: r.Caller.ARN, CreateDate: t.rootCreated(), Path: "/"}}
 			return nil
 		}
-		u, err := t.requireUser("GetUser", name, nil)
+		u, err := t.requireUser(iamapi.ActionGetUser, name, nil)
 		if err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func (svc *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersInput) (*
 	r := RequestFrom(ctx)
 	var out *iamapi.ListUsersOutput
 	err := svc.view(r, func(t *txn) error {
-		if err := t.authorize("ListUsers", t.req.arn("user", defaultPath(in.PathPrefix), ""), nil); err != nil {
+		if err := t.authorize(iamapi.ActionListUsers, iamapi.UserARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
 		users := slices.DeleteFunc(all[*user](t, kindUser), func(u *user) bool { return !pathPrefixMatch(u.Path, in.PathPrefix) })
@@ -192,7 +192,7 @@ func (svc *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersInput) (*
 func (svc *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserInput) (*iamapi.UpdateUserOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, err := t.requireUser("UpdateUser", in.UserName, nil)
+		u, err := t.requireUser(iamapi.ActionUpdateUser, in.UserName, nil)
 		if err != nil {
 			return err
 		}
@@ -202,7 +202,7 @@ func (svc *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserInput) 
 		}
 		if in.NewUserName != "" && in.NewUserName != u.Name {
 			// The caller needs the permission on the new name as well.
-			if err := t.authorize("UpdateUser", t.req.arn("user", nu.Path, in.NewUserName), nil); err != nil {
+			if err := t.authorize(iamapi.ActionUpdateUser, iamapi.UserARN(t.req.Partition, t.req.Account, nu.Path, in.NewUserName), nil); err != nil {
 				return err
 			}
 			if nameKey(in.NewUserName) != u.key() {
@@ -224,7 +224,7 @@ func (svc *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserInput) 
 func (svc *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) (*iamapi.DeleteUserOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, err := t.requireUser("DeleteUser", in.UserName, nil)
+		u, err := t.requireUser(iamapi.ActionDeleteUser, in.UserName, nil)
 		if err != nil {
 			return err
 		}
@@ -256,26 +256,26 @@ func (svc *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) 
 
 // changeUser authorizes action on a user and stages what change makes
 // of a copy of it.
-func (svc *Service) changeUser(ctx context.Context, action, name string, keys map[string][]string, change func(t *txn, u *user) error) error {
+func (svc *Service) changeUser(ctx context.Context, action iamapi.Action, name string, keys map[string][]string, change func(t *txn, u *user) error) error {
 	return changeEntity(ctx, svc, (*txn).requireUser, action, name, keys, change)
 }
 
 // TagUser adds or replaces tags of a user.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagUser.html
 func (svc *Service) TagUser(ctx context.Context, in *iamapi.TagUserInput) (*iamapi.TagUserOutput, error) {
-	return &iamapi.TagUserOutput{}, tagEntity(ctx, svc, (*txn).requireUser, "TagUser", in.UserName, in.Tags)
+	return &iamapi.TagUserOutput{}, tagEntity(ctx, svc, (*txn).requireUser, iamapi.ActionTagUser, in.UserName, in.Tags)
 }
 
 // UntagUser removes tags from a user.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagUser.html
 func (svc *Service) UntagUser(ctx context.Context, in *iamapi.UntagUserInput) (*iamapi.UntagUserOutput, error) {
-	return &iamapi.UntagUserOutput{}, untagEntity(ctx, svc, (*txn).requireUser, "UntagUser", in.UserName, in.TagKeys)
+	return &iamapi.UntagUserOutput{}, untagEntity(ctx, svc, (*txn).requireUser, iamapi.ActionUntagUser, in.UserName, in.TagKeys)
 }
 
 // ListUserTags lists a user's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUserTags.html
 func (svc *Service) ListUserTags(ctx context.Context, in *iamapi.ListUserTagsInput) (*iamapi.ListUserTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireUser, "ListUserTags", in.UserName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListUserTagsOutput {
+	return listEntityTags(ctx, svc, (*txn).requireUser, iamapi.ActionListUserTags, in.UserName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListUserTagsOutput {
 		return &iamapi.ListUserTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }
@@ -299,7 +299,7 @@ func listTags[O any](list string, tags []Tag, marker string, maxItems *int32, bu
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPermissionsBoundary.html
 func (svc *Service) PutUserPermissionsBoundary(ctx context.Context, in *iamapi.PutUserPermissionsBoundaryInput) (*iamapi.PutUserPermissionsBoundaryOutput, error) {
 	keys := map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}
-	return &iamapi.PutUserPermissionsBoundaryOutput{}, svc.changeUser(ctx, "PutUserPermissionsBoundary", in.UserName, keys, func(t *txn, u *user) error {
+	return &iamapi.PutUserPermissionsBoundaryOutput{}, svc.changeUser(ctx, iamapi.ActionPutUserPermissionsBoundary, in.UserName, keys, func(t *txn, u *user) error {
 		b, err := t.boundaryPolicy(in.PermissionsBoundary)
 		u.Boundary = b
 		return err
@@ -309,7 +309,7 @@ func (svc *Service) PutUserPermissionsBoundary(ctx context.Context, in *iamapi.P
 // DeleteUserPermissionsBoundary removes a user's permissions boundary.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUserPermissionsBoundary.html
 func (svc *Service) DeleteUserPermissionsBoundary(ctx context.Context, in *iamapi.DeleteUserPermissionsBoundaryInput) (*iamapi.DeleteUserPermissionsBoundaryOutput, error) {
-	return &iamapi.DeleteUserPermissionsBoundaryOutput{}, svc.changeUser(ctx, "DeleteUserPermissionsBoundary", in.UserName, nil, func(_ *txn, u *user) error {
+	return &iamapi.DeleteUserPermissionsBoundaryOutput{}, svc.changeUser(ctx, iamapi.ActionDeleteUserPermissionsBoundary, in.UserName, nil, func(_ *txn, u *user) error {
 		u.Boundary = ""
 		return nil
 	})

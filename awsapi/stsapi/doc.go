@@ -2,4 +2,4 @@
 // the botocore model by internal/cmd/genapi like package iamapi.
 package stsapi
 
-//go:generate go run ../../internal/cmd/genapi -model ../../../shared/data/models/sts/2011-06-15 -pkg stsapi -out .
+//go:generate go run ../../internal/cmd/genapi -model ../models/sts/2011-06-15 -pkg stsapi -out .

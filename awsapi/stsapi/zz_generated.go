@@ -2633,21 +2633,24 @@ type Operation struct {
 	Name string
 	// Paginated operations take Marker and MaxItems and return IsTruncated.
 	Paginated bool
+	// Action is the action the operation authorizes, as the Service
+	// Authorization Reference names it; "" if the reference has none.
+	Action Action
 }
 
 // Operations are all the operations of the model.
 var Operations = []Operation{
-	{Name: "AssumeRole", Paginated: false},
-	{Name: "AssumeRoleWithSAML", Paginated: false},
-	{Name: "AssumeRoleWithWebIdentity", Paginated: false},
-	{Name: "AssumeRoot", Paginated: false},
-	{Name: "DecodeAuthorizationMessage", Paginated: false},
-	{Name: "GetAccessKeyInfo", Paginated: false},
-	{Name: "GetCallerIdentity", Paginated: false},
-	{Name: "GetDelegatedAccessToken", Paginated: false},
-	{Name: "GetFederationToken", Paginated: false},
-	{Name: "GetSessionToken", Paginated: false},
-	{Name: "GetWebIdentityToken", Paginated: false},
+	{Name: "AssumeRole", Paginated: false, Action: ActionAssumeRole},
+	{Name: "AssumeRoleWithSAML", Paginated: false, Action: ActionAssumeRoleWithSAML},
+	{Name: "AssumeRoleWithWebIdentity", Paginated: false, Action: ActionAssumeRoleWithWebIdentity},
+	{Name: "AssumeRoot", Paginated: false, Action: ActionAssumeRoot},
+	{Name: "DecodeAuthorizationMessage", Paginated: false, Action: ActionDecodeAuthorizationMessage},
+	{Name: "GetAccessKeyInfo", Paginated: false, Action: ActionGetAccessKeyInfo},
+	{Name: "GetCallerIdentity", Paginated: false, Action: ActionGetCallerIdentity},
+	{Name: "GetDelegatedAccessToken", Paginated: false, Action: ActionGetDelegatedAccessToken},
+	{Name: "GetFederationToken", Paginated: false, Action: ActionGetFederationToken},
+	{Name: "GetSessionToken", Paginated: false, Action: ActionGetSessionToken},
+	{Name: "GetWebIdentityToken", Paginated: false, Action: ActionGetWebIdentityToken},
 }
 
 // Handler decodes and validates a request's form, calls the service

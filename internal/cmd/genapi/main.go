@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/gatehouse/gatehouse/catalog"
 )
 
 type shapeRef struct {
@@ -51,9 +53,10 @@ type operation struct {
 
 type model struct {
 	Metadata struct {
-		APIVersion   string `json:"apiVersion"`
-		XMLNamespace string `json:"xmlNamespace"`
-		ServiceID    string `json:"serviceId"`
+		APIVersion     string `json:"apiVersion"`
+		XMLNamespace   string `json:"xmlNamespace"`
+		ServiceID      string `json:"serviceId"`
+		EndpointPrefix string `json:"endpointPrefix"` // the service prefix of its actions: "iam"
 	} `json:"metadata"`
 	Operations map[string]operation `json:"operations"`
 	Shapes     map[string]*shape    `json:"shapes"`
@@ -63,9 +66,15 @@ func main() {
 	modelDir := flag.String("model", "", "directory with service-2.json (and paginators-1.json)")
 	pkg := flag.String("pkg", "", "package name")
 	out := flag.String("out", ".", "output directory")
+	served := flag.String("served", "", "with -api and -type: write zz_served.go, the assertions that -type implements each operation this file lists")
+	api := flag.String("api", "", "import path of the generated package (with -served)")
+	typ := flag.String("type", "", "the service type (with -served)")
 	flag.Parse()
 	if *modelDir == "" || *pkg == "" {
 		log.Fatal("genapi: -model and -pkg are required")
+	}
+	if *served != "" && (*api == "" || *typ == "") {
+		log.Fatal("genapi: -served needs -api and -type")
 	}
 	raw, err := os.ReadFile(filepath.Join(*modelDir, "service-2.json"))
 	if err != nil {
@@ -77,6 +86,18 @@ func main() {
 	}
 	if err := memberOrder(raw, &m); err != nil {
 		log.Fatal(err)
+	}
+	if *served != "" {
+		text, err := os.ReadFile(*served)
+		if err != nil {
+			log.Fatal(err)
+		}
+		ops, err := readServed(&m, string(text))
+		if err != nil {
+			log.Fatalf("genapi: %s: %v", *served, err)
+		}
+		write(*out, "zz_served.go", servedFile(&m, filepath.Base(*served), ops, *api, *pkg, *typ))
+		return
 	}
 	paginated := map[string]bool{}
 	if pr, err := os.ReadFile(filepath.Join(*modelDir, "paginators-1.json")); err == nil {
@@ -90,15 +111,25 @@ func main() {
 			paginated[op] = true
 		}
 	}
-	g := &gen{m: &m, pkg: *pkg, paginated: paginated, names: map[string]string{}}
+	g := &gen{m: &m, pkg: *pkg, paginated: paginated, names: map[string]string{}, actions: map[string]bool{}}
 	g.nameShapes()
-	src := g.generate()
+	actions, err := g.authorizationFile(catalog.Default())
+	if err != nil {
+		log.Fatalf("genapi: %v", err)
+	}
+	write(*out, "zz_generated.go", g.generate())
+	write(*out, "zz_actions.go", actions)
+}
+
+// write formats src and writes it to dir/name; source that does not
+// format is written to name.broken for a look.
+func write(dir, name string, src []byte) {
 	formatted, err := format.Source(src)
 	if err != nil {
-		os.WriteFile(filepath.Join(*out, "zz_generated.go.broken"), src, 0o644)
-		log.Fatalf("genapi: formatting: %v", err)
+		os.WriteFile(filepath.Join(dir, name+".broken"), src, 0o644)
+		log.Fatalf("genapi: formatting %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(*out, "zz_generated.go"), formatted, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name), formatted, 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -142,6 +173,7 @@ type gen struct {
 	names     map[string]string // shape name -> Go type name (structures)
 	b         bytes.Buffer
 	regexps   []string
+	actions   map[string]bool // operations with an Action constant
 }
 
 func exported(s string) string {
@@ -702,12 +734,19 @@ func (g *gen) operations() {
 	g.p("Name string")
 	g.p("// Paginated operations take Marker and MaxItems and return IsTruncated.")
 	g.p("Paginated bool")
+	g.p("// Action is the action the operation authorizes, as the Service")
+	g.p("// Authorization Reference names it; \"\" if the reference has none.")
+	g.p("Action Action")
 	g.p("}")
 	g.p("")
 	g.p("// Operations are all the operations of the model.")
 	g.p("var Operations = []Operation{")
 	for _, name := range ops {
-		g.p("{Name: %q, Paginated: %v},", name, g.paginated[name])
+		action := `""`
+		if g.actions[name] {
+			action = "Action" + name
+		}
+		g.p("{Name: %q, Paginated: %v, Action: %s},", name, g.paginated[name], action)
 	}
 	g.p("}")
 	g.p("")
