@@ -40,9 +40,10 @@ func (e *ChainError) Error() string {
 	return fmt.Sprintf("x509cert: the chain does not sign certificate %d", e.Index)
 }
 
-// ParseCertificate reads text that holds exactly one PEM certificate.
-func ParseCertificate(text string) (*x509.Certificate, error) {
-	certs, err := ParseCertificates(text)
+// Parse reads text that holds exactly one PEM certificate, read as
+// ParseChain reads them.
+func Parse(text string) (*x509.Certificate, error) {
+	certs, err := parseAll(text)
 	if err != nil {
 		return nil, err
 	}
@@ -52,10 +53,24 @@ func ParseCertificate(text string) (*x509.Certificate, error) {
 	return certs[0], nil
 }
 
-// ParseCertificates reads a sequence of PEM certificates, with nothing
-// but white space between and after them. Text before a block is
-// skipped as encoding/pem skips it.
-func ParseCertificates(text string) ([]*x509.Certificate, error) {
+// ParseChain reads a certificate chain: one or more PEM certificates,
+// with nothing but white space between and after them. Lines before a
+// block's BEGIN line are skipped, as encoding/pem skips them; text on
+// the BEGIN line, any other block type and DER that does not parse are
+// ErrMalformed.
+func ParseChain(text string) ([]*x509.Certificate, error) {
+	certs, err := parseAll(text)
+	if err != nil {
+		return nil, err
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%w: no certificate", ErrMalformed)
+	}
+	return certs, nil
+}
+
+// parseAll reads a sequence of PEM certificates, none or more.
+func parseAll(text string) ([]*x509.Certificate, error) {
 	rest := []byte(strings.TrimSpace(text))
 	var out []*x509.Certificate
 	for len(bytes.TrimSpace(rest)) > 0 {

@@ -95,7 +95,7 @@ func pkcs8(t testing.TB, key crypto.Signer) string {
 	return pemBlock("PRIVATE KEY", der)
 }
 
-func TestParseCertificate(t *testing.T) {
+func TestParse(t *testing.T) {
 	one, c := makeCert(t, ecKey(t), spec{cn: "one"})
 	two, _ := makeCert(t, ecKey(t), spec{cn: "two"})
 	for _, tc := range []struct {
@@ -110,11 +110,13 @@ func TestParseCertificate(t *testing.T) {
 		{"white space", " \n", false},
 		{"not PEM", "hello", false},
 		{"text after", one + "trailer", false},
+		{"a line before", "issued by the test\n" + one, true},
+		{"text before on the BEGIN line", "x" + one, false},
 		{"another block type", strings.ReplaceAll(one, "CERTIFICATE", "PUBLIC KEY"), false},
 		{"bad DER", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := x509cert.ParseCertificate(tc.text)
+			got, err := x509cert.Parse(tc.text)
 			if !tc.ok {
 				if !errors.Is(err, x509cert.ErrMalformed) {
 					t.Fatalf("err = %v, want ErrMalformed", err)
@@ -128,18 +130,20 @@ func TestParseCertificate(t *testing.T) {
 	}
 }
 
-func TestParseCertificates(t *testing.T) {
+func TestParseChain(t *testing.T) {
 	a, ca := makeCert(t, ecKey(t), spec{cn: "a"})
 	b, cb := makeCert(t, ecKey(t), spec{cn: "b"})
-	got, err := x509cert.ParseCertificates(a + "\n \n" + b)
+	got, err := x509cert.ParseChain(a + "\n \n" + b)
 	if err != nil || len(got) != 2 || !got[0].Equal(ca) || !got[1].Equal(cb) {
 		t.Fatalf("= %v, %v", got, err)
 	}
-	if got, err := x509cert.ParseCertificates("  "); err != nil || len(got) != 0 {
-		t.Fatalf("white space = %v, %v", got, err)
+	if got, err := x509cert.ParseChain(a); err != nil || len(got) != 1 || !got[0].Equal(ca) {
+		t.Fatalf("one = %v, %v", got, err)
 	}
-	if _, err := x509cert.ParseCertificates(a + "x" + b); !errors.Is(err, x509cert.ErrMalformed) {
-		t.Fatalf("text between = %v, want ErrMalformed", err)
+	for _, bad := range []string{"", "  \n", a + "x" + b, a + "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"} {
+		if _, err := x509cert.ParseChain(bad); !errors.Is(err, x509cert.ErrMalformed) {
+			t.Errorf("ParseChain(%q) = %v, want ErrMalformed", bad, err)
+		}
 	}
 }
 
@@ -314,16 +318,24 @@ func TestMatchesKey(t *testing.T) {
 	}
 }
 
-// FuzzParseCertificates: the parser never panics, and what it accepts
-// written back as PEM reads as the same certificates.
-func FuzzParseCertificates(f *testing.F) {
+// FuzzParseChain: the parser never panics, what it accepts written back
+// as PEM reads as the same certificates, and Parse takes exactly the
+// one-certificate chains.
+func FuzzParseChain(f *testing.F) {
 	a, _ := makeCert(f, ecKey(f), spec{cn: "a"})
 	b, _ := makeCert(f, ecKey(f), spec{cn: "b"})
 	for _, s := range []string{a, a + b, " " + a + "\n", "x" + a, a + "x", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		certs, err := x509cert.ParseCertificates(text)
+		certs, err := x509cert.ParseChain(text)
+		one, oneErr := x509cert.Parse(text)
+		if (oneErr == nil) != (err == nil && len(certs) == 1) || oneErr == nil && !one.Equal(certs[0]) {
+			t.Fatalf("Parse = %v, %v; ParseChain = %d certificates, %v", one, oneErr, len(certs), err)
+		}
+		if oneErr != nil && !errors.Is(oneErr, x509cert.ErrMalformed) {
+			t.Fatalf("Parse error %v is not ErrMalformed", oneErr)
+		}
 		if err != nil {
 			if !errors.Is(err, x509cert.ErrMalformed) {
 				t.Fatalf("error %v is not ErrMalformed", err)
@@ -334,7 +346,7 @@ func FuzzParseCertificates(f *testing.F) {
 		for _, c := range certs {
 			sb.WriteString(pemBlock("CERTIFICATE", c.Raw))
 		}
-		again, err := x509cert.ParseCertificates(sb.String())
+		again, err := x509cert.ParseChain(sb.String())
 		if err != nil || len(again) != len(certs) {
 			t.Fatalf("written back: %v, %d certificates of %d", err, len(again), len(certs))
 		}
