@@ -1,21 +1,16 @@
 package iam
 
 import (
-	"bytes"
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/internal/x509cert"
 )
 
 // Certificate quotas.
@@ -30,50 +25,17 @@ const (
 // its own words for it); a certificate outside its validity period at
 // now is MalformedCertificate.
 func parseCertificate(body string, now time.Time, unparsable error) (*x509.Certificate, error) {
-	certs, err := parseCertificates(body)
-	if err != nil || len(certs) != 1 {
+	c, err := x509cert.Parse(body)
+	if err != nil {
 		return nil, unparsable
 	}
-	c := certs[0]
-	if now.After(c.NotAfter) {
+	switch x509cert.CheckValidity(c, now) {
+	case x509cert.ErrExpired:
 		return nil, iamapi.MalformedCertificate("Certificate is no longer valid. The 'Not After' date restriction on the certificate has passed.")
-	}
-	if now.Before(c.NotBefore) {
+	case x509cert.ErrNotYetValid:
 		return nil, iamapi.MalformedCertificate("Certificate is not yet valid. The 'Not Before' date restriction on the certificate has not been met.")
 	}
 	return c, nil
-}
-
-// parseCertificates reads a sequence of PEM certificates (nothing but
-// whitespace between them).
-func parseCertificates(body string) ([]*x509.Certificate, error) {
-	rest := []byte(strings.TrimSpace(body))
-	var out []*x509.Certificate
-	for len(bytes.TrimSpace(rest)) > 0 {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil || block.Type != "CERTIFICATE" {
-			return nil, errNotPEM
-		}
-		c, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-var errNotPEM = errors.New("iam: not a PEM certificate")
-
-// supportedKey reports whether IAM takes certificates for the key: RSA
-// and ECDSA (Ed25519 and DSA certificates are InvalidCertificate).
-func supportedKey(pub any) bool {
-	switch pub.(type) {
-	case *rsa.PublicKey, *ecdsa.PublicKey:
-		return true
-	}
-	return false
 }
 
 // --- Signing certificates ---
@@ -127,12 +89,12 @@ func (svc *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Upl
 		if err != nil {
 			return err
 		}
-		if !supportedKey(c.PublicKey) {
+		if !x509cert.SigningKeySupported(c) {
 			return iamapi.InvalidCertificate("The certificate's public key algorithm is not supported.")
 		}
 		for _, other := range all[*user](t, kindUser) {
 			for _, sc := range other.SigningCerts {
-				if oc, err := parseCertificates(sc.Body); err == nil && len(oc) == 1 && oc[0].Equal(c) {
+				if oc, err := x509cert.Parse(sc.Body); err == nil && oc.Equal(c) {
 					return iamapi.DuplicateCertificate("The same certificate is already associated with an IAM user in the account.")
 				}
 			}
@@ -275,60 +237,17 @@ func (t *txn) serverCertMetadata(c *serverCert) *iamapi.ServerCertificateMetadat
 	}
 }
 
-// parsePrivateKey reads a PEM private key (PKCS #1, PKCS #8 or SEC 1,
-// unencrypted).
-func parsePrivateKey(s string) (crypto.Signer, error) {
-	malformed := iamapi.MalformedCertificate("Unable to parse private key. Please ensure the private key is in PEM format.")
-	block, rest := pem.Decode([]byte(strings.TrimSpace(s)))
-	if block == nil || strings.TrimSpace(string(rest)) != "" {
-		return nil, malformed
-	}
-	var key any
-	var err error
-	switch block.Type {
-	case "RSA PRIVATE KEY":
-		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
-	case "EC PRIVATE KEY":
-		key, err = x509.ParseECPrivateKey(block.Bytes)
-	case "PRIVATE KEY":
-		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
-	default:
-		return nil, malformed
-	}
-	if err != nil {
-		return nil, malformed
-	}
-	signer, ok := key.(crypto.Signer)
-	if !ok {
-		return nil, malformed
-	}
-	return signer, nil
-}
-
-// samePublicKey reports whether the private key belongs to the
-// certificate's public key.
-func samePublicKey(cert *x509.Certificate, key crypto.Signer) bool {
-	type equaler interface{ Equal(crypto.PublicKey) bool }
-	switch k := key.Public().(type) {
-	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
-		return k.(equaler).Equal(cert.PublicKey)
-	}
-	return false
-}
-
-// checkChain checks that each certificate of the chain signed the one
-// before it (the body first), as IAM requires.
+// checkChain checks that a server certificate's chain is PEM and that
+// each of its certificates signed the one before it (the body first),
+// as IAM requires.
 func checkChain(body *x509.Certificate, chain string) error {
-	certs, err := parseCertificates(chain)
-	if err != nil || len(certs) == 0 {
+	certs, err := x509cert.ParseChain(chain)
+	if err != nil {
 		return iamapi.MalformedCertificate("Unable to parse certificate chain. Please ensure the certificate chain is in PEM format.")
 	}
-	prev := body
-	for i, c := range certs {
-		if prev.CheckSignatureFrom(c) != nil {
-			return iamapi.MalformedCertificate("Unable to validate certificate chain. The certificate chain must start with the immediate signing certificate, followed by any intermediaries in order. The index within the chain of the invalid certificate is: %d", i-1)
-		}
-		prev = c
+	var ce *x509cert.ChainError
+	if err := x509cert.VerifyChain(body, certs); errors.As(err, &ce) {
+		return iamapi.MalformedCertificate("Unable to validate certificate chain. The certificate chain must start with the immediate signing certificate, followed by any intermediaries in order. The index within the chain of the invalid certificate is: %d", ce.Index)
 	}
 	return nil
 }
@@ -366,11 +285,11 @@ func (svc *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Uplo
 		if err != nil {
 			return err
 		}
-		key, err := parsePrivateKey(in.PrivateKey)
+		key, err := x509cert.ParsePrivateKey(in.PrivateKey)
 		if err != nil {
-			return err
+			return iamapi.MalformedCertificate("Unable to parse private key. Please ensure the private key is in PEM format.")
 		}
-		if !samePublicKey(cert, key) {
+		if !x509cert.MatchesKey(cert, key) {
 			return iamapi.KeyPairMismatch("Public key certificate and private key doesn't match.")
 		}
 		if in.CertificateChain != "" {

@@ -2,8 +2,7 @@ package iam
 
 import (
 	"context"
-	"net"
-	"net/url"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -11,76 +10,41 @@ import (
 	"github.com/gatehouse/gatehouse/arn"
 	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/internal/oidc"
 )
 
 // Quotas of OpenID Connect providers.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+// (The thumbprints' is oidc.MaxThumbprints.)
 const (
-	maxOIDCProviders   = 100
-	maxOIDCClientIDs   = 100
-	maxOIDCThumbprints = 5
+	maxOIDCProviders = 100
+	maxOIDCClientIDs = 100
 )
 
-// oidcURL checks the Url of CreateOpenIDConnectProvider and returns the
-// provider's key: the URL without "https://", otherwise as given (a
-// trailing slash or a different case makes another provider, as on AWS).
-// The issuer must be https, without user, port, query or fragment.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
+// oidcURL checks the Url of CreateOpenIDConnectProvider (see
+// oidc.ParseURL) and returns the provider's key, the URL without
+// "https://"; a URL it refuses gets AWS's answer.
 func oidcURL(raw string) (string, error) {
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok || rest == "" || strings.HasPrefix(rest, "/") {
+	key, err := oidc.ParseURL(raw)
+	switch {
+	case errors.Is(err, oidc.ErrNotURL):
 		return "", awsapi.ValidationError("Invalid Open ID Connect Provider URL")
-	}
-	if scheme != "https" {
+	case errors.Is(err, oidc.ErrNotHTTPS):
 		return "", iamapi.InvalidInput("Invalid Open ID Connect Provider URL. The URL must begin with https://.")
+	case errors.Is(err, oidc.ErrInvalidURL):
+		return "", iamapi.InvalidInput("Invalid Open ID Connect Provider URL.")
 	}
-	invalid := iamapi.InvalidInput("Invalid Open ID Connect Provider URL.")
-	if strings.ContainsAny(raw, "?# \t\r\n") {
-		return "", invalid
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "", invalid
-	}
-	if u.User != nil || u.Port() != "" || strings.HasSuffix(u.Host, ":") || !validHostname(u.Hostname()) {
-		return "", invalid
-	}
-	return rest, nil
+	return key, err
 }
 
-// validHostname reports whether h is an IP address or a DNS name of
-// letters, digits and hyphens.
-func validHostname(h string) bool {
-	if net.ParseIP(h) != nil {
-		return true
-	}
-	if h == "" || len(h) > 253 {
-		return false
-	}
-	for label := range strings.SplitSeq(h, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, c := range []byte(label) {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// oidcThumbprints checks a thumbprint list (each member is 40 characters,
-// which the decoder checks) and returns it lower-cased, as AWS stores it.
+// oidcThumbprints checks a thumbprint list (see oidc.ParseThumbprints)
+// and returns it lower-cased, as AWS stores it.
 func oidcThumbprints(list []string) ([]string, error) {
-	if len(list) > maxOIDCThumbprints {
-		return nil, iamapi.InvalidInput("Thumbprint list must contain fewer than %d entries.", maxOIDCThumbprints)
+	tps, err := oidc.ParseThumbprints(list)
+	if err != nil {
+		return nil, iamapi.InvalidInput("Thumbprint list must contain fewer than %d entries.", oidc.MaxThumbprints)
 	}
-	out := make([]string, len(list))
-	for i, tp := range list {
-		out[i] = strings.ToLower(tp)
-	}
-	return out, nil
+	return tps, nil
 }
 
 func errTooManyClientIDs() error {

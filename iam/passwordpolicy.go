@@ -1,15 +1,16 @@
 package iam
 
 import (
-	"strings"
+	"errors"
 
 	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/internal/password"
 )
 
-// The account password policy: its defaults, and the rules a new IAM
-// user password must meet under it or, without one, under AWS's default
-// password policy.
+// The account password policy: its defaults, and the rules (package
+// password) a new IAM user password must meet under it or, without one,
+// under AWS's default password policy.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html
 
 // Defaults of UpdateAccountPasswordPolicy for parameters it is not given:
@@ -17,19 +18,6 @@ import (
 // reuse prevention. The operation does not update partially.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html
 const defaultMinimumPasswordLength = 6
-
-// The default password policy, in force while an account has no custom
-// one: at least 8 characters and three of the four character types.
-// (Its third rule, not identical to the account name or email address,
-// has nothing to compare with here: Gatehouse accounts have neither.)
-const (
-	defaultPolicyMinLength = 8
-	defaultPolicyMinTypes  = 3
-)
-
-// passwordSymbols are the non-alphanumeric characters that count as
-// symbols, as the password policy lists them.
-const passwordSymbols = "!@#$%^&*()_+-=[]{}|'"
 
 // maxPasswordReuse is the most previous passwords a policy can remember
 // (PasswordReusePrevention's range is 1 to 24).
@@ -95,56 +83,31 @@ func apiPasswordPolicy(p *passwordPolicy) *iamapi.PasswordPolicy {
 	return out
 }
 
-// passwordTypes tells which character types a password has.
-type passwordTypes struct {
-	upper, lower, number, symbol bool
-}
-
-func typesOf(pw string) passwordTypes {
-	var t passwordTypes
-	for _, c := range pw {
-		switch {
-		case 'A' <= c && c <= 'Z':
-			t.upper = true
-		case 'a' <= c && c <= 'z':
-			t.lower = true
-		case '0' <= c && c <= '9':
-			t.number = true
-		case strings.ContainsRune(passwordSymbols, c):
-			t.symbol = true
-		}
+// passwordRules are the rules of the policy p (nil: the default
+// password policy, whose rule against the account name or email address
+// has nothing to compare with here: Gatehouse accounts have neither).
+func passwordRules(p *passwordPolicy) password.Rules {
+	if p == nil {
+		return password.Default()
 	}
-	return t
-}
-
-func (t passwordTypes) count() int {
-	n := 0
-	for _, b := range [...]bool{t.upper, t.lower, t.number, t.symbol} {
-		if b {
-			n++
-		}
+	return password.Rules{
+		MinLength:        int(p.MinimumPasswordLength),
+		RequireUppercase: p.RequireUppercaseCharacters,
+		RequireLowercase: p.RequireLowercaseCharacters,
+		RequireNumbers:   p.RequireNumbers,
+		RequireSymbols:   p.RequireSymbols,
 	}
-	return n
 }
 
 // checkPassword applies the complexity rules of the policy p (nil: the
 // default password policy) to a new password. Reuse is checked against
 // hashes separately (checkReuse).
 func checkPassword(p *passwordPolicy, pw string) error {
-	n, t := awsapi.StrLen(pw), typesOf(pw)
-	if p == nil {
-		if n < defaultPolicyMinLength || t.count() < defaultPolicyMinTypes {
+	if err := passwordRules(p).Check(pw); err != nil {
+		if errors.Is(err, password.ErrPolicy) {
 			return errPasswordPolicy()
 		}
-		return nil
-	}
-	switch {
-	case n < int(p.MinimumPasswordLength),
-		p.RequireUppercaseCharacters && !t.upper,
-		p.RequireLowercaseCharacters && !t.lower,
-		p.RequireNumbers && !t.number,
-		p.RequireSymbols && !t.symbol:
-		return errPasswordPolicy()
+		return err
 	}
 	return nil
 }

@@ -1,17 +1,12 @@
 package iam
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/pem"
-	"encoding/xml"
 	"errors"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +14,8 @@ import (
 	"github.com/gatehouse/gatehouse/arn"
 	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/internal/saml"
+	"github.com/gatehouse/gatehouse/internal/x509cert"
 )
 
 // Quotas of SAML providers.
@@ -46,120 +43,20 @@ type samlPrivateKey struct {
 	Added time.Time `json:"added"`
 }
 
-// samlMetadata is what a SAML 2.0 metadata document says about its IdP.
-type samlMetadata struct {
-	entityID   string
-	validUntil time.Time // zero: not given
-	certs      [][]byte  // signing certificates, DER
-}
-
-// The SAML 2.0 metadata schema, as much of it as IAM reads.
-// https://docs.oasis-open.org/security/saml/v2.0/saml-metadata-2.0-os.pdf
-const (
-	nsSAMLMetadata = "urn:oasis:names:tc:SAML:2.0:metadata"
-	samlProtocol   = "urn:oasis:names:tc:SAML:2.0:protocol"
-)
-
-type mdEntityDescriptor struct {
-	XMLName    xml.Name
-	EntityID   string               `xml:"entityID,attr"`
-	ValidUntil string               `xml:"validUntil,attr"`
-	IDPs       []mdIDPSSODescriptor `xml:"urn:oasis:names:tc:SAML:2.0:metadata IDPSSODescriptor"`
-}
-
-type mdIDPSSODescriptor struct {
-	Protocols string            `xml:"protocolSupportEnumeration,attr"`
-	Keys      []mdKeyDescriptor `xml:"urn:oasis:names:tc:SAML:2.0:metadata KeyDescriptor"`
-}
-
-type mdKeyDescriptor struct {
-	Use     string    `xml:"use,attr"`
-	KeyInfo mdKeyInfo `xml:"http://www.w3.org/2000/09/xmldsig# KeyInfo"`
-}
-
-type mdKeyInfo struct {
-	Data []mdX509Data `xml:"http://www.w3.org/2000/09/xmldsig# X509Data"`
-}
-
-type mdX509Data struct {
-	Certs []string `xml:"http://www.w3.org/2000/09/xmldsig# X509Certificate"`
-}
-
-// errBadMetadata is AWS's answer to a document that is not SAML 2.0 IdP
-// metadata.
-func errBadMetadata() error { return iamapi.InvalidInput("Could not parse metadata") }
-
-// parseSAMLMetadata reads a SAML 2.0 metadata document: an
-// EntityDescriptor with an entity ID and an IDPSSODescriptor for the SAML
-// 2.0 protocol that has at least one signing certificate.
-func parseSAMLMetadata(doc string) (samlMetadata, error) {
-	var md mdEntityDescriptor
-	dec := xml.NewDecoder(strings.NewReader(doc))
-	if err := dec.Decode(&md); err != nil {
-		return samlMetadata{}, errBadMetadata()
+// parseSAMLMetadata reads a SAML 2.0 metadata document (see
+// saml.ParseMetadata) and answers one it refuses as AWS does.
+func parseSAMLMetadata(doc string) (saml.Metadata, error) {
+	md, err := saml.ParseMetadata(doc)
+	if err != nil {
+		return saml.Metadata{}, iamapi.InvalidInput("Could not parse metadata")
 	}
-	// Only whitespace, comments and processing instructions may follow.
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return samlMetadata{}, errBadMetadata()
-		}
-		switch tk := tok.(type) {
-		case xml.CharData:
-			if len(bytes.TrimSpace(tk)) != 0 {
-				return samlMetadata{}, errBadMetadata()
-			}
-		case xml.Comment, xml.ProcInst:
-		default:
-			return samlMetadata{}, errBadMetadata()
-		}
-	}
-	if md.XMLName.Space != nsSAMLMetadata || md.XMLName.Local != "EntityDescriptor" || strings.TrimSpace(md.EntityID) == "" {
-		return samlMetadata{}, errBadMetadata()
-	}
-	out := samlMetadata{entityID: strings.TrimSpace(md.EntityID)}
-	if v := strings.TrimSpace(md.ValidUntil); v != "" {
-		t, err := time.Parse(time.RFC3339Nano, v)
-		if err != nil {
-			return samlMetadata{}, errBadMetadata()
-		}
-		out.validUntil = t.UTC()
-	}
-	for _, idp := range md.IDPs {
-		if !slices.Contains(strings.Fields(idp.Protocols), samlProtocol) {
-			continue
-		}
-		for _, k := range idp.Keys {
-			if k.Use != "" && k.Use != "signing" {
-				continue
-			}
-			for _, d := range k.KeyInfo.Data {
-				for _, c := range d.Certs {
-					der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(c), ""))
-					if err != nil {
-						return samlMetadata{}, errBadMetadata()
-					}
-					if _, err := x509.ParseCertificate(der); err != nil {
-						return samlMetadata{}, errBadMetadata()
-					}
-					out.certs = append(out.certs, der)
-				}
-			}
-		}
-	}
-	if len(out.certs) == 0 {
-		return samlMetadata{}, errBadMetadata()
-	}
-	return out, nil
+	return md, nil
 }
 
 // setMetadata stores a parsed metadata document in p.
-func (p *samlProvider) setMetadata(doc string, md samlMetadata, now time.Time) {
-	p.Metadata, p.EntityID, p.Certs = doc, md.entityID, md.certs
-	p.ValidUntil = md.validUntil
+func (p *samlProvider) setMetadata(doc string, md saml.Metadata, now time.Time) {
+	p.Metadata, p.EntityID, p.Certs = doc, md.EntityID, md.Certificates
+	p.ValidUntil = md.ValidUntil
 	if p.ValidUntil.IsZero() {
 		p.ValidUntil = now.AddDate(samlValidity, 0, 0)
 	}
@@ -169,28 +66,11 @@ func (p *samlProvider) setMetadata(doc string, md samlMetadata, now time.Time) {
 // key in PEM (PKCS #1 or PKCS #8), the kind that decrypts XML Encryption
 // key transport.
 func parseSAMLPrivateKey(pemText string) (*rsa.PrivateKey, error) {
-	bad := iamapi.InvalidInput("Invalid private key: Key format is not recognized.")
-	b, _ := pem.Decode([]byte(pemText))
-	if b == nil || b.Headers["Proc-Type"] != "" {
-		return nil, bad
+	k, err := x509cert.ParseRSAPrivateKey(pemText)
+	if err != nil {
+		return nil, iamapi.InvalidInput("Invalid private key: Key format is not recognized.")
 	}
-	switch b.Type {
-	case "RSA PRIVATE KEY":
-		k, err := x509.ParsePKCS1PrivateKey(b.Bytes)
-		if err != nil {
-			return nil, bad
-		}
-		return k, nil
-	case "PRIVATE KEY":
-		k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
-		if err != nil {
-			return nil, bad
-		}
-		if rk, ok := k.(*rsa.PrivateKey); ok {
-			return rk, nil
-		}
-	}
-	return nil, bad
+	return k, nil
 }
 
 // addSAMLPrivateKey seals a new private key into p.

@@ -2,27 +2,20 @@ package iam
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/hex"
-	"encoding/pem"
+	"errors"
 	"slices"
 	"strings"
 
-	"golang.org/x/crypto/ssh"
-
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/internal/sshkey"
 )
 
 // SSH public keys are for CodeCommit: RSA keys of at least 2048 bits,
-// in OpenSSH ("ssh-rsa AAAA...") or PEM encoding, five per user.
+// in OpenSSH ("ssh-rsa AAAA...") or PEM encoding (package sshkey), five
+// per user.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSSHPublicKey.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
-const (
-	maxSSHKeys    = 5
-	minSSHKeyBits = 2048
-)
+const maxSSHKeys = 5
 
 // newSSHKeyID returns an SSH public key ID: APKA and 16 characters, 20 in
 // all like an access key ID (the API reference's examples,
@@ -36,111 +29,40 @@ func errNoSuchSSHKey(id string) error {
 	return iamapi.NoSuchEntity("The Public Key with id %s cannot be found.", id)
 }
 
-// parseSSHPublicKey reads an uploaded key body. It returns the key as
-// an SSH key, and whether the body was PEM. Encodings other than
-// OpenSSH ssh-rsa and PEM RSA are UnrecognizedPublicKeyEncoding; a body
-// in one of them that does not decode, or a key under 2048 bits, is
+// parseSSHPublicKey reads an uploaded key body (see sshkey.Parse) and
+// answers one it refuses as AWS does: an encoding other than OpenSSH
+// ssh-rsa and PEM RSA is UnrecognizedPublicKeyEncoding; a body in one of
+// them that does not decode, or a key under 2048 bits, is
 // InvalidPublicKey.
-func parseSSHPublicKey(body string) (ssh.PublicKey, bool, error) {
-	trimmed := strings.TrimSpace(body)
-	if strings.HasPrefix(trimmed, "-----BEGIN ") {
-		pub, err := parsePEMPublicKey(trimmed)
-		return pub, true, err
+func parseSSHPublicKey(body string) (sshkey.PublicKey, error) {
+	k, err := sshkey.Parse(body)
+	switch {
+	case errors.Is(err, sshkey.ErrUnrecognized):
+		return k, iamapi.UnrecognizedPublicKeyEncoding("The public key encoding format is unsupported or unrecognized. Upload an ssh-rsa public key in OpenSSH or PEM format.")
+	case errors.Is(err, sshkey.ErrMalformed):
+		return k, iamapi.InvalidPublicKey("The public key is malformed or otherwise invalid.")
+	case errors.Is(err, sshkey.ErrTooSmall):
+		return k, iamapi.InvalidPublicKey("The public key must be an RSA key of at least %d bits.", sshkey.MinRSABits)
 	}
-	kind, _, _ := strings.Cut(trimmed, " ")
-	if kind != ssh.KeyAlgoRSA {
-		return nil, false, errUnrecognizedKey()
-	}
-	pub, _, _, rest, err := ssh.ParseAuthorizedKey([]byte(trimmed))
-	if err != nil || strings.TrimSpace(string(rest)) != "" || pub.Type() != ssh.KeyAlgoRSA {
-		return nil, false, errInvalidKey()
-	}
-	return pub, false, checkRSASize(pub)
-}
-
-func errUnrecognizedKey() error {
-	return iamapi.UnrecognizedPublicKeyEncoding("The public key encoding format is unsupported or unrecognized. Upload an ssh-rsa public key in OpenSSH or PEM format.")
-}
-
-func errInvalidKey() error {
-	return iamapi.InvalidPublicKey("The public key is malformed or otherwise invalid.")
-}
-
-func parsePEMPublicKey(body string) (ssh.PublicKey, error) {
-	block, rest := pem.Decode([]byte(body))
-	if block == nil || strings.TrimSpace(string(rest)) != "" {
-		return nil, errInvalidKey()
-	}
-	var key any
-	var err error
-	switch block.Type {
-	case "PUBLIC KEY":
-		key, err = x509.ParsePKIXPublicKey(block.Bytes)
-	case "RSA PUBLIC KEY":
-		key, err = x509.ParsePKCS1PublicKey(block.Bytes)
-	default:
-		return nil, errUnrecognizedKey()
-	}
-	if err != nil {
-		return nil, errInvalidKey()
-	}
-	rk, ok := key.(*rsa.PublicKey)
-	if !ok {
-		return nil, errUnrecognizedKey()
-	}
-	pub, err := ssh.NewPublicKey(rk)
-	if err != nil {
-		return nil, errInvalidKey()
-	}
-	return pub, checkRSASize(pub)
-}
-
-func checkRSASize(pub ssh.PublicKey) error {
-	ck, ok := pub.(ssh.CryptoPublicKey)
-	if !ok {
-		return errInvalidKey()
-	}
-	rk, ok := ck.CryptoPublicKey().(*rsa.PublicKey)
-	if !ok || rk.N.BitLen() < minSSHKeyBits {
-		return iamapi.InvalidPublicKey("The public key must be an RSA key of at least %d bits.", minSSHKeyBits)
-	}
-	return nil
-}
-
-// sshFingerprint is the MD5 digest of the key in SSH wire format, as
-// colon-separated hex (what `ssh-keygen -l -E md5` prints).
-func sshFingerprint(pub ssh.PublicKey) string {
-	sum := md5.Sum(pub.Marshal())
-	h := hex.EncodeToString(sum[:])
-	var sb strings.Builder
-	for i := 0; i < len(h); i += 2 {
-		if i > 0 {
-			sb.WriteByte(':')
-		}
-		sb.WriteString(h[i : i+2])
-	}
-	return sb.String()
+	return k, err
 }
 
 // encodeSSHKey returns a stored key body in the encoding asked for: the
 // body as uploaded when it already is in that encoding, else the key
 // converted (PEM as an X.509 SubjectPublicKeyInfo).
 func encodeSSHKey(body, encoding string) (string, error) {
-	pub, isPEM, err := parseSSHPublicKey(body)
+	k, err := parseSSHPublicKey(body)
 	if err != nil {
 		return "", err
 	}
+	isPEM := k.Format() == sshkey.PEM
 	switch {
 	case encoding == iamapi.EncodingTypePEM && isPEM, encoding == iamapi.EncodingTypeSSH && !isPEM:
 		return strings.TrimSpace(body), nil
 	case encoding == iamapi.EncodingTypeSSH:
-		return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))), nil
+		return k.OpenSSH(), nil
 	}
-	der, err := x509.MarshalPKIXPublicKey(pub.(ssh.CryptoPublicKey).CryptoPublicKey())
-	if err != nil {
-		return "", err
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
+	return k.PEM()
 }
 
 // findSSHKey authorizes action on the user and finds its key id.
@@ -161,11 +83,11 @@ func (t *txn) findSSHKey(action iamapi.Action, name, id string) (*user, int, err
 func (svc *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPublicKeyInput) (*iamapi.UploadSSHPublicKeyOutput, error) {
 	var out *iamapi.UploadSSHPublicKeyOutput
 	err := svc.changeUser(ctx, iamapi.ActionUploadSSHPublicKey, in.UserName, nil, func(t *txn, u *user) error {
-		pub, _, err := parseSSHPublicKey(in.SSHPublicKeyBody)
+		pub, err := parseSSHPublicKey(in.SSHPublicKeyBody)
 		if err != nil {
 			return err
 		}
-		fp := sshFingerprint(pub)
+		fp := pub.Fingerprint()
 		if slices.ContainsFunc(u.SSHKeys, func(k sshKey) bool { return k.Fingerprint == fp }) {
 			return iamapi.DuplicateSSHPublicKey("The SSH public key is already associated with the specified IAM user.")
 		}

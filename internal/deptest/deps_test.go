@@ -2,7 +2,11 @@ package deptest
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -35,8 +39,22 @@ func listPackages(t *testing.T) []pkg {
 }
 
 // The pure packages: no I/O, no clock, no logging, no test code, as
-// DESIGN.md and STYLE.md rule 2 say. They are a library on their own.
-var pure = []string{"arn", "catalog", "policy", "policy/lint", "authz"}
+// DESIGN.md and STYLE.md rule 2 say. The first five are a library on
+// their own; those under internal/ are the parsers and codes iam
+// applies to what it is given (X.509, SSH keys, SAML metadata, OIDC
+// provider URLs, password rules, TOTP), whose errors iam, not they,
+// turns into AWS's words.
+var pure = []string{
+	"arn", "catalog", "policy", "policy/lint", "authz",
+	"internal/x509cert", "internal/sshkey", "internal/saml", "internal/oidc", "internal/password", "internal/totp",
+}
+
+// clock are the functions of package time that read the clock or wait
+// on it; a pure package is given the time instead.
+var clock = map[string]bool{
+	"Now": true, "Since": true, "Until": true, "Sleep": true, "After": true, "AfterFunc": true,
+	"Tick": true, "NewTimer": true, "NewTicker": true,
+}
 
 // advisory are packages that report on policies without enforcing them,
 // with who may import them: what IAM decides and stores must not depend
@@ -47,6 +65,7 @@ var advisory = map[string][]string{
 }
 
 var forbidden = map[string]string{
+	"net":          "pure packages do no I/O (net/netip has the addresses)",
 	"net/http":     "pure packages do no I/O",
 	"database/sql": "pure packages do no I/O",
 	"log/slog":     "pure packages don't log",
@@ -78,8 +97,53 @@ func TestDeps(t *testing.T) {
 			if strings.HasPrefix(imp, mod+"cmd/") || strings.HasPrefix(imp, mod+"internal/cli") {
 				t.Errorf("%s imports %s: imports point down only", p.ImportPath, imp)
 			}
+			// Of this module, only other pure packages: not awsapi's
+			// error codes, not the services, not the store.
+			if rel, ok := strings.CutPrefix(imp, mod); ok && !slices.Contains(pure, rel) {
+				t.Errorf("%s imports %s, which is not pure", p.ImportPath, imp)
+			}
+		}
+		for _, f := range p.GoFiles {
+			for _, use := range clockUses(t, filepath.Join(p.Dir, f)) {
+				t.Errorf("%s: %s reads the clock: pure packages are given the time", use, rel)
+			}
 		}
 	}
+}
+
+// clockUses returns where the file calls one of the clock functions of
+// package time.
+func clockUses(t *testing.T, path string) []string {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := ""
+	for _, imp := range f.Imports {
+		if imp.Path.Value == `"time"` {
+			name = "time"
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+		}
+	}
+	if name == "" {
+		return nil
+	}
+	var uses []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		if x, ok := sel.X.(*ast.Ident); ok && x.Name == name && clock[sel.Sel.Name] {
+			uses = append(uses, fset.Position(sel.Pos()).String()+": time."+sel.Sel.Name)
+		}
+		return true
+	})
+	return uses
 }
 
 // TestAdvisoryImports checks that only the packages named in advisory
