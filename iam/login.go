@@ -152,10 +152,11 @@ func (t *txn) authorizeSelfService(action iamapi.Action, resource string) error 
 	if t.exempt() {
 		return nil
 	}
-	pols, err := t.svc.callerPolicies(t)
+	caller, err := t.caller()
 	if err != nil {
 		return err
 	}
+	pols := &caller.Policies
 	r := t.req
 	if p := t.accountPasswordPolicy(); p != nil && p.AllowUsersToChangePassword && r.UserKey != "" && r.Caller.Type == policy.User {
 		grant, err := selfServiceGrant()
@@ -166,7 +167,7 @@ func (t *txn) authorizeSelfService(action iamapi.Action, resource string) error 
 		with.Identity = policy.NewSet(append(slices.Clone(pols.Identity.Policies()), grant)...)
 		pols = &with
 	}
-	return t.decide(action, resource, nil, pols)
+	return t.decide(action, resource, nil, caller.Tags, pols)
 }
 
 // loginUser resolves the UserName of a login-profile operation (by

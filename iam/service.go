@@ -43,7 +43,7 @@ type Service struct {
 	mu      sync.RWMutex // guards state
 	state   *state
 
-	principals principalCache
+	principals principalView
 	usage      usage
 	// contexts recycles request contexts: a decision's context is
 	// built, used and dropped within one authorization.
@@ -94,11 +94,11 @@ func (svc *Service) Reset(ctx context.Context) error {
 	}
 	svc.mu.Lock()
 	svc.state = newState()
+	svc.principals.reset()
 	svc.mu.Unlock()
 	svc.usage.mu.Lock()
 	svc.usage.dirty = nil
 	svc.usage.mu.Unlock()
-	svc.principals.clear()
 	return nil
 }
 
@@ -221,15 +221,24 @@ func isAWSManagedARN(a string) bool {
 
 // customerPolicyByARN finds a customer managed policy by canonical ARN.
 func customerPolicyByARN(t *txn, a string) *managedPolicy {
-	f, ok := arn.Split(a)
-	if !ok || f[0] != "arn" || f[1] != canonicalPartition || f[2] != "iam" || f[3] != "" || f[4] != t.acct || !strings.HasPrefix(f[5], "policy/") {
+	k, rest, ok := customerPolicyKey(t.acct, a)
+	if !ok {
 		return nil
 	}
-	rest := f[5][len("policy"):] // "/path/name"
-	name := rest[strings.LastIndexByte(rest, '/')+1:]
-	p, ok := get[*managedPolicy](t, kindPolicy, nameKey(name))
+	p, ok := get[*managedPolicy](t, kindPolicy, k.key)
 	if !ok || p.Path+p.Name != rest {
 		return nil
 	}
 	return p
+}
+
+// customerPolicyKey is the record a customer managed policy of account
+// acct with the canonical ARN a would be held under.
+func customerPolicyKey(acct, a string) (k recordKey, rest string, ok bool) {
+	f, ok := arn.Split(a)
+	if !ok || f[0] != "arn" || f[1] != canonicalPartition || f[2] != "iam" || f[3] != "" || f[4] != acct || !strings.HasPrefix(f[5], "policy/") {
+		return recordKey{}, "", false
+	}
+	rest = f[5][len("policy"):] // "/path/name"
+	return recordKey{acct, kindPolicy, nameKey(rest[strings.LastIndexByte(rest, '/')+1:])}, rest, true
 }

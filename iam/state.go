@@ -103,11 +103,13 @@ func (svc *Service) load(ctx context.Context) error {
 		return err
 	}
 	svc.state = st
+	svc.principals.reset()
 	return nil
 }
 
 // set makes e (nil: deleted) the visible value of k and keeps the
-// indexes current. The caller holds the write lock of svc.mu.
+// indexes and the authorization view current. The caller holds the
+// write lock of svc.mu.
 func (s *state) set(svc *Service, k recordKey, e entity) error {
 	a := s.accounts[k.account]
 	if a == nil {
@@ -122,6 +124,9 @@ func (s *state) set(svc *Service, k recordKey, e entity) error {
 		t = make(map[string]entity)
 		a.tables[k.kind] = t
 	}
+	// The authorization view drops what depends on the record, on
+	// every path out (set is its one hook).
+	defer svc.principals.changed(k, t[k.key], e)
 	if old, ok := t[k.key].(*user); ok {
 		for _, ak := range old.AccessKeys {
 			delete(s.keys, ak.ID)

@@ -159,20 +159,12 @@ func (svc *Service) commit(ctx context.Context, t *txn) error {
 	}
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
-	policyChange := false
 	for _, k := range t.order {
 		if err := svc.state.set(svc, k, t.staged[k]); err != nil {
 			// The record is durable; only the in-memory index failed.
 			// Rebuilding from the store is the safe way back.
 			svc.logger.Error("applying committed change", "kind", k.kind, "key", k.key, "err", err)
 		}
-		switch k.kind {
-		case kindUser, kindGroup, kindRole, kindPolicy:
-			policyChange = true
-		}
-	}
-	if policyChange {
-		svc.principals.clear()
 	}
 	return nil
 }
