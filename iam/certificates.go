@@ -274,7 +274,7 @@ func (svc *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Uplo
 		if _, ok := get[*serverCert](t, kindServerCert, nameKey(in.ServerCertificateName)); ok {
 			return iamapi.EntityAlreadyExists("The Server Certificate with name %s already exists.", in.ServerCertificateName)
 		}
-		if t.count(kindServerCert) >= maxServerCerts {
+		if t.full(kindServerCert, maxServerCerts) {
 			return quotaExceeded("ServerCertificatesPerAccount", maxServerCerts)
 		}
 		tags, err := newTags(in.Tags)

@@ -60,7 +60,7 @@ func (svc *Service) CreateGroup(ctx context.Context, in *iamapi.CreateGroupInput
 		if _, ok := get[*group](t, kindGroup, nameKey(in.GroupName)); ok {
 			return iamapi.EntityAlreadyExists("Group with name %s already exists.", in.GroupName)
 		}
-		if t.count(kindGroup) >= maxGroups {
+		if t.full(kindGroup, maxGroups) {
 			return quotaExceeded("GroupsPerAccount", maxGroups)
 		}
 		g := &group{Path: path, Name: in.GroupName, ID: uniqueID(prefixGroup), Created: t.svc.now()}

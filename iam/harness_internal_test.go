@@ -32,6 +32,7 @@ func newInternalService(t testing.TB) (*Service, context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { svc.Close() })
 	if _, err := svc.Bootstrap(ctx, Bootstrap{Account: internalAccount, RootPassword: "correct horse battery staple"}); err != nil {
 		t.Fatal(err)
 	}

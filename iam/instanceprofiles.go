@@ -83,7 +83,7 @@ func (svc *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.Create
 		if _, ok := get[*instanceProfile](t, kindInstanceProfile, nameKey(in.InstanceProfileName)); ok {
 			return iamapi.EntityAlreadyExists("Instance Profile %s already exists.", in.InstanceProfileName)
 		}
-		if t.count(kindInstanceProfile) >= maxInstanceProfiles {
+		if t.full(kindInstanceProfile, maxInstanceProfiles) {
 			return quotaExceeded("InstanceProfilesPerAccount", maxInstanceProfiles)
 		}
 		tags, err := newTags(in.Tags)

@@ -148,7 +148,7 @@ func (svc *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.Creat
 		if find(t, kindMFA, func(m *virtualMFA) bool { return strings.EqualFold(m.Serial, serial) }) != nil {
 			return iamapi.EntityAlreadyExists("MFA device already exists.")
 		}
-		if t.count(kindMFA) >= maxVirtualMFA {
+		if t.full(kindMFA, maxVirtualMFA) {
 			return quotaExceeded("MFADevices", maxVirtualMFA)
 		}
 		tags, err := newTags(in.Tags)

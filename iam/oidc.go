@@ -115,7 +115,7 @@ func (svc *Service) CreateOpenIDConnectProvider(ctx context.Context, in *iamapi.
 		if _, ok := get[*oidcProvider](t, kindOIDC, key); ok {
 			return iamapi.EntityAlreadyExists("Provider with url %s already exists.", in.Url)
 		}
-		if t.count(kindOIDC) >= maxOIDCProviders {
+		if t.full(kindOIDC, maxOIDCProviders) {
 			return quotaExceeded("OpenIDConnectProvidersPerAccount", maxOIDCProviders)
 		}
 		p := &oidcProvider{URL: key, ClientIDs: clientIDs, Thumbprints: thumbprints, Created: t.svc.now(), Tags: tags}

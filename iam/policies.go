@@ -156,7 +156,7 @@ func (svc *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInp
 		if _, ok := get[*managedPolicy](t, kindPolicy, nameKey(in.PolicyName)); ok {
 			return iamapi.EntityAlreadyExists("A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
 		}
-		if t.count(kindPolicy) >= maxPolicies {
+		if t.full(kindPolicy, maxPolicies) {
 			return quotaExceeded("PoliciesPerAccount", maxPolicies)
 		}
 		if err := checkDocument(in.PolicyDocument, policy.Managed, in.PolicyName); err != nil {

@@ -353,7 +353,7 @@ func TestViewChanges(t *testing.T) {
 			p := *svc.state.lookup(k).(*managedPolicy)
 			p.Versions = append(slices.Clone(p.Versions), policyVersion{ID: "v9", Doc: allowDoc("iam:ListRoles"), Created: time.Now()})
 			p.Default = "v9"
-			return svc.state.set(svc, k, &p)
+			return svc.state.set(svc, k, &p, 1)
 		},
 		affected: []string{"user/alice", "user/bob", "user/carol"},
 		decides:  []decision{{"user/bob", "GetUser", true, false}, {"user/bob", "ListRoles", false, true}},
@@ -447,7 +447,7 @@ func TestViewAccountDeleted(t *testing.T) {
 		}
 	}
 	for _, k := range keys {
-		if err := svc.state.set(svc, k, nil); err != nil {
+		if err := svc.state.set(svc, k, nil, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -720,7 +720,7 @@ func BenchmarkViewChange(b *testing.B) {
 							e = &with
 						}
 						svc.mu.Lock()
-						err := svc.state.set(svc, k, e)
+						err := svc.state.set(svc, k, e, 1)
 						svc.mu.Unlock()
 						if err != nil {
 							b.Fatal(err)

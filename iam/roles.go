@@ -84,7 +84,7 @@ func (svc *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) 
 		if _, ok := get[*role](t, kindRole, nameKey(in.RoleName)); ok {
 			return iamapi.EntityAlreadyExists("Role with name %s already exists.", in.RoleName)
 		}
-		if t.count(kindRole) >= maxRoles {
+		if t.full(kindRole, maxRoles) {
 			return quotaExceeded("RolesPerAccount", maxRoles)
 		}
 		bindings, err := t.checkTrust(in.AssumeRolePolicyDocument, in.RoleName)

@@ -159,7 +159,7 @@ func (svc *Service) CreateSAMLProvider(ctx context.Context, in *iamapi.CreateSAM
 		if _, ok := get[*samlProvider](t, kindSAML, nameKey(in.Name)); ok {
 			return iamapi.EntityAlreadyExists("SAML provider with name %s already exists.", in.Name)
 		}
-		if t.count(kindSAML) >= maxSAMLProviders {
+		if t.full(kindSAML, maxSAMLProviders) {
 			return quotaExceeded("SAMLProvidersPerAccount", maxSAMLProviders)
 		}
 		md, err := parseSAMLMetadata(in.SAMLMetadataDocument)

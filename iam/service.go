@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/arn"
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/catalog"
 	"github.com/gatehouse/gatehouse/policy"
 	"github.com/gatehouse/gatehouse/secret"
@@ -29,6 +31,10 @@ type Config struct {
 	Clock func() time.Time
 	// Logger receives operational messages; nil discards them.
 	Logger *slog.Logger
+	// Follow configures how the service follows the store's change log
+	// (other writers' commits and its own); the zero value is the
+	// default.
+	Follow store.FollowerOptions
 }
 
 // Service is the IAM service. It is safe for concurrent use.
@@ -39,9 +45,16 @@ type Service struct {
 	clock   func() time.Time
 	logger  *slog.Logger
 
-	writeMu sync.Mutex   // serializes mutations
-	mu      sync.RWMutex // guards state
-	state   *state
+	mu    sync.RWMutex // guards state; the follower alone writes it
+	state *state
+	// follower applies the change log to state; stop ends it and done
+	// is closed when it has.
+	follower *store.Follower
+	stop     context.CancelFunc
+	done     chan struct{}
+	// broken is why the state cannot be trusted (a commit could not be
+	// applied and reloading failed); while set every operation fails.
+	broken atomic.Pointer[error]
 
 	principals principalView
 	usage      usage
@@ -76,30 +89,106 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.logger == nil {
 		svc.logger = slog.New(slog.DiscardHandler)
 	}
-	if err := svc.load(ctx); err != nil {
+	st, err := svc.load(ctx)
+	if err != nil {
 		return nil, err
 	}
+	svc.state = st
+	svc.follower = store.NewFollower(svc.store, st.pos, svc.apply, cfg.Follow)
+	fctx, stop := context.WithCancel(context.Background())
+	svc.stop, svc.done = stop, make(chan struct{})
+	go svc.follow(fctx)
 	return svc, nil
+}
+
+// Close stops following the store's log. It does not close the store.
+func (svc *Service) Close() error {
+	svc.stop()
+	<-svc.done
+	return nil
+}
+
+// follow runs the follower. A commit that cannot be applied leaves the
+// state behind the store: the service says so, stops answering from it
+// and reloads it from a fresh snapshot, again every second until that
+// works.
+func (svc *Service) follow(ctx context.Context) {
+	defer close(svc.done)
+	for {
+		err := svc.follower.Run(ctx)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, store.ErrClosed) {
+			svc.logger.Warn("store closed: no longer following its log")
+			svc.fail(err)
+			return
+		}
+		svc.logger.Error("a committed change cannot be applied: reloading the state from the store", "err", err)
+		svc.fail(err)
+		for {
+			if err := svc.reload(ctx); err == nil {
+				break
+			} else if ctx.Err() != nil {
+				return
+			} else {
+				svc.logger.Error("reloading the state failed: the service answers ServiceFailure until it works", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+		}
+		svc.logger.Info("state reloaded from the store", "pos", svc.follower.Pos())
+	}
+}
+
+// reload replaces the state by a fresh snapshot and moves the follower
+// to it.
+func (svc *Service) reload(ctx context.Context) error {
+	st, err := svc.load(ctx)
+	if err != nil {
+		return err
+	}
+	svc.mu.Lock()
+	svc.state = st
+	svc.principals.reset()
+	svc.broken.Store(nil)
+	svc.mu.Unlock()
+	svc.follower.Restart(st.pos)
+	return nil
+}
+
+func (svc *Service) fail(err error) { svc.broken.Store(&err) }
+
+// failed returns ServiceFailure while the state cannot be trusted.
+func (svc *Service) failed() error {
+	if p := svc.broken.Load(); p != nil {
+		return iamapi.ServiceFailure("The request processing has failed because of an unknown error, exception or failure.")
+	}
+	return nil
 }
 
 func (svc *Service) now() time.Time { return svc.clock().UTC().Truncate(time.Second) }
 
+// ErrNoReset is returned by Reset when the store cannot reset.
+var ErrNoReset = errors.New("iam: the store cannot be reset")
+
 // Reset deletes every account and all their state, in the store and in
-// memory (a test server's reset).
+// memory (a test server's reset; dev mode only).
 func (svc *Service) Reset(ctx context.Context) error {
-	svc.writeMu.Lock()
-	defer svc.writeMu.Unlock()
-	if err := svc.store.Reset(ctx); err != nil {
+	r, ok := svc.store.(store.Resetter)
+	if !ok {
+		return ErrNoReset
+	}
+	if err := r.Reset(ctx); err != nil {
 		return err
 	}
-	svc.mu.Lock()
-	svc.state = newState()
-	svc.principals.reset()
-	svc.mu.Unlock()
 	svc.usage.mu.Lock()
 	svc.usage.dirty = nil
 	svc.usage.mu.Unlock()
-	return nil
+	return svc.reload(ctx)
 }
 
 // HasAccount reports whether the account has any state.

@@ -96,7 +96,7 @@ func (svc *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Crea
 		if _, ok := get[*role](t, kindRole, nameKey(name)); ok {
 			return iamapi.InvalidInput("Service role name %s has been taken in this account, please try a different suffix.", name)
 		}
-		if t.count(kindRole) >= maxRoles {
+		if t.full(kindRole, maxRoles) {
 			return quotaExceeded("RolesPerAccount", maxRoles)
 		}
 		nr := &role{

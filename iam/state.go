@@ -29,14 +29,17 @@ type keyOwner struct {
 	status  string
 }
 
-// state is everything the service holds in memory.
+// state is everything the service holds in memory: the records of the
+// store as of log position pos, with their versions.
 type state struct {
 	accounts map[string]*account
-	keys     map[string]keyOwner // access key ID -> owner
+	keys     map[string]keyOwner  // access key ID -> owner
+	versions map[recordKey]int64 // the store's version of each record
+	pos      int64               // every log entry <= pos is applied
 }
 
 func newState() *state {
-	return &state{accounts: make(map[string]*account), keys: make(map[string]keyOwner)}
+	return &state{accounts: make(map[string]*account), keys: make(map[string]keyOwner), versions: make(map[recordKey]int64)}
 }
 
 // recordKey identifies a record.
@@ -89,28 +92,61 @@ func decodeEntity(kind string, data []byte) (entity, error) {
 	return e, nil
 }
 
-// load fills the state from every stored record.
-func (svc *Service) load(ctx context.Context) error {
+// load fills the state from a snapshot of the store and returns it; the
+// caller makes it the visible state.
+func (svc *Service) load(ctx context.Context) (*state, error) {
 	st := newState()
-	err := svc.store.Load(ctx, func(r store.Record) error {
+	pos, err := svc.store.Load(ctx, func(r store.Record) error {
 		e, err := decodeEntity(r.Kind, r.Value)
 		if err != nil {
 			return err
 		}
-		return st.set(svc, recordKey{r.Account, r.Kind, r.Key}, e)
+		return st.set(svc, recordKey{r.Account, r.Kind, r.Key}, e, r.Version)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	svc.state = st
-	svc.principals.reset()
+	st.pos = pos
+	return st, nil
+}
+
+// apply makes one commit read from the change log visible, whole: the
+// follower's apply function, for this process's commits and every other
+// writer's.
+func (svc *Service) apply(entries []store.Entry) error {
+	type change struct {
+		k recordKey
+		e entity
+		v int64
+	}
+	changes := make([]change, len(entries))
+	for i, en := range entries {
+		r := en.Change.Record
+		c := change{k: recordKey{r.Account, r.Kind, r.Key}}
+		if en.Change.Op == store.Put {
+			e, err := decodeEntity(r.Kind, r.Value)
+			if err != nil {
+				return err
+			}
+			c.e, c.v = e, r.Version
+		}
+		changes[i] = c
+	}
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	for _, c := range changes {
+		if err := svc.state.set(svc, c.k, c.e, c.v); err != nil {
+			return err
+		}
+	}
+	svc.state.pos = entries[len(entries)-1].Seq
 	return nil
 }
 
-// set makes e (nil: deleted) the visible value of k and keeps the
-// indexes and the authorization view current. The caller holds the
-// write lock of svc.mu.
-func (s *state) set(svc *Service, k recordKey, e entity) error {
+// set makes e (nil: deleted) the visible value of k at the store's
+// version v and keeps the indexes and the authorization view current.
+// The caller holds the write lock of svc.mu (or owns s alone).
+func (s *state) set(svc *Service, k recordKey, e entity, v int64) error {
 	a := s.accounts[k.account]
 	if a == nil {
 		if e == nil {
@@ -134,9 +170,11 @@ func (s *state) set(svc *Service, k recordKey, e entity) error {
 	}
 	if e == nil {
 		delete(t, k.key)
+		delete(s.versions, k)
 		return nil
 	}
 	t[k.key] = e
+	s.versions[k] = v
 	if u, ok := e.(*user); ok {
 		for _, ak := range u.AccessKeys {
 			secret, err := svc.keyring.Open(ak.Secret, []byte(ak.ID))

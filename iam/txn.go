@@ -1,15 +1,28 @@
 package iam
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"time"
 
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/store"
 )
 
 // txn is one operation's view of an account: the visible state plus, in
 // a write, the entities it has staged. Reads see staged values first.
+//
+// A write also notes what it read, as the store's conditions: the
+// version of every record it read or writes, every kind it scanned, and
+// every quota it checked. The store commits it only if they still hold,
+// so a decision made on this process's state is never a decision made
+// from memory alone.
 type txn struct {
 	svc    *Service
 	req    *Request
@@ -17,12 +30,42 @@ type txn struct {
 	base   *state
 	staged map[recordKey]entity // nil value: deleted
 	order  []recordKey
+
+	conds  map[recordKey]int64 // record -> version read (0: absent)
+	scans  map[scanKey]struct{}
+	limits map[scanKey]int // kind -> the most the account may hold
+}
+
+// scanKey is a kind of an account.
+type scanKey struct{ account, kind string }
+
+func (t *txn) writing() bool { return t.staged != nil }
+
+// read notes that the write read record k as the base has it.
+func (t *txn) read(k recordKey) {
+	if !t.writing() {
+		return
+	}
+	if _, ok := t.staged[k]; ok {
+		return
+	}
+	if _, ok := t.conds[k]; !ok {
+		t.conds[k] = t.base.versions[k]
+	}
+}
+
+// scanned notes that the write read every record of kind.
+func (t *txn) scanned(kind string) {
+	if t.writing() {
+		t.scans[scanKey{t.acct, kind}] = struct{}{}
+	}
 }
 
 // get returns the entity of kind with key, if it exists.
 func get[T entity](t *txn, kind, key string) (T, bool) {
 	var zero T
 	k := recordKey{t.acct, kind, key}
+	t.read(k)
 	if e, ok := t.staged[k]; ok {
 		if e == nil {
 			return zero, false
@@ -38,6 +81,7 @@ func get[T entity](t *txn, kind, key string) (T, bool) {
 
 // all returns every entity of kind, sorted by key.
 func all[T entity](t *txn, kind string) []T {
+	t.scanned(kind)
 	var base map[string]entity
 	if a := t.base.accounts[t.acct]; a != nil {
 		base = a.tables[kind]
@@ -66,6 +110,7 @@ func all[T entity](t *txn, kind string) []T {
 // which match is true, or the zero T.
 func find[T entity](t *txn, kind string, match func(T) bool) T {
 	var zero T
+	t.scanned(kind)
 	for k, e := range t.staged {
 		if k.account == t.acct && k.kind == kind && e != nil && match(e.(T)) {
 			return e.(T)
@@ -84,15 +129,29 @@ func find[T entity](t *txn, kind string, match func(T) bool) T {
 	return zero
 }
 
-// count returns how many entities of kind the account has.
-func (t *txn) count(kind string) int {
-	if len(t.staged) == 0 {
-		if a := t.base.accounts[t.acct]; a != nil {
-			return len(a.tables[kind])
-		}
-		return 0
+// full reports whether the account holds max or more entities of kind
+// (a quota). A write that goes on to add one commits only if the store,
+// too, holds no more than max of them afterwards.
+func (t *txn) full(kind string, max int) bool {
+	if t.writing() {
+		t.limits[scanKey{t.acct, kind}] = max
 	}
-	return len(all[entity](t, kind))
+	n := 0
+	if a := t.base.accounts[t.acct]; a != nil {
+		n = len(a.tables[kind])
+	}
+	for k, e := range t.staged {
+		if k.account != t.acct || k.kind != kind {
+			continue
+		}
+		switch was := t.base.lookup(k) != nil; {
+		case e == nil && was:
+			n--
+		case e != nil && !was:
+			n++
+		}
+	}
+	return n >= max
 }
 
 // put stages e as the new value of its record.
@@ -110,6 +169,7 @@ func (t *txn) stage(k recordKey, e entity) {
 		panic("iam: write in a read-only view")
 	}
 	if _, seen := t.staged[k]; !seen {
+		t.read(k) // a write is conditional on the version it replaces
 		t.order = append(t.order, k)
 	}
 	t.staged[k] = e
@@ -119,52 +179,111 @@ func (t *txn) stage(k recordKey, e entity) {
 func (svc *Service) view(r *Request, fn func(t *txn) error) error {
 	svc.mu.RLock()
 	defer svc.mu.RUnlock()
+	if err := svc.failed(); err != nil {
+		return err
+	}
 	return fn(&txn{svc: svc, req: r, acct: r.Account, base: svc.state})
 }
 
-// update runs fn as the only writer; what fn stages is committed to the
-// store with its change-log entries in one transaction and then made
-// visible. If fn or the commit fails, nothing changes.
+// maxAttempts bounds how often a write is run again after a concurrent
+// writer changed what it read.
+const maxAttempts = 10
+
+// update runs fn on the visible state and commits what it stages, with
+// the conditions of what it read, to the store in one transaction; the
+// change is visible to this process's next request once update
+// returns. fn takes no lock but the shared read lock: requests are
+// authorized and writes prepared side by side. When a concurrent writer
+// (a request of this process or another's) changed what fn read, fn
+// runs again on the fresh state, so it answers as it would have after
+// that writer (EntityAlreadyExists, say); after maxAttempts the answer
+// is ConcurrentModification. If fn or the commit fails, nothing changes.
 func (svc *Service) update(ctx context.Context, r *Request, fn func(t *txn) error) error {
-	svc.writeMu.Lock()
-	defer svc.writeMu.Unlock()
-	t := &txn{svc: svc, req: r, acct: r.Account, base: svc.state, staged: make(map[recordKey]entity)}
-	if err := fn(t); err != nil {
-		return err
+	for attempt := 1; ; attempt++ {
+		t := &txn{svc: svc, req: r, acct: r.Account, staged: make(map[recordKey]entity),
+			conds: make(map[recordKey]int64), scans: make(map[scanKey]struct{}), limits: make(map[scanKey]int)}
+		svc.mu.RLock()
+		err := svc.failed()
+		if err == nil {
+			t.base = svc.state
+			err = fn(t)
+		}
+		svc.mu.RUnlock()
+		if err != nil || len(t.order) == 0 {
+			return err
+		}
+		seq, err := svc.commit(ctx, t)
+		if errors.Is(err, store.ErrConflict) && attempt < maxAttempts {
+			svc.logger.Debug("write conflict, retrying on fresh state", "attempt", attempt, "err", err)
+			if err := svc.catchUp(ctx); err != nil {
+				return err
+			}
+			// Writers that met on one record should not meet again.
+			time.Sleep(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond))))
+			continue
+		}
+		if errors.Is(err, store.ErrConflict) {
+			svc.logger.Warn("write conflicts exhausted the attempts", "attempts", attempt, "err", err)
+			return errConcurrentModification()
+		}
+		if err != nil {
+			return err
+		}
+		return svc.follower.Wait(ctx, seq)
 	}
-	return svc.commit(ctx, t)
 }
 
-func (svc *Service) commit(ctx context.Context, t *txn) error {
-	if len(t.order) == 0 {
-		return nil
+func errConcurrentModification() error {
+	return iamapi.ConcurrentModification("The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.")
+}
+
+// catchUp waits until the visible state has every commit the store
+// had when it was called.
+func (svc *Service) catchUp(ctx context.Context) error {
+	last, err := svc.store.LastSeq(ctx)
+	if err != nil {
+		return err
 	}
-	changes := make([]store.Change, 0, len(t.order))
+	return svc.follower.Wait(ctx, last)
+}
+
+// commit sends what t staged to the store, with t's conditions.
+func (svc *Service) commit(ctx context.Context, t *txn) (int64, error) {
+	b := store.Batch{Changes: make([]store.Change, 0, len(t.order)), Time: svc.now()}
 	for _, k := range t.order {
 		rec := store.Record{Account: k.account, Kind: k.kind, Key: k.key}
 		e := t.staged[k]
 		if e == nil {
-			changes = append(changes, store.Change{Op: store.Delete, Record: rec})
+			b.Changes = append(b.Changes, store.Change{Op: store.Delete, Record: rec})
 			continue
 		}
 		v, err := json.Marshal(e)
 		if err != nil {
-			return fmt.Errorf("iam: encoding %s %q: %w", k.kind, k.key, err)
+			return 0, fmt.Errorf("iam: encoding %s %q: %w", k.kind, k.key, err)
 		}
 		rec.Value = v
-		changes = append(changes, store.Change{Op: store.Put, Record: rec})
+		b.Changes = append(b.Changes, store.Change{Op: store.Put, Record: rec})
 	}
-	if _, err := svc.store.Commit(ctx, changes, svc.now()); err != nil {
-		return fmt.Errorf("iam: commit: %w", err)
+	for _, k := range slices.SortedFunc(maps.Keys(t.conds), compareRecordKeys) {
+		b.Conds = append(b.Conds, store.Cond{Account: k.account, Kind: k.kind, Key: k.key, Version: t.conds[k]})
 	}
-	svc.mu.Lock()
-	defer svc.mu.Unlock()
-	for _, k := range t.order {
-		if err := svc.state.set(svc, k, t.staged[k]); err != nil {
-			// The record is durable; only the in-memory index failed.
-			// Rebuilding from the store is the safe way back.
-			svc.logger.Error("applying committed change", "kind", k.kind, "key", k.key, "err", err)
-		}
+	for _, k := range slices.SortedFunc(maps.Keys(t.scans), compareScanKeys) {
+		b.Unchanged = append(b.Unchanged, store.Unchanged{Account: k.account, Kind: k.kind, Since: t.base.pos})
 	}
-	return nil
+	for _, k := range slices.SortedFunc(maps.Keys(t.limits), compareScanKeys) {
+		b.Limits = append(b.Limits, store.Limit{Account: k.account, Kind: k.kind, Max: t.limits[k]})
+	}
+	seq, err := svc.store.Commit(ctx, b)
+	if err != nil {
+		return 0, fmt.Errorf("iam: commit: %w", err)
+	}
+	return seq, nil
+}
+
+func compareRecordKeys(a, b recordKey) int {
+	return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.kind, b.kind), cmp.Compare(a.key, b.key))
+}
+
+func compareScanKeys(a, b scanKey) int {
+	return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.kind, b.kind))
 }

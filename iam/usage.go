@@ -85,13 +85,7 @@ func (svc *Service) FlushUsage(ctx context.Context) error {
 	if len(pending) == 0 {
 		return nil
 	}
-	svc.writeMu.Lock()
-	defer svc.writeMu.Unlock()
-	var (
-		changes []store.Change
-		keys    []recordKey
-		values  []entity
-	)
+	var b store.Batch
 	svc.mu.RLock()
 	for id, p := range pending {
 		if o, ok := svc.state.keys[id]; !ok || o.account != p.account {
@@ -103,15 +97,21 @@ func (svc *Service) FlushUsage(ctx context.Context) error {
 			return fmt.Errorf("iam: encoding key use: %w", err)
 		}
 		k := recordKey{p.account, kindKeyUse, id}
-		use := p.use
-		changes = append(changes, store.Change{Op: store.Put, Record: store.Record{Account: k.account, Kind: k.kind, Key: k.key, Value: v}})
-		keys, values = append(keys, k), append(values, &use)
+		b.Changes = append(b.Changes, store.Change{Op: store.Put, Record: store.Record{Account: k.account, Kind: k.kind, Key: k.key, Value: v}})
+		// Another process may have recorded a use of the key meanwhile:
+		// then this flush fails and the next one (on fresh state) goes
+		// again.
+		b.Conds = append(b.Conds, store.Cond{Account: k.account, Kind: k.kind, Key: k.key, Version: svc.state.versions[k]})
+		owner := svc.state.keys[id]
+		b.Conds = append(b.Conds, store.Cond{Account: owner.account, Kind: kindUser, Key: owner.userKey, Version: svc.state.versions[recordKey{owner.account, kindUser, owner.userKey}]})
 	}
 	svc.mu.RUnlock()
-	if len(changes) == 0 {
+	if len(b.Changes) == 0 {
 		return nil
 	}
-	if _, err := svc.store.Commit(ctx, changes, svc.now()); err != nil {
+	b.Time = svc.now()
+	seq, err := svc.store.Commit(ctx, b)
+	if err != nil {
 		// Put the uses back unless newer ones came in meanwhile.
 		u.mu.Lock()
 		for id, p := range pending {
@@ -125,14 +125,7 @@ func (svc *Service) FlushUsage(ctx context.Context) error {
 		u.mu.Unlock()
 		return fmt.Errorf("iam: flushing key use: %w", err)
 	}
-	svc.mu.Lock()
-	defer svc.mu.Unlock()
-	for i, k := range keys {
-		if err := svc.state.set(svc, k, values[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return svc.follower.Wait(ctx, seq)
 }
 
 // dropKeyUse stages the deletion of an access key's use record, if any.

@@ -110,7 +110,7 @@ func (svc *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserInput) 
 		if _, ok := get[*user](t, kindUser, nameKey(in.UserName)); ok {
 			return iamapi.EntityAlreadyExists("User with name %s already exists.", in.UserName)
 		}
-		if t.count(kindUser) >= maxUsers {
+		if t.full(kindUser, maxUsers) {
 			return quotaExceeded("UsersPerAccount", maxUsers)
 		}
 		tags, err := newTags(in.Tags)

@@ -716,6 +716,7 @@ func TestServiceCredentialExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer svc.Close()
 	srv := httptest.NewServer(server.New(server.Config{IAM: svc}))
 	defer srv.Close()
 	h.URL = srv.URL

@@ -87,6 +87,7 @@ func (h *harness) open(dev bool) {
 func (h *harness) close() {
 	if h.http != nil {
 		h.http.Close()
+		h.svc.Close()
 		h.store.Close()
 		h.http = nil
 	}

@@ -31,7 +31,7 @@ func getPolicy(t *testing.T, c *awsiam.Client) *awsiam.GetAccountPasswordPolicyO
 func (h *harness) storedRecords() map[string]string {
 	h.t.Helper()
 	out := map[string]string{}
-	err := h.store.Load(context.Background(), func(r store.Record) error {
+	_, err := h.store.Load(context.Background(), func(r store.Record) error {
 		out[r.Kind+"/"+r.Key] = string(r.Value)
 		return nil
 	})

@@ -110,6 +110,7 @@ func runServer(ctx context.Context, f serveFlags, stdout io.Writer, logger *slog
 	if err != nil {
 		return err
 	}
+	defer svc.Close()
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

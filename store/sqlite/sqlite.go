@@ -29,7 +29,10 @@ type Store struct {
 	logger *slog.Logger
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.Resetter = (*Store)(nil)
+)
 
 // migrations are applied in order, each in a transaction; the database's
 // user_version is the number applied.
@@ -50,13 +53,32 @@ var migrations = []string{
 		key     TEXT NOT NULL,
 		value   BLOB
 	);`,
+	// Versions for conditional commits: a record's version is the seq
+	// of the entry that last wrote it, kinds.version the seq of the last
+	// change to any record of an (account, kind); log.last marks the
+	// last entry of a commit. Records and kinds written before this
+	// migration stand at the log's end.
+	`ALTER TABLE records ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+	UPDATE records SET version = (SELECT COALESCE(MAX(seq), 1) FROM log);
+	ALTER TABLE log ADD COLUMN last INTEGER NOT NULL DEFAULT 1;
+	CREATE TABLE kinds (
+		account TEXT NOT NULL,
+		kind    TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		PRIMARY KEY (account, kind)
+	) WITHOUT ROWID;
+	INSERT INTO kinds (account, kind, version)
+		SELECT account, kind, (SELECT COALESCE(MAX(seq), 0) FROM log) FROM records GROUP BY account, kind;`,
 }
 
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate"
-	w, err := sql.Open("sqlite", dsn)
+	// Readers use deferred transactions (a snapshot from the first
+	// read); the writer takes the write lock at BEGIN, so a commit's
+	// conditions are checked under it.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -115,42 +137,85 @@ func (s *Store) check() error {
 	return nil
 }
 
-// Load implements store.Store.
-func (s *Store) Load(ctx context.Context, fn func(store.Record) error) error {
+// Load implements store.Store. The position and the records are read
+// in one read transaction, so from one snapshot.
+func (s *Store) Load(ctx context.Context, fn func(store.Record) error) (int64, error) {
 	if err := s.check(); err != nil {
-		return err
+		return 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT account, kind, key, value FROM records ORDER BY account, kind, key")
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return err
+		return 0, err
+	}
+	defer tx.Rollback()
+	pos, err := lastSeq(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT account, kind, key, value, version FROM records ORDER BY account, kind, key")
+	if err != nil {
+		return 0, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r store.Record
-		if err := rows.Scan(&r.Account, &r.Kind, &r.Key, &r.Value); err != nil {
-			return err
+		if err := rows.Scan(&r.Account, &r.Kind, &r.Key, &r.Value, &r.Version); err != nil {
+			return 0, err
 		}
 		if err := fn(r); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	return pos, nil
 }
 
-// Commit implements store.Store.
-func (s *Store) Commit(ctx context.Context, changes []store.Change, at time.Time) (int64, error) {
+// Commit implements store.Store. The writer's transaction holds
+// SQLite's write lock from BEGIN, across processes, so its conditions
+// cannot change between the check and the write, and log order is
+// commit order.
+func (s *Store) Commit(ctx context.Context, b store.Batch) (int64, error) {
 	if err := s.check(); err != nil {
 		return 0, err
 	}
-	if err := store.Validate(changes); err != nil {
+	if err := store.Validate(b); err != nil {
 		return 0, err
+	}
+	if len(b.Changes) == 0 {
+		return 0, store.ErrInvalidChange
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	put, err := tx.PrepareContext(ctx, "INSERT INTO records (account, kind, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (account, kind, key) DO UPDATE SET value = excluded.value")
+	for _, c := range b.Conds {
+		var v int64
+		err := tx.QueryRowContext(ctx, "SELECT version FROM records WHERE account = ? AND kind = ? AND key = ?", c.Account, c.Kind, c.Key).Scan(&v)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+		if v != c.Version {
+			return 0, fmt.Errorf("%w: %s %s %q is at version %d, read at %d", store.ErrConflict, c.Account, c.Kind, c.Key, v, c.Version)
+		}
+	}
+	for _, u := range b.Unchanged {
+		var v int64
+		err := tx.QueryRowContext(ctx, "SELECT version FROM kinds WHERE account = ? AND kind = ?", u.Account, u.Kind).Scan(&v)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+		if v > u.Since {
+			return 0, fmt.Errorf("%w: %s %s changed at %d, read at %d", store.ErrConflict, u.Account, u.Kind, v, u.Since)
+		}
+	}
+	logStmt, err := tx.PrepareContext(ctx, "INSERT INTO log (time, op, account, kind, key, value, last) VALUES (?, ?, ?, ?, ?, ?, ?)")
+	if err != nil {
+		return 0, err
+	}
+	put, err := tx.PrepareContext(ctx, "INSERT INTO records (account, kind, key, value, version) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, kind, key) DO UPDATE SET value = excluded.value, version = excluded.version")
 	if err != nil {
 		return 0, err
 	}
@@ -158,12 +223,12 @@ func (s *Store) Commit(ctx context.Context, changes []store.Change, at time.Time
 	if err != nil {
 		return 0, err
 	}
-	logStmt, err := tx.PrepareContext(ctx, "INSERT INTO log (time, op, account, kind, key, value) VALUES (?, ?, ?, ?, ?, ?)")
+	kinds, err := tx.PrepareContext(ctx, "INSERT INTO kinds (account, kind, version) VALUES (?, ?, ?) ON CONFLICT (account, kind) DO UPDATE SET version = excluded.version")
 	if err != nil {
 		return 0, err
 	}
 	var seq int64
-	for _, c := range changes {
+	for i, c := range b.Changes {
 		r := c.Record
 		var value []byte
 		if c.Op == store.Put {
@@ -171,18 +236,33 @@ func (s *Store) Commit(ctx context.Context, changes []store.Change, at time.Time
 			if value == nil {
 				value = []byte{}
 			}
-			if _, err := put.ExecContext(ctx, r.Account, r.Kind, r.Key, value); err != nil {
-				return 0, err
-			}
-		} else if _, err := del.ExecContext(ctx, r.Account, r.Kind, r.Key); err != nil {
-			return 0, err
 		}
-		res, err := logStmt.ExecContext(ctx, at.UnixNano(), int(c.Op), r.Account, r.Kind, r.Key, value)
+		res, err := logStmt.ExecContext(ctx, b.Time.UnixNano(), int(c.Op), r.Account, r.Kind, r.Key, value, i == len(b.Changes)-1)
 		if err != nil {
 			return 0, err
 		}
 		if seq, err = res.LastInsertId(); err != nil {
 			return 0, err
+		}
+		if c.Op == store.Put {
+			_, err = put.ExecContext(ctx, r.Account, r.Kind, r.Key, value, seq)
+		} else {
+			_, err = del.ExecContext(ctx, r.Account, r.Kind, r.Key)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if _, err := kinds.ExecContext(ctx, r.Account, r.Kind, seq); err != nil {
+			return 0, err
+		}
+	}
+	for _, l := range b.Limits {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM records WHERE account = ? AND kind = ?", l.Account, l.Kind).Scan(&n); err != nil {
+			return 0, err
+		}
+		if n > l.Max {
+			return 0, fmt.Errorf("%w: %s %s would hold %d records, at most %d", store.ErrConflict, l.Account, l.Kind, n, l.Max)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -191,12 +271,22 @@ func (s *Store) Commit(ctx context.Context, changes []store.Change, at time.Time
 	return seq, nil
 }
 
-// Log implements store.Store.
-func (s *Store) Log(ctx context.Context, after int64, fn func(store.Entry) error) error {
+// Log implements store.Store. A limit that ends inside a commit is
+// extended to the commit's last entry.
+func (s *Store) Log(ctx context.Context, after int64, limit int, fn func(store.Entry) error) error {
 	if err := s.check(); err != nil {
 		return err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT seq, time, op, account, kind, key, value FROM log WHERE seq > ? ORDER BY seq", after)
+	q, args := "SELECT seq, time, op, account, kind, key, value, last FROM log WHERE seq > ? ORDER BY seq", []any{after}
+	if limit > 0 {
+		// Whole commits only: up to the first Last entry at or after the
+		// limit-th one.
+		q = `SELECT seq, time, op, account, kind, key, value, last FROM log WHERE seq > ?1 AND seq <= COALESCE(
+			(SELECT MIN(seq) FROM log WHERE last AND seq >= (SELECT seq FROM log WHERE seq > ?1 ORDER BY seq LIMIT 1 OFFSET ?2)),
+			(SELECT MAX(seq) FROM log)) ORDER BY seq`
+		args = append(args, limit-1)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -207,11 +297,12 @@ func (s *Store) Log(ctx context.Context, after int64, fn func(store.Entry) error
 			ns int64
 			op int
 		)
-		if err := rows.Scan(&e.Seq, &ns, &op, &e.Change.Record.Account, &e.Change.Record.Kind, &e.Change.Record.Key, &e.Change.Record.Value); err != nil {
+		if err := rows.Scan(&e.Seq, &ns, &op, &e.Change.Record.Account, &e.Change.Record.Kind, &e.Change.Record.Key, &e.Change.Record.Value, &e.Last); err != nil {
 			return err
 		}
 		e.Time = time.Unix(0, ns).UTC()
 		e.Change.Op = store.Op(op)
+		e.Change.Record.Version = e.Seq
 		if err := fn(e); err != nil {
 			return err
 		}
@@ -224,12 +315,21 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	if err := s.check(); err != nil {
 		return 0, err
 	}
+	return lastSeq(ctx, s.db)
+}
+
+// lastSeq is the highest seq ever given to a log entry: AUTOINCREMENT
+// never gives one twice, also after Reset emptied the log.
+func lastSeq(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int64, error) {
 	var seq sql.NullInt64
-	err := s.db.QueryRowContext(ctx, "SELECT MAX(seq) FROM log").Scan(&seq)
+	err := q.QueryRowContext(ctx, "SELECT MAX(n) FROM (SELECT seq AS n FROM sqlite_sequence WHERE name = 'log' UNION ALL SELECT MAX(seq) FROM log)").Scan(&seq)
 	return seq.Int64, err
 }
 
-// Reset implements store.Store.
+// Reset implements store.Resetter. Log positions go on from where
+// they were, so a follower's position stays meaningful.
 func (s *Store) Reset(ctx context.Context) error {
 	if err := s.check(); err != nil {
 		return err
@@ -239,7 +339,7 @@ func (s *Store) Reset(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, q := range []string{"DELETE FROM records", "DELETE FROM log"} {
+	for _, q := range []string{"DELETE FROM records", "DELETE FROM log", "DELETE FROM kinds"} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
 		}
