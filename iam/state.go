@@ -33,7 +33,7 @@ type keyOwner struct {
 // store as of log position pos, with their versions.
 type state struct {
 	accounts map[string]*account
-	keys     map[string]keyOwner  // access key ID -> owner
+	keys     map[string]keyOwner // access key ID -> owner
 	versions map[recordKey]int64 // the store's version of each record
 	pos      int64               // every log entry <= pos is applied
 }
