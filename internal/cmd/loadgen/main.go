@@ -39,6 +39,7 @@ func main() {
 	conc := flag.Int("c", 16, "concurrent clients (one keep-alive connection each)")
 	dur := flag.Duration("d", 10*time.Second, "duration of each measurement")
 	users := flag.Int("users", 100, "users to create before ListUsers")
+	writes := flag.Bool("writes", true, "also measure writes: CreateUser, then CreateAccessKey for those users")
 	flag.Parse()
 	var targets []target
 	if *bin != "" {
@@ -55,7 +56,7 @@ func main() {
 			t.stop()
 		}
 	}()
-	fmt.Printf("%-10s %-10s %12s %10s %10s %12s %8s\n", "target", "operation", "requests/s", "p50", "p99", "server p50", "errors")
+	fmt.Printf("%-10s %-15s %12s %10s %10s %12s %8s\n", "target", "operation", "requests/s", "p50", "p99", "server p50", "errors")
 	for _, t := range targets {
 		mustCall(t, "CreateUser", "UserName=loadtest")
 		for i := range *users {
@@ -71,9 +72,107 @@ func main() {
 			if t.metrics {
 				server = scrape(t, op.name).minus(before).quantile(0.5).String()
 			}
-			fmt.Printf("%-10s %-10s %12.0f %10s %10s %12s %8d\n", t.name, op.name, rps, p50, p99, server, errs)
+			fmt.Printf("%-10s %-15s %12.0f %10s %10s %12s %8d\n", t.name, op.name, rps, p50, p99, server, errs)
+		}
+		if !*writes {
+			continue
+		}
+		// Writes: new users with unique names, up to the account's quota
+		// of 5,000, then one access key for each user made.
+		var (
+			mu    sync.Mutex
+			names []string
+			n     int
+		)
+		newUser := func() (string, bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			if n >= 4800-*users {
+				return "", false
+			}
+			n++
+			return fmt.Sprintf("UserName=w%07d", n), true
+		}
+		made := func(params string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if name, ok := strings.CutPrefix(params, "UserName=w"); ok {
+				names = append(names, "w"+name)
+			}
+		}
+		newKey := func() (string, bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			if len(names) == 0 {
+				return "", false
+			}
+			name := names[len(names)-1]
+			names = names[:len(names)-1]
+			return "UserName=" + name, true
+		}
+		for _, op := range []struct {
+			name string
+			next func() (string, bool)
+			done func(string)
+		}{{"CreateUser", newUser, made}, {"CreateAccessKey", newKey, func(string) {}}} {
+			var before histogram
+			if t.metrics {
+				before = scrape(t, op.name)
+			}
+			rps, p50, p99, errs := measureWrites(t, op.name, op.next, op.done, *conc, *dur)
+			server := "-"
+			if t.metrics {
+				server = scrape(t, op.name).minus(before).quantile(0.5).String()
+			}
+			fmt.Printf("%-10s %-15s %12.0f %10s %10s %12s %8d\n", t.name, op.name, rps, p50, p99, server, errs)
 		}
 	}
+}
+
+// measureWrites sends op with the parameters next gives, each request
+// signed on its own (a write is never sent twice), until d is over or
+// next has no more; done is told the parameters of each success.
+func measureWrites(t target, op string, next func() (string, bool), done func(string), conc int, d time.Duration) (rps float64, p50, p99 time.Duration, errs int) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var (
+		mu  sync.Mutex
+		all []time.Duration
+		wg  sync.WaitGroup
+	)
+	start := time.Now()
+	for range conc {
+		wg.Go(func() {
+			c := &conn{addr: t.addr}
+			defer c.close()
+			var lat []time.Duration
+			e := 0
+			for ctx.Err() == nil {
+				params, ok := next()
+				if !ok {
+					break
+				}
+				t0 := time.Now()
+				if err := c.do(request(t, op, params, t0)); err != nil {
+					e++
+					continue
+				}
+				lat = append(lat, time.Since(t0))
+				done(params)
+			}
+			mu.Lock()
+			all = append(all, lat...)
+			errs += e
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(all)
+	if len(all) == 0 {
+		return 0, 0, 0, errs
+	}
+	return float64(len(all)) / elapsed.Seconds(), all[len(all)/2], all[len(all)*99/100], errs
 }
 
 // request returns a signed IAM request as HTTP/1.1 bytes. Signing is

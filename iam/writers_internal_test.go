@@ -1,0 +1,221 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/awsapi"
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+	"github.com/gatehouse/gatehouse/secret"
+	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/store/sqlite"
+)
+
+// twoServices returns two services, each on its own Store over one
+// SQLite file: two processes sharing a data directory.
+func twoServices(t testing.TB) (a, b *Service, ctx context.Context) {
+	t.Helper()
+	ctx = context.Background()
+	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	k, err := secret.GenerateKey("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() *Service {
+		st, err := sqlite.Open(ctx, path, sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := New(ctx, Config{Store: st, Keyring: secret.NewKeyring(k)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { svc.Close(); st.Close() })
+		return svc
+	}
+	a = open()
+	if _, err := a.Bootstrap(ctx, Bootstrap{Account: internalAccount, RootPassword: "correct horse battery staple"}); err != nil {
+		t.Fatal(err)
+	}
+	b = open()
+	return a, b, WithRequest(ctx, &Request{Account: internalAccount, Partition: canonicalPartition, Unchecked: true})
+}
+
+func TestTwoServicesRaceOnOneName(t *testing.T) {
+	a, b, ctx := twoServices(t)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		codes = map[string]int{}
+	)
+	for i := range 20 {
+		svc := []*Service{a, b}[i%2]
+		wg.Go(func() {
+			_, err := svc.CreateUser(ctx, &iamapi.CreateUserInput{UserName: "Racer"})
+			var ae awsapi.APIError
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				codes["ok"]++
+			case errors.As(err, &ae):
+				codes[ae.ErrorCode()]++
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if codes["ok"] != 1 || codes["EntityAlreadyExists"] != 19 {
+		t.Fatalf("20 CreateUser of one name on two services: %v", codes)
+	}
+	// Names are unique without regard to case, across writers too.
+	if _, err := b.CreateUser(ctx, &iamapi.CreateUserInput{UserName: "racer"}); err == nil {
+		t.Fatal("racer created beside Racer")
+	}
+}
+
+// A quota is the store's to keep: two writers each below it in memory
+// cannot pass it together.
+func TestTwoServicesKeepAQuota(t *testing.T) {
+	a, b, ctx := twoServices(t)
+	const quota = maxInstanceProfiles
+	stage(t, a, ctx, func(tx *txn) {
+		for i := range quota - 1 {
+			tx.put(&instanceProfile{Path: "/", Name: fmt.Sprintf("p%04d", i), ID: uniqueID(prefixInstanceProfile)})
+		}
+	})
+	if err := b.follower.Wait(ctx, a.follower.Pos()); err != nil {
+		t.Fatal(err)
+	}
+	// b stops following, so it decides from a state without a's last
+	// profile: in memory it is one below the quota.
+	pause(b)
+	if _, err := a.CreateInstanceProfile(ctx, &iamapi.CreateInstanceProfileInput{InstanceProfileName: "last"}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		// b learns what a did only after its own commit was refused.
+		time.Sleep(50 * time.Millisecond)
+		resume(b)
+	}()
+	_, err := b.CreateInstanceProfile(ctx, &iamapi.CreateInstanceProfileInput{InstanceProfileName: "one-too-many"})
+	var ae awsapi.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "LimitExceeded" {
+		t.Fatalf("CreateInstanceProfile past the quota on the second writer = %v, want LimitExceeded", err)
+	}
+	n := 0
+	if _, err := b.store.Load(ctx, func(r store.Record) error {
+		if r.Kind == kindInstanceProfile {
+			n++
+		}
+		return nil
+	}); err != nil || n != quota {
+		t.Fatalf("the store holds %d instance profiles (%v), want the quota %d", n, err, quota)
+	}
+}
+
+// pause stops svc following the log; resume lets it go on.
+func pause(svc *Service) {
+	svc.stop()
+	<-svc.done
+	svc.follower.Restart(svc.follower.Pos()) // Wait waits rather than report the stop
+}
+
+func resume(svc *Service) {
+	fctx, stop := context.WithCancel(context.Background())
+	svc.stop, svc.done = stop, make(chan struct{})
+	go svc.follow(fctx)
+}
+
+// A commit this process cannot apply makes it answer ServiceFailure,
+// not stale state, until it has reloaded.
+func TestUnappliableCommitReloads(t *testing.T) {
+	a, b, ctx := twoServices(t)
+	// A record b cannot decode, committed by a: as a newer program's
+	// record kind would be.
+	if _, err := a.store.Commit(ctx, store.Batch{Changes: []store.Change{{Op: store.Put, Record: store.Record{Account: internalAccount, Kind: "future", Key: "x", Value: []byte("{}")}}}, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for b.failed() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("b never noticed the commit it cannot apply")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	_, err := b.GetUser(ctx, &iamapi.GetUserInput{UserName: "admin"})
+	wantAPIError(t, err, "ServiceFailure", "The request processing has failed because of an unknown error, exception or failure.")
+	_, err = b.CreateUser(ctx, &iamapi.CreateUserInput{UserName: "x"})
+	wantAPIError(t, err, "ServiceFailure", "The request processing has failed because of an unknown error, exception or failure.")
+	// Once the record is gone, the reload (every second) succeeds.
+	if _, err := a.store.Commit(ctx, store.Batch{Changes: []store.Change{{Op: store.Delete, Record: store.Record{Account: internalAccount, Kind: "future", Key: "x"}}}, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for b.failed() != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("b never reloaded")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := b.GetUser(ctx, &iamapi.GetUserInput{UserName: "admin"}); err != nil {
+		t.Fatalf("after the reload: %v", err)
+	}
+	// And it follows again.
+	if _, err := a.CreateUser(ctx, &iamapi.CreateUserInput{UserName: "later"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.follower.Wait(ctx, a.follower.Pos()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.GetUser(ctx, &iamapi.GetUserInput{UserName: "later"}); err != nil {
+		t.Fatalf("after the reload b does not follow: %v", err)
+	}
+}
+
+// BenchmarkWrite is the cost of a durable write through the service
+// (prepare, conditional SQLite commit, apply by the follower), from
+// parallel writers.
+func BenchmarkWrite(b *testing.B) {
+	b.Run("CreateUser", func(b *testing.B) {
+		svc, ctx := newInternalService(b)
+		var n atomic.Int64
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				i := n.Add(1)
+				// A new account every 4,000 users: the quota is 5,000.
+				rctx := WithRequest(ctx, &Request{Account: fmt.Sprintf("%012d", 100000+i/4000), Partition: canonicalPartition, Unchecked: true})
+				if _, err := svc.CreateUser(rctx, &iamapi.CreateUserInput{UserName: fmt.Sprintf("u%07d", i)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+	b.Run("TagUser", func(b *testing.B) {
+		svc, ctx := newInternalService(b)
+		var n atomic.Int64
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			// Each writer its own user: no conflicts.
+			name := fmt.Sprintf("t%03d", n.Add(1))
+			if _, err := svc.CreateUser(ctx, &iamapi.CreateUserInput{UserName: name}); err != nil {
+				b.Fatal(err)
+			}
+			i := 0
+			for pb.Next() {
+				i++
+				if _, err := svc.TagUser(ctx, &iamapi.TagUserInput{UserName: name, Tags: []iamapi.Tag{{Key: "n", Value: fmt.Sprint(i % 10)}}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+}
