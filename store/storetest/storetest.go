@@ -194,6 +194,45 @@ func Run(t *testing.T, newDB func(t *testing.T) Opener) {
 			t.Fatalf("log holds %v, want one entry", seqs)
 		}
 	})
+	t.Run("concurrent commits: the ones that conflict fail alone", func(t *testing.T) {
+		s := newDB(t)(t)
+		if _, err := s.Commit(ctx, batch(put("1", "user", "taken", "0"))); err != nil {
+			t.Fatal(err)
+		}
+		// Commits that may share a transaction (a backend may group
+		// them): every second one conflicts.
+		const n = 40
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				key := fmt.Sprintf("u%02d", i)
+				if i%2 == 1 {
+					key = "taken"
+				}
+				_, errs[i] = s.Commit(ctx, store.Batch{Changes: []store.Change{put("1", "user", key, "1"), put("1", "log", key+"-log", "1")},
+					Conds: []store.Cond{{Account: "1", Kind: "user", Key: key}}, Limits: []store.Limit{{Account: "1", Kind: "user", Max: n/2 + 1}}, Time: at})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if i%2 == 0 && err != nil {
+				t.Errorf("commit %d: %v", i, err)
+			}
+			if i%2 == 1 && !errors.Is(err, store.ErrConflict) {
+				t.Errorf("commit %d over an existing record: %v, want ErrConflict", i, err)
+			}
+		}
+		got, pos := load(t, s)
+		if len(got) != 1+n/2*2 || pos != 1+n/2*2 {
+			t.Fatalf("%d records at %d, want %d: a failed commit left something or took a good one with it", len(got), pos, 1+n)
+		}
+		// The limit is the store's count, with the commits before in
+		// the same transaction counted.
+		if _, err := s.Commit(ctx, store.Batch{Changes: []store.Change{put("1", "user", "one-more", "1")}, Limits: []store.Limit{{Account: "1", Kind: "user", Max: n/2 + 1}}, Time: at}); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("a commit past the limit: %v", err)
+		}
+	})
 	t.Run("a follower of another store applies a commit within the bound", func(t *testing.T) {
 		open := newDB(t)
 		a, b := open(t), open(t)
