@@ -40,6 +40,9 @@ fi
 echo "== go test -race"
 go test -race -count=1 -timeout 30m ./...
 
+echo "== allocation checks without the race detector (it makes sync.Pool drop Puts)"
+go test -count=1 -run 'Alloc' ./...
+
 if [ -f bench/peers/go.mod ]; then
   echo "== bench/peers (build and check scenarios agree)"
   (cd bench/peers && go vet ./... && go test -count=1 ./...)

@@ -160,6 +160,9 @@ func sha256Hex(s string) string {
 
 // TestVerifyAllocs keeps verification of a cached key allocation-free.
 func TestVerifyAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops Puts at random under the race detector; the allocation count is checked without it")
+	}
 	v, r, bb := cachedVerify(t, body)
 	if n := testing.AllocsPerRun(100, func() {
 		if _, err := v.Verify(r, bb, iam, now, lookup); err != nil {
