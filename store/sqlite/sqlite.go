@@ -38,7 +38,7 @@ type Store struct {
 // commit's cost otherwise.
 type statements struct {
 	record, kind, count, countPrefix, logAppend, update, insert, del, kinds *sql.Stmt // writer's
-	log, logLimit, lastSeq                                     *sql.Stmt // readers'
+	log, logLimit, lastSeq                                                  *sql.Stmt // readers'
 }
 
 var statementSQL = []struct {
