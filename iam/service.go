@@ -224,7 +224,7 @@ func (svc *Service) AccessKey(id string) (AccessKey, bool) {
 		return AccessKey{}, false
 	}
 	u, _ := svc.state.lookup(recordKey{o.account, kindUser, o.userKey}).(*user)
-	if u == nil {
+	if u == nil || u.ID != o.userID {
 		return AccessKey{}, false
 	}
 	return AccessKey{
