@@ -49,7 +49,11 @@ func (svc *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccess
 // newAccessKey stages a new active access key of u, with the claim of
 // its ID, and returns it with its secret.
 func (t *txn) newAccessKey(u *user) (*accessKey, string, error) {
-	id, secretKey := newID(prefixAccessKey, 16), newSecretKey()
+	id := newID(prefixAccessKey, 16)
+	for !t.claimKeyID(id, u) {
+		id = newID(prefixAccessKey, 16)
+	}
+	secretKey := newSecretKey()
 	sealed, err := t.svc.keyring.Seal([]byte(secretKey), []byte(id))
 	if err != nil {
 		return nil, "", err
@@ -58,9 +62,17 @@ func (t *txn) newAccessKey(u *user) (*accessKey, string, error) {
 	// made in one second still list in the order they were made.
 	k := &accessKey{owner: ownerOf(u), ID: id, Secret: sealed, Status: statusActive, Created: t.svc.clock().UTC()}
 	t.put(k)
-	// Committed only if no key anywhere has the ID yet.
-	t.putGlobal(&accessKeyID{ID: id, Account: t.acct, UserID: u.ID})
 	return k, secretKey, nil
+}
+
+// claimKeyID stages the claim of access key ID id for u, committed only
+// if no key anywhere has the ID then; false if one has it already.
+func (t *txn) claimKeyID(id string, u *user) bool {
+	if _, taken := getAt[*accessKeyID](t, recordKey{"", kindAccessKeyID, id}); taken {
+		return false
+	}
+	t.putGlobal(&accessKeyID{ID: id, Account: t.acct, UserID: u.ID})
+	return true
 }
 
 // ListAccessKeys lists a user's access keys (by default the caller's).
