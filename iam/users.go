@@ -68,9 +68,15 @@ func (t *txn) apiUser(u *user) *iamapi.User {
 	return out
 }
 
-// passwordUsed is when u's password was last used, or zero.
+// passwordUsed is when u's password was last used, or zero. It is
+// shown, never decided on, so a write notes no condition on it.
 func (t *txn) passwordUsed(u *user) time.Time {
-	if pu, ok := cred[*passwordUse](t, kindPasswordUse, u.key(), u); ok {
+	k := recordKey{t.acct, kindPasswordUse, u.key()}
+	e, staged := t.staged[k]
+	if !staged {
+		e = t.base.lookup(k)
+	}
+	if pu, ok := e.(*passwordUse); ok && pu.UserID == u.ID {
 		return pu.Used
 	}
 	return time.Time{}
