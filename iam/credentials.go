@@ -228,18 +228,26 @@ func nextOrder[P ordered](cs []P) int {
 // sorted by key, whoever's ID they name. It notes no condition: a write
 // that decides from the whole set calls exact as well.
 func under[P credential](t *txn, kind, prefix string) []P {
-	var out []P
+	type keyed struct {
+		key string
+		c   P
+	}
+	var found []keyed
 	for key, e := range t.base.owned[ownerKey{t.acct, kind, recordOwner(prefix)}] {
 		if _, staged := t.staged[recordKey{t.acct, kind, key}]; !staged && strings.HasPrefix(key, prefix) {
-			out = append(out, e.(P))
+			found = append(found, keyed{key, e.(P)})
 		}
 	}
 	for k, e := range t.staged {
 		if e != nil && k.account == t.acct && k.kind == kind && strings.HasPrefix(k.key, prefix) {
-			out = append(out, e.(P))
+			found = append(found, keyed{k.key, e.(P)})
 		}
 	}
-	slices.SortFunc(out, func(a, b P) int { return strings.Compare(a.key(), b.key()) })
+	slices.SortFunc(found, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	out := make([]P, len(found))
+	for i, f := range found {
+		out[i] = f.c
+	}
 	return out
 }
 

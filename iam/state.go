@@ -253,17 +253,17 @@ func (s *state) set(svc *Service, k recordKey, e entity, v int64) error {
 // setCred keeps the indexes of credentials current: by owner, and
 // access keys by ID.
 func (s *state) setCred(svc *Service, k recordKey, old, e entity) error {
-	ok := ownerKey{k.account, k.kind, recordOwner(k.key)}
+	own := ownerKey{k.account, k.kind, recordOwner(k.key)}
 	if e == nil {
-		delete(s.owned[ok], k.key)
-		if len(s.owned[ok]) == 0 {
-			delete(s.owned, ok)
+		delete(s.owned[own], k.key)
+		if len(s.owned[own]) == 0 {
+			delete(s.owned, own)
 		}
 	} else {
-		m := s.owned[ok]
+		m := s.owned[own]
 		if m == nil {
 			m = make(map[string]entity)
-			s.owned[ok] = m
+			s.owned[own] = m
 		}
 		m[k.key] = e
 	}
@@ -279,7 +279,7 @@ func (s *state) setCred(svc *Service, k recordKey, old, e entity) error {
 		if err != nil {
 			return fmt.Errorf("iam: opening secret of access key %s: %w", ak.ID, err)
 		}
-		s.keys[ak.ID] = keyOwner{account: k.account, userKey: ok.user, userID: ak.UserID, secret: string(secret), status: ak.Status}
+		s.keys[ak.ID] = keyOwner{account: k.account, userKey: own.user, userID: ak.UserID, secret: string(secret), status: ak.Status}
 	}
 	return nil
 }

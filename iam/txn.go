@@ -20,9 +20,10 @@ import (
 //
 // A write also notes what it read, as the store's conditions: the
 // version of every record it read or writes, every kind it scanned,
-// every quota it checked, and every owner's records it read all of. The store commits it only if they still hold,
-// so a decision made on this process's state is never a decision made
-// from memory alone.
+// every quota it checked, and every owner's records it read all of
+// (exact). The store commits it only if they still hold, so a decision
+// made on this process's state is never a decision made from memory
+// alone.
 type txn struct {
 	svc    *Service
 	req    *Request
@@ -33,7 +34,7 @@ type txn struct {
 
 	conds  map[recordKey]int64 // record -> version read (0: absent)
 	scans  map[scanKey]struct{}
-	limits map[limitKey]int // the most records the account may hold there
+	limits map[limitKey]int // the most records the store may hold there
 	exacts map[limitKey]struct{}
 }
 
