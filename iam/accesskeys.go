@@ -31,26 +31,48 @@ func (svc *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccess
 		if err != nil {
 			return err
 		}
-		if len(u.AccessKeys) >= maxAccessKeys {
+		if t.fullUnder(kindAccessKey, ownerPrefix(u.key()), maxAccessKeys) {
 			return quotaExceeded("AccessKeysPerUser", maxAccessKeys)
 		}
-		id, secretKey := newID(prefixAccessKey, 16), newSecretKey()
-		sealed, err := t.svc.keyring.Seal([]byte(secretKey), []byte(id))
+		k, secretKey, err := t.newAccessKey(u)
 		if err != nil {
 			return err
 		}
-		// Kept to the nanosecond (AWS shows seconds) so that two keys
-		// made in one second still list in the order they were made.
-		k := accessKey{ID: id, Secret: sealed, Status: statusActive, Created: t.svc.clock().UTC()}
-		nu := *u
-		nu.AccessKeys = append(slices.Clone(u.AccessKeys), k)
-		t.put(&nu)
 		out = &iamapi.CreateAccessKeyOutput{AccessKey: &iamapi.AccessKey{
-			UserName: u.Name, AccessKeyId: id, Status: statusActive, SecretAccessKey: secretKey, CreateDate: k.Created.Truncate(time.Second),
+			UserName: u.Name, AccessKeyId: k.ID, Status: statusActive, SecretAccessKey: secretKey, CreateDate: k.Created.Truncate(time.Second),
 		}}
 		return nil
 	})
 	return out, err
+}
+
+// newAccessKey stages a new active access key of u, with the claim of
+// its ID, and returns it with its secret.
+func (t *txn) newAccessKey(u *user) (*accessKey, string, error) {
+	id := newID(prefixAccessKey, 16)
+	for !t.claimKeyID(id, u) {
+		id = newID(prefixAccessKey, 16)
+	}
+	secretKey := newSecretKey()
+	sealed, err := t.svc.keyring.Seal([]byte(secretKey), []byte(id))
+	if err != nil {
+		return nil, "", err
+	}
+	// Kept to the nanosecond (AWS shows seconds) so that two keys
+	// made in one second still list in the order they were made.
+	k := &accessKey{owner: ownerOf(u), ID: id, Secret: sealed, Status: statusActive, Created: t.svc.clock().UTC()}
+	t.put(k)
+	return k, secretKey, nil
+}
+
+// claimKeyID stages the claim of access key ID id for u, committed only
+// if no key anywhere has the ID then; false if one has it already.
+func (t *txn) claimKeyID(id string, u *user) bool {
+	if _, taken := getAt[*accessKeyID](t, recordKey{"", kindAccessKeyID, id}); taken {
+		return false
+	}
+	t.putGlobal(&accessKeyID{ID: id, Account: t.acct, UserID: u.ID})
+	return true
 }
 
 // ListAccessKeys lists a user's access keys (by default the caller's).
@@ -73,7 +95,7 @@ func (svc *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKey
 		}
 		// Oldest first; the page key (creation time, then ID) follows
 		// that order, so a marker finds its place again.
-		keys := slices.SortedFunc(slices.Values(u.AccessKeys), func(a, b accessKey) int { return strings.Compare(accessKeyOrder(a), accessKeyOrder(b)) })
+		keys := slices.SortedFunc(slices.Values(creds[*accessKey](t, kindAccessKey, u)), func(a, b *accessKey) int { return strings.Compare(accessKeyOrder(a), accessKeyOrder(b)) })
 		page, marker, truncated, err := paginate("ListAccessKeys", keys, accessKeyOrder, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
@@ -88,29 +110,29 @@ func (svc *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKey
 }
 
 // accessKeyOrder is the sort key of ListAccessKeys.
-func accessKeyOrder(k accessKey) string {
+func accessKeyOrder(k *accessKey) string {
 	return k.Created.UTC().Format("20060102150405.000000000") + k.ID
 }
 
-// findKey returns the user owning access key id, checking that it is the
-// named user when a name is given.
-func (t *txn) findKey(action iamapi.Action, name, id string) (*user, int, error) {
+// findKey returns access key id of the named user (by default the
+// caller).
+func (t *txn) findKey(action iamapi.Action, name, id string) (*accessKey, error) {
 	name = t.targetUser(name)
 	if name == "" {
 		if err := t.authorize(action, t.req.Caller.ARN, nil); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		return nil, 0, iamapi.NoSuchEntity("The Access Key with id %s cannot be found.", id)
+		return nil, iamapi.NoSuchEntity("The Access Key with id %s cannot be found.", id)
 	}
 	u, err := t.requireUser(action, name, nil)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	i := slices.IndexFunc(u.AccessKeys, func(k accessKey) bool { return k.ID == id })
-	if i < 0 {
-		return nil, 0, iamapi.NoSuchEntity("The Access Key with id %s cannot be found.", id)
+	k, ok := cred[*accessKey](t, kindAccessKey, ownerPrefix(u.key())+id, u)
+	if !ok {
+		return nil, iamapi.NoSuchEntity("The Access Key with id %s cannot be found.", id)
 	}
-	return u, i, nil
+	return k, nil
 }
 
 // UpdateAccessKey activates or deactivates an access key.
@@ -118,31 +140,31 @@ func (t *txn) findKey(action iamapi.Action, name, id string) (*user, int, error)
 func (svc *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKeyInput) (*iamapi.UpdateAccessKeyOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findKey(iamapi.ActionUpdateAccessKey, in.UserName, in.AccessKeyId)
+		k, err := t.findKey(iamapi.ActionUpdateAccessKey, in.UserName, in.AccessKeyId)
 		if err != nil {
 			return err
 		}
-		nu := *u
-		nu.AccessKeys = slices.Clone(u.AccessKeys)
-		nu.AccessKeys[i].Status = in.Status
-		t.put(&nu)
+		nk := *k
+		nk.Status = in.Status
+		t.put(&nk)
 		return nil
 	})
 	return &iamapi.UpdateAccessKeyOutput{}, err
 }
 
-// DeleteAccessKey deletes an access key.
+// DeleteAccessKey deletes an access key and the claim of its ID.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteAccessKey.html
 func (svc *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKeyInput) (*iamapi.DeleteAccessKeyOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findKey(iamapi.ActionDeleteAccessKey, in.UserName, in.AccessKeyId)
+		k, err := t.findKey(iamapi.ActionDeleteAccessKey, in.UserName, in.AccessKeyId)
 		if err != nil {
 			return err
 		}
-		nu := *u
-		nu.AccessKeys = slices.Delete(slices.Clone(u.AccessKeys), i, i+1)
-		t.put(&nu)
+		t.del(kindAccessKey, k.key())
+		if _, ok := getAt[*accessKeyID](t, recordKey{"", kindAccessKeyID, k.ID}); ok {
+			t.delGlobal(kindAccessKeyID, k.ID)
+		}
 		t.dropKeyUse(in.AccessKeyId)
 		return nil
 	})
@@ -159,16 +181,19 @@ func (svc *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAcce
 	r := RequestFrom(ctx)
 	var out *iamapi.GetAccessKeyLastUsedOutput
 	err := svc.view(r, func(t *txn) error {
+		notOurs := awsapi.AccessDenied("User: " + r.Caller.ARN + " is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key " + in.AccessKeyId)
 		o, ok := t.base.keys[in.AccessKeyId]
 		if !ok || o.account != r.Account {
-			return awsapi.AccessDenied("User: " + r.Caller.ARN + " is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key " + in.AccessKeyId)
+			return notOurs
 		}
 		u, err := t.requireUser(iamapi.ActionGetAccessKeyLastUsed, o.userKey, nil)
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(u.AccessKeys, func(k accessKey) bool { return k.ID == in.AccessKeyId })
-		k := u.AccessKeys[i]
+		k, ok := cred[*accessKey](t, kindAccessKey, o.record(in.AccessKeyId).key, u)
+		if !ok {
+			return notOurs
+		}
 		lu := &iamapi.AccessKeyLastUsed{ServiceName: "N/A", Region: "N/A"}
 		if use, ok := t.lastKeyUse(k.ID); ok {
 			lu = &iamapi.AccessKeyLastUsed{LastUsedDate: use.Used, ServiceName: use.Service, Region: use.Region}

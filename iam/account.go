@@ -140,13 +140,12 @@ func (svc *Service) GetAccountSummary(ctx context.Context, _ *iamapi.GetAccountS
 		inUse, mfaInUse, hardware := 0, 0, 0
 		virtual := t.tableOf(kindMFA)
 		for _, e := range t.tableOf(kindUser) {
-			u := e.(*user)
-			inUse += len(u.Attached)
-			mfaInUse += len(u.MFA)
-			for _, d := range u.MFA {
-				if _, ok := virtual[d.Serial]; !ok {
-					hardware++
-				}
+			inUse += len(e.(*user).Attached)
+		}
+		for _, e := range t.tableOf(kindMFAEnabled) {
+			mfaInUse++
+			if _, ok := virtual[e.(*mfaDevice).Serial]; !ok {
+				hardware++
 			}
 		}
 		for _, e := range t.tableOf(kindGroup) {

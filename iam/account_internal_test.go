@@ -22,9 +22,10 @@ func TestSummaryCountsEveryKind(t *testing.T) {
 		tx.put(ro)
 		tx.put(&instanceProfile{Path: "/", Name: "web-profile", ID: uniqueID(prefixInstanceProfile), Created: now, Roles: []string{ro.ID}})
 		tx.put(&instanceProfile{Path: "/", Name: "empty-profile", ID: uniqueID(prefixInstanceProfile), Created: now})
-		u := &user{Path: "/", Name: "dev", ID: uniqueID(prefixUser), Created: now,
-			MFA: []mfaDevice{{Serial: virtualSerial, Enabled: now}, {Serial: "GAHT12345678", Enabled: now}}}
+		u := &user{Path: "/", Name: "dev", ID: uniqueID(prefixUser), Created: now}
 		tx.put(u)
+		tx.put(&mfaDevice{owner: ownerOf(u), Serial: virtualSerial, Enabled: now, Order: 1})
+		tx.put(&mfaDevice{owner: ownerOf(u), Serial: "GAHT12345678", Enabled: now, Order: 2})
 		tx.put(&virtualMFA{Serial: virtualSerial, UserID: u.ID, Enabled: now})
 		tx.put(&virtualMFA{Serial: "arn:aws:iam::" + internalAccount + ":mfa/spare"})
 		tx.put(&samlProvider{Name: "okta", Metadata: "<md/>", Created: now})

@@ -58,15 +58,13 @@ func (svc *Service) Bootstrap(ctx context.Context, b Bootstrap) (BootstrapResult
 		g := &group{Path: "/", Name: b.AdminGroup, ID: uniqueID(prefixGroup), Created: now,
 			Attached: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}}
 		t.put(g)
-		id, key := newID(prefixAccessKey, 16), newSecretKey()
-		sealed, err := t.svc.keyring.Seal([]byte(key), []byte(id))
+		u := &user{Path: "/", Name: b.AdminUser, ID: uniqueID(prefixUser), Created: now, Groups: []string{g.ID}}
+		t.put(u)
+		k, secretKey, err := t.newAccessKey(u)
 		if err != nil {
 			return err
 		}
-		u := &user{Path: "/", Name: b.AdminUser, ID: uniqueID(prefixUser), Created: now, Groups: []string{g.ID},
-			AccessKeys: []accessKey{{ID: id, Secret: sealed, Status: statusActive, Created: now}}}
-		t.put(u)
-		res = BootstrapResult{UserName: u.Name, AccessKeyID: id, SecretAccessKey: key}
+		res = BootstrapResult{UserName: u.Name, AccessKeyID: k.ID, SecretAccessKey: secretKey}
 		return nil
 	})
 	return res, err

@@ -92,20 +92,17 @@ func (svc *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Upl
 		if !x509cert.SigningKeySupported(c) {
 			return iamapi.InvalidCertificate("The certificate's public key algorithm is not supported.")
 		}
-		for _, other := range all[*user](t, kindUser) {
-			for _, sc := range other.SigningCerts {
-				if oc, err := x509cert.Parse(sc.Body); err == nil && oc.Equal(c) {
-					return iamapi.DuplicateCertificate("The same certificate is already associated with an IAM user in the account.")
-				}
+		for _, other := range all[*signingCert](t, kindSigningCert) {
+			if oc, err := x509cert.Parse(other.Body); err == nil && oc.Equal(c) {
+				return iamapi.DuplicateCertificate("The same certificate is already associated with an IAM user in the account.")
 			}
 		}
-		if len(u.SigningCerts) >= maxSigningCerts {
+		if t.fullUnder(kindSigningCert, ownerPrefix(u.key()), maxSigningCerts) {
 			return quotaExceeded("CertificatesPerUser", maxSigningCerts)
 		}
-		sc := signingCert{ID: newCertificateID(), Body: in.CertificateBody, Status: statusActive, Uploaded: t.svc.now()}
-		nu := *u
-		nu.SigningCerts = append(slices.Clone(u.SigningCerts), sc)
-		t.put(&nu)
+		sc := &signingCert{owner: ownerOf(u), ID: newCertificateID(), Body: in.CertificateBody, Status: statusActive, Uploaded: t.svc.now(),
+			Order: nextOrder(creds[*signingCert](t, kindSigningCert, u))}
+		t.put(sc)
 		out = &iamapi.UploadSigningCertificateOutput{Certificate: &iamapi.SigningCertificate{
 			UserName: u.Name, CertificateId: sc.ID, CertificateBody: sc.Body, Status: sc.Status, UploadDate: sc.Uploaded,
 		}}
@@ -115,19 +112,19 @@ func (svc *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Upl
 }
 
 // findSigningCert authorizes action and finds a signing certificate.
-func (t *txn) findSigningCert(action iamapi.Action, name, id string) (*user, int, error) {
+func (t *txn) findSigningCert(action iamapi.Action, name, id string) (*signingCert, error) {
 	u, err := t.signingCertUser(action, name)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if u == nil {
-		return nil, 0, errNoSuchSigningCert(id)
+		return nil, errNoSuchSigningCert(id)
 	}
-	i := slices.IndexFunc(u.SigningCerts, func(c signingCert) bool { return c.ID == id })
-	if i < 0 {
-		return nil, 0, errNoSuchSigningCert(id)
+	c, ok := cred[*signingCert](t, kindSigningCert, ownerPrefix(u.key())+id, u)
+	if !ok {
+		return nil, errNoSuchSigningCert(id)
 	}
-	return u, i, nil
+	return c, nil
 }
 
 // UpdateSigningCertificate activates or deactivates a signing certificate.
@@ -135,17 +132,16 @@ func (t *txn) findSigningCert(action iamapi.Action, name, id string) (*user, int
 func (svc *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.UpdateSigningCertificateInput) (*iamapi.UpdateSigningCertificateOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findSigningCert(iamapi.ActionUpdateSigningCertificate, in.UserName, in.CertificateId)
+		c, err := t.findSigningCert(iamapi.ActionUpdateSigningCertificate, in.UserName, in.CertificateId)
 		if err != nil {
 			return err
 		}
 		if err := settableStatus(in.Status); err != nil {
 			return err
 		}
-		nu := *u
-		nu.SigningCerts = slices.Clone(u.SigningCerts)
-		nu.SigningCerts[i].Status = in.Status
-		t.put(&nu)
+		nc := *c
+		nc.Status = in.Status
+		t.put(&nc)
 		return nil
 	})
 	return &iamapi.UpdateSigningCertificateOutput{}, err
@@ -156,13 +152,11 @@ func (svc *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.Upd
 func (svc *Service) DeleteSigningCertificate(ctx context.Context, in *iamapi.DeleteSigningCertificateInput) (*iamapi.DeleteSigningCertificateOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findSigningCert(iamapi.ActionDeleteSigningCertificate, in.UserName, in.CertificateId)
+		c, err := t.findSigningCert(iamapi.ActionDeleteSigningCertificate, in.UserName, in.CertificateId)
 		if err != nil {
 			return err
 		}
-		nu := *u
-		nu.SigningCerts = slices.Delete(slices.Clone(u.SigningCerts), i, i+1)
-		t.put(&nu)
+		t.del(kindSigningCert, c.key())
 		return nil
 	})
 	return &iamapi.DeleteSigningCertificateOutput{}, err
@@ -179,9 +173,9 @@ func (svc *Service) ListSigningCertificates(ctx context.Context, in *iamapi.List
 		if err != nil {
 			return err
 		}
-		var certs []signingCert
+		var certs []*signingCert
 		if u != nil {
-			certs = u.SigningCerts
+			certs = inOrder(creds[*signingCert](t, kindSigningCert, u))
 		}
 		page, marker, truncated, err := paginateInOrder("ListSigningCertificates", certs, in.Marker, in.MaxItems)
 		if err != nil {

@@ -37,7 +37,8 @@ type Tag struct {
 	Value string `json:"v"`
 }
 
-// user is an IAM user with everything that belongs to it alone.
+// user is an IAM user with everything that belongs to it alone but its
+// credentials.
 type user struct {
 	Path     string    `json:"path"`
 	Name     string    `json:"name"`
@@ -49,69 +50,14 @@ type user struct {
 	Groups   []string          `json:"groups,omitempty"`
 	Attached []string          `json:"attached,omitempty"` // canonical policy ARNs, in attach order
 	Inline   map[string]string `json:"inline,omitempty"`   // policy name -> document as given
-
-	AccessKeys   []accessKey   `json:"accessKeys,omitempty"`
-	Login        *loginProfile `json:"login,omitempty"`
-	PasswordUsed time.Time     `json:"passwordUsed,omitzero"`
-	MFA          []mfaDevice   `json:"mfa,omitempty"` // enabled MFA devices
-	SSHKeys      []sshKey      `json:"sshKeys,omitempty"`
-	SigningCerts []signingCert `json:"signingCerts,omitempty"`
-	ServiceCreds []serviceCred `json:"serviceCreds,omitempty"`
+	// legacy holds the credentials of a record written while a user
+	// record held them itself, until migrateCreds makes them records
+	// of their own (credentials.go). It is never stored.
+	legacy *userCreds
 }
 
 func (u *user) kind() string { return kindUser }
 func (u *user) key() string  { return nameKey(u.Name) }
-
-type accessKey struct {
-	ID      string    `json:"id"`
-	Secret  []byte    `json:"secret"` // sealed with the service keyring
-	Status  string    `json:"status"` // Active | Inactive
-	Created time.Time `json:"created"`
-	// When it was last used is a record of its own (keyUse).
-}
-
-type loginProfile struct {
-	Hash          string    `json:"hash"` // argon2id PHC string
-	Created       time.Time `json:"created"`
-	ResetRequired bool      `json:"resetRequired,omitempty"`
-	Changed       time.Time `json:"changed,omitzero"` // last password change (for max age)
-	History       []string  `json:"history,omitempty"`
-}
-
-type mfaDevice struct {
-	Serial  string    `json:"serial"`
-	Enabled time.Time `json:"enabled"`
-	// LastStep is the last TOTP time step used, so a code is never
-	// accepted twice.
-	LastStep int64 `json:"lastStep,omitempty"`
-}
-
-type sshKey struct {
-	ID          string    `json:"id"`
-	Body        string    `json:"body"`
-	Fingerprint string    `json:"fingerprint"`
-	Status      string    `json:"status"`
-	Uploaded    time.Time `json:"uploaded"`
-}
-
-type signingCert struct {
-	ID       string    `json:"id"`
-	Body     string    `json:"body"`
-	Status   string    `json:"status"`
-	Uploaded time.Time `json:"uploaded"`
-}
-
-type serviceCred struct {
-	ID       string `json:"id"`
-	Service  string `json:"service"`            // e.g. codecommit.amazonaws.com
-	UserName string `json:"userName,omitempty"` // the service user name (user-at-account)
-	// Password is the sealed password, or the secret of an API key.
-	Password   []byte    `json:"password"`
-	Status     string    `json:"status"`
-	Created    time.Time `json:"created"`
-	Expiration time.Time `json:"expiration,omitzero"`
-	CredAlias  string    `json:"alias,omitempty"` // the public part of an API key
-}
 
 type group struct {
 	Path     string            `json:"path"`

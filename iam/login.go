@@ -180,8 +180,14 @@ func (t *txn) loginUser(action iamapi.Action, name string) (*user, error) {
 	return t.requireUser(action, name, nil)
 }
 
-func apiLoginProfile(u *user) *iamapi.LoginProfile {
-	return &iamapi.LoginProfile{UserName: u.Name, CreateDate: u.Login.Created, PasswordResetRequired: awsapi.Ptr(u.Login.ResetRequired)}
+// loginOf returns u's login profile, or nil.
+func (t *txn) loginOf(u *user) *loginProfile {
+	lp, _ := cred[*loginProfile](t, kindLogin, u.key(), u)
+	return lp
+}
+
+func apiLoginProfile(u *user, lp *loginProfile) *iamapi.LoginProfile {
+	return &iamapi.LoginProfile{UserName: u.Name, CreateDate: lp.Created, PasswordResetRequired: awsapi.Ptr(lp.ResetRequired)}
 }
 
 // maxPasswordAttempts bounds how often a password write starts over
@@ -198,11 +204,12 @@ const maxPasswordAttempts = 3
 type passwordWrite struct {
 	// look authorizes, finds the user and checks what needs no hashing.
 	look func(t *txn) (*user, error)
-	// prepare does the hashing, for the user look found and the password
-	// policy in force (nil: the default policy).
-	prepare func(u *user, p *passwordPolicy) error
-	// apply changes a copy of the user, which is then staged.
-	apply func(t *txn, u *user)
+	// prepare does the hashing, for the user look found, its login
+	// profile (nil: none) and the password policy in force (nil: the
+	// default policy).
+	prepare func(u *user, lp *loginProfile, p *passwordPolicy) error
+	// apply returns the new login profile, which is then staged.
+	apply func(t *txn, u *user, lp *loginProfile) *loginProfile
 }
 
 func (svc *Service) writePassword(ctx context.Context, w passwordWrite) error {
@@ -210,19 +217,23 @@ func (svc *Service) writePassword(ctx context.Context, w passwordWrite) error {
 	name := ""
 	for range maxPasswordAttempts {
 		var (
-			seen *user
-			pol  *passwordPolicy
+			seen   *user
+			seenLP *loginProfile
+			pol    *passwordPolicy
 		)
 		err := svc.view(r, func(t *txn) error {
 			u, err := w.look(t)
-			seen, pol = u, t.accountPasswordPolicy()
-			return err
+			if err != nil {
+				return err
+			}
+			seen, seenLP, pol = u, t.loginOf(u), t.accountPasswordPolicy()
+			return nil
 		})
 		if err != nil {
 			return err
 		}
 		name = seen.Name
-		if err := w.prepare(seen, pol); err != nil {
+		if err := w.prepare(seen, seenLP, pol); err != nil {
 			return err
 		}
 		stale := false
@@ -231,13 +242,12 @@ func (svc *Service) writePassword(ctx context.Context, w passwordWrite) error {
 			if err != nil {
 				return err
 			}
-			if u.Login != seen.Login || t.accountPasswordPolicy() != pol {
+			lp := t.loginOf(u)
+			if lp != seenLP || t.accountPasswordPolicy() != pol {
 				stale = true
 				return nil
 			}
-			nu := *u
-			w.apply(t, &nu)
-			t.put(&nu)
+			t.put(w.apply(t, u, lp))
 			return nil
 		})
 		if err != nil || !stale {
@@ -308,19 +318,20 @@ func (svc *Service) CreateLoginProfile(ctx context.Context, in *iamapi.CreateLog
 			if err != nil {
 				return nil, err
 			}
-			if u.Login != nil {
+			if t.loginOf(u) != nil {
 				return nil, iamapi.EntityAlreadyExists("Login Profile for user %s already exists.", u.Name)
 			}
 			return u, nil
 		},
-		prepare: func(_ *user, p *passwordPolicy) (err error) {
+		prepare: func(_ *user, _ *loginProfile, p *passwordPolicy) (err error) {
 			hash, err = newPassword(p, nil, in.Password)
 			return err
 		},
-		apply: func(t *txn, u *user) {
+		apply: func(t *txn, u *user, _ *loginProfile) *loginProfile {
 			now := t.svc.now()
-			u.Login = &loginProfile{Hash: hash, Created: now, Changed: now, ResetRequired: in.PasswordResetRequired != nil && *in.PasswordResetRequired}
-			out = &iamapi.CreateLoginProfileOutput{LoginProfile: apiLoginProfile(u)}
+			lp := &loginProfile{owner: ownerOf(u), Hash: hash, Created: now, Changed: now, ResetRequired: in.PasswordResetRequired != nil && *in.PasswordResetRequired}
+			out = &iamapi.CreateLoginProfileOutput{LoginProfile: apiLoginProfile(u, lp)}
+			return lp
 		},
 	})
 	return out, err
@@ -337,10 +348,11 @@ func (svc *Service) GetLoginProfile(ctx context.Context, in *iamapi.GetLoginProf
 		if err != nil {
 			return err
 		}
-		if u.Login == nil {
+		lp := t.loginOf(u)
+		if lp == nil {
 			return errNoLoginProfile(u.Name)
 		}
-		out = &iamapi.GetLoginProfileOutput{LoginProfile: apiLoginProfile(u)}
+		out = &iamapi.GetLoginProfileOutput{LoginProfile: apiLoginProfile(u, lp)}
 		return nil
 	})
 	return out, err
@@ -357,26 +369,26 @@ func (svc *Service) UpdateLoginProfile(ctx context.Context, in *iamapi.UpdateLog
 			if err != nil {
 				return nil, err
 			}
-			if u.Login == nil {
+			if t.loginOf(u) == nil {
 				return nil, errNoLoginProfile(u.Name)
 			}
 			return u, nil
 		},
-		prepare: func(u *user, p *passwordPolicy) (err error) {
+		prepare: func(_ *user, lp *loginProfile, p *passwordPolicy) (err error) {
 			if in.Password != "" {
-				hash, err = newPassword(p, u.Login, in.Password)
+				hash, err = newPassword(p, lp, in.Password)
 			}
 			return err
 		},
-		apply: func(t *txn, u *user) {
+		apply: func(t *txn, _ *user, lp *loginProfile) *loginProfile {
 			if hash != "" {
-				u.Login = u.Login.withPassword(hash, t.svc.now())
+				lp = lp.withPassword(hash, t.svc.now())
 			}
+			nl := *lp
 			if in.PasswordResetRequired != nil {
-				nl := *u.Login
 				nl.ResetRequired = *in.PasswordResetRequired
-				u.Login = &nl
 			}
+			return &nl
 		},
 	})
 	return &iamapi.UpdateLoginProfileOutput{}, err
@@ -391,12 +403,11 @@ func (svc *Service) DeleteLoginProfile(ctx context.Context, in *iamapi.DeleteLog
 		if err != nil {
 			return err
 		}
-		if u.Login == nil {
+		lp := t.loginOf(u)
+		if lp == nil {
 			return errNoLoginProfile(u.Name)
 		}
-		nu := *u
-		nu.Login = nil
-		t.put(&nu)
+		t.del(kindLogin, lp.key())
 		return nil
 	})
 	return &iamapi.DeleteLoginProfileOutput{}, err
@@ -424,25 +435,26 @@ func (svc *Service) ChangePassword(ctx context.Context, in *iamapi.ChangePasswor
 			if err := t.authorizeSelfService(iamapi.ActionChangePassword, t.userARN(u, "")); err != nil {
 				return nil, err
 			}
-			if u.Login == nil {
+			if t.loginOf(u) == nil {
 				return nil, errNoLoginProfile(u.Name)
 			}
 			return u, nil
 		},
-		prepare: func(u *user, p *passwordPolicy) error {
-			ok, err := secret.VerifyPassword(u.Login.Hash, in.OldPassword)
+		prepare: func(_ *user, lp *loginProfile, p *passwordPolicy) error {
+			ok, err := secret.VerifyPassword(lp.Hash, in.OldPassword)
 			if err != nil {
 				return err
 			}
 			if !ok {
 				return errWrongPassword()
 			}
-			hash, err = newPassword(p, u.Login, in.NewPassword)
+			hash, err = newPassword(p, lp, in.NewPassword)
 			return err
 		},
-		apply: func(t *txn, u *user) {
-			u.Login = u.Login.withPassword(hash, t.svc.now())
-			u.Login.ResetRequired = false
+		apply: func(t *txn, _ *user, lp *loginProfile) *loginProfile {
+			nl := lp.withPassword(hash, t.svc.now())
+			nl.ResetRequired = false
+			return nl
 		},
 	})
 	return &iamapi.ChangePasswordOutput{}, err

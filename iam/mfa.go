@@ -89,18 +89,16 @@ func (t *txn) requireMFA(action iamapi.Action, given string, keys map[string][]s
 	return m, nil
 }
 
-// userMFA returns the index of the device with the given serial number
-// among the user's devices, or the error AWS gives when it is not one of
-// them.
-func (t *txn) userMFA(u *user, given string) (int, error) {
-	serial := t.req.in(given)
-	if i := slices.IndexFunc(u.MFA, func(d mfaDevice) bool { return d.Serial == serial }); i >= 0 {
-		return i, nil
+// userMFA returns u's device with the given serial number, or the
+// error AWS gives when it is not one of them.
+func (t *txn) userMFA(u *user, given string) (*mfaDevice, error) {
+	if d, ok := cred[*mfaDevice](t, kindMFAEnabled, ownerPrefix(u.key())+t.req.in(given), u); ok {
+		return d, nil
 	}
 	if _, ok := t.lookupMFA(given); ok {
-		return 0, errMFAInvalidForUser()
+		return nil, errMFAInvalidForUser()
 	}
-	return 0, errNoSuchMFA(given)
+	return nil, errNoSuchMFA(given)
 }
 
 // accountName is the account in the label of an otpauth URI: the
@@ -213,7 +211,7 @@ func (svc *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADev
 		if m.UserID != "" {
 			return iamapi.EntityAlreadyExists("MFA Device is already in use.")
 		}
-		if len(u.MFA) >= maxMFAPerUser {
+		if t.fullUnder(kindMFAEnabled, ownerPrefix(u.key()), maxMFAPerUser) {
 			return quotaExceeded("MFADevicesPerUser", maxMFAPerUser)
 		}
 		step, err := t.checkCodes(m, in.AuthenticationCode1, in.AuthenticationCode2, 0)
@@ -223,10 +221,8 @@ func (svc *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADev
 		now := t.svc.now()
 		nm := *m
 		nm.UserID, nm.Enabled, nm.LastStep = u.ID, now, step
-		nu := *u
-		nu.MFA = append(slices.Clone(u.MFA), mfaDevice{Serial: m.Serial, Enabled: now, LastStep: step})
 		t.put(&nm)
-		t.put(&nu)
+		t.put(&mfaDevice{owner: ownerOf(u), Serial: m.Serial, Enabled: now, LastStep: step, Order: nextOrder(creds[*mfaDevice](t, kindMFAEnabled, u))})
 		return nil
 	})
 	return &iamapi.EnableMFADeviceOutput{}, err
@@ -242,50 +238,49 @@ func (svc *Service) ResyncMFADevice(ctx context.Context, in *iamapi.ResyncMFADev
 		if err != nil {
 			return err
 		}
-		i, err := t.userMFA(u, in.SerialNumber)
+		d, err := t.userMFA(u, in.SerialNumber)
 		if err != nil {
 			return err
 		}
-		m, ok := get[*virtualMFA](t, kindMFA, u.MFA[i].Serial)
+		m, ok := get[*virtualMFA](t, kindMFA, d.Serial)
 		if !ok {
 			return errNoSuchMFA(in.SerialNumber)
 		}
-		step, err := t.checkCodes(m, in.AuthenticationCode1, in.AuthenticationCode2, u.MFA[i].LastStep)
+		step, err := t.checkCodes(m, in.AuthenticationCode1, in.AuthenticationCode2, d.LastStep)
 		if err != nil {
 			return err
 		}
 		nm := *m
 		nm.LastStep = step
-		nu := *u
-		nu.MFA = slices.Clone(u.MFA)
-		nu.MFA[i].LastStep = step
+		nd := *d
+		nd.LastStep = step
 		t.put(&nm)
-		t.put(&nu)
+		t.put(&nd)
 		return nil
 	})
 	return &iamapi.ResyncMFADeviceOutput{}, err
 }
 
 // findUserMFA authorizes action on the named user (by default the
-// caller) and returns it with the index of its device serial.
-func (t *txn) findUserMFA(action iamapi.Action, userName, serial string) (*user, int, error) {
+// caller) and returns it with its device of the serial number.
+func (t *txn) findUserMFA(action iamapi.Action, userName, serial string) (*user, *mfaDevice, error) {
 	name := t.targetUser(userName)
 	if name == "" {
 		// The root user: Gatehouse assigns it no MFA devices.
 		if err := t.authorize(action, t.req.Caller.ARN, nil); err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
-		return nil, 0, errNoSuchMFA(serial)
+		return nil, nil, errNoSuchMFA(serial)
 	}
 	u, err := t.requireUser(action, name, nil)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
-	i, err := t.userMFA(u, serial)
+	d, err := t.userMFA(u, serial)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
-	return u, i, nil
+	return u, d, nil
 }
 
 // DeactivateMFADevice removes a device from its user; a virtual device
@@ -294,14 +289,11 @@ func (t *txn) findUserMFA(action iamapi.Action, userName, serial string) (*user,
 func (svc *Service) DeactivateMFADevice(ctx context.Context, in *iamapi.DeactivateMFADeviceInput) (*iamapi.DeactivateMFADeviceOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findUserMFA(iamapi.ActionDeactivateMFADevice, in.UserName, in.SerialNumber)
+		_, d, err := t.findUserMFA(iamapi.ActionDeactivateMFADevice, in.UserName, in.SerialNumber)
 		if err != nil {
 			return err
 		}
-		d := u.MFA[i]
-		nu := *u
-		nu.MFA = slices.Delete(slices.Clone(u.MFA), i, i+1)
-		t.put(&nu)
+		t.del(kindMFAEnabled, d.key())
 		if m, ok := get[*virtualMFA](t, kindMFA, d.Serial); ok {
 			nm := *m
 			nm.UserID, nm.Enabled, nm.LastStep = "", time.Time{}, max(m.LastStep, d.LastStep)
@@ -349,17 +341,12 @@ func (svc *Service) ListMFADevices(ctx context.Context, in *iamapi.ListMFADevice
 		if err != nil {
 			return err
 		}
-		idx := make([]int, len(u.MFA))
-		for i := range idx {
-			idx[i] = i
-		}
-		page, marker, truncated, err := paginate("ListMFADevices", idx, sortableIndex, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginateInOrder("ListMFADevices", inOrder(creds[*mfaDevice](t, kindMFAEnabled, u)), in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
 		out = &iamapi.ListMFADevicesOutput{MFADevices: make([]iamapi.MFADevice, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
-		for i, j := range page {
-			d := u.MFA[j]
+		for i, d := range page {
 			out.MFADevices[i] = iamapi.MFADevice{UserName: u.Name, SerialNumber: t.req.out(d.Serial), EnableDate: d.Enabled}
 		}
 		return nil
@@ -421,11 +408,10 @@ func (svc *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceInp
 	r := RequestFrom(ctx)
 	var out *iamapi.GetMFADeviceOutput
 	err := svc.view(r, func(t *txn) error {
-		u, i, err := t.findUserMFA(iamapi.ActionGetMFADevice, in.UserName, in.SerialNumber)
+		u, d, err := t.findUserMFA(iamapi.ActionGetMFADevice, in.UserName, in.SerialNumber)
 		if err != nil {
 			return err
 		}
-		d := u.MFA[i]
 		out = &iamapi.GetMFADeviceOutput{UserName: u.Name, SerialNumber: t.req.out(d.Serial), EnableDate: d.Enabled}
 		return nil
 	})

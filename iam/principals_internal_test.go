@@ -240,13 +240,28 @@ func TestViewChanges(t *testing.T) {
 		affected: []string{"user/erin"},
 		decides:  []decision{{"user/erin", "ListPolicies", false, true}},
 	}, {
-		name: "user access key (the user record changes)",
+		// Credentials are records of their own: the user's entry stays,
+		// the same pointer, and nothing compiles again.
+		name: "user access key created and deleted",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.CreateAccessKey(w.ctx, &iamapi.CreateAccessKeyInput{UserName: "bob"})
+			out, err := w.svc.CreateAccessKey(w.ctx, &iamapi.CreateAccessKeyInput{UserName: "bob"})
+			if err != nil {
+				return err
+			}
+			if _, err := w.svc.UpdateAccessKey(w.ctx, &iamapi.UpdateAccessKeyInput{UserName: "bob", AccessKeyId: out.AccessKey.AccessKeyId, Status: statusInactive}); err != nil {
+				return err
+			}
+			_, err = w.svc.DeleteAccessKey(w.ctx, &iamapi.DeleteAccessKeyInput{UserName: "bob", AccessKeyId: out.AccessKey.AccessKeyId})
 			return err
 		},
-		affected: []string{"user/bob"},
-		decides:  []decision{{"user/bob", "GetUser", true, true}},
+		decides: []decision{{"user/bob", "GetUser", true, true}},
+	}, {
+		name: "user login profile",
+		change: func(t *testing.T, w *viewWorld) error {
+			_, err := w.svc.CreateLoginProfile(w.ctx, &iamapi.CreateLoginProfileInput{UserName: "alice", Password: "correct horse battery staple 1A!"})
+			return err
+		},
+		decides: []decision{{"user/alice", "GetUser", true, true}},
 	}, {
 		name: "group inline policy",
 		change: func(t *testing.T, w *viewWorld) error {

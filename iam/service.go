@@ -89,7 +89,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.logger == nil {
 		svc.logger = slog.New(slog.DiscardHandler)
 	}
-	st, err := svc.load(ctx)
+	st, err := svc.loadCurrent(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (svc *Service) follow(ctx context.Context) {
 // reload replaces the state by a fresh snapshot and moves the follower
 // to it.
 func (svc *Service) reload(ctx context.Context) error {
-	st, err := svc.load(ctx)
+	st, err := svc.loadCurrent(ctx)
 	if err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func (svc *Service) AccessKey(id string) (AccessKey, bool) {
 		return AccessKey{}, false
 	}
 	u, _ := svc.state.lookup(recordKey{o.account, kindUser, o.userKey}).(*user)
-	if u == nil {
+	if u == nil || u.ID != o.userID {
 		return AccessKey{}, false
 	}
 	return AccessKey{

@@ -69,15 +69,14 @@ func credStatus(c serviceCred, now time.Time) string {
 }
 
 // serviceUserName is the user name (or API key alias) of a new
-// credential of u for service: <user>-at-<account> for the first,
-// <user>+1-at-<account> for the second of the same service, as AWS
-// names them, so the two are told apart when they sign in.
+// credential for service after same, the user's credentials for it:
+// <user>-at-<account> for the first, <user>+1-at-<account> for the
+// second, as AWS names them, so the two are told apart when they sign
+// in.
 // https://docs.aws.amazon.com/cli/latest/reference/iam/list-service-specific-credentials.html#examples
-func serviceUserName(u *user, service, account string) string {
+func serviceUserName(u *user, same []*serviceCred, account string) string {
 	taken := func(name string) bool {
-		return slices.ContainsFunc(u.ServiceCreds, func(c serviceCred) bool {
-			return c.Service == service && (c.UserName == name || c.CredAlias == name)
-		})
+		return slices.ContainsFunc(same, func(c *serviceCred) bool { return c.UserName == name || c.CredAlias == name })
 	}
 	name := u.Name + "-at-" + account
 	for n := 1; taken(name); n++ {
@@ -123,7 +122,11 @@ func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, in *iam
 		keys["iam:ServiceSpecificCredentialAgeDays"] = []string{strconv.Itoa(int(*in.CredentialAgeDays))}
 	}
 	var out *iamapi.CreateServiceSpecificCredentialOutput
-	err := svc.changeUser(ctx, iamapi.ActionCreateServiceSpecificCredential, in.UserName, keys, func(t *txn, u *user) error {
+	err := svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+		u, err := t.requireUser(iamapi.ActionCreateServiceSpecificCredential, in.UserName, keys)
+		if err != nil {
+			return err
+		}
 		cs, ok := credentialServices[in.ServiceName]
 		if !ok {
 			return errServiceNotSupported(in.ServiceName)
@@ -131,17 +134,17 @@ func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, in *iam
 		if in.CredentialAgeDays != nil && cs.apiKeyPrefix == "" {
 			return iamapi.InvalidInput("CredentialAgeDays is only valid for Bedrock and CloudWatch Logs API keys.")
 		}
-		n := 0
-		for _, c := range u.ServiceCreds {
-			if c.Service == in.ServiceName {
-				n++
-			}
-		}
-		if n >= maxServiceCreds {
+		// The names of the service's credentials are the user's once:
+		// the write holds to those it chose a new one beside.
+		prefix := servicePrefix(u.key(), in.ServiceName)
+		t.exact(kindServiceCred, prefix)
+		if t.fullUnder(kindServiceCred, prefix, maxServiceCreds) {
 			return quotaExceeded("ServiceSpecificCredentialsPerUserPerService", maxServiceCreds)
 		}
-		c := serviceCred{ID: uniqueID(prefixServiceCred), Service: in.ServiceName, Status: statusActive, Created: t.svc.now()}
-		serviceUser := serviceUserName(u, in.ServiceName, t.acct)
+		c := &serviceCred{owner: ownerOf(u), ID: uniqueID(prefixServiceCred), Service: in.ServiceName, Status: statusActive, Created: t.svc.now(),
+			Order: nextOrder(creds[*serviceCred](t, kindServiceCred, u))}
+		same := slices.DeleteFunc(creds[*serviceCred](t, kindServiceCred, u), func(o *serviceCred) bool { return o.Service != in.ServiceName })
+		serviceUser := serviceUserName(u, same, t.acct)
 		if cs.apiKeyPrefix == "" {
 			c.UserName = serviceUser
 		} else {
@@ -150,11 +153,11 @@ func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, in *iam
 		if in.CredentialAgeDays != nil {
 			c.Expiration = c.Created.Add(time.Duration(*in.CredentialAgeDays) * 24 * time.Hour)
 		}
-		issued, err := t.issue(&c, u.Name)
+		issued, err := t.issue(c, u.Name)
 		if err != nil {
 			return err
 		}
-		u.ServiceCreds = append(slices.Clone(u.ServiceCreds), c)
+		t.put(c)
 		out = &iamapi.CreateServiceSpecificCredentialOutput{ServiceSpecificCredential: issued}
 		return nil
 	})
@@ -164,29 +167,37 @@ func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, in *iam
 // findServiceCred authorizes action on the owner of credential id (by
 // default the caller) and finds it. The credential's service is the
 // iam:ServiceSpecificCredentialServiceName key of the decision.
-func (t *txn) findServiceCred(action iamapi.Action, name, id string) (*user, int, error) {
+func (t *txn) findServiceCred(action iamapi.Action, name, id string) (*user, *serviceCred, error) {
 	name = t.targetUser(name)
 	if name == "" {
 		if err := t.authorize(action, t.req.Caller.ARN, nil); err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
-		return nil, 0, errNoSuchServiceCred(id)
+		return nil, nil, errNoSuchServiceCred(id)
+	}
+	find := func(u *user) *serviceCred {
+		for _, c := range creds[*serviceCred](t, kindServiceCred, u) {
+			if c.ID == id {
+				return c
+			}
+		}
+		return nil
 	}
 	var keys map[string][]string
 	if u, ok := get[*user](t, kindUser, nameKey(name)); ok {
-		if i := slices.IndexFunc(u.ServiceCreds, func(c serviceCred) bool { return c.ID == id }); i >= 0 {
-			keys = map[string][]string{"iam:ServiceSpecificCredentialServiceName": {u.ServiceCreds[i].Service}}
+		if c := find(u); c != nil {
+			keys = map[string][]string{"iam:ServiceSpecificCredentialServiceName": {c.Service}}
 		}
 	}
 	u, err := t.requireUser(action, name, keys)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
-	i := slices.IndexFunc(u.ServiceCreds, func(c serviceCred) bool { return c.ID == id })
-	if i < 0 {
-		return nil, 0, errNoSuchServiceCred(id)
+	c := find(u)
+	if c == nil {
+		return nil, nil, errNoSuchServiceCred(id)
 	}
-	return u, i, nil
+	return u, c, nil
 }
 
 // ResetServiceSpecificCredential replaces a credential's password (or
@@ -197,17 +208,16 @@ func (svc *Service) ResetServiceSpecificCredential(ctx context.Context, in *iama
 	r := RequestFrom(ctx)
 	var out *iamapi.ResetServiceSpecificCredentialOutput
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findServiceCred(iamapi.ActionResetServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
+		u, c, err := t.findServiceCred(iamapi.ActionResetServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
 		if err != nil {
 			return err
 		}
-		nu := *u
-		nu.ServiceCreds = slices.Clone(u.ServiceCreds)
-		issued, err := t.issue(&nu.ServiceCreds[i], u.Name)
+		nc := *c
+		issued, err := t.issue(&nc, u.Name)
 		if err != nil {
 			return err
 		}
-		t.put(&nu)
+		t.put(&nc)
 		out = &iamapi.ResetServiceSpecificCredentialOutput{ServiceSpecificCredential: issued}
 		return nil
 	})
@@ -219,17 +229,16 @@ func (svc *Service) ResetServiceSpecificCredential(ctx context.Context, in *iama
 func (svc *Service) UpdateServiceSpecificCredential(ctx context.Context, in *iamapi.UpdateServiceSpecificCredentialInput) (*iamapi.UpdateServiceSpecificCredentialOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findServiceCred(iamapi.ActionUpdateServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
+		_, c, err := t.findServiceCred(iamapi.ActionUpdateServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
 		if err != nil {
 			return err
 		}
 		if err := settableStatus(in.Status); err != nil {
 			return err
 		}
-		nu := *u
-		nu.ServiceCreds = slices.Clone(u.ServiceCreds)
-		nu.ServiceCreds[i].Status = in.Status
-		t.put(&nu)
+		nc := *c
+		nc.Status = in.Status
+		t.put(&nc)
 		return nil
 	})
 	return &iamapi.UpdateServiceSpecificCredentialOutput{}, err
@@ -240,13 +249,11 @@ func (svc *Service) UpdateServiceSpecificCredential(ctx context.Context, in *iam
 func (svc *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iamapi.DeleteServiceSpecificCredentialInput) (*iamapi.DeleteServiceSpecificCredentialOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findServiceCred(iamapi.ActionDeleteServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
+		_, c, err := t.findServiceCred(iamapi.ActionDeleteServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
 		if err != nil {
 			return err
 		}
-		nu := *u
-		nu.ServiceCreds = slices.Delete(slices.Clone(u.ServiceCreds), i, i+1)
-		t.put(&nu)
+		t.del(kindServiceCred, c.key())
 		return nil
 	})
 	return &iamapi.DeleteServiceSpecificCredentialOutput{}, err
@@ -293,17 +300,17 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iama
 		type owned struct {
 			key string // sorts by user, then creation
 			u   *user
-			c   serviceCred
+			c   *serviceCred
 		}
-		var creds []owned
+		var listed []owned
 		for _, u := range users {
-			for i, c := range u.ServiceCreds {
+			for i, c := range inOrder(creds[*serviceCred](t, kindServiceCred, u)) {
 				if in.ServiceName == "" || c.Service == in.ServiceName {
-					creds = append(creds, owned{u.key() + "\x00" + sortableIndex(i), u, c})
+					listed = append(listed, owned{u.key() + "\x00" + sortableIndex(i), u, c})
 				}
 			}
 		}
-		page, marker, truncated, err := paginate("ListServiceSpecificCredentials", creds, func(o owned) string { return o.key }, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginate("ListServiceSpecificCredentials", listed, func(o owned) string { return o.key }, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -312,7 +319,7 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iama
 		for i, o := range page {
 			out.ServiceSpecificCredentials[i] = iamapi.ServiceSpecificCredentialMetadata{
 				UserName:                    o.u.Name,
-				Status:                      credStatus(o.c, now),
+				Status:                      credStatus(*o.c, now),
 				ServiceUserName:             o.c.UserName,
 				ServiceCredentialAlias:      o.c.CredAlias,
 				CreateDate:                  o.c.Created,

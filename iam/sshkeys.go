@@ -66,36 +66,44 @@ func encodeSSHKey(body, encoding string) (string, error) {
 }
 
 // findSSHKey authorizes action on the user and finds its key id.
-func (t *txn) findSSHKey(action iamapi.Action, name, id string) (*user, int, error) {
+func (t *txn) findSSHKey(action iamapi.Action, name, id string) (*user, *sshKey, error) {
 	u, err := t.requireUser(action, name, nil)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
-	i := slices.IndexFunc(u.SSHKeys, func(k sshKey) bool { return k.ID == id })
-	if i < 0 {
-		return nil, 0, errNoSuchSSHKey(id)
+	k, ok := cred[*sshKey](t, kindSSHKey, ownerPrefix(u.key())+id, u)
+	if !ok {
+		return nil, nil, errNoSuchSSHKey(id)
 	}
-	return u, i, nil
+	return u, k, nil
 }
 
 // UploadSSHPublicKey adds an SSH public key to a user.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSSHPublicKey.html
 func (svc *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPublicKeyInput) (*iamapi.UploadSSHPublicKeyOutput, error) {
 	var out *iamapi.UploadSSHPublicKeyOutput
-	err := svc.changeUser(ctx, iamapi.ActionUploadSSHPublicKey, in.UserName, nil, func(t *txn, u *user) error {
+	err := svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+		u, err := t.requireUser(iamapi.ActionUploadSSHPublicKey, in.UserName, nil)
+		if err != nil {
+			return err
+		}
 		pub, err := parseSSHPublicKey(in.SSHPublicKeyBody)
 		if err != nil {
 			return err
 		}
 		fp := pub.Fingerprint()
-		if slices.ContainsFunc(u.SSHKeys, func(k sshKey) bool { return k.Fingerprint == fp }) {
+		// A key is the user's once: the write holds to the keys it
+		// compared with.
+		t.exact(kindSSHKey, ownerPrefix(u.key()))
+		keys := creds[*sshKey](t, kindSSHKey, u)
+		if slices.ContainsFunc(keys, func(k *sshKey) bool { return k.Fingerprint == fp }) {
 			return iamapi.DuplicateSSHPublicKey("The SSH public key is already associated with the specified IAM user.")
 		}
-		if len(u.SSHKeys) >= maxSSHKeys {
+		if t.fullUnder(kindSSHKey, ownerPrefix(u.key()), maxSSHKeys) {
 			return quotaExceeded("PublicKeysPerUser", maxSSHKeys)
 		}
-		k := sshKey{ID: newSSHKeyID(), Body: in.SSHPublicKeyBody, Fingerprint: fp, Status: statusActive, Uploaded: t.svc.now()}
-		u.SSHKeys = append(slices.Clone(u.SSHKeys), k)
+		k := &sshKey{owner: ownerOf(u), ID: newSSHKeyID(), Body: in.SSHPublicKeyBody, Fingerprint: fp, Status: statusActive, Uploaded: t.svc.now(), Order: nextOrder(keys)}
+		t.put(k)
 		out = &iamapi.UploadSSHPublicKeyOutput{SSHPublicKey: &iamapi.SSHPublicKey{
 			UserName: u.Name, SSHPublicKeyId: k.ID, Fingerprint: fp, SSHPublicKeyBody: k.Body, Status: k.Status, UploadDate: k.Uploaded,
 		}}
@@ -110,11 +118,10 @@ func (svc *Service) GetSSHPublicKey(ctx context.Context, in *iamapi.GetSSHPublic
 	r := RequestFrom(ctx)
 	var out *iamapi.GetSSHPublicKeyOutput
 	err := svc.view(r, func(t *txn) error {
-		u, i, err := t.findSSHKey(iamapi.ActionGetSSHPublicKey, in.UserName, in.SSHPublicKeyId)
+		u, k, err := t.findSSHKey(iamapi.ActionGetSSHPublicKey, in.UserName, in.SSHPublicKeyId)
 		if err != nil {
 			return err
 		}
-		k := u.SSHKeys[i]
 		body, err := encodeSSHKey(k.Body, in.Encoding)
 		if err != nil {
 			return err
@@ -132,17 +139,16 @@ func (svc *Service) GetSSHPublicKey(ctx context.Context, in *iamapi.GetSSHPublic
 func (svc *Service) UpdateSSHPublicKey(ctx context.Context, in *iamapi.UpdateSSHPublicKeyInput) (*iamapi.UpdateSSHPublicKeyOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findSSHKey(iamapi.ActionUpdateSSHPublicKey, in.UserName, in.SSHPublicKeyId)
+		_, k, err := t.findSSHKey(iamapi.ActionUpdateSSHPublicKey, in.UserName, in.SSHPublicKeyId)
 		if err != nil {
 			return err
 		}
 		if err := settableStatus(in.Status); err != nil {
 			return err
 		}
-		nu := *u
-		nu.SSHKeys = slices.Clone(u.SSHKeys)
-		nu.SSHKeys[i].Status = in.Status
-		t.put(&nu)
+		nk := *k
+		nk.Status = in.Status
+		t.put(&nk)
 		return nil
 	})
 	return &iamapi.UpdateSSHPublicKeyOutput{}, err
@@ -162,13 +168,11 @@ func settableStatus(s string) error {
 func (svc *Service) DeleteSSHPublicKey(ctx context.Context, in *iamapi.DeleteSSHPublicKeyInput) (*iamapi.DeleteSSHPublicKeyOutput, error) {
 	r := RequestFrom(ctx)
 	err := svc.update(ctx, r, func(t *txn) error {
-		u, i, err := t.findSSHKey(iamapi.ActionDeleteSSHPublicKey, in.UserName, in.SSHPublicKeyId)
+		_, k, err := t.findSSHKey(iamapi.ActionDeleteSSHPublicKey, in.UserName, in.SSHPublicKeyId)
 		if err != nil {
 			return err
 		}
-		nu := *u
-		nu.SSHKeys = slices.Delete(slices.Clone(u.SSHKeys), i, i+1)
-		t.put(&nu)
+		t.del(kindSSHKey, k.key())
 		return nil
 	})
 	return &iamapi.DeleteSSHPublicKeyOutput{}, err
@@ -193,7 +197,7 @@ func (svc *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPub
 		if err != nil {
 			return err
 		}
-		page, marker, truncated, err := paginateInOrder("ListSSHPublicKeys", u.SSHKeys, in.Marker, in.MaxItems)
+		page, marker, truncated, err := paginateInOrder("ListSSHPublicKeys", inOrder(creds[*sshKey](t, kindSSHKey, u)), in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

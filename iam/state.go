@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -24,22 +25,49 @@ func newAccount(id string) *account {
 // keyOwner locates the user that owns an access key.
 type keyOwner struct {
 	account string
-	userKey string
+	userKey string // the user record's key
+	userID  string // the user's unique ID: the key is not another's of that name
 	secret  string // unsealed
 	status  string
+}
+
+// record is the key of the access key's record.
+func (o keyOwner) record(id string) recordKey {
+	return recordKey{o.account, kindAccessKey, ownerPrefix(o.userKey) + id}
 }
 
 // state is everything the service holds in memory: the records of the
 // store as of log position pos, with their versions.
 type state struct {
 	accounts map[string]*account
-	keys     map[string]keyOwner // access key ID -> owner
-	versions map[recordKey]int64 // the store's version of each record
-	pos      int64               // every log entry <= pos is applied
+	global   *account // the records outside any account (account "")
+	// keys is every access key by ID, for authentication: one map
+	// lookup, no allocation.
+	keys map[string]keyOwner
+	// owned holds the users' credentials by owner (see credentials.go),
+	// so that one user's are found without scanning the account.
+	owned    map[ownerKey]map[string]entity // -> record key -> credential
+	versions map[recordKey]int64            // the store's version of each record
+	pos      int64                          // every log entry <= pos is applied
+}
+
+// ownerKey names one user's records of one kind.
+type ownerKey struct {
+	account, kind, user string // user: the user record's key
 }
 
 func newState() *state {
-	return &state{accounts: make(map[string]*account), keys: make(map[string]keyOwner), versions: make(map[recordKey]int64)}
+	return &state{accounts: make(map[string]*account), global: newAccount(""), keys: make(map[string]keyOwner),
+		owned: make(map[ownerKey]map[string]entity), versions: make(map[recordKey]int64)}
+}
+
+// account returns the records of account id ("": those outside any
+// account), or nil.
+func (s *state) account(id string) *account {
+	if id == "" {
+		return s.global
+	}
+	return s.accounts[id]
 }
 
 // recordKey identifies a record.
@@ -48,7 +76,7 @@ type recordKey struct {
 }
 
 func (s *state) lookup(k recordKey) entity {
-	a := s.accounts[k.account]
+	a := s.account(k.account)
 	if a == nil {
 		return nil
 	}
@@ -60,7 +88,11 @@ func decodeEntity(kind string, data []byte) (entity, error) {
 	var e entity
 	switch kind {
 	case kindUser:
-		e = new(user)
+		u, err := decodeUser(data)
+		if err != nil {
+			return nil, fmt.Errorf("iam: decoding %s record: %w", kind, err)
+		}
+		return u, nil
 	case kindGroup:
 		e = new(group)
 	case kindRole:
@@ -83,6 +115,22 @@ func decodeEntity(kind string, data []byte) (entity, error) {
 		e = new(keyUse)
 	case kindSLRDeletion:
 		e = new(slrDeletion)
+	case kindAccessKey:
+		e = new(accessKey)
+	case kindAccessKeyID:
+		e = new(accessKeyID)
+	case kindLogin:
+		e = new(loginProfile)
+	case kindPasswordUse:
+		e = new(passwordUse)
+	case kindMFAEnabled:
+		e = new(mfaDevice)
+	case kindSSHKey:
+		e = new(sshKey)
+	case kindSigningCert:
+		e = new(signingCert)
+	case kindServiceCred:
+		e = new(serviceCred)
 	default:
 		return nil, fmt.Errorf("iam: unknown record kind %q", kind)
 	}
@@ -90,6 +138,27 @@ func decodeEntity(kind string, data []byte) (entity, error) {
 		return nil, fmt.Errorf("iam: decoding %s record: %w", kind, err)
 	}
 	return e, nil
+}
+
+// loadCurrent loads the state as load does, once no user record holds
+// credentials itself any more (migrateCreds moves them out first).
+func (svc *Service) loadCurrent(ctx context.Context) (*state, error) {
+	for attempt := 1; ; attempt++ {
+		st, err := svc.load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		moved, err := svc.migrateCreds(ctx, st)
+		switch {
+		case err == nil && !moved:
+			return st, nil
+		case err == nil, errors.Is(err, store.ErrConflict) && attempt < maxAttempts:
+			// Load what it, or another process, moved.
+			svc.logger.Debug("loading again after moving credentials", "attempt", attempt, "err", err)
+		default:
+			return nil, err
+		}
+	}
 }
 
 // load fills the state from a snapshot of the store and returns it; the
@@ -128,6 +197,10 @@ func (svc *Service) apply(entries []store.Entry) error {
 			if err != nil {
 				return err
 			}
+			if u, ok := e.(*user); ok && u.legacy != nil {
+				// An older program's write: reloading moves them out.
+				return fmt.Errorf("iam: user record %s %q holds credentials itself", r.Account, r.Key)
+			}
 			c.e, c.v = e, r.Version
 		}
 		changes[i] = c
@@ -147,7 +220,7 @@ func (svc *Service) apply(entries []store.Entry) error {
 // version v and keeps the indexes and the authorization view current.
 // The caller holds the write lock of svc.mu (or owns s alone).
 func (s *state) set(svc *Service, k recordKey, e entity, v int64) error {
-	a := s.accounts[k.account]
+	a := s.account(k.account)
 	if a == nil {
 		if e == nil {
 			return nil
@@ -160,29 +233,53 @@ func (s *state) set(svc *Service, k recordKey, e entity, v int64) error {
 		t = make(map[string]entity)
 		a.tables[k.kind] = t
 	}
+	old := t[k.key]
 	// The authorization view drops what depends on the record, on
 	// every path out (set is its one hook).
-	defer svc.principals.changed(k, t[k.key], e)
-	if old, ok := t[k.key].(*user); ok {
-		for _, ak := range old.AccessKeys {
-			delete(s.keys, ak.ID)
-		}
-	}
+	defer svc.principals.changed(k, old, e)
 	if e == nil {
 		delete(t, k.key)
 		delete(s.versions, k)
-		return nil
+	} else {
+		t[k.key] = e
+		s.versions[k] = v
 	}
-	t[k.key] = e
-	s.versions[k] = v
-	if u, ok := e.(*user); ok {
-		for _, ak := range u.AccessKeys {
-			secret, err := svc.keyring.Open(ak.Secret, []byte(ak.ID))
-			if err != nil {
-				return fmt.Errorf("iam: opening secret of access key %s: %w", ak.ID, err)
-			}
-			s.keys[ak.ID] = keyOwner{account: k.account, userKey: k.key, secret: string(secret), status: ak.Status}
+	if isCredKind(k.kind) {
+		return s.setCred(svc, k, old, e)
+	}
+	return nil
+}
+
+// setCred keeps the indexes of credentials current: by owner, and
+// access keys by ID.
+func (s *state) setCred(svc *Service, k recordKey, old, e entity) error {
+	own := ownerKey{k.account, k.kind, recordOwner(k.key)}
+	if e == nil {
+		delete(s.owned[own], k.key)
+		if len(s.owned[own]) == 0 {
+			delete(s.owned, own)
 		}
+	} else {
+		m := s.owned[own]
+		if m == nil {
+			m = make(map[string]entity)
+			s.owned[own] = m
+		}
+		m[k.key] = e
+	}
+	// A rename deletes a key's record and puts it under the new name:
+	// the ID's entry goes only if it is still this record's.
+	if ak, isKey := old.(*accessKey); isKey {
+		if o, found := s.keys[ak.ID]; found && o.record(ak.ID) == k {
+			delete(s.keys, ak.ID)
+		}
+	}
+	if ak, isKey := e.(*accessKey); isKey {
+		secret, err := svc.keyring.Open(ak.Secret, []byte(ak.ID))
+		if err != nil {
+			return fmt.Errorf("iam: opening secret of access key %s: %w", ak.ID, err)
+		}
+		s.keys[ak.ID] = keyOwner{account: k.account, userKey: own.user, userID: ak.UserID, secret: string(secret), status: ak.Status}
 	}
 	return nil
 }

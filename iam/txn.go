@@ -19,10 +19,11 @@ import (
 // a write, the entities it has staged. Reads see staged values first.
 //
 // A write also notes what it read, as the store's conditions: the
-// version of every record it read or writes, every kind it scanned, and
-// every quota it checked. The store commits it only if they still hold,
-// so a decision made on this process's state is never a decision made
-// from memory alone.
+// version of every record it read or writes, every kind it scanned,
+// every quota it checked, and every owner's records it read all of
+// (exact). The store commits it only if they still hold, so a decision
+// made on this process's state is never a decision made from memory
+// alone.
 type txn struct {
 	svc    *Service
 	req    *Request
@@ -33,11 +34,16 @@ type txn struct {
 
 	conds  map[recordKey]int64 // record -> version read (0: absent)
 	scans  map[scanKey]struct{}
-	limits map[scanKey]int // kind -> the most the account may hold
+	limits map[limitKey]int // the most records the store may hold there
+	exacts map[limitKey]struct{}
 }
 
 // scanKey is a kind of an account.
 type scanKey struct{ account, kind string }
+
+// limitKey is the records of a kind of an account whose key starts
+// with prefix ("": all of them).
+type limitKey struct{ account, kind, prefix string }
 
 func (t *txn) writing() bool { return t.staged != nil }
 
@@ -63,8 +69,12 @@ func (t *txn) scanned(kind string) {
 
 // get returns the entity of kind with key, if it exists.
 func get[T entity](t *txn, kind, key string) (T, bool) {
+	return getAt[T](t, recordKey{t.acct, kind, key})
+}
+
+// getAt returns the entity of record k, in any account.
+func getAt[T entity](t *txn, k recordKey) (T, bool) {
 	var zero T
-	k := recordKey{t.acct, kind, key}
 	t.read(k)
 	if e, ok := t.staged[k]; ok {
 		if e == nil {
@@ -133,9 +143,7 @@ func find[T entity](t *txn, kind string, match func(T) bool) T {
 // (a quota). A write that goes on to add one commits only if the store,
 // too, holds no more than max of them afterwards.
 func (t *txn) full(kind string, max int) bool {
-	if t.writing() {
-		t.limits[scanKey{t.acct, kind}] = max
-	}
+	t.limit(limitKey{t.acct, kind, ""}, max)
 	n := 0
 	if a := t.base.accounts[t.acct]; a != nil {
 		n = len(a.tables[kind])
@@ -154,6 +162,18 @@ func (t *txn) full(kind string, max int) bool {
 	return n >= max
 }
 
+// limit notes that a write commits only if the store holds at most max
+// records of k afterwards.
+func (t *txn) limit(k limitKey, max int) {
+	if !t.writing() {
+		return
+	}
+	if old, ok := t.limits[k]; ok && old < max {
+		return
+	}
+	t.limits[k] = max
+}
+
 // put stages e as the new value of its record.
 func (t *txn) put(e entity) {
 	t.stage(recordKey{t.acct, e.kind(), e.key()}, e)
@@ -162,6 +182,17 @@ func (t *txn) put(e entity) {
 // del stages the deletion of a record.
 func (t *txn) del(kind, key string) {
 	t.stage(recordKey{t.acct, kind, key}, nil)
+}
+
+// putGlobal stages e as the new value of its record outside any
+// account.
+func (t *txn) putGlobal(e entity) {
+	t.stage(recordKey{"", e.kind(), e.key()}, e)
+}
+
+// delGlobal stages the deletion of a record outside any account.
+func (t *txn) delGlobal(kind, key string) {
+	t.stage(recordKey{"", kind, key}, nil)
 }
 
 func (t *txn) stage(k recordKey, e entity) {
@@ -201,7 +232,7 @@ const maxAttempts = 10
 func (svc *Service) update(ctx context.Context, r *Request, fn func(t *txn) error) error {
 	for attempt := 1; ; attempt++ {
 		t := &txn{svc: svc, req: r, acct: r.Account, staged: make(map[recordKey]entity),
-			conds: make(map[recordKey]int64), scans: make(map[scanKey]struct{}), limits: make(map[scanKey]int)}
+			conds: make(map[recordKey]int64), scans: make(map[scanKey]struct{}), limits: make(map[limitKey]int), exacts: make(map[limitKey]struct{})}
 		svc.mu.RLock()
 		err := svc.failed()
 		if err == nil {
@@ -270,8 +301,13 @@ func (svc *Service) commit(ctx context.Context, t *txn) (int64, error) {
 	for _, k := range slices.SortedFunc(maps.Keys(t.scans), compareScanKeys) {
 		b.Unchanged = append(b.Unchanged, store.Unchanged{Account: k.account, Kind: k.kind, Since: t.base.pos})
 	}
-	for _, k := range slices.SortedFunc(maps.Keys(t.limits), compareScanKeys) {
-		b.Limits = append(b.Limits, store.Limit{Account: k.account, Kind: k.kind, Max: t.limits[k]})
+	// An owner's records read all of hold as many as the write leaves:
+	// none added meanwhile.
+	for k := range t.exacts {
+		t.limit(k, t.countUnder(k.kind, k.prefix))
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(t.limits), compareLimitKeys) {
+		b.Limits = append(b.Limits, store.Limit{Account: k.account, Kind: k.kind, Prefix: k.prefix, Max: t.limits[k]})
 	}
 	seq, err := svc.store.Commit(ctx, b)
 	if err != nil {
@@ -282,6 +318,10 @@ func (svc *Service) commit(ctx context.Context, t *txn) (int64, error) {
 
 func compareRecordKeys(a, b recordKey) int {
 	return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.kind, b.kind), cmp.Compare(a.key, b.key))
+}
+
+func compareLimitKeys(a, b limitKey) int {
+	return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.kind, b.kind), cmp.Compare(a.prefix, b.prefix))
 }
 
 func compareScanKeys(a, b scanKey) int {

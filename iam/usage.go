@@ -102,8 +102,9 @@ func (svc *Service) FlushUsage(ctx context.Context) error {
 		// then this flush fails and the next one (on fresh state) goes
 		// again.
 		b.Conds = append(b.Conds, store.Cond{Account: k.account, Kind: k.kind, Key: k.key, Version: svc.state.versions[k]})
-		owner := svc.state.keys[id]
-		b.Conds = append(b.Conds, store.Cond{Account: owner.account, Kind: kindUser, Key: owner.userKey, Version: svc.state.versions[recordKey{owner.account, kindUser, owner.userKey}]})
+		// And the key must still be there.
+		kr := svc.state.keys[id].record(id)
+		b.Conds = append(b.Conds, store.Cond{Account: kr.account, Kind: kr.kind, Key: kr.key, Version: svc.state.versions[kr]})
 	}
 	svc.mu.RUnlock()
 	if len(b.Changes) == 0 {

@@ -61,11 +61,25 @@ func (t *txn) apiUser(u *user) *iamapi.User {
 		UserId:           u.ID,
 		Arn:              t.userARN(u, ""),
 		CreateDate:       u.Created,
-		PasswordLastUsed: u.PasswordUsed,
+		PasswordLastUsed: t.passwordUsed(u),
 		Tags:             apiTags(u.Tags),
 	}
 	out.PermissionsBoundary = t.apiBoundary(u.Boundary)
 	return out
+}
+
+// passwordUsed is when u's password was last used, or zero. It is
+// shown, never decided on, so a write notes no condition on it.
+func (t *txn) passwordUsed(u *user) time.Time {
+	k := recordKey{t.acct, kindPasswordUse, u.key()}
+	e, staged := t.staged[k]
+	if !staged {
+		e = t.base.lookup(k)
+	}
+	if pu, ok := e.(*passwordUse); ok && pu.UserID == u.ID {
+		return pu.Used
+	}
+	return time.Time{}
 }
 
 // boundaryTypePolicy is the PermissionsBoundaryType IAM answers. The
@@ -212,6 +226,9 @@ func (svc *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserInput) 
 			}
 			nu.Name = in.NewUserName
 			t.del(kindUser, u.key())
+			if nu.key() != u.key() {
+				t.renameCreds(u, nu.key())
+			}
 		}
 		t.put(&nu)
 		return nil
@@ -228,10 +245,12 @@ func (svc *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) 
 		if err != nil {
 			return err
 		}
+		// A credential added meanwhile makes the commit conflict: the
+		// checks hold the user's records to none (hasCreds).
 		switch {
-		case u.Login != nil:
+		case t.loginOf(u) != nil:
 			return iamapi.DeleteConflict("Cannot delete entity, must delete login profile first.")
-		case len(u.AccessKeys) > 0:
+		case hasCreds[*accessKey](t, kindAccessKey, u):
 			return iamapi.DeleteConflict("Cannot delete entity, must delete access keys first.")
 		case len(u.Groups) > 0:
 			return iamapi.DeleteConflict("Cannot delete entity, must remove users from group first.")
@@ -239,14 +258,22 @@ func (svc *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) 
 			return iamapi.DeleteConflict("Cannot delete entity, must detach all policies first.")
 		case len(u.Inline) > 0:
 			return iamapi.DeleteConflict("Cannot delete entity, must delete policies first.")
-		case len(u.MFA) > 0:
+		case hasCreds[*mfaDevice](t, kindMFAEnabled, u):
 			return iamapi.DeleteConflict("Cannot delete entity, must delete MFA device first.")
-		case len(u.SigningCerts) > 0:
+		case hasCreds[*signingCert](t, kindSigningCert, u):
 			return iamapi.DeleteConflict("Cannot delete entity, must delete signing certificates first.")
-		case len(u.SSHKeys) > 0:
+		case hasCreds[*sshKey](t, kindSSHKey, u):
 			return iamapi.DeleteConflict("Cannot delete entity, must delete SSH public keys first.")
-		case len(u.ServiceCreds) > 0:
+		case hasCreds[*serviceCred](t, kindServiceCred, u):
 			return iamapi.DeleteConflict("Cannot delete entity, must delete service specific credentials first.")
+		}
+		// What else is kept under the user's key goes with it: when the
+		// password was last used, and a login profile another user of
+		// the name left.
+		for _, kind := range []string{kindLogin, kindPasswordUse} {
+			if _, ok := get[credential](t, kind, u.key()); ok {
+				t.del(kind, u.key())
+			}
 		}
 		t.del(kindUser, u.key())
 		return nil

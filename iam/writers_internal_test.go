@@ -218,4 +218,124 @@ func BenchmarkWrite(b *testing.B) {
 			}
 		})
 	})
+	benchAccessKeys(b)
+}
+
+// conflictCounter is a store that counts the commits refused for a
+// conflict: how often writers met.
+type conflictCounter struct {
+	store.Store
+	n atomic.Int64
+}
+
+func (c *conflictCounter) Commit(ctx context.Context, b store.Batch) (int64, error) {
+	seq, err := c.Store.Commit(ctx, b)
+	if errors.Is(err, store.ErrConflict) {
+		c.n.Add(1)
+	}
+	return seq, err
+}
+
+// countingService is a service on a real SQLite file whose store
+// counts the commits refused for a conflict.
+func countingService(b *testing.B) (*Service, *conflictCounter) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "gatehouse.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	k, err := secret.GenerateKey("k1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cc := &conflictCounter{Store: st}
+	svc, err := New(ctx, Config{Store: cc, Keyring: secret.NewKeyring(k)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { svc.Close() })
+	return svc, cc
+}
+
+// benchAccessKeys is the cost of CreateAccessKey from parallel writers:
+// each key for a user of its own (made beforehand), and two writers at
+// a time on one shared user (its quota), each op a key created and
+// deleted again. conflicts/op counts the commits refused because
+// writers met, gaveup/op the ConcurrentModification answers (the op is
+// then run again).
+func benchAccessKeys(b *testing.B) {
+	request := func(i int) context.Context {
+		// A new account every 4,000 users: the quota is 5,000.
+		return WithRequest(context.Background(), &Request{Account: fmt.Sprintf("%012d", 100000+i/4000), Partition: canonicalPartition, Unchecked: true})
+	}
+	b.Run("CreateAccessKey/own-user", func(b *testing.B) {
+		svc, cc := countingService(b)
+		for i := 0; i < b.N; i += 4000 {
+			stage(b, svc, request(i), func(t *txn) {
+				for j := i; j < min(i+4000, b.N); j++ {
+					t.put(&user{Path: "/", Name: fmt.Sprintf("u%07d", j), ID: uniqueID(prefixUser)})
+				}
+			})
+		}
+		before := cc.n.Load()
+		var n atomic.Int64
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				i := int(n.Add(1) - 1)
+				if _, err := svc.CreateAccessKey(request(i), &iamapi.CreateAccessKeyInput{UserName: fmt.Sprintf("u%07d", i)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.ReportMetric(float64(cc.n.Load()-before)/float64(b.N), "conflicts/op")
+	})
+	b.Run("CreateAccessKey/shared-user", func(b *testing.B) {
+		svc, cc := countingService(b)
+		ctx := request(0)
+		stage(b, svc, ctx, func(t *txn) { t.put(&user{Path: "/", Name: "shared", ID: uniqueID(prefixUser)}) })
+		// As many writers at once as the user may have keys: each op
+		// is a key created and deleted again, never LimitExceeded.
+		slots := make(chan struct{}, maxAccessKeys)
+		var gaveUp atomic.Int64
+		before := cc.n.Load()
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				slots <- struct{}{}
+				var out *iamapi.CreateAccessKeyOutput
+				again(b, &gaveUp, func() (err error) {
+					out, err = svc.CreateAccessKey(ctx, &iamapi.CreateAccessKeyInput{UserName: "shared"})
+					return err
+				})
+				again(b, &gaveUp, func() error {
+					_, err := svc.DeleteAccessKey(ctx, &iamapi.DeleteAccessKeyInput{UserName: "shared", AccessKeyId: out.AccessKey.AccessKeyId})
+					return err
+				})
+				<-slots
+			}
+		})
+		b.ReportMetric(float64(cc.n.Load()-before)/float64(b.N), "conflicts/op")
+		b.ReportMetric(float64(gaveUp.Load())/float64(b.N), "gaveup/op")
+	})
+}
+
+// again runs op until it does not answer ConcurrentModification (the
+// service gave up retrying), counting those answers.
+func again(b *testing.B, gaveUp *atomic.Int64, op func() error) {
+	for {
+		err := op()
+		var ae awsapi.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "ConcurrentModification" {
+			gaveUp.Add(1)
+			continue
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		return
+	}
 }

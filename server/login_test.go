@@ -326,13 +326,14 @@ func TestLoginProfile(t *testing.T) {
 	}
 
 	// Passwords are stored as argon2id hashes only.
-	for k, v := range h.storedRecords() {
+	records := h.storedRecords()
+	for k, v := range records {
 		if strings.Contains(v, goodPassword) || strings.Contains(v, "An0ther-Pass") {
 			t.Fatalf("plaintext password in record %s", k)
 		}
-		if k == "user/alice" && !strings.Contains(v, `"hash":"$argon2id$`) {
-			t.Fatalf("user record without a hash: %s", v)
-		}
+	}
+	if v := records["login/alice"]; !strings.Contains(v, `"hash":"$argon2id$`) {
+		t.Fatalf("login profile record without a hash: %q", v)
 	}
 
 	// Renaming the user keeps its login profile; it survives a restart.
@@ -573,14 +574,12 @@ func TestConcurrentPasswordWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var u struct {
-		Login struct{ History []string }
-	}
-	if err := json.Unmarshal([]byte(h.storedRecords()["user/carl"]), &u); err != nil {
+	var lp struct{ History []string }
+	if err := json.Unmarshal([]byte(h.storedRecords()["login/carl"]), &lp); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%d of %d resets went through", set, n)
-	if set == 0 || len(u.Login.History) != set {
-		t.Fatalf("%d passwords set, %d in the history", set, len(u.Login.History))
+	if set == 0 || len(lp.History) != set {
+		t.Fatalf("%d passwords set, %d in the history", set, len(lp.History))
 	}
 }

@@ -69,9 +69,12 @@ type Unchanged struct {
 }
 
 // Limit is a postcondition: after the commit the account holds at most
-// Max records of the kind.
+// Max records of the kind whose key starts with Prefix ("": all of the
+// kind). A prefix is how a quota of one owner is kept across writers:
+// the records an owner has are keyed "<owner>/...".
 type Limit struct {
 	Account, Kind string
+	Prefix        string
 	Max           int
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,8 +37,8 @@ type Store struct {
 // statements are prepared once: parsing SQL is most of a small
 // commit's cost otherwise.
 type statements struct {
-	record, kind, count, logAppend, update, insert, del, kinds *sql.Stmt // writer's
-	log, logLimit, lastSeq                                     *sql.Stmt // readers'
+	record, kind, count, countPrefix, logAppend, update, insert, del, kinds *sql.Stmt // writer's
+	log, logLimit, lastSeq                                                  *sql.Stmt // readers'
 }
 
 var statementSQL = []struct {
@@ -48,6 +49,10 @@ var statementSQL = []struct {
 	{false, func(s *statements) **sql.Stmt { return &s.record }, "SELECT version FROM records WHERE account = ? AND kind = ? AND key = ?"},
 	{false, func(s *statements) **sql.Stmt { return &s.kind }, "SELECT version FROM kinds WHERE account = ? AND kind = ?"},
 	{false, func(s *statements) **sql.Stmt { return &s.count }, "SELECT count FROM kinds WHERE account = ? AND kind = ?"},
+	// A range of the primary key: the records of a key prefix, from
+	// the prefix to the first key after all that start with it (NULL:
+	// none, the prefix is all 0xff bytes).
+	{false, func(s *statements) **sql.Stmt { return &s.countPrefix }, "SELECT COUNT(*) FROM records WHERE account = ?1 AND kind = ?2 AND key >= ?3 AND (?4 IS NULL OR key < ?4)"},
 	{false, func(s *statements) **sql.Stmt { return &s.logAppend }, "INSERT INTO log (time, op, account, kind, key, value, last) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 	{false, func(s *statements) **sql.Stmt { return &s.update }, "UPDATE records SET value = ?, version = ? WHERE account = ? AND kind = ? AND key = ?"},
 	{false, func(s *statements) **sql.Stmt { return &s.insert }, "INSERT INTO records (account, kind, key, value, version) VALUES (?, ?, ?, ?, ?)"},
@@ -420,11 +425,28 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, b store.Batch) (int64, er
 	}
 	for _, l := range b.Limits {
 		var n int64
-		if err := st(s.stmts.count).QueryRowContext(ctx, l.Account, l.Kind).Scan(&n); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
+		if l.Prefix == "" {
+			if err := st(s.stmts.count).QueryRowContext(ctx, l.Account, l.Kind).Scan(&n); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return 0, err
+			}
+			n += delta[kkey{l.Account, l.Kind}]
+		} else {
+			if err := st(s.stmts.countPrefix).QueryRowContext(ctx, l.Account, l.Kind, l.Prefix, prefixEnd(l.Prefix)).Scan(&n); err != nil {
+				return 0, err
+			}
+			for i, c := range b.Changes {
+				if r := c.Record; r.Account == l.Account && r.Kind == l.Kind && strings.HasPrefix(r.Key, l.Prefix) {
+					switch do[i] {
+					case doInsert:
+						n++
+					case doDelete:
+						n--
+					}
+				}
+			}
 		}
-		if n += delta[kkey{l.Account, l.Kind}]; n > int64(l.Max) {
-			return 0, fmt.Errorf("%w: %s %s would hold %d records, at most %d", store.ErrConflict, l.Account, l.Kind, n, l.Max)
+		if n > int64(l.Max) {
+			return 0, fmt.Errorf("%w: %s %s %q would hold %d records, at most %d", store.ErrConflict, l.Account, l.Kind, l.Prefix, n, l.Max)
 		}
 	}
 	logAppend, update, insert, del, kinds := st(s.stmts.logAppend), st(s.stmts.update), st(s.stmts.insert), st(s.stmts.del), st(s.stmts.kinds)
@@ -464,6 +486,20 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, b store.Batch) (int64, er
 		}
 	}
 	return seq, nil
+}
+
+// prefixEnd returns the least key after every key that starts with p,
+// or nil if there is none (p is all 0xff bytes). Keys compare as bytes
+// (SQLite's BINARY collation), so it need not be UTF-8.
+func prefixEnd(p string) any {
+	b := []byte(p)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1])
+		}
+	}
+	return nil
 }
 
 // Log implements store.Store. A limit that ends inside a commit is

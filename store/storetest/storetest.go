@@ -166,6 +166,17 @@ func Run(t *testing.T, newDB func(t *testing.T) Opener) {
 		reject("a limit the commit would pass", store.Batch{Changes: []store.Change{put("1", "user", "c", "1")}, Limits: []store.Limit{{Account: "1", Kind: "user", Max: 2}}})
 		accept("a limit the commit reaches", store.Batch{Changes: []store.Change{put("1", "user", "c", "1")}, Limits: []store.Limit{{Account: "1", Kind: "user", Max: 3}, {Account: "2", Kind: "user", Max: 0}}})
 		accept("a limit met by deleting in the same commit", store.Batch{Changes: []store.Change{del("1", "user", "c"), put("1", "user", "d", "1")}, Limits: []store.Limit{{Account: "1", Kind: "user", Max: 3}}})
+		// Keys under a prefix: "k/1" and "k/2" are; "k", "k0", "kk/1"
+		// and another kind's or account's "k/3" are not.
+		accept("records around a prefix", batch(put("1", "key", "k/1", "1"), put("1", "key", "k", "1"), put("1", "key", "k0", "1"), put("1", "key", "kk/1", "1"), put("1", "other", "k/3", "1"), put("2", "key", "k/3", "1")))
+		limit := func(max int) []store.Limit { return []store.Limit{{Account: "1", Kind: "key", Prefix: "k/", Max: max}} }
+		reject("a prefix limit the commit would pass", store.Batch{Changes: []store.Change{put("1", "key", "k/2", "1")}, Limits: limit(1)})
+		accept("a prefix limit the commit reaches", store.Batch{Changes: []store.Change{put("1", "key", "k/2", "1"), put("1", "key", "k1", "1")}, Limits: limit(2)})
+		accept("a prefix limit met by deleting in the same commit", store.Batch{Changes: []store.Change{del("1", "key", "k/1"), put("1", "key", "k/9", "1")}, Limits: limit(2)})
+		accept("an update is no new record", store.Batch{Changes: []store.Change{put("1", "key", "k/9", "2")}, Limits: limit(2)})
+		accept("a prefix that holds none", store.Batch{Changes: []store.Change{del("1", "key", "k/2"), del("1", "key", "k/9")}, Limits: limit(0)})
+		reject("a prefix limit of 0", store.Batch{Changes: []store.Change{put("1", "key", "k/\xff", "1")}, Limits: limit(0)})
+		accept("a prefix of 0xff bytes", store.Batch{Changes: []store.Change{put("1", "key", "\xff\xff", "1")}, Limits: []store.Limit{{Account: "1", Kind: "key", Prefix: "\xff", Max: 1}}})
 	})
 	t.Run("two writers race on one name", func(t *testing.T) {
 		open := newDB(t)
@@ -192,6 +203,45 @@ func Run(t *testing.T, newDB func(t *testing.T) Opener) {
 		}
 		if seqs := logSeqs(t, stores[1], 0, 0); len(seqs) != 1 {
 			t.Fatalf("log holds %v, want one entry", seqs)
+		}
+	})
+	t.Run("two writers race past a prefix limit", func(t *testing.T) {
+		open := newDB(t)
+		stores := []store.Store{open(t), open(t)}
+		// One owner's records, one short of the limit, and records
+		// beside them that do not count.
+		const max = 5
+		b := batch(put("1", "key", "alice", "0"), put("1", "key", "alice2/x", "0"), put("1", "key", "bob/x", "0"))
+		for i := range max - 1 {
+			b.Changes = append(b.Changes, put("1", "key", fmt.Sprintf("alice/%d", i), "0"))
+		}
+		if _, err := stores[0].Commit(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		const n = 20
+		var (
+			wg   sync.WaitGroup
+			wins atomic.Int32
+		)
+		for i := range n {
+			wg.Go(func() {
+				_, err := stores[i%2].Commit(ctx, store.Batch{Changes: []store.Change{put("1", "key", fmt.Sprintf("alice/w%02d", i), "1")},
+					Limits: []store.Limit{{Account: "1", Kind: "key", Prefix: "alice/", Max: max}}, Time: at})
+				switch {
+				case err == nil:
+					wins.Add(1)
+				case !errors.Is(err, store.ErrConflict):
+					t.Errorf("writer %d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		if wins.Load() != 1 {
+			t.Fatalf("%d writers added the last record under the prefix, want exactly 1", wins.Load())
+		}
+		got, _ := load(t, stores[1])
+		if len(got) != 3+max {
+			t.Fatalf("the store holds %v", got)
 		}
 	})
 	t.Run("concurrent commits: the ones that conflict fail alone", func(t *testing.T) {
