@@ -181,10 +181,12 @@ func (svc *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAcce
 	r := RequestFrom(ctx)
 	var out *iamapi.GetAccessKeyLastUsedOutput
 	err := svc.view(r, func(t *txn) error {
-		notOurs := awsapi.AccessDenied("User: " + r.Caller.ARN + " is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key " + in.AccessKeyId)
+		notOurs := func() error {
+			return awsapi.AccessDenied("User: " + r.Caller.ARN + " is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key " + in.AccessKeyId)
+		}
 		o, ok := t.base.keys[in.AccessKeyId]
 		if !ok || o.account != r.Account {
-			return notOurs
+			return notOurs()
 		}
 		u, err := t.requireUser(iamapi.ActionGetAccessKeyLastUsed, o.userKey, nil)
 		if err != nil {
@@ -192,7 +194,7 @@ func (svc *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAcce
 		}
 		k, ok := cred[*accessKey](t, kindAccessKey, o.record(in.AccessKeyId).key, u)
 		if !ok {
-			return notOurs
+			return notOurs()
 		}
 		lu := &iamapi.AccessKeyLastUsed{ServiceName: "N/A", Region: "N/A"}
 		if use, ok := t.lastKeyUse(k.ID); ok {

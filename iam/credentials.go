@@ -266,37 +266,6 @@ func cred[P credential](t *txn, kind, key string, u *user) (P, bool) {
 	return c, true
 }
 
-// countUnder counts the records of kind under prefix, staged ones
-// included.
-func (t *txn) countUnder(kind, prefix string) int {
-	n := 0
-	for key := range t.base.owned[ownerKey{t.acct, kind, recordOwner(prefix)}] {
-		if strings.HasPrefix(key, prefix) {
-			n++
-		}
-	}
-	for k, e := range t.staged {
-		if k.account != t.acct || k.kind != kind || !strings.HasPrefix(k.key, prefix) {
-			continue
-		}
-		switch was := t.base.lookup(k) != nil; {
-		case e == nil && was:
-			n--
-		case e != nil && !was:
-			n++
-		}
-	}
-	return n
-}
-
-// fullUnder reports whether the records of kind under prefix number
-// max or more: one owner's quota. As with full, a write that goes on to
-// add one commits only if the store holds no more than max afterwards.
-func (t *txn) fullUnder(kind, prefix string, max int) bool {
-	t.limit(limitKey{t.acct, kind, prefix}, max)
-	return t.countUnder(kind, prefix) >= max
-}
-
 // exact notes that a write read every record of kind under prefix and
 // decided from them all: it commits only if they are still those, none
 // changed (their versions) and none added (a limit of as many as the
@@ -324,14 +293,7 @@ func moveCreds[T any, P interface {
 	from := ownerPrefix(u.key())
 	t.exact(kind, from)
 	for _, c := range under[P](t, kind, from) {
-		t.del(kind, c.key())
-		if c.owned().UserID != u.ID {
-			continue
-		}
-		n := P(new(T))
-		*n = *c
-		n.owned().User = to
-		t.put(n)
+		moveTo[T](t, c, u, to)
 	}
 }
 
@@ -341,16 +303,23 @@ func moveOne[T any, P interface {
 	*T
 	credential
 }](t *txn, kind string, u *user, to string) {
-	c, ok := get[P](t, kind, u.key())
-	if !ok {
-		return
+	if c, ok := get[P](t, kind, u.key()); ok {
+		moveTo[T](t, c, u, to)
 	}
-	t.del(kind, c.key())
+}
+
+// moveTo stages the deletion of credential c and, if it is u's, a copy
+// of it owned by the user key to. One another user ID left goes.
+func moveTo[T any, P interface {
+	*T
+	credential
+}](t *txn, c P, u *user, to string) {
+	t.del(c.kind(), c.key())
 	if c.owned().UserID != u.ID {
 		return
 	}
 	n := P(new(T))
-	*n = *(*T)(c)
+	*n = *c
 	n.owned().User = to
 	t.put(n)
 }

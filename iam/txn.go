@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -142,14 +143,32 @@ func find[T entity](t *txn, kind string, match func(T) bool) T {
 // full reports whether the account holds max or more entities of kind
 // (a quota). A write that goes on to add one commits only if the store,
 // too, holds no more than max of them afterwards.
-func (t *txn) full(kind string, max int) bool {
-	t.limit(limitKey{t.acct, kind, ""}, max)
+func (t *txn) full(kind string, max int) bool { return t.fullUnder(kind, "", max) }
+
+// fullUnder is full for the records of kind whose key starts with
+// prefix (one owner's quota: prefix starts with an ownerPrefix).
+func (t *txn) fullUnder(kind, prefix string, max int) bool {
+	t.limit(limitKey{t.acct, kind, prefix}, max)
+	return t.count(kind, prefix) >= max
+}
+
+// count counts the records of kind whose key starts with prefix ("":
+// all of the account's), staged ones included.
+func (t *txn) count(kind, prefix string) int {
 	n := 0
-	if a := t.base.accounts[t.acct]; a != nil {
-		n = len(a.tables[kind])
+	if prefix == "" {
+		if a := t.base.accounts[t.acct]; a != nil {
+			n = len(a.tables[kind])
+		}
+	} else {
+		for key := range t.base.owned[ownerKey{t.acct, kind, recordOwner(prefix)}] {
+			if strings.HasPrefix(key, prefix) {
+				n++
+			}
+		}
 	}
 	for k, e := range t.staged {
-		if k.account != t.acct || k.kind != kind {
+		if k.account != t.acct || k.kind != kind || !strings.HasPrefix(k.key, prefix) {
 			continue
 		}
 		switch was := t.base.lookup(k) != nil; {
@@ -159,7 +178,7 @@ func (t *txn) full(kind string, max int) bool {
 			n++
 		}
 	}
-	return n >= max
+	return n
 }
 
 // limit notes that a write commits only if the store holds at most max
@@ -304,7 +323,7 @@ func (svc *Service) commit(ctx context.Context, t *txn) (int64, error) {
 	// An owner's records read all of hold as many as the write leaves:
 	// none added meanwhile.
 	for k := range t.exacts {
-		t.limit(k, t.countUnder(k.kind, k.prefix))
+		t.limit(k, t.count(k.kind, k.prefix))
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(t.limits), compareLimitKeys) {
 		b.Limits = append(b.Limits, store.Limit{Account: k.account, Kind: k.kind, Prefix: k.prefix, Max: t.limits[k]})

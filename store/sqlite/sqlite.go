@@ -37,8 +37,8 @@ type Store struct {
 // statements are prepared once: parsing SQL is most of a small
 // commit's cost otherwise.
 type statements struct {
-	record, kind, count, countPrefix, logAppend, update, insert, del, kinds *sql.Stmt // writer's
-	log, logLimit, lastSeq                                                  *sql.Stmt // readers'
+	record, kind, count, countRange, countFrom, logAppend, update, insert, del, kinds *sql.Stmt // writer's
+	log, logLimit, lastSeq                                                            *sql.Stmt // readers'
 }
 
 var statementSQL = []struct {
@@ -50,9 +50,12 @@ var statementSQL = []struct {
 	{false, func(s *statements) **sql.Stmt { return &s.kind }, "SELECT version FROM kinds WHERE account = ? AND kind = ?"},
 	{false, func(s *statements) **sql.Stmt { return &s.count }, "SELECT count FROM kinds WHERE account = ? AND kind = ?"},
 	// A range of the primary key: the records of a key prefix, from
-	// the prefix to the first key after all that start with it (NULL:
-	// none, the prefix is all 0xff bytes).
-	{false, func(s *statements) **sql.Stmt { return &s.countPrefix }, "SELECT COUNT(*) FROM records WHERE account = ?1 AND kind = ?2 AND key >= ?3 AND (?4 IS NULL OR key < ?4)"},
+	// the prefix to the first key after all that start with it, or to
+	// the kind's end when there is none (the prefix is all 0xff bytes).
+	// Two statements: with "?4 IS NULL OR key < ?4" SQLite searches the
+	// index from the prefix to the kind's end, whatever ?4 is.
+	{false, func(s *statements) **sql.Stmt { return &s.countRange }, "SELECT COUNT(*) FROM records WHERE account = ? AND kind = ? AND key >= ? AND key < ?"},
+	{false, func(s *statements) **sql.Stmt { return &s.countFrom }, "SELECT COUNT(*) FROM records WHERE account = ? AND kind = ? AND key >= ?"},
 	{false, func(s *statements) **sql.Stmt { return &s.logAppend }, "INSERT INTO log (time, op, account, kind, key, value, last) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 	{false, func(s *statements) **sql.Stmt { return &s.update }, "UPDATE records SET value = ?, version = ? WHERE account = ? AND kind = ? AND key = ?"},
 	{false, func(s *statements) **sql.Stmt { return &s.insert }, "INSERT INTO records (account, kind, key, value, version) VALUES (?, ?, ?, ?, ?)"},
@@ -431,7 +434,13 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, b store.Batch) (int64, er
 			}
 			n += delta[kkey{l.Account, l.Kind}]
 		} else {
-			if err := st(s.stmts.countPrefix).QueryRowContext(ctx, l.Account, l.Kind, l.Prefix, prefixEnd(l.Prefix)).Scan(&n); err != nil {
+			var row *sql.Row
+			if end, ok := prefixEnd(l.Prefix); ok {
+				row = st(s.stmts.countRange).QueryRowContext(ctx, l.Account, l.Kind, l.Prefix, end)
+			} else {
+				row = st(s.stmts.countFrom).QueryRowContext(ctx, l.Account, l.Kind, l.Prefix)
+			}
+			if err := row.Scan(&n); err != nil {
 				return 0, err
 			}
 			for i, c := range b.Changes {
@@ -488,18 +497,18 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, b store.Batch) (int64, er
 	return seq, nil
 }
 
-// prefixEnd returns the least key after every key that starts with p,
-// or nil if there is none (p is all 0xff bytes). Keys compare as bytes
+// prefixEnd returns the least key after every key that starts with p;
+// false if there is none (p is all 0xff bytes). Keys compare as bytes
 // (SQLite's BINARY collation), so it need not be UTF-8.
-func prefixEnd(p string) any {
+func prefixEnd(p string) (string, bool) {
 	b := []byte(p)
 	for i := len(b) - 1; i >= 0; i-- {
 		if b[i] < 0xff {
 			b[i]++
-			return string(b[:i+1])
+			return string(b[:i+1]), true
 		}
 	}
-	return nil
+	return "", false
 }
 
 // Log implements store.Store. A limit that ends inside a commit is

@@ -61,6 +61,29 @@ func logSeqs(t *testing.T, s store.Store, after int64, limit int) []int64 {
 // empty database and opens Stores over it with the Opener it returns;
 // the rules about several writers use two Stores over one database, as
 // two processes would.
+// race commits 20 batches at once, batch(i) on stores[i%len(stores)],
+// and returns how many were committed; every other one must conflict.
+func race(t *testing.T, stores []store.Store, batch func(i int) store.Batch) int {
+	const n = 20
+	var (
+		wg   sync.WaitGroup
+		wins atomic.Int32
+	)
+	for i := range n {
+		wg.Go(func() {
+			_, err := stores[i%len(stores)].Commit(context.Background(), batch(i))
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case !errors.Is(err, store.ErrConflict):
+				t.Errorf("writer %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	return int(wins.Load())
+}
+
 func Run(t *testing.T, newDB func(t *testing.T) Opener) {
 	ctx := context.Background()
 	t.Run("commit load log", func(t *testing.T) {
@@ -181,25 +204,10 @@ func Run(t *testing.T, newDB func(t *testing.T) Opener) {
 	t.Run("two writers race on one name", func(t *testing.T) {
 		open := newDB(t)
 		stores := []store.Store{open(t), open(t)}
-		const n = 20
-		var (
-			wg   sync.WaitGroup
-			wins atomic.Int32
-		)
-		for i := range n {
-			wg.Go(func() {
-				_, err := stores[i%2].Commit(ctx, store.Batch{Changes: []store.Change{put("1", "user", "alice", fmt.Sprint(i))}, Conds: []store.Cond{{Account: "1", Kind: "user", Key: "alice"}}, Time: at})
-				switch {
-				case err == nil:
-					wins.Add(1)
-				case !errors.Is(err, store.ErrConflict):
-					t.Errorf("writer %d: %v", i, err)
-				}
-			})
-		}
-		wg.Wait()
-		if wins.Load() != 1 {
-			t.Fatalf("%d writers created alice, want exactly 1", wins.Load())
+		if wins := race(t, stores, func(i int) store.Batch {
+			return store.Batch{Changes: []store.Change{put("1", "user", "alice", fmt.Sprint(i))}, Conds: []store.Cond{{Account: "1", Kind: "user", Key: "alice"}}, Time: at}
+		}); wins != 1 {
+			t.Fatalf("%d writers created alice, want exactly 1", wins)
 		}
 		if seqs := logSeqs(t, stores[1], 0, 0); len(seqs) != 1 {
 			t.Fatalf("log holds %v, want one entry", seqs)
@@ -218,26 +226,11 @@ func Run(t *testing.T, newDB func(t *testing.T) Opener) {
 		if _, err := stores[0].Commit(ctx, b); err != nil {
 			t.Fatal(err)
 		}
-		const n = 20
-		var (
-			wg   sync.WaitGroup
-			wins atomic.Int32
-		)
-		for i := range n {
-			wg.Go(func() {
-				_, err := stores[i%2].Commit(ctx, store.Batch{Changes: []store.Change{put("1", "key", fmt.Sprintf("alice/w%02d", i), "1")},
-					Limits: []store.Limit{{Account: "1", Kind: "key", Prefix: "alice/", Max: max}}, Time: at})
-				switch {
-				case err == nil:
-					wins.Add(1)
-				case !errors.Is(err, store.ErrConflict):
-					t.Errorf("writer %d: %v", i, err)
-				}
-			})
-		}
-		wg.Wait()
-		if wins.Load() != 1 {
-			t.Fatalf("%d writers added the last record under the prefix, want exactly 1", wins.Load())
+		if wins := race(t, stores, func(i int) store.Batch {
+			return store.Batch{Changes: []store.Change{put("1", "key", fmt.Sprintf("alice/w%02d", i), "1")},
+				Limits: []store.Limit{{Account: "1", Kind: "key", Prefix: "alice/", Max: max}}, Time: at}
+		}); wins != 1 {
+			t.Fatalf("%d writers added the last record under the prefix, want exactly 1", wins)
 		}
 		got, _ := load(t, stores[1])
 		if len(got) != 3+max {
