@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"strings"
 	"time"
@@ -17,8 +18,7 @@ const maxAccessKeys = 2
 // CreateAccessKey creates an access key for a user (by default the
 // caller). The secret is returned once and sealed at rest.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccessKey.html
-func (svc *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKeyInput) (*iamapi.CreateAccessKeyOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) CreateAccessKey(ctx context.Context, r *authn.Request, in *iamapi.CreateAccessKeyInput) (*iamapi.CreateAccessKeyOutput, error) {
 	var out *iamapi.CreateAccessKeyOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		name := t.targetUser(in.UserName)
@@ -77,13 +77,12 @@ func (t *txn) claimKeyID(id string, u *user) bool {
 
 // ListAccessKeys lists a user's access keys (by default the caller's).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAccessKeys.html
-func (svc *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKeysInput) (*iamapi.ListAccessKeysOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListAccessKeys(ctx context.Context, r *authn.Request, in *iamapi.ListAccessKeysInput) (*iamapi.ListAccessKeysOutput, error) {
 	var out *iamapi.ListAccessKeysOutput
 	err := svc.view(r, func(t *txn) error {
 		name := t.targetUser(in.UserName)
 		if name == "" {
-			if err := t.authorize(iamapi.ActionListAccessKeys, r.Caller.ARN, nil); err != nil {
+			if err := t.authorize(iamapi.ActionListAccessKeys, r.ARN, nil); err != nil {
 				return err
 			}
 			out = &iamapi.ListAccessKeysOutput{AccessKeyMetadata: []iamapi.AccessKeyMetadata{}, IsTruncated: boolPtr(false)}
@@ -119,7 +118,7 @@ func accessKeyOrder(k *accessKey) string {
 func (t *txn) findKey(action iamapi.Action, name, id string) (*accessKey, error) {
 	name = t.targetUser(name)
 	if name == "" {
-		if err := t.authorize(action, t.req.Caller.ARN, nil); err != nil {
+		if err := t.authorize(action, t.req.ARN, nil); err != nil {
 			return nil, err
 		}
 		return nil, iamapi.NoSuchEntity("The Access Key with id %s cannot be found.", id)
@@ -137,8 +136,7 @@ func (t *txn) findKey(action iamapi.Action, name, id string) (*accessKey, error)
 
 // UpdateAccessKey activates or deactivates an access key.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccessKey.html
-func (svc *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKeyInput) (*iamapi.UpdateAccessKeyOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) UpdateAccessKey(ctx context.Context, r *authn.Request, in *iamapi.UpdateAccessKeyInput) (*iamapi.UpdateAccessKeyOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		k, err := t.findKey(iamapi.ActionUpdateAccessKey, in.UserName, in.AccessKeyId)
 		if err != nil {
@@ -154,8 +152,7 @@ func (svc *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccess
 
 // DeleteAccessKey deletes an access key and the claim of its ID.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteAccessKey.html
-func (svc *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKeyInput) (*iamapi.DeleteAccessKeyOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteAccessKey(ctx context.Context, r *authn.Request, in *iamapi.DeleteAccessKeyInput) (*iamapi.DeleteAccessKeyOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		k, err := t.findKey(iamapi.ActionDeleteAccessKey, in.UserName, in.AccessKeyId)
 		if err != nil {
@@ -177,12 +174,11 @@ func (svc *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccess
 // (test_access_key_errors, get-last-used-nonexistent-key-error, in
 // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_users.snapshot.json).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccessKeyLastUsed.html
-func (svc *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAccessKeyLastUsedInput) (*iamapi.GetAccessKeyLastUsedOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetAccessKeyLastUsed(ctx context.Context, r *authn.Request, in *iamapi.GetAccessKeyLastUsedInput) (*iamapi.GetAccessKeyLastUsedOutput, error) {
 	var out *iamapi.GetAccessKeyLastUsedOutput
 	err := svc.view(r, func(t *txn) error {
 		notOurs := func() error {
-			return awsapi.AccessDenied("User: " + r.Caller.ARN + " is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key " + in.AccessKeyId)
+			return awsapi.AccessDenied("User: " + r.ARN + " is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key " + in.AccessKeyId)
 		}
 		o, ok := t.base.keys[in.AccessKeyId]
 		if !ok || o.account != r.Account {

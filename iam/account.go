@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -32,8 +33,8 @@ func (t *txn) accountSettings() settings {
 
 // changeSettings authorizes action on the account and stages what
 // change makes of a copy of its settings.
-func (svc *Service) changeSettings(ctx context.Context, action iamapi.Action, change func(t *txn, s *settings) error) error {
-	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+func (svc *Service) changeSettings(ctx context.Context, r *authn.Request, action iamapi.Action, change func(t *txn, s *settings) error) error {
+	return svc.update(ctx, r, func(t *txn) error {
 		if err := t.authorize(action, accountResource, nil); err != nil {
 			return err
 		}
@@ -68,8 +69,8 @@ func (t *txn) aliasTaken(alias string) bool {
 // a new one replaces the old; a name any account already holds is
 // EntityAlreadyExists. The model's pattern has been checked by the decoder.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccountAlias.html
-func (svc *Service) CreateAccountAlias(ctx context.Context, in *iamapi.CreateAccountAliasInput) (*iamapi.CreateAccountAliasOutput, error) {
-	return &iamapi.CreateAccountAliasOutput{}, svc.changeSettings(ctx, iamapi.ActionCreateAccountAlias, func(t *txn, s *settings) error {
+func (svc *Service) CreateAccountAlias(ctx context.Context, r *authn.Request, in *iamapi.CreateAccountAliasInput) (*iamapi.CreateAccountAliasOutput, error) {
+	return &iamapi.CreateAccountAliasOutput{}, svc.changeSettings(ctx, r, iamapi.ActionCreateAccountAlias, func(t *txn, s *settings) error {
 		if t.aliasTaken(in.AccountAlias) {
 			return iamapi.EntityAlreadyExists("The account alias %s already exists.", in.AccountAlias)
 		}
@@ -81,8 +82,8 @@ func (svc *Service) CreateAccountAlias(ctx context.Context, in *iamapi.CreateAcc
 // DeleteAccountAlias removes the account's alias, which must be the one
 // named.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteAccountAlias.html
-func (svc *Service) DeleteAccountAlias(ctx context.Context, in *iamapi.DeleteAccountAliasInput) (*iamapi.DeleteAccountAliasOutput, error) {
-	return &iamapi.DeleteAccountAliasOutput{}, svc.changeSettings(ctx, iamapi.ActionDeleteAccountAlias, func(_ *txn, s *settings) error {
+func (svc *Service) DeleteAccountAlias(ctx context.Context, r *authn.Request, in *iamapi.DeleteAccountAliasInput) (*iamapi.DeleteAccountAliasOutput, error) {
+	return &iamapi.DeleteAccountAliasOutput{}, svc.changeSettings(ctx, r, iamapi.ActionDeleteAccountAlias, func(_ *txn, s *settings) error {
 		if !slices.Contains(s.Aliases, in.AccountAlias) {
 			return iamapi.NoSuchEntity("The account alias %s cannot be found.", in.AccountAlias)
 		}
@@ -96,8 +97,7 @@ func (svc *Service) DeleteAccountAlias(ctx context.Context, in *iamapi.DeleteAcc
 
 // ListAccountAliases lists the account's alias (there is at most one).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAccountAliases.html
-func (svc *Service) ListAccountAliases(ctx context.Context, in *iamapi.ListAccountAliasesInput) (*iamapi.ListAccountAliasesOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListAccountAliases(ctx context.Context, r *authn.Request, in *iamapi.ListAccountAliasesInput) (*iamapi.ListAccountAliasesOutput, error) {
 	var out *iamapi.ListAccountAliasesOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionListAccountAliases, accountResource, nil); err != nil {
@@ -126,8 +126,7 @@ func (t *txn) tableOf(kind string) map[string]entity {
 // GetAccountSummary reports the account's entity usage and IAM quotas,
 // with every key of AWS's SummaryMap. Counts come from the state.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountSummary.html
-func (svc *Service) GetAccountSummary(ctx context.Context, _ *iamapi.GetAccountSummaryInput) (*iamapi.GetAccountSummaryOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetAccountSummary(ctx context.Context, r *authn.Request, _ *iamapi.GetAccountSummaryInput) (*iamapi.GetAccountSummaryOutput, error) {
 	var out *iamapi.GetAccountSummaryOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionGetAccountSummary, accountResource, nil); err != nil {
@@ -210,8 +209,8 @@ func (svc *Service) GetAccountSummary(ctx context.Context, _ *iamapi.GetAccountS
 // SetSecurityTokenServicePreferences sets the version of the tokens the
 // global STS endpoint issues (v1Token or v2Token, checked by the decoder).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_SetSecurityTokenServicePreferences.html
-func (svc *Service) SetSecurityTokenServicePreferences(ctx context.Context, in *iamapi.SetSecurityTokenServicePreferencesInput) (*iamapi.SetSecurityTokenServicePreferencesOutput, error) {
-	return &iamapi.SetSecurityTokenServicePreferencesOutput{}, svc.changeSettings(ctx, iamapi.ActionSetSecurityTokenServicePreferences, func(_ *txn, s *settings) error {
+func (svc *Service) SetSecurityTokenServicePreferences(ctx context.Context, r *authn.Request, in *iamapi.SetSecurityTokenServicePreferencesInput) (*iamapi.SetSecurityTokenServicePreferencesOutput, error) {
+	return &iamapi.SetSecurityTokenServicePreferencesOutput{}, svc.changeSettings(ctx, r, iamapi.ActionSetSecurityTokenServicePreferences, func(_ *txn, s *settings) error {
 		s.STSTokenVersion = in.GlobalEndpointTokenVersion
 		return nil
 	})
@@ -229,9 +228,9 @@ func issuerURL(id string) string {
 // on first use and kept, so it stays the same across restarts and
 // disable/enable.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOutboundWebIdentityFederation.html
-func (svc *Service) EnableOutboundWebIdentityFederation(ctx context.Context, _ *iamapi.EnableOutboundWebIdentityFederationInput) (*iamapi.EnableOutboundWebIdentityFederationOutput, error) {
+func (svc *Service) EnableOutboundWebIdentityFederation(ctx context.Context, r *authn.Request, _ *iamapi.EnableOutboundWebIdentityFederationInput) (*iamapi.EnableOutboundWebIdentityFederationOutput, error) {
 	var out *iamapi.EnableOutboundWebIdentityFederationOutput
-	err := svc.changeSettings(ctx, iamapi.ActionEnableOutboundWebIdentityFederation, func(_ *txn, s *settings) error {
+	err := svc.changeSettings(ctx, r, iamapi.ActionEnableOutboundWebIdentityFederation, func(_ *txn, s *settings) error {
 		if s.OutboundFederation {
 			return iamapi.FeatureEnabled("The request failed because outbound identity federation is already enabled for your AWS account.")
 		}
@@ -253,8 +252,8 @@ func errFederationDisabled() error {
 // DisableOutboundWebIdentityFederation turns outbound web identity
 // federation off.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DisableOutboundWebIdentityFederation.html
-func (svc *Service) DisableOutboundWebIdentityFederation(ctx context.Context, _ *iamapi.DisableOutboundWebIdentityFederationInput) (*iamapi.DisableOutboundWebIdentityFederationOutput, error) {
-	return &iamapi.DisableOutboundWebIdentityFederationOutput{}, svc.changeSettings(ctx, iamapi.ActionDisableOutboundWebIdentityFederation, func(_ *txn, s *settings) error {
+func (svc *Service) DisableOutboundWebIdentityFederation(ctx context.Context, r *authn.Request, _ *iamapi.DisableOutboundWebIdentityFederationInput) (*iamapi.DisableOutboundWebIdentityFederationOutput, error) {
+	return &iamapi.DisableOutboundWebIdentityFederationOutput{}, svc.changeSettings(ctx, r, iamapi.ActionDisableOutboundWebIdentityFederation, func(_ *txn, s *settings) error {
 		if !s.OutboundFederation {
 			return errFederationDisabled()
 		}
@@ -266,8 +265,7 @@ func (svc *Service) DisableOutboundWebIdentityFederation(ctx context.Context, _ 
 // GetOutboundWebIdentityFederationInfo returns the issuer URL while the
 // feature is on.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetOutboundWebIdentityFederationInfo.html
-func (svc *Service) GetOutboundWebIdentityFederationInfo(ctx context.Context, _ *iamapi.GetOutboundWebIdentityFederationInfoInput) (*iamapi.GetOutboundWebIdentityFederationInfoOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetOutboundWebIdentityFederationInfo(ctx context.Context, r *authn.Request, _ *iamapi.GetOutboundWebIdentityFederationInfoInput) (*iamapi.GetOutboundWebIdentityFederationInfoOutput, error) {
 	var out *iamapi.GetOutboundWebIdentityFederationInfoOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionGetOutboundWebIdentityFederationInfo, accountResource, nil); err != nil {
@@ -289,8 +287,8 @@ func (svc *Service) GetOutboundWebIdentityFederationInfo(ctx context.Context, _ 
 // outside one: after authorization, these operations can only return
 // OrganizationNotFoundException (HTTP 400) with AWS's documented message.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOrganizationsFeatures.html#API_ListOrganizationsFeatures_Errors
-func (svc *Service) noOrganization(ctx context.Context, action iamapi.Action) error {
-	return svc.view(RequestFrom(ctx), func(t *txn) error {
+func (svc *Service) noOrganization(ctx context.Context, r *authn.Request, action iamapi.Action) error {
+	return svc.view(r, func(t *txn) error {
 		if err := t.authorize(action, accountResource, nil); err != nil {
 			return err
 		}
@@ -301,30 +299,30 @@ func (svc *Service) noOrganization(ctx context.Context, action iamapi.Action) er
 // ListOrganizationsFeatures lists the centralized root access features
 // of the account's organization; see noOrganization.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOrganizationsFeatures.html
-func (svc *Service) ListOrganizationsFeatures(ctx context.Context, _ *iamapi.ListOrganizationsFeaturesInput) (*iamapi.ListOrganizationsFeaturesOutput, error) {
-	return nil, svc.noOrganization(ctx, iamapi.ActionListOrganizationsFeatures)
+func (svc *Service) ListOrganizationsFeatures(ctx context.Context, r *authn.Request, _ *iamapi.ListOrganizationsFeaturesInput) (*iamapi.ListOrganizationsFeaturesOutput, error) {
+	return nil, svc.noOrganization(ctx, r, iamapi.ActionListOrganizationsFeatures)
 }
 
 // EnableOrganizationsRootCredentialsManagement; see noOrganization.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOrganizationsRootCredentialsManagement.html
-func (svc *Service) EnableOrganizationsRootCredentialsManagement(ctx context.Context, _ *iamapi.EnableOrganizationsRootCredentialsManagementInput) (*iamapi.EnableOrganizationsRootCredentialsManagementOutput, error) {
-	return nil, svc.noOrganization(ctx, iamapi.ActionEnableOrganizationsRootCredentialsManagement)
+func (svc *Service) EnableOrganizationsRootCredentialsManagement(ctx context.Context, r *authn.Request, _ *iamapi.EnableOrganizationsRootCredentialsManagementInput) (*iamapi.EnableOrganizationsRootCredentialsManagementOutput, error) {
+	return nil, svc.noOrganization(ctx, r, iamapi.ActionEnableOrganizationsRootCredentialsManagement)
 }
 
 // DisableOrganizationsRootCredentialsManagement; see noOrganization.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DisableOrganizationsRootCredentialsManagement.html
-func (svc *Service) DisableOrganizationsRootCredentialsManagement(ctx context.Context, _ *iamapi.DisableOrganizationsRootCredentialsManagementInput) (*iamapi.DisableOrganizationsRootCredentialsManagementOutput, error) {
-	return nil, svc.noOrganization(ctx, iamapi.ActionDisableOrganizationsRootCredentialsManagement)
+func (svc *Service) DisableOrganizationsRootCredentialsManagement(ctx context.Context, r *authn.Request, _ *iamapi.DisableOrganizationsRootCredentialsManagementInput) (*iamapi.DisableOrganizationsRootCredentialsManagementOutput, error) {
+	return nil, svc.noOrganization(ctx, r, iamapi.ActionDisableOrganizationsRootCredentialsManagement)
 }
 
 // EnableOrganizationsRootSessions; see noOrganization.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOrganizationsRootSessions.html
-func (svc *Service) EnableOrganizationsRootSessions(ctx context.Context, _ *iamapi.EnableOrganizationsRootSessionsInput) (*iamapi.EnableOrganizationsRootSessionsOutput, error) {
-	return nil, svc.noOrganization(ctx, iamapi.ActionEnableOrganizationsRootSessions)
+func (svc *Service) EnableOrganizationsRootSessions(ctx context.Context, r *authn.Request, _ *iamapi.EnableOrganizationsRootSessionsInput) (*iamapi.EnableOrganizationsRootSessionsOutput, error) {
+	return nil, svc.noOrganization(ctx, r, iamapi.ActionEnableOrganizationsRootSessions)
 }
 
 // DisableOrganizationsRootSessions; see noOrganization.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DisableOrganizationsRootSessions.html
-func (svc *Service) DisableOrganizationsRootSessions(ctx context.Context, _ *iamapi.DisableOrganizationsRootSessionsInput) (*iamapi.DisableOrganizationsRootSessionsOutput, error) {
-	return nil, svc.noOrganization(ctx, iamapi.ActionDisableOrganizationsRootSessions)
+func (svc *Service) DisableOrganizationsRootSessions(ctx context.Context, r *authn.Request, _ *iamapi.DisableOrganizationsRootSessionsInput) (*iamapi.DisableOrganizationsRootSessionsOutput, error) {
+	return nil, svc.noOrganization(ctx, r, iamapi.ActionDisableOrganizationsRootSessions)
 }

@@ -1,8 +1,8 @@
 package iam
 
 import (
-	"context"
 	"fmt"
+	"github.com/gatehouse/gatehouse/authn"
 	"testing"
 	"time"
 
@@ -14,11 +14,11 @@ import (
 // certificates) and a role's instance profiles in the authorization
 // details.
 func TestSummaryCountsEveryKind(t *testing.T) {
-	svc, ctx := newInternalService(t)
+	svc, ctx, r := newInternalService(t)
 	now := time.Now().UTC().Truncate(time.Second)
 	ro := &role{Path: "/", Name: "web", ID: uniqueID(prefixRole), Created: now, Trust: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, MaxSession: 3600}
 	virtualSerial := "arn:aws:iam::" + internalAccount + ":mfa/dev"
-	stage(t, svc, ctx, func(tx *txn) {
+	stage(t, svc, r, func(tx *txn) {
 		tx.put(ro)
 		tx.put(&instanceProfile{Path: "/", Name: "web-profile", ID: uniqueID(prefixInstanceProfile), Created: now, Roles: []string{ro.ID}})
 		tx.put(&instanceProfile{Path: "/", Name: "empty-profile", ID: uniqueID(prefixInstanceProfile), Created: now})
@@ -32,7 +32,7 @@ func TestSummaryCountsEveryKind(t *testing.T) {
 		tx.put(&oidcProvider{URL: "token.actions.githubusercontent.com", Created: now})
 		tx.put(&serverCert{Path: "/", Name: "www", ID: uniqueID(prefixServerCert), Uploaded: now, Expiration: now.Add(time.Hour)})
 	})
-	out, err := svc.GetAccountSummary(ctx, &iamapi.GetAccountSummaryInput{})
+	out, err := svc.GetAccountSummary(ctx, r, &iamapi.GetAccountSummaryInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestSummaryCountsEveryKind(t *testing.T) {
 		}
 	}
 
-	d, err := svc.GetAccountAuthorizationDetails(ctx, &iamapi.GetAccountAuthorizationDetailsInput{Filter: []string{iamapi.EntityTypeRole}})
+	d, err := svc.GetAccountAuthorizationDetails(ctx, r, &iamapi.GetAccountAuthorizationDetailsInput{Filter: []string{iamapi.EntityTypeRole}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,9 +63,9 @@ func TestSummaryCountsEveryKind(t *testing.T) {
 // bigAccount stages an account with thousands of entities: users in
 // groups with attached policies, roles with boundaries, customer
 // policies.
-func bigAccount(t testing.TB, svc *Service, ctx context.Context, users, groups, roles, policies int) {
+func bigAccount(t testing.TB, svc *Service, r *authn.Request, users, groups, roles, policies int) {
 	now := time.Now().UTC().Truncate(time.Second)
-	stage(t, svc, ctx, func(tx *txn) {
+	stage(t, svc, r, func(tx *txn) {
 		var arns []string
 		for i := range policies {
 			p := &managedPolicy{Path: "/", Name: fmt.Sprintf("p%05d", i), ID: uniqueID(prefixPolicy), Created: now, Updated: now,
@@ -97,9 +97,9 @@ func bigAccount(t testing.TB, svc *Service, ctx context.Context, users, groups, 
 // thousands of entities: every entity exactly once, in order, and the
 // policy counts right.
 func TestAuthorizationDetailsLargeAccount(t *testing.T) {
-	svc, ctx := newInternalService(t)
+	svc, ctx, r := newInternalService(t)
 	const users, groups, roles, policies = 3000, 300, 1000, 500
-	bigAccount(t, svc, ctx, users, groups, roles, policies)
+	bigAccount(t, svc, r, users, groups, roles, policies)
 	seen := map[string]bool{}
 	var last string
 	marker := ""
@@ -108,7 +108,7 @@ func TestAuthorizationDetailsLargeAccount(t *testing.T) {
 		if pages > 1000 {
 			t.Fatal("paging does not end")
 		}
-		out, err := svc.GetAccountAuthorizationDetails(ctx, &iamapi.GetAccountAuthorizationDetailsInput{Marker: marker})
+		out, err := svc.GetAccountAuthorizationDetails(ctx, r, &iamapi.GetAccountAuthorizationDetailsInput{Marker: marker})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,15 +162,15 @@ func TestAuthorizationDetailsLargeAccount(t *testing.T) {
 // BenchmarkAuthorizationDetailsPage is the cost of one page (100 items)
 // in the middle of an account of about 6,000 entities.
 func BenchmarkAuthorizationDetailsPage(b *testing.B) {
-	svc, ctx := newInternalService(b)
-	bigAccount(b, svc, ctx, 5000, 300, 1000, 1500)
-	first, err := svc.GetAccountAuthorizationDetails(ctx, &iamapi.GetAccountAuthorizationDetailsInput{MaxItems: awsInt32(3000)})
+	svc, ctx, r := newInternalService(b)
+	bigAccount(b, svc, r, 5000, 300, 1000, 1500)
+	first, err := svc.GetAccountAuthorizationDetails(ctx, r, &iamapi.GetAccountAuthorizationDetailsInput{MaxItems: awsInt32(3000)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := svc.GetAccountAuthorizationDetails(ctx, &iamapi.GetAccountAuthorizationDetailsInput{Marker: first.Marker}); err != nil {
+		if _, err := svc.GetAccountAuthorizationDetails(ctx, r, &iamapi.GetAccountAuthorizationDetailsInput{Marker: first.Marker}); err != nil {
 			b.Fatal(err)
 		}
 	}

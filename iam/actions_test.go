@@ -60,31 +60,6 @@ func TestNoActionLiterals(t *testing.T) {
 	}
 }
 
-// TestNoARNJoins: no hand-written file of the package joins an ARN from
-// strings ("arn:" + partition + ...): ARNs come from the builders
-// generated from the reference's ARN formats (iamapi.UserARN, ...) or
-// from package arn.
-func TestNoARNJoins(t *testing.T) {
-	fset, files := handWritten(t)
-	arnText := func(e ast.Expr) bool {
-		lit, ok := e.(*ast.BasicLit)
-		if !ok || lit.Kind != token.STRING {
-			return false
-		}
-		v, _ := strconv.Unquote(lit.Value)
-		return strings.HasPrefix(v, "arn:") || strings.Contains(v, ":iam::") || strings.Contains(v, ":sts::")
-	}
-	for _, f := range files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			if b, ok := n.(*ast.BinaryExpr); ok && b.Op == token.ADD && (arnText(b.X) || arnText(b.Y)) {
-				t.Errorf("%s: an ARN joined by hand", fset.Position(b.Pos()))
-				return false
-			}
-			return true
-		})
-	}
-}
-
 // handWritten parses the package's files that are neither tests nor
 // generated.
 func handWritten(t *testing.T) (*token.FileSet, []*ast.File) {

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"strings"
 
@@ -46,8 +47,7 @@ type policyUsage struct{ attached, boundary int }
 // roles and managed policies, optionally filtered by entity type.
 // MaxItems counts entities across the four lists.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html
-func (svc *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi.GetAccountAuthorizationDetailsInput) (*iamapi.GetAccountAuthorizationDetailsOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetAccountAuthorizationDetails(ctx context.Context, r *authn.Request, in *iamapi.GetAccountAuthorizationDetailsInput) (*iamapi.GetAccountAuthorizationDetailsOutput, error) {
 	var out *iamapi.GetAccountAuthorizationDetailsOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionGetAccountAuthorizationDetails, accountResource, nil); err != nil {
@@ -278,7 +278,7 @@ func (t *txn) roleDetail(ro *role, profiles []*instanceProfile, rolesByID map[st
 
 func (t *txn) policyDetail(ref managedRef, u *policyUsage) iamapi.ManagedPolicyDetail {
 	d := iamapi.ManagedPolicyDetail{
-		Arn:                           t.req.out(ref.arn),
+		Arn:                           t.out(ref.arn),
 		AttachmentCount:               int32Ptr(u.attached),
 		PermissionsBoundaryUsageCount: int32Ptr(u.boundary),
 		IsAttachable:                  boolPtr(true),
@@ -315,7 +315,7 @@ func inlineDetails(m map[string]string) []iamapi.PolicyDetail {
 func (t *txn) attachedDetails(attached []string) []iamapi.AttachedPolicy {
 	out := make([]iamapi.AttachedPolicy, 0, len(attached))
 	for _, a := range attached {
-		out = append(out, iamapi.AttachedPolicy{PolicyName: a[strings.LastIndexByte(a, '/')+1:], PolicyArn: t.req.out(a)})
+		out = append(out, iamapi.AttachedPolicy{PolicyName: a[strings.LastIndexByte(a, '/')+1:], PolicyArn: t.out(a)})
 	}
 	return out
 }

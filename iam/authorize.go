@@ -2,6 +2,7 @@ package iam
 
 import (
 	"errors"
+	"github.com/gatehouse/gatehouse/authn"
 
 	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/awsapi"
@@ -29,16 +30,16 @@ func (t *txn) authorize(action iamapi.Action, resource string, keys map[string][
 // anything in its own account.
 func (t *txn) exempt() bool {
 	r := t.req
-	return r.Unchecked || (r.Caller.Type == policy.Account && r.Caller.Account == r.Account)
+	return r.Unchecked || r.IsRoot(r.Account)
 }
 
 // decide authorizes action on resource with the caller's policies pols
 // and tags (aws:PrincipalTag).
 func (t *txn) decide(action iamapi.Action, resource string, keys map[string][]string, tags []Tag, pols *authz.Policies) error {
 	r := t.req
-	ctx := r.context(t.svc.contexts.Get().(*policy.Context), keys)
+	ctx := requestContext(r, t.svc.contexts.Get().(*policy.Context), keys)
 	defer t.svc.contexts.Put(ctx)
-	caller := r.Caller
+	caller := r.Caller()
 	authz.SetPrincipalKeys(&caller, ctx)
 	for _, tag := range tags {
 		ctx.Set("aws:PrincipalTag/"+tag.Key, tag.Value)
@@ -49,7 +50,7 @@ func (t *txn) decide(action iamapi.Action, resource string, keys map[string][]st
 		Resource: resource,
 		Context:  ctx,
 	}
-	if isAWSManagedARN(r.in(resource)) {
+	if isAWSManagedARN(t.in(resource)) {
 		// AWS managed policies (account "aws") have no resource policy:
 		// the caller's own policies decide, as in its own account.
 		req.ResourceAccount = r.Account
@@ -69,8 +70,8 @@ func (t *txn) decide(action iamapi.Action, resource string, keys map[string][]st
 
 // accessDenied builds AWS's AccessDenied message for a denial.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
-func accessDenied(r *Request, action iamapi.Action, resource string, d authz.Decision) error {
-	msg := "User: " + r.Caller.ARN + " is not authorized to perform: " + action.String() + " on resource: " + resource
+func accessDenied(r *authn.Request, action iamapi.Action, resource string, d authz.Decision) error {
+	msg := "User: " + r.ARN + " is not authorized to perform: " + action.String() + " on resource: " + resource
 	switch d.Effect {
 	case authz.ExplicitDeny:
 		msg += " with an explicit deny in " + article(d.Type.String()) + d.Type.String()
@@ -93,10 +94,10 @@ func article(s string) string {
 // this account has no identity policies here.
 func (t *txn) caller() (*PrincipalPolicies, error) {
 	r := t.req
-	if r.UserKey == "" {
+	if t.callerKey == "" {
 		return &PrincipalPolicies{Account: r.Account, Policies: authz.Policies{Identity: policy.NewSet()}}, nil
 	}
-	k := recordKey{r.Account, kindUser, r.UserKey}
+	k := recordKey{r.Account, kindUser, t.callerKey}
 	if p := t.svc.principals.lookup(k); p != nil {
 		return p, nil
 	}

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/gatehouse/gatehouse/authn"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/secret"
@@ -49,8 +50,7 @@ func (svc *Service) Bootstrap(ctx context.Context, b Bootstrap) (BootstrapResult
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	r := &Request{Account: b.Account, Partition: canonicalPartition, Unchecked: true}
-	ctx = WithRequest(ctx, r)
+	r := &authn.Request{Principal: authn.Root(canonicalPartition, b.Account), Unchecked: true}
 	var res BootstrapResult
 	err = svc.update(ctx, r, func(t *txn) error {
 		now := t.svc.now()

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ func newCertificateID() string {
 func (t *txn) signingCertUser(action iamapi.Action, name string) (*user, error) {
 	name = t.targetUser(name)
 	if name == "" {
-		return nil, t.authorize(action, t.req.Caller.ARN, nil)
+		return nil, t.authorize(action, t.req.ARN, nil)
 	}
 	return t.requireUser(action, name, nil)
 }
@@ -70,8 +71,7 @@ func (t *txn) signingCertUser(action iamapi.Action, name string) (*user, error) 
 // UploadSigningCertificate adds an X.509 signing certificate to a user
 // (by default the caller), Active.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSigningCertificate.html
-func (svc *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.UploadSigningCertificateInput) (*iamapi.UploadSigningCertificateOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) UploadSigningCertificate(ctx context.Context, r *authn.Request, in *iamapi.UploadSigningCertificateInput) (*iamapi.UploadSigningCertificateOutput, error) {
 	var out *iamapi.UploadSigningCertificateOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		u, err := t.signingCertUser(iamapi.ActionUploadSigningCertificate, in.UserName)
@@ -129,8 +129,7 @@ func (t *txn) findSigningCert(action iamapi.Action, name, id string) (*signingCe
 
 // UpdateSigningCertificate activates or deactivates a signing certificate.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateSigningCertificate.html
-func (svc *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.UpdateSigningCertificateInput) (*iamapi.UpdateSigningCertificateOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) UpdateSigningCertificate(ctx context.Context, r *authn.Request, in *iamapi.UpdateSigningCertificateInput) (*iamapi.UpdateSigningCertificateOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		c, err := t.findSigningCert(iamapi.ActionUpdateSigningCertificate, in.UserName, in.CertificateId)
 		if err != nil {
@@ -149,8 +148,7 @@ func (svc *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.Upd
 
 // DeleteSigningCertificate deletes a signing certificate.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteSigningCertificate.html
-func (svc *Service) DeleteSigningCertificate(ctx context.Context, in *iamapi.DeleteSigningCertificateInput) (*iamapi.DeleteSigningCertificateOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteSigningCertificate(ctx context.Context, r *authn.Request, in *iamapi.DeleteSigningCertificateInput) (*iamapi.DeleteSigningCertificateOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		c, err := t.findSigningCert(iamapi.ActionDeleteSigningCertificate, in.UserName, in.CertificateId)
 		if err != nil {
@@ -165,8 +163,7 @@ func (svc *Service) DeleteSigningCertificate(ctx context.Context, in *iamapi.Del
 // ListSigningCertificates lists a user's signing certificates (by
 // default the caller's).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListSigningCertificates.html
-func (svc *Service) ListSigningCertificates(ctx context.Context, in *iamapi.ListSigningCertificatesInput) (*iamapi.ListSigningCertificatesOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListSigningCertificates(ctx context.Context, r *authn.Request, in *iamapi.ListSigningCertificatesInput) (*iamapi.ListSigningCertificatesOutput, error) {
 	var out *iamapi.ListSigningCertificatesOutput
 	err := svc.view(r, func(t *txn) error {
 		u, err := t.signingCertUser(iamapi.ActionListSigningCertificates, in.UserName)
@@ -257,8 +254,7 @@ func checkChain(body *x509.Certificate, chain string) error {
 // was replaced on every plan. (A signing certificate's body comes back
 // as uploaded: that resource compares it untrimmed.)
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadServerCertificate.html
-func (svc *Service) UploadServerCertificate(ctx context.Context, in *iamapi.UploadServerCertificateInput) (*iamapi.UploadServerCertificateOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) UploadServerCertificate(ctx context.Context, r *authn.Request, in *iamapi.UploadServerCertificateInput) (*iamapi.UploadServerCertificateOutput, error) {
 	var out *iamapi.UploadServerCertificateOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
@@ -313,8 +309,7 @@ func (svc *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Uplo
 // Tags out).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetServerCertificate.html
 // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_server_certificates.snapshot.json (recorded from AWS)
-func (svc *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServerCertificateInput) (*iamapi.GetServerCertificateOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetServerCertificate(ctx context.Context, r *authn.Request, in *iamapi.GetServerCertificateInput) (*iamapi.GetServerCertificateOutput, error) {
 	var out *iamapi.GetServerCertificateOutput
 	err := svc.view(r, func(t *txn) error {
 		c, err := t.requireServerCert(iamapi.ActionGetServerCertificate, in.ServerCertificateName, nil)
@@ -334,8 +329,7 @@ func (svc *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServ
 
 // ListServerCertificates lists the server certificates with a path prefix.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServerCertificates.html
-func (svc *Service) ListServerCertificates(ctx context.Context, in *iamapi.ListServerCertificatesInput) (*iamapi.ListServerCertificatesOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListServerCertificates(ctx context.Context, r *authn.Request, in *iamapi.ListServerCertificatesInput) (*iamapi.ListServerCertificatesOutput, error) {
 	var out *iamapi.ListServerCertificatesOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionListServerCertificates, iamapi.ServerCertificateARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
@@ -358,8 +352,7 @@ func (svc *Service) ListServerCertificates(ctx context.Context, in *iamapi.ListS
 // UpdateServerCertificate renames a server certificate or changes its
 // path. The caller needs the permission on the old and the new ARN.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateServerCertificate.html
-func (svc *Service) UpdateServerCertificate(ctx context.Context, in *iamapi.UpdateServerCertificateInput) (*iamapi.UpdateServerCertificateOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) UpdateServerCertificate(ctx context.Context, r *authn.Request, in *iamapi.UpdateServerCertificateInput) (*iamapi.UpdateServerCertificateOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		c, err := t.requireServerCert(iamapi.ActionUpdateServerCertificate, in.ServerCertificateName, nil)
 		if err != nil {
@@ -392,8 +385,7 @@ func (svc *Service) UpdateServerCertificate(ctx context.Context, in *iamapi.Upda
 
 // DeleteServerCertificate deletes a server certificate.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteServerCertificate.html
-func (svc *Service) DeleteServerCertificate(ctx context.Context, in *iamapi.DeleteServerCertificateInput) (*iamapi.DeleteServerCertificateOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteServerCertificate(ctx context.Context, r *authn.Request, in *iamapi.DeleteServerCertificateInput) (*iamapi.DeleteServerCertificateOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		c, err := t.requireServerCert(iamapi.ActionDeleteServerCertificate, in.ServerCertificateName, nil)
 		if err != nil {
@@ -407,20 +399,20 @@ func (svc *Service) DeleteServerCertificate(ctx context.Context, in *iamapi.Dele
 
 // TagServerCertificate adds or replaces tags of a server certificate.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagServerCertificate.html
-func (svc *Service) TagServerCertificate(ctx context.Context, in *iamapi.TagServerCertificateInput) (*iamapi.TagServerCertificateOutput, error) {
-	return &iamapi.TagServerCertificateOutput{}, tagEntity(ctx, svc, (*txn).requireServerCert, iamapi.ActionTagServerCertificate, in.ServerCertificateName, in.Tags)
+func (svc *Service) TagServerCertificate(ctx context.Context, r *authn.Request, in *iamapi.TagServerCertificateInput) (*iamapi.TagServerCertificateOutput, error) {
+	return &iamapi.TagServerCertificateOutput{}, tagEntity(ctx, r, svc, (*txn).requireServerCert, iamapi.ActionTagServerCertificate, in.ServerCertificateName, in.Tags)
 }
 
 // UntagServerCertificate removes tags from a server certificate.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagServerCertificate.html
-func (svc *Service) UntagServerCertificate(ctx context.Context, in *iamapi.UntagServerCertificateInput) (*iamapi.UntagServerCertificateOutput, error) {
-	return &iamapi.UntagServerCertificateOutput{}, untagEntity(ctx, svc, (*txn).requireServerCert, iamapi.ActionUntagServerCertificate, in.ServerCertificateName, in.TagKeys)
+func (svc *Service) UntagServerCertificate(ctx context.Context, r *authn.Request, in *iamapi.UntagServerCertificateInput) (*iamapi.UntagServerCertificateOutput, error) {
+	return &iamapi.UntagServerCertificateOutput{}, untagEntity(ctx, r, svc, (*txn).requireServerCert, iamapi.ActionUntagServerCertificate, in.ServerCertificateName, in.TagKeys)
 }
 
 // ListServerCertificateTags lists a server certificate's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServerCertificateTags.html
-func (svc *Service) ListServerCertificateTags(ctx context.Context, in *iamapi.ListServerCertificateTagsInput) (*iamapi.ListServerCertificateTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireServerCert, iamapi.ActionListServerCertificateTags, in.ServerCertificateName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListServerCertificateTagsOutput {
+func (svc *Service) ListServerCertificateTags(ctx context.Context, r *authn.Request, in *iamapi.ListServerCertificateTagsInput) (*iamapi.ListServerCertificateTagsOutput, error) {
+	return listEntityTags(ctx, r, svc, (*txn).requireServerCert, iamapi.ActionListServerCertificateTags, in.ServerCertificateName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListServerCertificateTagsOutput {
 		return &iamapi.ListServerCertificateTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }

@@ -100,7 +100,7 @@ func TestCredentialsMigrated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := WithRequest(context.Background(), &Request{Account: internalAccount, Partition: canonicalPartition, Unchecked: true})
+	ctx, r := context.Background(), unchecked(internalAccount)
 	want := map[string]int{kindUser: 1, kindAccessKey: 1, kindAccessKeyID: 1, kindLogin: 1, kindPasswordUse: 1, kindMFAEnabled: 2, kindSSHKey: 2, kindSigningCert: 1, kindServiceCred: 1}
 	if got := storedKinds(t, svc); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("records by kind = %v, want %v", got, want)
@@ -109,36 +109,36 @@ func TestCredentialsMigrated(t *testing.T) {
 	if !ok || k.UserName != "Alice" || k.Secret != "legacy-secret" || !k.Active || k.Account != internalAccount {
 		t.Fatalf("AccessKey = %+v, %v", k, ok)
 	}
-	keys, err := svc.ListAccessKeys(ctx, &iamapi.ListAccessKeysInput{UserName: "alice"})
+	keys, err := svc.ListAccessKeys(ctx, r, &iamapi.ListAccessKeysInput{UserName: "alice"})
 	if err != nil || len(keys.AccessKeyMetadata) != 1 || keys.AccessKeyMetadata[0].AccessKeyId != "AKIALEGACY0000000001" {
 		t.Fatalf("ListAccessKeys = %+v, %v", keys, err)
 	}
-	lp, err := svc.GetLoginProfile(ctx, &iamapi.GetLoginProfileInput{UserName: "alice"})
+	lp, err := svc.GetLoginProfile(ctx, r, &iamapi.GetLoginProfileInput{UserName: "alice"})
 	if err != nil || lp.LoginProfile.UserName != "Alice" {
 		t.Fatalf("GetLoginProfile = %+v, %v", lp, err)
 	}
-	u, err := svc.GetUser(ctx, &iamapi.GetUserInput{UserName: "alice"})
+	u, err := svc.GetUser(ctx, r, &iamapi.GetUserInput{UserName: "alice"})
 	if err != nil || u.User.PasswordLastUsed.IsZero() {
 		t.Fatalf("GetUser = %+v, %v", u, err)
 	}
 	// Lists keep the order the user record held them in.
-	mfa, err := svc.ListMFADevices(ctx, &iamapi.ListMFADevicesInput{UserName: "alice"})
+	mfa, err := svc.ListMFADevices(ctx, r, &iamapi.ListMFADevicesInput{UserName: "alice"})
 	if err != nil || len(mfa.MFADevices) != 2 || !strings.HasSuffix(mfa.MFADevices[0].SerialNumber, "mfa/b") {
 		t.Fatalf("ListMFADevices = %+v, %v", mfa, err)
 	}
-	ssh, err := svc.ListSSHPublicKeys(ctx, &iamapi.ListSSHPublicKeysInput{UserName: "alice"})
+	ssh, err := svc.ListSSHPublicKeys(ctx, r, &iamapi.ListSSHPublicKeysInput{UserName: "alice"})
 	if err != nil || len(ssh.SSHPublicKeys) != 2 || ssh.SSHPublicKeys[0].SSHPublicKeyId != "APKAZZZZ" {
 		t.Fatalf("ListSSHPublicKeys = %+v, %v", ssh, err)
 	}
-	certs, err := svc.ListSigningCertificates(ctx, &iamapi.ListSigningCertificatesInput{UserName: "alice"})
+	certs, err := svc.ListSigningCertificates(ctx, r, &iamapi.ListSigningCertificatesInput{UserName: "alice"})
 	if err != nil || len(certs.Certificates) != 1 {
 		t.Fatalf("ListSigningCertificates = %+v, %v", certs, err)
 	}
-	sc, err := svc.ListServiceSpecificCredentials(ctx, &iamapi.ListServiceSpecificCredentialsInput{UserName: "alice"})
+	sc, err := svc.ListServiceSpecificCredentials(ctx, r, &iamapi.ListServiceSpecificCredentialsInput{UserName: "alice"})
 	if err != nil || len(sc.ServiceSpecificCredentials) != 1 {
 		t.Fatalf("ListServiceSpecificCredentials = %+v, %v", sc, err)
 	}
-	_, err = svc.DeleteUser(ctx, &iamapi.DeleteUserInput{UserName: "alice"})
+	_, err = svc.DeleteUser(ctx, r, &iamapi.DeleteUserInput{UserName: "alice"})
 	wantAPIError(t, err, "DeleteConflict", "Cannot delete entity, must delete login profile first.")
 }
 
@@ -184,8 +184,8 @@ func TestCredentialsMigratedOnce(t *testing.T) {
 // Writers adding access keys to one user meet on nothing but its quota,
 // which the store keeps across them.
 func TestTwoServicesAccessKeysOfOneUser(t *testing.T) {
-	a, b, ctx := twoServices(t)
-	if _, err := a.CreateUser(ctx, &iamapi.CreateUserInput{UserName: "shared"}); err != nil {
+	a, b, ctx, r := twoServices(t)
+	if _, err := a.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: "shared"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.follower.Wait(ctx, a.follower.Pos()); err != nil {
@@ -194,7 +194,7 @@ func TestTwoServicesAccessKeysOfOneUser(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, svc := range []*Service{a, b} {
 		wg.Go(func() {
-			if _, err := svc.CreateAccessKey(ctx, &iamapi.CreateAccessKeyInput{UserName: "shared"}); err != nil {
+			if _, err := svc.CreateAccessKey(ctx, r, &iamapi.CreateAccessKeyInput{UserName: "shared"}); err != nil {
 				t.Error(err)
 			}
 		})
@@ -204,11 +204,11 @@ func TestTwoServicesAccessKeysOfOneUser(t *testing.T) {
 		if err := svc.catchUp(ctx); err != nil {
 			t.Fatal(err)
 		}
-		out, err := svc.ListAccessKeys(ctx, &iamapi.ListAccessKeysInput{UserName: "shared"})
+		out, err := svc.ListAccessKeys(ctx, r, &iamapi.ListAccessKeysInput{UserName: "shared"})
 		if err != nil || len(out.AccessKeyMetadata) != 2 {
 			t.Fatalf("ListAccessKeys = %+v, %v", out, err)
 		}
-		_, err = svc.CreateAccessKey(ctx, &iamapi.CreateAccessKeyInput{UserName: "shared"})
+		_, err = svc.CreateAccessKey(ctx, r, &iamapi.CreateAccessKeyInput{UserName: "shared"})
 		wantAPIError(t, err, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
 	}
 }
@@ -216,25 +216,25 @@ func TestTwoServicesAccessKeysOfOneUser(t *testing.T) {
 // The per-user quota is the store's: a writer one below it in memory
 // cannot pass it.
 func TestTwoServicesAccessKeyQuota(t *testing.T) {
-	a, b, ctx := twoServices(t)
-	if _, err := a.CreateUser(ctx, &iamapi.CreateUserInput{UserName: "u"}); err != nil {
+	a, b, ctx, r := twoServices(t)
+	if _, err := a.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: "u"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.CreateAccessKey(ctx, &iamapi.CreateAccessKeyInput{UserName: "u"}); err != nil {
+	if _, err := a.CreateAccessKey(ctx, r, &iamapi.CreateAccessKeyInput{UserName: "u"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.follower.Wait(ctx, a.follower.Pos()); err != nil {
 		t.Fatal(err)
 	}
 	pause(b)
-	if _, err := a.CreateAccessKey(ctx, &iamapi.CreateAccessKeyInput{UserName: "u"}); err != nil {
+	if _, err := a.CreateAccessKey(ctx, r, &iamapi.CreateAccessKeyInput{UserName: "u"}); err != nil {
 		t.Fatal(err)
 	}
 	go func() {
 		time.Sleep(50 * time.Millisecond)
 		resume(b)
 	}()
-	_, err := b.CreateAccessKey(ctx, &iamapi.CreateAccessKeyInput{UserName: "u"})
+	_, err := b.CreateAccessKey(ctx, r, &iamapi.CreateAccessKeyInput{UserName: "u"})
 	wantAPIError(t, err, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
 	if n := storedKinds(t, a)[kindAccessKey]; n != 3 {
 		t.Fatalf("the store holds %d access keys, want u's 2 and admin's", n)
@@ -244,9 +244,9 @@ func TestTwoServicesAccessKeyQuota(t *testing.T) {
 // A delete or rename of a user decided before a credential was added
 // elsewhere does not go through as if it had none.
 func TestTwoServicesUserChangedUnderCredentials(t *testing.T) {
-	a, b, ctx := twoServices(t)
+	a, b, ctx, r := twoServices(t)
 	for _, name := range []string{"gone", "renamed"} {
-		if _, err := a.CreateUser(ctx, &iamapi.CreateUserInput{UserName: name}); err != nil {
+		if _, err := a.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: name}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -254,10 +254,10 @@ func TestTwoServicesUserChangedUnderCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	pause(b)
-	if _, err := a.CreateAccessKey(ctx, &iamapi.CreateAccessKeyInput{UserName: "gone"}); err != nil {
+	if _, err := a.CreateAccessKey(ctx, r, &iamapi.CreateAccessKeyInput{UserName: "gone"}); err != nil {
 		t.Fatal(err)
 	}
-	key, err := a.CreateAccessKey(ctx, &iamapi.CreateAccessKeyInput{UserName: "renamed"})
+	key, err := a.CreateAccessKey(ctx, r, &iamapi.CreateAccessKeyInput{UserName: "renamed"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,9 +265,9 @@ func TestTwoServicesUserChangedUnderCredentials(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		resume(b)
 	}()
-	_, err = b.DeleteUser(ctx, &iamapi.DeleteUserInput{UserName: "gone"})
+	_, err = b.DeleteUser(ctx, r, &iamapi.DeleteUserInput{UserName: "gone"})
 	wantAPIError(t, err, "DeleteConflict", "Cannot delete entity, must delete access keys first.")
-	if _, err := b.UpdateUser(ctx, &iamapi.UpdateUserInput{UserName: "renamed", NewUserName: "Moved"}); err != nil {
+	if _, err := b.UpdateUser(ctx, r, &iamapi.UpdateUserInput{UserName: "renamed", NewUserName: "Moved"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.follower.Wait(ctx, b.follower.Pos()); err != nil {
@@ -277,7 +277,7 @@ func TestTwoServicesUserChangedUnderCredentials(t *testing.T) {
 		if k, ok := svc.AccessKey(key.AccessKey.AccessKeyId); !ok || k.UserName != "Moved" {
 			t.Errorf("AccessKey after the rename = %+v, %v", k, ok)
 		}
-		out, err := svc.ListAccessKeys(ctx, &iamapi.ListAccessKeysInput{UserName: "moved"})
+		out, err := svc.ListAccessKeys(ctx, r, &iamapi.ListAccessKeysInput{UserName: "moved"})
 		if err != nil || len(out.AccessKeyMetadata) != 1 || out.AccessKeyMetadata[0].UserName != "Moved" {
 			t.Errorf("ListAccessKeys after the rename = %+v, %v", out, err)
 		}
@@ -289,17 +289,17 @@ func TestTwoServicesUserChangedUnderCredentials(t *testing.T) {
 // a process that has not seen that key yet, and the claim goes with the
 // key.
 func TestAccessKeyIDClaimed(t *testing.T) {
-	a, b, ctx := twoServices(t)
-	k, err := a.CreateAccessKey(ctx, &iamapi.CreateAccessKeyInput{UserName: "admin"})
+	a, b, ctx, r := twoServices(t)
+	k, err := a.CreateAccessKey(ctx, r, &iamapi.CreateAccessKeyInput{UserName: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := k.AccessKey.AccessKeyId
-	other := WithRequest(context.Background(), &Request{Account: "444455556666", Partition: canonicalPartition, Unchecked: true})
+	other := unchecked("444455556666")
 	ou := &user{Path: "/", Name: "other", ID: uniqueID(prefixUser)}
 	stage(t, b, other, func(t *txn) { t.put(ou) })
 	claim := func(svc *Service) (claimed bool, err error) {
-		err = svc.update(other, RequestFrom(other), func(t *txn) error {
+		err = svc.update(ctx, other, func(t *txn) error {
 			claimed = t.claimKeyID(id, ou)
 			return nil
 		})
@@ -310,14 +310,14 @@ func TestAccessKeyIDClaimed(t *testing.T) {
 	}
 	// b has not seen a's key when it claims the ID: the store refuses
 	// the claim, and b, caught up, finds the ID taken.
-	if _, err := a.DeleteAccessKey(ctx, &iamapi.DeleteAccessKeyInput{UserName: "admin", AccessKeyId: id}); err != nil {
+	if _, err := a.DeleteAccessKey(ctx, r, &iamapi.DeleteAccessKeyInput{UserName: "admin", AccessKeyId: id}); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.catchUp(ctx); err != nil {
 		t.Fatal(err)
 	}
 	pause(b)
-	k, err = a.CreateAccessKey(ctx, &iamapi.CreateAccessKeyInput{UserName: "admin"})
+	k, err = a.CreateAccessKey(ctx, r, &iamapi.CreateAccessKeyInput{UserName: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestAccessKeyIDClaimed(t *testing.T) {
 	if got, ok := b.AccessKey(id); !ok || got.Account != internalAccount {
 		t.Fatalf("AccessKey = %+v, %v", got, ok)
 	}
-	if _, err := a.DeleteAccessKey(ctx, &iamapi.DeleteAccessKeyInput{UserName: "admin", AccessKeyId: id}); err != nil {
+	if _, err := a.DeleteAccessKey(ctx, r, &iamapi.DeleteAccessKeyInput{UserName: "admin", AccessKeyId: id}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := a.state.lookup(recordKey{"", kindAccessKeyID, id}).(*accessKeyID); ok {
@@ -346,25 +346,25 @@ func TestAccessKeyIDClaimed(t *testing.T) {
 // A credential record that names another user ID (left by a user of
 // the name that is gone) is not the user's.
 func TestCredentialOfAnotherUserID(t *testing.T) {
-	svc, ctx := newInternalService(t)
+	svc, ctx, r := newInternalService(t)
 	u, _ := svc.state.lookup(recordKey{internalAccount, kindUser, "admin"}).(*user)
 	stale := owner{User: u.key(), UserID: uniqueID(prefixUser)}
 	sealed, err := svc.keyring.Seal([]byte("s"), []byte("AKIASTALE00000000001"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	stage(t, svc, ctx, func(t *txn) {
+	stage(t, svc, r, func(t *txn) {
 		t.put(&accessKey{owner: stale, ID: "AKIASTALE00000000001", Secret: sealed, Status: statusActive})
 		t.put(&sshKey{owner: stale, ID: "APKASTALE", Status: statusActive, Order: 1})
 	})
 	if k, ok := svc.AccessKey("AKIASTALE00000000001"); ok {
 		t.Fatalf("a stale key authenticates as %+v", k)
 	}
-	keys, err := svc.ListAccessKeys(ctx, &iamapi.ListAccessKeysInput{UserName: "admin"})
+	keys, err := svc.ListAccessKeys(ctx, r, &iamapi.ListAccessKeysInput{UserName: "admin"})
 	if err != nil || slices.ContainsFunc(keys.AccessKeyMetadata, func(m iamapi.AccessKeyMetadata) bool { return m.AccessKeyId == "AKIASTALE00000000001" }) {
 		t.Fatalf("ListAccessKeys = %+v, %v", keys, err)
 	}
-	ssh, err := svc.ListSSHPublicKeys(ctx, &iamapi.ListSSHPublicKeysInput{UserName: "admin"})
+	ssh, err := svc.ListSSHPublicKeys(ctx, r, &iamapi.ListSSHPublicKeysInput{UserName: "admin"})
 	if err != nil || len(ssh.SSHPublicKeys) != 0 {
 		t.Fatalf("ListSSHPublicKeys = %+v, %v", ssh, err)
 	}

@@ -3,6 +3,7 @@ package iam
 import (
 	"cmp"
 	"context"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -49,8 +50,7 @@ func groupMembers(t *txn, g *group) []*user {
 
 // CreateGroup creates a group.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateGroup.html
-func (svc *Service) CreateGroup(ctx context.Context, in *iamapi.CreateGroupInput) (*iamapi.CreateGroupOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) CreateGroup(ctx context.Context, r *authn.Request, in *iamapi.CreateGroupInput) (*iamapi.CreateGroupOutput, error) {
 	var out *iamapi.CreateGroupOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
@@ -74,8 +74,7 @@ func (svc *Service) CreateGroup(ctx context.Context, in *iamapi.CreateGroupInput
 
 // GetGroup returns a group and its users.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetGroup.html
-func (svc *Service) GetGroup(ctx context.Context, in *iamapi.GetGroupInput) (*iamapi.GetGroupOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetGroup(ctx context.Context, r *authn.Request, in *iamapi.GetGroupInput) (*iamapi.GetGroupOutput, error) {
 	var out *iamapi.GetGroupOutput
 	err := svc.view(r, func(t *txn) error {
 		g, err := t.requireGroup(iamapi.ActionGetGroup, in.GroupName, nil)
@@ -98,8 +97,7 @@ func (svc *Service) GetGroup(ctx context.Context, in *iamapi.GetGroupInput) (*ia
 
 // ListGroups lists the groups with a path prefix.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListGroups.html
-func (svc *Service) ListGroups(ctx context.Context, in *iamapi.ListGroupsInput) (*iamapi.ListGroupsOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListGroups(ctx context.Context, r *authn.Request, in *iamapi.ListGroupsInput) (*iamapi.ListGroupsOutput, error) {
 	var out *iamapi.ListGroupsOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionListGroups, iamapi.GroupARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
@@ -121,8 +119,7 @@ func (svc *Service) ListGroups(ctx context.Context, in *iamapi.ListGroupsInput) 
 
 // ListGroupsForUser lists the groups a user is in.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListGroupsForUser.html
-func (svc *Service) ListGroupsForUser(ctx context.Context, in *iamapi.ListGroupsForUserInput) (*iamapi.ListGroupsForUserOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListGroupsForUser(ctx context.Context, r *authn.Request, in *iamapi.ListGroupsForUserInput) (*iamapi.ListGroupsForUserOutput, error) {
 	var out *iamapi.ListGroupsForUserOutput
 	err := svc.view(r, func(t *txn) error {
 		u, err := t.requireUser(iamapi.ActionListGroupsForUser, in.UserName, nil)
@@ -151,8 +148,7 @@ func (svc *Service) ListGroupsForUser(ctx context.Context, in *iamapi.ListGroups
 
 // UpdateGroup renames a group or changes its path.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateGroup.html
-func (svc *Service) UpdateGroup(ctx context.Context, in *iamapi.UpdateGroupInput) (*iamapi.UpdateGroupOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) UpdateGroup(ctx context.Context, r *authn.Request, in *iamapi.UpdateGroupInput) (*iamapi.UpdateGroupOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		g, err := t.requireGroup(iamapi.ActionUpdateGroup, in.GroupName, nil)
 		if err != nil {
@@ -182,8 +178,7 @@ func (svc *Service) UpdateGroup(ctx context.Context, in *iamapi.UpdateGroupInput
 
 // DeleteGroup deletes an empty group without policies.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteGroup.html
-func (svc *Service) DeleteGroup(ctx context.Context, in *iamapi.DeleteGroupInput) (*iamapi.DeleteGroupOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteGroup(ctx context.Context, r *authn.Request, in *iamapi.DeleteGroupInput) (*iamapi.DeleteGroupOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		g, err := t.requireGroup(iamapi.ActionDeleteGroup, in.GroupName, nil)
 		if err != nil {
@@ -205,8 +200,7 @@ func (svc *Service) DeleteGroup(ctx context.Context, in *iamapi.DeleteGroupInput
 
 // AddUserToGroup adds a user to a group.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddUserToGroup.html
-func (svc *Service) AddUserToGroup(ctx context.Context, in *iamapi.AddUserToGroupInput) (*iamapi.AddUserToGroupOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) AddUserToGroup(ctx context.Context, r *authn.Request, in *iamapi.AddUserToGroupInput) (*iamapi.AddUserToGroupOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		g, err := t.requireGroup(iamapi.ActionAddUserToGroup, in.GroupName, nil)
 		if err != nil {
@@ -237,8 +231,7 @@ func (svc *Service) AddUserToGroup(ctx context.Context, in *iamapi.AddUserToGrou
 // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_users.snapshot.json;
 // test_remove_user_from_unknown_group in test_iam_groups.snapshot.json).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveUserFromGroup.html
-func (svc *Service) RemoveUserFromGroup(ctx context.Context, in *iamapi.RemoveUserFromGroupInput) (*iamapi.RemoveUserFromGroupOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) RemoveUserFromGroup(ctx context.Context, r *authn.Request, in *iamapi.RemoveUserFromGroupInput) (*iamapi.RemoveUserFromGroupOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		g, found := get[*group](t, kindGroup, nameKey(in.GroupName))
 		if err := t.authorize(iamapi.ActionRemoveUserFromGroup, t.groupARN(g, in.GroupName), nil); err != nil {

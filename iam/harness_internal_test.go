@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/gatehouse/gatehouse/authn"
 	"path/filepath"
 	"testing"
 
@@ -14,9 +15,10 @@ import (
 const internalAccount = "111122223333"
 
 // newInternalService is a service on a real SQLite file with one
-// bootstrapped account, and a context whose request is unchecked (the
-// operations' own authorization is covered by the server tests).
-func newInternalService(t testing.TB) (*Service, context.Context) {
+// bootstrapped account, a context, and an unchecked request in that
+// account (the operations' own authorization is covered by the server
+// tests).
+func newInternalService(t testing.TB) (*Service, context.Context, *authn.Request) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), sqlite.Options{})
@@ -36,15 +38,21 @@ func newInternalService(t testing.TB) (*Service, context.Context) {
 	if _, err := svc.Bootstrap(ctx, Bootstrap{Account: internalAccount, RootPassword: "correct horse battery staple"}); err != nil {
 		t.Fatal(err)
 	}
-	return svc, WithRequest(ctx, &Request{Account: internalAccount, Partition: canonicalPartition, Unchecked: true})
+	return svc, ctx, unchecked(internalAccount)
+}
+
+// unchecked is a request of account's root user as dev mode lets it
+// through: neither authenticated nor authorized.
+func unchecked(account string) *authn.Request {
+	return &authn.Request{Principal: authn.Root(canonicalPartition, account), Unchecked: true}
 }
 
 // stage commits entities put directly, for the kinds whose operations
 // other families implement, or more of them than requests would make
 // in good time.
-func stage(t testing.TB, svc *Service, ctx context.Context, fn func(t *txn)) {
+func stage(t testing.TB, svc *Service, r *authn.Request, fn func(t *txn)) {
 	t.Helper()
-	if err := svc.update(ctx, RequestFrom(ctx), func(tx *txn) error { fn(tx); return nil }); err != nil {
+	if err := svc.update(context.Background(), r, func(tx *txn) error { fn(tx); return nil }); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -72,8 +73,7 @@ func (t *txn) apiInstanceProfile(p *instanceProfile) *iamapi.InstanceProfile {
 
 // CreateInstanceProfile creates an instance profile without a role.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateInstanceProfile.html
-func (svc *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateInstanceProfileInput) (*iamapi.CreateInstanceProfileOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) CreateInstanceProfile(ctx context.Context, r *authn.Request, in *iamapi.CreateInstanceProfileInput) (*iamapi.CreateInstanceProfileOutput, error) {
 	var out *iamapi.CreateInstanceProfileOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
@@ -103,8 +103,7 @@ func (svc *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.Create
 // out).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetInstanceProfile.html
 // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_instance_profiles.snapshot.json (recorded from AWS)
-func (svc *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstanceProfileInput) (*iamapi.GetInstanceProfileOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetInstanceProfile(ctx context.Context, r *authn.Request, in *iamapi.GetInstanceProfileInput) (*iamapi.GetInstanceProfileOutput, error) {
 	var out *iamapi.GetInstanceProfileOutput
 	err := svc.view(r, func(t *txn) error {
 		p, err := t.requireInstanceProfile(iamapi.ActionGetInstanceProfile, in.InstanceProfileName, nil)
@@ -121,8 +120,7 @@ func (svc *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstan
 
 // DeleteInstanceProfile deletes an instance profile that has no role.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteInstanceProfile.html
-func (svc *Service) DeleteInstanceProfile(ctx context.Context, in *iamapi.DeleteInstanceProfileInput) (*iamapi.DeleteInstanceProfileOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteInstanceProfile(ctx context.Context, r *authn.Request, in *iamapi.DeleteInstanceProfileInput) (*iamapi.DeleteInstanceProfileOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		p, err := t.requireInstanceProfile(iamapi.ActionDeleteInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
@@ -156,8 +154,7 @@ func (t *txn) listProfiles(list string, profiles []*instanceProfile, marker stri
 
 // ListInstanceProfiles lists the instance profiles with a path prefix.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfiles.html
-func (svc *Service) ListInstanceProfiles(ctx context.Context, in *iamapi.ListInstanceProfilesInput) (*iamapi.ListInstanceProfilesOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListInstanceProfiles(ctx context.Context, r *authn.Request, in *iamapi.ListInstanceProfilesInput) (*iamapi.ListInstanceProfilesOutput, error) {
 	var out *iamapi.ListInstanceProfilesOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionListInstanceProfiles, iamapi.InstanceProfileARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
@@ -177,8 +174,7 @@ func (svc *Service) ListInstanceProfiles(ctx context.Context, in *iamapi.ListIns
 // ListInstanceProfilesForRole lists the instance profiles that hold a
 // role.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfilesForRole.html
-func (svc *Service) ListInstanceProfilesForRole(ctx context.Context, in *iamapi.ListInstanceProfilesForRoleInput) (*iamapi.ListInstanceProfilesForRoleOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListInstanceProfilesForRole(ctx context.Context, r *authn.Request, in *iamapi.ListInstanceProfilesForRoleInput) (*iamapi.ListInstanceProfilesForRoleOutput, error) {
 	var out *iamapi.ListInstanceProfilesForRoleOutput
 	err := svc.view(r, func(t *txn) error {
 		ro, err := t.requireRole(iamapi.ActionListInstanceProfilesForRole, in.RoleName, nil)
@@ -207,8 +203,7 @@ func (t *txn) passRoleContext() map[string][]string {
 // AddRoleToInstanceProfile puts a role in an instance profile. The caller
 // needs iam:PassRole on the role as well.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html
-func (svc *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRoleToInstanceProfileInput) (*iamapi.AddRoleToInstanceProfileOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) AddRoleToInstanceProfile(ctx context.Context, r *authn.Request, in *iamapi.AddRoleToInstanceProfileInput) (*iamapi.AddRoleToInstanceProfileOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		p, err := t.requireInstanceProfile(iamapi.ActionAddRoleToInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
@@ -237,8 +232,7 @@ func (svc *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.Add
 // words, "Role R in Instance Profile P cannot be found."
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveRoleFromInstanceProfile.html
 // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_instance_profiles.snapshot.json
-func (svc *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.RemoveRoleFromInstanceProfileInput) (*iamapi.RemoveRoleFromInstanceProfileOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) RemoveRoleFromInstanceProfile(ctx context.Context, r *authn.Request, in *iamapi.RemoveRoleFromInstanceProfileInput) (*iamapi.RemoveRoleFromInstanceProfileOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		p, err := t.requireInstanceProfile(iamapi.ActionRemoveRoleFromInstanceProfile, in.InstanceProfileName, nil)
 		if err != nil {
@@ -261,20 +255,20 @@ func (svc *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamap
 
 // TagInstanceProfile adds or replaces tags of an instance profile.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagInstanceProfile.html
-func (svc *Service) TagInstanceProfile(ctx context.Context, in *iamapi.TagInstanceProfileInput) (*iamapi.TagInstanceProfileOutput, error) {
-	return &iamapi.TagInstanceProfileOutput{}, tagEntity(ctx, svc, (*txn).requireInstanceProfile, iamapi.ActionTagInstanceProfile, in.InstanceProfileName, in.Tags)
+func (svc *Service) TagInstanceProfile(ctx context.Context, r *authn.Request, in *iamapi.TagInstanceProfileInput) (*iamapi.TagInstanceProfileOutput, error) {
+	return &iamapi.TagInstanceProfileOutput{}, tagEntity(ctx, r, svc, (*txn).requireInstanceProfile, iamapi.ActionTagInstanceProfile, in.InstanceProfileName, in.Tags)
 }
 
 // UntagInstanceProfile removes tags from an instance profile.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagInstanceProfile.html
-func (svc *Service) UntagInstanceProfile(ctx context.Context, in *iamapi.UntagInstanceProfileInput) (*iamapi.UntagInstanceProfileOutput, error) {
-	return &iamapi.UntagInstanceProfileOutput{}, untagEntity(ctx, svc, (*txn).requireInstanceProfile, iamapi.ActionUntagInstanceProfile, in.InstanceProfileName, in.TagKeys)
+func (svc *Service) UntagInstanceProfile(ctx context.Context, r *authn.Request, in *iamapi.UntagInstanceProfileInput) (*iamapi.UntagInstanceProfileOutput, error) {
+	return &iamapi.UntagInstanceProfileOutput{}, untagEntity(ctx, r, svc, (*txn).requireInstanceProfile, iamapi.ActionUntagInstanceProfile, in.InstanceProfileName, in.TagKeys)
 }
 
 // ListInstanceProfileTags lists an instance profile's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfileTags.html
-func (svc *Service) ListInstanceProfileTags(ctx context.Context, in *iamapi.ListInstanceProfileTagsInput) (*iamapi.ListInstanceProfileTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireInstanceProfile, iamapi.ActionListInstanceProfileTags, in.InstanceProfileName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListInstanceProfileTagsOutput {
+func (svc *Service) ListInstanceProfileTags(ctx context.Context, r *authn.Request, in *iamapi.ListInstanceProfileTagsInput) (*iamapi.ListInstanceProfileTagsOutput, error) {
+	return listEntityTags(ctx, r, svc, (*txn).requireInstanceProfile, iamapi.ActionListInstanceProfileTags, in.InstanceProfileName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListInstanceProfileTagsOutput {
 		return &iamapi.ListInstanceProfileTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"sync"
 	"time"
@@ -79,8 +80,8 @@ func (t *txn) changeSettings(change func(s *settings) error) error {
 // UpdateAccountPasswordPolicy sets the account's password policy. It
 // replaces the whole policy: a parameter not given takes its default.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html
-func (svc *Service) UpdateAccountPasswordPolicy(ctx context.Context, in *iamapi.UpdateAccountPasswordPolicyInput) (*iamapi.UpdateAccountPasswordPolicyOutput, error) {
-	err := svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+func (svc *Service) UpdateAccountPasswordPolicy(ctx context.Context, r *authn.Request, in *iamapi.UpdateAccountPasswordPolicyInput) (*iamapi.UpdateAccountPasswordPolicyOutput, error) {
+	err := svc.update(ctx, r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionUpdateAccountPasswordPolicy, "*", nil); err != nil {
 			return err
 		}
@@ -95,8 +96,7 @@ func (svc *Service) UpdateAccountPasswordPolicy(ctx context.Context, in *iamapi.
 // GetAccountPasswordPolicy returns the account's password policy, or
 // NoSuchEntity while the default policy is in force.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountPasswordPolicy.html
-func (svc *Service) GetAccountPasswordPolicy(ctx context.Context, _ *iamapi.GetAccountPasswordPolicyInput) (*iamapi.GetAccountPasswordPolicyOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetAccountPasswordPolicy(ctx context.Context, r *authn.Request, _ *iamapi.GetAccountPasswordPolicyInput) (*iamapi.GetAccountPasswordPolicyOutput, error) {
 	var out *iamapi.GetAccountPasswordPolicyOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorizeSelfService(iamapi.ActionGetAccountPasswordPolicy, "*"); err != nil {
@@ -115,8 +115,8 @@ func (svc *Service) GetAccountPasswordPolicy(ctx context.Context, _ *iamapi.GetA
 // DeleteAccountPasswordPolicy deletes the account's password policy; the
 // default password policy is in force again.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteAccountPasswordPolicy.html
-func (svc *Service) DeleteAccountPasswordPolicy(ctx context.Context, _ *iamapi.DeleteAccountPasswordPolicyInput) (*iamapi.DeleteAccountPasswordPolicyOutput, error) {
-	err := svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+func (svc *Service) DeleteAccountPasswordPolicy(ctx context.Context, r *authn.Request, _ *iamapi.DeleteAccountPasswordPolicyInput) (*iamapi.DeleteAccountPasswordPolicyOutput, error) {
+	err := svc.update(ctx, r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionDeleteAccountPasswordPolicy, "*", nil); err != nil {
 			return err
 		}
@@ -157,8 +157,7 @@ func (t *txn) authorizeSelfService(action iamapi.Action, resource string) error 
 		return err
 	}
 	pols := &caller.Policies
-	r := t.req
-	if p := t.accountPasswordPolicy(); p != nil && p.AllowUsersToChangePassword && r.UserKey != "" && r.Caller.Type == policy.User {
+	if p := t.accountPasswordPolicy(); p != nil && p.AllowUsersToChangePassword && t.callerKey != "" {
 		grant, err := selfServiceGrant()
 		if err != nil {
 			return err
@@ -212,8 +211,7 @@ type passwordWrite struct {
 	apply func(t *txn, u *user, lp *loginProfile) *loginProfile
 }
 
-func (svc *Service) writePassword(ctx context.Context, w passwordWrite) error {
-	r := RequestFrom(ctx)
+func (svc *Service) writePassword(ctx context.Context, r *authn.Request, w passwordWrite) error {
 	name := ""
 	for range maxPasswordAttempts {
 		var (
@@ -304,7 +302,7 @@ func (lp *loginProfile) withPassword(hash string, now time.Time) *loginProfile {
 // CreateLoginProfile gives a user (by default the caller) a console
 // password, which must meet the account's password policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateLoginProfile.html
-func (svc *Service) CreateLoginProfile(ctx context.Context, in *iamapi.CreateLoginProfileInput) (*iamapi.CreateLoginProfileOutput, error) {
+func (svc *Service) CreateLoginProfile(ctx context.Context, r *authn.Request, in *iamapi.CreateLoginProfileInput) (*iamapi.CreateLoginProfileOutput, error) {
 	if in.Password == "" {
 		return nil, errPasswordRequired()
 	}
@@ -312,7 +310,7 @@ func (svc *Service) CreateLoginProfile(ctx context.Context, in *iamapi.CreateLog
 		hash string
 		out  *iamapi.CreateLoginProfileOutput
 	)
-	err := svc.writePassword(ctx, passwordWrite{
+	err := svc.writePassword(ctx, r, passwordWrite{
 		look: func(t *txn) (*user, error) {
 			u, err := t.loginUser(iamapi.ActionCreateLoginProfile, in.UserName)
 			if err != nil {
@@ -340,8 +338,7 @@ func (svc *Service) CreateLoginProfile(ctx context.Context, in *iamapi.CreateLog
 // GetLoginProfile tells whether a user (by default the caller) has a
 // console password, since when, and whether it must be reset.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetLoginProfile.html
-func (svc *Service) GetLoginProfile(ctx context.Context, in *iamapi.GetLoginProfileInput) (*iamapi.GetLoginProfileOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetLoginProfile(ctx context.Context, r *authn.Request, in *iamapi.GetLoginProfileInput) (*iamapi.GetLoginProfileOutput, error) {
 	var out *iamapi.GetLoginProfileOutput
 	err := svc.view(r, func(t *txn) error {
 		u, err := t.loginUser(iamapi.ActionGetLoginProfile, in.UserName)
@@ -361,9 +358,9 @@ func (svc *Service) GetLoginProfile(ctx context.Context, in *iamapi.GetLoginProf
 // UpdateLoginProfile resets a user's password, or whether it must be
 // changed at the next sign-in; what is not given stays as it is.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateLoginProfile.html
-func (svc *Service) UpdateLoginProfile(ctx context.Context, in *iamapi.UpdateLoginProfileInput) (*iamapi.UpdateLoginProfileOutput, error) {
+func (svc *Service) UpdateLoginProfile(ctx context.Context, r *authn.Request, in *iamapi.UpdateLoginProfileInput) (*iamapi.UpdateLoginProfileOutput, error) {
 	var hash string
-	err := svc.writePassword(ctx, passwordWrite{
+	err := svc.writePassword(ctx, r, passwordWrite{
 		look: func(t *txn) (*user, error) {
 			u, err := t.requireUser(iamapi.ActionUpdateLoginProfile, in.UserName, nil)
 			if err != nil {
@@ -397,8 +394,8 @@ func (svc *Service) UpdateLoginProfile(ctx context.Context, in *iamapi.UpdateLog
 // DeleteLoginProfile removes a user's (by default the caller's) console
 // password. The user's access keys keep working.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteLoginProfile.html
-func (svc *Service) DeleteLoginProfile(ctx context.Context, in *iamapi.DeleteLoginProfileInput) (*iamapi.DeleteLoginProfileOutput, error) {
-	err := svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+func (svc *Service) DeleteLoginProfile(ctx context.Context, r *authn.Request, in *iamapi.DeleteLoginProfileInput) (*iamapi.DeleteLoginProfileOutput, error) {
+	err := svc.update(ctx, r, func(t *txn) error {
 		u, err := t.loginUser(iamapi.ActionDeleteLoginProfile, in.UserName)
 		if err != nil {
 			return err
@@ -420,17 +417,16 @@ func (svc *Service) DeleteLoginProfile(ctx context.Context, in *iamapi.DeleteLog
 // every user (selfServiceGrant). The new password must meet the password
 // policy; it clears PasswordResetRequired.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ChangePassword.html
-func (svc *Service) ChangePassword(ctx context.Context, in *iamapi.ChangePasswordInput) (*iamapi.ChangePasswordOutput, error) {
+func (svc *Service) ChangePassword(ctx context.Context, r *authn.Request, in *iamapi.ChangePasswordInput) (*iamapi.ChangePasswordOutput, error) {
 	var hash string
-	err := svc.writePassword(ctx, passwordWrite{
+	err := svc.writePassword(ctx, r, passwordWrite{
 		look: func(t *txn) (*user, error) {
-			r := t.req
-			if r.UserKey == "" || r.Caller.Type != policy.User {
+			if t.callerKey == "" {
 				return nil, iamapi.InvalidUserType("Only IAM users can change their own password with ChangePassword.")
 			}
-			u, ok := get[*user](t, kindUser, r.UserKey)
+			u, ok := get[*user](t, kindUser, t.callerKey)
 			if !ok {
-				return nil, errNoSuchUser(r.UserKey)
+				return nil, errNoSuchUser(t.callerKey)
 			}
 			if err := t.authorizeSelfService(iamapi.ActionChangePassword, t.userARN(u, "")); err != nil {
 				return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"github.com/gatehouse/gatehouse/authn"
 	"net/url"
 	"slices"
 	"strings"
@@ -71,7 +72,7 @@ func (t *txn) mfaResource(given string) string {
 
 // lookupMFA finds the virtual MFA device with a serial number as given.
 func (t *txn) lookupMFA(given string) (*virtualMFA, bool) {
-	return get[*virtualMFA](t, kindMFA, t.req.in(given))
+	return get[*virtualMFA](t, kindMFA, t.in(given))
 }
 
 // requireMFA authorizes action on a virtual MFA device and returns it.
@@ -92,7 +93,7 @@ func (t *txn) requireMFA(action iamapi.Action, given string, keys map[string][]s
 // userMFA returns u's device with the given serial number, or the
 // error AWS gives when it is not one of them.
 func (t *txn) userMFA(u *user, given string) (*mfaDevice, error) {
-	if d, ok := cred[*mfaDevice](t, kindMFAEnabled, ownerPrefix(u.key())+t.req.in(given), u); ok {
+	if d, ok := cred[*mfaDevice](t, kindMFAEnabled, ownerPrefix(u.key())+t.in(given), u); ok {
 		return d, nil
 	}
 	if _, ok := t.lookupMFA(given); ok {
@@ -133,13 +134,12 @@ func qrPNG(content string) ([]byte, error) {
 // CreateVirtualMFADevice creates an unassigned virtual MFA device and
 // returns its secret, once, as a base32 string and as a QR code.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateVirtualMFADevice.html
-func (svc *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.CreateVirtualMFADeviceInput) (*iamapi.CreateVirtualMFADeviceOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) CreateVirtualMFADevice(ctx context.Context, r *authn.Request, in *iamapi.CreateVirtualMFADeviceInput) (*iamapi.CreateVirtualMFADeviceOutput, error) {
 	var out *iamapi.CreateVirtualMFADeviceOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
 		serial := t.mfaSerial(path, in.VirtualMFADeviceName)
-		if err := t.authorize(iamapi.ActionCreateVirtualMFADevice, t.req.out(serial), tagContext(in.Tags, nil)); err != nil {
+		if err := t.authorize(iamapi.ActionCreateVirtualMFADevice, t.out(serial), tagContext(in.Tags, nil)); err != nil {
 			return err
 		}
 		// Path and name are unique regardless of case.
@@ -166,7 +166,7 @@ func (svc *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.Creat
 		}
 		t.put(&virtualMFA{Serial: serial, Seed: sealed, Tags: tags})
 		out = &iamapi.CreateVirtualMFADeviceOutput{VirtualMFADevice: &iamapi.VirtualMFADevice{
-			SerialNumber:     t.req.out(serial),
+			SerialNumber:     t.out(serial),
 			Base32StringSeed: []byte(b32),
 			QRCodePNG:        png,
 			Tags:             apiTags(tags),
@@ -197,8 +197,7 @@ func (t *txn) checkCodes(m *virtualMFA, code1, code2 string, lastStep int64) (in
 // EnableMFADevice assigns a virtual MFA device to a user once two
 // consecutive codes from it prove the user holds its secret.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableMFADevice.html
-func (svc *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADeviceInput) (*iamapi.EnableMFADeviceOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) EnableMFADevice(ctx context.Context, r *authn.Request, in *iamapi.EnableMFADeviceInput) (*iamapi.EnableMFADeviceOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		u, err := t.requireUser(iamapi.ActionEnableMFADevice, in.UserName, nil)
 		if err != nil {
@@ -231,8 +230,7 @@ func (svc *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADev
 // ResyncMFADevice checks two consecutive codes of a user's device and
 // records the step they reached.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ResyncMFADevice.html
-func (svc *Service) ResyncMFADevice(ctx context.Context, in *iamapi.ResyncMFADeviceInput) (*iamapi.ResyncMFADeviceOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ResyncMFADevice(ctx context.Context, r *authn.Request, in *iamapi.ResyncMFADeviceInput) (*iamapi.ResyncMFADeviceOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		u, err := t.requireUser(iamapi.ActionResyncMFADevice, in.UserName, nil)
 		if err != nil {
@@ -267,7 +265,7 @@ func (t *txn) findUserMFA(action iamapi.Action, userName, serial string) (*user,
 	name := t.targetUser(userName)
 	if name == "" {
 		// The root user: Gatehouse assigns it no MFA devices.
-		if err := t.authorize(action, t.req.Caller.ARN, nil); err != nil {
+		if err := t.authorize(action, t.req.ARN, nil); err != nil {
 			return nil, nil, err
 		}
 		return nil, nil, errNoSuchMFA(serial)
@@ -286,8 +284,7 @@ func (t *txn) findUserMFA(action iamapi.Action, userName, serial string) (*user,
 // DeactivateMFADevice removes a device from its user; a virtual device
 // remains, unassigned.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeactivateMFADevice.html
-func (svc *Service) DeactivateMFADevice(ctx context.Context, in *iamapi.DeactivateMFADeviceInput) (*iamapi.DeactivateMFADeviceOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeactivateMFADevice(ctx context.Context, r *authn.Request, in *iamapi.DeactivateMFADeviceInput) (*iamapi.DeactivateMFADeviceOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		_, d, err := t.findUserMFA(iamapi.ActionDeactivateMFADevice, in.UserName, in.SerialNumber)
 		if err != nil {
@@ -306,8 +303,7 @@ func (svc *Service) DeactivateMFADevice(ctx context.Context, in *iamapi.Deactiva
 
 // DeleteVirtualMFADevice deletes an unassigned virtual MFA device.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteVirtualMFADevice.html
-func (svc *Service) DeleteVirtualMFADevice(ctx context.Context, in *iamapi.DeleteVirtualMFADeviceInput) (*iamapi.DeleteVirtualMFADeviceOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteVirtualMFADevice(ctx context.Context, r *authn.Request, in *iamapi.DeleteVirtualMFADeviceInput) (*iamapi.DeleteVirtualMFADeviceOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		m, err := t.requireMFA(iamapi.ActionDeleteVirtualMFADevice, in.SerialNumber, nil)
 		if err != nil {
@@ -325,13 +321,12 @@ func (svc *Service) DeleteVirtualMFADevice(ctx context.Context, in *iamapi.Delet
 // ListMFADevices lists a user's MFA devices (by default the caller's),
 // in the order they were enabled.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListMFADevices.html
-func (svc *Service) ListMFADevices(ctx context.Context, in *iamapi.ListMFADevicesInput) (*iamapi.ListMFADevicesOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListMFADevices(ctx context.Context, r *authn.Request, in *iamapi.ListMFADevicesInput) (*iamapi.ListMFADevicesOutput, error) {
 	var out *iamapi.ListMFADevicesOutput
 	err := svc.view(r, func(t *txn) error {
 		name := t.targetUser(in.UserName)
 		if name == "" {
-			if err := t.authorize(iamapi.ActionListMFADevices, r.Caller.ARN, nil); err != nil {
+			if err := t.authorize(iamapi.ActionListMFADevices, r.ARN, nil); err != nil {
 				return err
 			}
 			out = &iamapi.ListMFADevicesOutput{MFADevices: []iamapi.MFADevice{}, IsTruncated: boolPtr(false)}
@@ -347,7 +342,7 @@ func (svc *Service) ListMFADevices(ctx context.Context, in *iamapi.ListMFADevice
 		}
 		out = &iamapi.ListMFADevicesOutput{MFADevices: make([]iamapi.MFADevice, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
 		for i, d := range page {
-			out.MFADevices[i] = iamapi.MFADevice{UserName: u.Name, SerialNumber: t.req.out(d.Serial), EnableDate: d.Enabled}
+			out.MFADevices[i] = iamapi.MFADevice{UserName: u.Name, SerialNumber: t.out(d.Serial), EnableDate: d.Enabled}
 		}
 		return nil
 	})
@@ -357,8 +352,7 @@ func (svc *Service) ListMFADevices(ctx context.Context, in *iamapi.ListMFADevice
 // ListVirtualMFADevices lists the account's virtual MFA devices by
 // assignment status (default Any), with the user of assigned ones.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListVirtualMFADevices.html
-func (svc *Service) ListVirtualMFADevices(ctx context.Context, in *iamapi.ListVirtualMFADevicesInput) (*iamapi.ListVirtualMFADevicesOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListVirtualMFADevices(ctx context.Context, r *authn.Request, in *iamapi.ListVirtualMFADevicesInput) (*iamapi.ListVirtualMFADevicesOutput, error) {
 	var out *iamapi.ListVirtualMFADevicesOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionListVirtualMFADevices, iamapi.MFAARN(t.req.Partition, t.req.Account, "/", ""), nil); err != nil {
@@ -380,7 +374,7 @@ func (svc *Service) ListVirtualMFADevices(ctx context.Context, in *iamapi.ListVi
 		var users map[string]*user
 		out = &iamapi.ListVirtualMFADevicesOutput{VirtualMFADevices: make([]iamapi.VirtualMFADevice, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
 		for i, m := range page {
-			d := iamapi.VirtualMFADevice{SerialNumber: t.req.out(m.Serial)}
+			d := iamapi.VirtualMFADevice{SerialNumber: t.out(m.Serial)}
 			if m.UserID != "" {
 				if users == nil {
 					users = make(map[string]*user)
@@ -404,15 +398,14 @@ func (svc *Service) ListVirtualMFADevices(ctx context.Context, in *iamapi.ListVi
 // GetMFADevice returns one of a user's MFA devices (by default the
 // caller's). Virtual devices have no certifications.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetMFADevice.html
-func (svc *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceInput) (*iamapi.GetMFADeviceOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetMFADevice(ctx context.Context, r *authn.Request, in *iamapi.GetMFADeviceInput) (*iamapi.GetMFADeviceOutput, error) {
 	var out *iamapi.GetMFADeviceOutput
 	err := svc.view(r, func(t *txn) error {
 		u, d, err := t.findUserMFA(iamapi.ActionGetMFADevice, in.UserName, in.SerialNumber)
 		if err != nil {
 			return err
 		}
-		out = &iamapi.GetMFADeviceOutput{UserName: u.Name, SerialNumber: t.req.out(d.Serial), EnableDate: d.Enabled}
+		out = &iamapi.GetMFADeviceOutput{UserName: u.Name, SerialNumber: t.out(d.Serial), EnableDate: d.Enabled}
 		return nil
 	})
 	return out, err
@@ -420,20 +413,20 @@ func (svc *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceInp
 
 // TagMFADevice adds or replaces tags of a virtual MFA device.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagMFADevice.html
-func (svc *Service) TagMFADevice(ctx context.Context, in *iamapi.TagMFADeviceInput) (*iamapi.TagMFADeviceOutput, error) {
-	return &iamapi.TagMFADeviceOutput{}, tagEntity(ctx, svc, (*txn).requireMFA, iamapi.ActionTagMFADevice, in.SerialNumber, in.Tags)
+func (svc *Service) TagMFADevice(ctx context.Context, r *authn.Request, in *iamapi.TagMFADeviceInput) (*iamapi.TagMFADeviceOutput, error) {
+	return &iamapi.TagMFADeviceOutput{}, tagEntity(ctx, r, svc, (*txn).requireMFA, iamapi.ActionTagMFADevice, in.SerialNumber, in.Tags)
 }
 
 // UntagMFADevice removes tags from a virtual MFA device.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagMFADevice.html
-func (svc *Service) UntagMFADevice(ctx context.Context, in *iamapi.UntagMFADeviceInput) (*iamapi.UntagMFADeviceOutput, error) {
-	return &iamapi.UntagMFADeviceOutput{}, untagEntity(ctx, svc, (*txn).requireMFA, iamapi.ActionUntagMFADevice, in.SerialNumber, in.TagKeys)
+func (svc *Service) UntagMFADevice(ctx context.Context, r *authn.Request, in *iamapi.UntagMFADeviceInput) (*iamapi.UntagMFADeviceOutput, error) {
+	return &iamapi.UntagMFADeviceOutput{}, untagEntity(ctx, r, svc, (*txn).requireMFA, iamapi.ActionUntagMFADevice, in.SerialNumber, in.TagKeys)
 }
 
 // ListMFADeviceTags lists a virtual MFA device's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListMFADeviceTags.html
-func (svc *Service) ListMFADeviceTags(ctx context.Context, in *iamapi.ListMFADeviceTagsInput) (*iamapi.ListMFADeviceTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireMFA, iamapi.ActionListMFADeviceTags, in.SerialNumber, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListMFADeviceTagsOutput {
+func (svc *Service) ListMFADeviceTags(ctx context.Context, r *authn.Request, in *iamapi.ListMFADeviceTagsInput) (*iamapi.ListMFADeviceTagsOutput, error) {
+	return listEntityTags(ctx, r, svc, (*txn).requireMFA, iamapi.ActionListMFADeviceTags, in.SerialNumber, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListMFADeviceTagsOutput {
 		return &iamapi.ListMFADeviceTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }

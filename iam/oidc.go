@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"strings"
 	"time"
@@ -88,8 +89,7 @@ func errNoSuchOIDC(given string) error {
 // Gatehouse reaches no IdP, so such a provider has no thumbprint and
 // tokens are checked against the keys alone.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html
-func (svc *Service) CreateOpenIDConnectProvider(ctx context.Context, in *iamapi.CreateOpenIDConnectProviderInput) (*iamapi.CreateOpenIDConnectProviderOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) CreateOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *iamapi.CreateOpenIDConnectProviderInput) (*iamapi.CreateOpenIDConnectProviderOutput, error) {
 	var out *iamapi.CreateOpenIDConnectProviderOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		key, err := oidcURL(in.Url)
@@ -140,8 +140,7 @@ func compactUnique(list []string) []string {
 // GetOpenIDConnectProvider returns an OIDC provider; its Url is without
 // the scheme.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetOpenIDConnectProvider.html
-func (svc *Service) GetOpenIDConnectProvider(ctx context.Context, in *iamapi.GetOpenIDConnectProviderInput) (*iamapi.GetOpenIDConnectProviderOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *iamapi.GetOpenIDConnectProviderInput) (*iamapi.GetOpenIDConnectProviderOutput, error) {
 	var out *iamapi.GetOpenIDConnectProviderOutput
 	err := svc.view(r, func(t *txn) error {
 		p, err := t.requireOIDC(iamapi.ActionGetOpenIDConnectProvider, in.OpenIDConnectProviderArn, nil, errNoSuchOIDC)
@@ -168,8 +167,7 @@ func (svc *Service) GetOpenIDConnectProvider(ctx context.Context, in *iamapi.Get
 // recorded 2026-02-18:
 // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_oidc.snapshot.json).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteOpenIDConnectProvider.html
-func (svc *Service) DeleteOpenIDConnectProvider(ctx context.Context, in *iamapi.DeleteOpenIDConnectProviderInput) (*iamapi.DeleteOpenIDConnectProviderOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *iamapi.DeleteOpenIDConnectProviderInput) (*iamapi.DeleteOpenIDConnectProviderOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		p, err := t.requireOIDC(iamapi.ActionDeleteOpenIDConnectProvider, in.OpenIDConnectProviderArn, nil, func(given string) error {
 			return iamapi.NoSuchEntity("OpenId connect Provider %s cannot be found.", given)
@@ -186,8 +184,7 @@ func (svc *Service) DeleteOpenIDConnectProvider(ctx context.Context, in *iamapi.
 // ListOpenIDConnectProviders lists the ARNs of the account's OIDC
 // providers.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOpenIDConnectProviders.html
-func (svc *Service) ListOpenIDConnectProviders(ctx context.Context, in *iamapi.ListOpenIDConnectProvidersInput) (*iamapi.ListOpenIDConnectProvidersOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListOpenIDConnectProviders(ctx context.Context, r *authn.Request, in *iamapi.ListOpenIDConnectProvidersInput) (*iamapi.ListOpenIDConnectProvidersOutput, error) {
 	var out *iamapi.ListOpenIDConnectProvidersOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionListOpenIDConnectProviders, t.oidcARN("*"), nil); err != nil {
@@ -205,15 +202,15 @@ func (svc *Service) ListOpenIDConnectProviders(ctx context.Context, in *iamapi.L
 
 // changeOIDC authorizes action on an OIDC provider and stages what
 // change makes of a copy of it.
-func (svc *Service) changeOIDC(ctx context.Context, action iamapi.Action, given string, keys map[string][]string, change func(p *oidcProvider) error) error {
-	return changeEntity(ctx, svc, findOIDC, action, given, keys, func(_ *txn, e *oidcProvider) error { return change(e) })
+func (svc *Service) changeOIDC(ctx context.Context, r *authn.Request, action iamapi.Action, given string, keys map[string][]string, change func(p *oidcProvider) error) error {
+	return changeEntity(ctx, r, svc, findOIDC, action, given, keys, func(_ *txn, e *oidcProvider) error { return change(e) })
 }
 
 // AddClientIDToOpenIDConnectProvider adds a client ID (audience); adding
 // one that is there already changes nothing.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddClientIDToOpenIDConnectProvider.html
-func (svc *Service) AddClientIDToOpenIDConnectProvider(ctx context.Context, in *iamapi.AddClientIDToOpenIDConnectProviderInput) (*iamapi.AddClientIDToOpenIDConnectProviderOutput, error) {
-	return &iamapi.AddClientIDToOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, iamapi.ActionAddClientIDToOpenIDConnectProvider, in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
+func (svc *Service) AddClientIDToOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *iamapi.AddClientIDToOpenIDConnectProviderInput) (*iamapi.AddClientIDToOpenIDConnectProviderOutput, error) {
+	return &iamapi.AddClientIDToOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, r, iamapi.ActionAddClientIDToOpenIDConnectProvider, in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
 		if slices.Contains(p.ClientIDs, in.ClientID) {
 			return nil
 		}
@@ -228,8 +225,8 @@ func (svc *Service) AddClientIDToOpenIDConnectProvider(ctx context.Context, in *
 // RemoveClientIDFromOpenIDConnectProvider removes a client ID; removing
 // one that is not there changes nothing.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveClientIDFromOpenIDConnectProvider.html
-func (svc *Service) RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, in *iamapi.RemoveClientIDFromOpenIDConnectProviderInput) (*iamapi.RemoveClientIDFromOpenIDConnectProviderOutput, error) {
-	return &iamapi.RemoveClientIDFromOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, iamapi.ActionRemoveClientIDFromOpenIDConnectProvider, in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
+func (svc *Service) RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *iamapi.RemoveClientIDFromOpenIDConnectProviderInput) (*iamapi.RemoveClientIDFromOpenIDConnectProviderOutput, error) {
+	return &iamapi.RemoveClientIDFromOpenIDConnectProviderOutput{}, svc.changeOIDC(ctx, r, iamapi.ActionRemoveClientIDFromOpenIDConnectProvider, in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
 		p.ClientIDs = slices.DeleteFunc(slices.Clone(p.ClientIDs), func(id string) bool { return id == in.ClientID })
 		return nil
 	})
@@ -237,8 +234,8 @@ func (svc *Service) RemoveClientIDFromOpenIDConnectProvider(ctx context.Context,
 
 // UpdateOpenIDConnectProviderThumbprint replaces the thumbprint list.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateOpenIDConnectProviderThumbprint.html
-func (svc *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, in *iamapi.UpdateOpenIDConnectProviderThumbprintInput) (*iamapi.UpdateOpenIDConnectProviderThumbprintOutput, error) {
-	return &iamapi.UpdateOpenIDConnectProviderThumbprintOutput{}, svc.changeOIDC(ctx, iamapi.ActionUpdateOpenIDConnectProviderThumbprint, in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
+func (svc *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, r *authn.Request, in *iamapi.UpdateOpenIDConnectProviderThumbprintInput) (*iamapi.UpdateOpenIDConnectProviderThumbprintOutput, error) {
+	return &iamapi.UpdateOpenIDConnectProviderThumbprintOutput{}, svc.changeOIDC(ctx, r, iamapi.ActionUpdateOpenIDConnectProviderThumbprint, in.OpenIDConnectProviderArn, nil, func(p *oidcProvider) error {
 		if len(in.ThumbprintList) == 0 {
 			return iamapi.InvalidInput("Thumbprint list must contain at least one entry.")
 		}
@@ -250,20 +247,20 @@ func (svc *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, i
 
 // TagOpenIDConnectProvider adds or replaces tags of an OIDC provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagOpenIDConnectProvider.html
-func (svc *Service) TagOpenIDConnectProvider(ctx context.Context, in *iamapi.TagOpenIDConnectProviderInput) (*iamapi.TagOpenIDConnectProviderOutput, error) {
-	return &iamapi.TagOpenIDConnectProviderOutput{}, tagEntity(ctx, svc, findOIDC, iamapi.ActionTagOpenIDConnectProvider, in.OpenIDConnectProviderArn, in.Tags)
+func (svc *Service) TagOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *iamapi.TagOpenIDConnectProviderInput) (*iamapi.TagOpenIDConnectProviderOutput, error) {
+	return &iamapi.TagOpenIDConnectProviderOutput{}, tagEntity(ctx, r, svc, findOIDC, iamapi.ActionTagOpenIDConnectProvider, in.OpenIDConnectProviderArn, in.Tags)
 }
 
 // UntagOpenIDConnectProvider removes tags from an OIDC provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagOpenIDConnectProvider.html
-func (svc *Service) UntagOpenIDConnectProvider(ctx context.Context, in *iamapi.UntagOpenIDConnectProviderInput) (*iamapi.UntagOpenIDConnectProviderOutput, error) {
-	return &iamapi.UntagOpenIDConnectProviderOutput{}, untagEntity(ctx, svc, findOIDC, iamapi.ActionUntagOpenIDConnectProvider, in.OpenIDConnectProviderArn, in.TagKeys)
+func (svc *Service) UntagOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *iamapi.UntagOpenIDConnectProviderInput) (*iamapi.UntagOpenIDConnectProviderOutput, error) {
+	return &iamapi.UntagOpenIDConnectProviderOutput{}, untagEntity(ctx, r, svc, findOIDC, iamapi.ActionUntagOpenIDConnectProvider, in.OpenIDConnectProviderArn, in.TagKeys)
 }
 
 // ListOpenIDConnectProviderTags lists an OIDC provider's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOpenIDConnectProviderTags.html
-func (svc *Service) ListOpenIDConnectProviderTags(ctx context.Context, in *iamapi.ListOpenIDConnectProviderTagsInput) (*iamapi.ListOpenIDConnectProviderTagsOutput, error) {
-	return listEntityTags(ctx, svc, findOIDC, iamapi.ActionListOpenIDConnectProviderTags, in.OpenIDConnectProviderArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListOpenIDConnectProviderTagsOutput {
+func (svc *Service) ListOpenIDConnectProviderTags(ctx context.Context, r *authn.Request, in *iamapi.ListOpenIDConnectProviderTagsInput) (*iamapi.ListOpenIDConnectProviderTagsOutput, error) {
+	return listEntityTags(ctx, r, svc, findOIDC, iamapi.ActionListOpenIDConnectProviderTags, in.OpenIDConnectProviderArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListOpenIDConnectProviderTagsOutput {
 		return &iamapi.ListOpenIDConnectProviderTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }

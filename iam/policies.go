@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gatehouse/gatehouse/authn"
 	"net/url"
 	"slices"
 	"strings"
@@ -63,7 +64,7 @@ type managedRef struct {
 
 // lookupPolicy finds a managed policy by the ARN the caller gave.
 func (t *txn) lookupPolicy(given string) (managedRef, bool) {
-	a := t.req.in(given)
+	a := t.in(given)
 	if isAWSManagedARN(a) {
 		if mp := t.svc.catalog.ManagedPolicy(a); mp != nil && mp.ARN == a {
 			return managedRef{aws: mp, arn: a}, true
@@ -106,7 +107,7 @@ func attachmentCounts(t *txn, a string) (attached, boundary int) {
 func (t *txn) apiPolicy(ref managedRef) *iamapi.Policy {
 	attached, boundary := attachmentCounts(t, ref.arn)
 	out := &iamapi.Policy{
-		Arn:                           t.req.out(ref.arn),
+		Arn:                           t.out(ref.arn),
 		AttachmentCount:               int32Ptr(attached),
 		PermissionsBoundaryUsageCount: int32Ptr(boundary),
 		IsAttachable:                  boolPtr(true),
@@ -145,8 +146,7 @@ func int32Ptr(n int) *int32 { v := int32(n); return &v }
 
 // CreatePolicy creates a customer managed policy with version v1.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html
-func (svc *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyInput) (*iamapi.CreatePolicyOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) CreatePolicy(ctx context.Context, r *authn.Request, in *iamapi.CreatePolicyInput) (*iamapi.CreatePolicyOutput, error) {
 	var out *iamapi.CreatePolicyOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
@@ -215,8 +215,7 @@ func (t *txn) requireCustomerPolicy(action iamapi.Action, given string) (*manage
 
 // GetPolicy returns a managed policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicy.html
-func (svc *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*iamapi.GetPolicyOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetPolicy(ctx context.Context, r *authn.Request, in *iamapi.GetPolicyInput) (*iamapi.GetPolicyOutput, error) {
 	var out *iamapi.GetPolicyOutput
 	err := svc.view(r, func(t *txn) error {
 		ref, err := t.requirePolicy(iamapi.ActionGetPolicy, in.PolicyArn, nil)
@@ -239,14 +238,13 @@ func (svc *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyInput) (*
 // DeletePolicy deletes a customer managed policy that nothing attaches
 // and that has only its default version left.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicy.html
-func (svc *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyInput) (*iamapi.DeletePolicyOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeletePolicy(ctx context.Context, r *authn.Request, in *iamapi.DeletePolicyInput) (*iamapi.DeletePolicyOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		p, err := t.requireCustomerPolicy(iamapi.ActionDeletePolicy, in.PolicyArn)
 		if err != nil {
 			return err
 		}
-		attached, boundary := attachmentCounts(t, t.req.in(in.PolicyArn))
+		attached, boundary := attachmentCounts(t, t.in(in.PolicyArn))
 		if attached > 0 || boundary > 0 {
 			return iamapi.DeleteConflict("Cannot delete a policy attached to entities.")
 		}
@@ -261,8 +259,7 @@ func (svc *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyInp
 
 // ListPolicies lists managed policies: AWS's, the account's, or both.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListPolicies.html
-func (svc *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesInput) (*iamapi.ListPoliciesOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListPolicies(ctx context.Context, r *authn.Request, in *iamapi.ListPoliciesInput) (*iamapi.ListPoliciesOutput, error) {
 	var out *iamapi.ListPoliciesOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionListPolicies, iamapi.PolicyARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
@@ -328,8 +325,7 @@ func (t *txn) apiVersion(v policyVersion, isDefault bool) iamapi.PolicyVersion {
 
 // CreatePolicyVersion adds a version to a customer managed policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicyVersion.html
-func (svc *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePolicyVersionInput) (*iamapi.CreatePolicyVersionOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) CreatePolicyVersion(ctx context.Context, r *authn.Request, in *iamapi.CreatePolicyVersionInput) (*iamapi.CreatePolicyVersionOutput, error) {
 	var out *iamapi.CreatePolicyVersionOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		p, err := t.requireCustomerPolicy(iamapi.ActionCreatePolicyVersion, in.PolicyArn)
@@ -361,8 +357,7 @@ func (svc *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePo
 
 // GetPolicyVersion returns one version of a managed policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicyVersion.html
-func (svc *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVersionInput) (*iamapi.GetPolicyVersionOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetPolicyVersion(ctx context.Context, r *authn.Request, in *iamapi.GetPolicyVersionInput) (*iamapi.GetPolicyVersionOutput, error) {
 	var out *iamapi.GetPolicyVersionOutput
 	err := svc.view(r, func(t *txn) error {
 		ref, err := t.requirePolicy(iamapi.ActionGetPolicyVersion, in.PolicyArn, nil)
@@ -390,8 +385,7 @@ func (svc *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVe
 
 // ListPolicyVersions lists the versions of a managed policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListPolicyVersions.html
-func (svc *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsInput) (*iamapi.ListPolicyVersionsOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListPolicyVersions(ctx context.Context, r *authn.Request, in *iamapi.ListPolicyVersionsInput) (*iamapi.ListPolicyVersionsOutput, error) {
 	var out *iamapi.ListPolicyVersionsOutput
 	err := svc.view(r, func(t *txn) error {
 		ref, err := t.requirePolicy(iamapi.ActionListPolicyVersions, in.PolicyArn, nil)
@@ -437,8 +431,8 @@ func isNoSuchEntity(err error) bool {
 
 // changeVersion authorizes action on a customer managed policy that has
 // version id and stages what change makes of a copy of the policy.
-func (svc *Service) changeVersion(ctx context.Context, action iamapi.Action, policyARN, id string, change func(t *txn, p *managedPolicy) error) error {
-	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+func (svc *Service) changeVersion(ctx context.Context, r *authn.Request, action iamapi.Action, policyARN, id string, change func(t *txn, p *managedPolicy) error) error {
+	return svc.update(ctx, r, func(t *txn) error {
 		p, err := t.requireCustomerPolicy(action, policyARN)
 		if isNoSuchEntity(err) {
 			return errNoSuchVersion(policyARN, id)
@@ -460,8 +454,8 @@ func (svc *Service) changeVersion(ctx context.Context, action iamapi.Action, pol
 
 // DeletePolicyVersion deletes a version that is not the default.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicyVersion.html
-func (svc *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionInput) (*iamapi.DeletePolicyVersionOutput, error) {
-	return &iamapi.DeletePolicyVersionOutput{}, svc.changeVersion(ctx, iamapi.ActionDeletePolicyVersion, in.PolicyArn, in.VersionId, func(_ *txn, p *managedPolicy) error {
+func (svc *Service) DeletePolicyVersion(ctx context.Context, r *authn.Request, in *iamapi.DeletePolicyVersionInput) (*iamapi.DeletePolicyVersionOutput, error) {
+	return &iamapi.DeletePolicyVersionOutput{}, svc.changeVersion(ctx, r, iamapi.ActionDeletePolicyVersion, in.PolicyArn, in.VersionId, func(_ *txn, p *managedPolicy) error {
 		if in.VersionId == p.Default {
 			return iamapi.DeleteConflict("Cannot delete the default version of a policy.")
 		}
@@ -472,8 +466,8 @@ func (svc *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePo
 
 // SetDefaultPolicyVersion makes a version the one in force.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_SetDefaultPolicyVersion.html
-func (svc *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionInput) (*iamapi.SetDefaultPolicyVersionOutput, error) {
-	return &iamapi.SetDefaultPolicyVersionOutput{}, svc.changeVersion(ctx, iamapi.ActionSetDefaultPolicyVersion, in.PolicyArn, in.VersionId, func(t *txn, p *managedPolicy) error {
+func (svc *Service) SetDefaultPolicyVersion(ctx context.Context, r *authn.Request, in *iamapi.SetDefaultPolicyVersionInput) (*iamapi.SetDefaultPolicyVersionOutput, error) {
+	return &iamapi.SetDefaultPolicyVersionOutput{}, svc.changeVersion(ctx, r, iamapi.ActionSetDefaultPolicyVersion, in.PolicyArn, in.VersionId, func(t *txn, p *managedPolicy) error {
 		p.Default, p.Updated = in.VersionId, t.svc.now()
 		return nil
 	})
@@ -493,8 +487,7 @@ func checkPolicyARN(given string) error {
 }
 
 // attach attaches a managed policy to a user, group or role.
-func (svc *Service) attach(ctx context.Context, kind string, action iamapi.Action, name, policyARN string) error {
-	r := RequestFrom(ctx)
+func (svc *Service) attach(ctx context.Context, r *authn.Request, kind string, action iamapi.Action, name, policyARN string) error {
 	if err := checkPolicyARN(policyARN); err != nil {
 		return err
 	}
@@ -523,8 +516,7 @@ func (svc *Service) attach(ctx context.Context, kind string, action iamapi.Actio
 }
 
 // detach detaches a managed policy from a user, group or role.
-func (svc *Service) detach(ctx context.Context, kind string, action iamapi.Action, name, policyARN string) error {
-	r := RequestFrom(ctx)
+func (svc *Service) detach(ctx context.Context, r *authn.Request, kind string, action iamapi.Action, name, policyARN string) error {
 	if err := checkPolicyARN(policyARN); err != nil {
 		return err
 	}
@@ -537,7 +529,7 @@ func (svc *Service) detach(ctx context.Context, kind string, action iamapi.Actio
 		if err := protectedHolder(h); err != nil {
 			return err
 		}
-		a := t.req.in(policyARN)
+		a := t.in(policyARN)
 		if !slices.Contains(h.attachedPolicies(), a) {
 			return iamapi.NoSuchEntity("Policy %s was not found.", policyARN)
 		}
@@ -547,8 +539,7 @@ func (svc *Service) detach(ctx context.Context, kind string, action iamapi.Actio
 }
 
 // listAttached lists the managed policies attached to a holder.
-func (svc *Service) listAttached(ctx context.Context, kind string, action iamapi.Action, name, pathPrefix, marker string, maxItems *int32) ([]iamapi.AttachedPolicy, string, bool, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) listAttached(ctx context.Context, r *authn.Request, kind string, action iamapi.Action, name, pathPrefix, marker string, maxItems *int32) ([]iamapi.AttachedPolicy, string, bool, error) {
 	var (
 		out       []iamapi.AttachedPolicy
 		next      string
@@ -561,7 +552,7 @@ func (svc *Service) listAttached(ctx context.Context, kind string, action iamapi
 		}
 		var all []iamapi.AttachedPolicy
 		for _, a := range h.attachedPolicies() {
-			ref, ok := t.lookupPolicy(t.req.out(a))
+			ref, ok := t.lookupPolicy(t.out(a))
 			if !ok {
 				continue
 			}
@@ -572,7 +563,7 @@ func (svc *Service) listAttached(ctx context.Context, kind string, action iamapi
 				name, path = ref.customer.Name, ref.customer.Path
 			}
 			if pathPrefixMatch(path, pathPrefix) {
-				all = append(all, iamapi.AttachedPolicy{PolicyName: name, PolicyArn: t.req.out(a)})
+				all = append(all, iamapi.AttachedPolicy{PolicyName: name, PolicyArn: t.out(a)})
 			}
 		}
 		slices.SortFunc(all, func(a, b iamapi.AttachedPolicy) int { return strings.Compare(a.PolicyArn, b.PolicyArn) })
@@ -586,8 +577,7 @@ func (svc *Service) listAttached(ctx context.Context, kind string, action iamapi
 }
 
 // putInline adds or replaces an inline policy of a user, group or role.
-func (svc *Service) putInline(ctx context.Context, kind string, action iamapi.Action, name, policyName, doc string, pk policy.Kind) error {
-	r := RequestFrom(ctx)
+func (svc *Service) putInline(ctx context.Context, r *authn.Request, kind string, action iamapi.Action, name, policyName, doc string, pk policy.Kind) error {
 	return svc.update(ctx, r, func(t *txn) error {
 		h, err := t.requireHolder(kind, action, name, nil)
 		if err != nil {
@@ -629,8 +619,7 @@ func inlineName(m map[string]string, name string) (string, bool) {
 }
 
 // getInline returns an inline policy's document.
-func (svc *Service) getInline(ctx context.Context, kind string, action iamapi.Action, name, policyName string) (holderName, doc string, err error) {
-	r := RequestFrom(ctx)
+func (svc *Service) getInline(ctx context.Context, r *authn.Request, kind string, action iamapi.Action, name, policyName string) (holderName, doc string, err error) {
 	err = svc.view(r, func(t *txn) error {
 		h, err := t.requireHolder(kind, action, name, nil)
 		if err != nil {
@@ -657,8 +646,7 @@ func kindNoun(kind string) string {
 }
 
 // deleteInline deletes an inline policy.
-func (svc *Service) deleteInline(ctx context.Context, kind string, action iamapi.Action, name, policyName string) error {
-	r := RequestFrom(ctx)
+func (svc *Service) deleteInline(ctx context.Context, r *authn.Request, kind string, action iamapi.Action, name, policyName string) error {
 	return svc.update(ctx, r, func(t *txn) error {
 		h, err := t.requireHolder(kind, action, name, nil)
 		if err != nil {
@@ -682,8 +670,7 @@ func (svc *Service) deleteInline(ctx context.Context, kind string, action iamapi
 }
 
 // listInline lists the names of a holder's inline policies.
-func (svc *Service) listInline(ctx context.Context, kind string, action iamapi.Action, name, marker string, maxItems *int32) ([]string, string, bool, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) listInline(ctx context.Context, r *authn.Request, kind string, action iamapi.Action, name, marker string, maxItems *int32) ([]string, string, bool, error) {
 	var (
 		out       []string
 		next      string

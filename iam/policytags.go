@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -31,20 +32,20 @@ func (t *txn) requireTaggablePolicy(action iamapi.Action, given string, keys map
 
 // TagPolicy adds or replaces tags of a customer managed policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagPolicy.html
-func (svc *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyInput) (*iamapi.TagPolicyOutput, error) {
-	return &iamapi.TagPolicyOutput{}, tagEntity(ctx, svc, (*txn).requireTaggablePolicy, iamapi.ActionTagPolicy, in.PolicyArn, in.Tags)
+func (svc *Service) TagPolicy(ctx context.Context, r *authn.Request, in *iamapi.TagPolicyInput) (*iamapi.TagPolicyOutput, error) {
+	return &iamapi.TagPolicyOutput{}, tagEntity(ctx, r, svc, (*txn).requireTaggablePolicy, iamapi.ActionTagPolicy, in.PolicyArn, in.Tags)
 }
 
 // UntagPolicy removes tags from a customer managed policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagPolicy.html
-func (svc *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyInput) (*iamapi.UntagPolicyOutput, error) {
-	return &iamapi.UntagPolicyOutput{}, untagEntity(ctx, svc, (*txn).requireTaggablePolicy, iamapi.ActionUntagPolicy, in.PolicyArn, in.TagKeys)
+func (svc *Service) UntagPolicy(ctx context.Context, r *authn.Request, in *iamapi.UntagPolicyInput) (*iamapi.UntagPolicyOutput, error) {
+	return &iamapi.UntagPolicyOutput{}, untagEntity(ctx, r, svc, (*txn).requireTaggablePolicy, iamapi.ActionUntagPolicy, in.PolicyArn, in.TagKeys)
 }
 
 // ListPolicyTags lists a customer managed policy's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListPolicyTags.html
-func (svc *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsInput) (*iamapi.ListPolicyTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireTaggablePolicy, iamapi.ActionListPolicyTags, in.PolicyArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListPolicyTagsOutput {
+func (svc *Service) ListPolicyTags(ctx context.Context, r *authn.Request, in *iamapi.ListPolicyTagsInput) (*iamapi.ListPolicyTagsOutput, error) {
+	return listEntityTags(ctx, r, svc, (*txn).requireTaggablePolicy, iamapi.ActionListPolicyTags, in.PolicyArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListPolicyTagsOutput {
 		return &iamapi.ListPolicyTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }
@@ -66,8 +67,7 @@ type policyEntity struct {
 // (values of the shared EntityType enum) name no identity, so they keep
 // none.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListEntitiesForPolicy.html
-func (svc *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEntitiesForPolicyInput) (*iamapi.ListEntitiesForPolicyOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListEntitiesForPolicy(ctx context.Context, r *authn.Request, in *iamapi.ListEntitiesForPolicyInput) (*iamapi.ListEntitiesForPolicyOutput, error) {
 	var out *iamapi.ListEntitiesForPolicyOutput
 	err := svc.view(r, func(t *txn) error {
 		ref, err := t.requirePolicy(iamapi.ActionListEntitiesForPolicy, in.PolicyArn, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"sync"
 	"testing"
@@ -41,46 +42,47 @@ func quoteList(s []string) string {
 //   - role app has inline iam:ListRoles.
 type viewWorld struct {
 	svc    *Service
-	ctx    context.Context // unchecked: the administrator's changes
-	getARN string          // customer managed policy get
-	list   string          // customer managed policy list: iam:ListRoles
+	ctx    context.Context
+	r      *authn.Request // unchecked: the administrator's changes
+	getARN string         // customer managed policy get
+	list   string         // customer managed policy list: iam:ListRoles
 }
 
 var viewPrincipals = []string{"user/alice", "user/bob", "user/carol", "user/dave", "user/erin", "role/app"}
 
 func newViewWorld(t testing.TB) *viewWorld {
 	t.Helper()
-	svc, ctx := newInternalService(t)
-	w := &viewWorld{svc: svc, ctx: ctx}
+	svc, ctx, r := newInternalService(t)
+	w := &viewWorld{svc: svc, ctx: ctx, r: r}
 	must := func(_ any, err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	p, err := svc.CreatePolicy(ctx, &iamapi.CreatePolicyInput{PolicyName: "get", PolicyDocument: allowDoc("iam:GetUser")})
+	p, err := svc.CreatePolicy(ctx, r, &iamapi.CreatePolicyInput{PolicyName: "get", PolicyDocument: allowDoc("iam:GetUser")})
 	must(nil, err)
 	w.getARN = p.Policy.Arn
-	p, err = svc.CreatePolicy(ctx, &iamapi.CreatePolicyInput{PolicyName: "list", PolicyDocument: allowDoc("iam:ListRoles")})
+	p, err = svc.CreatePolicy(ctx, r, &iamapi.CreatePolicyInput{PolicyName: "list", PolicyDocument: allowDoc("iam:ListRoles")})
 	must(nil, err)
 	w.list = p.Policy.Arn
 	for _, g := range []string{"devs", "ops"} {
-		must(svc.CreateGroup(ctx, &iamapi.CreateGroupInput{GroupName: g}))
+		must(svc.CreateGroup(ctx, r, &iamapi.CreateGroupInput{GroupName: g}))
 	}
-	must(svc.PutGroupPolicy(ctx, &iamapi.PutGroupPolicyInput{GroupName: "devs", PolicyName: "groups", PolicyDocument: allowDoc("iam:ListGroups")}))
-	must(svc.AttachGroupPolicy(ctx, &iamapi.AttachGroupPolicyInput{GroupName: "devs", PolicyArn: w.getARN}))
+	must(svc.PutGroupPolicy(ctx, r, &iamapi.PutGroupPolicyInput{GroupName: "devs", PolicyName: "groups", PolicyDocument: allowDoc("iam:ListGroups")}))
+	must(svc.AttachGroupPolicy(ctx, r, &iamapi.AttachGroupPolicyInput{GroupName: "devs", PolicyArn: w.getARN}))
 	for _, u := range []string{"alice", "bob", "carol", "dave", "erin"} {
-		must(svc.CreateUser(ctx, &iamapi.CreateUserInput{UserName: u}))
+		must(svc.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: u}))
 	}
-	must(svc.AddUserToGroup(ctx, &iamapi.AddUserToGroupInput{GroupName: "devs", UserName: "alice"}))
-	must(svc.AddUserToGroup(ctx, &iamapi.AddUserToGroupInput{GroupName: "devs", UserName: "bob"}))
-	must(svc.AddUserToGroup(ctx, &iamapi.AddUserToGroupInput{GroupName: "ops", UserName: "dave"}))
-	must(svc.AttachUserPolicy(ctx, &iamapi.AttachUserPolicyInput{UserName: "carol", PolicyArn: w.getARN}))
-	must(svc.PutUserPolicy(ctx, &iamapi.PutUserPolicyInput{UserName: "erin", PolicyName: "team",
+	must(svc.AddUserToGroup(ctx, r, &iamapi.AddUserToGroupInput{GroupName: "devs", UserName: "alice"}))
+	must(svc.AddUserToGroup(ctx, r, &iamapi.AddUserToGroupInput{GroupName: "devs", UserName: "bob"}))
+	must(svc.AddUserToGroup(ctx, r, &iamapi.AddUserToGroupInput{GroupName: "ops", UserName: "dave"}))
+	must(svc.AttachUserPolicy(ctx, r, &iamapi.AttachUserPolicyInput{UserName: "carol", PolicyArn: w.getARN}))
+	must(svc.PutUserPolicy(ctx, r, &iamapi.PutUserPolicyInput{UserName: "erin", PolicyName: "team",
 		PolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListPolicies","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}]}`}))
-	must(svc.CreateRole(ctx, &iamapi.CreateRoleInput{RoleName: "app",
+	must(svc.CreateRole(ctx, r, &iamapi.CreateRoleInput{RoleName: "app",
 		AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`}))
-	must(svc.PutRolePolicy(ctx, &iamapi.PutRolePolicyInput{RoleName: "app", PolicyName: "roles", PolicyDocument: allowDoc("iam:ListRoles")}))
+	must(svc.PutRolePolicy(ctx, r, &iamapi.PutRolePolicyInput{RoleName: "app", PolicyName: "roles", PolicyDocument: allowDoc("iam:ListRoles")}))
 	return w
 }
 
@@ -101,7 +103,7 @@ func cut(p string) (kind, name string, ok bool) {
 
 // userRequest is a request by the IAM user name of account, as the
 // server makes it after authentication.
-func userRequest(t testing.TB, svc *Service, account, name string) *Request {
+func userRequest(t testing.TB, svc *Service, account, name string) *authn.Request {
 	t.Helper()
 	r, err := requestOf(svc, account, name)
 	if err != nil {
@@ -110,16 +112,16 @@ func userRequest(t testing.TB, svc *Service, account, name string) *Request {
 	return r
 }
 
-func requestOf(svc *Service, account, name string) (*Request, error) {
+func requestOf(svc *Service, account, name string) (*authn.Request, error) {
 	svc.mu.RLock()
 	u, _ := svc.state.lookup(recordKey{account, kindUser, nameKey(name)}).(*user)
 	svc.mu.RUnlock()
 	if u == nil {
 		return nil, fmt.Errorf("no user %s", name)
 	}
-	return &Request{Account: account, Partition: canonicalPartition, Time: time.Now(),
-		Caller:  policy.Caller{Type: policy.User, ARN: "arn:aws:iam::" + account + ":user" + u.Path + u.Name, Account: account},
-		UserKey: u.key(), UserID: u.ID}, nil
+	p := authn.User(canonicalPartition, account, u.Path, u.Name, u.ID)
+	p.Key = authn.LongTermKey
+	return &authn.Request{Principal: p, Time: time.Now()}, nil
 }
 
 // can reports whether principal p ("user/alice", "role/app") of
@@ -202,7 +204,7 @@ func TestViewChanges(t *testing.T) {
 	}{{
 		name: "user inline policy",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.PutUserPolicy(w.ctx, &iamapi.PutUserPolicyInput{UserName: "alice", PolicyName: "roles", PolicyDocument: allowDoc("iam:ListRoles")})
+			_, err := w.svc.PutUserPolicy(w.ctx, w.r, &iamapi.PutUserPolicyInput{UserName: "alice", PolicyName: "roles", PolicyDocument: allowDoc("iam:ListRoles")})
 			return err
 		},
 		affected: []string{"user/alice"},
@@ -210,7 +212,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "user attached policy",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.AttachUserPolicy(w.ctx, &iamapi.AttachUserPolicyInput{UserName: "dave", PolicyArn: w.list})
+			_, err := w.svc.AttachUserPolicy(w.ctx, w.r, &iamapi.AttachUserPolicyInput{UserName: "dave", PolicyArn: w.list})
 			return err
 		},
 		affected: []string{"user/dave"},
@@ -218,7 +220,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "user detached policy",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.DetachUserPolicy(w.ctx, &iamapi.DetachUserPolicyInput{UserName: "carol", PolicyArn: w.getARN})
+			_, err := w.svc.DetachUserPolicy(w.ctx, w.r, &iamapi.DetachUserPolicyInput{UserName: "carol", PolicyArn: w.getARN})
 			return err
 		},
 		affected: []string{"user/carol"},
@@ -226,7 +228,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "user permissions boundary",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.PutUserPermissionsBoundary(w.ctx, &iamapi.PutUserPermissionsBoundaryInput{UserName: "alice", PermissionsBoundary: w.getARN})
+			_, err := w.svc.PutUserPermissionsBoundary(w.ctx, w.r, &iamapi.PutUserPermissionsBoundaryInput{UserName: "alice", PermissionsBoundary: w.getARN})
 			return err
 		},
 		affected: []string{"user/alice"},
@@ -234,7 +236,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "user tags",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.TagUser(w.ctx, &iamapi.TagUserInput{UserName: "erin", Tags: []iamapi.Tag{{Key: "team", Value: "blue"}}})
+			_, err := w.svc.TagUser(w.ctx, w.r, &iamapi.TagUserInput{UserName: "erin", Tags: []iamapi.Tag{{Key: "team", Value: "blue"}}})
 			return err
 		},
 		affected: []string{"user/erin"},
@@ -244,28 +246,28 @@ func TestViewChanges(t *testing.T) {
 		// the same pointer, and nothing compiles again.
 		name: "user access key created and deleted",
 		change: func(t *testing.T, w *viewWorld) error {
-			out, err := w.svc.CreateAccessKey(w.ctx, &iamapi.CreateAccessKeyInput{UserName: "bob"})
+			out, err := w.svc.CreateAccessKey(w.ctx, w.r, &iamapi.CreateAccessKeyInput{UserName: "bob"})
 			if err != nil {
 				return err
 			}
-			if _, err := w.svc.UpdateAccessKey(w.ctx, &iamapi.UpdateAccessKeyInput{UserName: "bob", AccessKeyId: out.AccessKey.AccessKeyId, Status: statusInactive}); err != nil {
+			if _, err := w.svc.UpdateAccessKey(w.ctx, w.r, &iamapi.UpdateAccessKeyInput{UserName: "bob", AccessKeyId: out.AccessKey.AccessKeyId, Status: statusInactive}); err != nil {
 				return err
 			}
-			_, err = w.svc.DeleteAccessKey(w.ctx, &iamapi.DeleteAccessKeyInput{UserName: "bob", AccessKeyId: out.AccessKey.AccessKeyId})
+			_, err = w.svc.DeleteAccessKey(w.ctx, w.r, &iamapi.DeleteAccessKeyInput{UserName: "bob", AccessKeyId: out.AccessKey.AccessKeyId})
 			return err
 		},
 		decides: []decision{{"user/bob", "GetUser", true, true}},
 	}, {
 		name: "user login profile",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.CreateLoginProfile(w.ctx, &iamapi.CreateLoginProfileInput{UserName: "alice", Password: "correct horse battery staple 1A!"})
+			_, err := w.svc.CreateLoginProfile(w.ctx, w.r, &iamapi.CreateLoginProfileInput{UserName: "alice", Password: "correct horse battery staple 1A!"})
 			return err
 		},
 		decides: []decision{{"user/alice", "GetUser", true, true}},
 	}, {
 		name: "group inline policy",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.PutGroupPolicy(w.ctx, &iamapi.PutGroupPolicyInput{GroupName: "devs", PolicyName: "policies", PolicyDocument: allowDoc("iam:ListPolicies")})
+			_, err := w.svc.PutGroupPolicy(w.ctx, w.r, &iamapi.PutGroupPolicyInput{GroupName: "devs", PolicyName: "policies", PolicyDocument: allowDoc("iam:ListPolicies")})
 			return err
 		},
 		affected: []string{"user/alice", "user/bob"},
@@ -273,7 +275,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "group attached policy",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.AttachGroupPolicy(w.ctx, &iamapi.AttachGroupPolicyInput{GroupName: "ops", PolicyArn: w.list})
+			_, err := w.svc.AttachGroupPolicy(w.ctx, w.r, &iamapi.AttachGroupPolicyInput{GroupName: "ops", PolicyArn: w.list})
 			return err
 		},
 		affected: []string{"user/dave"},
@@ -281,7 +283,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "group detached policy",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.DetachGroupPolicy(w.ctx, &iamapi.DetachGroupPolicyInput{GroupName: "devs", PolicyArn: w.getARN})
+			_, err := w.svc.DetachGroupPolicy(w.ctx, w.r, &iamapi.DetachGroupPolicyInput{GroupName: "devs", PolicyArn: w.getARN})
 			return err
 		},
 		affected: []string{"user/alice", "user/bob"},
@@ -289,7 +291,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "group renamed",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.UpdateGroup(w.ctx, &iamapi.UpdateGroupInput{GroupName: "devs", NewGroupName: "developers"})
+			_, err := w.svc.UpdateGroup(w.ctx, w.r, &iamapi.UpdateGroupInput{GroupName: "devs", NewGroupName: "developers"})
 			return err
 		},
 		affected: []string{"user/alice", "user/bob"},
@@ -297,7 +299,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "user added to group",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.AddUserToGroup(w.ctx, &iamapi.AddUserToGroupInput{GroupName: "devs", UserName: "dave"})
+			_, err := w.svc.AddUserToGroup(w.ctx, w.r, &iamapi.AddUserToGroupInput{GroupName: "devs", UserName: "dave"})
 			return err
 		},
 		affected: []string{"user/dave"},
@@ -305,7 +307,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "user removed from group",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.RemoveUserFromGroup(w.ctx, &iamapi.RemoveUserFromGroupInput{GroupName: "devs", UserName: "bob"})
+			_, err := w.svc.RemoveUserFromGroup(w.ctx, w.r, &iamapi.RemoveUserFromGroupInput{GroupName: "devs", UserName: "bob"})
 			return err
 		},
 		affected: []string{"user/bob"},
@@ -313,7 +315,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "managed policy default version",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.CreatePolicyVersion(w.ctx, &iamapi.CreatePolicyVersionInput{PolicyArn: w.getARN, PolicyDocument: allowDoc("iam:ListPolicies"), SetAsDefault: awsBool(true)})
+			_, err := w.svc.CreatePolicyVersion(w.ctx, w.r, &iamapi.CreatePolicyVersionInput{PolicyArn: w.getARN, PolicyDocument: allowDoc("iam:ListPolicies"), SetAsDefault: awsBool(true)})
 			return err
 		},
 		// carol attaches get directly, alice and bob through devs.
@@ -323,7 +325,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "role inline policy",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.DeleteRolePolicy(w.ctx, &iamapi.DeleteRolePolicyInput{RoleName: "app", PolicyName: "roles"})
+			_, err := w.svc.DeleteRolePolicy(w.ctx, w.r, &iamapi.DeleteRolePolicyInput{RoleName: "app", PolicyName: "roles"})
 			return err
 		},
 		affected: []string{"role/app"},
@@ -331,7 +333,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "role attached policy",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.AttachRolePolicy(w.ctx, &iamapi.AttachRolePolicyInput{RoleName: "app", PolicyArn: w.getARN})
+			_, err := w.svc.AttachRolePolicy(w.ctx, w.r, &iamapi.AttachRolePolicyInput{RoleName: "app", PolicyArn: w.getARN})
 			return err
 		},
 		affected: []string{"role/app"},
@@ -339,7 +341,7 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "role boundary",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.PutRolePermissionsBoundary(w.ctx, &iamapi.PutRolePermissionsBoundaryInput{RoleName: "app", PermissionsBoundary: w.getARN})
+			_, err := w.svc.PutRolePermissionsBoundary(w.ctx, w.r, &iamapi.PutRolePermissionsBoundaryInput{RoleName: "app", PermissionsBoundary: w.getARN})
 			return err
 		},
 		affected: []string{"role/app"},
@@ -347,12 +349,12 @@ func TestViewChanges(t *testing.T) {
 	}, {
 		name: "another kind of record",
 		change: func(t *testing.T, w *viewWorld) error {
-			_, err := w.svc.CreateRole(w.ctx, &iamapi.CreateRoleInput{RoleName: "other",
+			_, err := w.svc.CreateRole(w.ctx, w.r, &iamapi.CreateRoleInput{RoleName: "other",
 				AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`})
 			if err != nil {
 				return err
 			}
-			_, err = w.svc.CreateAccountAlias(w.ctx, &iamapi.CreateAccountAliasInput{AccountAlias: "view-test"})
+			_, err = w.svc.CreateAccountAlias(w.ctx, w.r, &iamapi.CreateAccountAliasInput{AccountAlias: "view-test"})
 			return err
 		},
 		decides: []decision{{"user/alice", "GetUser", true, true}},
@@ -416,7 +418,7 @@ func TestViewUserRenamedOrDeleted(t *testing.T) {
 	w := newViewWorld(t)
 	svc := w.svc
 	entries := warm(t, svc, internalAccount, viewPrincipals)
-	if _, err := svc.UpdateUser(w.ctx, &iamapi.UpdateUserInput{UserName: "alice", NewUserName: "alicia"}); err != nil {
+	if _, err := svc.UpdateUser(w.ctx, w.r, &iamapi.UpdateUserInput{UserName: "alice", NewUserName: "alicia"}); err != nil {
 		t.Fatal(err)
 	}
 	if svc.principals.lookup(viewKey(internalAccount, "user/alice")) != nil {
@@ -425,10 +427,10 @@ func TestViewUserRenamedOrDeleted(t *testing.T) {
 	if !can(t, svc, internalAccount, "user/alicia", "ListGroups") {
 		t.Fatal("renamed user lost its group's policy")
 	}
-	if _, err := svc.RemoveUserFromGroup(w.ctx, &iamapi.RemoveUserFromGroupInput{GroupName: "ops", UserName: "dave"}); err != nil {
+	if _, err := svc.RemoveUserFromGroup(w.ctx, w.r, &iamapi.RemoveUserFromGroupInput{GroupName: "ops", UserName: "dave"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DeleteUser(w.ctx, &iamapi.DeleteUserInput{UserName: "dave"}); err != nil {
+	if _, err := svc.DeleteUser(w.ctx, w.r, &iamapi.DeleteUserInput{UserName: "dave"}); err != nil {
 		t.Fatal(err)
 	}
 	if svc.principals.lookup(viewKey(internalAccount, "user/dave")) != nil {
@@ -510,7 +512,7 @@ func TestViewRaceStoresNothingStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The change lands between the build's read and its store.
-	if _, err := svc.DetachUserPolicy(w.ctx, &iamapi.DetachUserPolicyInput{UserName: "carol", PolicyArn: w.getARN}); err != nil {
+	if _, err := svc.DetachUserPolicy(w.ctx, w.r, &iamapi.DetachUserPolicyInput{UserName: "carol", PolicyArn: w.getARN}); err != nil {
 		t.Fatal(err)
 	}
 	stale, err := svc.finish(b)
@@ -597,17 +599,17 @@ func TestViewConcurrent(t *testing.T) {
 		attached := i%2 == 0
 		var err error
 		if attached {
-			_, err = svc.AttachGroupPolicy(w.ctx, &iamapi.AttachGroupPolicyInput{GroupName: "devs", PolicyArn: w.list})
+			_, err = svc.AttachGroupPolicy(w.ctx, w.r, &iamapi.AttachGroupPolicyInput{GroupName: "devs", PolicyArn: w.list})
 		} else {
-			_, err = svc.DetachGroupPolicy(w.ctx, &iamapi.DetachGroupPolicyInput{GroupName: "devs", PolicyArn: w.list})
+			_, err = svc.DetachGroupPolicy(w.ctx, w.r, &iamapi.DetachGroupPolicyInput{GroupName: "devs", PolicyArn: w.list})
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		if i%4 == 1 {
-			_, err = svc.AttachUserPolicy(w.ctx, &iamapi.AttachUserPolicyInput{UserName: "dave", PolicyArn: w.list})
+			_, err = svc.AttachUserPolicy(w.ctx, w.r, &iamapi.AttachUserPolicyInput{UserName: "dave", PolicyArn: w.list})
 		} else if i%4 == 3 {
-			_, err = svc.DetachUserPolicy(w.ctx, &iamapi.DetachUserPolicyInput{UserName: "dave", PolicyArn: w.list})
+			_, err = svc.DetachUserPolicy(w.ctx, w.r, &iamapi.DetachUserPolicyInput{UserName: "dave", PolicyArn: w.list})
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -639,7 +641,7 @@ func TestViewAllocs(t *testing.T) {
 	w := newViewWorld(t)
 	svc := w.svc
 	r := userRequest(t, svc, internalAccount, "alice")
-	tx := &txn{svc: svc, req: r, acct: r.Account, base: svc.state}
+	tx := svc.reader(r)
 	if _, err := tx.caller(); err != nil {
 		t.Fatal(err)
 	}
@@ -662,10 +664,10 @@ func TestViewAllocs(t *testing.T) {
 // changeAccount stages an account with n users, each in one of 10
 // groups and with an inline policy, a customer managed policy attached
 // to every tenth user and to every group; every user compiled once.
-func changeAccount(b *testing.B, n int) (*Service, context.Context) {
-	svc, ctx := newInternalService(b)
+func changeAccount(b *testing.B, n int) (*Service, context.Context, *authn.Request) {
+	svc, ctx, r := newInternalService(b)
 	now := time.Now().UTC().Truncate(time.Second)
-	stage(b, svc, ctx, func(tx *txn) {
+	stage(b, svc, r, func(tx *txn) {
 		for i := range 2 {
 			tx.put(&managedPolicy{Path: "/", Name: fmt.Sprintf("p%d", i), ID: uniqueID(prefixPolicy), Created: now, Updated: now,
 				Versions: []policyVersion{{ID: "v1", Doc: allowDoc("s3:GetObject", "s3:PutObject"), Created: now}}, Default: "v1", NextVersion: 2})
@@ -692,7 +694,7 @@ func changeAccount(b *testing.B, n int) (*Service, context.Context) {
 			b.Fatal(err)
 		}
 	}
-	return svc, ctx
+	return svc, ctx, r
 }
 
 // BenchmarkViewChange is the cost of one change in an account of n
@@ -709,7 +711,7 @@ func BenchmarkViewChange(b *testing.B) {
 	for _, via := range []string{"apply", "commit"} {
 		for _, n := range []int{50, 500, 5000} {
 			b.Run(fmt.Sprintf("%s/users=%d", via, n), func(b *testing.B) {
-				svc, ctx := changeAccount(b, n)
+				svc, ctx, r := changeAccount(b, n)
 				k := recordKey{internalAccount, kindUser, "u00001"}
 				svc.mu.RLock()
 				plain := svc.state.lookup(k).(*user)
@@ -720,12 +722,12 @@ func BenchmarkViewChange(b *testing.B) {
 				change := func(attach bool) {
 					switch {
 					case via == "commit" && attach:
-						_, err := svc.AttachUserPolicy(ctx, &iamapi.AttachUserPolicyInput{UserName: "u00001", PolicyArn: p1})
+						_, err := svc.AttachUserPolicy(ctx, r, &iamapi.AttachUserPolicyInput{UserName: "u00001", PolicyArn: p1})
 						if err != nil {
 							b.Fatal(err)
 						}
 					case via == "commit":
-						_, err := svc.DetachUserPolicy(ctx, &iamapi.DetachUserPolicyInput{UserName: "u00001", PolicyArn: p1})
+						_, err := svc.DetachUserPolicy(ctx, r, &iamapi.DetachUserPolicyInput{UserName: "u00001", PolicyArn: p1})
 						if err != nil {
 							b.Fatal(err)
 						}
@@ -744,8 +746,8 @@ func BenchmarkViewChange(b *testing.B) {
 				}
 				other := userRequest(b, svc, internalAccount, "u00002")
 				changed := userRequest(b, svc, internalAccount, "u00001")
-				decide := func(r *Request) {
-					if err := svc.view(r, func(tx *txn) error { return tx.authorize("GetUser", "*", nil) }); err != nil {
+				decide := func(r *authn.Request) {
+					if err := svc.view(r, func(tx *txn) error { return tx.authorize(iamapi.ActionGetUser, "*", nil) }); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -772,7 +774,7 @@ func BenchmarkViewChange(b *testing.B) {
 func BenchmarkViewFlush(b *testing.B) {
 	for _, n := range []int{50, 500, 5000} {
 		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
-			svc, _ := changeAccount(b, n)
+			svc, _, _ := changeAccount(b, n)
 			names := make([]string, n)
 			for i := range names {
 				names[i] = fmt.Sprintf("u%05d", i)
@@ -797,7 +799,7 @@ func BenchmarkViewFlush(b *testing.B) {
 func BenchmarkViewLookup(b *testing.B) {
 	w := newViewWorld(b)
 	r := userRequest(b, w.svc, internalAccount, "alice")
-	tx := &txn{svc: w.svc, req: r, acct: r.Account, base: w.svc.state}
+	tx := w.svc.reader(r)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := tx.caller(); err != nil {
@@ -813,10 +815,10 @@ func BenchmarkViewLookup(b *testing.B) {
 func BenchmarkAuthorize(b *testing.B) {
 	w := newViewWorld(b)
 	r := userRequest(b, w.svc, internalAccount, "alice")
-	tx := &txn{svc: w.svc, req: r, acct: r.Account, base: w.svc.state}
+	tx := w.svc.reader(r)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := tx.authorize("GetUser", "arn:aws:iam::111122223333:user/alice", nil); err != nil {
+		if err := tx.authorize(iamapi.ActionGetUser, "arn:aws:iam::111122223333:user/alice", nil); err != nil {
 			b.Fatal(err)
 		}
 	}

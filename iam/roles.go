@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"strings"
 
@@ -65,8 +66,7 @@ func awsInt32(n int32) *int32 { return &n }
 
 // CreateRole creates a role with a trust policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
-func (svc *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) (*iamapi.CreateRoleOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) CreateRole(ctx context.Context, r *authn.Request, in *iamapi.CreateRoleInput) (*iamapi.CreateRoleOutput, error) {
 	var out *iamapi.CreateRoleOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
@@ -125,8 +125,7 @@ func (svc *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleInput) 
 
 // GetRole returns a role.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html
-func (svc *Service) GetRole(ctx context.Context, in *iamapi.GetRoleInput) (*iamapi.GetRoleOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetRole(ctx context.Context, r *authn.Request, in *iamapi.GetRoleInput) (*iamapi.GetRoleOutput, error) {
 	var out *iamapi.GetRoleOutput
 	err := svc.view(r, func(t *txn) error {
 		ro, err := t.requireRole(iamapi.ActionGetRole, in.RoleName, nil)
@@ -141,8 +140,7 @@ func (svc *Service) GetRole(ctx context.Context, in *iamapi.GetRoleInput) (*iama
 
 // ListRoles lists the roles with a path prefix.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html
-func (svc *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*iamapi.ListRolesOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListRoles(ctx context.Context, r *authn.Request, in *iamapi.ListRolesInput) (*iamapi.ListRolesOutput, error) {
 	var out *iamapi.ListRolesOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionListRoles, iamapi.RoleARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
@@ -166,8 +164,8 @@ func (svc *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesInput) (*
 
 // changeRole authorizes action on a role and stages what change makes of
 // a copy of it.
-func (svc *Service) changeRole(ctx context.Context, action iamapi.Action, name string, keys map[string][]string, change func(t *txn, r *role) error) error {
-	return changeEntity(ctx, svc, (*txn).requireRole, action, name, keys, func(t *txn, r *role) error {
+func (svc *Service) changeRole(ctx context.Context, r *authn.Request, action iamapi.Action, name string, keys map[string][]string, change func(t *txn, r *role) error) error {
+	return changeEntity(ctx, r, svc, (*txn).requireRole, action, name, keys, func(t *txn, r *role) error {
 		// Of a service-linked role, callers may change only the
 		// description (and its tags, which do not come through here).
 		if r.Service != "" && action != iamapi.ActionUpdateRoleDescription {
@@ -179,8 +177,8 @@ func (svc *Service) changeRole(ctx context.Context, action iamapi.Action, name s
 
 // UpdateRole changes a role's description and maximum session duration.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRole.html
-func (svc *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleInput) (*iamapi.UpdateRoleOutput, error) {
-	return &iamapi.UpdateRoleOutput{}, svc.changeRole(ctx, iamapi.ActionUpdateRole, in.RoleName, nil, func(_ *txn, r *role) error {
+func (svc *Service) UpdateRole(ctx context.Context, r *authn.Request, in *iamapi.UpdateRoleInput) (*iamapi.UpdateRoleOutput, error) {
+	return &iamapi.UpdateRoleOutput{}, svc.changeRole(ctx, r, iamapi.ActionUpdateRole, in.RoleName, nil, func(_ *txn, r *role) error {
 		if in.Description != "" {
 			r.Description = in.Description
 		}
@@ -193,9 +191,9 @@ func (svc *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleInput) 
 
 // UpdateRoleDescription changes a role's description.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRoleDescription.html
-func (svc *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRoleDescriptionInput) (*iamapi.UpdateRoleDescriptionOutput, error) {
+func (svc *Service) UpdateRoleDescription(ctx context.Context, r *authn.Request, in *iamapi.UpdateRoleDescriptionInput) (*iamapi.UpdateRoleDescriptionOutput, error) {
 	var out *iamapi.UpdateRoleDescriptionOutput
-	err := svc.changeRole(ctx, iamapi.ActionUpdateRoleDescription, in.RoleName, nil, func(t *txn, r *role) error {
+	err := svc.changeRole(ctx, r, iamapi.ActionUpdateRoleDescription, in.RoleName, nil, func(t *txn, r *role) error {
 		r.Description = in.Description
 		// Without MaxSessionDuration and RoleLastUsed (test_update_role,
 		// update-role-description-response, in
@@ -210,8 +208,8 @@ func (svc *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.Update
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html
-func (svc *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateAssumeRolePolicyInput) (*iamapi.UpdateAssumeRolePolicyOutput, error) {
-	return &iamapi.UpdateAssumeRolePolicyOutput{}, svc.changeRole(ctx, iamapi.ActionUpdateAssumeRolePolicy, in.RoleName, nil, func(t *txn, r *role) error {
+func (svc *Service) UpdateAssumeRolePolicy(ctx context.Context, r *authn.Request, in *iamapi.UpdateAssumeRolePolicyInput) (*iamapi.UpdateAssumeRolePolicyOutput, error) {
+	return &iamapi.UpdateAssumeRolePolicyOutput{}, svc.changeRole(ctx, r, iamapi.ActionUpdateAssumeRolePolicy, in.RoleName, nil, func(t *txn, r *role) error {
 		bindings, err := t.checkTrust(in.PolicyDocument, r.Name)
 		if err != nil {
 			return err
@@ -223,9 +221,9 @@ func (svc *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.Updat
 
 // PutRolePermissionsBoundary sets a role's permissions boundary.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePermissionsBoundary.html
-func (svc *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.PutRolePermissionsBoundaryInput) (*iamapi.PutRolePermissionsBoundaryOutput, error) {
+func (svc *Service) PutRolePermissionsBoundary(ctx context.Context, r *authn.Request, in *iamapi.PutRolePermissionsBoundaryInput) (*iamapi.PutRolePermissionsBoundaryOutput, error) {
 	keys := map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}
-	return &iamapi.PutRolePermissionsBoundaryOutput{}, svc.changeRole(ctx, iamapi.ActionPutRolePermissionsBoundary, in.RoleName, keys, func(t *txn, r *role) error {
+	return &iamapi.PutRolePermissionsBoundaryOutput{}, svc.changeRole(ctx, r, iamapi.ActionPutRolePermissionsBoundary, in.RoleName, keys, func(t *txn, r *role) error {
 		b, err := t.boundaryPolicy(in.PermissionsBoundary)
 		if err != nil {
 			return err
@@ -237,8 +235,8 @@ func (svc *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.P
 
 // DeleteRolePermissionsBoundary removes a role's permissions boundary.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRolePermissionsBoundary.html
-func (svc *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamapi.DeleteRolePermissionsBoundaryInput) (*iamapi.DeleteRolePermissionsBoundaryOutput, error) {
-	return &iamapi.DeleteRolePermissionsBoundaryOutput{}, svc.changeRole(ctx, iamapi.ActionDeleteRolePermissionsBoundary, in.RoleName, nil, func(_ *txn, r *role) error {
+func (svc *Service) DeleteRolePermissionsBoundary(ctx context.Context, r *authn.Request, in *iamapi.DeleteRolePermissionsBoundaryInput) (*iamapi.DeleteRolePermissionsBoundaryOutput, error) {
+	return &iamapi.DeleteRolePermissionsBoundaryOutput{}, svc.changeRole(ctx, r, iamapi.ActionDeleteRolePermissionsBoundary, in.RoleName, nil, func(_ *txn, r *role) error {
 		r.Boundary = ""
 		return nil
 	})
@@ -246,20 +244,20 @@ func (svc *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamap
 
 // TagRole adds or replaces tags of a role.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagRole.html
-func (svc *Service) TagRole(ctx context.Context, in *iamapi.TagRoleInput) (*iamapi.TagRoleOutput, error) {
-	return &iamapi.TagRoleOutput{}, tagEntity(ctx, svc, (*txn).requireRole, iamapi.ActionTagRole, in.RoleName, in.Tags)
+func (svc *Service) TagRole(ctx context.Context, r *authn.Request, in *iamapi.TagRoleInput) (*iamapi.TagRoleOutput, error) {
+	return &iamapi.TagRoleOutput{}, tagEntity(ctx, r, svc, (*txn).requireRole, iamapi.ActionTagRole, in.RoleName, in.Tags)
 }
 
 // UntagRole removes tags from a role.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagRole.html
-func (svc *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleInput) (*iamapi.UntagRoleOutput, error) {
-	return &iamapi.UntagRoleOutput{}, untagEntity(ctx, svc, (*txn).requireRole, iamapi.ActionUntagRole, in.RoleName, in.TagKeys)
+func (svc *Service) UntagRole(ctx context.Context, r *authn.Request, in *iamapi.UntagRoleInput) (*iamapi.UntagRoleOutput, error) {
+	return &iamapi.UntagRoleOutput{}, untagEntity(ctx, r, svc, (*txn).requireRole, iamapi.ActionUntagRole, in.RoleName, in.TagKeys)
 }
 
 // ListRoleTags lists a role's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoleTags.html
-func (svc *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsInput) (*iamapi.ListRoleTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireRole, iamapi.ActionListRoleTags, in.RoleName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListRoleTagsOutput {
+func (svc *Service) ListRoleTags(ctx context.Context, r *authn.Request, in *iamapi.ListRoleTagsInput) (*iamapi.ListRoleTagsOutput, error) {
+	return listEntityTags(ctx, r, svc, (*txn).requireRole, iamapi.ActionListRoleTags, in.RoleName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListRoleTagsOutput {
 		return &iamapi.ListRoleTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }
@@ -267,8 +265,7 @@ func (svc *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsInp
 // DeleteRole deletes a role that has no policies and is in no instance
 // profile.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRole.html
-func (svc *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleInput) (*iamapi.DeleteRoleOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteRole(ctx context.Context, r *authn.Request, in *iamapi.DeleteRoleInput) (*iamapi.DeleteRoleOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		ro, err := t.requireRole(iamapi.ActionDeleteRole, in.RoleName, nil)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"strings"
 	"time"
@@ -148,8 +149,7 @@ func (t *txn) requireSAML(action iamapi.Action, given string, keys map[string][]
 // CreateSAMLProvider creates a SAML 2.0 identity provider from its
 // metadata document.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateSAMLProvider.html
-func (svc *Service) CreateSAMLProvider(ctx context.Context, in *iamapi.CreateSAMLProviderInput) (*iamapi.CreateSAMLProviderOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) CreateSAMLProvider(ctx context.Context, r *authn.Request, in *iamapi.CreateSAMLProviderInput) (*iamapi.CreateSAMLProviderOutput, error) {
 	var out *iamapi.CreateSAMLProviderOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		a := t.samlARN(in.Name)
@@ -194,8 +194,7 @@ func (svc *Service) CreateSAMLProvider(ctx context.Context, in *iamapi.CreateSAM
 // GetSAMLProvider returns a SAML provider's metadata document and
 // settings; private keys are listed by ID only.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetSAMLProvider.html
-func (svc *Service) GetSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProviderInput) (*iamapi.GetSAMLProviderOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetSAMLProvider(ctx context.Context, r *authn.Request, in *iamapi.GetSAMLProviderInput) (*iamapi.GetSAMLProviderOutput, error) {
 	var out *iamapi.GetSAMLProviderOutput
 	err := svc.view(r, func(t *txn) error {
 		p, err := t.requireSAML(iamapi.ActionGetSAMLProvider, in.SAMLProviderArn, nil)
@@ -223,8 +222,7 @@ func (svc *Service) GetSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProvi
 // UpdateSAMLProvider replaces the metadata document, changes the
 // assertion encryption mode, or adds or removes a private key.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateSAMLProvider.html
-func (svc *Service) UpdateSAMLProvider(ctx context.Context, in *iamapi.UpdateSAMLProviderInput) (*iamapi.UpdateSAMLProviderOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) UpdateSAMLProvider(ctx context.Context, r *authn.Request, in *iamapi.UpdateSAMLProviderInput) (*iamapi.UpdateSAMLProviderOutput, error) {
 	var out *iamapi.UpdateSAMLProviderOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		p, err := t.requireSAML(iamapi.ActionUpdateSAMLProvider, in.SAMLProviderArn, nil)
@@ -277,8 +275,7 @@ func (svc *Service) UpdateSAMLProvider(ctx context.Context, in *iamapi.UpdateSAM
 // DeleteSAMLProvider deletes a SAML provider. Roles that trust it are
 // left as they are.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteSAMLProvider.html
-func (svc *Service) DeleteSAMLProvider(ctx context.Context, in *iamapi.DeleteSAMLProviderInput) (*iamapi.DeleteSAMLProviderOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteSAMLProvider(ctx context.Context, r *authn.Request, in *iamapi.DeleteSAMLProviderInput) (*iamapi.DeleteSAMLProviderOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		p, err := t.requireSAML(iamapi.ActionDeleteSAMLProvider, in.SAMLProviderArn, nil)
 		if err != nil {
@@ -292,8 +289,7 @@ func (svc *Service) DeleteSAMLProvider(ctx context.Context, in *iamapi.DeleteSAM
 
 // ListSAMLProviders lists the account's SAML providers (without tags).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListSAMLProviders.html
-func (svc *Service) ListSAMLProviders(ctx context.Context, in *iamapi.ListSAMLProvidersInput) (*iamapi.ListSAMLProvidersOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListSAMLProviders(ctx context.Context, r *authn.Request, in *iamapi.ListSAMLProvidersInput) (*iamapi.ListSAMLProvidersOutput, error) {
 	var out *iamapi.ListSAMLProvidersOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionListSAMLProviders, t.samlARN("*"), nil); err != nil {
@@ -311,20 +307,20 @@ func (svc *Service) ListSAMLProviders(ctx context.Context, in *iamapi.ListSAMLPr
 
 // TagSAMLProvider adds or replaces tags of a SAML provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagSAMLProvider.html
-func (svc *Service) TagSAMLProvider(ctx context.Context, in *iamapi.TagSAMLProviderInput) (*iamapi.TagSAMLProviderOutput, error) {
-	return &iamapi.TagSAMLProviderOutput{}, tagEntity(ctx, svc, (*txn).requireSAML, iamapi.ActionTagSAMLProvider, in.SAMLProviderArn, in.Tags)
+func (svc *Service) TagSAMLProvider(ctx context.Context, r *authn.Request, in *iamapi.TagSAMLProviderInput) (*iamapi.TagSAMLProviderOutput, error) {
+	return &iamapi.TagSAMLProviderOutput{}, tagEntity(ctx, r, svc, (*txn).requireSAML, iamapi.ActionTagSAMLProvider, in.SAMLProviderArn, in.Tags)
 }
 
 // UntagSAMLProvider removes tags from a SAML provider.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagSAMLProvider.html
-func (svc *Service) UntagSAMLProvider(ctx context.Context, in *iamapi.UntagSAMLProviderInput) (*iamapi.UntagSAMLProviderOutput, error) {
-	return &iamapi.UntagSAMLProviderOutput{}, untagEntity(ctx, svc, (*txn).requireSAML, iamapi.ActionUntagSAMLProvider, in.SAMLProviderArn, in.TagKeys)
+func (svc *Service) UntagSAMLProvider(ctx context.Context, r *authn.Request, in *iamapi.UntagSAMLProviderInput) (*iamapi.UntagSAMLProviderOutput, error) {
+	return &iamapi.UntagSAMLProviderOutput{}, untagEntity(ctx, r, svc, (*txn).requireSAML, iamapi.ActionUntagSAMLProvider, in.SAMLProviderArn, in.TagKeys)
 }
 
 // ListSAMLProviderTags lists a SAML provider's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListSAMLProviderTags.html
-func (svc *Service) ListSAMLProviderTags(ctx context.Context, in *iamapi.ListSAMLProviderTagsInput) (*iamapi.ListSAMLProviderTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireSAML, iamapi.ActionListSAMLProviderTags, in.SAMLProviderArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListSAMLProviderTagsOutput {
+func (svc *Service) ListSAMLProviderTags(ctx context.Context, r *authn.Request, in *iamapi.ListSAMLProviderTagsInput) (*iamapi.ListSAMLProviderTagsOutput, error) {
+	return listEntityTags(ctx, r, svc, (*txn).requireSAML, iamapi.ActionListSAMLProviderTags, in.SAMLProviderArn, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListSAMLProviderTagsOutput {
 		return &iamapi.ListSAMLProviderTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }

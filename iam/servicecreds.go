@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"strconv"
 	"time"
@@ -116,13 +117,13 @@ func (t *txn) issue(c *serviceCred, owner string) (*iamapi.ServiceSpecificCreden
 // CreateServiceSpecificCredential creates a credential of a user for
 // one service; the password or API key is returned once.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceSpecificCredential.html
-func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamapi.CreateServiceSpecificCredentialInput) (*iamapi.CreateServiceSpecificCredentialOutput, error) {
+func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, r *authn.Request, in *iamapi.CreateServiceSpecificCredentialInput) (*iamapi.CreateServiceSpecificCredentialOutput, error) {
 	keys := map[string][]string{"iam:ServiceSpecificCredentialServiceName": {in.ServiceName}}
 	if in.CredentialAgeDays != nil {
 		keys["iam:ServiceSpecificCredentialAgeDays"] = []string{strconv.Itoa(int(*in.CredentialAgeDays))}
 	}
 	var out *iamapi.CreateServiceSpecificCredentialOutput
-	err := svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+	err := svc.update(ctx, r, func(t *txn) error {
 		u, err := t.requireUser(iamapi.ActionCreateServiceSpecificCredential, in.UserName, keys)
 		if err != nil {
 			return err
@@ -170,7 +171,7 @@ func (svc *Service) CreateServiceSpecificCredential(ctx context.Context, in *iam
 func (t *txn) findServiceCred(action iamapi.Action, name, id string) (*user, *serviceCred, error) {
 	name = t.targetUser(name)
 	if name == "" {
-		if err := t.authorize(action, t.req.Caller.ARN, nil); err != nil {
+		if err := t.authorize(action, t.req.ARN, nil); err != nil {
 			return nil, nil, err
 		}
 		return nil, nil, errNoSuchServiceCred(id)
@@ -204,8 +205,7 @@ func (t *txn) findServiceCred(action iamapi.Action, name, id string) (*user, *se
 // API key secret) with a new generated one, returned once; the old one
 // stops working at once.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ResetServiceSpecificCredential.html
-func (svc *Service) ResetServiceSpecificCredential(ctx context.Context, in *iamapi.ResetServiceSpecificCredentialInput) (*iamapi.ResetServiceSpecificCredentialOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ResetServiceSpecificCredential(ctx context.Context, r *authn.Request, in *iamapi.ResetServiceSpecificCredentialInput) (*iamapi.ResetServiceSpecificCredentialOutput, error) {
 	var out *iamapi.ResetServiceSpecificCredentialOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		u, c, err := t.findServiceCred(iamapi.ActionResetServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
@@ -226,8 +226,7 @@ func (svc *Service) ResetServiceSpecificCredential(ctx context.Context, in *iama
 
 // UpdateServiceSpecificCredential activates or deactivates a credential.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateServiceSpecificCredential.html
-func (svc *Service) UpdateServiceSpecificCredential(ctx context.Context, in *iamapi.UpdateServiceSpecificCredentialInput) (*iamapi.UpdateServiceSpecificCredentialOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) UpdateServiceSpecificCredential(ctx context.Context, r *authn.Request, in *iamapi.UpdateServiceSpecificCredentialInput) (*iamapi.UpdateServiceSpecificCredentialOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		_, c, err := t.findServiceCred(iamapi.ActionUpdateServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
 		if err != nil {
@@ -246,8 +245,7 @@ func (svc *Service) UpdateServiceSpecificCredential(ctx context.Context, in *iam
 
 // DeleteServiceSpecificCredential deletes a credential.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteServiceSpecificCredential.html
-func (svc *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iamapi.DeleteServiceSpecificCredentialInput) (*iamapi.DeleteServiceSpecificCredentialOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteServiceSpecificCredential(ctx context.Context, r *authn.Request, in *iamapi.DeleteServiceSpecificCredentialInput) (*iamapi.DeleteServiceSpecificCredentialOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		_, c, err := t.findServiceCred(iamapi.ActionDeleteServiceSpecificCredential, in.UserName, in.ServiceSpecificCredentialId)
 		if err != nil {
@@ -268,8 +266,7 @@ func (svc *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iam
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServiceSpecificCredentials.html
 // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_users.snapshot.json (test_user_rename_updates_service_specific_credentials, 2026)
 // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam.snapshot.json (test_service_specific_credential_lifecycle, 2025)
-func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi.ListServiceSpecificCredentialsInput) (*iamapi.ListServiceSpecificCredentialsOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, r *authn.Request, in *iamapi.ListServiceSpecificCredentialsInput) (*iamapi.ListServiceSpecificCredentialsOutput, error) {
 	allUsers := in.AllUsers != nil && *in.AllUsers
 	var out *iamapi.ListServiceSpecificCredentialsOutput
 	err := svc.view(r, func(t *txn) error {
@@ -284,7 +281,7 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, in *iama
 			}
 			users = all[*user](t, kindUser)
 		case name == "":
-			if err := t.authorize(iamapi.ActionListServiceSpecificCredentials, r.Caller.ARN, nil); err != nil {
+			if err := t.authorize(iamapi.ActionListServiceSpecificCredentials, r.ARN, nil); err != nil {
 				return err
 			}
 		default:

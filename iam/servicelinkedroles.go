@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"strings"
 
@@ -64,8 +65,7 @@ func serviceLinkedTrust(service string) string {
 // caller's behalf, at /aws-service-role/<service>/, trusting only the
 // service, with the service's managed policies attached.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
-func (svc *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.CreateServiceLinkedRoleInput) (*iamapi.CreateServiceLinkedRoleOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) CreateServiceLinkedRole(ctx context.Context, r *authn.Request, in *iamapi.CreateServiceLinkedRoleInput) (*iamapi.CreateServiceLinkedRoleOutput, error) {
 	ls, ok := lookupLinkedService(in.AWSServiceName)
 	if !ok {
 		// No recorded AWS answer to an unknown principal was found; this
@@ -118,8 +118,7 @@ func (svc *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Crea
 // succeeds at once; the task is kept for
 // GetServiceLinkedRoleDeletionStatus.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteServiceLinkedRole.html
-func (svc *Service) DeleteServiceLinkedRole(ctx context.Context, in *iamapi.DeleteServiceLinkedRoleInput) (*iamapi.DeleteServiceLinkedRoleOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteServiceLinkedRole(ctx context.Context, r *authn.Request, in *iamapi.DeleteServiceLinkedRoleInput) (*iamapi.DeleteServiceLinkedRoleOutput, error) {
 	var out *iamapi.DeleteServiceLinkedRoleOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		ro, err := t.requireRole(iamapi.ActionDeleteServiceLinkedRole, in.RoleName, nil)
@@ -140,8 +139,7 @@ func (svc *Service) DeleteServiceLinkedRole(ctx context.Context, in *iamapi.Dele
 
 // GetServiceLinkedRoleDeletionStatus reports how a deletion task ended.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetServiceLinkedRoleDeletionStatus.html
-func (svc *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *iamapi.GetServiceLinkedRoleDeletionStatusInput) (*iamapi.GetServiceLinkedRoleDeletionStatusOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, r *authn.Request, in *iamapi.GetServiceLinkedRoleDeletionStatusInput) (*iamapi.GetServiceLinkedRoleDeletionStatusOutput, error) {
 	// task/aws-service-role/<service>/<role>/<uuid>: the role ARN is the
 	// resource of the authorization.
 	rest, ok := strings.CutPrefix(in.DeletionTaskId, deletionTaskPrefix)

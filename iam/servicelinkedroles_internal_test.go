@@ -22,7 +22,7 @@ import (
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
 func TestServiceLinkedRoleEveryService(t *testing.T) {
-	svc, ctx := newInternalService(t)
+	svc, ctx, r := newInternalService(t)
 	principals := linkedServicePrincipals()
 	if len(principals) < 200 || !slices.IsSorted(principals) {
 		t.Fatalf("%d principals, sorted %v", len(principals), slices.IsSorted(principals))
@@ -33,16 +33,16 @@ func TestServiceLinkedRoleEveryService(t *testing.T) {
 			if !ok || ls.Service != p {
 				t.Fatalf("lookup(%q) = %+v, %v", p, ls, ok)
 			}
-			out, err := svc.CreateServiceLinkedRole(ctx, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p})
+			out, err := svc.CreateServiceLinkedRole(ctx, r, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p})
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := out.Role
+			role := out.Role
 			wantPath := "/aws-service-role/" + p + "/"
-			if r.RoleName != ls.RoleName || r.Path != wantPath || r.Arn != "arn:aws:iam::"+internalAccount+":role"+wantPath+ls.RoleName || r.Description != "" {
-				t.Errorf("role = %s %s %s %q", r.RoleName, r.Path, r.Arn, r.Description)
+			if role.RoleName != ls.RoleName || role.Path != wantPath || role.Arn != "arn:aws:iam::"+internalAccount+":role"+wantPath+ls.RoleName || role.Description != "" {
+				t.Errorf("role = %s %s %s %q", role.RoleName, role.Path, role.Arn, role.Description)
 			}
-			trust, err := url.QueryUnescape(r.AssumeRolePolicyDocument)
+			trust, err := url.QueryUnescape(role.AssumeRolePolicyDocument)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +60,7 @@ func TestServiceLinkedRoleEveryService(t *testing.T) {
 			if err := checkDocument(trust, policy.Trust, ls.RoleName); err != nil {
 				t.Errorf("trust policy: %v", err)
 			}
-			att, err := svc.ListAttachedRolePolicies(ctx, &iamapi.ListAttachedRolePoliciesInput{RoleName: ls.RoleName})
+			att, err := svc.ListAttachedRolePolicies(ctx, r, &iamapi.ListAttachedRolePoliciesInput{RoleName: ls.RoleName})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,10 +72,10 @@ func TestServiceLinkedRoleEveryService(t *testing.T) {
 				t.Errorf("attached %v, want %v", arns, ls.Policies)
 			}
 
-			_, err = svc.CreateServiceLinkedRole(ctx, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p})
+			_, err = svc.CreateServiceLinkedRole(ctx, r, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p})
 			wantAPIError(t, err, "InvalidInput", "Service role name "+ls.RoleName+" has been taken in this account, please try a different suffix.")
 
-			suffixed, err := svc.CreateServiceLinkedRole(ctx, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p, CustomSuffix: "t1", Description: "mine"})
+			suffixed, err := svc.CreateServiceLinkedRole(ctx, r, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p, CustomSuffix: "t1", Description: "mine"})
 			if ls.CustomSuffix {
 				if err != nil {
 					t.Fatal(err)
@@ -87,16 +87,16 @@ func TestServiceLinkedRoleEveryService(t *testing.T) {
 				wantAPIError(t, err, "InvalidInput", "Custom suffix is not allowed for "+p)
 			}
 
-			del, err := svc.DeleteServiceLinkedRole(ctx, &iamapi.DeleteServiceLinkedRoleInput{RoleName: ls.RoleName})
+			del, err := svc.DeleteServiceLinkedRole(ctx, r, &iamapi.DeleteServiceLinkedRoleInput{RoleName: ls.RoleName})
 			if err != nil {
 				t.Fatal(err)
 			}
-			st, err := svc.GetServiceLinkedRoleDeletionStatus(ctx, &iamapi.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: del.DeletionTaskId})
+			st, err := svc.GetServiceLinkedRoleDeletionStatus(ctx, r, &iamapi.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: del.DeletionTaskId})
 			if err != nil || st.Status != deletionSucceeded {
 				t.Fatalf("deletion status %v, %v", st, err)
 			}
 			if ls.CustomSuffix {
-				if _, err := svc.DeleteServiceLinkedRole(ctx, &iamapi.DeleteServiceLinkedRoleInput{RoleName: ls.RoleName + "_t1"}); err != nil {
+				if _, err := svc.DeleteServiceLinkedRole(ctx, r, &iamapi.DeleteServiceLinkedRoleInput{RoleName: ls.RoleName + "_t1"}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -109,14 +109,14 @@ func TestServiceLinkedRoleEveryService(t *testing.T) {
 // sensitive), are refused before anything is written.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html
 func TestServiceLinkedRoleUnknownService(t *testing.T) {
-	svc, ctx := newInternalService(t)
+	svc, ctx, r := newInternalService(t)
 	for _, p := range []string{"nothing.amazonaws.com", "AutoScaling.amazonaws.com", "autoscaling.amazonaws.com.cn", "autoscaling", "ecs.amazonaws.com ", "lex.amazonaws.com"} {
 		t.Run(p, func(t *testing.T) {
-			_, err := svc.CreateServiceLinkedRole(ctx, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p, CustomSuffix: "x"})
+			_, err := svc.CreateServiceLinkedRole(ctx, r, &iamapi.CreateServiceLinkedRoleInput{AWSServiceName: p, CustomSuffix: "x"})
 			wantAPIError(t, err, "InvalidInput", "Unrecognized service principal: "+p)
 		})
 	}
-	roles, err := svc.ListRoles(ctx, &iamapi.ListRolesInput{})
+	roles, err := svc.ListRoles(ctx, r, &iamapi.ListRolesInput{})
 	if err != nil || len(roles.Roles) != 0 {
 		t.Fatalf("roles after refused creations: %v, %v", roles, err)
 	}

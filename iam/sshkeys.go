@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"strings"
 
@@ -80,9 +81,9 @@ func (t *txn) findSSHKey(action iamapi.Action, name, id string) (*user, *sshKey,
 
 // UploadSSHPublicKey adds an SSH public key to a user.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSSHPublicKey.html
-func (svc *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPublicKeyInput) (*iamapi.UploadSSHPublicKeyOutput, error) {
+func (svc *Service) UploadSSHPublicKey(ctx context.Context, r *authn.Request, in *iamapi.UploadSSHPublicKeyInput) (*iamapi.UploadSSHPublicKeyOutput, error) {
 	var out *iamapi.UploadSSHPublicKeyOutput
-	err := svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+	err := svc.update(ctx, r, func(t *txn) error {
 		u, err := t.requireUser(iamapi.ActionUploadSSHPublicKey, in.UserName, nil)
 		if err != nil {
 			return err
@@ -114,8 +115,7 @@ func (svc *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSH
 
 // GetSSHPublicKey returns a user's SSH public key in the encoding asked for.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetSSHPublicKey.html
-func (svc *Service) GetSSHPublicKey(ctx context.Context, in *iamapi.GetSSHPublicKeyInput) (*iamapi.GetSSHPublicKeyOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetSSHPublicKey(ctx context.Context, r *authn.Request, in *iamapi.GetSSHPublicKeyInput) (*iamapi.GetSSHPublicKeyOutput, error) {
 	var out *iamapi.GetSSHPublicKeyOutput
 	err := svc.view(r, func(t *txn) error {
 		u, k, err := t.findSSHKey(iamapi.ActionGetSSHPublicKey, in.UserName, in.SSHPublicKeyId)
@@ -136,8 +136,7 @@ func (svc *Service) GetSSHPublicKey(ctx context.Context, in *iamapi.GetSSHPublic
 
 // UpdateSSHPublicKey activates or deactivates an SSH public key.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateSSHPublicKey.html
-func (svc *Service) UpdateSSHPublicKey(ctx context.Context, in *iamapi.UpdateSSHPublicKeyInput) (*iamapi.UpdateSSHPublicKeyOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) UpdateSSHPublicKey(ctx context.Context, r *authn.Request, in *iamapi.UpdateSSHPublicKeyInput) (*iamapi.UpdateSSHPublicKeyOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		_, k, err := t.findSSHKey(iamapi.ActionUpdateSSHPublicKey, in.UserName, in.SSHPublicKeyId)
 		if err != nil {
@@ -165,8 +164,7 @@ func settableStatus(s string) error {
 
 // DeleteSSHPublicKey deletes an SSH public key.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteSSHPublicKey.html
-func (svc *Service) DeleteSSHPublicKey(ctx context.Context, in *iamapi.DeleteSSHPublicKeyInput) (*iamapi.DeleteSSHPublicKeyOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteSSHPublicKey(ctx context.Context, r *authn.Request, in *iamapi.DeleteSSHPublicKeyInput) (*iamapi.DeleteSSHPublicKeyOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		_, k, err := t.findSSHKey(iamapi.ActionDeleteSSHPublicKey, in.UserName, in.SSHPublicKeyId)
 		if err != nil {
@@ -181,13 +179,12 @@ func (svc *Service) DeleteSSHPublicKey(ctx context.Context, in *iamapi.DeleteSSH
 // ListSSHPublicKeys lists a user's SSH public keys (by default the
 // caller's; the root user has none).
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListSSHPublicKeys.html
-func (svc *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPublicKeysInput) (*iamapi.ListSSHPublicKeysOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListSSHPublicKeys(ctx context.Context, r *authn.Request, in *iamapi.ListSSHPublicKeysInput) (*iamapi.ListSSHPublicKeysOutput, error) {
 	var out *iamapi.ListSSHPublicKeysOutput
 	err := svc.view(r, func(t *txn) error {
 		name := t.targetUser(in.UserName)
 		if name == "" {
-			if err := t.authorize(iamapi.ActionListSSHPublicKeys, r.Caller.ARN, nil); err != nil {
+			if err := t.authorize(iamapi.ActionListSSHPublicKeys, r.ARN, nil); err != nil {
 				return err
 			}
 			out = &iamapi.ListSSHPublicKeysOutput{SSHPublicKeys: []iamapi.SSHPublicKeyMetadata{}, IsTruncated: boolPtr(false)}

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/gatehouse/gatehouse/authn"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 )
@@ -16,8 +17,8 @@ type finder[P entity] func(t *txn, action iamapi.Action, name string, keys map[s
 func changeEntity[E any, P interface {
 	*E
 	entity
-}](ctx context.Context, svc *Service, find finder[P], action iamapi.Action, name string, keys map[string][]string, edit func(t *txn, e P) error) error {
-	return svc.update(ctx, RequestFrom(ctx), func(t *txn) error {
+}](ctx context.Context, r *authn.Request, svc *Service, find finder[P], action iamapi.Action, name string, keys map[string][]string, edit func(t *txn, e P) error) error {
+	return svc.update(ctx, r, func(t *txn) error {
 		e, err := find(t, action, name, keys)
 		if err != nil {
 			return err
@@ -61,8 +62,8 @@ func (c *serverCert) foldTagKeys() bool      { return true }
 
 // tagEntity adds or replaces tags of an entity (the Tag* operations),
 // with aws:RequestTag/* and aws:TagKeys in the request context.
-func tagEntity[E any, P tagged[E]](ctx context.Context, svc *Service, find finder[P], action iamapi.Action, name string, tags []iamapi.Tag) error {
-	return changeEntity(ctx, svc, find, action, name, tagContext(tags, nil), func(_ *txn, e P) error {
+func tagEntity[E any, P tagged[E]](ctx context.Context, r *authn.Request, svc *Service, find finder[P], action iamapi.Action, name string, tags []iamapi.Tag) error {
+	return changeEntity(ctx, r, svc, find, action, name, tagContext(tags, nil), func(_ *txn, e P) error {
 		merged, err := mergeTags(*e.tagList(), tags, e.foldTagKeys())
 		*e.tagList() = merged
 		return err
@@ -71,8 +72,8 @@ func tagEntity[E any, P tagged[E]](ctx context.Context, svc *Service, find finde
 
 // untagEntity removes tags from an entity (the Untag* operations), with
 // aws:TagKeys in the request context.
-func untagEntity[E any, P tagged[E]](ctx context.Context, svc *Service, find finder[P], action iamapi.Action, name string, keys []string) error {
-	return changeEntity(ctx, svc, find, action, name, map[string][]string{"aws:TagKeys": keys}, func(_ *txn, e P) error {
+func untagEntity[E any, P tagged[E]](ctx context.Context, r *authn.Request, svc *Service, find finder[P], action iamapi.Action, name string, keys []string) error {
+	return changeEntity(ctx, r, svc, find, action, name, map[string][]string{"aws:TagKeys": keys}, func(_ *txn, e P) error {
 		rest, err := removeTags(*e.tagList(), keys, e.foldTagKeys())
 		*e.tagList() = rest
 		return err
@@ -83,9 +84,9 @@ func untagEntity[E any, P tagged[E]](ctx context.Context, svc *Service, find fin
 // operations), sorted by key as IAM lists them (ListPolicyTags answers
 // "A" before "a" for tags added as "a", "A": test_policy_tag_lifecycle in
 // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_policies.snapshot.json).
-func listEntityTags[E any, P tagged[E], O any](ctx context.Context, svc *Service, find finder[P], action iamapi.Action, name, marker string, maxItems *int32, build func([]iamapi.Tag, string, bool) *O) (*O, error) {
+func listEntityTags[E any, P tagged[E], O any](ctx context.Context, r *authn.Request, svc *Service, find finder[P], action iamapi.Action, name, marker string, maxItems *int32, build func([]iamapi.Tag, string, bool) *O) (*O, error) {
 	var out *O
-	err := svc.view(RequestFrom(ctx), func(t *txn) error {
+	err := svc.view(r, func(t *txn) error {
 		e, err := find(t, action, name, nil)
 		if err != nil {
 			return err

@@ -74,7 +74,7 @@ func (t *txn) checkTrust(doc, role string) ([]trustBinding, error) {
 // bindPrincipal binds one value of an "AWS" principal: ok is false for a
 // value that is not bound (see the package comment above).
 func (t *txn) bindPrincipal(written string) (trustBinding, bool, error) {
-	canonical := t.req.in(written)
+	canonical := t.in(written)
 	a, err := arn.Parse(canonical)
 	if err != nil || a.Partition != canonicalPartition || a.Service != "iam" {
 		return trustBinding{}, false, nil
@@ -146,7 +146,7 @@ func (t *txn) trustDocument(r *role) string {
 		shown := b.ID
 		if kind == "user" {
 			if u := t.userByID(a.AccountID, b.ID); u != nil {
-				shown = t.req.out(iamapi.UserARN(canonicalPartition, a.AccountID, u.Path, u.Name))
+				shown = t.out(iamapi.UserARN(canonicalPartition, a.AccountID, u.Path, u.Name))
 			}
 		}
 		doc = strings.ReplaceAll(doc, `"`+b.Written+`"`, `"`+shown+`"`)

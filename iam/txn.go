@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/gatehouse/gatehouse/authn"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -26,12 +27,15 @@ import (
 // made on this process's state is never a decision made from memory
 // alone.
 type txn struct {
-	svc    *Service
-	req    *Request
-	acct   string
-	base   *state
-	staged map[recordKey]entity // nil value: deleted
-	order  []recordKey
+	svc  *Service
+	req  *authn.Request
+	acct string
+	// callerKey is the record key of the calling IAM user; "" for other
+	// callers.
+	callerKey string
+	base      *state
+	staged    map[recordKey]entity // nil value: deleted
+	order     []recordKey
 
 	conds  map[recordKey]int64 // record -> version read (0: absent)
 	scans  map[scanKey]struct{}
@@ -226,13 +230,19 @@ func (t *txn) stage(k recordKey, e entity) {
 }
 
 // view runs fn on the visible state of acct, read-only.
-func (svc *Service) view(r *Request, fn func(t *txn) error) error {
+func (svc *Service) view(r *authn.Request, fn func(t *txn) error) error {
 	svc.mu.RLock()
 	defer svc.mu.RUnlock()
 	if err := svc.failed(); err != nil {
 		return err
 	}
-	return fn(&txn{svc: svc, req: r, acct: r.Account, base: svc.state})
+	return fn(svc.reader(r))
+}
+
+// reader is a read-only txn of r on the visible state; the caller holds
+// the read lock.
+func (svc *Service) reader(r *authn.Request) *txn {
+	return &txn{svc: svc, req: r, acct: r.Account, callerKey: callerKey(r), base: svc.state}
 }
 
 // maxAttempts bounds how often a write is run again after a concurrent
@@ -248,9 +258,10 @@ const maxAttempts = 10
 // runs again on the fresh state, so it answers as it would have after
 // that writer (EntityAlreadyExists, say); after maxAttempts the answer
 // is ConcurrentModification. If fn or the commit fails, nothing changes.
-func (svc *Service) update(ctx context.Context, r *Request, fn func(t *txn) error) error {
+func (svc *Service) update(ctx context.Context, r *authn.Request, fn func(t *txn) error) error {
+	ck := callerKey(r)
 	for attempt := 1; ; attempt++ {
-		t := &txn{svc: svc, req: r, acct: r.Account, staged: make(map[recordKey]entity),
+		t := &txn{svc: svc, req: r, acct: r.Account, callerKey: ck, staged: make(map[recordKey]entity),
 			conds: make(map[recordKey]int64), scans: make(map[scanKey]struct{}), limits: make(map[limitKey]int), exacts: make(map[limitKey]struct{})}
 		svc.mu.RLock()
 		err := svc.failed()

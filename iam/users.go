@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"fmt"
+	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"strings"
 	"time"
@@ -46,8 +47,8 @@ func (t *txn) requireUser(action iamapi.Action, name string, keys map[string][]s
 // targetUser resolves an optional UserName parameter: when empty, the
 // calling IAM user (AWS: "defaults to the user making the request").
 func (t *txn) targetUser(name string) string {
-	if name == "" && t.req.UserKey != "" {
-		if u, ok := get[*user](t, kindUser, t.req.UserKey); ok {
+	if name == "" && t.callerKey != "" {
+		if u, ok := get[*user](t, kindUser, t.callerKey); ok {
 			return u.Name
 		}
 	}
@@ -95,7 +96,7 @@ func (t *txn) apiBoundary(canonical string) *iamapi.AttachedPermissionsBoundary 
 	if canonical == "" {
 		return nil
 	}
-	return &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryType: boundaryTypePolicy, PermissionsBoundaryArn: t.req.out(canonical)}
+	return &iamapi.AttachedPermissionsBoundary{PermissionsBoundaryType: boundaryTypePolicy, PermissionsBoundaryArn: t.out(canonical)}
 }
 
 // listedUser is a user as ListUsers and GetGroup return it: without tags
@@ -109,8 +110,7 @@ func (t *txn) listedUser(u *user) iamapi.User {
 
 // CreateUser creates an IAM user.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
-func (svc *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserInput) (*iamapi.CreateUserOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) CreateUser(ctx context.Context, r *authn.Request, in *iamapi.CreateUserInput) (*iamapi.CreateUserOutput, error) {
 	var out *iamapi.CreateUserOutput
 	err := svc.update(ctx, r, func(t *txn) error {
 		path := defaultPath(in.Path)
@@ -148,17 +148,16 @@ func (svc *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserInput) 
 
 // GetUser returns a user, or the caller when no name is given.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html
-func (svc *Service) GetUser(ctx context.Context, in *iamapi.GetUserInput) (*iamapi.GetUserOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) GetUser(ctx context.Context, r *authn.Request, in *iamapi.GetUserInput) (*iamapi.GetUserOutput, error) {
 	var out *iamapi.GetUserOutput
 	err := svc.view(r, func(t *txn) error {
 		name := t.targetUser(in.UserName)
 		if name == "" {
 			// The root user: AWS answers with the account as the user.
-			if err := t.authorize(iamapi.ActionGetUser, r.Caller.ARN, nil); err != nil {
+			if err := t.authorize(iamapi.ActionGetUser, r.ARN, nil); err != nil {
 				return err
 			}
-			out = &iamapi.GetUserOutput{User: &iamapi.User{UserId: r.Account, Arn: r.Caller.ARN, CreateDate: t.rootCreated(), Path: "/"}}
+			out = &iamapi.GetUserOutput{User: &iamapi.User{UserId: r.Account, Arn: r.ARN, CreateDate: t.rootCreated(), Path: "/"}}
 			return nil
 		}
 		u, err := t.requireUser(iamapi.ActionGetUser, name, nil)
@@ -180,8 +179,7 @@ func (t *txn) rootCreated() time.Time {
 
 // ListUsers lists the users with a path prefix.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html
-func (svc *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersInput) (*iamapi.ListUsersOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) ListUsers(ctx context.Context, r *authn.Request, in *iamapi.ListUsersInput) (*iamapi.ListUsersOutput, error) {
 	var out *iamapi.ListUsersOutput
 	err := svc.view(r, func(t *txn) error {
 		if err := t.authorize(iamapi.ActionListUsers, iamapi.UserARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
@@ -203,8 +201,7 @@ func (svc *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersInput) (*
 
 // UpdateUser renames a user or changes its path.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateUser.html
-func (svc *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserInput) (*iamapi.UpdateUserOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) UpdateUser(ctx context.Context, r *authn.Request, in *iamapi.UpdateUserInput) (*iamapi.UpdateUserOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		u, err := t.requireUser(iamapi.ActionUpdateUser, in.UserName, nil)
 		if err != nil {
@@ -238,8 +235,7 @@ func (svc *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserInput) 
 
 // DeleteUser deletes a user that has nothing attached any more.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUser.html
-func (svc *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) (*iamapi.DeleteUserOutput, error) {
-	r := RequestFrom(ctx)
+func (svc *Service) DeleteUser(ctx context.Context, r *authn.Request, in *iamapi.DeleteUserInput) (*iamapi.DeleteUserOutput, error) {
 	err := svc.update(ctx, r, func(t *txn) error {
 		u, err := t.requireUser(iamapi.ActionDeleteUser, in.UserName, nil)
 		if err != nil {
@@ -283,26 +279,26 @@ func (svc *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserInput) 
 
 // changeUser authorizes action on a user and stages what change makes
 // of a copy of it.
-func (svc *Service) changeUser(ctx context.Context, action iamapi.Action, name string, keys map[string][]string, change func(t *txn, u *user) error) error {
-	return changeEntity(ctx, svc, (*txn).requireUser, action, name, keys, change)
+func (svc *Service) changeUser(ctx context.Context, r *authn.Request, action iamapi.Action, name string, keys map[string][]string, change func(t *txn, u *user) error) error {
+	return changeEntity(ctx, r, svc, (*txn).requireUser, action, name, keys, change)
 }
 
 // TagUser adds or replaces tags of a user.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagUser.html
-func (svc *Service) TagUser(ctx context.Context, in *iamapi.TagUserInput) (*iamapi.TagUserOutput, error) {
-	return &iamapi.TagUserOutput{}, tagEntity(ctx, svc, (*txn).requireUser, iamapi.ActionTagUser, in.UserName, in.Tags)
+func (svc *Service) TagUser(ctx context.Context, r *authn.Request, in *iamapi.TagUserInput) (*iamapi.TagUserOutput, error) {
+	return &iamapi.TagUserOutput{}, tagEntity(ctx, r, svc, (*txn).requireUser, iamapi.ActionTagUser, in.UserName, in.Tags)
 }
 
 // UntagUser removes tags from a user.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_UntagUser.html
-func (svc *Service) UntagUser(ctx context.Context, in *iamapi.UntagUserInput) (*iamapi.UntagUserOutput, error) {
-	return &iamapi.UntagUserOutput{}, untagEntity(ctx, svc, (*txn).requireUser, iamapi.ActionUntagUser, in.UserName, in.TagKeys)
+func (svc *Service) UntagUser(ctx context.Context, r *authn.Request, in *iamapi.UntagUserInput) (*iamapi.UntagUserOutput, error) {
+	return &iamapi.UntagUserOutput{}, untagEntity(ctx, r, svc, (*txn).requireUser, iamapi.ActionUntagUser, in.UserName, in.TagKeys)
 }
 
 // ListUserTags lists a user's tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUserTags.html
-func (svc *Service) ListUserTags(ctx context.Context, in *iamapi.ListUserTagsInput) (*iamapi.ListUserTagsOutput, error) {
-	return listEntityTags(ctx, svc, (*txn).requireUser, iamapi.ActionListUserTags, in.UserName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListUserTagsOutput {
+func (svc *Service) ListUserTags(ctx context.Context, r *authn.Request, in *iamapi.ListUserTagsInput) (*iamapi.ListUserTagsOutput, error) {
+	return listEntityTags(ctx, r, svc, (*txn).requireUser, iamapi.ActionListUserTags, in.UserName, in.Marker, in.MaxItems, func(tags []iamapi.Tag, marker string, truncated bool) *iamapi.ListUserTagsOutput {
 		return &iamapi.ListUserTagsOutput{Tags: tags, Marker: marker, IsTruncated: boolPtr(truncated)}
 	})
 }
@@ -324,9 +320,9 @@ func listTags[O any](list string, tags []Tag, marker string, maxItems *int32, bu
 
 // PutUserPermissionsBoundary sets a user's permissions boundary.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPermissionsBoundary.html
-func (svc *Service) PutUserPermissionsBoundary(ctx context.Context, in *iamapi.PutUserPermissionsBoundaryInput) (*iamapi.PutUserPermissionsBoundaryOutput, error) {
+func (svc *Service) PutUserPermissionsBoundary(ctx context.Context, r *authn.Request, in *iamapi.PutUserPermissionsBoundaryInput) (*iamapi.PutUserPermissionsBoundaryOutput, error) {
 	keys := map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}
-	return &iamapi.PutUserPermissionsBoundaryOutput{}, svc.changeUser(ctx, iamapi.ActionPutUserPermissionsBoundary, in.UserName, keys, func(t *txn, u *user) error {
+	return &iamapi.PutUserPermissionsBoundaryOutput{}, svc.changeUser(ctx, r, iamapi.ActionPutUserPermissionsBoundary, in.UserName, keys, func(t *txn, u *user) error {
 		b, err := t.boundaryPolicy(in.PermissionsBoundary)
 		u.Boundary = b
 		return err
@@ -335,8 +331,8 @@ func (svc *Service) PutUserPermissionsBoundary(ctx context.Context, in *iamapi.P
 
 // DeleteUserPermissionsBoundary removes a user's permissions boundary.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUserPermissionsBoundary.html
-func (svc *Service) DeleteUserPermissionsBoundary(ctx context.Context, in *iamapi.DeleteUserPermissionsBoundaryInput) (*iamapi.DeleteUserPermissionsBoundaryOutput, error) {
-	return &iamapi.DeleteUserPermissionsBoundaryOutput{}, svc.changeUser(ctx, iamapi.ActionDeleteUserPermissionsBoundary, in.UserName, nil, func(_ *txn, u *user) error {
+func (svc *Service) DeleteUserPermissionsBoundary(ctx context.Context, r *authn.Request, in *iamapi.DeleteUserPermissionsBoundaryInput) (*iamapi.DeleteUserPermissionsBoundaryOutput, error) {
+	return &iamapi.DeleteUserPermissionsBoundaryOutput{}, svc.changeUser(ctx, r, iamapi.ActionDeleteUserPermissionsBoundary, in.UserName, nil, func(_ *txn, u *user) error {
 		u.Boundary = ""
 		return nil
 	})
@@ -351,7 +347,7 @@ func (t *txn) boundaryPolicy(given string) (string, error) {
 	if a, err := arn.Parse(given); err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "policy/") {
 		return "", iamapi.InvalidInput("ARN %s is not valid.", given)
 	}
-	a := t.req.in(given)
+	a := t.in(given)
 	if mp := t.svc.catalog.ManagedPolicy(a); mp != nil && isAWSManagedARN(a) {
 		return mp.ARN, nil
 	}

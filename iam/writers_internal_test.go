@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gatehouse/gatehouse/authn"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -19,7 +20,7 @@ import (
 
 // twoServices returns two services, each on its own Store over one
 // SQLite file: two processes sharing a data directory.
-func twoServices(t testing.TB) (a, b *Service, ctx context.Context) {
+func twoServices(t testing.TB) (a, b *Service, ctx context.Context, r *authn.Request) {
 	t.Helper()
 	ctx = context.Background()
 	path := filepath.Join(t.TempDir(), "gatehouse.db")
@@ -44,11 +45,11 @@ func twoServices(t testing.TB) (a, b *Service, ctx context.Context) {
 		t.Fatal(err)
 	}
 	b = open()
-	return a, b, WithRequest(ctx, &Request{Account: internalAccount, Partition: canonicalPartition, Unchecked: true})
+	return a, b, ctx, unchecked(internalAccount)
 }
 
 func TestTwoServicesRaceOnOneName(t *testing.T) {
-	a, b, ctx := twoServices(t)
+	a, b, ctx, r := twoServices(t)
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -57,7 +58,7 @@ func TestTwoServicesRaceOnOneName(t *testing.T) {
 	for i := range 20 {
 		svc := []*Service{a, b}[i%2]
 		wg.Go(func() {
-			_, err := svc.CreateUser(ctx, &iamapi.CreateUserInput{UserName: "Racer"})
+			_, err := svc.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: "Racer"})
 			var ae awsapi.APIError
 			mu.Lock()
 			defer mu.Unlock()
@@ -76,7 +77,7 @@ func TestTwoServicesRaceOnOneName(t *testing.T) {
 		t.Fatalf("20 CreateUser of one name on two services: %v", codes)
 	}
 	// Names are unique without regard to case, across writers too.
-	if _, err := b.CreateUser(ctx, &iamapi.CreateUserInput{UserName: "racer"}); err == nil {
+	if _, err := b.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: "racer"}); err == nil {
 		t.Fatal("racer created beside Racer")
 	}
 }
@@ -84,9 +85,9 @@ func TestTwoServicesRaceOnOneName(t *testing.T) {
 // A quota is the store's to keep: two writers each below it in memory
 // cannot pass it together.
 func TestTwoServicesKeepAQuota(t *testing.T) {
-	a, b, ctx := twoServices(t)
+	a, b, ctx, r := twoServices(t)
 	const quota = maxInstanceProfiles
-	stage(t, a, ctx, func(tx *txn) {
+	stage(t, a, r, func(tx *txn) {
 		for i := range quota - 1 {
 			tx.put(&instanceProfile{Path: "/", Name: fmt.Sprintf("p%04d", i), ID: uniqueID(prefixInstanceProfile)})
 		}
@@ -97,7 +98,7 @@ func TestTwoServicesKeepAQuota(t *testing.T) {
 	// b stops following, so it decides from a state without a's last
 	// profile: in memory it is one below the quota.
 	pause(b)
-	if _, err := a.CreateInstanceProfile(ctx, &iamapi.CreateInstanceProfileInput{InstanceProfileName: "last"}); err != nil {
+	if _, err := a.CreateInstanceProfile(ctx, r, &iamapi.CreateInstanceProfileInput{InstanceProfileName: "last"}); err != nil {
 		t.Fatal(err)
 	}
 	go func() {
@@ -105,7 +106,7 @@ func TestTwoServicesKeepAQuota(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		resume(b)
 	}()
-	_, err := b.CreateInstanceProfile(ctx, &iamapi.CreateInstanceProfileInput{InstanceProfileName: "one-too-many"})
+	_, err := b.CreateInstanceProfile(ctx, r, &iamapi.CreateInstanceProfileInput{InstanceProfileName: "one-too-many"})
 	var ae awsapi.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "LimitExceeded" {
 		t.Fatalf("CreateInstanceProfile past the quota on the second writer = %v, want LimitExceeded", err)
@@ -137,7 +138,7 @@ func resume(svc *Service) {
 // A commit this process cannot apply makes it answer ServiceFailure,
 // not stale state, until it has reloaded.
 func TestUnappliableCommitReloads(t *testing.T) {
-	a, b, ctx := twoServices(t)
+	a, b, ctx, r := twoServices(t)
 	// A record b cannot decode, committed by a: as a newer program's
 	// record kind would be.
 	if _, err := a.store.Commit(ctx, store.Batch{Changes: []store.Change{{Op: store.Put, Record: store.Record{Account: internalAccount, Kind: "future", Key: "x", Value: []byte("{}")}}}, Time: time.Now()}); err != nil {
@@ -150,9 +151,9 @@ func TestUnappliableCommitReloads(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	_, err := b.GetUser(ctx, &iamapi.GetUserInput{UserName: "admin"})
+	_, err := b.GetUser(ctx, r, &iamapi.GetUserInput{UserName: "admin"})
 	wantAPIError(t, err, "ServiceFailure", "The request processing has failed because of an unknown error, exception or failure.")
-	_, err = b.CreateUser(ctx, &iamapi.CreateUserInput{UserName: "x"})
+	_, err = b.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: "x"})
 	wantAPIError(t, err, "ServiceFailure", "The request processing has failed because of an unknown error, exception or failure.")
 	// Once the record is gone, the reload (every second) succeeds.
 	if _, err := a.store.Commit(ctx, store.Batch{Changes: []store.Change{{Op: store.Delete, Record: store.Record{Account: internalAccount, Kind: "future", Key: "x"}}}, Time: time.Now()}); err != nil {
@@ -165,17 +166,17 @@ func TestUnappliableCommitReloads(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if _, err := b.GetUser(ctx, &iamapi.GetUserInput{UserName: "admin"}); err != nil {
+	if _, err := b.GetUser(ctx, r, &iamapi.GetUserInput{UserName: "admin"}); err != nil {
 		t.Fatalf("after the reload: %v", err)
 	}
 	// And it follows again.
-	if _, err := a.CreateUser(ctx, &iamapi.CreateUserInput{UserName: "later"}); err != nil {
+	if _, err := a.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: "later"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.follower.Wait(ctx, a.follower.Pos()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.GetUser(ctx, &iamapi.GetUserInput{UserName: "later"}); err != nil {
+	if _, err := b.GetUser(ctx, r, &iamapi.GetUserInput{UserName: "later"}); err != nil {
 		t.Fatalf("after the reload b does not follow: %v", err)
 	}
 }
@@ -185,34 +186,34 @@ func TestUnappliableCommitReloads(t *testing.T) {
 // parallel writers.
 func BenchmarkWrite(b *testing.B) {
 	b.Run("CreateUser", func(b *testing.B) {
-		svc, ctx := newInternalService(b)
+		svc, ctx, _ := newInternalService(b)
 		var n atomic.Int64
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				i := n.Add(1)
 				// A new account every 4,000 users: the quota is 5,000.
-				rctx := WithRequest(ctx, &Request{Account: fmt.Sprintf("%012d", 100000+i/4000), Partition: canonicalPartition, Unchecked: true})
-				if _, err := svc.CreateUser(rctx, &iamapi.CreateUserInput{UserName: fmt.Sprintf("u%07d", i)}); err != nil {
+				r := unchecked(fmt.Sprintf("%012d", 100000+i/4000))
+				if _, err := svc.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: fmt.Sprintf("u%07d", i)}); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 	})
 	b.Run("TagUser", func(b *testing.B) {
-		svc, ctx := newInternalService(b)
+		svc, ctx, r := newInternalService(b)
 		var n atomic.Int64
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			// Each writer its own user: no conflicts.
 			name := fmt.Sprintf("t%03d", n.Add(1))
-			if _, err := svc.CreateUser(ctx, &iamapi.CreateUserInput{UserName: name}); err != nil {
+			if _, err := svc.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: name}); err != nil {
 				b.Fatal(err)
 			}
 			i := 0
 			for pb.Next() {
 				i++
-				if _, err := svc.TagUser(ctx, &iamapi.TagUserInput{UserName: name, Tags: []iamapi.Tag{{Key: "n", Value: fmt.Sprint(i % 10)}}}); err != nil {
+				if _, err := svc.TagUser(ctx, r, &iamapi.TagUserInput{UserName: name, Tags: []iamapi.Tag{{Key: "n", Value: fmt.Sprint(i % 10)}}}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -265,9 +266,10 @@ func countingService(b *testing.B) (*Service, *conflictCounter) {
 // writers met, gaveup/op the ConcurrentModification answers (the op is
 // then run again).
 func benchAccessKeys(b *testing.B) {
-	request := func(i int) context.Context {
+	ctx := context.Background()
+	request := func(i int) *authn.Request {
 		// A new account every 4,000 users: the quota is 5,000.
-		return WithRequest(context.Background(), &Request{Account: fmt.Sprintf("%012d", 100000+i/4000), Partition: canonicalPartition, Unchecked: true})
+		return unchecked(fmt.Sprintf("%012d", 100000+i/4000))
 	}
 	b.Run("CreateAccessKey/own-user", func(b *testing.B) {
 		svc, cc := countingService(b)
@@ -285,7 +287,7 @@ func benchAccessKeys(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				i := int(n.Add(1) - 1)
-				if _, err := svc.CreateAccessKey(request(i), &iamapi.CreateAccessKeyInput{UserName: fmt.Sprintf("u%07d", i)}); err != nil {
+				if _, err := svc.CreateAccessKey(ctx, request(i), &iamapi.CreateAccessKeyInput{UserName: fmt.Sprintf("u%07d", i)}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -294,8 +296,8 @@ func benchAccessKeys(b *testing.B) {
 	})
 	b.Run("CreateAccessKey/shared-user", func(b *testing.B) {
 		svc, cc := countingService(b)
-		ctx := request(0)
-		stage(b, svc, ctx, func(t *txn) { t.put(&user{Path: "/", Name: "shared", ID: uniqueID(prefixUser)}) })
+		r := request(0)
+		stage(b, svc, r, func(t *txn) { t.put(&user{Path: "/", Name: "shared", ID: uniqueID(prefixUser)}) })
 		// As many writers at once as the user may have keys: each op
 		// is a key created and deleted again, never LimitExceeded.
 		slots := make(chan struct{}, maxAccessKeys)
@@ -308,11 +310,11 @@ func benchAccessKeys(b *testing.B) {
 				slots <- struct{}{}
 				var out *iamapi.CreateAccessKeyOutput
 				again(b, &gaveUp, func() (err error) {
-					out, err = svc.CreateAccessKey(ctx, &iamapi.CreateAccessKeyInput{UserName: "shared"})
+					out, err = svc.CreateAccessKey(ctx, r, &iamapi.CreateAccessKeyInput{UserName: "shared"})
 					return err
 				})
 				again(b, &gaveUp, func() error {
-					_, err := svc.DeleteAccessKey(ctx, &iamapi.DeleteAccessKeyInput{UserName: "shared", AccessKeyId: out.AccessKey.AccessKeyId})
+					_, err := svc.DeleteAccessKey(ctx, r, &iamapi.DeleteAccessKeyInput{UserName: "shared", AccessKeyId: out.AccessKey.AccessKeyId})
 					return err
 				})
 				<-slots

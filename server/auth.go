@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/arn"
+	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/iam"
-	"github.com/gatehouse/gatehouse/policy"
 	"github.com/gatehouse/gatehouse/sigv4"
 )
 
-// authenticator turns a signed request into the caller's iam.Request.
+// authenticator turns a signed request into the caller's authn.Request.
 type authenticator struct {
 	iam      *iam.Service
 	verifier *sigv4.Verifier
@@ -34,7 +34,7 @@ func newAuthenticator(svc *iam.Service, dev *devMode) *authenticator {
 // In dev mode, while the unauthenticated window lasts, nothing is
 // verified: an access key Gatehouse issued acts as its user and any
 // other as the dev account's root.
-func (a *authenticator) authenticate(r *http.Request, body []byte, svc *service, now time.Time) (*iam.Request, error) {
+func (a *authenticator) authenticate(r *http.Request, body []byte, svc *service, now time.Time) (*authn.Request, error) {
 	parsed, perr := sigv4.Parse(r)
 	if a.dev != nil && a.dev.skipAuth() {
 		region := parsed.Region
@@ -110,28 +110,14 @@ func sigv4Error(err error) error {
 	return err
 }
 
-// userRequest is a request made with an IAM user's access key.
-func userRequest(k iam.AccessKey, region string) *iam.Request {
-	partition := arn.PartitionForRegion(region)
-	userARN := "arn:" + partition + ":iam::" + k.Account + ":user" + k.Path + k.UserName
-	return &iam.Request{
-		Account:   k.Account,
-		Partition: partition,
-		Region:    region,
-		Caller:    policy.Caller{Type: policy.User, ARN: userARN, Account: k.Account},
-		UserKey:   iam.UserKey(k.UserName),
-		UserID:    k.UserID,
-	}
+// userRequest is a request signed with an IAM user's access key.
+func userRequest(k iam.AccessKey, region string) *authn.Request {
+	p := authn.User(arn.PartitionForRegion(region), k.Account, k.Path, k.UserName, k.UserID)
+	p.Key = authn.LongTermKey
+	return &authn.Request{Principal: p, Region: region}
 }
 
 // rootRequest is a request made by an account's root user.
-func rootRequest(account, region string) *iam.Request {
-	partition := arn.PartitionForRegion(region)
-	return &iam.Request{
-		Account:   account,
-		Partition: partition,
-		Region:    region,
-		Caller:    policy.Caller{Type: policy.Account, ARN: "arn:" + partition + ":iam::" + account + ":root", Account: account},
-		UserID:    account,
-	}
+func rootRequest(account, region string) *authn.Request {
+	return &authn.Request{Principal: authn.Root(arn.PartitionForRegion(region), account), Region: region}
 }

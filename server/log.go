@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/authz"
-	"github.com/gatehouse/gatehouse/iam"
 )
 
 // requestLog collects what a request's log line says beyond its
@@ -21,7 +21,7 @@ import (
 // headers, the deciding policies.
 type requestLog struct {
 	debug bool
-	req   *iam.Request // nil until authenticated
+	req   *authn.Request // nil until authenticated
 	// decisions is set at debug level only, so that at info level the
 	// requestLog stays on the stack.
 	decisions *decisions
@@ -32,7 +32,7 @@ type decisions []string
 
 // caller records the authenticated request; at debug level it asks the
 // service for its authorization decisions.
-func (l *requestLog) caller(req *iam.Request) {
+func (l *requestLog) caller(req *authn.Request) {
 	l.req = req
 	if l.debug {
 		l.decisions = new(decisions)
@@ -77,7 +77,7 @@ func (s *Server) logRequest(r *http.Request, l *requestLog, reqID, op string, st
 	}
 	var caller, key string
 	if l.req != nil {
-		caller, key = l.req.Caller.ARN, l.req.AccessKeyID
+		caller, key = l.req.ARN, l.req.AccessKeyID
 	}
 	var buf [12]slog.Attr
 	attrs := append(buf[:0],

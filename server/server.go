@@ -223,8 +223,7 @@ func (s *Server) handle(r *http.Request, reqID string, now time.Time, buf *bytes
 	req.Time = now
 	req.SourceIP = sourceIP(r)
 	req.Secure = r.TLS != nil
-	ctx := iam.WithRequest(r.Context(), req)
-	return action, svc, h(ctx, form, reqID, buf)
+	return action, svc, h(r.Context(), req, form, buf)
 }
 
 // parseForm returns the request's parameters: the query string, and for

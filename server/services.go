@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/gatehouse/gatehouse/arn"
+	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/awsapi/stsapi"
@@ -15,7 +16,7 @@ import (
 
 // handler is a generated operation handler of any service (iamapi.Handler,
 // stsapi.Handler, ...: they share this type).
-type handler func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error
+type handler func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error
 
 // service is one AWS Query service the server serves. AWS tells its
 // services apart by host; Gatehouse serves them all on one endpoint and
@@ -62,7 +63,7 @@ func newServices(svc *iam.Service) map[string]*service {
 // queryService is a Query service from the tables of its generated
 // package (awsapi/iamapi, awsapi/stsapi, ...): signed under signingName,
 // with the body's own hash as every service but S3 requires.
-func queryService[H ~func(context.Context, url.Values, string, *bytes.Buffer) error, O any](
+func queryService[H ~func(context.Context, *authn.Request, url.Values, *bytes.Buffer) error, O any](
 	signingName, version, xmlns string, hs map[string]H, ops []O, opName func(O) string, errorCodes []string) *service {
 	s := &service{
 		version:    version,

@@ -5,6 +5,7 @@ package iamapi
 import (
 	"bytes"
 	"context"
+	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/awsapi"
 	"net/url"
 	"regexp"
@@ -25559,13 +25560,14 @@ var Operations = []Operation{
 }
 
 // Handler decodes and validates a request's form, calls the service
-// and writes the XML response into w. Decoding, validation and service
-// errors are returned; the caller writes them with awsapi.WriteError.
-type Handler func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error
+// with the authenticated request r and writes the XML response, with
+// r's request ID, into w. Decoding, validation and service errors are
+// returned; the caller writes them with awsapi.WriteError.
+type Handler func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error
 
 // AcceptDelegationRequestAPI is implemented by a service that serves AcceptDelegationRequest.
 type AcceptDelegationRequestAPI interface {
-	AcceptDelegationRequest(ctx context.Context, in *AcceptDelegationRequestInput) (*AcceptDelegationRequestOutput, error)
+	AcceptDelegationRequest(ctx context.Context, r *authn.Request, in *AcceptDelegationRequestInput) (*AcceptDelegationRequestOutput, error)
 }
 
 // AcceptDelegationRequestOutput is the empty output of AcceptDelegationRequest.
@@ -25586,24 +25588,24 @@ func decodeAcceptDelegationRequest(form url.Values) (*AcceptDelegationRequestInp
 }
 
 func handleAcceptDelegationRequest(svc AcceptDelegationRequestAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAcceptDelegationRequest(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AcceptDelegationRequest(ctx, in)
+		out, err := svc.AcceptDelegationRequest(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "AcceptDelegationRequest", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "AcceptDelegationRequest", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // AddClientIDToOpenIDConnectProviderAPI is implemented by a service that serves AddClientIDToOpenIDConnectProvider.
 type AddClientIDToOpenIDConnectProviderAPI interface {
-	AddClientIDToOpenIDConnectProvider(ctx context.Context, in *AddClientIDToOpenIDConnectProviderInput) (*AddClientIDToOpenIDConnectProviderOutput, error)
+	AddClientIDToOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *AddClientIDToOpenIDConnectProviderInput) (*AddClientIDToOpenIDConnectProviderOutput, error)
 }
 
 // AddClientIDToOpenIDConnectProviderOutput is the empty output of AddClientIDToOpenIDConnectProvider.
@@ -25624,24 +25626,24 @@ func decodeAddClientIDToOpenIDConnectProvider(form url.Values) (*AddClientIDToOp
 }
 
 func handleAddClientIDToOpenIDConnectProvider(svc AddClientIDToOpenIDConnectProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAddClientIDToOpenIDConnectProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AddClientIDToOpenIDConnectProvider(ctx, in)
+		out, err := svc.AddClientIDToOpenIDConnectProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "AddClientIDToOpenIDConnectProvider", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "AddClientIDToOpenIDConnectProvider", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // AddRoleToInstanceProfileAPI is implemented by a service that serves AddRoleToInstanceProfile.
 type AddRoleToInstanceProfileAPI interface {
-	AddRoleToInstanceProfile(ctx context.Context, in *AddRoleToInstanceProfileInput) (*AddRoleToInstanceProfileOutput, error)
+	AddRoleToInstanceProfile(ctx context.Context, r *authn.Request, in *AddRoleToInstanceProfileInput) (*AddRoleToInstanceProfileOutput, error)
 }
 
 // AddRoleToInstanceProfileOutput is the empty output of AddRoleToInstanceProfile.
@@ -25662,24 +25664,24 @@ func decodeAddRoleToInstanceProfile(form url.Values) (*AddRoleToInstanceProfileI
 }
 
 func handleAddRoleToInstanceProfile(svc AddRoleToInstanceProfileAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAddRoleToInstanceProfile(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AddRoleToInstanceProfile(ctx, in)
+		out, err := svc.AddRoleToInstanceProfile(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "AddRoleToInstanceProfile", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "AddRoleToInstanceProfile", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // AddUserToGroupAPI is implemented by a service that serves AddUserToGroup.
 type AddUserToGroupAPI interface {
-	AddUserToGroup(ctx context.Context, in *AddUserToGroupInput) (*AddUserToGroupOutput, error)
+	AddUserToGroup(ctx context.Context, r *authn.Request, in *AddUserToGroupInput) (*AddUserToGroupOutput, error)
 }
 
 // AddUserToGroupOutput is the empty output of AddUserToGroup.
@@ -25700,24 +25702,24 @@ func decodeAddUserToGroup(form url.Values) (*AddUserToGroupInput, error) {
 }
 
 func handleAddUserToGroup(svc AddUserToGroupAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAddUserToGroup(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AddUserToGroup(ctx, in)
+		out, err := svc.AddUserToGroup(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "AddUserToGroup", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "AddUserToGroup", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // AssociateDelegationRequestAPI is implemented by a service that serves AssociateDelegationRequest.
 type AssociateDelegationRequestAPI interface {
-	AssociateDelegationRequest(ctx context.Context, in *AssociateDelegationRequestInput) (*AssociateDelegationRequestOutput, error)
+	AssociateDelegationRequest(ctx context.Context, r *authn.Request, in *AssociateDelegationRequestInput) (*AssociateDelegationRequestOutput, error)
 }
 
 // AssociateDelegationRequestOutput is the empty output of AssociateDelegationRequest.
@@ -25738,24 +25740,24 @@ func decodeAssociateDelegationRequest(form url.Values) (*AssociateDelegationRequ
 }
 
 func handleAssociateDelegationRequest(svc AssociateDelegationRequestAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAssociateDelegationRequest(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AssociateDelegationRequest(ctx, in)
+		out, err := svc.AssociateDelegationRequest(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "AssociateDelegationRequest", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "AssociateDelegationRequest", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // AttachGroupPolicyAPI is implemented by a service that serves AttachGroupPolicy.
 type AttachGroupPolicyAPI interface {
-	AttachGroupPolicy(ctx context.Context, in *AttachGroupPolicyInput) (*AttachGroupPolicyOutput, error)
+	AttachGroupPolicy(ctx context.Context, r *authn.Request, in *AttachGroupPolicyInput) (*AttachGroupPolicyOutput, error)
 }
 
 // AttachGroupPolicyOutput is the empty output of AttachGroupPolicy.
@@ -25776,24 +25778,24 @@ func decodeAttachGroupPolicy(form url.Values) (*AttachGroupPolicyInput, error) {
 }
 
 func handleAttachGroupPolicy(svc AttachGroupPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAttachGroupPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AttachGroupPolicy(ctx, in)
+		out, err := svc.AttachGroupPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "AttachGroupPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "AttachGroupPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // AttachRolePolicyAPI is implemented by a service that serves AttachRolePolicy.
 type AttachRolePolicyAPI interface {
-	AttachRolePolicy(ctx context.Context, in *AttachRolePolicyInput) (*AttachRolePolicyOutput, error)
+	AttachRolePolicy(ctx context.Context, r *authn.Request, in *AttachRolePolicyInput) (*AttachRolePolicyOutput, error)
 }
 
 // AttachRolePolicyOutput is the empty output of AttachRolePolicy.
@@ -25814,24 +25816,24 @@ func decodeAttachRolePolicy(form url.Values) (*AttachRolePolicyInput, error) {
 }
 
 func handleAttachRolePolicy(svc AttachRolePolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAttachRolePolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AttachRolePolicy(ctx, in)
+		out, err := svc.AttachRolePolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "AttachRolePolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "AttachRolePolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // AttachUserPolicyAPI is implemented by a service that serves AttachUserPolicy.
 type AttachUserPolicyAPI interface {
-	AttachUserPolicy(ctx context.Context, in *AttachUserPolicyInput) (*AttachUserPolicyOutput, error)
+	AttachUserPolicy(ctx context.Context, r *authn.Request, in *AttachUserPolicyInput) (*AttachUserPolicyOutput, error)
 }
 
 // AttachUserPolicyOutput is the empty output of AttachUserPolicy.
@@ -25852,24 +25854,24 @@ func decodeAttachUserPolicy(form url.Values) (*AttachUserPolicyInput, error) {
 }
 
 func handleAttachUserPolicy(svc AttachUserPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAttachUserPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AttachUserPolicy(ctx, in)
+		out, err := svc.AttachUserPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "AttachUserPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "AttachUserPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // ChangePasswordAPI is implemented by a service that serves ChangePassword.
 type ChangePasswordAPI interface {
-	ChangePassword(ctx context.Context, in *ChangePasswordInput) (*ChangePasswordOutput, error)
+	ChangePassword(ctx context.Context, r *authn.Request, in *ChangePasswordInput) (*ChangePasswordOutput, error)
 }
 
 // ChangePasswordOutput is the empty output of ChangePassword.
@@ -25890,24 +25892,24 @@ func decodeChangePassword(form url.Values) (*ChangePasswordInput, error) {
 }
 
 func handleChangePassword(svc ChangePasswordAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeChangePassword(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ChangePassword(ctx, in)
+		out, err := svc.ChangePassword(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "ChangePassword", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "ChangePassword", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // CreateAccessKeyAPI is implemented by a service that serves CreateAccessKey.
 type CreateAccessKeyAPI interface {
-	CreateAccessKey(ctx context.Context, in *CreateAccessKeyInput) (*CreateAccessKeyOutput, error)
+	CreateAccessKey(ctx context.Context, r *authn.Request, in *CreateAccessKeyInput) (*CreateAccessKeyOutput, error)
 }
 
 // decodeCreateAccessKey checks, decodes and validates the parameters of CreateAccessKey.
@@ -25925,16 +25927,16 @@ func decodeCreateAccessKey(form url.Values) (*CreateAccessKeyInput, error) {
 }
 
 func handleCreateAccessKey(svc CreateAccessKeyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateAccessKey(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateAccessKey(ctx, in)
+		out, err := svc.CreateAccessKey(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateAccessKey", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateAccessKey", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -25945,7 +25947,7 @@ func handleCreateAccessKey(svc CreateAccessKeyAPI) Handler {
 
 // CreateAccountAliasAPI is implemented by a service that serves CreateAccountAlias.
 type CreateAccountAliasAPI interface {
-	CreateAccountAlias(ctx context.Context, in *CreateAccountAliasInput) (*CreateAccountAliasOutput, error)
+	CreateAccountAlias(ctx context.Context, r *authn.Request, in *CreateAccountAliasInput) (*CreateAccountAliasOutput, error)
 }
 
 // CreateAccountAliasOutput is the empty output of CreateAccountAlias.
@@ -25966,24 +25968,24 @@ func decodeCreateAccountAlias(form url.Values) (*CreateAccountAliasInput, error)
 }
 
 func handleCreateAccountAlias(svc CreateAccountAliasAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateAccountAlias(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateAccountAlias(ctx, in)
+		out, err := svc.CreateAccountAlias(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "CreateAccountAlias", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "CreateAccountAlias", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // CreateDelegationRequestAPI is implemented by a service that serves CreateDelegationRequest.
 type CreateDelegationRequestAPI interface {
-	CreateDelegationRequest(ctx context.Context, in *CreateDelegationRequestInput) (*CreateDelegationRequestOutput, error)
+	CreateDelegationRequest(ctx context.Context, r *authn.Request, in *CreateDelegationRequestInput) (*CreateDelegationRequestOutput, error)
 }
 
 // decodeCreateDelegationRequest checks, decodes and validates the parameters of CreateDelegationRequest.
@@ -26001,16 +26003,16 @@ func decodeCreateDelegationRequest(form url.Values) (*CreateDelegationRequestInp
 }
 
 func handleCreateDelegationRequest(svc CreateDelegationRequestAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateDelegationRequest(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateDelegationRequest(ctx, in)
+		out, err := svc.CreateDelegationRequest(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateDelegationRequest", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateDelegationRequest", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26021,7 +26023,7 @@ func handleCreateDelegationRequest(svc CreateDelegationRequestAPI) Handler {
 
 // CreateGroupAPI is implemented by a service that serves CreateGroup.
 type CreateGroupAPI interface {
-	CreateGroup(ctx context.Context, in *CreateGroupInput) (*CreateGroupOutput, error)
+	CreateGroup(ctx context.Context, r *authn.Request, in *CreateGroupInput) (*CreateGroupOutput, error)
 }
 
 // decodeCreateGroup checks, decodes and validates the parameters of CreateGroup.
@@ -26039,16 +26041,16 @@ func decodeCreateGroup(form url.Values) (*CreateGroupInput, error) {
 }
 
 func handleCreateGroup(svc CreateGroupAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateGroup(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateGroup(ctx, in)
+		out, err := svc.CreateGroup(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateGroup", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateGroup", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26059,7 +26061,7 @@ func handleCreateGroup(svc CreateGroupAPI) Handler {
 
 // CreateInstanceProfileAPI is implemented by a service that serves CreateInstanceProfile.
 type CreateInstanceProfileAPI interface {
-	CreateInstanceProfile(ctx context.Context, in *CreateInstanceProfileInput) (*CreateInstanceProfileOutput, error)
+	CreateInstanceProfile(ctx context.Context, r *authn.Request, in *CreateInstanceProfileInput) (*CreateInstanceProfileOutput, error)
 }
 
 // decodeCreateInstanceProfile checks, decodes and validates the parameters of CreateInstanceProfile.
@@ -26077,16 +26079,16 @@ func decodeCreateInstanceProfile(form url.Values) (*CreateInstanceProfileInput, 
 }
 
 func handleCreateInstanceProfile(svc CreateInstanceProfileAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateInstanceProfile(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateInstanceProfile(ctx, in)
+		out, err := svc.CreateInstanceProfile(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateInstanceProfile", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateInstanceProfile", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26097,7 +26099,7 @@ func handleCreateInstanceProfile(svc CreateInstanceProfileAPI) Handler {
 
 // CreateLoginProfileAPI is implemented by a service that serves CreateLoginProfile.
 type CreateLoginProfileAPI interface {
-	CreateLoginProfile(ctx context.Context, in *CreateLoginProfileInput) (*CreateLoginProfileOutput, error)
+	CreateLoginProfile(ctx context.Context, r *authn.Request, in *CreateLoginProfileInput) (*CreateLoginProfileOutput, error)
 }
 
 // decodeCreateLoginProfile checks, decodes and validates the parameters of CreateLoginProfile.
@@ -26115,16 +26117,16 @@ func decodeCreateLoginProfile(form url.Values) (*CreateLoginProfileInput, error)
 }
 
 func handleCreateLoginProfile(svc CreateLoginProfileAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateLoginProfile(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateLoginProfile(ctx, in)
+		out, err := svc.CreateLoginProfile(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateLoginProfile", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateLoginProfile", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26135,7 +26137,7 @@ func handleCreateLoginProfile(svc CreateLoginProfileAPI) Handler {
 
 // CreateOpenIDConnectProviderAPI is implemented by a service that serves CreateOpenIDConnectProvider.
 type CreateOpenIDConnectProviderAPI interface {
-	CreateOpenIDConnectProvider(ctx context.Context, in *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error)
+	CreateOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *CreateOpenIDConnectProviderInput) (*CreateOpenIDConnectProviderOutput, error)
 }
 
 // decodeCreateOpenIDConnectProvider checks, decodes and validates the parameters of CreateOpenIDConnectProvider.
@@ -26153,16 +26155,16 @@ func decodeCreateOpenIDConnectProvider(form url.Values) (*CreateOpenIDConnectPro
 }
 
 func handleCreateOpenIDConnectProvider(svc CreateOpenIDConnectProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateOpenIDConnectProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateOpenIDConnectProvider(ctx, in)
+		out, err := svc.CreateOpenIDConnectProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateOpenIDConnectProvider", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateOpenIDConnectProvider", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26173,7 +26175,7 @@ func handleCreateOpenIDConnectProvider(svc CreateOpenIDConnectProviderAPI) Handl
 
 // CreatePolicyAPI is implemented by a service that serves CreatePolicy.
 type CreatePolicyAPI interface {
-	CreatePolicy(ctx context.Context, in *CreatePolicyInput) (*CreatePolicyOutput, error)
+	CreatePolicy(ctx context.Context, r *authn.Request, in *CreatePolicyInput) (*CreatePolicyOutput, error)
 }
 
 // decodeCreatePolicy checks, decodes and validates the parameters of CreatePolicy.
@@ -26191,16 +26193,16 @@ func decodeCreatePolicy(form url.Values) (*CreatePolicyInput, error) {
 }
 
 func handleCreatePolicy(svc CreatePolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreatePolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreatePolicy(ctx, in)
+		out, err := svc.CreatePolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreatePolicy", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreatePolicy", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26211,7 +26213,7 @@ func handleCreatePolicy(svc CreatePolicyAPI) Handler {
 
 // CreatePolicyVersionAPI is implemented by a service that serves CreatePolicyVersion.
 type CreatePolicyVersionAPI interface {
-	CreatePolicyVersion(ctx context.Context, in *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error)
+	CreatePolicyVersion(ctx context.Context, r *authn.Request, in *CreatePolicyVersionInput) (*CreatePolicyVersionOutput, error)
 }
 
 // decodeCreatePolicyVersion checks, decodes and validates the parameters of CreatePolicyVersion.
@@ -26229,16 +26231,16 @@ func decodeCreatePolicyVersion(form url.Values) (*CreatePolicyVersionInput, erro
 }
 
 func handleCreatePolicyVersion(svc CreatePolicyVersionAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreatePolicyVersion(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreatePolicyVersion(ctx, in)
+		out, err := svc.CreatePolicyVersion(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreatePolicyVersion", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreatePolicyVersion", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26249,7 +26251,7 @@ func handleCreatePolicyVersion(svc CreatePolicyVersionAPI) Handler {
 
 // CreateRoleAPI is implemented by a service that serves CreateRole.
 type CreateRoleAPI interface {
-	CreateRole(ctx context.Context, in *CreateRoleInput) (*CreateRoleOutput, error)
+	CreateRole(ctx context.Context, r *authn.Request, in *CreateRoleInput) (*CreateRoleOutput, error)
 }
 
 // decodeCreateRole checks, decodes and validates the parameters of CreateRole.
@@ -26267,16 +26269,16 @@ func decodeCreateRole(form url.Values) (*CreateRoleInput, error) {
 }
 
 func handleCreateRole(svc CreateRoleAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateRole(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateRole(ctx, in)
+		out, err := svc.CreateRole(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateRole", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateRole", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26287,7 +26289,7 @@ func handleCreateRole(svc CreateRoleAPI) Handler {
 
 // CreateSAMLProviderAPI is implemented by a service that serves CreateSAMLProvider.
 type CreateSAMLProviderAPI interface {
-	CreateSAMLProvider(ctx context.Context, in *CreateSAMLProviderInput) (*CreateSAMLProviderOutput, error)
+	CreateSAMLProvider(ctx context.Context, r *authn.Request, in *CreateSAMLProviderInput) (*CreateSAMLProviderOutput, error)
 }
 
 // decodeCreateSAMLProvider checks, decodes and validates the parameters of CreateSAMLProvider.
@@ -26305,16 +26307,16 @@ func decodeCreateSAMLProvider(form url.Values) (*CreateSAMLProviderInput, error)
 }
 
 func handleCreateSAMLProvider(svc CreateSAMLProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateSAMLProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateSAMLProvider(ctx, in)
+		out, err := svc.CreateSAMLProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateSAMLProvider", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateSAMLProvider", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26325,7 +26327,7 @@ func handleCreateSAMLProvider(svc CreateSAMLProviderAPI) Handler {
 
 // CreateServiceLinkedRoleAPI is implemented by a service that serves CreateServiceLinkedRole.
 type CreateServiceLinkedRoleAPI interface {
-	CreateServiceLinkedRole(ctx context.Context, in *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error)
+	CreateServiceLinkedRole(ctx context.Context, r *authn.Request, in *CreateServiceLinkedRoleInput) (*CreateServiceLinkedRoleOutput, error)
 }
 
 // decodeCreateServiceLinkedRole checks, decodes and validates the parameters of CreateServiceLinkedRole.
@@ -26343,16 +26345,16 @@ func decodeCreateServiceLinkedRole(form url.Values) (*CreateServiceLinkedRoleInp
 }
 
 func handleCreateServiceLinkedRole(svc CreateServiceLinkedRoleAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateServiceLinkedRole(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateServiceLinkedRole(ctx, in)
+		out, err := svc.CreateServiceLinkedRole(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateServiceLinkedRole", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateServiceLinkedRole", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26363,7 +26365,7 @@ func handleCreateServiceLinkedRole(svc CreateServiceLinkedRoleAPI) Handler {
 
 // CreateServiceSpecificCredentialAPI is implemented by a service that serves CreateServiceSpecificCredential.
 type CreateServiceSpecificCredentialAPI interface {
-	CreateServiceSpecificCredential(ctx context.Context, in *CreateServiceSpecificCredentialInput) (*CreateServiceSpecificCredentialOutput, error)
+	CreateServiceSpecificCredential(ctx context.Context, r *authn.Request, in *CreateServiceSpecificCredentialInput) (*CreateServiceSpecificCredentialOutput, error)
 }
 
 // decodeCreateServiceSpecificCredential checks, decodes and validates the parameters of CreateServiceSpecificCredential.
@@ -26381,16 +26383,16 @@ func decodeCreateServiceSpecificCredential(form url.Values) (*CreateServiceSpeci
 }
 
 func handleCreateServiceSpecificCredential(svc CreateServiceSpecificCredentialAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateServiceSpecificCredential(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateServiceSpecificCredential(ctx, in)
+		out, err := svc.CreateServiceSpecificCredential(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateServiceSpecificCredential", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateServiceSpecificCredential", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26401,7 +26403,7 @@ func handleCreateServiceSpecificCredential(svc CreateServiceSpecificCredentialAP
 
 // CreateUserAPI is implemented by a service that serves CreateUser.
 type CreateUserAPI interface {
-	CreateUser(ctx context.Context, in *CreateUserInput) (*CreateUserOutput, error)
+	CreateUser(ctx context.Context, r *authn.Request, in *CreateUserInput) (*CreateUserOutput, error)
 }
 
 // decodeCreateUser checks, decodes and validates the parameters of CreateUser.
@@ -26419,16 +26421,16 @@ func decodeCreateUser(form url.Values) (*CreateUserInput, error) {
 }
 
 func handleCreateUser(svc CreateUserAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateUser(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateUser(ctx, in)
+		out, err := svc.CreateUser(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateUser", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateUser", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26439,7 +26441,7 @@ func handleCreateUser(svc CreateUserAPI) Handler {
 
 // CreateVirtualMFADeviceAPI is implemented by a service that serves CreateVirtualMFADevice.
 type CreateVirtualMFADeviceAPI interface {
-	CreateVirtualMFADevice(ctx context.Context, in *CreateVirtualMFADeviceInput) (*CreateVirtualMFADeviceOutput, error)
+	CreateVirtualMFADevice(ctx context.Context, r *authn.Request, in *CreateVirtualMFADeviceInput) (*CreateVirtualMFADeviceOutput, error)
 }
 
 // decodeCreateVirtualMFADevice checks, decodes and validates the parameters of CreateVirtualMFADevice.
@@ -26457,16 +26459,16 @@ func decodeCreateVirtualMFADevice(form url.Values) (*CreateVirtualMFADeviceInput
 }
 
 func handleCreateVirtualMFADevice(svc CreateVirtualMFADeviceAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeCreateVirtualMFADevice(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.CreateVirtualMFADevice(ctx, in)
+		out, err := svc.CreateVirtualMFADevice(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "CreateVirtualMFADevice", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "CreateVirtualMFADevice", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -26477,7 +26479,7 @@ func handleCreateVirtualMFADevice(svc CreateVirtualMFADeviceAPI) Handler {
 
 // DeactivateMFADeviceAPI is implemented by a service that serves DeactivateMFADevice.
 type DeactivateMFADeviceAPI interface {
-	DeactivateMFADevice(ctx context.Context, in *DeactivateMFADeviceInput) (*DeactivateMFADeviceOutput, error)
+	DeactivateMFADevice(ctx context.Context, r *authn.Request, in *DeactivateMFADeviceInput) (*DeactivateMFADeviceOutput, error)
 }
 
 // DeactivateMFADeviceOutput is the empty output of DeactivateMFADevice.
@@ -26498,24 +26500,24 @@ func decodeDeactivateMFADevice(form url.Values) (*DeactivateMFADeviceInput, erro
 }
 
 func handleDeactivateMFADevice(svc DeactivateMFADeviceAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeactivateMFADevice(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeactivateMFADevice(ctx, in)
+		out, err := svc.DeactivateMFADevice(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeactivateMFADevice", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeactivateMFADevice", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteAccessKeyAPI is implemented by a service that serves DeleteAccessKey.
 type DeleteAccessKeyAPI interface {
-	DeleteAccessKey(ctx context.Context, in *DeleteAccessKeyInput) (*DeleteAccessKeyOutput, error)
+	DeleteAccessKey(ctx context.Context, r *authn.Request, in *DeleteAccessKeyInput) (*DeleteAccessKeyOutput, error)
 }
 
 // DeleteAccessKeyOutput is the empty output of DeleteAccessKey.
@@ -26536,24 +26538,24 @@ func decodeDeleteAccessKey(form url.Values) (*DeleteAccessKeyInput, error) {
 }
 
 func handleDeleteAccessKey(svc DeleteAccessKeyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteAccessKey(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteAccessKey(ctx, in)
+		out, err := svc.DeleteAccessKey(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteAccessKey", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteAccessKey", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteAccountAliasAPI is implemented by a service that serves DeleteAccountAlias.
 type DeleteAccountAliasAPI interface {
-	DeleteAccountAlias(ctx context.Context, in *DeleteAccountAliasInput) (*DeleteAccountAliasOutput, error)
+	DeleteAccountAlias(ctx context.Context, r *authn.Request, in *DeleteAccountAliasInput) (*DeleteAccountAliasOutput, error)
 }
 
 // DeleteAccountAliasOutput is the empty output of DeleteAccountAlias.
@@ -26574,24 +26576,24 @@ func decodeDeleteAccountAlias(form url.Values) (*DeleteAccountAliasInput, error)
 }
 
 func handleDeleteAccountAlias(svc DeleteAccountAliasAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteAccountAlias(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteAccountAlias(ctx, in)
+		out, err := svc.DeleteAccountAlias(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteAccountAlias", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteAccountAlias", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteAccountPasswordPolicyAPI is implemented by a service that serves DeleteAccountPasswordPolicy.
 type DeleteAccountPasswordPolicyAPI interface {
-	DeleteAccountPasswordPolicy(ctx context.Context, in *DeleteAccountPasswordPolicyInput) (*DeleteAccountPasswordPolicyOutput, error)
+	DeleteAccountPasswordPolicy(ctx context.Context, r *authn.Request, in *DeleteAccountPasswordPolicyInput) (*DeleteAccountPasswordPolicyOutput, error)
 }
 
 // DeleteAccountPasswordPolicyInput is the empty input of DeleteAccountPasswordPolicy.
@@ -26618,24 +26620,24 @@ func decodeDeleteAccountPasswordPolicy(form url.Values) (*DeleteAccountPasswordP
 }
 
 func handleDeleteAccountPasswordPolicy(svc DeleteAccountPasswordPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteAccountPasswordPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteAccountPasswordPolicy(ctx, in)
+		out, err := svc.DeleteAccountPasswordPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteAccountPasswordPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteAccountPasswordPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteGroupAPI is implemented by a service that serves DeleteGroup.
 type DeleteGroupAPI interface {
-	DeleteGroup(ctx context.Context, in *DeleteGroupInput) (*DeleteGroupOutput, error)
+	DeleteGroup(ctx context.Context, r *authn.Request, in *DeleteGroupInput) (*DeleteGroupOutput, error)
 }
 
 // DeleteGroupOutput is the empty output of DeleteGroup.
@@ -26656,24 +26658,24 @@ func decodeDeleteGroup(form url.Values) (*DeleteGroupInput, error) {
 }
 
 func handleDeleteGroup(svc DeleteGroupAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteGroup(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteGroup(ctx, in)
+		out, err := svc.DeleteGroup(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteGroup", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteGroup", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteGroupPolicyAPI is implemented by a service that serves DeleteGroupPolicy.
 type DeleteGroupPolicyAPI interface {
-	DeleteGroupPolicy(ctx context.Context, in *DeleteGroupPolicyInput) (*DeleteGroupPolicyOutput, error)
+	DeleteGroupPolicy(ctx context.Context, r *authn.Request, in *DeleteGroupPolicyInput) (*DeleteGroupPolicyOutput, error)
 }
 
 // DeleteGroupPolicyOutput is the empty output of DeleteGroupPolicy.
@@ -26694,24 +26696,24 @@ func decodeDeleteGroupPolicy(form url.Values) (*DeleteGroupPolicyInput, error) {
 }
 
 func handleDeleteGroupPolicy(svc DeleteGroupPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteGroupPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteGroupPolicy(ctx, in)
+		out, err := svc.DeleteGroupPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteGroupPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteGroupPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteInstanceProfileAPI is implemented by a service that serves DeleteInstanceProfile.
 type DeleteInstanceProfileAPI interface {
-	DeleteInstanceProfile(ctx context.Context, in *DeleteInstanceProfileInput) (*DeleteInstanceProfileOutput, error)
+	DeleteInstanceProfile(ctx context.Context, r *authn.Request, in *DeleteInstanceProfileInput) (*DeleteInstanceProfileOutput, error)
 }
 
 // DeleteInstanceProfileOutput is the empty output of DeleteInstanceProfile.
@@ -26732,24 +26734,24 @@ func decodeDeleteInstanceProfile(form url.Values) (*DeleteInstanceProfileInput, 
 }
 
 func handleDeleteInstanceProfile(svc DeleteInstanceProfileAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteInstanceProfile(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteInstanceProfile(ctx, in)
+		out, err := svc.DeleteInstanceProfile(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteInstanceProfile", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteInstanceProfile", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteLoginProfileAPI is implemented by a service that serves DeleteLoginProfile.
 type DeleteLoginProfileAPI interface {
-	DeleteLoginProfile(ctx context.Context, in *DeleteLoginProfileInput) (*DeleteLoginProfileOutput, error)
+	DeleteLoginProfile(ctx context.Context, r *authn.Request, in *DeleteLoginProfileInput) (*DeleteLoginProfileOutput, error)
 }
 
 // DeleteLoginProfileOutput is the empty output of DeleteLoginProfile.
@@ -26770,24 +26772,24 @@ func decodeDeleteLoginProfile(form url.Values) (*DeleteLoginProfileInput, error)
 }
 
 func handleDeleteLoginProfile(svc DeleteLoginProfileAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteLoginProfile(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteLoginProfile(ctx, in)
+		out, err := svc.DeleteLoginProfile(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteLoginProfile", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteLoginProfile", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteOpenIDConnectProviderAPI is implemented by a service that serves DeleteOpenIDConnectProvider.
 type DeleteOpenIDConnectProviderAPI interface {
-	DeleteOpenIDConnectProvider(ctx context.Context, in *DeleteOpenIDConnectProviderInput) (*DeleteOpenIDConnectProviderOutput, error)
+	DeleteOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *DeleteOpenIDConnectProviderInput) (*DeleteOpenIDConnectProviderOutput, error)
 }
 
 // DeleteOpenIDConnectProviderOutput is the empty output of DeleteOpenIDConnectProvider.
@@ -26808,24 +26810,24 @@ func decodeDeleteOpenIDConnectProvider(form url.Values) (*DeleteOpenIDConnectPro
 }
 
 func handleDeleteOpenIDConnectProvider(svc DeleteOpenIDConnectProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteOpenIDConnectProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteOpenIDConnectProvider(ctx, in)
+		out, err := svc.DeleteOpenIDConnectProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteOpenIDConnectProvider", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteOpenIDConnectProvider", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeletePolicyAPI is implemented by a service that serves DeletePolicy.
 type DeletePolicyAPI interface {
-	DeletePolicy(ctx context.Context, in *DeletePolicyInput) (*DeletePolicyOutput, error)
+	DeletePolicy(ctx context.Context, r *authn.Request, in *DeletePolicyInput) (*DeletePolicyOutput, error)
 }
 
 // DeletePolicyOutput is the empty output of DeletePolicy.
@@ -26846,24 +26848,24 @@ func decodeDeletePolicy(form url.Values) (*DeletePolicyInput, error) {
 }
 
 func handleDeletePolicy(svc DeletePolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeletePolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeletePolicy(ctx, in)
+		out, err := svc.DeletePolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeletePolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeletePolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeletePolicyVersionAPI is implemented by a service that serves DeletePolicyVersion.
 type DeletePolicyVersionAPI interface {
-	DeletePolicyVersion(ctx context.Context, in *DeletePolicyVersionInput) (*DeletePolicyVersionOutput, error)
+	DeletePolicyVersion(ctx context.Context, r *authn.Request, in *DeletePolicyVersionInput) (*DeletePolicyVersionOutput, error)
 }
 
 // DeletePolicyVersionOutput is the empty output of DeletePolicyVersion.
@@ -26884,24 +26886,24 @@ func decodeDeletePolicyVersion(form url.Values) (*DeletePolicyVersionInput, erro
 }
 
 func handleDeletePolicyVersion(svc DeletePolicyVersionAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeletePolicyVersion(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeletePolicyVersion(ctx, in)
+		out, err := svc.DeletePolicyVersion(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeletePolicyVersion", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeletePolicyVersion", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteRoleAPI is implemented by a service that serves DeleteRole.
 type DeleteRoleAPI interface {
-	DeleteRole(ctx context.Context, in *DeleteRoleInput) (*DeleteRoleOutput, error)
+	DeleteRole(ctx context.Context, r *authn.Request, in *DeleteRoleInput) (*DeleteRoleOutput, error)
 }
 
 // DeleteRoleOutput is the empty output of DeleteRole.
@@ -26922,24 +26924,24 @@ func decodeDeleteRole(form url.Values) (*DeleteRoleInput, error) {
 }
 
 func handleDeleteRole(svc DeleteRoleAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteRole(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteRole(ctx, in)
+		out, err := svc.DeleteRole(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteRole", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteRole", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteRolePermissionsBoundaryAPI is implemented by a service that serves DeleteRolePermissionsBoundary.
 type DeleteRolePermissionsBoundaryAPI interface {
-	DeleteRolePermissionsBoundary(ctx context.Context, in *DeleteRolePermissionsBoundaryInput) (*DeleteRolePermissionsBoundaryOutput, error)
+	DeleteRolePermissionsBoundary(ctx context.Context, r *authn.Request, in *DeleteRolePermissionsBoundaryInput) (*DeleteRolePermissionsBoundaryOutput, error)
 }
 
 // DeleteRolePermissionsBoundaryOutput is the empty output of DeleteRolePermissionsBoundary.
@@ -26960,24 +26962,24 @@ func decodeDeleteRolePermissionsBoundary(form url.Values) (*DeleteRolePermission
 }
 
 func handleDeleteRolePermissionsBoundary(svc DeleteRolePermissionsBoundaryAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteRolePermissionsBoundary(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteRolePermissionsBoundary(ctx, in)
+		out, err := svc.DeleteRolePermissionsBoundary(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteRolePermissionsBoundary", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteRolePermissionsBoundary", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteRolePolicyAPI is implemented by a service that serves DeleteRolePolicy.
 type DeleteRolePolicyAPI interface {
-	DeleteRolePolicy(ctx context.Context, in *DeleteRolePolicyInput) (*DeleteRolePolicyOutput, error)
+	DeleteRolePolicy(ctx context.Context, r *authn.Request, in *DeleteRolePolicyInput) (*DeleteRolePolicyOutput, error)
 }
 
 // DeleteRolePolicyOutput is the empty output of DeleteRolePolicy.
@@ -26998,24 +27000,24 @@ func decodeDeleteRolePolicy(form url.Values) (*DeleteRolePolicyInput, error) {
 }
 
 func handleDeleteRolePolicy(svc DeleteRolePolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteRolePolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteRolePolicy(ctx, in)
+		out, err := svc.DeleteRolePolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteRolePolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteRolePolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteSAMLProviderAPI is implemented by a service that serves DeleteSAMLProvider.
 type DeleteSAMLProviderAPI interface {
-	DeleteSAMLProvider(ctx context.Context, in *DeleteSAMLProviderInput) (*DeleteSAMLProviderOutput, error)
+	DeleteSAMLProvider(ctx context.Context, r *authn.Request, in *DeleteSAMLProviderInput) (*DeleteSAMLProviderOutput, error)
 }
 
 // DeleteSAMLProviderOutput is the empty output of DeleteSAMLProvider.
@@ -27036,24 +27038,24 @@ func decodeDeleteSAMLProvider(form url.Values) (*DeleteSAMLProviderInput, error)
 }
 
 func handleDeleteSAMLProvider(svc DeleteSAMLProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteSAMLProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteSAMLProvider(ctx, in)
+		out, err := svc.DeleteSAMLProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteSAMLProvider", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteSAMLProvider", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteSSHPublicKeyAPI is implemented by a service that serves DeleteSSHPublicKey.
 type DeleteSSHPublicKeyAPI interface {
-	DeleteSSHPublicKey(ctx context.Context, in *DeleteSSHPublicKeyInput) (*DeleteSSHPublicKeyOutput, error)
+	DeleteSSHPublicKey(ctx context.Context, r *authn.Request, in *DeleteSSHPublicKeyInput) (*DeleteSSHPublicKeyOutput, error)
 }
 
 // DeleteSSHPublicKeyOutput is the empty output of DeleteSSHPublicKey.
@@ -27074,24 +27076,24 @@ func decodeDeleteSSHPublicKey(form url.Values) (*DeleteSSHPublicKeyInput, error)
 }
 
 func handleDeleteSSHPublicKey(svc DeleteSSHPublicKeyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteSSHPublicKey(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteSSHPublicKey(ctx, in)
+		out, err := svc.DeleteSSHPublicKey(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteSSHPublicKey", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteSSHPublicKey", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteServerCertificateAPI is implemented by a service that serves DeleteServerCertificate.
 type DeleteServerCertificateAPI interface {
-	DeleteServerCertificate(ctx context.Context, in *DeleteServerCertificateInput) (*DeleteServerCertificateOutput, error)
+	DeleteServerCertificate(ctx context.Context, r *authn.Request, in *DeleteServerCertificateInput) (*DeleteServerCertificateOutput, error)
 }
 
 // DeleteServerCertificateOutput is the empty output of DeleteServerCertificate.
@@ -27112,24 +27114,24 @@ func decodeDeleteServerCertificate(form url.Values) (*DeleteServerCertificateInp
 }
 
 func handleDeleteServerCertificate(svc DeleteServerCertificateAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteServerCertificate(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteServerCertificate(ctx, in)
+		out, err := svc.DeleteServerCertificate(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteServerCertificate", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteServerCertificate", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteServiceLinkedRoleAPI is implemented by a service that serves DeleteServiceLinkedRole.
 type DeleteServiceLinkedRoleAPI interface {
-	DeleteServiceLinkedRole(ctx context.Context, in *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error)
+	DeleteServiceLinkedRole(ctx context.Context, r *authn.Request, in *DeleteServiceLinkedRoleInput) (*DeleteServiceLinkedRoleOutput, error)
 }
 
 // decodeDeleteServiceLinkedRole checks, decodes and validates the parameters of DeleteServiceLinkedRole.
@@ -27147,16 +27149,16 @@ func decodeDeleteServiceLinkedRole(form url.Values) (*DeleteServiceLinkedRoleInp
 }
 
 func handleDeleteServiceLinkedRole(svc DeleteServiceLinkedRoleAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteServiceLinkedRole(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteServiceLinkedRole(ctx, in)
+		out, err := svc.DeleteServiceLinkedRole(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "DeleteServiceLinkedRole", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "DeleteServiceLinkedRole", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -27167,7 +27169,7 @@ func handleDeleteServiceLinkedRole(svc DeleteServiceLinkedRoleAPI) Handler {
 
 // DeleteServiceSpecificCredentialAPI is implemented by a service that serves DeleteServiceSpecificCredential.
 type DeleteServiceSpecificCredentialAPI interface {
-	DeleteServiceSpecificCredential(ctx context.Context, in *DeleteServiceSpecificCredentialInput) (*DeleteServiceSpecificCredentialOutput, error)
+	DeleteServiceSpecificCredential(ctx context.Context, r *authn.Request, in *DeleteServiceSpecificCredentialInput) (*DeleteServiceSpecificCredentialOutput, error)
 }
 
 // DeleteServiceSpecificCredentialOutput is the empty output of DeleteServiceSpecificCredential.
@@ -27188,24 +27190,24 @@ func decodeDeleteServiceSpecificCredential(form url.Values) (*DeleteServiceSpeci
 }
 
 func handleDeleteServiceSpecificCredential(svc DeleteServiceSpecificCredentialAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteServiceSpecificCredential(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteServiceSpecificCredential(ctx, in)
+		out, err := svc.DeleteServiceSpecificCredential(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteServiceSpecificCredential", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteServiceSpecificCredential", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteSigningCertificateAPI is implemented by a service that serves DeleteSigningCertificate.
 type DeleteSigningCertificateAPI interface {
-	DeleteSigningCertificate(ctx context.Context, in *DeleteSigningCertificateInput) (*DeleteSigningCertificateOutput, error)
+	DeleteSigningCertificate(ctx context.Context, r *authn.Request, in *DeleteSigningCertificateInput) (*DeleteSigningCertificateOutput, error)
 }
 
 // DeleteSigningCertificateOutput is the empty output of DeleteSigningCertificate.
@@ -27226,24 +27228,24 @@ func decodeDeleteSigningCertificate(form url.Values) (*DeleteSigningCertificateI
 }
 
 func handleDeleteSigningCertificate(svc DeleteSigningCertificateAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteSigningCertificate(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteSigningCertificate(ctx, in)
+		out, err := svc.DeleteSigningCertificate(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteSigningCertificate", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteSigningCertificate", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteUserAPI is implemented by a service that serves DeleteUser.
 type DeleteUserAPI interface {
-	DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteUserOutput, error)
+	DeleteUser(ctx context.Context, r *authn.Request, in *DeleteUserInput) (*DeleteUserOutput, error)
 }
 
 // DeleteUserOutput is the empty output of DeleteUser.
@@ -27264,24 +27266,24 @@ func decodeDeleteUser(form url.Values) (*DeleteUserInput, error) {
 }
 
 func handleDeleteUser(svc DeleteUserAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteUser(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteUser(ctx, in)
+		out, err := svc.DeleteUser(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteUser", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteUser", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteUserPermissionsBoundaryAPI is implemented by a service that serves DeleteUserPermissionsBoundary.
 type DeleteUserPermissionsBoundaryAPI interface {
-	DeleteUserPermissionsBoundary(ctx context.Context, in *DeleteUserPermissionsBoundaryInput) (*DeleteUserPermissionsBoundaryOutput, error)
+	DeleteUserPermissionsBoundary(ctx context.Context, r *authn.Request, in *DeleteUserPermissionsBoundaryInput) (*DeleteUserPermissionsBoundaryOutput, error)
 }
 
 // DeleteUserPermissionsBoundaryOutput is the empty output of DeleteUserPermissionsBoundary.
@@ -27302,24 +27304,24 @@ func decodeDeleteUserPermissionsBoundary(form url.Values) (*DeleteUserPermission
 }
 
 func handleDeleteUserPermissionsBoundary(svc DeleteUserPermissionsBoundaryAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteUserPermissionsBoundary(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteUserPermissionsBoundary(ctx, in)
+		out, err := svc.DeleteUserPermissionsBoundary(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteUserPermissionsBoundary", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteUserPermissionsBoundary", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteUserPolicyAPI is implemented by a service that serves DeleteUserPolicy.
 type DeleteUserPolicyAPI interface {
-	DeleteUserPolicy(ctx context.Context, in *DeleteUserPolicyInput) (*DeleteUserPolicyOutput, error)
+	DeleteUserPolicy(ctx context.Context, r *authn.Request, in *DeleteUserPolicyInput) (*DeleteUserPolicyOutput, error)
 }
 
 // DeleteUserPolicyOutput is the empty output of DeleteUserPolicy.
@@ -27340,24 +27342,24 @@ func decodeDeleteUserPolicy(form url.Values) (*DeleteUserPolicyInput, error) {
 }
 
 func handleDeleteUserPolicy(svc DeleteUserPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteUserPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteUserPolicy(ctx, in)
+		out, err := svc.DeleteUserPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteUserPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteUserPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DeleteVirtualMFADeviceAPI is implemented by a service that serves DeleteVirtualMFADevice.
 type DeleteVirtualMFADeviceAPI interface {
-	DeleteVirtualMFADevice(ctx context.Context, in *DeleteVirtualMFADeviceInput) (*DeleteVirtualMFADeviceOutput, error)
+	DeleteVirtualMFADevice(ctx context.Context, r *authn.Request, in *DeleteVirtualMFADeviceInput) (*DeleteVirtualMFADeviceOutput, error)
 }
 
 // DeleteVirtualMFADeviceOutput is the empty output of DeleteVirtualMFADevice.
@@ -27378,24 +27380,24 @@ func decodeDeleteVirtualMFADevice(form url.Values) (*DeleteVirtualMFADeviceInput
 }
 
 func handleDeleteVirtualMFADevice(svc DeleteVirtualMFADeviceAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDeleteVirtualMFADevice(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DeleteVirtualMFADevice(ctx, in)
+		out, err := svc.DeleteVirtualMFADevice(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DeleteVirtualMFADevice", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DeleteVirtualMFADevice", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DetachGroupPolicyAPI is implemented by a service that serves DetachGroupPolicy.
 type DetachGroupPolicyAPI interface {
-	DetachGroupPolicy(ctx context.Context, in *DetachGroupPolicyInput) (*DetachGroupPolicyOutput, error)
+	DetachGroupPolicy(ctx context.Context, r *authn.Request, in *DetachGroupPolicyInput) (*DetachGroupPolicyOutput, error)
 }
 
 // DetachGroupPolicyOutput is the empty output of DetachGroupPolicy.
@@ -27416,24 +27418,24 @@ func decodeDetachGroupPolicy(form url.Values) (*DetachGroupPolicyInput, error) {
 }
 
 func handleDetachGroupPolicy(svc DetachGroupPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDetachGroupPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DetachGroupPolicy(ctx, in)
+		out, err := svc.DetachGroupPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DetachGroupPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DetachGroupPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DetachRolePolicyAPI is implemented by a service that serves DetachRolePolicy.
 type DetachRolePolicyAPI interface {
-	DetachRolePolicy(ctx context.Context, in *DetachRolePolicyInput) (*DetachRolePolicyOutput, error)
+	DetachRolePolicy(ctx context.Context, r *authn.Request, in *DetachRolePolicyInput) (*DetachRolePolicyOutput, error)
 }
 
 // DetachRolePolicyOutput is the empty output of DetachRolePolicy.
@@ -27454,24 +27456,24 @@ func decodeDetachRolePolicy(form url.Values) (*DetachRolePolicyInput, error) {
 }
 
 func handleDetachRolePolicy(svc DetachRolePolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDetachRolePolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DetachRolePolicy(ctx, in)
+		out, err := svc.DetachRolePolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DetachRolePolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DetachRolePolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DetachUserPolicyAPI is implemented by a service that serves DetachUserPolicy.
 type DetachUserPolicyAPI interface {
-	DetachUserPolicy(ctx context.Context, in *DetachUserPolicyInput) (*DetachUserPolicyOutput, error)
+	DetachUserPolicy(ctx context.Context, r *authn.Request, in *DetachUserPolicyInput) (*DetachUserPolicyOutput, error)
 }
 
 // DetachUserPolicyOutput is the empty output of DetachUserPolicy.
@@ -27492,24 +27494,24 @@ func decodeDetachUserPolicy(form url.Values) (*DetachUserPolicyInput, error) {
 }
 
 func handleDetachUserPolicy(svc DetachUserPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDetachUserPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DetachUserPolicy(ctx, in)
+		out, err := svc.DetachUserPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DetachUserPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DetachUserPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // DisableOrganizationsRootCredentialsManagementAPI is implemented by a service that serves DisableOrganizationsRootCredentialsManagement.
 type DisableOrganizationsRootCredentialsManagementAPI interface {
-	DisableOrganizationsRootCredentialsManagement(ctx context.Context, in *DisableOrganizationsRootCredentialsManagementInput) (*DisableOrganizationsRootCredentialsManagementOutput, error)
+	DisableOrganizationsRootCredentialsManagement(ctx context.Context, r *authn.Request, in *DisableOrganizationsRootCredentialsManagementInput) (*DisableOrganizationsRootCredentialsManagementOutput, error)
 }
 
 // decodeDisableOrganizationsRootCredentialsManagement checks, decodes and validates the parameters of DisableOrganizationsRootCredentialsManagement.
@@ -27527,16 +27529,16 @@ func decodeDisableOrganizationsRootCredentialsManagement(form url.Values) (*Disa
 }
 
 func handleDisableOrganizationsRootCredentialsManagement(svc DisableOrganizationsRootCredentialsManagementAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDisableOrganizationsRootCredentialsManagement(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DisableOrganizationsRootCredentialsManagement(ctx, in)
+		out, err := svc.DisableOrganizationsRootCredentialsManagement(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "DisableOrganizationsRootCredentialsManagement", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "DisableOrganizationsRootCredentialsManagement", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -27547,7 +27549,7 @@ func handleDisableOrganizationsRootCredentialsManagement(svc DisableOrganization
 
 // DisableOrganizationsRootSessionsAPI is implemented by a service that serves DisableOrganizationsRootSessions.
 type DisableOrganizationsRootSessionsAPI interface {
-	DisableOrganizationsRootSessions(ctx context.Context, in *DisableOrganizationsRootSessionsInput) (*DisableOrganizationsRootSessionsOutput, error)
+	DisableOrganizationsRootSessions(ctx context.Context, r *authn.Request, in *DisableOrganizationsRootSessionsInput) (*DisableOrganizationsRootSessionsOutput, error)
 }
 
 // decodeDisableOrganizationsRootSessions checks, decodes and validates the parameters of DisableOrganizationsRootSessions.
@@ -27565,16 +27567,16 @@ func decodeDisableOrganizationsRootSessions(form url.Values) (*DisableOrganizati
 }
 
 func handleDisableOrganizationsRootSessions(svc DisableOrganizationsRootSessionsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDisableOrganizationsRootSessions(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DisableOrganizationsRootSessions(ctx, in)
+		out, err := svc.DisableOrganizationsRootSessions(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "DisableOrganizationsRootSessions", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "DisableOrganizationsRootSessions", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -27585,7 +27587,7 @@ func handleDisableOrganizationsRootSessions(svc DisableOrganizationsRootSessions
 
 // DisableOutboundWebIdentityFederationAPI is implemented by a service that serves DisableOutboundWebIdentityFederation.
 type DisableOutboundWebIdentityFederationAPI interface {
-	DisableOutboundWebIdentityFederation(ctx context.Context, in *DisableOutboundWebIdentityFederationInput) (*DisableOutboundWebIdentityFederationOutput, error)
+	DisableOutboundWebIdentityFederation(ctx context.Context, r *authn.Request, in *DisableOutboundWebIdentityFederationInput) (*DisableOutboundWebIdentityFederationOutput, error)
 }
 
 // DisableOutboundWebIdentityFederationInput is the empty input of DisableOutboundWebIdentityFederation.
@@ -27613,24 +27615,24 @@ func decodeDisableOutboundWebIdentityFederation(form url.Values) (*DisableOutbou
 }
 
 func handleDisableOutboundWebIdentityFederation(svc DisableOutboundWebIdentityFederationAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDisableOutboundWebIdentityFederation(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DisableOutboundWebIdentityFederation(ctx, in)
+		out, err := svc.DisableOutboundWebIdentityFederation(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "DisableOutboundWebIdentityFederation", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "DisableOutboundWebIdentityFederation", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // EnableMFADeviceAPI is implemented by a service that serves EnableMFADevice.
 type EnableMFADeviceAPI interface {
-	EnableMFADevice(ctx context.Context, in *EnableMFADeviceInput) (*EnableMFADeviceOutput, error)
+	EnableMFADevice(ctx context.Context, r *authn.Request, in *EnableMFADeviceInput) (*EnableMFADeviceOutput, error)
 }
 
 // EnableMFADeviceOutput is the empty output of EnableMFADevice.
@@ -27651,24 +27653,24 @@ func decodeEnableMFADevice(form url.Values) (*EnableMFADeviceInput, error) {
 }
 
 func handleEnableMFADevice(svc EnableMFADeviceAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeEnableMFADevice(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.EnableMFADevice(ctx, in)
+		out, err := svc.EnableMFADevice(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "EnableMFADevice", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "EnableMFADevice", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // EnableOrganizationsRootCredentialsManagementAPI is implemented by a service that serves EnableOrganizationsRootCredentialsManagement.
 type EnableOrganizationsRootCredentialsManagementAPI interface {
-	EnableOrganizationsRootCredentialsManagement(ctx context.Context, in *EnableOrganizationsRootCredentialsManagementInput) (*EnableOrganizationsRootCredentialsManagementOutput, error)
+	EnableOrganizationsRootCredentialsManagement(ctx context.Context, r *authn.Request, in *EnableOrganizationsRootCredentialsManagementInput) (*EnableOrganizationsRootCredentialsManagementOutput, error)
 }
 
 // decodeEnableOrganizationsRootCredentialsManagement checks, decodes and validates the parameters of EnableOrganizationsRootCredentialsManagement.
@@ -27686,16 +27688,16 @@ func decodeEnableOrganizationsRootCredentialsManagement(form url.Values) (*Enabl
 }
 
 func handleEnableOrganizationsRootCredentialsManagement(svc EnableOrganizationsRootCredentialsManagementAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeEnableOrganizationsRootCredentialsManagement(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.EnableOrganizationsRootCredentialsManagement(ctx, in)
+		out, err := svc.EnableOrganizationsRootCredentialsManagement(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "EnableOrganizationsRootCredentialsManagement", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "EnableOrganizationsRootCredentialsManagement", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -27706,7 +27708,7 @@ func handleEnableOrganizationsRootCredentialsManagement(svc EnableOrganizationsR
 
 // EnableOrganizationsRootSessionsAPI is implemented by a service that serves EnableOrganizationsRootSessions.
 type EnableOrganizationsRootSessionsAPI interface {
-	EnableOrganizationsRootSessions(ctx context.Context, in *EnableOrganizationsRootSessionsInput) (*EnableOrganizationsRootSessionsOutput, error)
+	EnableOrganizationsRootSessions(ctx context.Context, r *authn.Request, in *EnableOrganizationsRootSessionsInput) (*EnableOrganizationsRootSessionsOutput, error)
 }
 
 // decodeEnableOrganizationsRootSessions checks, decodes and validates the parameters of EnableOrganizationsRootSessions.
@@ -27724,16 +27726,16 @@ func decodeEnableOrganizationsRootSessions(form url.Values) (*EnableOrganization
 }
 
 func handleEnableOrganizationsRootSessions(svc EnableOrganizationsRootSessionsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeEnableOrganizationsRootSessions(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.EnableOrganizationsRootSessions(ctx, in)
+		out, err := svc.EnableOrganizationsRootSessions(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "EnableOrganizationsRootSessions", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "EnableOrganizationsRootSessions", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -27744,7 +27746,7 @@ func handleEnableOrganizationsRootSessions(svc EnableOrganizationsRootSessionsAP
 
 // EnableOutboundWebIdentityFederationAPI is implemented by a service that serves EnableOutboundWebIdentityFederation.
 type EnableOutboundWebIdentityFederationAPI interface {
-	EnableOutboundWebIdentityFederation(ctx context.Context, in *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationOutput, error)
+	EnableOutboundWebIdentityFederation(ctx context.Context, r *authn.Request, in *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationOutput, error)
 }
 
 // EnableOutboundWebIdentityFederationInput is the empty input of EnableOutboundWebIdentityFederation.
@@ -27769,16 +27771,16 @@ func decodeEnableOutboundWebIdentityFederation(form url.Values) (*EnableOutbound
 }
 
 func handleEnableOutboundWebIdentityFederation(svc EnableOutboundWebIdentityFederationAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeEnableOutboundWebIdentityFederation(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.EnableOutboundWebIdentityFederation(ctx, in)
+		out, err := svc.EnableOutboundWebIdentityFederation(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "EnableOutboundWebIdentityFederation", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "EnableOutboundWebIdentityFederation", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -27789,7 +27791,7 @@ func handleEnableOutboundWebIdentityFederation(svc EnableOutboundWebIdentityFede
 
 // GenerateCredentialReportAPI is implemented by a service that serves GenerateCredentialReport.
 type GenerateCredentialReportAPI interface {
-	GenerateCredentialReport(ctx context.Context, in *GenerateCredentialReportInput) (*GenerateCredentialReportOutput, error)
+	GenerateCredentialReport(ctx context.Context, r *authn.Request, in *GenerateCredentialReportInput) (*GenerateCredentialReportOutput, error)
 }
 
 // GenerateCredentialReportInput is the empty input of GenerateCredentialReport.
@@ -27813,16 +27815,16 @@ func decodeGenerateCredentialReport(form url.Values) (*GenerateCredentialReportI
 }
 
 func handleGenerateCredentialReport(svc GenerateCredentialReportAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGenerateCredentialReport(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GenerateCredentialReport(ctx, in)
+		out, err := svc.GenerateCredentialReport(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GenerateCredentialReport", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GenerateCredentialReport", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -27833,7 +27835,7 @@ func handleGenerateCredentialReport(svc GenerateCredentialReportAPI) Handler {
 
 // GenerateOrganizationsAccessReportAPI is implemented by a service that serves GenerateOrganizationsAccessReport.
 type GenerateOrganizationsAccessReportAPI interface {
-	GenerateOrganizationsAccessReport(ctx context.Context, in *GenerateOrganizationsAccessReportInput) (*GenerateOrganizationsAccessReportOutput, error)
+	GenerateOrganizationsAccessReport(ctx context.Context, r *authn.Request, in *GenerateOrganizationsAccessReportInput) (*GenerateOrganizationsAccessReportOutput, error)
 }
 
 // decodeGenerateOrganizationsAccessReport checks, decodes and validates the parameters of GenerateOrganizationsAccessReport.
@@ -27851,16 +27853,16 @@ func decodeGenerateOrganizationsAccessReport(form url.Values) (*GenerateOrganiza
 }
 
 func handleGenerateOrganizationsAccessReport(svc GenerateOrganizationsAccessReportAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGenerateOrganizationsAccessReport(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GenerateOrganizationsAccessReport(ctx, in)
+		out, err := svc.GenerateOrganizationsAccessReport(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GenerateOrganizationsAccessReport", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GenerateOrganizationsAccessReport", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -27871,7 +27873,7 @@ func handleGenerateOrganizationsAccessReport(svc GenerateOrganizationsAccessRepo
 
 // GenerateServiceLastAccessedDetailsAPI is implemented by a service that serves GenerateServiceLastAccessedDetails.
 type GenerateServiceLastAccessedDetailsAPI interface {
-	GenerateServiceLastAccessedDetails(ctx context.Context, in *GenerateServiceLastAccessedDetailsInput) (*GenerateServiceLastAccessedDetailsOutput, error)
+	GenerateServiceLastAccessedDetails(ctx context.Context, r *authn.Request, in *GenerateServiceLastAccessedDetailsInput) (*GenerateServiceLastAccessedDetailsOutput, error)
 }
 
 // decodeGenerateServiceLastAccessedDetails checks, decodes and validates the parameters of GenerateServiceLastAccessedDetails.
@@ -27889,16 +27891,16 @@ func decodeGenerateServiceLastAccessedDetails(form url.Values) (*GenerateService
 }
 
 func handleGenerateServiceLastAccessedDetails(svc GenerateServiceLastAccessedDetailsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGenerateServiceLastAccessedDetails(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GenerateServiceLastAccessedDetails(ctx, in)
+		out, err := svc.GenerateServiceLastAccessedDetails(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GenerateServiceLastAccessedDetails", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GenerateServiceLastAccessedDetails", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -27909,7 +27911,7 @@ func handleGenerateServiceLastAccessedDetails(svc GenerateServiceLastAccessedDet
 
 // GetAccessKeyLastUsedAPI is implemented by a service that serves GetAccessKeyLastUsed.
 type GetAccessKeyLastUsedAPI interface {
-	GetAccessKeyLastUsed(ctx context.Context, in *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error)
+	GetAccessKeyLastUsed(ctx context.Context, r *authn.Request, in *GetAccessKeyLastUsedInput) (*GetAccessKeyLastUsedOutput, error)
 }
 
 // decodeGetAccessKeyLastUsed checks, decodes and validates the parameters of GetAccessKeyLastUsed.
@@ -27927,16 +27929,16 @@ func decodeGetAccessKeyLastUsed(form url.Values) (*GetAccessKeyLastUsedInput, er
 }
 
 func handleGetAccessKeyLastUsed(svc GetAccessKeyLastUsedAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetAccessKeyLastUsed(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetAccessKeyLastUsed(ctx, in)
+		out, err := svc.GetAccessKeyLastUsed(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetAccessKeyLastUsed", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetAccessKeyLastUsed", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -27947,7 +27949,7 @@ func handleGetAccessKeyLastUsed(svc GetAccessKeyLastUsedAPI) Handler {
 
 // GetAccountAuthorizationDetailsAPI is implemented by a service that serves GetAccountAuthorizationDetails.
 type GetAccountAuthorizationDetailsAPI interface {
-	GetAccountAuthorizationDetails(ctx context.Context, in *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error)
+	GetAccountAuthorizationDetails(ctx context.Context, r *authn.Request, in *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error)
 }
 
 // decodeGetAccountAuthorizationDetails checks, decodes and validates the parameters of GetAccountAuthorizationDetails.
@@ -27965,16 +27967,16 @@ func decodeGetAccountAuthorizationDetails(form url.Values) (*GetAccountAuthoriza
 }
 
 func handleGetAccountAuthorizationDetails(svc GetAccountAuthorizationDetailsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetAccountAuthorizationDetails(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetAccountAuthorizationDetails(ctx, in)
+		out, err := svc.GetAccountAuthorizationDetails(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetAccountAuthorizationDetails", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetAccountAuthorizationDetails", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -27985,7 +27987,7 @@ func handleGetAccountAuthorizationDetails(svc GetAccountAuthorizationDetailsAPI)
 
 // GetAccountPasswordPolicyAPI is implemented by a service that serves GetAccountPasswordPolicy.
 type GetAccountPasswordPolicyAPI interface {
-	GetAccountPasswordPolicy(ctx context.Context, in *GetAccountPasswordPolicyInput) (*GetAccountPasswordPolicyOutput, error)
+	GetAccountPasswordPolicy(ctx context.Context, r *authn.Request, in *GetAccountPasswordPolicyInput) (*GetAccountPasswordPolicyOutput, error)
 }
 
 // GetAccountPasswordPolicyInput is the empty input of GetAccountPasswordPolicy.
@@ -28009,16 +28011,16 @@ func decodeGetAccountPasswordPolicy(form url.Values) (*GetAccountPasswordPolicyI
 }
 
 func handleGetAccountPasswordPolicy(svc GetAccountPasswordPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetAccountPasswordPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetAccountPasswordPolicy(ctx, in)
+		out, err := svc.GetAccountPasswordPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetAccountPasswordPolicy", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetAccountPasswordPolicy", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28029,7 +28031,7 @@ func handleGetAccountPasswordPolicy(svc GetAccountPasswordPolicyAPI) Handler {
 
 // GetAccountSummaryAPI is implemented by a service that serves GetAccountSummary.
 type GetAccountSummaryAPI interface {
-	GetAccountSummary(ctx context.Context, in *GetAccountSummaryInput) (*GetAccountSummaryOutput, error)
+	GetAccountSummary(ctx context.Context, r *authn.Request, in *GetAccountSummaryInput) (*GetAccountSummaryOutput, error)
 }
 
 // GetAccountSummaryInput is the empty input of GetAccountSummary.
@@ -28053,16 +28055,16 @@ func decodeGetAccountSummary(form url.Values) (*GetAccountSummaryInput, error) {
 }
 
 func handleGetAccountSummary(svc GetAccountSummaryAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetAccountSummary(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetAccountSummary(ctx, in)
+		out, err := svc.GetAccountSummary(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetAccountSummary", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetAccountSummary", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28073,7 +28075,7 @@ func handleGetAccountSummary(svc GetAccountSummaryAPI) Handler {
 
 // GetContextKeysForCustomPolicyAPI is implemented by a service that serves GetContextKeysForCustomPolicy.
 type GetContextKeysForCustomPolicyAPI interface {
-	GetContextKeysForCustomPolicy(ctx context.Context, in *GetContextKeysForCustomPolicyInput) (*GetContextKeysForCustomPolicyOutput, error)
+	GetContextKeysForCustomPolicy(ctx context.Context, r *authn.Request, in *GetContextKeysForCustomPolicyInput) (*GetContextKeysForCustomPolicyOutput, error)
 }
 
 // decodeGetContextKeysForCustomPolicy checks, decodes and validates the parameters of GetContextKeysForCustomPolicy.
@@ -28091,16 +28093,16 @@ func decodeGetContextKeysForCustomPolicy(form url.Values) (*GetContextKeysForCus
 }
 
 func handleGetContextKeysForCustomPolicy(svc GetContextKeysForCustomPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetContextKeysForCustomPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetContextKeysForCustomPolicy(ctx, in)
+		out, err := svc.GetContextKeysForCustomPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetContextKeysForCustomPolicy", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetContextKeysForCustomPolicy", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28111,7 +28113,7 @@ func handleGetContextKeysForCustomPolicy(svc GetContextKeysForCustomPolicyAPI) H
 
 // GetContextKeysForPrincipalPolicyAPI is implemented by a service that serves GetContextKeysForPrincipalPolicy.
 type GetContextKeysForPrincipalPolicyAPI interface {
-	GetContextKeysForPrincipalPolicy(ctx context.Context, in *GetContextKeysForPrincipalPolicyInput) (*GetContextKeysForPrincipalPolicyOutput, error)
+	GetContextKeysForPrincipalPolicy(ctx context.Context, r *authn.Request, in *GetContextKeysForPrincipalPolicyInput) (*GetContextKeysForPrincipalPolicyOutput, error)
 }
 
 // GetContextKeysForPrincipalPolicyOutput is the output of GetContextKeysForPrincipalPolicy, the same shape as GetContextKeysForCustomPolicyOutput.
@@ -28132,16 +28134,16 @@ func decodeGetContextKeysForPrincipalPolicy(form url.Values) (*GetContextKeysFor
 }
 
 func handleGetContextKeysForPrincipalPolicy(svc GetContextKeysForPrincipalPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetContextKeysForPrincipalPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetContextKeysForPrincipalPolicy(ctx, in)
+		out, err := svc.GetContextKeysForPrincipalPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetContextKeysForPrincipalPolicy", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetContextKeysForPrincipalPolicy", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28152,7 +28154,7 @@ func handleGetContextKeysForPrincipalPolicy(svc GetContextKeysForPrincipalPolicy
 
 // GetCredentialReportAPI is implemented by a service that serves GetCredentialReport.
 type GetCredentialReportAPI interface {
-	GetCredentialReport(ctx context.Context, in *GetCredentialReportInput) (*GetCredentialReportOutput, error)
+	GetCredentialReport(ctx context.Context, r *authn.Request, in *GetCredentialReportInput) (*GetCredentialReportOutput, error)
 }
 
 // GetCredentialReportInput is the empty input of GetCredentialReport.
@@ -28176,16 +28178,16 @@ func decodeGetCredentialReport(form url.Values) (*GetCredentialReportInput, erro
 }
 
 func handleGetCredentialReport(svc GetCredentialReportAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetCredentialReport(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetCredentialReport(ctx, in)
+		out, err := svc.GetCredentialReport(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetCredentialReport", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetCredentialReport", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28196,7 +28198,7 @@ func handleGetCredentialReport(svc GetCredentialReportAPI) Handler {
 
 // GetDelegationRequestAPI is implemented by a service that serves GetDelegationRequest.
 type GetDelegationRequestAPI interface {
-	GetDelegationRequest(ctx context.Context, in *GetDelegationRequestInput) (*GetDelegationRequestOutput, error)
+	GetDelegationRequest(ctx context.Context, r *authn.Request, in *GetDelegationRequestInput) (*GetDelegationRequestOutput, error)
 }
 
 // decodeGetDelegationRequest checks, decodes and validates the parameters of GetDelegationRequest.
@@ -28214,16 +28216,16 @@ func decodeGetDelegationRequest(form url.Values) (*GetDelegationRequestInput, er
 }
 
 func handleGetDelegationRequest(svc GetDelegationRequestAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetDelegationRequest(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetDelegationRequest(ctx, in)
+		out, err := svc.GetDelegationRequest(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetDelegationRequest", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetDelegationRequest", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28234,7 +28236,7 @@ func handleGetDelegationRequest(svc GetDelegationRequestAPI) Handler {
 
 // GetGroupAPI is implemented by a service that serves GetGroup.
 type GetGroupAPI interface {
-	GetGroup(ctx context.Context, in *GetGroupInput) (*GetGroupOutput, error)
+	GetGroup(ctx context.Context, r *authn.Request, in *GetGroupInput) (*GetGroupOutput, error)
 }
 
 // decodeGetGroup checks, decodes and validates the parameters of GetGroup.
@@ -28252,16 +28254,16 @@ func decodeGetGroup(form url.Values) (*GetGroupInput, error) {
 }
 
 func handleGetGroup(svc GetGroupAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetGroup(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetGroup(ctx, in)
+		out, err := svc.GetGroup(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetGroup", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetGroup", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28272,7 +28274,7 @@ func handleGetGroup(svc GetGroupAPI) Handler {
 
 // GetGroupPolicyAPI is implemented by a service that serves GetGroupPolicy.
 type GetGroupPolicyAPI interface {
-	GetGroupPolicy(ctx context.Context, in *GetGroupPolicyInput) (*GetGroupPolicyOutput, error)
+	GetGroupPolicy(ctx context.Context, r *authn.Request, in *GetGroupPolicyInput) (*GetGroupPolicyOutput, error)
 }
 
 // decodeGetGroupPolicy checks, decodes and validates the parameters of GetGroupPolicy.
@@ -28290,16 +28292,16 @@ func decodeGetGroupPolicy(form url.Values) (*GetGroupPolicyInput, error) {
 }
 
 func handleGetGroupPolicy(svc GetGroupPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetGroupPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetGroupPolicy(ctx, in)
+		out, err := svc.GetGroupPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetGroupPolicy", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetGroupPolicy", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28310,7 +28312,7 @@ func handleGetGroupPolicy(svc GetGroupPolicyAPI) Handler {
 
 // GetHumanReadableSummaryAPI is implemented by a service that serves GetHumanReadableSummary.
 type GetHumanReadableSummaryAPI interface {
-	GetHumanReadableSummary(ctx context.Context, in *GetHumanReadableSummaryInput) (*GetHumanReadableSummaryOutput, error)
+	GetHumanReadableSummary(ctx context.Context, r *authn.Request, in *GetHumanReadableSummaryInput) (*GetHumanReadableSummaryOutput, error)
 }
 
 // decodeGetHumanReadableSummary checks, decodes and validates the parameters of GetHumanReadableSummary.
@@ -28328,16 +28330,16 @@ func decodeGetHumanReadableSummary(form url.Values) (*GetHumanReadableSummaryInp
 }
 
 func handleGetHumanReadableSummary(svc GetHumanReadableSummaryAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetHumanReadableSummary(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetHumanReadableSummary(ctx, in)
+		out, err := svc.GetHumanReadableSummary(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetHumanReadableSummary", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetHumanReadableSummary", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28348,7 +28350,7 @@ func handleGetHumanReadableSummary(svc GetHumanReadableSummaryAPI) Handler {
 
 // GetInstanceProfileAPI is implemented by a service that serves GetInstanceProfile.
 type GetInstanceProfileAPI interface {
-	GetInstanceProfile(ctx context.Context, in *GetInstanceProfileInput) (*GetInstanceProfileOutput, error)
+	GetInstanceProfile(ctx context.Context, r *authn.Request, in *GetInstanceProfileInput) (*GetInstanceProfileOutput, error)
 }
 
 // decodeGetInstanceProfile checks, decodes and validates the parameters of GetInstanceProfile.
@@ -28366,16 +28368,16 @@ func decodeGetInstanceProfile(form url.Values) (*GetInstanceProfileInput, error)
 }
 
 func handleGetInstanceProfile(svc GetInstanceProfileAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetInstanceProfile(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetInstanceProfile(ctx, in)
+		out, err := svc.GetInstanceProfile(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetInstanceProfile", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetInstanceProfile", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28386,7 +28388,7 @@ func handleGetInstanceProfile(svc GetInstanceProfileAPI) Handler {
 
 // GetLoginProfileAPI is implemented by a service that serves GetLoginProfile.
 type GetLoginProfileAPI interface {
-	GetLoginProfile(ctx context.Context, in *GetLoginProfileInput) (*GetLoginProfileOutput, error)
+	GetLoginProfile(ctx context.Context, r *authn.Request, in *GetLoginProfileInput) (*GetLoginProfileOutput, error)
 }
 
 // decodeGetLoginProfile checks, decodes and validates the parameters of GetLoginProfile.
@@ -28404,16 +28406,16 @@ func decodeGetLoginProfile(form url.Values) (*GetLoginProfileInput, error) {
 }
 
 func handleGetLoginProfile(svc GetLoginProfileAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetLoginProfile(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetLoginProfile(ctx, in)
+		out, err := svc.GetLoginProfile(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetLoginProfile", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetLoginProfile", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28424,7 +28426,7 @@ func handleGetLoginProfile(svc GetLoginProfileAPI) Handler {
 
 // GetMFADeviceAPI is implemented by a service that serves GetMFADevice.
 type GetMFADeviceAPI interface {
-	GetMFADevice(ctx context.Context, in *GetMFADeviceInput) (*GetMFADeviceOutput, error)
+	GetMFADevice(ctx context.Context, r *authn.Request, in *GetMFADeviceInput) (*GetMFADeviceOutput, error)
 }
 
 // decodeGetMFADevice checks, decodes and validates the parameters of GetMFADevice.
@@ -28442,16 +28444,16 @@ func decodeGetMFADevice(form url.Values) (*GetMFADeviceInput, error) {
 }
 
 func handleGetMFADevice(svc GetMFADeviceAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetMFADevice(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetMFADevice(ctx, in)
+		out, err := svc.GetMFADevice(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetMFADevice", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetMFADevice", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28462,7 +28464,7 @@ func handleGetMFADevice(svc GetMFADeviceAPI) Handler {
 
 // GetOpenIDConnectProviderAPI is implemented by a service that serves GetOpenIDConnectProvider.
 type GetOpenIDConnectProviderAPI interface {
-	GetOpenIDConnectProvider(ctx context.Context, in *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error)
+	GetOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *GetOpenIDConnectProviderInput) (*GetOpenIDConnectProviderOutput, error)
 }
 
 // decodeGetOpenIDConnectProvider checks, decodes and validates the parameters of GetOpenIDConnectProvider.
@@ -28480,16 +28482,16 @@ func decodeGetOpenIDConnectProvider(form url.Values) (*GetOpenIDConnectProviderI
 }
 
 func handleGetOpenIDConnectProvider(svc GetOpenIDConnectProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetOpenIDConnectProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetOpenIDConnectProvider(ctx, in)
+		out, err := svc.GetOpenIDConnectProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetOpenIDConnectProvider", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetOpenIDConnectProvider", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28500,7 +28502,7 @@ func handleGetOpenIDConnectProvider(svc GetOpenIDConnectProviderAPI) Handler {
 
 // GetOrganizationsAccessReportAPI is implemented by a service that serves GetOrganizationsAccessReport.
 type GetOrganizationsAccessReportAPI interface {
-	GetOrganizationsAccessReport(ctx context.Context, in *GetOrganizationsAccessReportInput) (*GetOrganizationsAccessReportOutput, error)
+	GetOrganizationsAccessReport(ctx context.Context, r *authn.Request, in *GetOrganizationsAccessReportInput) (*GetOrganizationsAccessReportOutput, error)
 }
 
 // decodeGetOrganizationsAccessReport checks, decodes and validates the parameters of GetOrganizationsAccessReport.
@@ -28518,16 +28520,16 @@ func decodeGetOrganizationsAccessReport(form url.Values) (*GetOrganizationsAcces
 }
 
 func handleGetOrganizationsAccessReport(svc GetOrganizationsAccessReportAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetOrganizationsAccessReport(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetOrganizationsAccessReport(ctx, in)
+		out, err := svc.GetOrganizationsAccessReport(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetOrganizationsAccessReport", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetOrganizationsAccessReport", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28538,7 +28540,7 @@ func handleGetOrganizationsAccessReport(svc GetOrganizationsAccessReportAPI) Han
 
 // GetOutboundWebIdentityFederationInfoAPI is implemented by a service that serves GetOutboundWebIdentityFederationInfo.
 type GetOutboundWebIdentityFederationInfoAPI interface {
-	GetOutboundWebIdentityFederationInfo(ctx context.Context, in *GetOutboundWebIdentityFederationInfoInput) (*GetOutboundWebIdentityFederationInfoOutput, error)
+	GetOutboundWebIdentityFederationInfo(ctx context.Context, r *authn.Request, in *GetOutboundWebIdentityFederationInfoInput) (*GetOutboundWebIdentityFederationInfoOutput, error)
 }
 
 // GetOutboundWebIdentityFederationInfoInput is the empty input of GetOutboundWebIdentityFederationInfo.
@@ -28563,16 +28565,16 @@ func decodeGetOutboundWebIdentityFederationInfo(form url.Values) (*GetOutboundWe
 }
 
 func handleGetOutboundWebIdentityFederationInfo(svc GetOutboundWebIdentityFederationInfoAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetOutboundWebIdentityFederationInfo(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetOutboundWebIdentityFederationInfo(ctx, in)
+		out, err := svc.GetOutboundWebIdentityFederationInfo(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetOutboundWebIdentityFederationInfo", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetOutboundWebIdentityFederationInfo", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28583,7 +28585,7 @@ func handleGetOutboundWebIdentityFederationInfo(svc GetOutboundWebIdentityFedera
 
 // GetPolicyAPI is implemented by a service that serves GetPolicy.
 type GetPolicyAPI interface {
-	GetPolicy(ctx context.Context, in *GetPolicyInput) (*GetPolicyOutput, error)
+	GetPolicy(ctx context.Context, r *authn.Request, in *GetPolicyInput) (*GetPolicyOutput, error)
 }
 
 // decodeGetPolicy checks, decodes and validates the parameters of GetPolicy.
@@ -28601,16 +28603,16 @@ func decodeGetPolicy(form url.Values) (*GetPolicyInput, error) {
 }
 
 func handleGetPolicy(svc GetPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetPolicy(ctx, in)
+		out, err := svc.GetPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetPolicy", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetPolicy", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28621,7 +28623,7 @@ func handleGetPolicy(svc GetPolicyAPI) Handler {
 
 // GetPolicyVersionAPI is implemented by a service that serves GetPolicyVersion.
 type GetPolicyVersionAPI interface {
-	GetPolicyVersion(ctx context.Context, in *GetPolicyVersionInput) (*GetPolicyVersionOutput, error)
+	GetPolicyVersion(ctx context.Context, r *authn.Request, in *GetPolicyVersionInput) (*GetPolicyVersionOutput, error)
 }
 
 // decodeGetPolicyVersion checks, decodes and validates the parameters of GetPolicyVersion.
@@ -28639,16 +28641,16 @@ func decodeGetPolicyVersion(form url.Values) (*GetPolicyVersionInput, error) {
 }
 
 func handleGetPolicyVersion(svc GetPolicyVersionAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetPolicyVersion(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetPolicyVersion(ctx, in)
+		out, err := svc.GetPolicyVersion(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetPolicyVersion", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetPolicyVersion", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28659,7 +28661,7 @@ func handleGetPolicyVersion(svc GetPolicyVersionAPI) Handler {
 
 // GetRoleAPI is implemented by a service that serves GetRole.
 type GetRoleAPI interface {
-	GetRole(ctx context.Context, in *GetRoleInput) (*GetRoleOutput, error)
+	GetRole(ctx context.Context, r *authn.Request, in *GetRoleInput) (*GetRoleOutput, error)
 }
 
 // decodeGetRole checks, decodes and validates the parameters of GetRole.
@@ -28677,16 +28679,16 @@ func decodeGetRole(form url.Values) (*GetRoleInput, error) {
 }
 
 func handleGetRole(svc GetRoleAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetRole(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetRole(ctx, in)
+		out, err := svc.GetRole(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetRole", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetRole", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28697,7 +28699,7 @@ func handleGetRole(svc GetRoleAPI) Handler {
 
 // GetRolePolicyAPI is implemented by a service that serves GetRolePolicy.
 type GetRolePolicyAPI interface {
-	GetRolePolicy(ctx context.Context, in *GetRolePolicyInput) (*GetRolePolicyOutput, error)
+	GetRolePolicy(ctx context.Context, r *authn.Request, in *GetRolePolicyInput) (*GetRolePolicyOutput, error)
 }
 
 // decodeGetRolePolicy checks, decodes and validates the parameters of GetRolePolicy.
@@ -28715,16 +28717,16 @@ func decodeGetRolePolicy(form url.Values) (*GetRolePolicyInput, error) {
 }
 
 func handleGetRolePolicy(svc GetRolePolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetRolePolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetRolePolicy(ctx, in)
+		out, err := svc.GetRolePolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetRolePolicy", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetRolePolicy", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28735,7 +28737,7 @@ func handleGetRolePolicy(svc GetRolePolicyAPI) Handler {
 
 // GetSAMLProviderAPI is implemented by a service that serves GetSAMLProvider.
 type GetSAMLProviderAPI interface {
-	GetSAMLProvider(ctx context.Context, in *GetSAMLProviderInput) (*GetSAMLProviderOutput, error)
+	GetSAMLProvider(ctx context.Context, r *authn.Request, in *GetSAMLProviderInput) (*GetSAMLProviderOutput, error)
 }
 
 // decodeGetSAMLProvider checks, decodes and validates the parameters of GetSAMLProvider.
@@ -28753,16 +28755,16 @@ func decodeGetSAMLProvider(form url.Values) (*GetSAMLProviderInput, error) {
 }
 
 func handleGetSAMLProvider(svc GetSAMLProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetSAMLProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetSAMLProvider(ctx, in)
+		out, err := svc.GetSAMLProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetSAMLProvider", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetSAMLProvider", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28773,7 +28775,7 @@ func handleGetSAMLProvider(svc GetSAMLProviderAPI) Handler {
 
 // GetSSHPublicKeyAPI is implemented by a service that serves GetSSHPublicKey.
 type GetSSHPublicKeyAPI interface {
-	GetSSHPublicKey(ctx context.Context, in *GetSSHPublicKeyInput) (*GetSSHPublicKeyOutput, error)
+	GetSSHPublicKey(ctx context.Context, r *authn.Request, in *GetSSHPublicKeyInput) (*GetSSHPublicKeyOutput, error)
 }
 
 // decodeGetSSHPublicKey checks, decodes and validates the parameters of GetSSHPublicKey.
@@ -28791,16 +28793,16 @@ func decodeGetSSHPublicKey(form url.Values) (*GetSSHPublicKeyInput, error) {
 }
 
 func handleGetSSHPublicKey(svc GetSSHPublicKeyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetSSHPublicKey(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetSSHPublicKey(ctx, in)
+		out, err := svc.GetSSHPublicKey(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetSSHPublicKey", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetSSHPublicKey", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28811,7 +28813,7 @@ func handleGetSSHPublicKey(svc GetSSHPublicKeyAPI) Handler {
 
 // GetServerCertificateAPI is implemented by a service that serves GetServerCertificate.
 type GetServerCertificateAPI interface {
-	GetServerCertificate(ctx context.Context, in *GetServerCertificateInput) (*GetServerCertificateOutput, error)
+	GetServerCertificate(ctx context.Context, r *authn.Request, in *GetServerCertificateInput) (*GetServerCertificateOutput, error)
 }
 
 // decodeGetServerCertificate checks, decodes and validates the parameters of GetServerCertificate.
@@ -28829,16 +28831,16 @@ func decodeGetServerCertificate(form url.Values) (*GetServerCertificateInput, er
 }
 
 func handleGetServerCertificate(svc GetServerCertificateAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetServerCertificate(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetServerCertificate(ctx, in)
+		out, err := svc.GetServerCertificate(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetServerCertificate", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetServerCertificate", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28849,7 +28851,7 @@ func handleGetServerCertificate(svc GetServerCertificateAPI) Handler {
 
 // GetServiceLastAccessedDetailsAPI is implemented by a service that serves GetServiceLastAccessedDetails.
 type GetServiceLastAccessedDetailsAPI interface {
-	GetServiceLastAccessedDetails(ctx context.Context, in *GetServiceLastAccessedDetailsInput) (*GetServiceLastAccessedDetailsOutput, error)
+	GetServiceLastAccessedDetails(ctx context.Context, r *authn.Request, in *GetServiceLastAccessedDetailsInput) (*GetServiceLastAccessedDetailsOutput, error)
 }
 
 // decodeGetServiceLastAccessedDetails checks, decodes and validates the parameters of GetServiceLastAccessedDetails.
@@ -28867,16 +28869,16 @@ func decodeGetServiceLastAccessedDetails(form url.Values) (*GetServiceLastAccess
 }
 
 func handleGetServiceLastAccessedDetails(svc GetServiceLastAccessedDetailsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetServiceLastAccessedDetails(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetServiceLastAccessedDetails(ctx, in)
+		out, err := svc.GetServiceLastAccessedDetails(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetServiceLastAccessedDetails", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetServiceLastAccessedDetails", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28887,7 +28889,7 @@ func handleGetServiceLastAccessedDetails(svc GetServiceLastAccessedDetailsAPI) H
 
 // GetServiceLastAccessedDetailsWithEntitiesAPI is implemented by a service that serves GetServiceLastAccessedDetailsWithEntities.
 type GetServiceLastAccessedDetailsWithEntitiesAPI interface {
-	GetServiceLastAccessedDetailsWithEntities(ctx context.Context, in *GetServiceLastAccessedDetailsWithEntitiesInput) (*GetServiceLastAccessedDetailsWithEntitiesOutput, error)
+	GetServiceLastAccessedDetailsWithEntities(ctx context.Context, r *authn.Request, in *GetServiceLastAccessedDetailsWithEntitiesInput) (*GetServiceLastAccessedDetailsWithEntitiesOutput, error)
 }
 
 // decodeGetServiceLastAccessedDetailsWithEntities checks, decodes and validates the parameters of GetServiceLastAccessedDetailsWithEntities.
@@ -28905,16 +28907,16 @@ func decodeGetServiceLastAccessedDetailsWithEntities(form url.Values) (*GetServi
 }
 
 func handleGetServiceLastAccessedDetailsWithEntities(svc GetServiceLastAccessedDetailsWithEntitiesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetServiceLastAccessedDetailsWithEntities(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetServiceLastAccessedDetailsWithEntities(ctx, in)
+		out, err := svc.GetServiceLastAccessedDetailsWithEntities(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetServiceLastAccessedDetailsWithEntities", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetServiceLastAccessedDetailsWithEntities", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28925,7 +28927,7 @@ func handleGetServiceLastAccessedDetailsWithEntities(svc GetServiceLastAccessedD
 
 // GetServiceLinkedRoleDeletionStatusAPI is implemented by a service that serves GetServiceLinkedRoleDeletionStatus.
 type GetServiceLinkedRoleDeletionStatusAPI interface {
-	GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error)
+	GetServiceLinkedRoleDeletionStatus(ctx context.Context, r *authn.Request, in *GetServiceLinkedRoleDeletionStatusInput) (*GetServiceLinkedRoleDeletionStatusOutput, error)
 }
 
 // decodeGetServiceLinkedRoleDeletionStatus checks, decodes and validates the parameters of GetServiceLinkedRoleDeletionStatus.
@@ -28943,16 +28945,16 @@ func decodeGetServiceLinkedRoleDeletionStatus(form url.Values) (*GetServiceLinke
 }
 
 func handleGetServiceLinkedRoleDeletionStatus(svc GetServiceLinkedRoleDeletionStatusAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetServiceLinkedRoleDeletionStatus(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetServiceLinkedRoleDeletionStatus(ctx, in)
+		out, err := svc.GetServiceLinkedRoleDeletionStatus(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetServiceLinkedRoleDeletionStatus", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetServiceLinkedRoleDeletionStatus", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -28963,7 +28965,7 @@ func handleGetServiceLinkedRoleDeletionStatus(svc GetServiceLinkedRoleDeletionSt
 
 // GetUserAPI is implemented by a service that serves GetUser.
 type GetUserAPI interface {
-	GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput, error)
+	GetUser(ctx context.Context, r *authn.Request, in *GetUserInput) (*GetUserOutput, error)
 }
 
 // decodeGetUser checks, decodes and validates the parameters of GetUser.
@@ -28981,16 +28983,16 @@ func decodeGetUser(form url.Values) (*GetUserInput, error) {
 }
 
 func handleGetUser(svc GetUserAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetUser(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetUser(ctx, in)
+		out, err := svc.GetUser(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetUser", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetUser", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29001,7 +29003,7 @@ func handleGetUser(svc GetUserAPI) Handler {
 
 // GetUserPolicyAPI is implemented by a service that serves GetUserPolicy.
 type GetUserPolicyAPI interface {
-	GetUserPolicy(ctx context.Context, in *GetUserPolicyInput) (*GetUserPolicyOutput, error)
+	GetUserPolicy(ctx context.Context, r *authn.Request, in *GetUserPolicyInput) (*GetUserPolicyOutput, error)
 }
 
 // decodeGetUserPolicy checks, decodes and validates the parameters of GetUserPolicy.
@@ -29019,16 +29021,16 @@ func decodeGetUserPolicy(form url.Values) (*GetUserPolicyInput, error) {
 }
 
 func handleGetUserPolicy(svc GetUserPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetUserPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetUserPolicy(ctx, in)
+		out, err := svc.GetUserPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetUserPolicy", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetUserPolicy", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29039,7 +29041,7 @@ func handleGetUserPolicy(svc GetUserPolicyAPI) Handler {
 
 // ListAccessKeysAPI is implemented by a service that serves ListAccessKeys.
 type ListAccessKeysAPI interface {
-	ListAccessKeys(ctx context.Context, in *ListAccessKeysInput) (*ListAccessKeysOutput, error)
+	ListAccessKeys(ctx context.Context, r *authn.Request, in *ListAccessKeysInput) (*ListAccessKeysOutput, error)
 }
 
 // decodeListAccessKeys checks, decodes and validates the parameters of ListAccessKeys.
@@ -29057,16 +29059,16 @@ func decodeListAccessKeys(form url.Values) (*ListAccessKeysInput, error) {
 }
 
 func handleListAccessKeys(svc ListAccessKeysAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListAccessKeys(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListAccessKeys(ctx, in)
+		out, err := svc.ListAccessKeys(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListAccessKeys", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListAccessKeys", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29077,7 +29079,7 @@ func handleListAccessKeys(svc ListAccessKeysAPI) Handler {
 
 // ListAccountAliasesAPI is implemented by a service that serves ListAccountAliases.
 type ListAccountAliasesAPI interface {
-	ListAccountAliases(ctx context.Context, in *ListAccountAliasesInput) (*ListAccountAliasesOutput, error)
+	ListAccountAliases(ctx context.Context, r *authn.Request, in *ListAccountAliasesInput) (*ListAccountAliasesOutput, error)
 }
 
 // decodeListAccountAliases checks, decodes and validates the parameters of ListAccountAliases.
@@ -29095,16 +29097,16 @@ func decodeListAccountAliases(form url.Values) (*ListAccountAliasesInput, error)
 }
 
 func handleListAccountAliases(svc ListAccountAliasesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListAccountAliases(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListAccountAliases(ctx, in)
+		out, err := svc.ListAccountAliases(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListAccountAliases", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListAccountAliases", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29115,7 +29117,7 @@ func handleListAccountAliases(svc ListAccountAliasesAPI) Handler {
 
 // ListAttachedGroupPoliciesAPI is implemented by a service that serves ListAttachedGroupPolicies.
 type ListAttachedGroupPoliciesAPI interface {
-	ListAttachedGroupPolicies(ctx context.Context, in *ListAttachedGroupPoliciesInput) (*ListAttachedGroupPoliciesOutput, error)
+	ListAttachedGroupPolicies(ctx context.Context, r *authn.Request, in *ListAttachedGroupPoliciesInput) (*ListAttachedGroupPoliciesOutput, error)
 }
 
 // decodeListAttachedGroupPolicies checks, decodes and validates the parameters of ListAttachedGroupPolicies.
@@ -29133,16 +29135,16 @@ func decodeListAttachedGroupPolicies(form url.Values) (*ListAttachedGroupPolicie
 }
 
 func handleListAttachedGroupPolicies(svc ListAttachedGroupPoliciesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListAttachedGroupPolicies(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListAttachedGroupPolicies(ctx, in)
+		out, err := svc.ListAttachedGroupPolicies(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListAttachedGroupPolicies", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListAttachedGroupPolicies", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29153,7 +29155,7 @@ func handleListAttachedGroupPolicies(svc ListAttachedGroupPoliciesAPI) Handler {
 
 // ListAttachedRolePoliciesAPI is implemented by a service that serves ListAttachedRolePolicies.
 type ListAttachedRolePoliciesAPI interface {
-	ListAttachedRolePolicies(ctx context.Context, in *ListAttachedRolePoliciesInput) (*ListAttachedRolePoliciesOutput, error)
+	ListAttachedRolePolicies(ctx context.Context, r *authn.Request, in *ListAttachedRolePoliciesInput) (*ListAttachedRolePoliciesOutput, error)
 }
 
 // decodeListAttachedRolePolicies checks, decodes and validates the parameters of ListAttachedRolePolicies.
@@ -29171,16 +29173,16 @@ func decodeListAttachedRolePolicies(form url.Values) (*ListAttachedRolePoliciesI
 }
 
 func handleListAttachedRolePolicies(svc ListAttachedRolePoliciesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListAttachedRolePolicies(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListAttachedRolePolicies(ctx, in)
+		out, err := svc.ListAttachedRolePolicies(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListAttachedRolePolicies", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListAttachedRolePolicies", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29191,7 +29193,7 @@ func handleListAttachedRolePolicies(svc ListAttachedRolePoliciesAPI) Handler {
 
 // ListAttachedUserPoliciesAPI is implemented by a service that serves ListAttachedUserPolicies.
 type ListAttachedUserPoliciesAPI interface {
-	ListAttachedUserPolicies(ctx context.Context, in *ListAttachedUserPoliciesInput) (*ListAttachedUserPoliciesOutput, error)
+	ListAttachedUserPolicies(ctx context.Context, r *authn.Request, in *ListAttachedUserPoliciesInput) (*ListAttachedUserPoliciesOutput, error)
 }
 
 // decodeListAttachedUserPolicies checks, decodes and validates the parameters of ListAttachedUserPolicies.
@@ -29209,16 +29211,16 @@ func decodeListAttachedUserPolicies(form url.Values) (*ListAttachedUserPoliciesI
 }
 
 func handleListAttachedUserPolicies(svc ListAttachedUserPoliciesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListAttachedUserPolicies(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListAttachedUserPolicies(ctx, in)
+		out, err := svc.ListAttachedUserPolicies(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListAttachedUserPolicies", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListAttachedUserPolicies", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29229,7 +29231,7 @@ func handleListAttachedUserPolicies(svc ListAttachedUserPoliciesAPI) Handler {
 
 // ListDelegationRequestsAPI is implemented by a service that serves ListDelegationRequests.
 type ListDelegationRequestsAPI interface {
-	ListDelegationRequests(ctx context.Context, in *ListDelegationRequestsInput) (*ListDelegationRequestsOutput, error)
+	ListDelegationRequests(ctx context.Context, r *authn.Request, in *ListDelegationRequestsInput) (*ListDelegationRequestsOutput, error)
 }
 
 // decodeListDelegationRequests checks, decodes and validates the parameters of ListDelegationRequests.
@@ -29247,16 +29249,16 @@ func decodeListDelegationRequests(form url.Values) (*ListDelegationRequestsInput
 }
 
 func handleListDelegationRequests(svc ListDelegationRequestsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListDelegationRequests(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListDelegationRequests(ctx, in)
+		out, err := svc.ListDelegationRequests(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListDelegationRequests", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListDelegationRequests", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29267,7 +29269,7 @@ func handleListDelegationRequests(svc ListDelegationRequestsAPI) Handler {
 
 // ListEntitiesForPolicyAPI is implemented by a service that serves ListEntitiesForPolicy.
 type ListEntitiesForPolicyAPI interface {
-	ListEntitiesForPolicy(ctx context.Context, in *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error)
+	ListEntitiesForPolicy(ctx context.Context, r *authn.Request, in *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error)
 }
 
 // decodeListEntitiesForPolicy checks, decodes and validates the parameters of ListEntitiesForPolicy.
@@ -29285,16 +29287,16 @@ func decodeListEntitiesForPolicy(form url.Values) (*ListEntitiesForPolicyInput, 
 }
 
 func handleListEntitiesForPolicy(svc ListEntitiesForPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListEntitiesForPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListEntitiesForPolicy(ctx, in)
+		out, err := svc.ListEntitiesForPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListEntitiesForPolicy", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListEntitiesForPolicy", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29305,7 +29307,7 @@ func handleListEntitiesForPolicy(svc ListEntitiesForPolicyAPI) Handler {
 
 // ListGroupPoliciesAPI is implemented by a service that serves ListGroupPolicies.
 type ListGroupPoliciesAPI interface {
-	ListGroupPolicies(ctx context.Context, in *ListGroupPoliciesInput) (*ListGroupPoliciesOutput, error)
+	ListGroupPolicies(ctx context.Context, r *authn.Request, in *ListGroupPoliciesInput) (*ListGroupPoliciesOutput, error)
 }
 
 // decodeListGroupPolicies checks, decodes and validates the parameters of ListGroupPolicies.
@@ -29323,16 +29325,16 @@ func decodeListGroupPolicies(form url.Values) (*ListGroupPoliciesInput, error) {
 }
 
 func handleListGroupPolicies(svc ListGroupPoliciesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListGroupPolicies(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListGroupPolicies(ctx, in)
+		out, err := svc.ListGroupPolicies(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListGroupPolicies", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListGroupPolicies", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29343,7 +29345,7 @@ func handleListGroupPolicies(svc ListGroupPoliciesAPI) Handler {
 
 // ListGroupsAPI is implemented by a service that serves ListGroups.
 type ListGroupsAPI interface {
-	ListGroups(ctx context.Context, in *ListGroupsInput) (*ListGroupsOutput, error)
+	ListGroups(ctx context.Context, r *authn.Request, in *ListGroupsInput) (*ListGroupsOutput, error)
 }
 
 // decodeListGroups checks, decodes and validates the parameters of ListGroups.
@@ -29361,16 +29363,16 @@ func decodeListGroups(form url.Values) (*ListGroupsInput, error) {
 }
 
 func handleListGroups(svc ListGroupsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListGroups(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListGroups(ctx, in)
+		out, err := svc.ListGroups(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListGroups", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListGroups", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29381,7 +29383,7 @@ func handleListGroups(svc ListGroupsAPI) Handler {
 
 // ListGroupsForUserAPI is implemented by a service that serves ListGroupsForUser.
 type ListGroupsForUserAPI interface {
-	ListGroupsForUser(ctx context.Context, in *ListGroupsForUserInput) (*ListGroupsForUserOutput, error)
+	ListGroupsForUser(ctx context.Context, r *authn.Request, in *ListGroupsForUserInput) (*ListGroupsForUserOutput, error)
 }
 
 // decodeListGroupsForUser checks, decodes and validates the parameters of ListGroupsForUser.
@@ -29399,16 +29401,16 @@ func decodeListGroupsForUser(form url.Values) (*ListGroupsForUserInput, error) {
 }
 
 func handleListGroupsForUser(svc ListGroupsForUserAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListGroupsForUser(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListGroupsForUser(ctx, in)
+		out, err := svc.ListGroupsForUser(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListGroupsForUser", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListGroupsForUser", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29419,7 +29421,7 @@ func handleListGroupsForUser(svc ListGroupsForUserAPI) Handler {
 
 // ListInstanceProfileTagsAPI is implemented by a service that serves ListInstanceProfileTags.
 type ListInstanceProfileTagsAPI interface {
-	ListInstanceProfileTags(ctx context.Context, in *ListInstanceProfileTagsInput) (*ListInstanceProfileTagsOutput, error)
+	ListInstanceProfileTags(ctx context.Context, r *authn.Request, in *ListInstanceProfileTagsInput) (*ListInstanceProfileTagsOutput, error)
 }
 
 // decodeListInstanceProfileTags checks, decodes and validates the parameters of ListInstanceProfileTags.
@@ -29437,16 +29439,16 @@ func decodeListInstanceProfileTags(form url.Values) (*ListInstanceProfileTagsInp
 }
 
 func handleListInstanceProfileTags(svc ListInstanceProfileTagsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListInstanceProfileTags(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListInstanceProfileTags(ctx, in)
+		out, err := svc.ListInstanceProfileTags(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListInstanceProfileTags", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListInstanceProfileTags", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29457,7 +29459,7 @@ func handleListInstanceProfileTags(svc ListInstanceProfileTagsAPI) Handler {
 
 // ListInstanceProfilesAPI is implemented by a service that serves ListInstanceProfiles.
 type ListInstanceProfilesAPI interface {
-	ListInstanceProfiles(ctx context.Context, in *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error)
+	ListInstanceProfiles(ctx context.Context, r *authn.Request, in *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error)
 }
 
 // decodeListInstanceProfiles checks, decodes and validates the parameters of ListInstanceProfiles.
@@ -29475,16 +29477,16 @@ func decodeListInstanceProfiles(form url.Values) (*ListInstanceProfilesInput, er
 }
 
 func handleListInstanceProfiles(svc ListInstanceProfilesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListInstanceProfiles(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListInstanceProfiles(ctx, in)
+		out, err := svc.ListInstanceProfiles(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListInstanceProfiles", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListInstanceProfiles", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29495,7 +29497,7 @@ func handleListInstanceProfiles(svc ListInstanceProfilesAPI) Handler {
 
 // ListInstanceProfilesForRoleAPI is implemented by a service that serves ListInstanceProfilesForRole.
 type ListInstanceProfilesForRoleAPI interface {
-	ListInstanceProfilesForRole(ctx context.Context, in *ListInstanceProfilesForRoleInput) (*ListInstanceProfilesForRoleOutput, error)
+	ListInstanceProfilesForRole(ctx context.Context, r *authn.Request, in *ListInstanceProfilesForRoleInput) (*ListInstanceProfilesForRoleOutput, error)
 }
 
 // decodeListInstanceProfilesForRole checks, decodes and validates the parameters of ListInstanceProfilesForRole.
@@ -29513,16 +29515,16 @@ func decodeListInstanceProfilesForRole(form url.Values) (*ListInstanceProfilesFo
 }
 
 func handleListInstanceProfilesForRole(svc ListInstanceProfilesForRoleAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListInstanceProfilesForRole(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListInstanceProfilesForRole(ctx, in)
+		out, err := svc.ListInstanceProfilesForRole(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListInstanceProfilesForRole", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListInstanceProfilesForRole", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29533,7 +29535,7 @@ func handleListInstanceProfilesForRole(svc ListInstanceProfilesForRoleAPI) Handl
 
 // ListMFADeviceTagsAPI is implemented by a service that serves ListMFADeviceTags.
 type ListMFADeviceTagsAPI interface {
-	ListMFADeviceTags(ctx context.Context, in *ListMFADeviceTagsInput) (*ListMFADeviceTagsOutput, error)
+	ListMFADeviceTags(ctx context.Context, r *authn.Request, in *ListMFADeviceTagsInput) (*ListMFADeviceTagsOutput, error)
 }
 
 // decodeListMFADeviceTags checks, decodes and validates the parameters of ListMFADeviceTags.
@@ -29551,16 +29553,16 @@ func decodeListMFADeviceTags(form url.Values) (*ListMFADeviceTagsInput, error) {
 }
 
 func handleListMFADeviceTags(svc ListMFADeviceTagsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListMFADeviceTags(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListMFADeviceTags(ctx, in)
+		out, err := svc.ListMFADeviceTags(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListMFADeviceTags", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListMFADeviceTags", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29571,7 +29573,7 @@ func handleListMFADeviceTags(svc ListMFADeviceTagsAPI) Handler {
 
 // ListMFADevicesAPI is implemented by a service that serves ListMFADevices.
 type ListMFADevicesAPI interface {
-	ListMFADevices(ctx context.Context, in *ListMFADevicesInput) (*ListMFADevicesOutput, error)
+	ListMFADevices(ctx context.Context, r *authn.Request, in *ListMFADevicesInput) (*ListMFADevicesOutput, error)
 }
 
 // decodeListMFADevices checks, decodes and validates the parameters of ListMFADevices.
@@ -29589,16 +29591,16 @@ func decodeListMFADevices(form url.Values) (*ListMFADevicesInput, error) {
 }
 
 func handleListMFADevices(svc ListMFADevicesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListMFADevices(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListMFADevices(ctx, in)
+		out, err := svc.ListMFADevices(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListMFADevices", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListMFADevices", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29609,7 +29611,7 @@ func handleListMFADevices(svc ListMFADevicesAPI) Handler {
 
 // ListOpenIDConnectProviderTagsAPI is implemented by a service that serves ListOpenIDConnectProviderTags.
 type ListOpenIDConnectProviderTagsAPI interface {
-	ListOpenIDConnectProviderTags(ctx context.Context, in *ListOpenIDConnectProviderTagsInput) (*ListOpenIDConnectProviderTagsOutput, error)
+	ListOpenIDConnectProviderTags(ctx context.Context, r *authn.Request, in *ListOpenIDConnectProviderTagsInput) (*ListOpenIDConnectProviderTagsOutput, error)
 }
 
 // decodeListOpenIDConnectProviderTags checks, decodes and validates the parameters of ListOpenIDConnectProviderTags.
@@ -29627,16 +29629,16 @@ func decodeListOpenIDConnectProviderTags(form url.Values) (*ListOpenIDConnectPro
 }
 
 func handleListOpenIDConnectProviderTags(svc ListOpenIDConnectProviderTagsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListOpenIDConnectProviderTags(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListOpenIDConnectProviderTags(ctx, in)
+		out, err := svc.ListOpenIDConnectProviderTags(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListOpenIDConnectProviderTags", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListOpenIDConnectProviderTags", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29647,7 +29649,7 @@ func handleListOpenIDConnectProviderTags(svc ListOpenIDConnectProviderTagsAPI) H
 
 // ListOpenIDConnectProvidersAPI is implemented by a service that serves ListOpenIDConnectProviders.
 type ListOpenIDConnectProvidersAPI interface {
-	ListOpenIDConnectProviders(ctx context.Context, in *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error)
+	ListOpenIDConnectProviders(ctx context.Context, r *authn.Request, in *ListOpenIDConnectProvidersInput) (*ListOpenIDConnectProvidersOutput, error)
 }
 
 // decodeListOpenIDConnectProviders checks, decodes and validates the parameters of ListOpenIDConnectProviders.
@@ -29665,16 +29667,16 @@ func decodeListOpenIDConnectProviders(form url.Values) (*ListOpenIDConnectProvid
 }
 
 func handleListOpenIDConnectProviders(svc ListOpenIDConnectProvidersAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListOpenIDConnectProviders(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListOpenIDConnectProviders(ctx, in)
+		out, err := svc.ListOpenIDConnectProviders(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListOpenIDConnectProviders", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListOpenIDConnectProviders", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29685,7 +29687,7 @@ func handleListOpenIDConnectProviders(svc ListOpenIDConnectProvidersAPI) Handler
 
 // ListOrganizationsFeaturesAPI is implemented by a service that serves ListOrganizationsFeatures.
 type ListOrganizationsFeaturesAPI interface {
-	ListOrganizationsFeatures(ctx context.Context, in *ListOrganizationsFeaturesInput) (*ListOrganizationsFeaturesOutput, error)
+	ListOrganizationsFeatures(ctx context.Context, r *authn.Request, in *ListOrganizationsFeaturesInput) (*ListOrganizationsFeaturesOutput, error)
 }
 
 // decodeListOrganizationsFeatures checks, decodes and validates the parameters of ListOrganizationsFeatures.
@@ -29703,16 +29705,16 @@ func decodeListOrganizationsFeatures(form url.Values) (*ListOrganizationsFeature
 }
 
 func handleListOrganizationsFeatures(svc ListOrganizationsFeaturesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListOrganizationsFeatures(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListOrganizationsFeatures(ctx, in)
+		out, err := svc.ListOrganizationsFeatures(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListOrganizationsFeatures", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListOrganizationsFeatures", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29723,7 +29725,7 @@ func handleListOrganizationsFeatures(svc ListOrganizationsFeaturesAPI) Handler {
 
 // ListPoliciesAPI is implemented by a service that serves ListPolicies.
 type ListPoliciesAPI interface {
-	ListPolicies(ctx context.Context, in *ListPoliciesInput) (*ListPoliciesOutput, error)
+	ListPolicies(ctx context.Context, r *authn.Request, in *ListPoliciesInput) (*ListPoliciesOutput, error)
 }
 
 // decodeListPolicies checks, decodes and validates the parameters of ListPolicies.
@@ -29741,16 +29743,16 @@ func decodeListPolicies(form url.Values) (*ListPoliciesInput, error) {
 }
 
 func handleListPolicies(svc ListPoliciesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListPolicies(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListPolicies(ctx, in)
+		out, err := svc.ListPolicies(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListPolicies", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListPolicies", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29761,7 +29763,7 @@ func handleListPolicies(svc ListPoliciesAPI) Handler {
 
 // ListPoliciesGrantingServiceAccessAPI is implemented by a service that serves ListPoliciesGrantingServiceAccess.
 type ListPoliciesGrantingServiceAccessAPI interface {
-	ListPoliciesGrantingServiceAccess(ctx context.Context, in *ListPoliciesGrantingServiceAccessInput) (*ListPoliciesGrantingServiceAccessOutput, error)
+	ListPoliciesGrantingServiceAccess(ctx context.Context, r *authn.Request, in *ListPoliciesGrantingServiceAccessInput) (*ListPoliciesGrantingServiceAccessOutput, error)
 }
 
 // decodeListPoliciesGrantingServiceAccess checks, decodes and validates the parameters of ListPoliciesGrantingServiceAccess.
@@ -29779,16 +29781,16 @@ func decodeListPoliciesGrantingServiceAccess(form url.Values) (*ListPoliciesGran
 }
 
 func handleListPoliciesGrantingServiceAccess(svc ListPoliciesGrantingServiceAccessAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListPoliciesGrantingServiceAccess(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListPoliciesGrantingServiceAccess(ctx, in)
+		out, err := svc.ListPoliciesGrantingServiceAccess(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListPoliciesGrantingServiceAccess", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListPoliciesGrantingServiceAccess", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29799,7 +29801,7 @@ func handleListPoliciesGrantingServiceAccess(svc ListPoliciesGrantingServiceAcce
 
 // ListPolicyTagsAPI is implemented by a service that serves ListPolicyTags.
 type ListPolicyTagsAPI interface {
-	ListPolicyTags(ctx context.Context, in *ListPolicyTagsInput) (*ListPolicyTagsOutput, error)
+	ListPolicyTags(ctx context.Context, r *authn.Request, in *ListPolicyTagsInput) (*ListPolicyTagsOutput, error)
 }
 
 // decodeListPolicyTags checks, decodes and validates the parameters of ListPolicyTags.
@@ -29817,16 +29819,16 @@ func decodeListPolicyTags(form url.Values) (*ListPolicyTagsInput, error) {
 }
 
 func handleListPolicyTags(svc ListPolicyTagsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListPolicyTags(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListPolicyTags(ctx, in)
+		out, err := svc.ListPolicyTags(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListPolicyTags", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListPolicyTags", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29837,7 +29839,7 @@ func handleListPolicyTags(svc ListPolicyTagsAPI) Handler {
 
 // ListPolicyVersionsAPI is implemented by a service that serves ListPolicyVersions.
 type ListPolicyVersionsAPI interface {
-	ListPolicyVersions(ctx context.Context, in *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error)
+	ListPolicyVersions(ctx context.Context, r *authn.Request, in *ListPolicyVersionsInput) (*ListPolicyVersionsOutput, error)
 }
 
 // decodeListPolicyVersions checks, decodes and validates the parameters of ListPolicyVersions.
@@ -29855,16 +29857,16 @@ func decodeListPolicyVersions(form url.Values) (*ListPolicyVersionsInput, error)
 }
 
 func handleListPolicyVersions(svc ListPolicyVersionsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListPolicyVersions(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListPolicyVersions(ctx, in)
+		out, err := svc.ListPolicyVersions(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListPolicyVersions", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListPolicyVersions", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29875,7 +29877,7 @@ func handleListPolicyVersions(svc ListPolicyVersionsAPI) Handler {
 
 // ListRolePoliciesAPI is implemented by a service that serves ListRolePolicies.
 type ListRolePoliciesAPI interface {
-	ListRolePolicies(ctx context.Context, in *ListRolePoliciesInput) (*ListRolePoliciesOutput, error)
+	ListRolePolicies(ctx context.Context, r *authn.Request, in *ListRolePoliciesInput) (*ListRolePoliciesOutput, error)
 }
 
 // decodeListRolePolicies checks, decodes and validates the parameters of ListRolePolicies.
@@ -29893,16 +29895,16 @@ func decodeListRolePolicies(form url.Values) (*ListRolePoliciesInput, error) {
 }
 
 func handleListRolePolicies(svc ListRolePoliciesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListRolePolicies(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListRolePolicies(ctx, in)
+		out, err := svc.ListRolePolicies(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListRolePolicies", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListRolePolicies", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29913,7 +29915,7 @@ func handleListRolePolicies(svc ListRolePoliciesAPI) Handler {
 
 // ListRoleTagsAPI is implemented by a service that serves ListRoleTags.
 type ListRoleTagsAPI interface {
-	ListRoleTags(ctx context.Context, in *ListRoleTagsInput) (*ListRoleTagsOutput, error)
+	ListRoleTags(ctx context.Context, r *authn.Request, in *ListRoleTagsInput) (*ListRoleTagsOutput, error)
 }
 
 // decodeListRoleTags checks, decodes and validates the parameters of ListRoleTags.
@@ -29931,16 +29933,16 @@ func decodeListRoleTags(form url.Values) (*ListRoleTagsInput, error) {
 }
 
 func handleListRoleTags(svc ListRoleTagsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListRoleTags(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListRoleTags(ctx, in)
+		out, err := svc.ListRoleTags(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListRoleTags", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListRoleTags", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29951,7 +29953,7 @@ func handleListRoleTags(svc ListRoleTagsAPI) Handler {
 
 // ListRolesAPI is implemented by a service that serves ListRoles.
 type ListRolesAPI interface {
-	ListRoles(ctx context.Context, in *ListRolesInput) (*ListRolesOutput, error)
+	ListRoles(ctx context.Context, r *authn.Request, in *ListRolesInput) (*ListRolesOutput, error)
 }
 
 // decodeListRoles checks, decodes and validates the parameters of ListRoles.
@@ -29969,16 +29971,16 @@ func decodeListRoles(form url.Values) (*ListRolesInput, error) {
 }
 
 func handleListRoles(svc ListRolesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListRoles(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListRoles(ctx, in)
+		out, err := svc.ListRoles(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListRoles", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListRoles", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -29989,7 +29991,7 @@ func handleListRoles(svc ListRolesAPI) Handler {
 
 // ListSAMLProviderTagsAPI is implemented by a service that serves ListSAMLProviderTags.
 type ListSAMLProviderTagsAPI interface {
-	ListSAMLProviderTags(ctx context.Context, in *ListSAMLProviderTagsInput) (*ListSAMLProviderTagsOutput, error)
+	ListSAMLProviderTags(ctx context.Context, r *authn.Request, in *ListSAMLProviderTagsInput) (*ListSAMLProviderTagsOutput, error)
 }
 
 // decodeListSAMLProviderTags checks, decodes and validates the parameters of ListSAMLProviderTags.
@@ -30007,16 +30009,16 @@ func decodeListSAMLProviderTags(form url.Values) (*ListSAMLProviderTagsInput, er
 }
 
 func handleListSAMLProviderTags(svc ListSAMLProviderTagsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListSAMLProviderTags(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListSAMLProviderTags(ctx, in)
+		out, err := svc.ListSAMLProviderTags(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListSAMLProviderTags", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListSAMLProviderTags", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30027,7 +30029,7 @@ func handleListSAMLProviderTags(svc ListSAMLProviderTagsAPI) Handler {
 
 // ListSAMLProvidersAPI is implemented by a service that serves ListSAMLProviders.
 type ListSAMLProvidersAPI interface {
-	ListSAMLProviders(ctx context.Context, in *ListSAMLProvidersInput) (*ListSAMLProvidersOutput, error)
+	ListSAMLProviders(ctx context.Context, r *authn.Request, in *ListSAMLProvidersInput) (*ListSAMLProvidersOutput, error)
 }
 
 // decodeListSAMLProviders checks, decodes and validates the parameters of ListSAMLProviders.
@@ -30045,16 +30047,16 @@ func decodeListSAMLProviders(form url.Values) (*ListSAMLProvidersInput, error) {
 }
 
 func handleListSAMLProviders(svc ListSAMLProvidersAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListSAMLProviders(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListSAMLProviders(ctx, in)
+		out, err := svc.ListSAMLProviders(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListSAMLProviders", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListSAMLProviders", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30065,7 +30067,7 @@ func handleListSAMLProviders(svc ListSAMLProvidersAPI) Handler {
 
 // ListSSHPublicKeysAPI is implemented by a service that serves ListSSHPublicKeys.
 type ListSSHPublicKeysAPI interface {
-	ListSSHPublicKeys(ctx context.Context, in *ListSSHPublicKeysInput) (*ListSSHPublicKeysOutput, error)
+	ListSSHPublicKeys(ctx context.Context, r *authn.Request, in *ListSSHPublicKeysInput) (*ListSSHPublicKeysOutput, error)
 }
 
 // decodeListSSHPublicKeys checks, decodes and validates the parameters of ListSSHPublicKeys.
@@ -30083,16 +30085,16 @@ func decodeListSSHPublicKeys(form url.Values) (*ListSSHPublicKeysInput, error) {
 }
 
 func handleListSSHPublicKeys(svc ListSSHPublicKeysAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListSSHPublicKeys(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListSSHPublicKeys(ctx, in)
+		out, err := svc.ListSSHPublicKeys(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListSSHPublicKeys", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListSSHPublicKeys", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30103,7 +30105,7 @@ func handleListSSHPublicKeys(svc ListSSHPublicKeysAPI) Handler {
 
 // ListServerCertificateTagsAPI is implemented by a service that serves ListServerCertificateTags.
 type ListServerCertificateTagsAPI interface {
-	ListServerCertificateTags(ctx context.Context, in *ListServerCertificateTagsInput) (*ListServerCertificateTagsOutput, error)
+	ListServerCertificateTags(ctx context.Context, r *authn.Request, in *ListServerCertificateTagsInput) (*ListServerCertificateTagsOutput, error)
 }
 
 // decodeListServerCertificateTags checks, decodes and validates the parameters of ListServerCertificateTags.
@@ -30121,16 +30123,16 @@ func decodeListServerCertificateTags(form url.Values) (*ListServerCertificateTag
 }
 
 func handleListServerCertificateTags(svc ListServerCertificateTagsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListServerCertificateTags(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListServerCertificateTags(ctx, in)
+		out, err := svc.ListServerCertificateTags(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListServerCertificateTags", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListServerCertificateTags", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30141,7 +30143,7 @@ func handleListServerCertificateTags(svc ListServerCertificateTagsAPI) Handler {
 
 // ListServerCertificatesAPI is implemented by a service that serves ListServerCertificates.
 type ListServerCertificatesAPI interface {
-	ListServerCertificates(ctx context.Context, in *ListServerCertificatesInput) (*ListServerCertificatesOutput, error)
+	ListServerCertificates(ctx context.Context, r *authn.Request, in *ListServerCertificatesInput) (*ListServerCertificatesOutput, error)
 }
 
 // decodeListServerCertificates checks, decodes and validates the parameters of ListServerCertificates.
@@ -30159,16 +30161,16 @@ func decodeListServerCertificates(form url.Values) (*ListServerCertificatesInput
 }
 
 func handleListServerCertificates(svc ListServerCertificatesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListServerCertificates(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListServerCertificates(ctx, in)
+		out, err := svc.ListServerCertificates(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListServerCertificates", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListServerCertificates", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30179,7 +30181,7 @@ func handleListServerCertificates(svc ListServerCertificatesAPI) Handler {
 
 // ListServiceSpecificCredentialsAPI is implemented by a service that serves ListServiceSpecificCredentials.
 type ListServiceSpecificCredentialsAPI interface {
-	ListServiceSpecificCredentials(ctx context.Context, in *ListServiceSpecificCredentialsInput) (*ListServiceSpecificCredentialsOutput, error)
+	ListServiceSpecificCredentials(ctx context.Context, r *authn.Request, in *ListServiceSpecificCredentialsInput) (*ListServiceSpecificCredentialsOutput, error)
 }
 
 // decodeListServiceSpecificCredentials checks, decodes and validates the parameters of ListServiceSpecificCredentials.
@@ -30197,16 +30199,16 @@ func decodeListServiceSpecificCredentials(form url.Values) (*ListServiceSpecific
 }
 
 func handleListServiceSpecificCredentials(svc ListServiceSpecificCredentialsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListServiceSpecificCredentials(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListServiceSpecificCredentials(ctx, in)
+		out, err := svc.ListServiceSpecificCredentials(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListServiceSpecificCredentials", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListServiceSpecificCredentials", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30217,7 +30219,7 @@ func handleListServiceSpecificCredentials(svc ListServiceSpecificCredentialsAPI)
 
 // ListSigningCertificatesAPI is implemented by a service that serves ListSigningCertificates.
 type ListSigningCertificatesAPI interface {
-	ListSigningCertificates(ctx context.Context, in *ListSigningCertificatesInput) (*ListSigningCertificatesOutput, error)
+	ListSigningCertificates(ctx context.Context, r *authn.Request, in *ListSigningCertificatesInput) (*ListSigningCertificatesOutput, error)
 }
 
 // decodeListSigningCertificates checks, decodes and validates the parameters of ListSigningCertificates.
@@ -30235,16 +30237,16 @@ func decodeListSigningCertificates(form url.Values) (*ListSigningCertificatesInp
 }
 
 func handleListSigningCertificates(svc ListSigningCertificatesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListSigningCertificates(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListSigningCertificates(ctx, in)
+		out, err := svc.ListSigningCertificates(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListSigningCertificates", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListSigningCertificates", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30255,7 +30257,7 @@ func handleListSigningCertificates(svc ListSigningCertificatesAPI) Handler {
 
 // ListUserPoliciesAPI is implemented by a service that serves ListUserPolicies.
 type ListUserPoliciesAPI interface {
-	ListUserPolicies(ctx context.Context, in *ListUserPoliciesInput) (*ListUserPoliciesOutput, error)
+	ListUserPolicies(ctx context.Context, r *authn.Request, in *ListUserPoliciesInput) (*ListUserPoliciesOutput, error)
 }
 
 // decodeListUserPolicies checks, decodes and validates the parameters of ListUserPolicies.
@@ -30273,16 +30275,16 @@ func decodeListUserPolicies(form url.Values) (*ListUserPoliciesInput, error) {
 }
 
 func handleListUserPolicies(svc ListUserPoliciesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListUserPolicies(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListUserPolicies(ctx, in)
+		out, err := svc.ListUserPolicies(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListUserPolicies", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListUserPolicies", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30293,7 +30295,7 @@ func handleListUserPolicies(svc ListUserPoliciesAPI) Handler {
 
 // ListUserTagsAPI is implemented by a service that serves ListUserTags.
 type ListUserTagsAPI interface {
-	ListUserTags(ctx context.Context, in *ListUserTagsInput) (*ListUserTagsOutput, error)
+	ListUserTags(ctx context.Context, r *authn.Request, in *ListUserTagsInput) (*ListUserTagsOutput, error)
 }
 
 // decodeListUserTags checks, decodes and validates the parameters of ListUserTags.
@@ -30311,16 +30313,16 @@ func decodeListUserTags(form url.Values) (*ListUserTagsInput, error) {
 }
 
 func handleListUserTags(svc ListUserTagsAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListUserTags(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListUserTags(ctx, in)
+		out, err := svc.ListUserTags(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListUserTags", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListUserTags", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30331,7 +30333,7 @@ func handleListUserTags(svc ListUserTagsAPI) Handler {
 
 // ListUsersAPI is implemented by a service that serves ListUsers.
 type ListUsersAPI interface {
-	ListUsers(ctx context.Context, in *ListUsersInput) (*ListUsersOutput, error)
+	ListUsers(ctx context.Context, r *authn.Request, in *ListUsersInput) (*ListUsersOutput, error)
 }
 
 // decodeListUsers checks, decodes and validates the parameters of ListUsers.
@@ -30349,16 +30351,16 @@ func decodeListUsers(form url.Values) (*ListUsersInput, error) {
 }
 
 func handleListUsers(svc ListUsersAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListUsers(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListUsers(ctx, in)
+		out, err := svc.ListUsers(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListUsers", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListUsers", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30369,7 +30371,7 @@ func handleListUsers(svc ListUsersAPI) Handler {
 
 // ListVirtualMFADevicesAPI is implemented by a service that serves ListVirtualMFADevices.
 type ListVirtualMFADevicesAPI interface {
-	ListVirtualMFADevices(ctx context.Context, in *ListVirtualMFADevicesInput) (*ListVirtualMFADevicesOutput, error)
+	ListVirtualMFADevices(ctx context.Context, r *authn.Request, in *ListVirtualMFADevicesInput) (*ListVirtualMFADevicesOutput, error)
 }
 
 // decodeListVirtualMFADevices checks, decodes and validates the parameters of ListVirtualMFADevices.
@@ -30387,16 +30389,16 @@ func decodeListVirtualMFADevices(form url.Values) (*ListVirtualMFADevicesInput, 
 }
 
 func handleListVirtualMFADevices(svc ListVirtualMFADevicesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeListVirtualMFADevices(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ListVirtualMFADevices(ctx, in)
+		out, err := svc.ListVirtualMFADevices(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ListVirtualMFADevices", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ListVirtualMFADevices", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30407,7 +30409,7 @@ func handleListVirtualMFADevices(svc ListVirtualMFADevicesAPI) Handler {
 
 // PutGroupPolicyAPI is implemented by a service that serves PutGroupPolicy.
 type PutGroupPolicyAPI interface {
-	PutGroupPolicy(ctx context.Context, in *PutGroupPolicyInput) (*PutGroupPolicyOutput, error)
+	PutGroupPolicy(ctx context.Context, r *authn.Request, in *PutGroupPolicyInput) (*PutGroupPolicyOutput, error)
 }
 
 // PutGroupPolicyOutput is the empty output of PutGroupPolicy.
@@ -30428,24 +30430,24 @@ func decodePutGroupPolicy(form url.Values) (*PutGroupPolicyInput, error) {
 }
 
 func handlePutGroupPolicy(svc PutGroupPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodePutGroupPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.PutGroupPolicy(ctx, in)
+		out, err := svc.PutGroupPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "PutGroupPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "PutGroupPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // PutRolePermissionsBoundaryAPI is implemented by a service that serves PutRolePermissionsBoundary.
 type PutRolePermissionsBoundaryAPI interface {
-	PutRolePermissionsBoundary(ctx context.Context, in *PutRolePermissionsBoundaryInput) (*PutRolePermissionsBoundaryOutput, error)
+	PutRolePermissionsBoundary(ctx context.Context, r *authn.Request, in *PutRolePermissionsBoundaryInput) (*PutRolePermissionsBoundaryOutput, error)
 }
 
 // PutRolePermissionsBoundaryOutput is the empty output of PutRolePermissionsBoundary.
@@ -30466,24 +30468,24 @@ func decodePutRolePermissionsBoundary(form url.Values) (*PutRolePermissionsBound
 }
 
 func handlePutRolePermissionsBoundary(svc PutRolePermissionsBoundaryAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodePutRolePermissionsBoundary(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.PutRolePermissionsBoundary(ctx, in)
+		out, err := svc.PutRolePermissionsBoundary(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "PutRolePermissionsBoundary", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "PutRolePermissionsBoundary", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // PutRolePolicyAPI is implemented by a service that serves PutRolePolicy.
 type PutRolePolicyAPI interface {
-	PutRolePolicy(ctx context.Context, in *PutRolePolicyInput) (*PutRolePolicyOutput, error)
+	PutRolePolicy(ctx context.Context, r *authn.Request, in *PutRolePolicyInput) (*PutRolePolicyOutput, error)
 }
 
 // PutRolePolicyOutput is the empty output of PutRolePolicy.
@@ -30504,24 +30506,24 @@ func decodePutRolePolicy(form url.Values) (*PutRolePolicyInput, error) {
 }
 
 func handlePutRolePolicy(svc PutRolePolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodePutRolePolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.PutRolePolicy(ctx, in)
+		out, err := svc.PutRolePolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "PutRolePolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "PutRolePolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // PutUserPermissionsBoundaryAPI is implemented by a service that serves PutUserPermissionsBoundary.
 type PutUserPermissionsBoundaryAPI interface {
-	PutUserPermissionsBoundary(ctx context.Context, in *PutUserPermissionsBoundaryInput) (*PutUserPermissionsBoundaryOutput, error)
+	PutUserPermissionsBoundary(ctx context.Context, r *authn.Request, in *PutUserPermissionsBoundaryInput) (*PutUserPermissionsBoundaryOutput, error)
 }
 
 // PutUserPermissionsBoundaryOutput is the empty output of PutUserPermissionsBoundary.
@@ -30542,24 +30544,24 @@ func decodePutUserPermissionsBoundary(form url.Values) (*PutUserPermissionsBound
 }
 
 func handlePutUserPermissionsBoundary(svc PutUserPermissionsBoundaryAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodePutUserPermissionsBoundary(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.PutUserPermissionsBoundary(ctx, in)
+		out, err := svc.PutUserPermissionsBoundary(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "PutUserPermissionsBoundary", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "PutUserPermissionsBoundary", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // PutUserPolicyAPI is implemented by a service that serves PutUserPolicy.
 type PutUserPolicyAPI interface {
-	PutUserPolicy(ctx context.Context, in *PutUserPolicyInput) (*PutUserPolicyOutput, error)
+	PutUserPolicy(ctx context.Context, r *authn.Request, in *PutUserPolicyInput) (*PutUserPolicyOutput, error)
 }
 
 // PutUserPolicyOutput is the empty output of PutUserPolicy.
@@ -30580,24 +30582,24 @@ func decodePutUserPolicy(form url.Values) (*PutUserPolicyInput, error) {
 }
 
 func handlePutUserPolicy(svc PutUserPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodePutUserPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.PutUserPolicy(ctx, in)
+		out, err := svc.PutUserPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "PutUserPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "PutUserPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // RejectDelegationRequestAPI is implemented by a service that serves RejectDelegationRequest.
 type RejectDelegationRequestAPI interface {
-	RejectDelegationRequest(ctx context.Context, in *RejectDelegationRequestInput) (*RejectDelegationRequestOutput, error)
+	RejectDelegationRequest(ctx context.Context, r *authn.Request, in *RejectDelegationRequestInput) (*RejectDelegationRequestOutput, error)
 }
 
 // RejectDelegationRequestOutput is the empty output of RejectDelegationRequest.
@@ -30618,24 +30620,24 @@ func decodeRejectDelegationRequest(form url.Values) (*RejectDelegationRequestInp
 }
 
 func handleRejectDelegationRequest(svc RejectDelegationRequestAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeRejectDelegationRequest(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.RejectDelegationRequest(ctx, in)
+		out, err := svc.RejectDelegationRequest(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "RejectDelegationRequest", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "RejectDelegationRequest", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // RemoveClientIDFromOpenIDConnectProviderAPI is implemented by a service that serves RemoveClientIDFromOpenIDConnectProvider.
 type RemoveClientIDFromOpenIDConnectProviderAPI interface {
-	RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, in *RemoveClientIDFromOpenIDConnectProviderInput) (*RemoveClientIDFromOpenIDConnectProviderOutput, error)
+	RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *RemoveClientIDFromOpenIDConnectProviderInput) (*RemoveClientIDFromOpenIDConnectProviderOutput, error)
 }
 
 // RemoveClientIDFromOpenIDConnectProviderOutput is the empty output of RemoveClientIDFromOpenIDConnectProvider.
@@ -30656,24 +30658,24 @@ func decodeRemoveClientIDFromOpenIDConnectProvider(form url.Values) (*RemoveClie
 }
 
 func handleRemoveClientIDFromOpenIDConnectProvider(svc RemoveClientIDFromOpenIDConnectProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeRemoveClientIDFromOpenIDConnectProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.RemoveClientIDFromOpenIDConnectProvider(ctx, in)
+		out, err := svc.RemoveClientIDFromOpenIDConnectProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "RemoveClientIDFromOpenIDConnectProvider", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "RemoveClientIDFromOpenIDConnectProvider", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // RemoveRoleFromInstanceProfileAPI is implemented by a service that serves RemoveRoleFromInstanceProfile.
 type RemoveRoleFromInstanceProfileAPI interface {
-	RemoveRoleFromInstanceProfile(ctx context.Context, in *RemoveRoleFromInstanceProfileInput) (*RemoveRoleFromInstanceProfileOutput, error)
+	RemoveRoleFromInstanceProfile(ctx context.Context, r *authn.Request, in *RemoveRoleFromInstanceProfileInput) (*RemoveRoleFromInstanceProfileOutput, error)
 }
 
 // RemoveRoleFromInstanceProfileOutput is the empty output of RemoveRoleFromInstanceProfile.
@@ -30694,24 +30696,24 @@ func decodeRemoveRoleFromInstanceProfile(form url.Values) (*RemoveRoleFromInstan
 }
 
 func handleRemoveRoleFromInstanceProfile(svc RemoveRoleFromInstanceProfileAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeRemoveRoleFromInstanceProfile(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.RemoveRoleFromInstanceProfile(ctx, in)
+		out, err := svc.RemoveRoleFromInstanceProfile(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "RemoveRoleFromInstanceProfile", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "RemoveRoleFromInstanceProfile", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // RemoveUserFromGroupAPI is implemented by a service that serves RemoveUserFromGroup.
 type RemoveUserFromGroupAPI interface {
-	RemoveUserFromGroup(ctx context.Context, in *RemoveUserFromGroupInput) (*RemoveUserFromGroupOutput, error)
+	RemoveUserFromGroup(ctx context.Context, r *authn.Request, in *RemoveUserFromGroupInput) (*RemoveUserFromGroupOutput, error)
 }
 
 // RemoveUserFromGroupOutput is the empty output of RemoveUserFromGroup.
@@ -30732,24 +30734,24 @@ func decodeRemoveUserFromGroup(form url.Values) (*RemoveUserFromGroupInput, erro
 }
 
 func handleRemoveUserFromGroup(svc RemoveUserFromGroupAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeRemoveUserFromGroup(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.RemoveUserFromGroup(ctx, in)
+		out, err := svc.RemoveUserFromGroup(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "RemoveUserFromGroup", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "RemoveUserFromGroup", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // ResetServiceSpecificCredentialAPI is implemented by a service that serves ResetServiceSpecificCredential.
 type ResetServiceSpecificCredentialAPI interface {
-	ResetServiceSpecificCredential(ctx context.Context, in *ResetServiceSpecificCredentialInput) (*ResetServiceSpecificCredentialOutput, error)
+	ResetServiceSpecificCredential(ctx context.Context, r *authn.Request, in *ResetServiceSpecificCredentialInput) (*ResetServiceSpecificCredentialOutput, error)
 }
 
 // decodeResetServiceSpecificCredential checks, decodes and validates the parameters of ResetServiceSpecificCredential.
@@ -30767,16 +30769,16 @@ func decodeResetServiceSpecificCredential(form url.Values) (*ResetServiceSpecifi
 }
 
 func handleResetServiceSpecificCredential(svc ResetServiceSpecificCredentialAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeResetServiceSpecificCredential(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ResetServiceSpecificCredential(ctx, in)
+		out, err := svc.ResetServiceSpecificCredential(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "ResetServiceSpecificCredential", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "ResetServiceSpecificCredential", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30787,7 +30789,7 @@ func handleResetServiceSpecificCredential(svc ResetServiceSpecificCredentialAPI)
 
 // ResyncMFADeviceAPI is implemented by a service that serves ResyncMFADevice.
 type ResyncMFADeviceAPI interface {
-	ResyncMFADevice(ctx context.Context, in *ResyncMFADeviceInput) (*ResyncMFADeviceOutput, error)
+	ResyncMFADevice(ctx context.Context, r *authn.Request, in *ResyncMFADeviceInput) (*ResyncMFADeviceOutput, error)
 }
 
 // ResyncMFADeviceOutput is the empty output of ResyncMFADevice.
@@ -30808,24 +30810,24 @@ func decodeResyncMFADevice(form url.Values) (*ResyncMFADeviceInput, error) {
 }
 
 func handleResyncMFADevice(svc ResyncMFADeviceAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeResyncMFADevice(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.ResyncMFADevice(ctx, in)
+		out, err := svc.ResyncMFADevice(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "ResyncMFADevice", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "ResyncMFADevice", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // SendDelegationTokenAPI is implemented by a service that serves SendDelegationToken.
 type SendDelegationTokenAPI interface {
-	SendDelegationToken(ctx context.Context, in *SendDelegationTokenInput) (*SendDelegationTokenOutput, error)
+	SendDelegationToken(ctx context.Context, r *authn.Request, in *SendDelegationTokenInput) (*SendDelegationTokenOutput, error)
 }
 
 // SendDelegationTokenOutput is the empty output of SendDelegationToken.
@@ -30846,24 +30848,24 @@ func decodeSendDelegationToken(form url.Values) (*SendDelegationTokenInput, erro
 }
 
 func handleSendDelegationToken(svc SendDelegationTokenAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeSendDelegationToken(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.SendDelegationToken(ctx, in)
+		out, err := svc.SendDelegationToken(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "SendDelegationToken", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "SendDelegationToken", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // SetDefaultPolicyVersionAPI is implemented by a service that serves SetDefaultPolicyVersion.
 type SetDefaultPolicyVersionAPI interface {
-	SetDefaultPolicyVersion(ctx context.Context, in *SetDefaultPolicyVersionInput) (*SetDefaultPolicyVersionOutput, error)
+	SetDefaultPolicyVersion(ctx context.Context, r *authn.Request, in *SetDefaultPolicyVersionInput) (*SetDefaultPolicyVersionOutput, error)
 }
 
 // SetDefaultPolicyVersionOutput is the empty output of SetDefaultPolicyVersion.
@@ -30884,24 +30886,24 @@ func decodeSetDefaultPolicyVersion(form url.Values) (*SetDefaultPolicyVersionInp
 }
 
 func handleSetDefaultPolicyVersion(svc SetDefaultPolicyVersionAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeSetDefaultPolicyVersion(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.SetDefaultPolicyVersion(ctx, in)
+		out, err := svc.SetDefaultPolicyVersion(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "SetDefaultPolicyVersion", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "SetDefaultPolicyVersion", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // SetSecurityTokenServicePreferencesAPI is implemented by a service that serves SetSecurityTokenServicePreferences.
 type SetSecurityTokenServicePreferencesAPI interface {
-	SetSecurityTokenServicePreferences(ctx context.Context, in *SetSecurityTokenServicePreferencesInput) (*SetSecurityTokenServicePreferencesOutput, error)
+	SetSecurityTokenServicePreferences(ctx context.Context, r *authn.Request, in *SetSecurityTokenServicePreferencesInput) (*SetSecurityTokenServicePreferencesOutput, error)
 }
 
 // SetSecurityTokenServicePreferencesOutput is the empty output of SetSecurityTokenServicePreferences.
@@ -30922,24 +30924,24 @@ func decodeSetSecurityTokenServicePreferences(form url.Values) (*SetSecurityToke
 }
 
 func handleSetSecurityTokenServicePreferences(svc SetSecurityTokenServicePreferencesAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeSetSecurityTokenServicePreferences(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.SetSecurityTokenServicePreferences(ctx, in)
+		out, err := svc.SetSecurityTokenServicePreferences(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "SetSecurityTokenServicePreferences", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "SetSecurityTokenServicePreferences", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // SimulateCustomPolicyAPI is implemented by a service that serves SimulateCustomPolicy.
 type SimulateCustomPolicyAPI interface {
-	SimulateCustomPolicy(ctx context.Context, in *SimulateCustomPolicyInput) (*SimulateCustomPolicyOutput, error)
+	SimulateCustomPolicy(ctx context.Context, r *authn.Request, in *SimulateCustomPolicyInput) (*SimulateCustomPolicyOutput, error)
 }
 
 // decodeSimulateCustomPolicy checks, decodes and validates the parameters of SimulateCustomPolicy.
@@ -30957,16 +30959,16 @@ func decodeSimulateCustomPolicy(form url.Values) (*SimulateCustomPolicyInput, er
 }
 
 func handleSimulateCustomPolicy(svc SimulateCustomPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeSimulateCustomPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.SimulateCustomPolicy(ctx, in)
+		out, err := svc.SimulateCustomPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "SimulateCustomPolicy", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "SimulateCustomPolicy", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -30977,7 +30979,7 @@ func handleSimulateCustomPolicy(svc SimulateCustomPolicyAPI) Handler {
 
 // SimulatePrincipalPolicyAPI is implemented by a service that serves SimulatePrincipalPolicy.
 type SimulatePrincipalPolicyAPI interface {
-	SimulatePrincipalPolicy(ctx context.Context, in *SimulatePrincipalPolicyInput) (*SimulatePrincipalPolicyOutput, error)
+	SimulatePrincipalPolicy(ctx context.Context, r *authn.Request, in *SimulatePrincipalPolicyInput) (*SimulatePrincipalPolicyOutput, error)
 }
 
 // SimulatePrincipalPolicyOutput is the output of SimulatePrincipalPolicy, the same shape as SimulateCustomPolicyOutput.
@@ -30998,16 +31000,16 @@ func decodeSimulatePrincipalPolicy(form url.Values) (*SimulatePrincipalPolicyInp
 }
 
 func handleSimulatePrincipalPolicy(svc SimulatePrincipalPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeSimulatePrincipalPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.SimulatePrincipalPolicy(ctx, in)
+		out, err := svc.SimulatePrincipalPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "SimulatePrincipalPolicy", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "SimulatePrincipalPolicy", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -31018,7 +31020,7 @@ func handleSimulatePrincipalPolicy(svc SimulatePrincipalPolicyAPI) Handler {
 
 // TagInstanceProfileAPI is implemented by a service that serves TagInstanceProfile.
 type TagInstanceProfileAPI interface {
-	TagInstanceProfile(ctx context.Context, in *TagInstanceProfileInput) (*TagInstanceProfileOutput, error)
+	TagInstanceProfile(ctx context.Context, r *authn.Request, in *TagInstanceProfileInput) (*TagInstanceProfileOutput, error)
 }
 
 // TagInstanceProfileOutput is the empty output of TagInstanceProfile.
@@ -31039,24 +31041,24 @@ func decodeTagInstanceProfile(form url.Values) (*TagInstanceProfileInput, error)
 }
 
 func handleTagInstanceProfile(svc TagInstanceProfileAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeTagInstanceProfile(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.TagInstanceProfile(ctx, in)
+		out, err := svc.TagInstanceProfile(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "TagInstanceProfile", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "TagInstanceProfile", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // TagMFADeviceAPI is implemented by a service that serves TagMFADevice.
 type TagMFADeviceAPI interface {
-	TagMFADevice(ctx context.Context, in *TagMFADeviceInput) (*TagMFADeviceOutput, error)
+	TagMFADevice(ctx context.Context, r *authn.Request, in *TagMFADeviceInput) (*TagMFADeviceOutput, error)
 }
 
 // TagMFADeviceOutput is the empty output of TagMFADevice.
@@ -31077,24 +31079,24 @@ func decodeTagMFADevice(form url.Values) (*TagMFADeviceInput, error) {
 }
 
 func handleTagMFADevice(svc TagMFADeviceAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeTagMFADevice(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.TagMFADevice(ctx, in)
+		out, err := svc.TagMFADevice(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "TagMFADevice", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "TagMFADevice", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // TagOpenIDConnectProviderAPI is implemented by a service that serves TagOpenIDConnectProvider.
 type TagOpenIDConnectProviderAPI interface {
-	TagOpenIDConnectProvider(ctx context.Context, in *TagOpenIDConnectProviderInput) (*TagOpenIDConnectProviderOutput, error)
+	TagOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *TagOpenIDConnectProviderInput) (*TagOpenIDConnectProviderOutput, error)
 }
 
 // TagOpenIDConnectProviderOutput is the empty output of TagOpenIDConnectProvider.
@@ -31115,24 +31117,24 @@ func decodeTagOpenIDConnectProvider(form url.Values) (*TagOpenIDConnectProviderI
 }
 
 func handleTagOpenIDConnectProvider(svc TagOpenIDConnectProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeTagOpenIDConnectProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.TagOpenIDConnectProvider(ctx, in)
+		out, err := svc.TagOpenIDConnectProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "TagOpenIDConnectProvider", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "TagOpenIDConnectProvider", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // TagPolicyAPI is implemented by a service that serves TagPolicy.
 type TagPolicyAPI interface {
-	TagPolicy(ctx context.Context, in *TagPolicyInput) (*TagPolicyOutput, error)
+	TagPolicy(ctx context.Context, r *authn.Request, in *TagPolicyInput) (*TagPolicyOutput, error)
 }
 
 // TagPolicyOutput is the empty output of TagPolicy.
@@ -31153,24 +31155,24 @@ func decodeTagPolicy(form url.Values) (*TagPolicyInput, error) {
 }
 
 func handleTagPolicy(svc TagPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeTagPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.TagPolicy(ctx, in)
+		out, err := svc.TagPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "TagPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "TagPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // TagRoleAPI is implemented by a service that serves TagRole.
 type TagRoleAPI interface {
-	TagRole(ctx context.Context, in *TagRoleInput) (*TagRoleOutput, error)
+	TagRole(ctx context.Context, r *authn.Request, in *TagRoleInput) (*TagRoleOutput, error)
 }
 
 // TagRoleOutput is the empty output of TagRole.
@@ -31191,24 +31193,24 @@ func decodeTagRole(form url.Values) (*TagRoleInput, error) {
 }
 
 func handleTagRole(svc TagRoleAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeTagRole(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.TagRole(ctx, in)
+		out, err := svc.TagRole(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "TagRole", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "TagRole", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // TagSAMLProviderAPI is implemented by a service that serves TagSAMLProvider.
 type TagSAMLProviderAPI interface {
-	TagSAMLProvider(ctx context.Context, in *TagSAMLProviderInput) (*TagSAMLProviderOutput, error)
+	TagSAMLProvider(ctx context.Context, r *authn.Request, in *TagSAMLProviderInput) (*TagSAMLProviderOutput, error)
 }
 
 // TagSAMLProviderOutput is the empty output of TagSAMLProvider.
@@ -31229,24 +31231,24 @@ func decodeTagSAMLProvider(form url.Values) (*TagSAMLProviderInput, error) {
 }
 
 func handleTagSAMLProvider(svc TagSAMLProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeTagSAMLProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.TagSAMLProvider(ctx, in)
+		out, err := svc.TagSAMLProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "TagSAMLProvider", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "TagSAMLProvider", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // TagServerCertificateAPI is implemented by a service that serves TagServerCertificate.
 type TagServerCertificateAPI interface {
-	TagServerCertificate(ctx context.Context, in *TagServerCertificateInput) (*TagServerCertificateOutput, error)
+	TagServerCertificate(ctx context.Context, r *authn.Request, in *TagServerCertificateInput) (*TagServerCertificateOutput, error)
 }
 
 // TagServerCertificateOutput is the empty output of TagServerCertificate.
@@ -31267,24 +31269,24 @@ func decodeTagServerCertificate(form url.Values) (*TagServerCertificateInput, er
 }
 
 func handleTagServerCertificate(svc TagServerCertificateAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeTagServerCertificate(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.TagServerCertificate(ctx, in)
+		out, err := svc.TagServerCertificate(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "TagServerCertificate", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "TagServerCertificate", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // TagUserAPI is implemented by a service that serves TagUser.
 type TagUserAPI interface {
-	TagUser(ctx context.Context, in *TagUserInput) (*TagUserOutput, error)
+	TagUser(ctx context.Context, r *authn.Request, in *TagUserInput) (*TagUserOutput, error)
 }
 
 // TagUserOutput is the empty output of TagUser.
@@ -31305,24 +31307,24 @@ func decodeTagUser(form url.Values) (*TagUserInput, error) {
 }
 
 func handleTagUser(svc TagUserAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeTagUser(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.TagUser(ctx, in)
+		out, err := svc.TagUser(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "TagUser", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "TagUser", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UntagInstanceProfileAPI is implemented by a service that serves UntagInstanceProfile.
 type UntagInstanceProfileAPI interface {
-	UntagInstanceProfile(ctx context.Context, in *UntagInstanceProfileInput) (*UntagInstanceProfileOutput, error)
+	UntagInstanceProfile(ctx context.Context, r *authn.Request, in *UntagInstanceProfileInput) (*UntagInstanceProfileOutput, error)
 }
 
 // UntagInstanceProfileOutput is the empty output of UntagInstanceProfile.
@@ -31343,24 +31345,24 @@ func decodeUntagInstanceProfile(form url.Values) (*UntagInstanceProfileInput, er
 }
 
 func handleUntagInstanceProfile(svc UntagInstanceProfileAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUntagInstanceProfile(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UntagInstanceProfile(ctx, in)
+		out, err := svc.UntagInstanceProfile(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UntagInstanceProfile", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UntagInstanceProfile", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UntagMFADeviceAPI is implemented by a service that serves UntagMFADevice.
 type UntagMFADeviceAPI interface {
-	UntagMFADevice(ctx context.Context, in *UntagMFADeviceInput) (*UntagMFADeviceOutput, error)
+	UntagMFADevice(ctx context.Context, r *authn.Request, in *UntagMFADeviceInput) (*UntagMFADeviceOutput, error)
 }
 
 // UntagMFADeviceOutput is the empty output of UntagMFADevice.
@@ -31381,24 +31383,24 @@ func decodeUntagMFADevice(form url.Values) (*UntagMFADeviceInput, error) {
 }
 
 func handleUntagMFADevice(svc UntagMFADeviceAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUntagMFADevice(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UntagMFADevice(ctx, in)
+		out, err := svc.UntagMFADevice(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UntagMFADevice", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UntagMFADevice", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UntagOpenIDConnectProviderAPI is implemented by a service that serves UntagOpenIDConnectProvider.
 type UntagOpenIDConnectProviderAPI interface {
-	UntagOpenIDConnectProvider(ctx context.Context, in *UntagOpenIDConnectProviderInput) (*UntagOpenIDConnectProviderOutput, error)
+	UntagOpenIDConnectProvider(ctx context.Context, r *authn.Request, in *UntagOpenIDConnectProviderInput) (*UntagOpenIDConnectProviderOutput, error)
 }
 
 // UntagOpenIDConnectProviderOutput is the empty output of UntagOpenIDConnectProvider.
@@ -31419,24 +31421,24 @@ func decodeUntagOpenIDConnectProvider(form url.Values) (*UntagOpenIDConnectProvi
 }
 
 func handleUntagOpenIDConnectProvider(svc UntagOpenIDConnectProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUntagOpenIDConnectProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UntagOpenIDConnectProvider(ctx, in)
+		out, err := svc.UntagOpenIDConnectProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UntagOpenIDConnectProvider", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UntagOpenIDConnectProvider", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UntagPolicyAPI is implemented by a service that serves UntagPolicy.
 type UntagPolicyAPI interface {
-	UntagPolicy(ctx context.Context, in *UntagPolicyInput) (*UntagPolicyOutput, error)
+	UntagPolicy(ctx context.Context, r *authn.Request, in *UntagPolicyInput) (*UntagPolicyOutput, error)
 }
 
 // UntagPolicyOutput is the empty output of UntagPolicy.
@@ -31457,24 +31459,24 @@ func decodeUntagPolicy(form url.Values) (*UntagPolicyInput, error) {
 }
 
 func handleUntagPolicy(svc UntagPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUntagPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UntagPolicy(ctx, in)
+		out, err := svc.UntagPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UntagPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UntagPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UntagRoleAPI is implemented by a service that serves UntagRole.
 type UntagRoleAPI interface {
-	UntagRole(ctx context.Context, in *UntagRoleInput) (*UntagRoleOutput, error)
+	UntagRole(ctx context.Context, r *authn.Request, in *UntagRoleInput) (*UntagRoleOutput, error)
 }
 
 // UntagRoleOutput is the empty output of UntagRole.
@@ -31495,24 +31497,24 @@ func decodeUntagRole(form url.Values) (*UntagRoleInput, error) {
 }
 
 func handleUntagRole(svc UntagRoleAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUntagRole(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UntagRole(ctx, in)
+		out, err := svc.UntagRole(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UntagRole", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UntagRole", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UntagSAMLProviderAPI is implemented by a service that serves UntagSAMLProvider.
 type UntagSAMLProviderAPI interface {
-	UntagSAMLProvider(ctx context.Context, in *UntagSAMLProviderInput) (*UntagSAMLProviderOutput, error)
+	UntagSAMLProvider(ctx context.Context, r *authn.Request, in *UntagSAMLProviderInput) (*UntagSAMLProviderOutput, error)
 }
 
 // UntagSAMLProviderOutput is the empty output of UntagSAMLProvider.
@@ -31533,24 +31535,24 @@ func decodeUntagSAMLProvider(form url.Values) (*UntagSAMLProviderInput, error) {
 }
 
 func handleUntagSAMLProvider(svc UntagSAMLProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUntagSAMLProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UntagSAMLProvider(ctx, in)
+		out, err := svc.UntagSAMLProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UntagSAMLProvider", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UntagSAMLProvider", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UntagServerCertificateAPI is implemented by a service that serves UntagServerCertificate.
 type UntagServerCertificateAPI interface {
-	UntagServerCertificate(ctx context.Context, in *UntagServerCertificateInput) (*UntagServerCertificateOutput, error)
+	UntagServerCertificate(ctx context.Context, r *authn.Request, in *UntagServerCertificateInput) (*UntagServerCertificateOutput, error)
 }
 
 // UntagServerCertificateOutput is the empty output of UntagServerCertificate.
@@ -31571,24 +31573,24 @@ func decodeUntagServerCertificate(form url.Values) (*UntagServerCertificateInput
 }
 
 func handleUntagServerCertificate(svc UntagServerCertificateAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUntagServerCertificate(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UntagServerCertificate(ctx, in)
+		out, err := svc.UntagServerCertificate(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UntagServerCertificate", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UntagServerCertificate", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UntagUserAPI is implemented by a service that serves UntagUser.
 type UntagUserAPI interface {
-	UntagUser(ctx context.Context, in *UntagUserInput) (*UntagUserOutput, error)
+	UntagUser(ctx context.Context, r *authn.Request, in *UntagUserInput) (*UntagUserOutput, error)
 }
 
 // UntagUserOutput is the empty output of UntagUser.
@@ -31609,24 +31611,24 @@ func decodeUntagUser(form url.Values) (*UntagUserInput, error) {
 }
 
 func handleUntagUser(svc UntagUserAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUntagUser(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UntagUser(ctx, in)
+		out, err := svc.UntagUser(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UntagUser", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UntagUser", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateAccessKeyAPI is implemented by a service that serves UpdateAccessKey.
 type UpdateAccessKeyAPI interface {
-	UpdateAccessKey(ctx context.Context, in *UpdateAccessKeyInput) (*UpdateAccessKeyOutput, error)
+	UpdateAccessKey(ctx context.Context, r *authn.Request, in *UpdateAccessKeyInput) (*UpdateAccessKeyOutput, error)
 }
 
 // UpdateAccessKeyOutput is the empty output of UpdateAccessKey.
@@ -31647,24 +31649,24 @@ func decodeUpdateAccessKey(form url.Values) (*UpdateAccessKeyInput, error) {
 }
 
 func handleUpdateAccessKey(svc UpdateAccessKeyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateAccessKey(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateAccessKey(ctx, in)
+		out, err := svc.UpdateAccessKey(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateAccessKey", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateAccessKey", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateAccountPasswordPolicyAPI is implemented by a service that serves UpdateAccountPasswordPolicy.
 type UpdateAccountPasswordPolicyAPI interface {
-	UpdateAccountPasswordPolicy(ctx context.Context, in *UpdateAccountPasswordPolicyInput) (*UpdateAccountPasswordPolicyOutput, error)
+	UpdateAccountPasswordPolicy(ctx context.Context, r *authn.Request, in *UpdateAccountPasswordPolicyInput) (*UpdateAccountPasswordPolicyOutput, error)
 }
 
 // UpdateAccountPasswordPolicyOutput is the empty output of UpdateAccountPasswordPolicy.
@@ -31685,24 +31687,24 @@ func decodeUpdateAccountPasswordPolicy(form url.Values) (*UpdateAccountPasswordP
 }
 
 func handleUpdateAccountPasswordPolicy(svc UpdateAccountPasswordPolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateAccountPasswordPolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateAccountPasswordPolicy(ctx, in)
+		out, err := svc.UpdateAccountPasswordPolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateAccountPasswordPolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateAccountPasswordPolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateAssumeRolePolicyAPI is implemented by a service that serves UpdateAssumeRolePolicy.
 type UpdateAssumeRolePolicyAPI interface {
-	UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRolePolicyInput) (*UpdateAssumeRolePolicyOutput, error)
+	UpdateAssumeRolePolicy(ctx context.Context, r *authn.Request, in *UpdateAssumeRolePolicyInput) (*UpdateAssumeRolePolicyOutput, error)
 }
 
 // UpdateAssumeRolePolicyOutput is the empty output of UpdateAssumeRolePolicy.
@@ -31723,24 +31725,24 @@ func decodeUpdateAssumeRolePolicy(form url.Values) (*UpdateAssumeRolePolicyInput
 }
 
 func handleUpdateAssumeRolePolicy(svc UpdateAssumeRolePolicyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateAssumeRolePolicy(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateAssumeRolePolicy(ctx, in)
+		out, err := svc.UpdateAssumeRolePolicy(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateAssumeRolePolicy", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateAssumeRolePolicy", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateDelegationRequestAPI is implemented by a service that serves UpdateDelegationRequest.
 type UpdateDelegationRequestAPI interface {
-	UpdateDelegationRequest(ctx context.Context, in *UpdateDelegationRequestInput) (*UpdateDelegationRequestOutput, error)
+	UpdateDelegationRequest(ctx context.Context, r *authn.Request, in *UpdateDelegationRequestInput) (*UpdateDelegationRequestOutput, error)
 }
 
 // UpdateDelegationRequestOutput is the empty output of UpdateDelegationRequest.
@@ -31761,24 +31763,24 @@ func decodeUpdateDelegationRequest(form url.Values) (*UpdateDelegationRequestInp
 }
 
 func handleUpdateDelegationRequest(svc UpdateDelegationRequestAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateDelegationRequest(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateDelegationRequest(ctx, in)
+		out, err := svc.UpdateDelegationRequest(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateDelegationRequest", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateDelegationRequest", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateGroupAPI is implemented by a service that serves UpdateGroup.
 type UpdateGroupAPI interface {
-	UpdateGroup(ctx context.Context, in *UpdateGroupInput) (*UpdateGroupOutput, error)
+	UpdateGroup(ctx context.Context, r *authn.Request, in *UpdateGroupInput) (*UpdateGroupOutput, error)
 }
 
 // UpdateGroupOutput is the empty output of UpdateGroup.
@@ -31799,24 +31801,24 @@ func decodeUpdateGroup(form url.Values) (*UpdateGroupInput, error) {
 }
 
 func handleUpdateGroup(svc UpdateGroupAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateGroup(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateGroup(ctx, in)
+		out, err := svc.UpdateGroup(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateGroup", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateGroup", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateLoginProfileAPI is implemented by a service that serves UpdateLoginProfile.
 type UpdateLoginProfileAPI interface {
-	UpdateLoginProfile(ctx context.Context, in *UpdateLoginProfileInput) (*UpdateLoginProfileOutput, error)
+	UpdateLoginProfile(ctx context.Context, r *authn.Request, in *UpdateLoginProfileInput) (*UpdateLoginProfileOutput, error)
 }
 
 // UpdateLoginProfileOutput is the empty output of UpdateLoginProfile.
@@ -31837,24 +31839,24 @@ func decodeUpdateLoginProfile(form url.Values) (*UpdateLoginProfileInput, error)
 }
 
 func handleUpdateLoginProfile(svc UpdateLoginProfileAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateLoginProfile(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateLoginProfile(ctx, in)
+		out, err := svc.UpdateLoginProfile(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateLoginProfile", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateLoginProfile", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateOpenIDConnectProviderThumbprintAPI is implemented by a service that serves UpdateOpenIDConnectProviderThumbprint.
 type UpdateOpenIDConnectProviderThumbprintAPI interface {
-	UpdateOpenIDConnectProviderThumbprint(ctx context.Context, in *UpdateOpenIDConnectProviderThumbprintInput) (*UpdateOpenIDConnectProviderThumbprintOutput, error)
+	UpdateOpenIDConnectProviderThumbprint(ctx context.Context, r *authn.Request, in *UpdateOpenIDConnectProviderThumbprintInput) (*UpdateOpenIDConnectProviderThumbprintOutput, error)
 }
 
 // UpdateOpenIDConnectProviderThumbprintOutput is the empty output of UpdateOpenIDConnectProviderThumbprint.
@@ -31875,24 +31877,24 @@ func decodeUpdateOpenIDConnectProviderThumbprint(form url.Values) (*UpdateOpenID
 }
 
 func handleUpdateOpenIDConnectProviderThumbprint(svc UpdateOpenIDConnectProviderThumbprintAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateOpenIDConnectProviderThumbprint(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateOpenIDConnectProviderThumbprint(ctx, in)
+		out, err := svc.UpdateOpenIDConnectProviderThumbprint(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateOpenIDConnectProviderThumbprint", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateOpenIDConnectProviderThumbprint", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateRoleAPI is implemented by a service that serves UpdateRole.
 type UpdateRoleAPI interface {
-	UpdateRole(ctx context.Context, in *UpdateRoleInput) (*UpdateRoleOutput, error)
+	UpdateRole(ctx context.Context, r *authn.Request, in *UpdateRoleInput) (*UpdateRoleOutput, error)
 }
 
 // decodeUpdateRole checks, decodes and validates the parameters of UpdateRole.
@@ -31910,16 +31912,16 @@ func decodeUpdateRole(form url.Values) (*UpdateRoleInput, error) {
 }
 
 func handleUpdateRole(svc UpdateRoleAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateRole(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateRole(ctx, in)
+		out, err := svc.UpdateRole(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "UpdateRole", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "UpdateRole", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -31930,7 +31932,7 @@ func handleUpdateRole(svc UpdateRoleAPI) Handler {
 
 // UpdateRoleDescriptionAPI is implemented by a service that serves UpdateRoleDescription.
 type UpdateRoleDescriptionAPI interface {
-	UpdateRoleDescription(ctx context.Context, in *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error)
+	UpdateRoleDescription(ctx context.Context, r *authn.Request, in *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error)
 }
 
 // decodeUpdateRoleDescription checks, decodes and validates the parameters of UpdateRoleDescription.
@@ -31948,16 +31950,16 @@ func decodeUpdateRoleDescription(form url.Values) (*UpdateRoleDescriptionInput, 
 }
 
 func handleUpdateRoleDescription(svc UpdateRoleDescriptionAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateRoleDescription(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateRoleDescription(ctx, in)
+		out, err := svc.UpdateRoleDescription(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "UpdateRoleDescription", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "UpdateRoleDescription", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -31968,7 +31970,7 @@ func handleUpdateRoleDescription(svc UpdateRoleDescriptionAPI) Handler {
 
 // UpdateSAMLProviderAPI is implemented by a service that serves UpdateSAMLProvider.
 type UpdateSAMLProviderAPI interface {
-	UpdateSAMLProvider(ctx context.Context, in *UpdateSAMLProviderInput) (*UpdateSAMLProviderOutput, error)
+	UpdateSAMLProvider(ctx context.Context, r *authn.Request, in *UpdateSAMLProviderInput) (*UpdateSAMLProviderOutput, error)
 }
 
 // decodeUpdateSAMLProvider checks, decodes and validates the parameters of UpdateSAMLProvider.
@@ -31986,16 +31988,16 @@ func decodeUpdateSAMLProvider(form url.Values) (*UpdateSAMLProviderInput, error)
 }
 
 func handleUpdateSAMLProvider(svc UpdateSAMLProviderAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateSAMLProvider(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateSAMLProvider(ctx, in)
+		out, err := svc.UpdateSAMLProvider(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "UpdateSAMLProvider", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "UpdateSAMLProvider", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -32006,7 +32008,7 @@ func handleUpdateSAMLProvider(svc UpdateSAMLProviderAPI) Handler {
 
 // UpdateSSHPublicKeyAPI is implemented by a service that serves UpdateSSHPublicKey.
 type UpdateSSHPublicKeyAPI interface {
-	UpdateSSHPublicKey(ctx context.Context, in *UpdateSSHPublicKeyInput) (*UpdateSSHPublicKeyOutput, error)
+	UpdateSSHPublicKey(ctx context.Context, r *authn.Request, in *UpdateSSHPublicKeyInput) (*UpdateSSHPublicKeyOutput, error)
 }
 
 // UpdateSSHPublicKeyOutput is the empty output of UpdateSSHPublicKey.
@@ -32027,24 +32029,24 @@ func decodeUpdateSSHPublicKey(form url.Values) (*UpdateSSHPublicKeyInput, error)
 }
 
 func handleUpdateSSHPublicKey(svc UpdateSSHPublicKeyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateSSHPublicKey(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateSSHPublicKey(ctx, in)
+		out, err := svc.UpdateSSHPublicKey(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateSSHPublicKey", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateSSHPublicKey", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateServerCertificateAPI is implemented by a service that serves UpdateServerCertificate.
 type UpdateServerCertificateAPI interface {
-	UpdateServerCertificate(ctx context.Context, in *UpdateServerCertificateInput) (*UpdateServerCertificateOutput, error)
+	UpdateServerCertificate(ctx context.Context, r *authn.Request, in *UpdateServerCertificateInput) (*UpdateServerCertificateOutput, error)
 }
 
 // UpdateServerCertificateOutput is the empty output of UpdateServerCertificate.
@@ -32065,24 +32067,24 @@ func decodeUpdateServerCertificate(form url.Values) (*UpdateServerCertificateInp
 }
 
 func handleUpdateServerCertificate(svc UpdateServerCertificateAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateServerCertificate(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateServerCertificate(ctx, in)
+		out, err := svc.UpdateServerCertificate(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateServerCertificate", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateServerCertificate", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateServiceSpecificCredentialAPI is implemented by a service that serves UpdateServiceSpecificCredential.
 type UpdateServiceSpecificCredentialAPI interface {
-	UpdateServiceSpecificCredential(ctx context.Context, in *UpdateServiceSpecificCredentialInput) (*UpdateServiceSpecificCredentialOutput, error)
+	UpdateServiceSpecificCredential(ctx context.Context, r *authn.Request, in *UpdateServiceSpecificCredentialInput) (*UpdateServiceSpecificCredentialOutput, error)
 }
 
 // UpdateServiceSpecificCredentialOutput is the empty output of UpdateServiceSpecificCredential.
@@ -32103,24 +32105,24 @@ func decodeUpdateServiceSpecificCredential(form url.Values) (*UpdateServiceSpeci
 }
 
 func handleUpdateServiceSpecificCredential(svc UpdateServiceSpecificCredentialAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateServiceSpecificCredential(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateServiceSpecificCredential(ctx, in)
+		out, err := svc.UpdateServiceSpecificCredential(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateServiceSpecificCredential", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateServiceSpecificCredential", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateSigningCertificateAPI is implemented by a service that serves UpdateSigningCertificate.
 type UpdateSigningCertificateAPI interface {
-	UpdateSigningCertificate(ctx context.Context, in *UpdateSigningCertificateInput) (*UpdateSigningCertificateOutput, error)
+	UpdateSigningCertificate(ctx context.Context, r *authn.Request, in *UpdateSigningCertificateInput) (*UpdateSigningCertificateOutput, error)
 }
 
 // UpdateSigningCertificateOutput is the empty output of UpdateSigningCertificate.
@@ -32141,24 +32143,24 @@ func decodeUpdateSigningCertificate(form url.Values) (*UpdateSigningCertificateI
 }
 
 func handleUpdateSigningCertificate(svc UpdateSigningCertificateAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateSigningCertificate(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateSigningCertificate(ctx, in)
+		out, err := svc.UpdateSigningCertificate(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateSigningCertificate", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateSigningCertificate", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UpdateUserAPI is implemented by a service that serves UpdateUser.
 type UpdateUserAPI interface {
-	UpdateUser(ctx context.Context, in *UpdateUserInput) (*UpdateUserOutput, error)
+	UpdateUser(ctx context.Context, r *authn.Request, in *UpdateUserInput) (*UpdateUserOutput, error)
 }
 
 // UpdateUserOutput is the empty output of UpdateUser.
@@ -32179,24 +32181,24 @@ func decodeUpdateUser(form url.Values) (*UpdateUserInput, error) {
 }
 
 func handleUpdateUser(svc UpdateUserAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUpdateUser(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UpdateUser(ctx, in)
+		out, err := svc.UpdateUser(ctx, r, in)
 		if err != nil {
 			return err
 		}
 		_ = out
-		awsapi.WriteResponse(w, "UpdateUser", XMLNamespace, requestID, nil)
+		awsapi.WriteResponse(w, "UpdateUser", XMLNamespace, r.ID, nil)
 		return nil
 	}
 }
 
 // UploadSSHPublicKeyAPI is implemented by a service that serves UploadSSHPublicKey.
 type UploadSSHPublicKeyAPI interface {
-	UploadSSHPublicKey(ctx context.Context, in *UploadSSHPublicKeyInput) (*UploadSSHPublicKeyOutput, error)
+	UploadSSHPublicKey(ctx context.Context, r *authn.Request, in *UploadSSHPublicKeyInput) (*UploadSSHPublicKeyOutput, error)
 }
 
 // decodeUploadSSHPublicKey checks, decodes and validates the parameters of UploadSSHPublicKey.
@@ -32214,16 +32216,16 @@ func decodeUploadSSHPublicKey(form url.Values) (*UploadSSHPublicKeyInput, error)
 }
 
 func handleUploadSSHPublicKey(svc UploadSSHPublicKeyAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUploadSSHPublicKey(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UploadSSHPublicKey(ctx, in)
+		out, err := svc.UploadSSHPublicKey(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "UploadSSHPublicKey", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "UploadSSHPublicKey", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -32234,7 +32236,7 @@ func handleUploadSSHPublicKey(svc UploadSSHPublicKeyAPI) Handler {
 
 // UploadServerCertificateAPI is implemented by a service that serves UploadServerCertificate.
 type UploadServerCertificateAPI interface {
-	UploadServerCertificate(ctx context.Context, in *UploadServerCertificateInput) (*UploadServerCertificateOutput, error)
+	UploadServerCertificate(ctx context.Context, r *authn.Request, in *UploadServerCertificateInput) (*UploadServerCertificateOutput, error)
 }
 
 // decodeUploadServerCertificate checks, decodes and validates the parameters of UploadServerCertificate.
@@ -32252,16 +32254,16 @@ func decodeUploadServerCertificate(form url.Values) (*UploadServerCertificateInp
 }
 
 func handleUploadServerCertificate(svc UploadServerCertificateAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUploadServerCertificate(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UploadServerCertificate(ctx, in)
+		out, err := svc.UploadServerCertificate(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "UploadServerCertificate", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "UploadServerCertificate", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -32272,7 +32274,7 @@ func handleUploadServerCertificate(svc UploadServerCertificateAPI) Handler {
 
 // UploadSigningCertificateAPI is implemented by a service that serves UploadSigningCertificate.
 type UploadSigningCertificateAPI interface {
-	UploadSigningCertificate(ctx context.Context, in *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error)
+	UploadSigningCertificate(ctx context.Context, r *authn.Request, in *UploadSigningCertificateInput) (*UploadSigningCertificateOutput, error)
 }
 
 // decodeUploadSigningCertificate checks, decodes and validates the parameters of UploadSigningCertificate.
@@ -32290,16 +32292,16 @@ func decodeUploadSigningCertificate(form url.Values) (*UploadSigningCertificateI
 }
 
 func handleUploadSigningCertificate(svc UploadSigningCertificateAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeUploadSigningCertificate(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.UploadSigningCertificate(ctx, in)
+		out, err := svc.UploadSigningCertificate(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "UploadSigningCertificate", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "UploadSigningCertificate", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}

@@ -5,6 +5,7 @@ package stsapi
 import (
 	"bytes"
 	"context"
+	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/awsapi"
 	"net/url"
 	"regexp"
@@ -2654,13 +2655,14 @@ var Operations = []Operation{
 }
 
 // Handler decodes and validates a request's form, calls the service
-// and writes the XML response into w. Decoding, validation and service
-// errors are returned; the caller writes them with awsapi.WriteError.
-type Handler func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error
+// with the authenticated request r and writes the XML response, with
+// r's request ID, into w. Decoding, validation and service errors are
+// returned; the caller writes them with awsapi.WriteError.
+type Handler func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error
 
 // AssumeRoleAPI is implemented by a service that serves AssumeRole.
 type AssumeRoleAPI interface {
-	AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleOutput, error)
+	AssumeRole(ctx context.Context, r *authn.Request, in *AssumeRoleInput) (*AssumeRoleOutput, error)
 }
 
 // decodeAssumeRole checks, decodes and validates the parameters of AssumeRole.
@@ -2678,16 +2680,16 @@ func decodeAssumeRole(form url.Values) (*AssumeRoleInput, error) {
 }
 
 func handleAssumeRole(svc AssumeRoleAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAssumeRole(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AssumeRole(ctx, in)
+		out, err := svc.AssumeRole(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "AssumeRole", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "AssumeRole", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -2698,7 +2700,7 @@ func handleAssumeRole(svc AssumeRoleAPI) Handler {
 
 // AssumeRoleWithSAMLAPI is implemented by a service that serves AssumeRoleWithSAML.
 type AssumeRoleWithSAMLAPI interface {
-	AssumeRoleWithSAML(ctx context.Context, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error)
+	AssumeRoleWithSAML(ctx context.Context, r *authn.Request, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error)
 }
 
 // decodeAssumeRoleWithSAML checks, decodes and validates the parameters of AssumeRoleWithSAML.
@@ -2716,16 +2718,16 @@ func decodeAssumeRoleWithSAML(form url.Values) (*AssumeRoleWithSAMLInput, error)
 }
 
 func handleAssumeRoleWithSAML(svc AssumeRoleWithSAMLAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAssumeRoleWithSAML(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AssumeRoleWithSAML(ctx, in)
+		out, err := svc.AssumeRoleWithSAML(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "AssumeRoleWithSAML", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "AssumeRoleWithSAML", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -2736,7 +2738,7 @@ func handleAssumeRoleWithSAML(svc AssumeRoleWithSAMLAPI) Handler {
 
 // AssumeRoleWithWebIdentityAPI is implemented by a service that serves AssumeRoleWithWebIdentity.
 type AssumeRoleWithWebIdentityAPI interface {
-	AssumeRoleWithWebIdentity(ctx context.Context, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error)
+	AssumeRoleWithWebIdentity(ctx context.Context, r *authn.Request, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error)
 }
 
 // decodeAssumeRoleWithWebIdentity checks, decodes and validates the parameters of AssumeRoleWithWebIdentity.
@@ -2754,16 +2756,16 @@ func decodeAssumeRoleWithWebIdentity(form url.Values) (*AssumeRoleWithWebIdentit
 }
 
 func handleAssumeRoleWithWebIdentity(svc AssumeRoleWithWebIdentityAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAssumeRoleWithWebIdentity(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AssumeRoleWithWebIdentity(ctx, in)
+		out, err := svc.AssumeRoleWithWebIdentity(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "AssumeRoleWithWebIdentity", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "AssumeRoleWithWebIdentity", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -2774,7 +2776,7 @@ func handleAssumeRoleWithWebIdentity(svc AssumeRoleWithWebIdentityAPI) Handler {
 
 // AssumeRootAPI is implemented by a service that serves AssumeRoot.
 type AssumeRootAPI interface {
-	AssumeRoot(ctx context.Context, in *AssumeRootInput) (*AssumeRootOutput, error)
+	AssumeRoot(ctx context.Context, r *authn.Request, in *AssumeRootInput) (*AssumeRootOutput, error)
 }
 
 // decodeAssumeRoot checks, decodes and validates the parameters of AssumeRoot.
@@ -2792,16 +2794,16 @@ func decodeAssumeRoot(form url.Values) (*AssumeRootInput, error) {
 }
 
 func handleAssumeRoot(svc AssumeRootAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeAssumeRoot(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.AssumeRoot(ctx, in)
+		out, err := svc.AssumeRoot(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "AssumeRoot", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "AssumeRoot", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -2812,7 +2814,7 @@ func handleAssumeRoot(svc AssumeRootAPI) Handler {
 
 // DecodeAuthorizationMessageAPI is implemented by a service that serves DecodeAuthorizationMessage.
 type DecodeAuthorizationMessageAPI interface {
-	DecodeAuthorizationMessage(ctx context.Context, in *DecodeAuthorizationMessageInput) (*DecodeAuthorizationMessageOutput, error)
+	DecodeAuthorizationMessage(ctx context.Context, r *authn.Request, in *DecodeAuthorizationMessageInput) (*DecodeAuthorizationMessageOutput, error)
 }
 
 // decodeDecodeAuthorizationMessage checks, decodes and validates the parameters of DecodeAuthorizationMessage.
@@ -2830,16 +2832,16 @@ func decodeDecodeAuthorizationMessage(form url.Values) (*DecodeAuthorizationMess
 }
 
 func handleDecodeAuthorizationMessage(svc DecodeAuthorizationMessageAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeDecodeAuthorizationMessage(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.DecodeAuthorizationMessage(ctx, in)
+		out, err := svc.DecodeAuthorizationMessage(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "DecodeAuthorizationMessage", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "DecodeAuthorizationMessage", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -2850,7 +2852,7 @@ func handleDecodeAuthorizationMessage(svc DecodeAuthorizationMessageAPI) Handler
 
 // GetAccessKeyInfoAPI is implemented by a service that serves GetAccessKeyInfo.
 type GetAccessKeyInfoAPI interface {
-	GetAccessKeyInfo(ctx context.Context, in *GetAccessKeyInfoInput) (*GetAccessKeyInfoOutput, error)
+	GetAccessKeyInfo(ctx context.Context, r *authn.Request, in *GetAccessKeyInfoInput) (*GetAccessKeyInfoOutput, error)
 }
 
 // decodeGetAccessKeyInfo checks, decodes and validates the parameters of GetAccessKeyInfo.
@@ -2868,16 +2870,16 @@ func decodeGetAccessKeyInfo(form url.Values) (*GetAccessKeyInfoInput, error) {
 }
 
 func handleGetAccessKeyInfo(svc GetAccessKeyInfoAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetAccessKeyInfo(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetAccessKeyInfo(ctx, in)
+		out, err := svc.GetAccessKeyInfo(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetAccessKeyInfo", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetAccessKeyInfo", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -2888,7 +2890,7 @@ func handleGetAccessKeyInfo(svc GetAccessKeyInfoAPI) Handler {
 
 // GetCallerIdentityAPI is implemented by a service that serves GetCallerIdentity.
 type GetCallerIdentityAPI interface {
-	GetCallerIdentity(ctx context.Context, in *GetCallerIdentityInput) (*GetCallerIdentityOutput, error)
+	GetCallerIdentity(ctx context.Context, r *authn.Request, in *GetCallerIdentityInput) (*GetCallerIdentityOutput, error)
 }
 
 // decodeGetCallerIdentity checks, decodes and validates the parameters of GetCallerIdentity.
@@ -2906,16 +2908,16 @@ func decodeGetCallerIdentity(form url.Values) (*GetCallerIdentityInput, error) {
 }
 
 func handleGetCallerIdentity(svc GetCallerIdentityAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetCallerIdentity(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetCallerIdentity(ctx, in)
+		out, err := svc.GetCallerIdentity(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetCallerIdentity", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetCallerIdentity", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -2926,7 +2928,7 @@ func handleGetCallerIdentity(svc GetCallerIdentityAPI) Handler {
 
 // GetDelegatedAccessTokenAPI is implemented by a service that serves GetDelegatedAccessToken.
 type GetDelegatedAccessTokenAPI interface {
-	GetDelegatedAccessToken(ctx context.Context, in *GetDelegatedAccessTokenInput) (*GetDelegatedAccessTokenOutput, error)
+	GetDelegatedAccessToken(ctx context.Context, r *authn.Request, in *GetDelegatedAccessTokenInput) (*GetDelegatedAccessTokenOutput, error)
 }
 
 // decodeGetDelegatedAccessToken checks, decodes and validates the parameters of GetDelegatedAccessToken.
@@ -2944,16 +2946,16 @@ func decodeGetDelegatedAccessToken(form url.Values) (*GetDelegatedAccessTokenInp
 }
 
 func handleGetDelegatedAccessToken(svc GetDelegatedAccessTokenAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetDelegatedAccessToken(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetDelegatedAccessToken(ctx, in)
+		out, err := svc.GetDelegatedAccessToken(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetDelegatedAccessToken", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetDelegatedAccessToken", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -2964,7 +2966,7 @@ func handleGetDelegatedAccessToken(svc GetDelegatedAccessTokenAPI) Handler {
 
 // GetFederationTokenAPI is implemented by a service that serves GetFederationToken.
 type GetFederationTokenAPI interface {
-	GetFederationToken(ctx context.Context, in *GetFederationTokenInput) (*GetFederationTokenOutput, error)
+	GetFederationToken(ctx context.Context, r *authn.Request, in *GetFederationTokenInput) (*GetFederationTokenOutput, error)
 }
 
 // decodeGetFederationToken checks, decodes and validates the parameters of GetFederationToken.
@@ -2982,16 +2984,16 @@ func decodeGetFederationToken(form url.Values) (*GetFederationTokenInput, error)
 }
 
 func handleGetFederationToken(svc GetFederationTokenAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetFederationToken(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetFederationToken(ctx, in)
+		out, err := svc.GetFederationToken(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetFederationToken", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetFederationToken", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -3002,7 +3004,7 @@ func handleGetFederationToken(svc GetFederationTokenAPI) Handler {
 
 // GetSessionTokenAPI is implemented by a service that serves GetSessionToken.
 type GetSessionTokenAPI interface {
-	GetSessionToken(ctx context.Context, in *GetSessionTokenInput) (*GetSessionTokenOutput, error)
+	GetSessionToken(ctx context.Context, r *authn.Request, in *GetSessionTokenInput) (*GetSessionTokenOutput, error)
 }
 
 // decodeGetSessionToken checks, decodes and validates the parameters of GetSessionToken.
@@ -3020,16 +3022,16 @@ func decodeGetSessionToken(form url.Values) (*GetSessionTokenInput, error) {
 }
 
 func handleGetSessionToken(svc GetSessionTokenAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetSessionToken(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetSessionToken(ctx, in)
+		out, err := svc.GetSessionToken(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetSessionToken", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetSessionToken", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}
@@ -3040,7 +3042,7 @@ func handleGetSessionToken(svc GetSessionTokenAPI) Handler {
 
 // GetWebIdentityTokenAPI is implemented by a service that serves GetWebIdentityToken.
 type GetWebIdentityTokenAPI interface {
-	GetWebIdentityToken(ctx context.Context, in *GetWebIdentityTokenInput) (*GetWebIdentityTokenOutput, error)
+	GetWebIdentityToken(ctx context.Context, r *authn.Request, in *GetWebIdentityTokenInput) (*GetWebIdentityTokenOutput, error)
 }
 
 // decodeGetWebIdentityToken checks, decodes and validates the parameters of GetWebIdentityToken.
@@ -3058,16 +3060,16 @@ func decodeGetWebIdentityToken(form url.Values) (*GetWebIdentityTokenInput, erro
 }
 
 func handleGetWebIdentityToken(svc GetWebIdentityTokenAPI) Handler {
-	return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {
+	return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {
 		in, err := decodeGetWebIdentityToken(form)
 		if err != nil {
 			return err
 		}
-		out, err := svc.GetWebIdentityToken(ctx, in)
+		out, err := svc.GetWebIdentityToken(ctx, r, in)
 		if err != nil {
 			return err
 		}
-		awsapi.WriteResponse(w, "GetWebIdentityToken", XMLNamespace, requestID, func(x awsapi.XMLWriter) {
+		awsapi.WriteResponse(w, "GetWebIdentityToken", XMLNamespace, r.ID, func(x awsapi.XMLWriter) {
 			if out != nil {
 				out.encodeXML(x)
 			}

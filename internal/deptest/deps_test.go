@@ -45,7 +45,7 @@ func listPackages(t *testing.T) []pkg {
 // provider URLs, password rules, TOTP), whose errors iam, not they,
 // turns into AWS's words.
 var pure = []string{
-	"arn", "catalog", "policy", "policy/lint", "authz",
+	"arn", "catalog", "policy", "policy/lint", "authz", "authn",
 	"internal/x509cert", "internal/sshkey", "internal/saml", "internal/oidc", "internal/password", "internal/totp",
 }
 

@@ -249,7 +249,7 @@ func (g *gen) generate() []byte {
 	g.p("package %s", g.pkg)
 	g.p("")
 	g.p("import (")
-	for _, imp := range []string{"bytes", "context", "net/url", "regexp", "strconv", "time", "github.com/gatehouse/gatehouse/awsapi"} {
+	for _, imp := range []string{"bytes", "context", "net/url", "regexp", "strconv", "time", "github.com/gatehouse/gatehouse/authn", "github.com/gatehouse/gatehouse/awsapi"} {
 		g.p("%q", imp)
 	}
 	g.p(")")
@@ -751,15 +751,16 @@ func (g *gen) operations() {
 	g.p("}")
 	g.p("")
 	g.p("// Handler decodes and validates a request's form, calls the service")
-	g.p("// and writes the XML response into w. Decoding, validation and service")
-	g.p("// errors are returned; the caller writes them with awsapi.WriteError.")
-	g.p("type Handler func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error")
+	g.p("// with the authenticated request r and writes the XML response, with")
+	g.p("// r's request ID, into w. Decoding, validation and service errors are")
+	g.p("// returned; the caller writes them with awsapi.WriteError.")
+	g.p("type Handler func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error")
 	g.p("")
 	for _, name := range ops {
 		op := g.m.Operations[name]
 		g.p("// %sAPI is implemented by a service that serves %s.", name, name)
 		g.p("type %sAPI interface {", name)
-		g.p("%s(ctx context.Context, in *%sInput) (*%sOutput, error)", name, name, name)
+		g.p("%s(ctx context.Context, r *authn.Request, in *%sInput) (*%sOutput, error)", name, name, name)
 		g.p("}")
 		g.p("")
 		if op.Input == nil {
@@ -792,16 +793,16 @@ func (g *gen) operations() {
 		g.p("}")
 		g.p("")
 		g.p("func handle%s(svc %sAPI) Handler {", name, name)
-		g.p("return func(ctx context.Context, form url.Values, requestID string, w *bytes.Buffer) error {")
+		g.p("return func(ctx context.Context, r *authn.Request, form url.Values, w *bytes.Buffer) error {")
 		g.p("in, err := decode%s(form)", name)
 		g.p("if err != nil { return err }")
-		g.p("out, err := svc.%s(ctx, in)", name)
+		g.p("out, err := svc.%s(ctx, r, in)", name)
 		g.p("if err != nil { return err }")
 		if op.Output != nil && op.Output.ResultWrapper != "" {
-			g.p("awsapi.WriteResponse(w, %q, XMLNamespace, requestID, func(x awsapi.XMLWriter) { if out != nil { out.encodeXML(x) } })", name)
+			g.p("awsapi.WriteResponse(w, %q, XMLNamespace, r.ID, func(x awsapi.XMLWriter) { if out != nil { out.encodeXML(x) } })", name)
 		} else {
 			g.p("_ = out")
-			g.p("awsapi.WriteResponse(w, %q, XMLNamespace, requestID, nil)", name)
+			g.p("awsapi.WriteResponse(w, %q, XMLNamespace, r.ID, nil)", name)
 		}
 		g.p("return nil")
 		g.p("}")
