@@ -28,13 +28,18 @@ type BootstrapResult struct {
 }
 
 // ErrAccountExists is returned by Bootstrap for an account that already
-// has state.
+// has state, in this process or, when two bootstrap it at once, in
+// another on the same store.
 var ErrAccountExists = errors.New("iam: account already bootstrapped")
 
 // Bootstrap sets an empty account up the way the IAM best practices say:
 // a root user with a password and no access keys, a group of
 // administrators with AdministratorAccess, and one administrator in it
-// with an access key. Everything commits in one transaction.
+// with an access key. Everything commits in one transaction, conditional
+// on the account's records being absent: of two writers bootstrapping
+// one account at once (two processes on one data directory), one
+// succeeds and the other, run again on the fresh state, gets
+// ErrAccountExists.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html
 func (svc *Service) Bootstrap(ctx context.Context, b Bootstrap) (BootstrapResult, error) {
 	if b.AdminGroup == "" {
@@ -53,6 +58,9 @@ func (svc *Service) Bootstrap(ctx context.Context, b Bootstrap) (BootstrapResult
 	r := &authn.Request{Principal: authn.Root(canonicalPartition, b.Account), Unchecked: true}
 	var res BootstrapResult
 	err = svc.update(ctx, r, func(t *txn) error {
+		if t.base.accounts[b.Account] != nil {
+			return ErrAccountExists
+		}
 		now := t.svc.now()
 		t.put(&settings{RootPassword: hash, RootCreated: now})
 		g := &group{Path: "/", Name: b.AdminGroup, ID: uniqueID(prefixGroup), Created: now,

@@ -122,6 +122,49 @@ func TestTwoServicesKeepAQuota(t *testing.T) {
 	}
 }
 
+// Two processes bootstrapping one account at once (an admin command
+// beside a server, say): one wins, the other, which decided from a state
+// without the account, is refused on commit, runs again on the fresh
+// state and answers ErrAccountExists; the account keeps the winner's one
+// administrator and key.
+func TestTwoServicesBootstrapOneAccount(t *testing.T) {
+	a, b, ctx, _ := twoServices(t)
+	const other = "444455556666"
+	pause(b)
+	won, err := a.Bootstrap(ctx, Bootstrap{Account: other, RootPassword: "correct horse battery staple"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.HasAccount(other) {
+		t.Fatal("the paused service already has the account")
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		resume(b)
+	}()
+	if _, err := b.Bootstrap(ctx, Bootstrap{Account: other, RootPassword: "another horse battery staple"}); !errors.Is(err, ErrAccountExists) {
+		t.Fatalf("second Bootstrap of %s from a stale state = %v, want ErrAccountExists", other, err)
+	}
+	var users, keys []string
+	if _, err := b.store.Load(ctx, func(r store.Record) error {
+		switch {
+		case r.Account == other && r.Kind == kindUser:
+			users = append(users, r.Key)
+		case r.Account == other && r.Kind == kindAccessKey:
+			keys = append(keys, r.Key)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 1 || len(keys) != 1 {
+		t.Fatalf("account %s holds users %v and access keys %v, want one of each", other, users, keys)
+	}
+	if k, ok := b.AccessKey(won.AccessKeyID); !ok || k.Account != other {
+		t.Fatalf("the winner's key %s: %+v %v", won.AccessKeyID, k, ok)
+	}
+}
+
 // pause stops svc following the log; resume lets it go on.
 func pause(svc *Service) {
 	svc.stop()
