@@ -142,7 +142,13 @@ func (p *proc) terminate(t *testing.T) {
 // adminCreds reads the credentials file the bootstrap wrote.
 func adminCreds(t *testing.T, dataDir string) aws.Credentials {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dataDir, "credentials"))
+	return credsFile(t, filepath.Join(dataDir, "credentials"))
+}
+
+// credsFile reads the key of an AWS credentials file.
+func credsFile(t *testing.T, path string) aws.Credentials {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

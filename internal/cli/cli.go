@@ -11,6 +11,7 @@ import (
 const (
 	exitOK       = 0
 	exitFindings = 1 // the command ran and found errors (invalid policies)
+	exitFailed   = 1 // the command could not do what it was asked (a server error, an account that exists)
 	exitUsage    = 2
 )
 
@@ -19,6 +20,8 @@ const usage = `usage: gatehouse <command> [arguments]
 commands:
   serve [--addr HOST:PORT] [--data-dir DIR] [--tls] [--dev] ...
                       serve the IAM API (first start bootstraps an account)
+  account create --account ID [--data-dir DIR] [--root-password P]
+                      add an account to a data directory (also while serve runs on it)
   policy              check, decide and summarize policies (gatehouse policy --help)
   policy validate [--kind KIND] [--format text|json] [--partition P] [--resource-type T] FILE...
                       check policies as AWS would for their place; exit 1 on errors
@@ -59,6 +62,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runPolicy(args[1:], stdin, stdout, stderr)
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "account":
+		return runAccount(args[1:], stdout, stderr)
 	case "version", "--version":
 		return version(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

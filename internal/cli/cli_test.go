@@ -220,6 +220,7 @@ func TestValidateText(t *testing.T) {
 func TestHelp(t *testing.T) {
 	commands := [][]string{
 		{}, {"serve"}, {"policy"}, {"policy", "validate"}, {"policy", "eval"}, {"policy", "summarize"},
+		{"account"}, {"account", "create"},
 	}
 	for _, cmd := range commands {
 		for _, h := range []string{"--help", "-h", "-help"} {
@@ -235,12 +236,27 @@ func TestHelp(t *testing.T) {
 			})
 		}
 	}
-	for _, cmd := range [][]string{{"serve", "--bogus"}, {"policy", "validate", "--bogus"}, {"policy", "bogus"}, {"bogus"}, {"policy"}, {}} {
+	for _, cmd := range [][]string{{"serve", "--bogus"}, {"policy", "validate", "--bogus"}, {"policy", "bogus"}, {"bogus"}, {"policy"}, {},
+		{"account"}, {"account", "bogus"}, {"account", "create", "--bogus"}, {"account", "create"},
+		{"account", "create", "--account", "12345"}, {"account", "create", "--account", "12345678901x"}, {"account", "create", "--account", "123456789012", "extra"}} {
 		t.Run(strings.Join(cmd, " ")+" fails", func(t *testing.T) {
 			code, out, errOut := run(t, "", cmd...)
 			if code != 2 || out != "" || !strings.Contains(errOut, "usage: gatehouse") {
 				t.Fatalf("code %d\nstdout %q\nstderr %q", code, out, errOut)
 			}
 		})
+	}
+}
+
+// account create refuses a directory no server has set up, and says
+// why; it makes nothing there.
+func TestAccountCreateNotADataDir(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := run(t, "", "account", "create", "--data-dir", dir, "--account", "444455556666")
+	if code != 1 || out != "" || !strings.Contains(errOut, "not a gatehouse data directory (no master.key)") || !strings.Contains(errOut, "gatehouse serve --data-dir "+dir) {
+		t.Fatalf("code %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("account create wrote %d files in a directory it refused", len(entries))
 	}
 }

@@ -40,7 +40,7 @@ const (
 	dbFile          = "gatehouse.db"
 	keyFile         = "master.key"   // the key-encryption key, "id:hex"
 	accountFile     = "account"      // the bootstrapped account ID
-	credentialsFile = "credentials"  // the first administrator's key, AWS format
+	credentialsFile = "credentials"  // the first administrator's key, AWS format (account create: credentials-ID)
 	configFile      = "config"       // region and endpoint, AWS format
 	tlsCertFile     = "tls-cert.pem" // generated self-signed pair
 	tlsKeyFile      = "tls-key.pem"
@@ -88,7 +88,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	if err := runServer(ctx, f, stdout, logger); err != nil {
 		logger.Error("serve", "err", err)
-		return 1
+		return exitFailed
 	}
 	return exitOK
 }
