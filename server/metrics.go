@@ -1,10 +1,15 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
+	rtmetrics "runtime/metrics"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -29,6 +34,9 @@ const (
 // len(ops)×len(codes) request counters and len(ops) histograms, all
 // allocated up front. Observing a request is two map lookups and atomic
 // adds: no lock, no allocation.
+//
+// The process's memory gauges (processGauges) have no labels and are
+// read from the runtime only when /metrics is scraped.
 type metrics struct {
 	ops   map[string]int // operation -> index into opNames
 	codes map[string]int // error code -> index into codeNames
@@ -37,6 +45,7 @@ type metrics struct {
 	opNames, codeNames []string
 	reqs               []atomic.Uint64 // [op*len(codeNames)+code]
 	lat                []histogram     // [op]
+	process            processGauges
 }
 
 type histogram struct {
@@ -121,4 +130,81 @@ func (m *metrics) write(w io.Writer) {
 		fmt.Fprintf(w, "gatehouse_request_duration_seconds_sum{operation=%q} %g\n", op, float64(h.sum.Load())/1e9)
 		fmt.Fprintf(w, "gatehouse_request_duration_seconds_count{operation=%q} %d\n", op, cum)
 	}
+	m.process.write(w)
+}
+
+// processGauges are the Go runtime's and the process's memory figures,
+// read when /metrics is scraped (so serving requests costs nothing for
+// them), under the names Prometheus's Go client gives them: what a
+// capacity test reads to tell the cost of an active principal.
+type processGauges struct {
+	mu      sync.Mutex // one scrape at a time reads into samples
+	samples []rtmetrics.Sample
+}
+
+// The runtime metrics read, in the order of processGauges.samples.
+const (
+	heapObjects = iota // live and not yet swept objects
+	heapUnused         // in spans holding objects, not used by one
+	heapLive           // marked live by the last GC
+	gcCycles
+	goroutines
+	numRuntimeSamples
+)
+
+var runtimeSampleNames = [numRuntimeSamples]string{
+	heapObjects: "/memory/classes/heap/objects:bytes",
+	heapUnused:  "/memory/classes/heap/unused:bytes",
+	heapLive:    "/gc/heap/live:bytes",
+	gcCycles:    "/gc/cycles/total:gc-cycles",
+	goroutines:  "/sched/goroutines:goroutines",
+}
+
+func (g *processGauges) write(w io.Writer) {
+	g.mu.Lock()
+	if g.samples == nil {
+		g.samples = make([]rtmetrics.Sample, numRuntimeSamples)
+		for i, name := range runtimeSampleNames {
+			g.samples[i].Name = name
+		}
+	}
+	rtmetrics.Read(g.samples)
+	var v [numRuntimeSamples]uint64
+	for i, s := range g.samples {
+		if s.Value.Kind() == rtmetrics.KindUint64 {
+			v[i] = s.Value.Uint64()
+		}
+	}
+	g.mu.Unlock()
+	series := func(name, help, typ string, value uint64) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s %d\n", name, help, name, typ, name, value)
+	}
+	series("go_memstats_heap_inuse_bytes", "Bytes in heap spans in use (objects, live or not yet swept, and the free space of their spans).", "gauge", v[heapObjects]+v[heapUnused])
+	series("go_gc_heap_live_bytes", "Bytes of heap objects marked live by the last garbage collection.", "gauge", v[heapLive])
+	series("go_gc_cycles_total", "Garbage collection cycles completed.", "counter", v[gcCycles])
+	series("go_goroutines", "Goroutines that currently exist.", "gauge", v[goroutines])
+	if rss, ok := residentBytes(); ok {
+		series("process_resident_memory_bytes", "Resident set size of the process (Linux: /proc/self/statm).", "gauge", rss)
+	}
+}
+
+// residentBytes is the process's resident set size, where the system
+// tells it (Linux).
+func residentBytes() (uint64, bool) {
+	if runtime.GOOS != "linux" {
+		return 0, false
+	}
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0, false
+	}
+	fields := bytes.Fields(b)
+	if len(fields) < 2 {
+		return 0, false
+	}
+	pages, err := strconv.ParseUint(string(fields[1]), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return pages * uint64(os.Getpagesize()), true
 }
