@@ -1,27 +1,23 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"math"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/cmd/internal/loadclient"
 	"github.com/gatehouse/gatehouse/sigv4"
 )
 
@@ -63,14 +59,14 @@ func main() {
 			mustCall(t, "CreateUser", fmt.Sprintf("UserName=user%04d", i))
 		}
 		for _, op := range []struct{ name, params string }{{"GetUser", "UserName=loadtest"}, {"ListUsers", ""}} {
-			var before histogram
+			var before loadclient.Histogram
 			if t.metrics {
 				before = scrape(t, op.name)
 			}
 			rps, p50, p99, errs := measure(t, op.name, op.params, *conc, *dur)
 			server := "-"
 			if t.metrics {
-				server = scrape(t, op.name).minus(before).quantile(0.5).String()
+				server = scrape(t, op.name).Minus(before).Quantile(0.5).String()
 			}
 			fmt.Printf("%-10s %-15s %12.0f %10s %10s %12s %8d\n", t.name, op.name, rps, p50, p99, server, errs)
 		}
@@ -115,14 +111,14 @@ func main() {
 			next func() (string, bool)
 			done func(string)
 		}{{"CreateUser", newUser, made}, {"CreateAccessKey", newKey, func(string) {}}} {
-			var before histogram
+			var before loadclient.Histogram
 			if t.metrics {
 				before = scrape(t, op.name)
 			}
 			rps, p50, p99, errs := measureWrites(t, op.name, op.next, op.done, *conc, *dur)
 			server := "-"
 			if t.metrics {
-				server = scrape(t, op.name).minus(before).quantile(0.5).String()
+				server = scrape(t, op.name).Minus(before).Quantile(0.5).String()
 			}
 			fmt.Printf("%-10s %-15s %12.0f %10s %10s %12s %8d\n", t.name, op.name, rps, p50, p99, server, errs)
 		}
@@ -143,8 +139,8 @@ func measureWrites(t target, op string, next func() (string, bool), done func(st
 	start := time.Now()
 	for range conc {
 		wg.Go(func() {
-			c := &conn{addr: t.addr}
-			defer c.close()
+			c := &loadclient.Conn{Addr: t.addr}
+			defer c.Close()
 			var lat []time.Duration
 			e := 0
 			for ctx.Err() == nil {
@@ -153,7 +149,7 @@ func measureWrites(t target, op string, next func() (string, bool), done func(st
 					break
 				}
 				t0 := time.Now()
-				if err := c.do(request(t, op, params, t0)); err != nil {
+				if err := c.Call(request(t, op, params, t0)); err != nil {
 					e++
 					continue
 				}
@@ -179,110 +175,22 @@ func measureWrites(t target, op string, next func() (string, bool), done func(st
 // the client's cost, so a worker signs once a second and sends the same
 // bytes meanwhile; the server verifies every request in full either way.
 func request(t target, action, params string, now time.Time) []byte {
-	body := "Action=" + action + "&Version=2010-05-08"
-	if params != "" {
-		body += "&" + params
-	}
-	req, err := http.NewRequest(http.MethodPost, "http://"+t.addr+"/", strings.NewReader(body))
+	return loadclient.Request(t.addr, t.creds, action, params, now)
+}
+
+// scrape reads the server's latency histogram of op.
+func scrape(t target, op string) loadclient.Histogram {
+	h, err := loadclient.Scrape(t.addr, op)
 	if err != nil {
 		log.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sigv4.Sign(req, []byte(body), t.creds, "us-east-1", "iam", now)
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", t.addr, len(body))
-	for _, k := range []string{"Content-Type", "X-Amz-Date", "Authorization"} {
-		fmt.Fprintf(&b, "%s: %s\r\n", k, req.Header.Get(k))
-	}
-	b.WriteString("\r\n")
-	b.WriteString(body)
-	return b.Bytes()
-}
-
-// conn is one client connection, reopened when the server closes it
-// (moto's server answers HTTP/1.0 and closes after each response).
-type conn struct {
-	addr string
-	c    net.Conn
-	r    *bufio.Reader
-}
-
-var errStatus = errors.New("loadgen: status is not 200")
-
-// do sends one request and reads the whole response.
-func (c *conn) do(req []byte) error {
-	if c.c == nil {
-		nc, err := net.Dial("tcp", c.addr)
-		if err != nil {
-			return err
-		}
-		c.c, c.r = nc, bufio.NewReaderSize(nc, 64<<10)
-	}
-	if _, err := c.c.Write(req); err != nil {
-		c.close()
-		return err
-	}
-	status, err := c.r.ReadString('\n')
-	if err != nil {
-		c.close()
-		return err
-	}
-	length, keep, chunked := -1, strings.HasPrefix(status, "HTTP/1.1"), false
-	for {
-		line, err := c.r.ReadString('\n')
-		if err != nil {
-			c.close()
-			return err
-		}
-		line = strings.TrimRight(line, "\r\n")
-		if line == "" {
-			break
-		}
-		k, v, _ := strings.Cut(line, ":")
-		switch strings.ToLower(k) {
-		case "content-length":
-			length, _ = strconv.Atoi(strings.TrimSpace(v))
-		case "connection":
-			keep = !strings.EqualFold(strings.TrimSpace(v), "close")
-		case "transfer-encoding":
-			chunked = strings.EqualFold(strings.TrimSpace(v), "chunked")
-		}
-	}
-	switch {
-	case chunked:
-		_, err = io.Copy(io.Discard, httputil.NewChunkedReader(c.r))
-		if err == nil {
-			_, err = c.r.Discard(2) // the CRLF after the last chunk
-		}
-	case length >= 0:
-		_, err = c.r.Discard(length)
-	default:
-		_, err = io.Copy(io.Discard, c.r)
-		keep = false
-	}
-	if err != nil || !keep {
-		c.close()
-	}
-	if err != nil {
-		return err
-	}
-	if !strings.Contains(status, " 200 ") {
-		return errStatus
-	}
-	return nil
-}
-
-func (c *conn) close() {
-	if c.c != nil {
-		c.c.Close()
-		c.c, c.r = nil, nil
-	}
+	return h
 }
 
 func mustCall(t target, action, params string) {
-	c := &conn{addr: t.addr}
-	defer c.close()
-	if err := c.do(request(t, action, params, time.Now())); err != nil {
+	c := &loadclient.Conn{Addr: t.addr}
+	defer c.Close()
+	if err := c.Call(request(t, action, params, time.Now())); err != nil {
 		log.Fatalf("loadgen: %s %s on %s: %v", action, params, t.name, err)
 	}
 }
@@ -300,8 +208,8 @@ func measure(t target, op, params string, conc int, d time.Duration) (rps float6
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &conn{addr: t.addr}
-			defer c.close()
+			c := &loadclient.Conn{Addr: t.addr}
+			defer c.Close()
 			signed := time.Now()
 			req := request(t, op, params, signed)
 			lat := make([]time.Duration, 0, 1<<16)
@@ -311,7 +219,7 @@ func measure(t target, op, params string, conc int, d time.Duration) (rps float6
 				if t0.Sub(signed) > time.Second {
 					signed, req = t0, request(t, op, params, t0)
 				}
-				if err := c.do(req); err != nil {
+				if err := c.Call(req); err != nil {
 					e++
 					continue
 				}
@@ -330,70 +238,6 @@ func measure(t target, op, params string, conc int, d time.Duration) (rps float6
 		return 0, 0, 0, errs
 	}
 	return float64(len(all)) / elapsed.Seconds(), all[len(all)/2], all[len(all)*99/100], errs
-}
-
-// histogram is the server's latency histogram of one operation, from
-// /metrics: cumulative counts per upper bound in seconds.
-type histogram struct {
-	bounds []float64
-	counts []float64
-}
-
-func scrape(t target, op string) histogram {
-	resp, err := http.Get("http://" + t.addr + "/metrics")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var h histogram
-	prefix := `gatehouse_request_duration_seconds_bucket{operation="` + op + `",le="`
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line, ok := strings.CutPrefix(sc.Text(), prefix)
-		if !ok {
-			continue
-		}
-		le, count, _ := strings.Cut(line, `"} `)
-		b := math.Inf(1)
-		if le != "+Inf" {
-			b, _ = strconv.ParseFloat(le, 64)
-		}
-		n, _ := strconv.ParseFloat(count, 64)
-		h.bounds, h.counts = append(h.bounds, b), append(h.counts, n)
-	}
-	return h
-}
-
-func (h histogram) minus(o histogram) histogram {
-	out := histogram{bounds: h.bounds, counts: slices.Clone(h.counts)}
-	for i := range out.counts {
-		if i < len(o.counts) {
-			out.counts[i] -= o.counts[i]
-		}
-	}
-	return out
-}
-
-// quantile interpolates linearly within the bucket, as Prometheus's
-// histogram_quantile does.
-func (h histogram) quantile(q float64) time.Duration {
-	if len(h.counts) == 0 || h.counts[len(h.counts)-1] == 0 {
-		return 0
-	}
-	rank := q * h.counts[len(h.counts)-1]
-	lower, prev := 0.0, 0.0
-	for i, c := range h.counts {
-		if c >= rank {
-			upper := h.bounds[i]
-			if math.IsInf(upper, 1) {
-				upper = lower
-			}
-			frac := (rank - prev) / max(c-prev, 1)
-			return time.Duration((lower + (upper-lower)*frac) * float64(time.Second))
-		}
-		lower, prev = h.bounds[i], c
-	}
-	return 0
 }
 
 func freePort() string {
