@@ -16,6 +16,10 @@ type sizes struct {
 	// GroupsPerUser is the most groups a user is in (AWS: 10); user i
 	// is in 1 + i%GroupsPerUser of them.
 	GroupsPerUser int
+	// ReadOnlyEvery is how often a group attaches ReadOnlyAccess: every
+	// ReadOnlyEvery-th group does (0: none); the others attach
+	// AmazonS3ReadOnlyAccess or CloudWatchReadOnlyAccess.
+	ReadOnlyEvery int
 }
 
 // The AWS managed policies the layout attaches.
@@ -87,7 +91,10 @@ func phases(account string, sz sizes) []phase {
 		for k := range min(groupManaged, sz.Policies) {
 			j = append(j, step{"AttachGroupPolicy", form("GroupName", groupName(i), "PolicyArn", policyARN(account, (i*groupManaged+k)%sz.Policies))})
 		}
-		aws := [...]string{readOnlyAccess, s3ReadOnly, cloudWatchRead}[i%3]
+		aws := [...]string{s3ReadOnly, cloudWatchRead}[i%2]
+		if sz.ReadOnlyEvery > 0 && i%sz.ReadOnlyEvery == 0 {
+			aws = readOnlyAccess
+		}
 		return append(j, step{"AttachGroupPolicy", form("GroupName", groupName(i), "PolicyArn", aws)})
 	})
 	add("PutGroupPolicy", groups, func(i int) job {

@@ -24,6 +24,7 @@ func main() {
 	flag.IntVar(&cfg.sizes.Policies, "policies", 1500, "customer managed policies per account")
 	flag.IntVar(&cfg.sizes.PolicyChars, "policy-chars", 6144, "characters of the largest customer managed policy document")
 	flag.IntVar(&cfg.sizes.GroupsPerUser, "groups-per-user", 10, "most groups a user is in")
+	flag.IntVar(&cfg.sizes.ReadOnlyEvery, "readonly-every", 3, "every n-th group attaches ReadOnlyAccess (0: none)")
 	flag.IntVar(&cfg.conc, "c", 16, "concurrent clients")
 	flag.DurationVar(&cfg.d, "d", 5*time.Second, "duration of each read measurement and of the mixed writes (0: skip them)")
 	maxRSS := flag.Uint64("max-rss-mib", 8192, "stop making principals active once the server's resident set passes this many MiB (0: no limit)")
@@ -54,8 +55,8 @@ func main() {
 // write prints the report as Markdown tables.
 func (r *report) write(w io.Writer) {
 	sz := r.cfg.sizes
-	fmt.Fprintf(w, "gatehouse scale: %d accounts of %d users, %d groups, %d roles, %d customer managed policies (up to %d characters), up to %d groups per user; %d clients; GOMAXPROCS %d on %d CPUs\n\n",
-		len(r.accounts), sz.Users, sz.Groups, sz.Roles, sz.Policies, sz.PolicyChars, sz.GroupsPerUser, r.cfg.conc, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	fmt.Fprintf(w, "gatehouse scale: %d accounts of %d users, %d groups, %d roles, %d customer managed policies (up to %d characters), up to %d groups per user, ReadOnlyAccess on every %d. group; %d clients; GOMAXPROCS %d on %d CPUs\n\n",
+		len(r.accounts), sz.Users, sz.Groups, sz.Roles, sz.Policies, sz.PolicyChars, sz.GroupsPerUser, sz.ReadOnlyEvery, r.cfg.conc, runtime.GOMAXPROCS(0), runtime.NumCPU())
 	fmt.Fprintf(w, "first start on an empty data directory: /readyz after %v\n", r.firstUp.Round(time.Millisecond))
 	if len(r.create.lat) > 0 {
 		fmt.Fprintf(w, "gatehouse account create beside the running server: %d accounts, %v each on average\n", len(r.create.lat), (r.create.wall / time.Duration(len(r.create.lat))).Round(time.Millisecond))
