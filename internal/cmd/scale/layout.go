@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/arn"
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 )
 
 // sizes is what one account holds, counted as AWS's quotas count: users
@@ -42,7 +45,7 @@ func userName(i int) string   { return fmt.Sprintf("user-%04d", i) }
 func roleName(i int) string   { return fmt.Sprintf("role-%04d", i) }
 
 func policyARN(account string, i int) string {
-	return "arn:aws:iam::" + account + ":policy/" + policyName(i)
+	return iamapi.PolicyARN("aws", account, "/", policyName(i))
 }
 
 // step is one request of the build: an operation and its parameters.
@@ -183,8 +186,8 @@ func trustPolicy(account string, i int) string {
 	if i%2 == 0 {
 		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	}
-	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account +
-		`:root"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + arn.Build("aws", "iam", "", account, "root") +
+		`"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`
 }
 
 // services are the statements' shapes: a service's actions and a

@@ -332,7 +332,7 @@ func settledHeap(addr string, creds sigv4.Credentials) (uint64, error) {
 			c := &loadclient.Conn{Addr: addr}
 			defer c.Close()
 			for !done.Load() {
-				c.Call(loadclient.Request(addr, creds, "ListPolicies", "", time.Now()))
+				c.Call(loadclient.Request(addr, creds, "ListUsers", "MaxItems=1000", time.Now()))
 			}
 		})
 	}
