@@ -30,8 +30,9 @@
 //
 // Sizes are flags, so a small run is possible (-accounts 0 -users 300
 // -groups 10 -roles 20 -policies 20). Activation stops early when the
-// server's resident set passes -max-rss-mib, so a server that needs more
-// memory than the machine has does not take it from its other users;
-// the report says how many principals it made active. The CI version is
+// server's resident set passes -max-rss-mib, and the server runs with
+// GOMEMLIMIT a quarter above it, so a server that needs more memory than
+// the machine has does not take it from its other users; the report
+// says how many principals it made active. The CI version is
 // TestScale (scale_test.go).
 package main

@@ -101,7 +101,10 @@ func run(cfg config) (*report, error) {
 	}
 	rep := &report{cfg: cfg, build: newRecorder(), create: &opRecord{}}
 	first := fmt.Sprintf("%012d", firstAccount)
-	srv, took, err := startServer(cfg.bin, cfg.dataDir, first)
+	// The collector keeps the server below a quarter more than the
+	// activation's limit: the garbage of the collections that settle
+	// the heap would otherwise take it to twice the live heap.
+	srv, took, err := startServer(cfg.bin, cfg.dataDir, first, cfg.maxRSS/4*5)
 	if err != nil {
 		return nil, err
 	}

@@ -20,20 +20,23 @@ import (
 // server is a running `gatehouse serve`.
 type server struct {
 	bin, dataDir, addr, account string
-	cmd                         *exec.Cmd
-	exited                      chan error
+	// memLimit, when not 0, is the server's GOMEMLIMIT in bytes.
+	memLimit uint64
+	cmd      *exec.Cmd
+	exited   chan error
 }
 
 // startServer starts bin on dataDir (bootstrapping account on first
-// start) and returns once /readyz answers, with the time that took.
-func startServer(bin, dataDir, account string) (*server, time.Duration, error) {
+// start) with the Go runtime's soft memory limit at memLimit bytes (0:
+// none) and returns once /readyz answers, with the time that took.
+func startServer(bin, dataDir, account string, memLimit uint64) (*server, time.Duration, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, 0, err
 	}
 	addr := l.Addr().String()
 	l.Close()
-	s := &server{bin: bin, dataDir: dataDir, addr: addr, account: account}
+	s := &server{bin: bin, dataDir: dataDir, addr: addr, account: account, memLimit: memLimit}
 	d, err := s.start()
 	return s, d, err
 }
@@ -41,6 +44,9 @@ func startServer(bin, dataDir, account string) (*server, time.Duration, error) {
 func (s *server) start() (time.Duration, error) {
 	s.cmd = exec.Command(s.bin, "serve", "--addr", s.addr, "--data-dir", s.dataDir, "--account", s.account, "--log-level", "error")
 	s.cmd.Stderr = os.Stderr
+	if s.memLimit > 0 {
+		s.cmd.Env = append(os.Environ(), fmt.Sprintf("GOMEMLIMIT=%dMiB", s.memLimit>>20))
+	}
 	t0 := time.Now()
 	if err := s.cmd.Start(); err != nil {
 		return 0, err
