@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,10 +37,11 @@ type config struct {
 	progress io.Writer
 }
 
-// Account IDs: the server's first, the ones added, the mixed writes'.
+// Account IDs: the server's first, the ones added, the mixed writes'
+// (one per measurement, counting down).
 const (
 	firstAccount = 100000000001
-	mixedAccount = "199999999999"
+	mixedAccount = 199999999999
 	mixedGroups  = 10
 	mixedUsers   = 4990 // below the quota of 5,000 with the admin
 )
@@ -49,8 +51,9 @@ type report struct {
 	cfg      config
 	accounts []string
 	firstUp  time.Duration // first start, empty directory
-	// create is `gatehouse account create` beside the running server.
-	create *opRecord
+	// create is `gatehouse account create` beside the running server;
+	// visible how long after its exit the server accepted the new key.
+	create, visible *opRecord
 	// build is every build step by operation; buildWall the whole build.
 	build     *recorder
 	buildWall time.Duration
@@ -63,13 +66,22 @@ type report struct {
 	activation *opRecord
 	// The server's resident set and live heap before and after.
 	rssBefore, rssAfter, heapBefore, heapAfter uint64
-	reads                                      []readResult
-	mixed                                      *recorder
-	mixedWall                                  time.Duration
-	mixedWrites                                int
-	restartTook                                time.Duration
-	rssRestart, heapRestart                    uint64
-	dataBytes                                  int64
+	// loads are the reads and mixed writes, measured before the
+	// activation and after it.
+	loads                   []load
+	restartTook             time.Duration
+	rssRestart, heapRestart uint64
+	dataBytes               int64
+}
+
+// load is one measurement of the reads and the mixed writes.
+type load struct {
+	when         string
+	reads        []readResult
+	mixedAccount string
+	mixed        *recorder
+	mixedWall    time.Duration
+	mixedWrites  int
 }
 
 type readResult struct {
@@ -99,7 +111,7 @@ func run(cfg config) (*report, error) {
 		defer os.RemoveAll(dir)
 		cfg.dataDir = dir
 	}
-	rep := &report{cfg: cfg, build: newRecorder(), create: &opRecord{}}
+	rep := &report{cfg: cfg, build: newRecorder(), create: &opRecord{}, visible: &opRecord{}}
 	first := fmt.Sprintf("%012d", firstAccount)
 	// The collector keeps the server below a quarter more than the
 	// activation's limit: the garbage of the collections that settle
@@ -120,13 +132,16 @@ func run(cfg config) (*report, error) {
 	for i := range cfg.accounts {
 		id := fmt.Sprintf("%012d", firstAccount+1+i)
 		t0 := time.Now()
-		if admins[id], err = srv.createAccount(id); err != nil {
+		var visible time.Duration
+		if admins[id], visible, err = srv.createAccount(id); err != nil {
 			return nil, err
 		}
-		rep.create.lat = append(rep.create.lat, time.Since(t0))
-		rep.create.wall += time.Since(t0)
+		rep.create.lat = append(rep.create.lat, time.Since(t0)-visible)
+		rep.create.wall += time.Since(t0) - visible
+		rep.visible.lat = append(rep.visible.lat, visible)
 		rep.accounts = append(rep.accounts, id)
 	}
+	rep.visible.lat = slices.Sorted(slices.Values(rep.visible.lat))
 	if cfg.accounts > 0 {
 		cfg.logf("gatehouse account create: %d accounts beside the running server", cfg.accounts)
 	}
@@ -200,6 +215,11 @@ func run(cfg config) (*report, error) {
 		rss, err = srv.rss()
 		return rss, heap, err
 	}
+	// The first measurement of the load comes before the memory's, so
+	// that the records its writes add are not counted as activation's.
+	if err := measureLoad(srv, cfg, rep, admins[first], "all records loaded, admins active"); err != nil {
+		return nil, err
+	}
 	if rep.rssBefore, rep.heapBefore, err = mem(); err != nil {
 		return nil, err
 	}
@@ -241,24 +261,10 @@ func run(cfg config) (*report, error) {
 		return nil, err
 	}
 	cfg.logf("after activating %d users: RSS %s, live heap %s", rep.activated, mib(rep.rssAfter), mib(rep.heapAfter))
-
-	if cfg.d > 0 {
-		for _, r := range []struct{ op, params string }{
-			{"GetUser", form("UserName", userName(0))},
-			{"ListUsers", ""},
-			{"ListPolicies", ""},
-			{"ListPolicies", form("Scope", "Local")},
-		} {
-			before, _ := loadclient.Scrape(srv.addr, r.op)
-			rec, errs := measure(srv.addr, admins[first], r.op, r.params, cfg.conc, cfg.d)
-			after, _ := loadclient.Scrape(srv.addr, r.op)
-			rep.reads = append(rep.reads, readResult{r.op, r.params, rec, after.Minus(before).Quantile(0.5), errs})
-			cfg.logf("%s %s: %.0f/s", r.op, r.params, rec.perSecond())
-		}
-		if err := mixed(srv, cfg, rep); err != nil {
-			return nil, err
-		}
+	if err := measureLoad(srv, cfg, rep, admins[first], fmt.Sprintf("after %d users active", rep.activated)); err != nil {
+		return nil, err
 	}
+
 	if cfg.restart {
 		if rep.restartTook, err = srv.restart(); err != nil {
 			return nil, err
@@ -272,11 +278,37 @@ func run(cfg config) (*report, error) {
 	return rep, nil
 }
 
+// measureLoad measures the reads as admin of the first account, then
+// the mixed writes; a d of 0 skips them.
+func measureLoad(srv *server, cfg config, rep *report, admin sigv4.Credentials, when string) error {
+	if cfg.d <= 0 {
+		return nil
+	}
+	l := load{when: when, mixedAccount: fmt.Sprintf("%012d", mixedAccount-len(rep.loads))}
+	for _, r := range []struct{ op, params string }{
+		{"GetUser", form("UserName", userName(0))},
+		{"ListUsers", ""},
+		{"ListPolicies", ""},
+		{"ListPolicies", form("Scope", "Local")},
+	} {
+		before, _ := loadclient.Scrape(srv.addr, r.op)
+		rec, errs := measure(srv.addr, admin, r.op, r.params, cfg.conc, cfg.d)
+		after, _ := loadclient.Scrape(srv.addr, r.op)
+		l.reads = append(l.reads, readResult{r.op, r.params, rec, after.Minus(before).Quantile(0.5), errs})
+		cfg.logf("%s %s: %.0f/s", r.op, r.params, rec.perSecond())
+	}
+	if err := mixed(srv, cfg, &l); err != nil {
+		return err
+	}
+	rep.loads = append(rep.loads, l)
+	return nil
+}
+
 // mixed runs the mixed writes: conc clients each making users in a
 // fresh account (the others are at their quota), one after another:
 // CreateUser, PutUserPolicy, AddUserToGroup.
-func mixed(srv *server, cfg config, rep *report) error {
-	admin, err := srv.createAccount(mixedAccount)
+func mixed(srv *server, cfg config, l *load) error {
+	admin, _, err := srv.createAccount(l.mixedAccount)
 	if err != nil {
 		return err
 	}
@@ -287,7 +319,7 @@ func mixed(srv *server, cfg config, rep *report) error {
 		}
 	}
 	c.conn.Close()
-	doc := document(mixedAccount, 1, inlineUserChars)
+	doc := document(l.mixedAccount, 1, inlineUserChars)
 	start := time.Now()
 	rec, wall, err := pool(srv.addr, mixedUsers, cfg.conc, func() bool { return time.Since(start) < cfg.d }, func(c *client, i int) error {
 		name := fmt.Sprintf("mixed-%04d", i)
@@ -313,7 +345,7 @@ func mixed(srv *server, cfg config, rep *report) error {
 	for _, o := range rec.ops {
 		o.wall = wall
 	}
-	rep.mixed, rep.mixedWall, rep.mixedWrites = rec.sorted(), wall, len(all.lat)
+	l.mixed, l.mixedWall, l.mixedWrites = rec.sorted(), wall, len(all.lat)
 	cfg.logf("mixed writes: %d in %v (%.0f/s)", len(all.lat), wall.Round(time.Millisecond), all.perSecond())
 	return nil
 }

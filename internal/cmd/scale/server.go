@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/cmd/internal/loadclient"
 	"github.com/gatehouse/gatehouse/sigv4"
 )
 
@@ -146,13 +147,31 @@ func (s *server) adminKey(account string) (sigv4.Credentials, error) {
 }
 
 // createAccount adds an account with `gatehouse account create` while
-// the server runs, and returns its admin's key.
-func (s *server) createAccount(account string) (sigv4.Credentials, error) {
+// the server runs, and returns its admin's key once the server accepts
+// it, with how long after the command's exit that was (the server
+// applies the commit from the store's change log).
+func (s *server) createAccount(account string) (sigv4.Credentials, time.Duration, error) {
 	out, err := exec.Command(s.bin, "account", "create", "--data-dir", s.dataDir, "--account", account, "--root-password", "scale-test Root-password-1").CombinedOutput()
 	if err != nil {
-		return sigv4.Credentials{}, fmt.Errorf("gatehouse account create --account %s: %v\n%s", account, err, out)
+		return sigv4.Credentials{}, 0, fmt.Errorf("gatehouse account create --account %s: %v\n%s", account, err, out)
 	}
-	return s.adminKey(account)
+	created := time.Now()
+	key, err := s.adminKey(account)
+	if err != nil {
+		return key, 0, err
+	}
+	c := &loadclient.Conn{Addr: s.addr}
+	defer c.Close()
+	for {
+		err := c.Call(loadclient.Request(s.addr, key, "GetUser", "", time.Now()))
+		if err == nil {
+			return key, time.Since(created), nil
+		}
+		if time.Since(created) > 10*time.Second {
+			return key, 0, fmt.Errorf("the server does not accept account %s's key 10s after account create: %w", account, err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // dataBytes is the size of the data directory's files (the database and
