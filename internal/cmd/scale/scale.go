@@ -350,36 +350,60 @@ func mixed(srv *server, cfg config, l *load) error {
 	return nil
 }
 
-// settledHeap returns the server's live heap as of a garbage collection
-// that started after the call: it sends requests (whose garbage makes
-// the runtime collect) until two more cycles completed.
+// settledHeap returns the server's live heap: the least that a
+// garbage collection marked live among those that started after the
+// call (from the third cycle on, up to six cycles or 15 s of them). It
+// sends requests, whose garbage makes the runtime collect; what they
+// allocate while a cycle marks counts as live in that cycle, which is
+// why the least reading is taken.
 func settledHeap(addr string, creds sigv4.Credentials) (uint64, error) {
 	g, err := loadclient.Gauges(addr)
 	if err != nil {
 		return 0, err
 	}
-	target := g["go_gc_cycles_total"] + 2
-	deadline := time.Now().Add(5 * time.Minute)
+	first := g["go_gc_cycles_total"] + 2 // a cycle that started after the call has ended
+	const more = 6
 	var wg sync.WaitGroup
 	var done atomic.Bool
-	for range 4 {
+	for range 2 {
 		wg.Go(func() {
 			c := &loadclient.Conn{Addr: addr}
 			defer c.Close()
 			for !done.Load() {
-				c.Call(loadclient.Request(addr, creds, "ListUsers", "MaxItems=1000", time.Now()))
+				c.Call(loadclient.Request(addr, creds, "ListUsers", "", time.Now()))
 			}
 		})
 	}
 	defer func() { done.Store(true); wg.Wait() }()
+	deadline := time.Now().Add(5 * time.Minute)
+	var (
+		least    uint64
+		seen     float64
+		firstAt  time.Time
+		readings int
+	)
 	for time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(2 * time.Millisecond)
 		if g, err = loadclient.Gauges(addr); err != nil {
 			return 0, err
 		}
-		if g["go_gc_cycles_total"] >= target {
-			return uint64(g["go_gc_heap_live_bytes"]), nil
+		cycles := g["go_gc_cycles_total"]
+		if cycles < first || cycles == seen {
+			continue
 		}
+		seen = cycles
+		if live := uint64(g["go_gc_heap_live_bytes"]); readings == 0 || live < least {
+			least = live
+		}
+		if readings++; readings == 1 {
+			firstAt = time.Now()
+		}
+		if cycles >= first+more || time.Since(firstAt) > 15*time.Second {
+			return least, nil
+		}
+	}
+	if readings > 0 {
+		return least, nil
 	}
 	return 0, fmt.Errorf("no garbage collection in 5 minutes")
 }
