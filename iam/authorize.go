@@ -95,7 +95,7 @@ func article(s string) string {
 func (t *txn) caller() (*PrincipalPolicies, error) {
 	r := t.req
 	if t.callerKey == "" {
-		return &PrincipalPolicies{Account: r.Account, Policies: authz.Policies{Identity: policy.NewSet()}}, nil
+		return &PrincipalPolicies{Account: r.Account, Policies: authz.Policies{Identity: noPolicies}}, nil
 	}
 	k := recordKey{r.Account, kindUser, t.callerKey}
 	if p := t.svc.principals.lookup(k); p != nil {

@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -18,6 +19,9 @@ import (
 type Set struct {
 	policies   []*Policy
 	principals bool // statements name principals (resource-based)
+	// parts, when set, are the sets a Union evaluates in turn; the
+	// indexes below are then empty.
+	parts []*Set
 	// global holds the statements that apply to every service
 	// (NotAction, Action "*"): the bucket of services no statement names.
 	global   bucket
@@ -159,6 +163,45 @@ func merge(parts ...*bucket) *bucket {
 	}
 	out.build()
 	return out
+}
+
+// Union returns a set that decides as NewSet of all the policies of
+// sets, in order, would, without indexing them again: it evaluates each
+// set in turn (a Deny in any denies; otherwise the first Allow, or the
+// best-matching one for sets that name principals, allows). Sets
+// compiled once can so be shared by many unions: a principal's identity
+// policies are the union of its managed policy versions' sets, each
+// indexed once for every principal that attaches it. Nil sets are
+// skipped, nested unions flattened and a set given twice evaluated once.
+func Union(sets ...*Set) *Set {
+	u := &Set{parts: make([]*Set, 0, len(sets))}
+	n := 0
+	for _, s := range sets {
+		if s != nil {
+			n += len(s.policies)
+		}
+	}
+	u.policies = make([]*Policy, 0, n)
+	add := func(s *Set) {
+		if slices.Contains(u.parts, s) {
+			return
+		}
+		u.parts = append(u.parts, s)
+		u.policies = append(u.policies, s.policies...)
+		u.principals = u.principals || s.principals
+	}
+	for _, s := range sets {
+		switch {
+		case s == nil:
+		case s.parts != nil:
+			for _, p := range s.parts {
+				add(p)
+			}
+		default:
+			add(s)
+		}
+	}
+	return u
 }
 
 // Policies returns the policies of the set, in the order given.
@@ -468,12 +511,31 @@ type Result struct {
 
 // Evaluate evaluates the request against the set. It does not allocate.
 func (s *Set) Evaluate(req *Request) Result {
-	var res Result
 	var buf [96]byte
 	lsvc, lname, name, ok := req.action(&buf)
 	if !ok {
-		return res
+		return Result{}
 	}
+	if s.parts == nil {
+		return s.evaluate(req, lsvc, lname, name)
+	}
+	var res Result
+	for _, p := range s.parts {
+		r := p.evaluate(req, lsvc, lname, name)
+		if r.Denied {
+			return r
+		}
+		if r.Allowed && (!res.Allowed || r.Match > res.Match) {
+			res.Allowed, res.AllowedBy, res.Match = true, r.AllowedBy, r.Match
+		}
+	}
+	return res
+}
+
+// evaluate evaluates the request against an indexed set, for the
+// action's lower-cased service and name and its name as given.
+func (s *Set) evaluate(req *Request, lsvc, lname, name string) Result {
+	var res Result
 	// One bucket holds every statement that may apply: the action's
 	// own, the service's, or the global one.
 	b := &s.global

@@ -1,0 +1,91 @@
+package policy_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/catalog"
+	"github.com/gatehouse/gatehouse/policy"
+)
+
+// A union of sets decides as one set indexed over all their policies:
+// the same effect, and the same deciding policy for a denial, for the
+// AWS managed policies a group might attach and a principal's own
+// inline policies with denies, wildcards and conditions.
+func TestUnionAgreesWithOneSet(t *testing.T) {
+	cat := catalog.Default()
+	var pols []*policy.Policy
+	for _, name := range []string{"ReadOnlyAccess", "IAMUserChangePassword", "AmazonS3FullAccess", "AWSDenyAll", "PowerUserAccess"} {
+		mp := cat.ManagedPolicy("arn:aws:iam::aws:policy/" + name)
+		if mp == nil {
+			t.Fatalf("no %s", name)
+		}
+		pols = append(pols, policy.MustCompile(mp.Document, policy.Identity, mp.ARN))
+	}
+	pols = append(pols,
+		policy.MustCompile(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::prod*"},{"Effect":"Allow","NotAction":"iam:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}]}`, policy.Identity, "user/bob/inline"),
+		policy.MustCompile(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"arn:aws:iam::111122223333:user/${aws:username}"}]}`, policy.Identity, "group/devs/self"))
+	requests := []*policy.Request{}
+	for _, action := range []string{"iam:CreateUser", "iam:GetUser", "iam:ListUsers", "s3:GetObject", "s3:DeleteBucket", "ec2:RunInstances", "kms:Decrypt", "sts:AssumeRole", "nosuch:Thing"} {
+		for _, resource := range []string{"*", "arn:aws:s3:::prod-logs", "arn:aws:iam::111122223333:user/bob", "arn:aws:iam::111122223333:user/alice"} {
+			for _, team := range []string{"blue", "red"} {
+				ctx := policy.NewContext(map[string][]string{"aws:PrincipalTag/team": {team}, "aws:username": {"bob"}})
+				requests = append(requests, &policy.Request{Action: action, Resource: resource, Context: ctx})
+			}
+		}
+	}
+	// Every subset of the policies (without AWSDenyAll, which would
+	// decide everything, and with it).
+	for mask := 1; mask < 1<<len(pols); mask++ {
+		var chosen []*policy.Policy
+		var parts []*policy.Set
+		for i, p := range pols {
+			if mask&(1<<i) != 0 {
+				chosen = append(chosen, p)
+				parts = append(parts, policy.NewSet(p))
+			}
+		}
+		one, union := policy.NewSet(chosen...), policy.Union(parts...)
+		if union.Len() != one.Len() {
+			t.Fatalf("mask %b: union has %d policies, want %d", mask, union.Len(), one.Len())
+		}
+		for _, req := range requests {
+			w, g := one.Evaluate(req), union.Evaluate(req)
+			if w.Denied != g.Denied || w.Allowed != g.Allowed || (w.Denied && w.DeniedBy.Policy != g.DeniedBy.Policy) {
+				t.Fatalf("mask %b, %s on %s: union %+v, one set %+v", mask, req.Action, req.Resource, g, w)
+			}
+		}
+	}
+}
+
+// Union flattens nested unions and evaluates a set given twice once.
+func TestUnionShape(t *testing.T) {
+	a := policy.NewSet(policy.MustCompile(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`, policy.Identity, "a"))
+	b := policy.NewSet(policy.MustCompile(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::secret/*"}]}`, policy.Identity, "b"))
+	u := policy.Union(a, nil, policy.Union(a, b), b)
+	if got := fmt.Sprint(names(u.Policies())); got != "[a b]" {
+		t.Errorf("policies = %s, want [a b]", got)
+	}
+	ctx := policy.NewContext(nil)
+	if r := u.Evaluate(&policy.Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::secret/x", Context: ctx}); !r.Denied || r.DeniedBy.Policy.Name != "b" {
+		t.Errorf("secret: %+v", r)
+	}
+	if r := u.Evaluate(&policy.Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::public/x", Context: ctx}); !r.Allowed || r.AllowedBy.Policy.Name != "a" {
+		t.Errorf("public: %+v", r)
+	}
+	if r := policy.Union().Evaluate(&policy.Request{Action: "s3:GetObject", Resource: "*", Context: ctx}); r.Allowed || r.Denied {
+		t.Errorf("empty union: %+v", r)
+	}
+	req := &policy.Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::public/x", Context: ctx}
+	if n := testing.AllocsPerRun(100, func() { u.Evaluate(req) }); n != 0 {
+		t.Errorf("Union.Evaluate allocates %v times", n)
+	}
+}
+
+func names(ps []*policy.Policy) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Name)
+	}
+	return out
+}
