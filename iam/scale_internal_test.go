@@ -1,7 +1,10 @@
 package iam
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -10,6 +13,8 @@ import (
 	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/policy"
+	"github.com/gatehouse/gatehouse/secret"
+	"github.com/gatehouse/gatehouse/store/sqlite"
 )
 
 // quotaAccount stages an account shaped like one at AWS's quotas, at a
@@ -23,17 +28,21 @@ func quotaAccount(t testing.TB, svc *Service, r *authn.Request, users, groups, r
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second)
 	acct := r.Account
+	// Each account's documents differ from every other's.
+	var base int
+	fmt.Sscan(acct[6:], &base)
+	base *= 1000000
 	policyARN := func(i int) string { return "arn:aws:iam::" + acct + fmt.Sprintf(":policy/p%05d", i) }
 	stage(t, svc, r, func(tx *txn) {
 		for i := range policies {
 			tx.put(&managedPolicy{Path: "/", Name: fmt.Sprintf("p%05d", i), ID: uniqueID(prefixPolicy), Created: now, Updated: now,
-				Versions: []policyVersion{{ID: "v1", Doc: bigDoc(i, 6000), Created: now}}, Default: "v1", NextVersion: 2})
+				Versions: []policyVersion{{ID: "v1", Doc: bigDoc(base+i, 6000), Created: now}}, Default: "v1", NextVersion: 2})
 		}
 		gids := make([]string, groups)
 		for i := range groups {
 			g := &group{Path: "/", Name: fmt.Sprintf("g%04d", i), ID: uniqueID(prefixGroup), Created: now,
 				Attached: []string{policyARN((2 * i) % policies), policyARN((2*i + 1) % policies)},
-				Inline:   map[string]string{"team": bigDoc(100000+i, 1000)}}
+				Inline:   map[string]string{"team": bigDoc(base+100000+i, 1000)}}
 			if i%3 == 0 {
 				g.Attached = append(g.Attached, "arn:aws:iam::aws:policy/ReadOnlyAccess")
 			}
@@ -48,7 +57,7 @@ func quotaAccount(t testing.TB, svc *Service, r *authn.Request, users, groups, r
 				Attached: []string{policyARN((7 * i) % policies)},
 				Tags:     []Tag{{Key: "team", Value: fmt.Sprint(i % 10)}, {Key: "cost", Value: fmt.Sprint(i % 7)}}}
 			if i%2 == 0 {
-				u.Inline = map[string]string{"own": bigDoc(200000+i, 300)}
+				u.Inline = map[string]string{"own": bigDoc(base+200000+i, 300)}
 			}
 			for j := range 10 {
 				u.Groups = append(u.Groups, gids[(i*7+j*31)%groups])
@@ -59,7 +68,7 @@ func quotaAccount(t testing.TB, svc *Service, r *authn.Request, users, groups, r
 			tx.put(&role{Path: "/", Name: fmt.Sprintf("r%05d", i), ID: uniqueID(prefixRole), Created: now,
 				Trust:    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
 				Attached: []string{policyARN((3 * i) % policies)},
-				Inline:   map[string]string{"work": bigDoc(300000+i, 500)}})
+				Inline:   map[string]string{"work": bigDoc(base+300000+i, 500)}})
 		}
 	})
 }
@@ -229,5 +238,78 @@ func TestAWSManagedCompiledAhead(t *testing.T) {
 	}
 	if !found {
 		t.Error("the user's entry does not hold the set compiled ahead")
+	}
+}
+
+// BenchmarkQuotaAccounts builds accounts at AWS's default quotas — 5,000
+// users in 10 of 300 groups each, 1,000 roles, 1,500 customer managed
+// policies of about 6,000 characters, ReadOnlyAccess and SecurityAudit
+// attached to groups — in one SQLite store, then opens the store again
+// and reports: how long the snapshot load takes (start-ms), the heap
+// with the state loaded (state-MB), the heap with every user and role
+// active (active-MB), and the heap each active principal adds
+// (B/principal). One iteration; QUOTA_ACCOUNTS sets how many accounts
+// (default 11: the issue's one plus 10 more).
+//
+//	go test ./iam -run '^$' -bench 'QuotaAccounts' -benchtime 1x -timeout 60m
+func BenchmarkQuotaAccounts(b *testing.B) {
+	accounts := 11
+	if v := os.Getenv("QUOTA_ACCOUNTS"); v != "" {
+		fmt.Sscan(v, &accounts)
+	}
+	const users, groups, roles, policies = 5000, 300, 1000, 1500
+	for b.Loop() {
+		path := filepath.Join(b.TempDir(), "gatehouse.db")
+		ctx := context.Background()
+		k, err := secret.GenerateKey("k1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		kr := secret.NewKeyring(k)
+		open := func() (*Service, func()) {
+			st, err := sqlite.Open(ctx, path, sqlite.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc, err := New(ctx, Config{Store: st, Keyring: kr})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return svc, func() { svc.Close(); st.Close() }
+		}
+		svc, closeSvc := open()
+		for a := range accounts {
+			acct := fmt.Sprintf("%012d", 200000000000+a)
+			if _, err := svc.Bootstrap(ctx, Bootstrap{Account: acct, RootPassword: "correct horse battery staple"}); err != nil {
+				b.Fatal(err)
+			}
+			quotaAccount(b, svc, unchecked(acct), users, groups, roles, policies)
+		}
+		closeSvc()
+		h0 := heapInUse()
+		start := time.Now()
+		svc, closeSvc = open()
+		load := time.Since(start)
+		h1 := heapInUse()
+		for a := range accounts {
+			acct := fmt.Sprintf("%012d", 200000000000+a)
+			for i := range users {
+				if _, err := svc.PrincipalPolicies(acct, UserPrincipal, fmt.Sprintf("u%05d", i)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for i := range roles {
+				if _, err := svc.PrincipalPolicies(acct, RolePrincipal, fmt.Sprintf("r%05d", i)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		h2 := heapInUse()
+		principals := int64(accounts * (users + roles))
+		b.ReportMetric(float64(load.Milliseconds()), "start-ms")
+		b.ReportMetric(float64(int64(h1)-int64(h0))/(1<<20), "state-MB")
+		b.ReportMetric(float64(h2)/(1<<20), "active-MB")
+		b.ReportMetric(float64(int64(h2)-int64(h1))/float64(principals), "B/principal")
+		closeSvc()
 	}
 }

@@ -3,6 +3,7 @@ package policy
 import (
 	"slices"
 	"strings"
+	"unique"
 
 	"github.com/gatehouse/gatehouse/arn"
 )
@@ -51,7 +52,9 @@ func compileAction(a string) actionPat {
 	if a == "*" {
 		return actionPat{all: true}
 	}
-	svc, name, _ := strings.Cut(strings.ToLower(a), ":")
+	// Action names are a small vocabulary shared by every policy:
+	// interned, each lower-cased name is held once.
+	svc, name, _ := strings.Cut(unique.Make(strings.ToLower(a)).Value(), ":")
 	return actionPat{service: svc, name: compilePattern(name, true, false)}
 }
 
@@ -68,10 +71,13 @@ func Compile(doc *Document, kind Kind, name string) (*Policy, error) {
 	if err := doc.Check(kind); err != nil {
 		return nil, err
 	}
-	p := &Policy{Name: name, Kind: kind, Doc: doc}
+	p := &Policy{Name: name, Kind: kind, Doc: doc, stmts: make([]*cstmt, 0, len(doc.Statements))}
 	vars := doc.Version == Version2012
 	for i, st := range doc.Statements {
 		cs := &cstmt{pol: p, index: i, effect: st.Effect}
+		if len(st.Action) > 0 {
+			cs.actions = make([]actionPat, 0, len(st.Action))
+		}
 		for _, a := range st.Action {
 			ap := compileAction(a)
 			if ap.all {
@@ -90,6 +96,9 @@ func Compile(doc *Document, kind Kind, name string) (*Policy, error) {
 			res, cs.notResource = st.NotResource, true
 		}
 		cs.noResource = st.Resource == nil && st.NotResource == nil
+		if len(res) > 0 {
+			cs.resources = make([]arnPattern, 0, len(res))
+		}
 		for _, r := range res {
 			ap := compileARNPattern(r, vars)
 			if ap.any && !cs.notResource {

@@ -89,3 +89,47 @@ func names(ps []*policy.Policy) []string {
 	}
 	return out
 }
+
+// The buckets of wildcard-named actions are built on first use: many
+// goroutines deciding many actions on one set at once get the answers a
+// set used by one goroutine gives (run with -race).
+func TestLazyBucketsConcurrently(t *testing.T) {
+	cat := catalog.Default()
+	var pols []*policy.Policy
+	for _, name := range []string{"ReadOnlyAccess", "PowerUserAccess", "SecurityAudit"} {
+		mp := cat.ManagedPolicy("arn:aws:iam::aws:policy/" + name)
+		pols = append(pols, policy.MustCompile(mp.Document, policy.Identity, mp.ARN))
+	}
+	var actions []string
+	for _, svc := range []string{"s3", "ec2", "iam", "kms", "organizations"} {
+		for _, a := range cat.Service(svc).Actions {
+			actions = append(actions, svc+":"+a.Name)
+		}
+	}
+	ctx := policy.NewContext(nil)
+	want := make([]policy.Result, len(actions))
+	seq := policy.NewSet(pols...)
+	for i, a := range actions {
+		want[i] = seq.Evaluate(&policy.Request{Action: a, Resource: "*", Context: ctx})
+	}
+	shared := policy.NewSet(pols...)
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for j := range actions {
+				i := (j*7 + g*131) % len(actions)
+				got := shared.Evaluate(&policy.Request{Action: actions[i], Resource: "*", Context: policy.NewContext(nil)})
+				if got.Allowed != want[i].Allowed || got.Denied != want[i].Denied || got.AllowedBy != want[i].AllowedBy {
+					errs <- fmt.Errorf("%s: %+v, want %+v", actions[i], got, want[i])
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
