@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 	"github.com/gatehouse/gatehouse/policy"
 	"github.com/gatehouse/gatehouse/secret"
+	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/store/sqlite"
 )
 
@@ -311,5 +313,75 @@ func BenchmarkQuotaAccounts(b *testing.B) {
 		b.ReportMetric(float64(h2)/(1<<20), "active-MB")
 		b.ReportMetric(float64(int64(h2)-int64(h1))/float64(principals), "B/principal")
 		closeSvc()
+	}
+}
+
+// readCounter is a store that counts the calls that read or write it
+// other than the follower's tail of the log.
+type readCounter struct {
+	store.Store
+	n atomic.Int64
+}
+
+func (c *readCounter) Load(ctx context.Context, fn func(store.Record) error) (int64, error) {
+	c.n.Add(1)
+	return c.Store.Load(ctx, fn)
+}
+
+func (c *readCounter) Commit(ctx context.Context, b store.Batch) (int64, error) {
+	c.n.Add(1)
+	return c.Store.Commit(ctx, b)
+}
+
+func (c *readCounter) LastSeq(ctx context.Context) (int64, error) {
+	c.n.Add(1)
+	return c.Store.LastSeq(ctx)
+}
+
+// TestDecisionsReadNoStore: once loaded, the service decides without the
+// store — a principal's first request compiles its entry from memory,
+// and reads answer from memory — so decisions cost the same on SQLite
+// and, later, on a database across a network.
+func TestDecisionsReadNoStore(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	k, err := secret.GenerateKey("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := &readCounter{Store: st}
+	svc, err := New(ctx, Config{Store: rc, Keyring: secret.NewKeyring(k)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	if _, err := svc.Bootstrap(ctx, Bootstrap{Account: internalAccount, RootPassword: "correct horse battery staple"}); err != nil {
+		t.Fatal(err)
+	}
+	quotaAccount(t, svc, unchecked(internalAccount), 200, 30, 20, 50)
+	before := rc.n.Load()
+	for i := range 200 {
+		r := userRequest(t, svc, internalAccount, fmt.Sprintf("u%05d", i))
+		if _, err := svc.GetUser(ctx, r, &iamapi.GetUserInput{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.ListRoles(ctx, r, &iamapi.ListRolesInput{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: "denied"}); err == nil {
+			t.Fatal("a reader created a user")
+		}
+	}
+	for i := range 20 {
+		if _, err := svc.PrincipalPolicies(internalAccount, RolePrincipal, fmt.Sprintf("r%05d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := rc.n.Load() - before; n != 0 {
+		t.Errorf("600 decisions of 200 principals' first requests called the store %d times", n)
 	}
 }
