@@ -169,7 +169,7 @@ func (t *txn) authorizeSelfService(action iamapi.Action, resource string) error 
 		with.Identity = policy.Union(pols.Identity, grant)
 		pols = &with
 	}
-	return t.decide(action, resource, nil, caller.Tags, pols)
+	return t.decide(action, resource, nil, caller, pols)
 }
 
 // loginUser resolves the UserName of a login-profile operation (by

@@ -65,6 +65,9 @@ type PrincipalPolicies struct {
 	ID      string
 	// Tags are the principal's tags (aws:PrincipalTag/<key>).
 	Tags []Tag
+	// tagKeys are the context keys of Tags, "aws:PrincipalTag/<key>",
+	// built once for every decision.
+	tagKeys []string
 	// Policies has Identity (the principal's inline and attached
 	// policies, a user's groups' too) and Boundary (nil without a
 	// permissions boundary; empty if the boundary policy is gone).
@@ -326,6 +329,12 @@ func (svc *Service) finish(b *viewBuild) (*PrincipalPolicies, error) {
 	}
 	p := new(PrincipalPolicies)
 	*p = b.entry
+	if len(p.Tags) > 0 {
+		p.tagKeys = make([]string, len(p.Tags))
+		for i, tag := range p.Tags {
+			p.tagKeys[i] = "aws:PrincipalTag/" + tag.Key
+		}
+	}
 	p.Policies.Identity = policy.Union(identity...)
 	switch {
 	case b.boundary != nil:
