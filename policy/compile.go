@@ -55,7 +55,12 @@ func compileAction(a string) actionPat {
 	// Action names are a small vocabulary shared by every policy:
 	// interned, each lower-cased name is held once.
 	svc, name, _ := strings.Cut(unique.Make(strings.ToLower(a)).Value(), ":")
-	return actionPat{service: svc, name: compilePattern(name, true, false)}
+	ap := actionPat{service: svc, name: compilePattern(name, true, false)}
+	if !ap.name.glob || ap.name.stars != nil {
+		// Matched by its text or its stars alone.
+		ap.name.toks = nil
+	}
+	return ap
 }
 
 // match takes a lower-cased service and action name.
@@ -103,6 +108,11 @@ func Compile(doc *Document, kind Kind, name string) (*Policy, error) {
 			ap := compileARNPattern(r, vars)
 			if ap.any && !cs.notResource {
 				cs.resourceAny = true
+			}
+			if !ap.vars && (ap.prefixOnly || !ap.glob) {
+				// Matched by its prefix alone (the whole text, for one
+				// without wildcards): the tokens are not needed.
+				ap.toks, ap.segs, ap.stars = nil, nil, nil
 			}
 			cs.resources = append(cs.resources, ap)
 		}
