@@ -48,7 +48,7 @@ func (c *setCache) get(name, doc string, pin bool) (*policy.Set, error) {
 	if s := c.lookup(k); s != nil {
 		return s, nil
 	}
-	p, err := policy.ParseAndCompile([]byte(doc), policy.Identity, name)
+	p, err := policy.ParseAndCompileText(doc, policy.Identity, name)
 	if err != nil {
 		return nil, err
 	}

@@ -150,6 +150,25 @@ func ParseAndCompile(data []byte, kind Kind, name string) (*Policy, error) {
 	return Compile(doc, kind, name)
 }
 
+// ParseAndCompileText is ParseAndCompile of a document held as a
+// string: the compiled policy's strings are pieces of text, not of a
+// copy of it, so a caller that keeps the document (a stored policy
+// version) holds its text once.
+func ParseAndCompileText(text string, kind Kind, name string) (*Policy, error) {
+	top, err := parseJSONText(strings.TrimPrefix(text, "\xef\xbb\xbf"))
+	if err != nil {
+		return nil, kindError(notJSONError(err), kind)
+	}
+	doc, err := parseDocument(top)
+	if err != nil {
+		return nil, kindError(err, kind)
+	}
+	if q := kind.SizeQuota(); q != 0 && textSize(text) > q {
+		return nil, sizeError(kind, name)
+	}
+	return Compile(doc, kind, name)
+}
+
 // MustCompile is ParseAndCompile that panics; for tests and tables.
 func MustCompile(data string, kind Kind, name string) *Policy {
 	p, err := ParseAndCompile([]byte(data), kind, name)

@@ -133,3 +133,43 @@ func TestLazyBucketsConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// ParseAndCompileText answers as ParseAndCompile: the same errors, and
+// a policy that decides the same.
+func TestParseAndCompileText(t *testing.T) {
+	big := `{"Version":"2012-10-17","Statement":[`
+	for i := range 200 {
+		if i > 0 {
+			big += ","
+		}
+		big += fmt.Sprintf(`{"Sid":"S%d","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b%d/*"}`, i, i)
+	}
+	big += `]}`
+	docs := []string{
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::home/${aws:username}/*"}}`,
+		"\xef\xbb\xbf" + `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"iam:*","Resource":"*"}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`,
+		`not json`,
+		big,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Principal":"*"}]}`,
+	}
+	req := &policy.Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::home/bob/x", Context: policy.NewContext(map[string][]string{"aws:username": {"bob"}})}
+	for _, kind := range []policy.Kind{policy.Identity, policy.Managed, policy.Resource} {
+		for i, doc := range docs {
+			a, aerr := policy.ParseAndCompile([]byte(doc), kind, "p")
+			b, berr := policy.ParseAndCompileText(doc, kind, "p")
+			if fmt.Sprint(aerr) != fmt.Sprint(berr) {
+				t.Errorf("kind %v doc %d: errors %v and %v", kind, i, aerr, berr)
+				continue
+			}
+			if aerr != nil {
+				continue
+			}
+			ra, rb := policy.NewSet(a).Evaluate(req), policy.NewSet(b).Evaluate(req)
+			if ra.Allowed != rb.Allowed || ra.Denied != rb.Denied {
+				t.Errorf("kind %v doc %d: %+v and %+v", kind, i, ra, rb)
+			}
+		}
+	}
+}
