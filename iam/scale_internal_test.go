@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -251,7 +252,8 @@ func TestAWSManagedCompiledAhead(t *testing.T) {
 // with the state loaded (state-MB), the heap with every user and role
 // active (active-MB), and the heap each active principal adds
 // (B/principal). One iteration; QUOTA_ACCOUNTS sets how many accounts
-// (default 11: the one plus 10 more).
+// (default 11: the one plus 10 more), QUOTA_HEAPPROFILE a file
+// for the heap profile with every principal active.
 //
 //	go test ./iam -run '^$' -bench 'QuotaAccounts' -benchtime 1x -timeout 60m
 func BenchmarkQuotaAccounts(b *testing.B) {
@@ -307,6 +309,14 @@ func BenchmarkQuotaAccounts(b *testing.B) {
 			}
 		}
 		h2 := heapInUse()
+		if path := os.Getenv("QUOTA_HEAPPROFILE"); path != "" {
+			f, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
 		principals := int64(accounts * (users + roles))
 		b.ReportMetric(float64(load.Milliseconds()), "start-ms")
 		b.ReportMetric(float64(int64(h1)-int64(h0))/(1<<20), "state-MB")

@@ -33,14 +33,19 @@ type pattern struct {
 	glob   bool // has * or ?
 	vars   bool // has variables
 	prefix string
-	// varToks are the indexes of the variables in toks; defs their
-	// default values, by variable number (nil when none has one).
-	varToks []int32
-	defs    []string
+	// vx describes the variables; nil without any.
+	vx *patVars
 	// stars holds, for a glob with * but no ? nor variables, the literal
 	// text between its stars (len(stars) = stars + 1), so that a match
 	// is a prefix, a suffix and an in-order search for the rest.
 	stars []string
+}
+
+// patVars are a pattern's variables: the indexes of their tokens, and
+// their default values by variable number (nil when none has one).
+type patVars struct {
+	toks []int32
+	defs []string
 }
 
 // maxVars bounds the variables of one pattern that are resolved on the
@@ -111,13 +116,16 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 			}
 			flush(i)
 			slot, lkey := keyOf(key)
-			p.varToks = append(p.varToks, int32(len(p.toks)))
-			vn := int32(len(p.varToks) - 1)
+			if p.vx == nil {
+				p.vx = &patVars{}
+			}
+			p.vx.toks = append(p.vx.toks, int32(len(p.toks)))
+			vn := int32(len(p.vx.toks) - 1)
 			if hasDef {
-				for len(p.defs) <= int(vn) {
-					p.defs = append(p.defs, "")
+				for len(p.vx.defs) <= int(vn) {
+					p.vx.defs = append(p.vx.defs, "")
 				}
-				p.defs[vn] = def
+				p.vx.defs[vn] = def
 			}
 			p.toks = append(p.toks, token{kind: tokVar, slot: slot, vn: vn, s: lkey, hasDef: hasDef})
 			p.vars = true
@@ -225,14 +233,17 @@ type resolved struct {
 // resolve looks up the pattern's variables. ok is false when a variable
 // has no single value and no default: the pattern then matches nothing.
 func (p *pattern) resolve(ctx *Context, r *resolved) bool {
-	for n, i := range p.varToks {
+	if p.vx == nil {
+		return true
+	}
+	for n, i := range p.vx.toks {
 		t := &p.toks[i]
 		v, ok := ctx.single(t.slot, t.s)
 		if !ok {
 			if !t.hasDef {
 				return false
 			}
-			v = p.defs[t.vn]
+			v = p.vx.defs[t.vn]
 		}
 		if n < maxVars {
 			r.vals[n] = v
@@ -246,10 +257,10 @@ func (p *pattern) varValue(ctx *Context, r *resolved, n int) string {
 	if n < maxVars {
 		return r.vals[n]
 	}
-	t := &p.toks[p.varToks[n]]
+	t := &p.toks[p.vx.toks[n]]
 	v, ok := ctx.single(t.slot, t.s)
 	if !ok && t.hasDef {
-		v = p.defs[t.vn]
+		v = p.vx.defs[t.vn]
 	}
 	return v
 }
