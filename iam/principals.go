@@ -109,7 +109,7 @@ type principalView struct {
 	warm  func(e entity)
 	mu    sync.RWMutex
 	slots map[recordKey]*viewSlot              // principal record -> its slot
-	deps  map[recordKey]map[*viewSlot]struct{} // record -> the slots that read it
+	deps  map[recordKey]*depSet // record -> the slots that read it
 	// compiles counts the entries compiled (tests count recompilations).
 	compiles atomic.Uint64
 }
@@ -118,8 +118,15 @@ type principalView struct {
 // has read its state, filled when the build has compiled it.
 type viewSlot struct {
 	key   recordKey   // the principal's record
-	deps  []recordKey // what the build read
+	deps  []*depSet   // what the build read
 	entry *PrincipalPolicies
+}
+
+// depSet is the slots that read one record. A slot lists the sets it
+// is in (a pointer each, not the record's key).
+type depSet struct {
+	key   recordKey
+	slots map[*viewSlot]struct{}
 }
 
 // depGroupID is the pseudo record kind of a group dependency: keyed by
@@ -164,18 +171,21 @@ func (v *principalView) reset() {
 
 // drop evicts every slot that depends on record d. v.mu is held.
 func (v *principalView) drop(d recordKey) {
-	for s := range v.deps[d] {
+	set := v.deps[d]
+	if set == nil {
+		return
+	}
+	for s := range set.slots {
 		v.evict(s)
 	}
 }
 
 // evict removes slot s and its dependencies. v.mu is held.
 func (v *principalView) evict(s *viewSlot) {
-	for _, d := range s.deps {
-		set := v.deps[d]
-		delete(set, s)
-		if len(set) == 0 {
-			delete(v.deps, d)
+	for _, set := range s.deps {
+		delete(set.slots, s)
+		if len(set.slots) == 0 && v.deps[set.key] == set {
+			delete(v.deps, set.key)
 		}
 	}
 	if v.slots[s.key] == s {
@@ -196,7 +206,7 @@ func (v *principalView) register(k recordKey, deps []recordKey) (*viewSlot, *Pri
 	if s == nil {
 		if v.slots == nil {
 			v.slots = make(map[recordKey]*viewSlot)
-			v.deps = make(map[recordKey]map[*viewSlot]struct{})
+			v.deps = make(map[recordKey]*depSet)
 		}
 		s = &viewSlot{key: k}
 		v.slots[k] = s
@@ -204,12 +214,12 @@ func (v *principalView) register(k recordKey, deps []recordKey) (*viewSlot, *Pri
 	for _, d := range deps {
 		set := v.deps[d]
 		if set == nil {
-			set = make(map[*viewSlot]struct{})
+			set = &depSet{key: d, slots: make(map[*viewSlot]struct{})}
 			v.deps[d] = set
 		}
-		if _, ok := set[s]; !ok {
-			set[s] = struct{}{}
-			s.deps = append(s.deps, d)
+		if _, ok := set.slots[s]; !ok {
+			set.slots[s] = struct{}{}
+			s.deps = append(s.deps, set)
 		}
 	}
 	return s, s.entry
