@@ -15,7 +15,6 @@ type Policy struct {
 	// name, or an index); it is not interpreted.
 	Name  string
 	Kind  Kind
-	Doc   *Document
 	stmts []*cstmt
 }
 
@@ -24,6 +23,7 @@ type cstmt struct {
 	pol    *Policy
 	index  int // in the document
 	effect Effect
+	sid    string
 
 	actionAll bool        // Action contains "*"
 	actions   []actionPat // Action entries (for wildcard fallback)
@@ -76,10 +76,10 @@ func Compile(doc *Document, kind Kind, name string) (*Policy, error) {
 	if err := doc.Check(kind); err != nil {
 		return nil, err
 	}
-	p := &Policy{Name: name, Kind: kind, Doc: doc, stmts: make([]*cstmt, 0, len(doc.Statements))}
+	p := &Policy{Name: name, Kind: kind, stmts: make([]*cstmt, 0, len(doc.Statements))}
 	vars := doc.Version == Version2012
 	for i, st := range doc.Statements {
-		cs := &cstmt{pol: p, index: i, effect: st.Effect}
+		cs := &cstmt{pol: p, index: i, effect: st.Effect, sid: st.Sid}
 		if len(st.Action) > 0 {
 			cs.actions = make([]actionPat, 0, len(st.Action))
 		}

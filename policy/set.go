@@ -497,7 +497,7 @@ func (r *Request) action(buf *[96]byte) (svc, name, orig string, ok bool) {
 // Ref names a statement of a policy of a Set.
 type Ref struct {
 	Policy    *Policy
-	Statement int32 // index in Policy.Doc.Statements
+	Statement int32 // index in the document's Statement element
 }
 
 // Sid returns the statement's Sid ("" if it has none).
@@ -505,7 +505,7 @@ func (r Ref) Sid() string {
 	if r.Policy == nil {
 		return ""
 	}
-	return r.Policy.Doc.Statements[r.Statement].Sid
+	return r.Policy.stmts[r.Statement].sid
 }
 
 // IsZero reports whether r names nothing.
