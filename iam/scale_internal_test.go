@@ -253,7 +253,8 @@ func TestAWSManagedCompiledAhead(t *testing.T) {
 // active (active-MB), and the heap each active principal adds
 // (B/principal). One iteration; QUOTA_ACCOUNTS sets how many accounts
 // (default 11: the one plus 10 more), QUOTA_HEAPPROFILE a file
-// for the heap profile with every principal active.
+// for the heap profile with every principal active, QUOTA_CPUPROFILE one
+// for the CPU profile of the snapshot load.
 //
 //	go test ./iam -run '^$' -bench 'QuotaAccounts' -benchtime 1x -timeout 60m
 func BenchmarkQuotaAccounts(b *testing.B) {
@@ -291,9 +292,18 @@ func BenchmarkQuotaAccounts(b *testing.B) {
 		}
 		closeSvc()
 		h0 := heapInUse()
+		if path := os.Getenv("QUOTA_CPUPROFILE"); path != "" {
+			f, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pprof.StartCPUProfile(f)
+			defer f.Close()
+		}
 		start := time.Now()
 		svc, closeSvc = open()
 		load := time.Since(start)
+		pprof.StopCPUProfile()
 		h1 := heapInUse()
 		for a := range accounts {
 			acct := fmt.Sprintf("%012d", 200000000000+a)
