@@ -108,8 +108,8 @@ type principalView struct {
 	// what depends on it (Service.warmManaged).
 	warm  func(e entity)
 	mu    sync.RWMutex
-	slots map[recordKey]*viewSlot              // principal record -> its slot
-	deps  map[recordKey]*depSet // record -> the slots that read it
+	slots map[recordKey]*viewSlot // principal record -> its slot
+	deps  map[recordKey]*depSet   // record -> the slots that read it
 	// compiles counts the entries compiled (tests count recompilations).
 	compiles atomic.Uint64
 }
@@ -117,8 +117,8 @@ type principalView struct {
 // viewSlot is one principal's place in the view: registered when a build
 // has read its state, filled when the build has compiled it.
 type viewSlot struct {
-	key   recordKey   // the principal's record
-	deps  []*depSet   // what the build read
+	key   recordKey // the principal's record
+	deps  []*depSet // what the build read
 	entry *PrincipalPolicies
 }
 
