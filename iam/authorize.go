@@ -22,7 +22,7 @@ func (t *txn) authorize(action iamapi.Action, resource string, keys map[string][
 	if err != nil {
 		return err
 	}
-	return t.decide(action, resource, keys, p.Tags, &p.Policies)
+	return t.decide(action, resource, keys, p, &p.Policies)
 }
 
 // exempt reports whether the request needs no decision: a dev-mode
@@ -33,16 +33,20 @@ func (t *txn) exempt() bool {
 	return r.Unchecked || r.IsRoot(r.Account)
 }
 
-// decide authorizes action on resource with the caller's policies pols
-// and tags (aws:PrincipalTag).
-func (t *txn) decide(action iamapi.Action, resource string, keys map[string][]string, tags []Tag, pols *authz.Policies) error {
+// decide authorizes action on resource with the policies pols and the
+// tags of the caller p (aws:PrincipalTag).
+func (t *txn) decide(action iamapi.Action, resource string, keys map[string][]string, p *PrincipalPolicies, pols *authz.Policies) error {
 	r := t.req
 	ctx := requestContext(r, t.svc.contexts.Get().(*policy.Context), keys)
 	defer t.svc.contexts.Put(ctx)
 	caller := r.Caller()
 	authz.SetPrincipalKeys(&caller, ctx)
-	for _, tag := range tags {
-		ctx.Set("aws:PrincipalTag/"+tag.Key, tag.Value)
+	for i, tag := range p.Tags {
+		if i < len(p.tagKeys) {
+			ctx.Set(p.tagKeys[i], tag.Value)
+		} else {
+			ctx.Set("aws:PrincipalTag/"+tag.Key, tag.Value)
+		}
 	}
 	req := &authz.Request{
 		Caller:   caller,
@@ -95,7 +99,7 @@ func article(s string) string {
 func (t *txn) caller() (*PrincipalPolicies, error) {
 	r := t.req
 	if t.callerKey == "" {
-		return &PrincipalPolicies{Account: r.Account, Policies: authz.Policies{Identity: policy.NewSet()}}, nil
+		return &PrincipalPolicies{Account: r.Account, Policies: authz.Policies{Identity: noPolicies}}, nil
 	}
 	k := recordKey{r.Account, kindUser, t.callerKey}
 	if p := t.svc.principals.lookup(k); p != nil {

@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"github.com/gatehouse/gatehouse/authn"
-	"slices"
 	"sync"
 	"time"
 
@@ -139,9 +138,13 @@ func (svc *Service) DeleteAccountPasswordPolicy(ctx context.Context, r *authn.Re
 // as one more identity-based policy of the calling user, so an explicit
 // deny or a permissions boundary still limits it.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_enable-user-change.html
-var selfServiceGrant = sync.OnceValues(func() (*policy.Policy, error) {
+var selfServiceGrant = sync.OnceValues(func() (*policy.Set, error) {
 	const doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ChangePassword","iam:GetAccountPasswordPolicy"],"Resource":"*"}]}`
-	return policy.ParseAndCompile([]byte(doc), policy.Identity, "AccountPasswordPolicy/AllowUsersToChangePassword")
+	p, err := policy.ParseAndCompile([]byte(doc), policy.Identity, "AccountPasswordPolicy/AllowUsersToChangePassword")
+	if err != nil {
+		return nil, err
+	}
+	return policy.NewSet(p), nil
 })
 
 // authorizeSelfService authorizes one of the two actions of
@@ -163,10 +166,10 @@ func (t *txn) authorizeSelfService(action iamapi.Action, resource string) error 
 			return err
 		}
 		with := *pols
-		with.Identity = policy.NewSet(append(slices.Clone(pols.Identity.Policies()), grant)...)
+		with.Identity = policy.Union(pols.Identity, grant)
 		pols = &with
 	}
-	return t.decide(action, resource, nil, caller.Tags, pols)
+	return t.decide(action, resource, nil, caller, pols)
 }
 
 // loginUser resolves the UserName of a login-profile operation (by

@@ -65,6 +65,9 @@ type PrincipalPolicies struct {
 	ID      string
 	// Tags are the principal's tags (aws:PrincipalTag/<key>).
 	Tags []Tag
+	// tagKeys are the context keys of Tags, "aws:PrincipalTag/<key>",
+	// built once for every decision.
+	tagKeys []string
 	// Policies has Identity (the principal's inline and attached
 	// policies, a user's groups' too) and Boundary (nil without a
 	// permissions boundary; empty if the boundary policy is gone).
@@ -101,9 +104,12 @@ func (svc *Service) PrincipalPolicies(account string, kind PrincipalKind, name s
 // principalView holds the compiled entries of principals and who depends
 // on which record.
 type principalView struct {
+	// warm, if set, is told of every record set, before the view drops
+	// what depends on it (Service.warmManaged).
+	warm  func(e entity)
 	mu    sync.RWMutex
-	slots map[recordKey]*viewSlot              // principal record -> its slot
-	deps  map[recordKey]map[*viewSlot]struct{} // record -> the slots that read it
+	slots map[recordKey]*viewSlot // principal record -> its slot
+	deps  map[recordKey]*depSet   // record -> the slots that read it
 	// compiles counts the entries compiled (tests count recompilations).
 	compiles atomic.Uint64
 }
@@ -111,9 +117,16 @@ type principalView struct {
 // viewSlot is one principal's place in the view: registered when a build
 // has read its state, filled when the build has compiled it.
 type viewSlot struct {
-	key   recordKey   // the principal's record
-	deps  []recordKey // what the build read
+	key   recordKey // the principal's record
+	deps  []*depSet // what the build read
 	entry *PrincipalPolicies
+}
+
+// depSet is the slots that read one record. A slot lists the sets it
+// is in (a pointer each, not the record's key).
+type depSet struct {
+	key   recordKey
+	slots map[*viewSlot]struct{}
 }
 
 // depGroupID is the pseudo record kind of a group dependency: keyed by
@@ -133,6 +146,9 @@ func (v *principalView) lookup(k recordKey) *PrincipalPolicies {
 // changed drops the entries that depend on record k, which state.set
 // changed from old to e (either nil).
 func (v *principalView) changed(k recordKey, old, e entity) {
+	if v.warm != nil && e != nil {
+		v.warm(e)
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.drop(k)
@@ -155,18 +171,21 @@ func (v *principalView) reset() {
 
 // drop evicts every slot that depends on record d. v.mu is held.
 func (v *principalView) drop(d recordKey) {
-	for s := range v.deps[d] {
+	set := v.deps[d]
+	if set == nil {
+		return
+	}
+	for s := range set.slots {
 		v.evict(s)
 	}
 }
 
 // evict removes slot s and its dependencies. v.mu is held.
 func (v *principalView) evict(s *viewSlot) {
-	for _, d := range s.deps {
-		set := v.deps[d]
-		delete(set, s)
-		if len(set) == 0 {
-			delete(v.deps, d)
+	for _, set := range s.deps {
+		delete(set.slots, s)
+		if len(set.slots) == 0 && v.deps[set.key] == set {
+			delete(v.deps, set.key)
 		}
 	}
 	if v.slots[s.key] == s {
@@ -187,7 +206,7 @@ func (v *principalView) register(k recordKey, deps []recordKey) (*viewSlot, *Pri
 	if s == nil {
 		if v.slots == nil {
 			v.slots = make(map[recordKey]*viewSlot)
-			v.deps = make(map[recordKey]map[*viewSlot]struct{})
+			v.deps = make(map[recordKey]*depSet)
 		}
 		s = &viewSlot{key: k}
 		v.slots[k] = s
@@ -195,12 +214,12 @@ func (v *principalView) register(k recordKey, deps []recordKey) (*viewSlot, *Pri
 	for _, d := range deps {
 		set := v.deps[d]
 		if set == nil {
-			set = make(map[*viewSlot]struct{})
+			set = &depSet{key: d, slots: make(map[*viewSlot]struct{})}
 			v.deps[d] = set
 		}
-		if _, ok := set[s]; !ok {
-			set[s] = struct{}{}
-			s.deps = append(s.deps, d)
+		if _, ok := set.slots[s]; !ok {
+			set.slots[s] = struct{}{}
+			s.deps = append(s.deps, set)
 		}
 	}
 	return s, s.entry
@@ -224,9 +243,8 @@ func (v *principalView) fill(s *viewSlot, p *PrincipalPolicies) *PrincipalPolici
 // viewSource is one policy of a principal, as read from the state: an
 // inline document or the default version of a managed policy.
 type viewSource struct {
-	name    string     // the compiled policy's ID: owner/name, or the ARN
-	doc     string     // the document
-	managed managedKey // the managed version; zero for an inline policy
+	name string // the compiled policy's ID: owner/name, or the ARN
+	doc  string // the document
 }
 
 // viewBuild is what prepare read for one principal's entry.
@@ -304,34 +322,78 @@ func (svc *Service) prepare(st *state, k recordKey) (*viewBuild, error) {
 }
 
 // finish compiles what prepare read and stores it in the view unless the
-// principal changed meanwhile. It takes no lock of the state.
+// principal changed meanwhile. It takes no lock of the state. Each
+// policy's set comes from the shared cache (svc.sets), so an entry
+// holds references to sets compiled once, not an index of its own.
 func (svc *Service) finish(b *viewBuild) (*PrincipalPolicies, error) {
 	if b.ready != nil {
 		return b.ready, nil
 	}
-	identity := make([]*policy.Policy, 0, len(b.identity))
+	identity := make([]*policy.Set, 0, len(b.identity))
 	for _, src := range b.identity {
-		p, err := svc.compileSource(src)
+		s, err := svc.sets.get(src.name, src.doc, isAWSManagedARN(src.name))
 		if err != nil {
 			return nil, err
 		}
-		identity = append(identity, p)
+		identity = append(identity, s)
 	}
 	p := new(PrincipalPolicies)
 	*p = b.entry
-	p.Policies.Identity = policy.NewSet(identity...)
+	if len(p.Tags) > 0 {
+		p.tagKeys = make([]string, len(p.Tags))
+		for i, tag := range p.Tags {
+			p.tagKeys[i] = "aws:PrincipalTag/" + tag.Key
+		}
+	}
+	p.Policies.Identity = policy.Union(identity...)
 	switch {
 	case b.boundary != nil:
-		c, err := svc.compileSource(*b.boundary)
+		s, err := svc.sets.get(b.boundary.name, b.boundary.doc, isAWSManagedARN(b.boundary.name))
 		if err != nil {
 			return nil, err
 		}
-		p.Policies.Boundary = policy.NewSet(c)
+		p.Policies.Boundary = s
 	case b.noPolicy:
-		p.Policies.Boundary = policy.NewSet()
+		p.Policies.Boundary = noPolicies
 	}
 	svc.principals.compiles.Add(1)
 	return svc.principals.fill(b.slot, p), nil
+}
+
+// noPolicies is the empty set of a boundary whose policy is gone: it
+// applies and allows nothing. Sets are immutable, so one serves all.
+var noPolicies = policy.NewSet()
+
+// warmManaged compiles ahead of use, in the background, the AWS managed
+// policies that a user, group or role record attaches or has as its
+// boundary, when the record is loaded or changed: the first request of
+// a principal that attaches ReadOnlyAccess (about 60 ms to compile and
+// index) then finds it compiled.
+func (svc *Service) warmManaged(e entity) {
+	var attached []string
+	var boundary string
+	switch e := e.(type) {
+	case *user:
+		attached, boundary = e.Attached, e.Boundary
+	case *group:
+		attached = e.Attached
+	case *role:
+		attached, boundary = e.Attached, e.Boundary
+	default:
+		return
+	}
+	warm := func(a string) {
+		if !isAWSManagedARN(a) {
+			return
+		}
+		if mp := svc.catalog.ManagedPolicy(a); mp != nil {
+			svc.sets.warm(a, mp.Document)
+		}
+	}
+	for _, a := range attached {
+		warm(a)
+	}
+	warm(boundary)
 }
 
 // managedSource reads the default version of the managed policy with the
@@ -339,7 +401,7 @@ func (svc *Service) finish(b *viewBuild) (*PrincipalPolicies, error) {
 // policy of the account is added to deps, found or not.
 func (svc *Service) managedSource(t *txn, a string, deps *[]recordKey) (src viewSource, ok bool, err error) {
 	if mp := svc.catalog.ManagedPolicy(a); mp != nil && isAWSManagedARN(a) {
-		return viewSource{name: a, doc: mp.Document, managed: managedKey{mp.ARN, mp.DefaultVersionID}}, true, nil
+		return viewSource{name: a, doc: mp.Document}, true, nil
 	}
 	if k, _, ok := customerPolicyKey(t.acct, a); ok {
 		*deps = append(*deps, k)
@@ -352,28 +414,5 @@ func (svc *Service) managedSource(t *txn, a string, deps *[]recordKey) (src view
 	if v == nil {
 		return viewSource{}, false, errors.New("iam: policy " + a + " has no default version")
 	}
-	return viewSource{name: a, doc: v.Doc, managed: managedKey{p.ID, v.ID}}, true, nil
-}
-
-// compileSource compiles one policy of a principal. Managed versions are
-// compiled once and shared: a version's document never changes.
-func (svc *Service) compileSource(src viewSource) (*policy.Policy, error) {
-	if src.managed == (managedKey{}) {
-		return policy.ParseAndCompile([]byte(src.doc), policy.Identity, src.name)
-	}
-	if c, ok := svc.compiled.Load(src.managed); ok {
-		return c.(*policy.Policy), nil
-	}
-	c, err := policy.ParseAndCompile([]byte(src.doc), policy.Identity, src.name)
-	if err != nil {
-		return nil, err
-	}
-	svc.compiled.Store(src.managed, c)
-	return c, nil
-}
-
-// managedKey names one version of a managed policy in the compiled cache.
-type managedKey struct {
-	id      string // the policy ID (customer) or ARN (AWS managed)
-	version string
+	return viewSource{name: a, doc: v.Doc}, true, nil
 }

@@ -61,7 +61,7 @@ type Service struct {
 	// contexts recycles request contexts: a decision's context is
 	// built, used and dropped within one authorization.
 	contexts sync.Pool
-	compiled sync.Map // managedKey -> *policy.Policy
+	sets     setCache // compiled policies, shared by the view's entries
 }
 
 // ErrConfig reports a Config that cannot work.
@@ -80,6 +80,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		logger:  cfg.Logger,
 	}
 	svc.contexts.New = func() any { return policy.NewContext(nil) }
+	svc.principals.warm = svc.warmManaged
 	if svc.catalog == nil {
 		svc.catalog = catalog.Default()
 	}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -165,13 +167,69 @@ func (svc *Service) loadCurrent(ctx context.Context) (*state, error) {
 // caller makes it the visible state.
 func (svc *Service) load(ctx context.Context) (*state, error) {
 	st := newState()
-	pos, err := svc.store.Load(ctx, func(r store.Record) error {
-		e, err := decodeEntity(r.Kind, r.Value)
-		if err != nil {
-			return err
+	// Decoding the records' JSON is most of a load's time: batches of
+	// records are decoded on every core while the store is read, and
+	// set into the state one by one in the store's order.
+	type batch struct {
+		recs []store.Record
+		ents []entity
+		err  error
+		done chan struct{}
+	}
+	const batchLen = 512
+	workers := runtime.GOMAXPROCS(0)
+	todo, order := make(chan *batch, workers), make(chan *batch, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range todo {
+				b.ents = make([]entity, len(b.recs))
+				for i, r := range b.recs {
+					if b.ents[i], b.err = decodeEntity(r.Kind, r.Value); b.err != nil {
+						break
+					}
+				}
+				close(b.done)
+			}
+		})
+	}
+	applied := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range order {
+			<-b.done
+			if err == nil {
+				err = b.err
+			}
+			for i := 0; err == nil && i < len(b.recs); i++ {
+				r := b.recs[i]
+				err = st.set(svc, recordKey{r.Account, r.Kind, r.Key}, b.ents[i], r.Version)
+			}
 		}
-		return st.set(svc, recordKey{r.Account, r.Kind, r.Key}, e, r.Version)
+		applied <- err
+	}()
+	cur := &batch{done: make(chan struct{})}
+	send := func() {
+		order <- cur
+		todo <- cur
+		cur = &batch{done: make(chan struct{})}
+	}
+	pos, err := svc.store.Load(ctx, func(r store.Record) error {
+		cur.recs = append(cur.recs, r)
+		if len(cur.recs) == batchLen {
+			send()
+		}
+		return nil
 	})
+	if len(cur.recs) > 0 {
+		send()
+	}
+	close(todo)
+	close(order)
+	wg.Wait()
+	if aerr := <-applied; err == nil {
+		err = aerr
+	}
 	if err != nil {
 		return nil, err
 	}

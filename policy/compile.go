@@ -3,6 +3,7 @@ package policy
 import (
 	"slices"
 	"strings"
+	"unique"
 
 	"github.com/gatehouse/gatehouse/arn"
 )
@@ -14,7 +15,6 @@ type Policy struct {
 	// name, or an index); it is not interpreted.
 	Name  string
 	Kind  Kind
-	Doc   *Document
 	stmts []*cstmt
 }
 
@@ -23,6 +23,7 @@ type cstmt struct {
 	pol    *Policy
 	index  int // in the document
 	effect Effect
+	sid    string
 
 	actionAll bool        // Action contains "*"
 	actions   []actionPat // Action entries (for wildcard fallback)
@@ -51,8 +52,15 @@ func compileAction(a string) actionPat {
 	if a == "*" {
 		return actionPat{all: true}
 	}
-	svc, name, _ := strings.Cut(strings.ToLower(a), ":")
-	return actionPat{service: svc, name: compilePattern(name, true, false)}
+	// Action names are a small vocabulary shared by every policy:
+	// interned, each lower-cased name is held once.
+	svc, name, _ := strings.Cut(unique.Make(strings.ToLower(a)).Value(), ":")
+	ap := actionPat{service: svc, name: compilePattern(name, true, false)}
+	if !ap.name.glob || ap.name.stars != nil {
+		// Matched by its text or its stars alone.
+		ap.name.toks = nil
+	}
+	return ap
 }
 
 // match takes a lower-cased service and action name.
@@ -68,10 +76,13 @@ func Compile(doc *Document, kind Kind, name string) (*Policy, error) {
 	if err := doc.Check(kind); err != nil {
 		return nil, err
 	}
-	p := &Policy{Name: name, Kind: kind, Doc: doc}
+	p := &Policy{Name: name, Kind: kind, stmts: make([]*cstmt, 0, len(doc.Statements))}
 	vars := doc.Version == Version2012
 	for i, st := range doc.Statements {
-		cs := &cstmt{pol: p, index: i, effect: st.Effect}
+		cs := &cstmt{pol: p, index: i, effect: st.Effect, sid: st.Sid}
+		if len(st.Action) > 0 {
+			cs.actions = make([]actionPat, 0, len(st.Action))
+		}
 		for _, a := range st.Action {
 			ap := compileAction(a)
 			if ap.all {
@@ -90,10 +101,18 @@ func Compile(doc *Document, kind Kind, name string) (*Policy, error) {
 			res, cs.notResource = st.NotResource, true
 		}
 		cs.noResource = st.Resource == nil && st.NotResource == nil
+		if len(res) > 0 {
+			cs.resources = make([]arnPattern, 0, len(res))
+		}
 		for _, r := range res {
 			ap := compileARNPattern(r, vars)
 			if ap.any && !cs.notResource {
 				cs.resourceAny = true
+			}
+			if !ap.vars && (ap.prefixOnly || !ap.glob) {
+				// Matched by its prefix alone (the whole text, for one
+				// without wildcards): the tokens are not needed.
+				ap.toks, ap.segs, ap.stars = nil, nil, nil
 			}
 			cs.resources = append(cs.resources, ap)
 		}
@@ -127,6 +146,25 @@ func ParseAndCompile(data []byte, kind Kind, name string) (*Policy, error) {
 	}
 	if err := CheckSize(data, kind, name); err != nil {
 		return nil, err
+	}
+	return Compile(doc, kind, name)
+}
+
+// ParseAndCompileText is ParseAndCompile of a document held as a
+// string: the compiled policy's strings are pieces of text, not of a
+// copy of it, so a caller that keeps the document (a stored policy
+// version) holds its text once.
+func ParseAndCompileText(text string, kind Kind, name string) (*Policy, error) {
+	top, err := parseJSONText(strings.TrimPrefix(text, "\xef\xbb\xbf"))
+	if err != nil {
+		return nil, kindError(notJSONError(err), kind)
+	}
+	doc, err := parseDocument(top)
+	if err != nil {
+		return nil, kindError(err, kind)
+	}
+	if q := kind.SizeQuota(); q != 0 && textSize(text) > q {
+		return nil, sizeError(kind, name)
 	}
 	return Compile(doc, kind, name)
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,11 +18,10 @@ const (
 
 type token struct {
 	kind   tokKind
+	hasDef bool    // a variable has a default value, the pattern's defs[vn]
 	slot   keySlot // a variable's key slot in Context
 	vn     int32   // a variable's number in the pattern, from 0
 	s      string  // literal text, or the lower-cased context key of a variable
-	def    string  // default value of a variable
-	hasDef bool
 }
 
 // pattern is a compiled string from a policy: a Resource entry or a
@@ -33,12 +33,19 @@ type pattern struct {
 	glob   bool // has * or ?
 	vars   bool // has variables
 	prefix string
-	// varToks are the indexes of the variables in toks.
-	varToks []int32
+	// vx describes the variables; nil without any.
+	vx *patVars
 	// stars holds, for a glob with * but no ? nor variables, the literal
 	// text between its stars (len(stars) = stars + 1), so that a match
 	// is a prefix, a suffix and an in-order search for the rest.
 	stars []string
+}
+
+// patVars are a pattern's variables: the indexes of their tokens, and
+// their default values by variable number (nil when none has one).
+type patVars struct {
+	toks []int32
+	defs []string
 }
 
 // maxVars bounds the variables of one pattern that are resolved on the
@@ -56,8 +63,13 @@ func compilePattern(s string, wild, vars bool) pattern {
 // own, so that ARN segments are token ranges. Literal tokens are
 // substrings of s.
 func compileTokens(s string, wild, vars, colons bool) pattern {
-	p := pattern{raw: s, toks: make([]token, 0, 4)}
+	// The tokens are gathered on the stack and kept in a slice of their
+	// exact length: a policy holds hundreds of patterns for as long as it
+	// is in use.
+	var buf [32]token
+	p := pattern{raw: s, toks: buf[:0]}
 	start := 0
+	escaped := false // a ${*}, ${?} or ${$} became a literal token
 	flush := func(i int) {
 		if i > start {
 			p.toks = append(p.toks, token{kind: tokLit, s: s[start:i]})
@@ -91,6 +103,7 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 			switch body {
 			case "*", "?", "$":
 				flush(i)
+				escaped = true
 				p.toks = append(p.toks, token{kind: tokLit, s: body})
 				i += end + 1
 				start = i
@@ -103,8 +116,18 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 			}
 			flush(i)
 			slot, lkey := keyOf(key)
-			p.varToks = append(p.varToks, int32(len(p.toks)))
-			p.toks = append(p.toks, token{kind: tokVar, slot: slot, vn: int32(len(p.varToks) - 1), s: lkey, def: def, hasDef: hasDef})
+			if p.vx == nil {
+				p.vx = &patVars{}
+			}
+			p.vx.toks = append(p.vx.toks, int32(len(p.toks)))
+			vn := int32(len(p.vx.toks) - 1)
+			if hasDef {
+				for len(p.vx.defs) <= int(vn) {
+					p.vx.defs = append(p.vx.defs, "")
+				}
+				p.vx.defs[vn] = def
+			}
+			p.toks = append(p.toks, token{kind: tokVar, slot: slot, vn: vn, s: lkey, hasDef: hasDef})
 			p.vars = true
 			i += end + 1
 			start = i
@@ -113,17 +136,22 @@ func compileTokens(s string, wild, vars, colons bool) pattern {
 		}
 	}
 	flush(len(s))
+	p.toks = slices.Clone(p.toks)
 	if p.glob && !p.vars && !colons {
 		p.stars = starParts(p.toks)
 	}
-	n := 0
+	n, size := 0, 0
 	for n < len(p.toks) && p.toks[n].kind == tokLit {
+		size += len(p.toks[n].s)
 		n++
 	}
-	switch n {
-	case 0:
-	case 1:
+	switch {
+	case n == 0:
+	case n == 1:
 		p.prefix = p.toks[0].s
+	case !escaped:
+		// Literal tokens are consecutive pieces of s from its start.
+		p.prefix = s[:size]
 	default:
 		var b strings.Builder
 		for _, t := range p.toks[:n] {
@@ -205,14 +233,17 @@ type resolved struct {
 // resolve looks up the pattern's variables. ok is false when a variable
 // has no single value and no default: the pattern then matches nothing.
 func (p *pattern) resolve(ctx *Context, r *resolved) bool {
-	for n, i := range p.varToks {
+	if p.vx == nil {
+		return true
+	}
+	for n, i := range p.vx.toks {
 		t := &p.toks[i]
 		v, ok := ctx.single(t.slot, t.s)
 		if !ok {
 			if !t.hasDef {
 				return false
 			}
-			v = t.def
+			v = p.vx.defs[t.vn]
 		}
 		if n < maxVars {
 			r.vals[n] = v
@@ -226,10 +257,10 @@ func (p *pattern) varValue(ctx *Context, r *resolved, n int) string {
 	if n < maxVars {
 		return r.vals[n]
 	}
-	t := &p.toks[p.varToks[n]]
+	t := &p.toks[p.vx.toks[n]]
 	v, ok := ctx.single(t.slot, t.s)
-	if !ok {
-		v = t.def
+	if !ok && t.hasDef {
+		v = p.vx.defs[t.vn]
 	}
 	return v
 }
@@ -418,6 +449,7 @@ func compileARNPattern(s string, vars bool) arnPattern {
 	if !ap.vars && n > 0 && ap.pattern.toks[n-1].kind == tokStar && len(ap.prefix) == len(s)-1 {
 		ap.prefixOnly = true
 	}
+	ap.segs = make([]arnSeg, 0, strings.Count(s, ":")+1)
 	start := 0
 	for i := 0; i <= len(toks); i++ {
 		if i < len(toks) && !(toks[i].kind == tokLit && toks[i].s == ":") {

@@ -3,7 +3,10 @@ package policy
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gatehouse/gatehouse/catalog"
@@ -18,6 +21,9 @@ import (
 type Set struct {
 	policies   []*Policy
 	principals bool // statements name principals (resource-based)
+	// parts, when set, are the sets a Union evaluates in turn; the
+	// indexes below are then empty.
+	parts []*Set
 	// global holds the statements that apply to every service
 	// (NotAction, Action "*"): the bucket of services no statement names.
 	global   bucket
@@ -32,12 +38,75 @@ type serviceIndex struct {
 	// other is the bucket of the service's actions that no statement
 	// names: the global and "svc:*" statements.
 	other bucket
-	// exact holds a bucket for each action that statements name (their
-	// wildcards expanded against the catalog).
+	// exact holds a bucket for each action that statements name
+	// literally (with the wildcard statements that match it too).
 	exact names[*bucket]
 	// wild holds statements whose actions have wildcards, for actions the
-	// catalog does not know (catalog actions are expanded into exact).
+	// catalog does not know.
 	wild []*cstmt
+	// A catalog action that a wildcard names ("s3:Get*") gets its bucket
+	// on first use, not when the set is built: expanding every wildcard
+	// against the catalog up front cost a 6,000-character policy about
+	// 110 KB of buckets for actions no request asks for. stmts are the
+	// statements that name the service's actions (not "svc:*"), in
+	// order, and found the buckets built so far (copied on write, so a
+	// decision reads it without a lock and without allocating).
+	stmts []*cstmt
+	all   *bucket // the global and "svc:*" statements, merged into each bucket
+	mu    sync.Mutex
+	found atomic.Pointer[map[string]*bucket]
+}
+
+// bucketFor returns the bucket of the catalog action lname (lower case)
+// that no statement names literally, building it on first use.
+func (si *serviceIndex) bucketFor(svc, lname string) *bucket {
+	if m := si.found.Load(); m != nil {
+		if b, ok := (*m)[lname]; ok {
+			return b
+		}
+	}
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	old := si.found.Load()
+	if old != nil {
+		if b, ok := (*old)[lname]; ok {
+			return b
+		}
+	}
+	b := &si.other
+	if eb := matching(si.stmts, svc, lname); eb != nil {
+		b = merge(si.all, eb)
+	}
+	m := make(map[string]*bucket, 1)
+	if old != nil {
+		m = make(map[string]*bucket, len(*old)+1)
+		for k, v := range *old {
+			m[k] = v
+		}
+	}
+	m[strings.Clone(lname)] = b
+	si.found.Store(&m)
+	return b
+}
+
+// matching returns a bucket of the statements of stmts, in order, that
+// name action lname of service svc literally or by a wildcard; nil if
+// none does.
+func matching(stmts []*cstmt, svc, lname string) *bucket {
+	var eb *bucket
+	for _, cs := range stmts {
+		for i := range cs.actions {
+			ap := &cs.actions[i]
+			if !ap.all && ap.service == svc && ap.name.like(lname, nil) {
+				if eb == nil {
+					eb = &bucket{}
+				}
+				eb.add(cs)
+				break
+			}
+		}
+	}
+	return eb
 }
 
 type bucket struct {
@@ -100,7 +169,7 @@ func (n *names[V]) get(name string) (V, bool) {
 // kind of the same sort (all naming principals, or none).
 func NewSet(policies ...*Policy) *Set {
 	s := &Set{policies: policies}
-	b := builder{cat: catalog.Default(), lowered: map[*catalog.Service][]string{}, services: map[string]*serviceBuild{}}
+	b := builder{cat: catalog.Default(), services: map[string]*serviceBuild{}}
 	for _, p := range policies {
 		if p.Kind.HasPrincipals() {
 			s.principals = true
@@ -111,23 +180,12 @@ func NewSet(policies ...*Policy) *Set {
 	}
 	services := make(map[string]*serviceIndex, len(b.services))
 	for svc, sb := range b.services {
-		// Literal actions unknown to the catalog also get the wildcard
-		// statements that match them.
-		if len(sb.wild) > 0 {
-			for name, eb := range sb.exact {
-				if sb.cat != nil && sb.cat.Action(name) != nil {
-					continue
-				}
-				for _, cs := range sb.wild {
-					if stmtMatchesAction(cs, name) {
-						eb.add(cs)
-					}
-				}
-			}
-		}
-		si := &serviceIndex{cat: sb.cat, wild: sb.wild, other: *merge(&s.global, &sb.all)}
-		for name, eb := range sb.exact {
-			sb.exact[name] = merge(&s.global, &sb.all, eb)
+		all := merge(&s.global, &sb.all)
+		si := &serviceIndex{cat: sb.cat, wild: sb.wild, other: *all, stmts: sb.stmts, all: all}
+		// The actions statements name literally, with the wildcard
+		// statements that match them, in statement order.
+		for name := range sb.exact {
+			sb.exact[name] = merge(all, matching(sb.stmts, svc, name))
 		}
 		si.exact = newNames(sb.exact)
 		services[svc] = si
@@ -161,26 +219,54 @@ func merge(parts ...*bucket) *bucket {
 	return out
 }
 
+// Union returns a set that decides as NewSet of all the policies of
+// sets, in order, would, without indexing them again: it evaluates each
+// set in turn (a Deny in any denies; otherwise the first Allow, or the
+// best-matching one for sets that name principals, allows). Sets
+// compiled once can so be shared by many unions: a principal's identity
+// policies are the union of its managed policy versions' sets, each
+// indexed once for every principal that attaches it. Nil sets are
+// skipped, nested unions flattened and a set given twice evaluated once.
+func Union(sets ...*Set) *Set {
+	u := &Set{parts: make([]*Set, 0, len(sets))}
+	n := 0
+	for _, s := range sets {
+		if s != nil {
+			n += len(s.policies)
+		}
+	}
+	u.policies = make([]*Policy, 0, n)
+	add := func(s *Set) {
+		if slices.Contains(u.parts, s) {
+			return
+		}
+		u.parts = append(u.parts, s)
+		u.policies = append(u.policies, s.policies...)
+		u.principals = u.principals || s.principals
+	}
+	for _, s := range sets {
+		switch {
+		case s == nil:
+		case s.parts != nil:
+			for _, p := range s.parts {
+				add(p)
+			}
+		default:
+			add(s)
+		}
+	}
+	return u
+}
+
 // Policies returns the policies of the set, in the order given.
 func (s *Set) Policies() []*Policy { return s.policies }
 
 // Len is the number of policies.
 func (s *Set) Len() int { return len(s.policies) }
 
-func stmtMatchesAction(cs *cstmt, name string) bool {
-	for i := range cs.actions {
-		ap := &cs.actions[i]
-		if !ap.all && ap.name.glob && ap.match(ap.service, name) {
-			return true
-		}
-	}
-	return false
-}
-
 // builder holds what NewSet computes once per set.
 type builder struct {
 	cat      *catalog.Catalog
-	lowered  map[*catalog.Service][]string // lower-cased action names, as in Service.Actions
 	services map[string]*serviceBuild
 }
 
@@ -188,21 +274,10 @@ type builder struct {
 // into its serviceIndex.
 type serviceBuild struct {
 	cat   *catalog.Service
-	all   bucket // "svc:*"
-	exact map[string]*bucket
+	all   bucket             // "svc:*"
+	exact map[string]*bucket // the actions named literally; filled at the end
 	wild  []*cstmt
-}
-
-func (b *builder) actionNames(svc *catalog.Service) []string {
-	names, ok := b.lowered[svc]
-	if !ok {
-		names = make([]string, len(svc.Actions))
-		for i, a := range svc.Actions {
-			names[i] = strings.ToLower(a.Name)
-		}
-		b.lowered[svc] = names
-	}
-	return names
+	stmts []*cstmt // the statements naming the service's actions, in order
 }
 
 func (b *builder) service(svc string) *serviceBuild {
@@ -228,34 +303,18 @@ func (b *builder) add(global *bucket, cs *cstmt) {
 			b.service(ap.service).all.add(cs)
 		}
 	}
-	done := map[*bucket]bool{}
-	addTo := func(sb *serviceBuild, name string) {
-		eb := sb.exact[name]
-		if eb == nil {
-			eb = &bucket{}
-			sb.exact[name] = eb
-		}
-		if !done[eb] {
-			done[eb] = true
-			eb.add(cs)
-		}
-	}
 	for i := range cs.actions {
 		ap := &cs.actions[i]
 		if covered[ap.service] {
 			continue
 		}
 		sb := b.service(ap.service)
-		if !ap.name.glob {
-			addTo(sb, ap.name.raw)
-			continue
+		if len(sb.stmts) == 0 || sb.stmts[len(sb.stmts)-1] != cs {
+			sb.stmts = append(sb.stmts, cs)
 		}
-		if sb.cat != nil {
-			for _, ln := range b.actionNames(sb.cat) {
-				if ap.name.like(ln, nil) {
-					addTo(sb, ln)
-				}
-			}
+		if !ap.name.glob {
+			sb.exact[ap.name.raw] = nil
+			continue
 		}
 		if len(sb.wild) == 0 || sb.wild[len(sb.wild)-1] != cs {
 			sb.wild = append(sb.wild, cs)
@@ -438,7 +497,7 @@ func (r *Request) action(buf *[96]byte) (svc, name, orig string, ok bool) {
 // Ref names a statement of a policy of a Set.
 type Ref struct {
 	Policy    *Policy
-	Statement int32 // index in Policy.Doc.Statements
+	Statement int32 // index in the document's Statement element
 }
 
 // Sid returns the statement's Sid ("" if it has none).
@@ -446,7 +505,7 @@ func (r Ref) Sid() string {
 	if r.Policy == nil {
 		return ""
 	}
-	return r.Policy.Doc.Statements[r.Statement].Sid
+	return r.Policy.stmts[r.Statement].sid
 }
 
 // IsZero reports whether r names nothing.
@@ -468,12 +527,31 @@ type Result struct {
 
 // Evaluate evaluates the request against the set. It does not allocate.
 func (s *Set) Evaluate(req *Request) Result {
-	var res Result
 	var buf [96]byte
 	lsvc, lname, name, ok := req.action(&buf)
 	if !ok {
-		return res
+		return Result{}
 	}
+	if s.parts == nil {
+		return s.evaluate(req, lsvc, lname, name)
+	}
+	var res Result
+	for _, p := range s.parts {
+		r := p.evaluate(req, lsvc, lname, name)
+		if r.Denied {
+			return r
+		}
+		if r.Allowed && (!res.Allowed || r.Match > res.Match) {
+			res.Allowed, res.AllowedBy, res.Match = true, r.AllowedBy, r.Match
+		}
+	}
+	return res
+}
+
+// evaluate evaluates the request against an indexed set, for the
+// action's lower-cased service and name and its name as given.
+func (s *Set) evaluate(req *Request, lsvc, lname, name string) Result {
+	var res Result
 	// One bucket holds every statement that may apply: the action's
 	// own, the service's, or the global one.
 	b := &s.global
@@ -484,6 +562,8 @@ func (s *Set) Evaluate(req *Request) Result {
 			b = eb
 		} else if si.cat == nil || si.cat.Action(name) == nil {
 			wild = si.wild
+		} else if len(si.wild) > 0 {
+			b = si.bucketFor(lsvc, lname)
 		}
 	}
 	e := evaluator{s: s, req: req, svc: lsvc, name: lname}
