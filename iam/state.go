@@ -16,10 +16,11 @@ import (
 type account struct {
 	id     string
 	tables map[string]map[string]entity
+	ix     indexes // see index.go
 }
 
 func newAccount(id string) *account {
-	return &account{id: id, tables: make(map[string]map[string]entity)}
+	return &account{id: id, tables: make(map[string]map[string]entity), ix: newIndexes()}
 }
 
 // keyOwner locates the user that owns an access key.
@@ -244,6 +245,7 @@ func (s *state) set(svc *Service, k recordKey, e entity, v int64) error {
 		t[k.key] = e
 		s.versions[k] = v
 	}
+	a.index(k, old, e)
 	if isCredKind(k.kind) {
 		return s.setCred(svc, k, old, e)
 	}

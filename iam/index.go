@@ -1,0 +1,555 @@
+package iam
+
+import (
+	"cmp"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/awsapi/iamapi"
+)
+
+// The in-memory indexes of an account that make a list page cost the
+// page, not the account: every listed kind in list order, the entities
+// with unique IDs by ID, and the reverse indexes of the relations the
+// lists follow (a group's users, a role's instance profiles, a managed
+// policy's users, groups and roles). state.set keeps them current with
+// the tables; txn.ascend reads them with a write's staged entities
+// merged in.
+
+// listIndex is a set of entities in list order: sorted by a sort key (the
+// record key, or a customer managed policy's canonical ARN), so that a
+// page is a binary search to the marker and a walk of the page. An
+// insert or a delete moves the entries after it (a memmove of up to
+// 240 KB at 5,000 entities).
+type listIndex struct{ entries []listEntry }
+
+// listEntry is one entity of a list index, with its sort and record
+// keys.
+type listEntry struct {
+	sort, key string
+	e         entity
+}
+
+func compareEntry(x listEntry, s string) int { return strings.Compare(x.sort, s) }
+
+// after returns the entries whose sort key is greater than s.
+func (o *listIndex) after(s string) []listEntry {
+	if o == nil {
+		return nil
+	}
+	i, found := slices.BinarySearchFunc(o.entries, s, compareEntry)
+	if found {
+		i++
+	}
+	return o.entries[i:]
+}
+
+// put adds or replaces the entry of sort key s.
+func (o *listIndex) put(s, key string, e entity) {
+	i, found := slices.BinarySearchFunc(o.entries, s, compareEntry)
+	if found {
+		o.entries[i] = listEntry{s, key, e}
+		return
+	}
+	o.entries = slices.Insert(o.entries, i, listEntry{s, key, e})
+}
+
+// remove deletes the entry of sort key s, if there is one.
+func (o *listIndex) remove(s string) {
+	if i, found := slices.BinarySearchFunc(o.entries, s, compareEntry); found {
+		o.entries = slices.Delete(o.entries, i, i+1)
+	}
+}
+
+func (o *listIndex) len() int {
+	if o == nil {
+		return 0
+	}
+	return len(o.entries)
+}
+
+// listedKinds are the kinds kept in list order.
+var listedKinds = map[string]bool{
+	kindUser: true, kindGroup: true, kindRole: true, kindPolicy: true, kindInstanceProfile: true,
+	kindMFA: true, kindSAML: true, kindOIDC: true, kindServerCert: true,
+}
+
+// listOrder is the sort key of entity e (record key key) of account
+// acct in the lists of its kind: the record key, but for a customer
+// managed policy its canonical ARN (ListPolicies and the authorization
+// details list policies by ARN, and their markers name it).
+func listOrder(acct, key string, e entity) string {
+	if p, ok := e.(*managedPolicy); ok {
+		return iamapi.PolicyARN(canonicalPartition, acct, p.Path, p.Name)
+	}
+	return key
+}
+
+// idKey names an entity by kind and unique ID.
+type idKey struct{ kind, id string }
+
+// entityID is the unique ID of an entity of the kinds looked up by ID,
+// or "".
+func entityID(e entity) string {
+	switch x := e.(type) {
+	case *user:
+		return x.ID
+	case *group:
+		return x.ID
+	case *role:
+		return x.ID
+	case *managedPolicy:
+		return x.ID
+	case *instanceProfile:
+		return x.ID
+	}
+	return ""
+}
+
+// The identity kinds that use managed policies, in ListEntitiesForPolicy's
+// order, and the ways they use them.
+const (
+	useGroup = iota
+	useUser
+	useRole
+	identityKinds
+)
+
+const (
+	byAttached = iota // a permissions policy
+	byBoundary        // the permissions boundary
+	byEither
+	usages
+)
+
+// policyUses are the identities that use one managed policy, by kind and
+// usage, sorted by record key.
+type policyUses struct{ by [identityKinds][usages]listIndex }
+
+// counts returns how many identities attach the policy and how many use
+// it as their permissions boundary.
+func (p *policyUses) counts() (attached, boundary int) {
+	if p == nil {
+		return 0, 0
+	}
+	for k := range identityKinds {
+		attached += p.by[k][byAttached].len()
+		boundary += p.by[k][byBoundary].len()
+	}
+	return attached, boundary
+}
+
+// usesOf returns the identity kind of e and the policies it uses, or
+// ok false if e is no identity.
+func usesOf(e entity) (kind int, attached []string, boundary string, ok bool) {
+	switch x := e.(type) {
+	case *user:
+		return useUser, x.Attached, x.Boundary, true
+	case *group:
+		return useGroup, x.Attached, "", true
+	case *role:
+		return useRole, x.Attached, x.Boundary, true
+	}
+	return 0, nil, "", false
+}
+
+// uses reports whether an identity with these policies uses a in the
+// way by says.
+func uses(attached []string, boundary, a string, by int) bool {
+	switch by {
+	case byAttached:
+		return slices.Contains(attached, a)
+	case byBoundary:
+		return boundary == a
+	}
+	return boundary == a || slices.Contains(attached, a)
+}
+
+// useKinds are the record kinds of the identity kinds, by index.
+var useKinds = [identityKinds]string{useGroup: kindGroup, useUser: kindUser, useRole: kindRole}
+
+// indexes are an account's indexes; state.set keeps them.
+type indexes struct {
+	sorted   map[string]*listIndex // kind -> its entities in list order
+	byID     map[idKey]listEntry // sort unused
+	members  map[string]*listIndex // group ID -> its users
+	profiles map[string]*listIndex // role ID -> the instance profiles holding it
+	uses     map[string]*policyUses
+	inUse    listIndex // the canonical ARNs of uses (no entity)
+}
+
+func newIndexes() indexes {
+	return indexes{sorted: make(map[string]*listIndex), byID: make(map[idKey]listEntry), members: make(map[string]*listIndex),
+		profiles: make(map[string]*listIndex), uses: make(map[string]*policyUses)}
+}
+
+// index updates a's indexes for record k changing from old to e (nil:
+// absent).
+func (a *account) index(k recordKey, old, e entity) {
+	ix := &a.ix
+	if listedKinds[k.kind] {
+		o := ix.sorted[k.kind]
+		if o == nil {
+			o = new(listIndex)
+			ix.sorted[k.kind] = o
+		}
+		if old != nil {
+			if s := listOrder(a.id, k.key, old); e == nil || listOrder(a.id, k.key, e) != s {
+				o.remove(s)
+			}
+		}
+		if e != nil {
+			o.put(listOrder(a.id, k.key, e), k.key, e)
+		}
+	}
+	// A rename puts the entity under its new key and deletes the old
+	// record, in either order: the ID's entry goes only if it is still
+	// the old record's.
+	if id := entityID(old); id != "" && ix.byID[idKey{k.kind, id}].key == k.key {
+		delete(ix.byID, idKey{k.kind, id})
+	}
+	if id := entityID(e); id != "" {
+		ix.byID[idKey{k.kind, id}] = listEntry{key: k.key, e: e}
+	}
+	switch k.kind {
+	case kindUser:
+		var was, is []string
+		if u, ok := old.(*user); ok {
+			was = u.Groups
+		}
+		if u, ok := e.(*user); ok {
+			is = u.Groups
+		}
+		relate(ix.members, k.key, was, is, e)
+	case kindInstanceProfile:
+		var was, is []string
+		if p, ok := old.(*instanceProfile); ok {
+			was = p.Roles
+		}
+		if p, ok := e.(*instanceProfile); ok {
+			is = p.Roles
+		}
+		relate(ix.profiles, k.key, was, is, e)
+	}
+	a.indexUses(k.key, old, e)
+}
+
+// relate moves the entity of record key key from the sets of the IDs
+// was to those of is (an entity changed keeps its place, with its new
+// value).
+func relate(sets map[string]*listIndex, key string, was, is []string, e entity) {
+	for _, id := range was {
+		if slices.Contains(is, id) {
+			continue
+		}
+		if o := sets[id]; o != nil {
+			o.remove(key)
+			if o.len() == 0 {
+				delete(sets, id)
+			}
+		}
+	}
+	for _, id := range is {
+		o := sets[id]
+		if o == nil {
+			o = new(listIndex)
+			sets[id] = o
+		}
+		o.put(key, key, e)
+	}
+}
+
+// indexUses keeps the managed policies' uses current for an identity
+// changing from old to e.
+func (a *account) indexUses(key string, old, e entity) {
+	kind, wasAttached, wasBoundary, wasIdentity := usesOf(old)
+	k2, isAttached, isBoundary, isIdentity := usesOf(e)
+	if !wasIdentity && !isIdentity {
+		return
+	}
+	if isIdentity {
+		kind = k2
+	}
+	update := func(p string) {
+		if p == "" {
+			return
+		}
+		pu := a.ix.uses[p]
+		for by := range usages {
+			switch {
+			case isIdentity && uses(isAttached, isBoundary, p, by):
+				if pu == nil {
+					pu = new(policyUses)
+					a.ix.uses[p] = pu
+					a.ix.inUse.put(p, p, nil)
+				}
+				pu.by[kind][by].put(key, key, e)
+			case pu != nil && wasIdentity && uses(wasAttached, wasBoundary, p, by):
+				pu.by[kind][by].remove(key)
+			}
+		}
+		if pu != nil {
+			if at, b := pu.counts(); at == 0 && b == 0 {
+				delete(a.ix.uses, p)
+				a.ix.inUse.remove(p)
+			}
+		}
+	}
+	for _, p := range wasAttached {
+		update(p)
+	}
+	update(wasBoundary)
+	for _, p := range isAttached {
+		update(p)
+	}
+	update(isBoundary)
+}
+
+// ix is the indexes of the txn's account, or nil.
+func (t *txn) ix() *indexes {
+	if a := t.base.accounts[t.acct]; a != nil {
+		return &a.ix
+	}
+	return nil
+}
+
+// sortedOf is the visible entities of kind in list order (nil: none).
+func (t *txn) sortedOf(kind string) *listIndex {
+	if ix := t.ix(); ix != nil {
+		return ix.sorted[kind]
+	}
+	return nil
+}
+
+// ascend yields, in list order, the entities of kind whose sort key is
+// greater than after: those of base (an index of the visible state, nil
+// for none) and, in a write, the staged entities of kind that belongs
+// places in base's list (with their sort key); a staged record shadows
+// base's. It notes, in a write, that the write scanned kind. The cost is
+// the entries walked, plus the write's staged records.
+func (t *txn) ascend(kind string, base *listIndex, after string, belongs func(key string, e entity) (string, bool)) iter.Seq[listEntry] {
+	t.scanned(kind)
+	entries := base.after(after)
+	var extra []listEntry // staged entities of base's list, sorted
+	shadows := false
+	for k, e := range t.staged {
+		if k.account != t.acct || k.kind != kind {
+			continue
+		}
+		shadows = true
+		if e == nil {
+			continue
+		}
+		if s, ok := belongs(k.key, e); ok && s > after {
+			extra = append(extra, listEntry{s, k.key, e})
+		}
+	}
+	slices.SortFunc(extra, func(x, y listEntry) int { return strings.Compare(x.sort, y.sort) })
+	return func(yield func(listEntry) bool) {
+		i, j := 0, 0
+		for {
+			for shadows && i < len(entries) {
+				if _, staged := t.staged[recordKey{t.acct, kind, entries[i].key}]; !staged {
+					break
+				}
+				i++
+			}
+			var x listEntry
+			switch {
+			case i < len(entries) && (j == len(extra) || entries[i].sort < extra[j].sort):
+				x = entries[i]
+				i++
+			case j < len(extra):
+				x = extra[j]
+				j++
+			default:
+				return
+			}
+			if !yield(x) {
+				return
+			}
+		}
+	}
+}
+
+// ascendKind yields the visible entities of kind after the sort key
+// after, in list order.
+func (t *txn) ascendKind(kind, after string) iter.Seq[listEntry] {
+	return t.ascend(kind, t.sortedOf(kind), after, func(key string, e entity) (string, bool) { return listOrder(t.acct, key, e), true })
+}
+
+// byID returns the visible entity of kind with unique ID id, or the zero
+// T. Like a scan of kind, a write notes that it read the kind.
+func byID[T entity](t *txn, kind, id string) T {
+	var zero T
+	t.scanned(kind)
+	for k, e := range t.staged {
+		if k.account == t.acct && k.kind == kind && e != nil && entityID(e) == id {
+			return e.(T)
+		}
+	}
+	ix := t.ix()
+	if ix == nil {
+		return zero
+	}
+	x, ok := ix.byID[idKey{kind, id}]
+	if !ok {
+		return zero
+	}
+	if _, shadowed := t.staged[recordKey{t.acct, kind, x.key}]; shadowed {
+		// Deleted, or replaced by a value the staged records above
+		// did not match.
+		return zero
+	}
+	return x.e.(T)
+}
+
+// policyUsesOf is who uses the managed policy of canonical ARN a, as
+// the visible state has it (nil: no one).
+func (t *txn) policyUsesOf(a string) *policyUses {
+	if ix := t.ix(); ix != nil {
+		return ix.uses[a]
+	}
+	return nil
+}
+
+// ascendUses yields, in record key order after after, the identities
+// of kind (useUser, ...) that use the managed policy of canonical ARN a
+// in the way by says.
+func (t *txn) ascendUses(a string, kind, by int, after string) iter.Seq[listEntry] {
+	var base *listIndex
+	if pu := t.policyUsesOf(a); pu != nil {
+		base = &pu.by[kind][by]
+	}
+	return t.ascend(useKinds[kind], base, after, func(key string, e entity) (string, bool) {
+		_, attached, boundary, _ := usesOf(e)
+		return key, uses(attached, boundary, a, by)
+	})
+}
+
+// ascendRelated yields, after after in record key order, the visible
+// entities of kind related to the entity of unique ID id by sets (the
+// users of a group, the instance profiles of a role): ids gives the IDs
+// an entity of kind relates to.
+func (t *txn) ascendRelated(kind string, sets func(*indexes) map[string]*listIndex, id, after string, ids func(entity) []string) iter.Seq[listEntry] {
+	var base *listIndex
+	if ix := t.ix(); ix != nil {
+		base = sets(ix)[id]
+	}
+	return t.ascend(kind, base, after, func(key string, e entity) (string, bool) { return key, slices.Contains(ids(e), id) })
+}
+
+// groupUsers yields the users of the group of unique ID id, by key.
+func (t *txn) groupUsers(id, after string) iter.Seq[listEntry] {
+	return t.ascendRelated(kindUser, func(ix *indexes) map[string]*listIndex { return ix.members }, id, after,
+		func(e entity) []string { return e.(*user).Groups })
+}
+
+// roleProfiles yields the instance profiles holding the role of unique
+// ID id, by key.
+func (t *txn) roleProfiles(id, after string) iter.Seq[listEntry] {
+	return t.ascendRelated(kindInstanceProfile, func(ix *indexes) map[string]*listIndex { return ix.profiles }, id, after,
+		func(e entity) []string { return e.(*instanceProfile).Roles })
+}
+
+// page is one page of a list being collected: at most n items, the
+// sort key of the last, and whether more follow.
+type page[T any] struct {
+	n     int
+	items []T
+	last  string
+	more  bool
+}
+
+// newPage starts a page of maxItems items (nil: the default).
+func newPage[T any](maxItems *int32) *page[T] {
+	n := defaultMaxItems
+	if maxItems != nil {
+		n = int(*maxItems)
+	}
+	return &page[T]{n: n, items: make([]T, 0, min(n, defaultMaxItems))}
+}
+
+// add adds x, of sort key s, and reports whether the page takes more:
+// the item after a full page only says that one follows.
+func (p *page[T]) add(s string, x T) bool {
+	if len(p.items) >= p.n {
+		p.more = true
+		return false
+	}
+	p.items = append(p.items, x)
+	p.last = s
+	return true
+}
+
+// marker is the marker of the next page of list, or "" for none.
+func (p *page[T]) marker(list string) string {
+	if !p.more {
+		return ""
+	}
+	return newMarker(list, p.last)
+}
+
+// markerKey returns the sort key a list's marker names: the page starts
+// after it ("" for the first page).
+func markerKey(list, marker string) (string, error) {
+	if marker == "" {
+		return "", nil
+	}
+	return parseMarker(list, marker)
+}
+
+// sectionAfter is where a section of a list (the items whose sort keys
+// start with prefix) resumes after the marker's sort key m: after the
+// key m names within it, from its start, or not at all (skip).
+func sectionAfter(m, prefix string) (after string, skip bool) {
+	switch {
+	case strings.HasPrefix(m, prefix):
+		return m[len(prefix):], false
+	case m < prefix:
+		return "", false
+	}
+	return "", true
+}
+
+// listPage walks the visible entities of kind after the marker of list
+// and returns the page of those keep accepts. keep sees each entity
+// walked: a filter that accepts few walks many (the callers say where).
+func listPage[T entity](t *txn, list, kind, marker string, maxItems *int32, keep func(T) bool) (*page[T], error) {
+	after, err := markerKey(list, marker)
+	if err != nil {
+		return nil, err
+	}
+	p := newPage[T](maxItems)
+	for x := range t.ascendKind(kind, after) {
+		if e := x.e.(T); keep == nil || keep(e) {
+			if !p.add(x.sort, e) {
+				break
+			}
+		}
+	}
+	return p, nil
+}
+
+// mergePages merges two sorted runs of page candidates (each at most
+// one more than the page) into p.
+func mergePages[T any](p *page[T], a, b []candidate[T]) {
+	for len(a) > 0 || len(b) > 0 {
+		var x candidate[T]
+		if len(b) == 0 || (len(a) > 0 && cmp.Less(a[0].sort, b[0].sort)) {
+			x, a = a[0], a[1:]
+		} else {
+			x, b = b[0], b[1:]
+		}
+		if !p.add(x.sort, x.v) {
+			return
+		}
+	}
+}
+
+// candidate is a page candidate with its sort key.
+type candidate[T any] struct {
+	sort string
+	v    T
+}
