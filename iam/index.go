@@ -125,7 +125,9 @@ const (
 
 // policyUses are the identities that use one managed policy, by kind and
 // usage, sorted by record key.
-type policyUses struct{ by [identityKinds][usages]listIndex }
+type policyUses struct {
+	by [identityKinds][usages]listIndex
+}
 
 // counts returns how many identities attach the policy and how many use
 // it as their permissions boundary.
@@ -172,7 +174,7 @@ var useKinds = [identityKinds]string{useGroup: kindGroup, useUser: kindUser, use
 // indexes are an account's indexes; state.set keeps them.
 type indexes struct {
 	sorted   map[string]*listIndex // kind -> its entities in list order
-	byID     map[idKey]listEntry // sort unused
+	byID     map[idKey]listEntry   // sort unused
 	members  map[string]*listIndex // group ID -> its users
 	profiles map[string]*listIndex // role ID -> the instance profiles holding it
 	uses     map[string]*policyUses
