@@ -458,19 +458,26 @@ func (t *txn) roleProfiles(id, after string) iter.Seq[listEntry] {
 // page is one page of a list being collected: at most n items, the
 // sort key of the last, and whether more follow.
 type page[T any] struct {
+	list  string // the list's name in its markers
 	n     int
 	items []T
 	last  string
 	more  bool
 }
 
-// newPage starts a page of maxItems items (nil: the default).
-func newPage[T any](maxItems *int32) *page[T] {
+// newPage starts the page of list after marker, of maxItems items (nil:
+// the default), and returns the sort key the page starts after ("" for
+// the first page), or the error for a marker not of list.
+func newPage[T any](list, marker string, maxItems *int32) (*page[T], string, error) {
+	after, err := markerKey(list, marker)
+	if err != nil {
+		return nil, "", err
+	}
 	n := defaultMaxItems
 	if maxItems != nil {
 		n = int(*maxItems)
 	}
-	return &page[T]{n: n, items: make([]T, 0, min(n, defaultMaxItems))}
+	return &page[T]{list: list, n: n, items: make([]T, 0, min(n, defaultMaxItems))}, after, nil
 }
 
 // add adds x, of sort key s, and reports whether the page takes more:
@@ -485,12 +492,12 @@ func (p *page[T]) add(s string, x T) bool {
 	return true
 }
 
-// marker is the marker of the next page of list, or "" for none.
-func (p *page[T]) marker(list string) string {
+// marker is the marker of the next page, or "" for none.
+func (p *page[T]) marker() string {
 	if !p.more {
 		return ""
 	}
-	return newMarker(list, p.last)
+	return newMarker(p.list, p.last)
 }
 
 // markerKey returns the sort key a list's marker names: the page starts
@@ -519,11 +526,10 @@ func sectionAfter(m, prefix string) (after string, skip bool) {
 // and returns the page of those keep accepts. keep sees each entity
 // walked: a filter that accepts few walks many (the callers say where).
 func listPage[T entity](t *txn, list, kind, marker string, maxItems *int32, keep func(T) bool) (*page[T], error) {
-	after, err := markerKey(list, marker)
+	p, after, err := newPage[T](list, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}
-	p := newPage[T](maxItems)
 	for x := range t.ascendKind(kind, after) {
 		if e := x.e.(T); keep == nil || keep(e) {
 			if !p.add(x.sort, e) {
@@ -554,4 +560,12 @@ func mergePages[T any](p *page[T], a, b []candidate[T]) {
 type candidate[T any] struct {
 	sort string
 	v    T
+}
+
+// nonEmpty reports whether seq yields anything.
+func nonEmpty(seq iter.Seq[listEntry]) bool {
+	for range seq {
+		return true
+	}
+	return false
 }

@@ -295,13 +295,9 @@ func sortedNames(m map[string]string) []string {
 	return names
 }
 
-func groupByID(t *txn, id string) *group {
-	return find(t, kindGroup, func(g *group) bool { return g.ID == id })
-}
+func groupByID(t *txn, id string) *group { return byID[*group](t, kindGroup, id) }
 
-func roleByID(t *txn, id string) *role {
-	return find(t, kindRole, func(r *role) bool { return r.ID == id })
-}
+func roleByID(t *txn, id string) *role { return byID[*role](t, kindRole, id) }
 
 // isAWSManagedARN reports whether a is the ARN of an AWS managed policy.
 func isAWSManagedARN(a string) bool {

@@ -185,13 +185,15 @@ func (svc *Service) ListUsers(ctx context.Context, r *authn.Request, in *iamapi.
 		if err := t.authorize(iamapi.ActionListUsers, iamapi.UserARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
-		users := slices.DeleteFunc(all[*user](t, kindUser), func(u *user) bool { return !pathPrefixMatch(u.Path, in.PathPrefix) })
-		page, marker, truncated, err := paginate("ListUsers", users, (*user).key, in.Marker, in.MaxItems)
+		// A path prefix is checked on each user walked: one that few
+		// users have walks the account to fill a page
+		// (BenchmarkList/ListUsers/PathPrefix).
+		p, err := listPage(t, "ListUsers", kindUser, in.Marker, in.MaxItems, func(u *user) bool { return pathPrefixMatch(u.Path, in.PathPrefix) })
 		if err != nil {
 			return err
 		}
-		out = &iamapi.ListUsersOutput{Users: make([]iamapi.User, len(page)), IsTruncated: boolPtr(truncated), Marker: marker}
-		for i, u := range page {
+		out = &iamapi.ListUsersOutput{Users: make([]iamapi.User, len(p.items)), IsTruncated: boolPtr(p.more), Marker: p.marker()}
+		for i, u := range p.items {
 			out.Users[i] = t.listedUser(u)
 		}
 		return nil
