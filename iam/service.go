@@ -42,8 +42,11 @@ type Service struct {
 	store   store.Store
 	keyring *secret.Keyring
 	catalog *catalog.Catalog
-	clock   func() time.Time
-	logger  *slog.Logger
+	// awsPolicies are the catalog's managed policies sorted by ARN,
+	// as ListPolicies lists them.
+	awsPolicies []*catalog.ManagedPolicy
+	clock       func() time.Time
+	logger      *slog.Logger
 
 	mu    sync.RWMutex // guards state; the follower alone writes it
 	state *state
@@ -83,6 +86,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.catalog == nil {
 		svc.catalog = catalog.Default()
 	}
+	svc.awsPolicies = slices.SortedFunc(slices.Values(svc.catalog.ManagedPolicies()), func(a, b *catalog.ManagedPolicy) int { return strings.Compare(a.ARN, b.ARN) })
 	if svc.clock == nil {
 		svc.clock = time.Now
 	}
