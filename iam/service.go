@@ -303,9 +303,12 @@ func groupByID(t *txn, id string) *group { return byID[*group](t, kindGroup, id)
 
 func roleByID(t *txn, id string) *role { return byID[*role](t, kindRole, id) }
 
+// awsPolicyPrefix begins the canonical ARN of every AWS managed policy.
+const awsPolicyPrefix = "arn:aws:iam::aws:policy/"
+
 // isAWSManagedARN reports whether a is the ARN of an AWS managed policy.
 func isAWSManagedARN(a string) bool {
-	return strings.HasPrefix(a, "arn:aws:iam::aws:policy/")
+	return strings.HasPrefix(a, awsPolicyPrefix)
 }
 
 // customerPolicyByARN finds a customer managed policy by canonical ARN.
