@@ -16,7 +16,7 @@ import (
 // the list a pagination marker pages (common.go's newMarker). Those
 // names happen to be operation names, but a marker handed out earlier
 // must still be read, so they are the marker's text, not actions.
-var markerLists = map[string]int{"paginate": 0, "paginateInOrder": 0, "newPage": 0, "listPage": 1}
+var markerLists = map[string]int{"paginate": 0, "paginateInOrder": 0, "newPage": 0, "markerKey": 0, "listPage": 1}
 
 // TestNoActionLiterals: no hand-written file of the package spells an
 // IAM action as a string ("CreateUser", "iam:PassRole"): every action an

@@ -45,6 +45,15 @@ func (o *listIndex) after(s string) []listEntry {
 	return o.entries[i:]
 }
 
+// from returns the entries whose sort key is s or greater.
+func (o *listIndex) from(s string) []listEntry {
+	if o == nil {
+		return nil
+	}
+	i, _ := slices.BinarySearchFunc(o.entries, s, compareEntry)
+	return o.entries[i:]
+}
+
 // put adds or replaces the entry of sort key s.
 func (o *listIndex) put(s, key string, e entity) {
 	i, found := slices.BinarySearchFunc(o.entries, s, compareEntry)
@@ -142,6 +151,16 @@ func (p *policyUses) counts() (attached, boundary int) {
 	return attached, boundary
 }
 
+// used reports whether any identity uses the policy in the way by says.
+func (p *policyUses) used(by int) bool {
+	for k := range identityKinds {
+		if p.by[k][by].len() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // usesOf returns the identity kind of e and the policies it uses, or
 // ok false if e is no identity.
 func usesOf(e entity) (kind int, attached []string, boundary string, ok bool) {
@@ -178,12 +197,27 @@ type indexes struct {
 	members  map[string]*listIndex // group ID -> its users
 	profiles map[string]*listIndex // role ID -> the instance profiles holding it
 	uses     map[string]*policyUses
-	inUse    listIndex // the canonical ARNs of uses (no entity)
+	// owned holds, per credential kind, the keys of the users with
+	// records of it (no entity).
+	owned map[string]*listIndex
+	// inUse holds the canonical ARNs of the policies in use (no
+	// entity), by usage: attached, a boundary, either.
+	inUse [usages]listIndex
 }
 
 func newIndexes() indexes {
 	return indexes{sorted: make(map[string]*listIndex), byID: make(map[idKey]listEntry), members: make(map[string]*listIndex),
-		profiles: make(map[string]*listIndex), uses: make(map[string]*policyUses)}
+		profiles: make(map[string]*listIndex), uses: make(map[string]*policyUses), owned: make(map[string]*listIndex)}
+}
+
+// owners returns the keys of the users with credentials of kind.
+func (ix *indexes) owners(kind string) *listIndex {
+	o := ix.owned[kind]
+	if o == nil {
+		o = new(listIndex)
+		ix.owned[kind] = o
+	}
+	return o
 }
 
 // index updates a's indexes for record k changing from old to e (nil:
@@ -284,18 +318,24 @@ func (a *account) indexUses(key string, old, e entity) {
 				if pu == nil {
 					pu = new(policyUses)
 					a.ix.uses[p] = pu
-					a.ix.inUse.put(p, p, nil)
 				}
 				pu.by[kind][by].put(key, key, e)
 			case pu != nil && wasIdentity && uses(wasAttached, wasBoundary, p, by):
 				pu.by[kind][by].remove(key)
 			}
 		}
-		if pu != nil {
-			if at, b := pu.counts(); at == 0 && b == 0 {
-				delete(a.ix.uses, p)
-				a.ix.inUse.remove(p)
+		if pu == nil {
+			return
+		}
+		for by := range usages {
+			if pu.used(by) {
+				a.ix.inUse[by].put(p, p, nil)
+			} else {
+				a.ix.inUse[by].remove(p)
 			}
+		}
+		if !pu.used(byEither) {
+			delete(a.ix.uses, p)
 		}
 	}
 	for _, p := range wasAttached {

@@ -94,17 +94,32 @@ func (t *txn) inUse(a string, wantAWS, wantLocal bool) (managedRef, bool) {
 	return managedRef{}, false
 }
 
-// policiesInUse fills p with the managed policies in use whose ARN is
-// greater than after and that keep accepts, by ARN: those the visible
-// state's identities use, and in a write those its staged identities
-// use (keep sees the staged counts).
-func (t *txn) policiesInUse(p *page[managedRef], after string, wantAWS, wantLocal bool, keep func(managedRef) bool) {
+// policiesInUse fills p with the managed policies in use in the way by
+// says whose ARN is greater than after and that keep accepts, by ARN:
+// those the visible state's identities use, and in a write those its
+// staged identities use (keep sees the staged counts). The walk skips
+// the run of AWS's ARNs, or the account's, that the scope leaves out.
+func (t *txn) policiesInUse(p *page[managedRef], after string, by int, wantAWS, wantLocal bool, keep func(managedRef) bool) {
 	var base, staged []candidate[managedRef]
 	if ix := t.ix(); ix != nil {
-		for _, x := range ix.inUse.after(after) {
-			if ref, ok := t.inUse(x.sort, wantAWS, wantLocal); ok && keep(ref) {
-				if base = append(base, candidate[managedRef]{x.sort, ref}); len(base) > p.n {
-					break
+		all := ix.inUse[by].entries
+		start := len(all) - len(ix.inUse[by].after(after))
+		awsStart := max(start, len(all)-len(ix.inUse[by].from(awsPolicyPrefix)))
+		awsEnd := max(start, len(all)-len(ix.inUse[by].from(awsPolicyEnd)))
+		var runs [3][]listEntry
+		if wantLocal {
+			runs[0], runs[2] = all[start:awsStart], all[awsEnd:]
+		}
+		if wantAWS {
+			runs[1] = all[awsStart:awsEnd]
+		}
+	walk:
+		for _, run := range runs {
+			for _, x := range run {
+				if ref, ok := t.inUse(x.sort, wantAWS, wantLocal); ok && keep(ref) {
+					if base = append(base, candidate[managedRef]{x.sort, ref}); len(base) > p.n {
+						break walk
+					}
 				}
 			}
 		}
@@ -357,10 +372,10 @@ func (svc *Service) ListPolicies(ctx context.Context, r *authn.Request, in *iama
 		onlyAttached := in.OnlyAttached != nil && *in.OnlyAttached
 		if onlyAttached || in.PolicyUsageFilter != "" {
 			// Only policies in use: a walk of the account's policies in
-			// use, AWS's and its own, by ARN. Each is checked for scope,
-			// path and usage: when few of those in use match, a page
-			// walks them all (bounded by the policies in use, not the
-			// account's entities).
+			// use in the way asked for, of the scope asked for, by ARN.
+			// A path prefix is checked on each: one that few of those
+			// policies have walks them all (bounded by the policies in
+			// use, not the account's entities).
 			keep := func(ref managedRef) bool {
 				if !pathPrefixMatch(ref.path(), in.PathPrefix) {
 					return false
@@ -374,7 +389,14 @@ func (svc *Service) ListPolicies(ctx context.Context, r *authn.Request, in *iama
 				}
 				return attached > 0 || boundary > 0
 			}
-			t.policiesInUse(p, after, wantAWS, wantLocal, keep)
+			by := byEither
+			switch in.PolicyUsageFilter {
+			case "PermissionsPolicy":
+				by = byAttached
+			case "PermissionsBoundary":
+				by = byBoundary
+			}
+			t.policiesInUse(p, after, by, wantAWS, wantLocal, keep)
 		} else {
 			// The account's policies (by ARN) and AWS's (by ARN),
 			// merged. A path prefix is checked on each policy walked:

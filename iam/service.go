@@ -303,8 +303,12 @@ func groupByID(t *txn, id string) *group { return byID[*group](t, kindGroup, id)
 
 func roleByID(t *txn, id string) *role { return byID[*role](t, kindRole, id) }
 
-// awsPolicyPrefix begins the canonical ARN of every AWS managed policy.
-const awsPolicyPrefix = "arn:aws:iam::aws:policy/"
+// awsPolicyPrefix begins the canonical ARN of every AWS managed policy;
+// awsPolicyEnd is the first string after all of them ('0' follows '/').
+const (
+	awsPolicyPrefix = "arn:aws:iam::aws:policy/"
+	awsPolicyEnd    = "arn:aws:iam::aws:policy0"
+)
 
 // isAWSManagedARN reports whether a is the ARN of an AWS managed policy.
 func isAWSManagedARN(a string) bool {

@@ -256,16 +256,19 @@ func (s *state) set(svc *Service, k recordKey, e entity, v int64) error {
 // access keys by ID.
 func (s *state) setCred(svc *Service, k recordKey, old, e entity) error {
 	own := ownerKey{k.account, k.kind, recordOwner(k.key)}
+	owners := s.account(k.account).ix.owners(k.kind)
 	if e == nil {
 		delete(s.owned[own], k.key)
 		if len(s.owned[own]) == 0 {
 			delete(s.owned, own)
+			owners.remove(own.user)
 		}
 	} else {
 		m := s.owned[own]
 		if m == nil {
 			m = make(map[string]entity)
 			s.owned[own] = m
+			owners.put(own.user, own.user, nil)
 		}
 		m[k.key] = e
 	}
