@@ -209,3 +209,144 @@ func BenchmarkAuthorizationDetailsAll(b *testing.B) {
 		}
 	}
 }
+
+// TestPagingWhileWriting pages through ListUsers, GetGroup and the
+// authorization details with small pages while users are created,
+// added to the group, renamed and deleted, between the pages and all
+// the while from another goroutine: every user that exists the whole
+// time is listed exactly once, and no user twice.
+func TestPagingWhileWriting(t *testing.T) {
+	svc, ctx, r := newInternalService(t)
+	const stay = 150
+	if _, err := svc.CreateGroup(ctx, r, &iamapi.CreateGroupInput{GroupName: "team"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range stay {
+		name := fmt.Sprintf("s%03d", i)
+		if _, err := svc.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: name}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AddUserToGroup(ctx, r, &iamapi.AddUserToGroupInput{GroupName: "team", UserName: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// churn makes one change of users that come and go around the
+	// staying ones: created in the group, renamed, removed from it and
+	// deleted.
+	churn := func(t *testing.T, who string, n int) {
+		name := fmt.Sprintf("s%03d-%s%d", (n*37)%stay, who, n)
+		if _, err := svc.CreateUser(ctx, r, &iamapi.CreateUserInput{UserName: name}); err != nil {
+			t.Error(err)
+			return
+		}
+		if _, err := svc.AddUserToGroup(ctx, r, &iamapi.AddUserToGroupInput{GroupName: "team", UserName: name}); err != nil {
+			t.Error(err)
+		}
+		if n%3 == 0 {
+			return // stays
+		}
+		renamed := fmt.Sprintf("s%03d-%s%d", (n*53)%stay, who, n)
+		if _, err := svc.UpdateUser(ctx, r, &iamapi.UpdateUserInput{UserName: name, NewUserName: renamed}); err != nil {
+			t.Error(err)
+		}
+		if n%3 == 1 {
+			return
+		}
+		if _, err := svc.RemoveUserFromGroup(ctx, r, &iamapi.RemoveUserFromGroupInput{GroupName: "team", UserName: renamed}); err != nil {
+			t.Error(err)
+		}
+		if _, err := svc.DeleteUser(ctx, r, &iamapi.DeleteUserInput{UserName: renamed}); err != nil {
+			t.Error(err)
+		}
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			churn(t, "bg", n)
+		}
+	}()
+	defer func() { close(stop); <-done }()
+
+	lists := []struct {
+		name  string
+		fetch func(marker string) ([]string, string, bool, error)
+	}{
+		{"ListUsers", func(marker string) ([]string, string, bool, error) {
+			out, err := svc.ListUsers(ctx, r, &iamapi.ListUsersInput{Marker: marker, MaxItems: awsInt32(7)})
+			if err != nil {
+				return nil, "", false, err
+			}
+			var names []string
+			for _, u := range out.Users {
+				names = append(names, u.UserName)
+			}
+			return names, out.Marker, *out.IsTruncated, nil
+		}},
+		{"GetGroup", func(marker string) ([]string, string, bool, error) {
+			out, err := svc.GetGroup(ctx, r, &iamapi.GetGroupInput{GroupName: "team", Marker: marker, MaxItems: awsInt32(5)})
+			if err != nil {
+				return nil, "", false, err
+			}
+			var names []string
+			for _, u := range out.Users {
+				names = append(names, u.UserName)
+			}
+			return names, out.Marker, *out.IsTruncated, nil
+		}},
+		{"GetAccountAuthorizationDetails", func(marker string) ([]string, string, bool, error) {
+			out, err := svc.GetAccountAuthorizationDetails(ctx, r, &iamapi.GetAccountAuthorizationDetailsInput{Filter: []string{iamapi.EntityTypeUser}, Marker: marker, MaxItems: awsInt32(6)})
+			if err != nil {
+				return nil, "", false, err
+			}
+			var names []string
+			for _, u := range out.UserDetailList {
+				names = append(names, u.UserName)
+			}
+			return names, out.Marker, *out.IsTruncated, nil
+		}},
+	}
+	n := 0
+	for _, l := range lists {
+		t.Run(l.name, func(t *testing.T) {
+			seen := map[string]int{}
+			marker := ""
+			for pages := 0; ; pages++ {
+				if pages > 1000 {
+					t.Fatal("paging does not end")
+				}
+				names, next, truncated, err := l.fetch(marker)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, name := range names {
+					seen[name]++
+				}
+				if !truncated {
+					break
+				}
+				marker = next
+				// Between pages: users come and go on both sides of
+				// the marker.
+				churn(t, "fg", n)
+				churn(t, "fg", n+1)
+				n += 2
+			}
+			for i := range stay {
+				if name := fmt.Sprintf("s%03d", i); seen[name] != 1 {
+					t.Errorf("%s listed %d times", name, seen[name])
+				}
+			}
+			for name, times := range seen {
+				if times > 1 {
+					t.Errorf("%s listed %d times", name, times)
+				}
+			}
+		})
+	}
+}
