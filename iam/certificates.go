@@ -334,8 +334,7 @@ func (svc *Service) ListServerCertificates(ctx context.Context, r *authn.Request
 		if err := t.authorize(iamapi.ActionListServerCertificates, iamapi.ServerCertificateARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
-		// As ListUsers: a rare path prefix walks every certificate.
-		p, err := listPage(t, "ListServerCertificates", kindServerCert, in.Marker, in.MaxItems, func(c *serverCert) bool { return pathPrefixMatch(c.Path, in.PathPrefix) })
+		p, err := listPage[*serverCert](t, "ListServerCertificates", kindServerCert, in.Marker, in.MaxItems, in.PathPrefix, nil)
 		if err != nil {
 			return err
 		}

@@ -103,8 +103,7 @@ func (svc *Service) ListGroups(ctx context.Context, r *authn.Request, in *iamapi
 		if err := t.authorize(iamapi.ActionListGroups, iamapi.GroupARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
-		// As ListUsers: a rare path prefix walks every group.
-		p, err := listPage(t, "ListGroups", kindGroup, in.Marker, in.MaxItems, func(g *group) bool { return pathPrefixMatch(g.Path, in.PathPrefix) })
+		p, err := listPage[*group](t, "ListGroups", kindGroup, in.Marker, in.MaxItems, in.PathPrefix, nil)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"cmp"
+	"container/heap"
 	"iter"
 	"slices"
 	"strings"
@@ -93,6 +94,52 @@ func listOrder(acct, key string, e entity) string {
 		return iamapi.PolicyARN(canonicalPartition, acct, p.Path, p.Name)
 	}
 	return key
+}
+
+// pathIndex is the entities of a kind with a path (users, groups,
+// roles, instance profiles, server certificates) by path: the paths
+// sorted, so that those with a prefix are one run, and each path's
+// entities by record key.
+type pathIndex struct {
+	paths listIndex // no entity
+	lists map[string]*listIndex
+}
+
+// entityPath is the path of an entity of the kinds pathIndex holds.
+func entityPath(e entity) (string, bool) {
+	switch x := e.(type) {
+	case *user:
+		return x.Path, true
+	case *group:
+		return x.Path, true
+	case *role:
+		return x.Path, true
+	case *instanceProfile:
+		return x.Path, true
+	case *serverCert:
+		return x.Path, true
+	}
+	return "", false
+}
+
+func (pi *pathIndex) remove(path, key string) {
+	if o := pi.lists[path]; o != nil {
+		o.remove(key)
+		if o.len() == 0 {
+			delete(pi.lists, path)
+			pi.paths.remove(path)
+		}
+	}
+}
+
+func (pi *pathIndex) put(path, key string, e entity) {
+	o := pi.lists[path]
+	if o == nil {
+		o = new(listIndex)
+		pi.lists[path] = o
+		pi.paths.put(path, path, nil)
+	}
+	o.put(key, key, e)
 }
 
 // idKey names an entity by kind and unique ID.
@@ -193,6 +240,7 @@ var useKinds = [identityKinds]string{useGroup: kindGroup, useUser: kindUser, use
 // indexes are an account's indexes; state.set keeps them.
 type indexes struct {
 	sorted   map[string]*listIndex // kind -> its entities in list order
+	paths    map[string]*pathIndex // kind -> its entities by path
 	byID     map[idKey]listEntry   // sort unused
 	members  map[string]*listIndex // group ID -> its users
 	profiles map[string]*listIndex // role ID -> the instance profiles holding it
@@ -206,7 +254,7 @@ type indexes struct {
 }
 
 func newIndexes() indexes {
-	return indexes{sorted: make(map[string]*listIndex), byID: make(map[idKey]listEntry), members: make(map[string]*listIndex),
+	return indexes{sorted: make(map[string]*listIndex), paths: make(map[string]*pathIndex), byID: make(map[idKey]listEntry), members: make(map[string]*listIndex),
 		profiles: make(map[string]*listIndex), uses: make(map[string]*policyUses), owned: make(map[string]*listIndex)}
 }
 
@@ -237,6 +285,17 @@ func (a *account) index(k recordKey, old, e entity) {
 		}
 		if e != nil {
 			o.put(listOrder(a.id, k.key, e), k.key, e)
+		}
+		if path, ok := entityPath(old); ok {
+			ix.paths[k.kind].remove(path, k.key)
+		}
+		if path, ok := entityPath(e); ok {
+			pi := ix.paths[k.kind]
+			if pi == nil {
+				pi = &pathIndex{lists: make(map[string]*listIndex)}
+				ix.paths[k.kind] = pi
+			}
+			pi.put(path, k.key, e)
 		}
 	}
 	// A rename puts the entity under its new key and deletes the old
@@ -563,21 +622,94 @@ func sectionAfter(m, prefix string) (after string, skip bool) {
 }
 
 // listPage walks the visible entities of kind after the marker of list
-// and returns the page of those keep accepts. keep sees each entity
-// walked: a filter that accepts few walks many (the callers say where).
-func listPage[T entity](t *txn, list, kind, marker string, maxItems *int32, keep func(T) bool) (*page[T], error) {
+// and returns the page of those under pathPrefix ("": all) that keep
+// (nil: all) accepts. keep sees each entity walked: a filter that
+// accepts few walks many (the callers say where). A path prefix that
+// most entities are not under walks the entities under it, by path (see
+// ascendUnder).
+func listPage[T entity](t *txn, list, kind, marker string, maxItems *int32, pathPrefix string, keep func(T) bool) (*page[T], error) {
 	p, after, err := newPage[T](list, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}
-	for x := range t.ascendKind(kind, after) {
-		if e := x.e.(T); keep == nil || keep(e) {
-			if !p.add(x.sort, e) {
-				break
-			}
+	seq, under := t.ascendUnder(kind, pathPrefix, after)
+	if !under {
+		seq = t.ascendKind(kind, after)
+	}
+	for x := range seq {
+		e := x.e.(T)
+		if path, _ := entityPath(e); !pathPrefixMatch(path, pathPrefix) || (keep != nil && !keep(e)) {
+			continue
+		}
+		if !p.add(x.sort, e) {
+			break
 		}
 	}
 	return p, nil
+}
+
+// ascendUnder yields the visible entities of kind under pathPrefix
+// after the key after, in key order: a merge of the lists of the paths
+// under the prefix, which costs the paths under it and the entities
+// yielded (times the log of the paths). It reports false, yielding
+// nothing, where a walk of the whole kind is as good (no prefix, at
+// least half the entities under it) or needed (a write that staged
+// records of kind).
+func (t *txn) ascendUnder(kind, pathPrefix, after string) (iter.Seq[listEntry], bool) {
+	ix := t.ix()
+	if pathPrefix == "" || ix == nil || ix.paths[kind] == nil {
+		return nil, false
+	}
+	for k := range t.staged {
+		if k.account == t.acct && k.kind == kind {
+			return nil, false
+		}
+	}
+	t.scanned(kind)
+	pi := ix.paths[kind]
+	var runs cursors
+	under := 0
+	for _, x := range pi.paths.from(pathPrefix) {
+		if !strings.HasPrefix(x.sort, pathPrefix) {
+			break
+		}
+		o := pi.lists[x.sort]
+		under += o.len()
+		if rest := o.after(after); len(rest) > 0 {
+			runs = append(runs, rest)
+		}
+	}
+	if 2*under >= ix.sorted[kind].len() {
+		return nil, false
+	}
+	heap.Init(&runs)
+	return func(yield func(listEntry) bool) {
+		for len(runs) > 0 {
+			x := runs[0][0]
+			if runs[0] = runs[0][1:]; len(runs[0]) == 0 {
+				heap.Pop(&runs)
+			} else {
+				heap.Fix(&runs, 0)
+			}
+			if !yield(x) {
+				return
+			}
+		}
+	}, true
+}
+
+// cursors is a heap of sorted runs of entries, by their first entry.
+type cursors [][]listEntry
+
+func (c cursors) Len() int           { return len(c) }
+func (c cursors) Less(i, j int) bool { return c[i][0].sort < c[j][0].sort }
+func (c cursors) Swap(i, j int)      { c[i], c[j] = c[j], c[i] }
+func (c *cursors) Push(x any)        { *c = append(*c, x.([]listEntry)) }
+func (c *cursors) Pop() any {
+	old := *c
+	x := old[len(old)-1]
+	*c = old[:len(old)-1]
+	return x
 }
 
 // mergePages merges two sorted runs of page candidates (each at most

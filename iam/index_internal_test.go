@@ -28,6 +28,12 @@ func dumpIndexes(ix *indexes) map[string][]string {
 	for kind, o := range ix.sorted {
 		add("sorted/"+kind, o)
 	}
+	for kind, pi := range ix.paths {
+		add("paths/"+kind, &pi.paths)
+		for path, o := range pi.lists {
+			add("paths/"+kind+"/"+path, o)
+		}
+	}
 	for k, x := range ix.byID {
 		out["byID/"+k.kind+"/"+k.id] = []string{fmt.Sprintf("%s|%p", x.key, x.e)}
 	}
@@ -388,7 +394,7 @@ func checkLists(t *testing.T, ctx context.Context, svc *Service, r *authn.Reques
 	for _, g := range ref.groups {
 		groupName[g.ID] = g.Name
 	}
-	for _, prefix := range []string{"", "/a/", "/z/", "/none/"} {
+	for _, prefix := range []string{"", "/", "/a/", "/a/b/", "/z/", "/none/"} {
 		check("ListUsers "+prefix, names(filtered(ref.users, func(u *user) bool { return pathPrefixMatch(u.Path, prefix) }), func(u *user) string { return u.Name }),
 			func(marker string, n *int32) ([]string, string, bool, error) {
 				out, err := svc.ListUsers(ctx, r, &iamapi.ListUsersInput{PathPrefix: prefix, Marker: marker, MaxItems: n})

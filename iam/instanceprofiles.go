@@ -156,8 +156,7 @@ func (svc *Service) ListInstanceProfiles(ctx context.Context, r *authn.Request, 
 		if err := t.authorize(iamapi.ActionListInstanceProfiles, iamapi.InstanceProfileARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
-		// As ListUsers: a rare path prefix walks every instance profile.
-		p, err := listPage(t, "ListInstanceProfiles", kindInstanceProfile, in.Marker, in.MaxItems, func(p *instanceProfile) bool { return pathPrefixMatch(p.Path, in.PathPrefix) })
+		p, err := listPage[*instanceProfile](t, "ListInstanceProfiles", kindInstanceProfile, in.Marker, in.MaxItems, in.PathPrefix, nil)
 		if err != nil {
 			return err
 		}

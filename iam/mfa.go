@@ -359,7 +359,7 @@ func (svc *Service) ListVirtualMFADevices(ctx context.Context, r *authn.Request,
 		}
 		// The assignment status is checked on each device walked: when
 		// few devices have the one asked for, a page walks many.
-		p, err := listPage(t, "ListVirtualMFADevices", kindMFA, in.Marker, in.MaxItems, func(m *virtualMFA) bool {
+		p, err := listPage(t, "ListVirtualMFADevices", kindMFA, in.Marker, in.MaxItems, "", func(m *virtualMFA) bool {
 			switch in.AssignmentStatus {
 			case iamapi.AssignmentStatusTypeAssigned:
 				return m.UserID != ""

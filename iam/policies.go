@@ -399,12 +399,18 @@ func (svc *Service) ListPolicies(ctx context.Context, r *authn.Request, in *iama
 			t.policiesInUse(p, after, by, wantAWS, wantLocal, keep)
 		} else {
 			// The account's policies (by ARN) and AWS's (by ARN),
-			// merged. A path prefix is checked on each policy walked:
-			// one that few policies have walks the account's and
-			// the catalog's (BenchmarkList/ListPolicies/PathPrefix).
+			// merged. An ARN is the path and name after a prefix, so
+			// the policies under a path prefix are one run of each,
+			// which the walks seek to (each policy is checked too, as
+			// the run holds the names that start with the rest of a
+			// prefix that does not end with a slash).
 			var local, aws []candidate[managedRef]
 			if wantLocal {
-				for x := range t.ascendKind(kindPolicy, after) {
+				run := iamapi.PolicyARN(canonicalPartition, t.acct, in.PathPrefix, "")
+				for x := range t.ascendKind(kindPolicy, max(after, run)) {
+					if !strings.HasPrefix(x.sort, run) {
+						break
+					}
 					mp := x.e.(*managedPolicy)
 					if !pathPrefixMatch(mp.Path, in.PathPrefix) {
 						continue
@@ -415,7 +421,11 @@ func (svc *Service) ListPolicies(ctx context.Context, r *authn.Request, in *iama
 				}
 			}
 			if wantAWS {
-				for _, mp := range t.svc.awsPoliciesAfter(after) {
+				run := iamapi.PolicyARN(canonicalPartition, "aws", in.PathPrefix, "")
+				for _, mp := range t.svc.awsPoliciesAfter(max(after, run)) {
+					if !strings.HasPrefix(mp.ARN, run) {
+						break
+					}
 					if !pathPrefixMatch(mp.Path, in.PathPrefix) {
 						continue
 					}

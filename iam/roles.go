@@ -145,8 +145,7 @@ func (svc *Service) ListRoles(ctx context.Context, r *authn.Request, in *iamapi.
 		if err := t.authorize(iamapi.ActionListRoles, iamapi.RoleARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
-		// As ListUsers: a rare path prefix walks every role.
-		p, err := listPage(t, "ListRoles", kindRole, in.Marker, in.MaxItems, func(ro *role) bool { return pathPrefixMatch(ro.Path, in.PathPrefix) })
+		p, err := listPage[*role](t, "ListRoles", kindRole, in.Marker, in.MaxItems, in.PathPrefix, nil)
 		if err != nil {
 			return err
 		}

@@ -185,10 +185,9 @@ func (svc *Service) ListUsers(ctx context.Context, r *authn.Request, in *iamapi.
 		if err := t.authorize(iamapi.ActionListUsers, iamapi.UserARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
-		// A path prefix is checked on each user walked: one that few
-		// users have walks the account to fill a page
-		// (BenchmarkList/ListUsers/PathPrefix).
-		p, err := listPage(t, "ListUsers", kindUser, in.Marker, in.MaxItems, func(u *user) bool { return pathPrefixMatch(u.Path, in.PathPrefix) })
+		// Under a path prefix that few users have, a page walks the
+		// users under it by path (BenchmarkList/ListUsers/PathPrefix).
+		p, err := listPage[*user](t, "ListUsers", kindUser, in.Marker, in.MaxItems, in.PathPrefix, nil)
 		if err != nil {
 			return err
 		}
