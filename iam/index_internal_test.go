@@ -636,7 +636,9 @@ func checkLists(t *testing.T, ctx context.Context, svc *Service, r *authn.Reques
 			if err != nil {
 				return nil, "", false, err
 			}
-			return names(out.ServiceSpecificCredentials, func(c iamapi.ServiceSpecificCredentialMetadata) string { return c.UserName + " " + c.ServiceSpecificCredentialId }),
+			return names(out.ServiceSpecificCredentials, func(c iamapi.ServiceSpecificCredentialMetadata) string {
+					return c.UserName + " " + c.ServiceSpecificCredentialId
+				}),
 				out.Marker, *out.IsTruncated, nil
 		})
 	}
