@@ -286,10 +286,11 @@ func (a *account) index(k recordKey, old, e entity) {
 		if e != nil {
 			o.put(listOrder(a.id, k.key, e), k.key, e)
 		}
-		if path, ok := entityPath(old); ok {
-			ix.paths[k.kind].remove(path, k.key)
+		path, hasPath := entityPath(e)
+		if was, ok := entityPath(old); ok && (!hasPath || was != path) {
+			ix.paths[k.kind].remove(was, k.key)
 		}
-		if path, ok := entityPath(e); ok {
+		if hasPath {
 			pi := ix.paths[k.kind]
 			if pi == nil {
 				pi = &pathIndex{lists: make(map[string]*listIndex)}
