@@ -108,7 +108,7 @@ func (t *txn) detailItems(p *page[detailItem], after string, want func(string) b
 		// The ARNs in use are sorted: AWS's are the run that starts
 		// with their prefix.
 		start := max(from, awsPolicyPrefix)
-		for _, x := range ix.inUse[byEither].after(start) {
+		for x := range ix.inUse[byEither].after(start).seq() {
 			if !strings.HasPrefix(x.sort, awsPolicyPrefix) {
 				break
 			}

@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"iter"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -20,10 +21,19 @@ import (
 
 // listIndex is a set of entities in list order: sorted by a sort key (the
 // record key, or a customer managed policy's canonical ARN), so that a
-// page is a binary search to the marker and a walk of the page. An
-// insert or a delete moves the entries after it (a memmove of up to
-// 240 KB at 5,000 entities).
-type listIndex struct{ entries []listEntry }
+// page is a binary search to the marker and a walk of the page. The
+// entries are in blocks of at most maxBlock, each sorted, the blocks in
+// order: a seek is a binary search of the blocks' last keys and one of
+// a block, an insert or a delete moves at most one block's entries (and
+// the blocks' headers when one splits or empties), whatever the size.
+// The zero value is an empty set.
+type listIndex struct {
+	blocks [][]listEntry // none empty
+	n      int
+}
+
+// maxBlock bounds a block: an insert moves at most 12 KB of entries.
+const maxBlock = 256
 
 // listEntry is one entity of a list index, with its sort and record
 // keys.
@@ -34,41 +44,82 @@ type listEntry struct {
 
 func compareEntry(x listEntry, s string) int { return strings.Compare(x.sort, s) }
 
-// after returns the entries whose sort key is greater than s.
-func (o *listIndex) after(s string) []listEntry {
-	if o == nil {
-		return nil
+// locate returns the block and the index in it of the entry of sort key
+// s, or where it would go (b == len(o.blocks): after the last), and
+// whether it is there.
+func (o *listIndex) locate(s string) (b, i int, found bool) {
+	b = sort.Search(len(o.blocks), func(b int) bool { blk := o.blocks[b]; return blk[len(blk)-1].sort >= s })
+	if b == len(o.blocks) {
+		return b, 0, false
 	}
-	i, found := slices.BinarySearchFunc(o.entries, s, compareEntry)
-	if found {
-		i++
-	}
-	return o.entries[i:]
+	i, found = slices.BinarySearchFunc(o.blocks[b], s, compareEntry)
+	return b, i, found
 }
 
-// from returns the entries whose sort key is s or greater.
-func (o *listIndex) from(s string) []listEntry {
+// after returns a cursor at the first entry whose sort key is greater
+// than s.
+func (o *listIndex) after(s string) cursor {
 	if o == nil {
-		return nil
+		return cursor{}
 	}
-	i, _ := slices.BinarySearchFunc(o.entries, s, compareEntry)
-	return o.entries[i:]
+	b, i, found := o.locate(s)
+	c := cursor{o, b, i}
+	if found {
+		c.next()
+	}
+	return c
+}
+
+// from returns a cursor at the first entry whose sort key is s or
+// greater.
+func (o *listIndex) from(s string) cursor {
+	if o == nil {
+		return cursor{}
+	}
+	b, i, _ := o.locate(s)
+	return cursor{o, b, i}
 }
 
 // put adds or replaces the entry of sort key s.
 func (o *listIndex) put(s, key string, e entity) {
-	i, found := slices.BinarySearchFunc(o.entries, s, compareEntry)
+	x := listEntry{s, key, e}
+	b, i, found := o.locate(s)
 	if found {
-		o.entries[i] = listEntry{s, key, e}
+		o.blocks[b][i] = x
 		return
 	}
-	o.entries = slices.Insert(o.entries, i, listEntry{s, key, e})
+	o.n++
+	if len(o.blocks) == 0 {
+		o.blocks = append(o.blocks, []listEntry{x})
+		return
+	}
+	if b == len(o.blocks) { // after the last: at the end of the last block
+		b--
+		i = len(o.blocks[b])
+	}
+	blk := slices.Insert(o.blocks[b], i, x)
+	if len(blk) <= maxBlock {
+		o.blocks[b] = blk
+		return
+	}
+	// Split: the second half is a block of its own, in its own array.
+	half := len(blk) / 2
+	o.blocks[b] = slices.Clip(blk[:half])
+	o.blocks = slices.Insert(o.blocks, b+1, slices.Clone(blk[half:]))
+	clear(blk[half:]) // no references left behind the first half's end
 }
 
 // remove deletes the entry of sort key s, if there is one.
 func (o *listIndex) remove(s string) {
-	if i, found := slices.BinarySearchFunc(o.entries, s, compareEntry); found {
-		o.entries = slices.Delete(o.entries, i, i+1)
+	b, i, found := o.locate(s)
+	if !found {
+		return
+	}
+	o.n--
+	if blk := slices.Delete(o.blocks[b], i, i+1); len(blk) > 0 {
+		o.blocks[b] = blk
+	} else {
+		o.blocks = slices.Delete(o.blocks, b, b+1)
 	}
 }
 
@@ -76,7 +127,44 @@ func (o *listIndex) len() int {
 	if o == nil {
 		return 0
 	}
-	return len(o.entries)
+	return o.n
+}
+
+// all yields every entry, in order.
+func (o *listIndex) all() iter.Seq[listEntry] { return o.from("").seq() }
+
+// cursor is a position in a listIndex; the zero cursor is at the end
+// of an empty one. A cursor is valid until the set changes.
+type cursor struct {
+	o    *listIndex
+	b, i int
+}
+
+// valid reports whether the cursor is at an entry.
+func (c cursor) valid() bool { return c.o != nil && c.b < len(c.o.blocks) }
+
+// get returns the entry at a valid cursor.
+func (c cursor) get() listEntry { return c.o.blocks[c.b][c.i] }
+
+// next moves to the next entry.
+func (c *cursor) next() {
+	if !c.valid() {
+		return
+	}
+	if c.i++; c.i >= len(c.o.blocks[c.b]) {
+		c.b, c.i = c.b+1, 0
+	}
+}
+
+// seq yields the entries from the cursor on.
+func (c cursor) seq() iter.Seq[listEntry] {
+	return func(yield func(listEntry) bool) {
+		for ; c.valid(); c.next() {
+			if !yield(c.get()) {
+				return
+			}
+		}
+	}
 }
 
 // listedKinds are the kinds kept in list order.
@@ -432,7 +520,7 @@ func (t *txn) sortedOf(kind string) *listIndex {
 // the entries walked, plus the write's staged records.
 func (t *txn) ascend(kind string, base *listIndex, after string, belongs func(key string, e entity) (string, bool)) iter.Seq[listEntry] {
 	t.scanned(kind)
-	entries := base.after(after)
+	start := base.after(after)
 	var extra []listEntry // staged entities of base's list, sorted
 	shadows := false
 	for k, e := range t.staged {
@@ -449,19 +537,19 @@ func (t *txn) ascend(kind string, base *listIndex, after string, belongs func(ke
 	}
 	slices.SortFunc(extra, func(x, y listEntry) int { return strings.Compare(x.sort, y.sort) })
 	return func(yield func(listEntry) bool) {
-		i, j := 0, 0
+		c, j := start, 0
 		for {
-			for shadows && i < len(entries) {
-				if _, staged := t.staged[recordKey{t.acct, kind, entries[i].key}]; !staged {
+			for shadows && c.valid() {
+				if _, staged := t.staged[recordKey{t.acct, kind, c.get().key}]; !staged {
 					break
 				}
-				i++
+				c.next()
 			}
 			var x listEntry
 			switch {
-			case i < len(entries) && (j == len(extra) || entries[i].sort < extra[j].sort):
-				x = entries[i]
-				i++
+			case c.valid() && (j == len(extra) || c.get().sort < extra[j].sort):
+				x = c.get()
+				c.next()
 			case j < len(extra):
 				x = extra[j]
 				j++
@@ -670,14 +758,14 @@ func (t *txn) ascendUnder(kind, pathPrefix, after string) (iter.Seq[listEntry], 
 	pi := ix.paths[kind]
 	var runs cursors
 	under := 0
-	for _, x := range pi.paths.from(pathPrefix) {
+	for x := range pi.paths.from(pathPrefix).seq() {
 		if !strings.HasPrefix(x.sort, pathPrefix) {
 			break
 		}
 		o := pi.lists[x.sort]
 		under += o.len()
-		if rest := o.after(after); len(rest) > 0 {
-			runs = append(runs, rest)
+		if c := o.after(after); c.valid() {
+			runs = append(runs, c)
 		}
 	}
 	if 2*under >= ix.sorted[kind].len() {
@@ -686,8 +774,8 @@ func (t *txn) ascendUnder(kind, pathPrefix, after string) (iter.Seq[listEntry], 
 	heap.Init(&runs)
 	return func(yield func(listEntry) bool) {
 		for len(runs) > 0 {
-			x := runs[0][0]
-			if runs[0] = runs[0][1:]; len(runs[0]) == 0 {
+			x := runs[0].get()
+			if runs[0].next(); !runs[0].valid() {
 				heap.Pop(&runs)
 			} else {
 				heap.Fix(&runs, 0)
@@ -699,13 +787,13 @@ func (t *txn) ascendUnder(kind, pathPrefix, after string) (iter.Seq[listEntry], 
 	}, true
 }
 
-// cursors is a heap of sorted runs of entries, by their first entry.
-type cursors [][]listEntry
+// cursors is a heap of valid cursors, by their entries.
+type cursors []cursor
 
 func (c cursors) Len() int           { return len(c) }
-func (c cursors) Less(i, j int) bool { return c[i][0].sort < c[j][0].sort }
+func (c cursors) Less(i, j int) bool { return c[i].get().sort < c[j].get().sort }
 func (c cursors) Swap(i, j int)      { c[i], c[j] = c[j], c[i] }
-func (c *cursors) Push(x any)        { *c = append(*c, x.([]listEntry)) }
+func (c *cursors) Push(x any)        { *c = append(*c, x.(cursor)) }
 func (c *cursors) Pop() any {
 	old := *c
 	x := old[len(old)-1]

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ import (
 func dumpIndexes(ix *indexes) map[string][]string {
 	out := map[string][]string{}
 	add := func(name string, o *listIndex) {
-		for _, x := range o.entries {
+		for x := range o.all() {
 			out[name] = append(out[name], fmt.Sprintf("%s|%s|%p", x.sort, x.key, x.e))
 		}
 	}
@@ -749,5 +750,64 @@ func TestOldMarkers(t *testing.T) {
 	}
 	if m := newMarker("ListUsers", "u00012"); m != "Akxpc3RVc2VycwB1MDAwMTI" {
 		t.Errorf("ListUsers marker = %s: the wire format changed", m)
+	}
+}
+
+// TestListIndex puts and removes random keys, enough for blocks to split
+// and empty, and checks the set against a sorted slice: its order, its
+// length, and seeks after and from every key and between keys.
+func TestListIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var o listIndex
+	want := map[string]bool{}
+	for step := range 20000 {
+		k := fmt.Sprintf("k%04d", rng.IntN(3000))
+		if rng.IntN(3) == 0 {
+			o.remove(k)
+			delete(want, k)
+		} else {
+			o.put(k, k, nil)
+			want[k] = true
+		}
+		if step%2000 != 1999 {
+			continue
+		}
+		keys := slices.Sorted(func(yield func(string) bool) {
+			for k := range want {
+				if !yield(k) {
+					return
+				}
+			}
+		})
+		var got []string
+		for x := range o.all() {
+			got = append(got, x.sort)
+		}
+		if !slices.Equal(got, keys) || o.len() != len(keys) {
+			t.Fatalf("step %d: %d entries (len %d), want %d", step, len(got), o.len(), len(keys))
+		}
+		for _, blk := range o.blocks {
+			if len(blk) == 0 || len(blk) > maxBlock {
+				t.Fatalf("block of %d entries", len(blk))
+			}
+		}
+		for i := range 3001 {
+			s := fmt.Sprintf("k%04d", i)
+			after := keys[sort.Search(len(keys), func(j int) bool { return keys[j] > s }):]
+			from := keys[sort.SearchStrings(keys, s):]
+			if c := o.after(s); c.valid() != (len(after) > 0) || (c.valid() && c.get().sort != after[0]) {
+				t.Fatalf("after(%s) wrong", s)
+			}
+			if c := o.from(s); c.valid() != (len(from) > 0) || (c.valid() && c.get().sort != from[0]) {
+				t.Fatalf("from(%s) wrong", s)
+			}
+			if c := o.after(s + "x"); c.valid() != (len(after) > 0) || (c.valid() && c.get().sort != after[0]) {
+				t.Fatalf("after(%sx) wrong", s)
+			}
+		}
+	}
+	var empty *listIndex
+	if empty.after("").valid() || empty.len() != 0 {
+		t.Fatal("a nil set is not empty")
 	}
 }

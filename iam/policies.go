@@ -102,20 +102,31 @@ func (t *txn) inUse(a string, wantAWS, wantLocal bool) (managedRef, bool) {
 func (t *txn) policiesInUse(p *page[managedRef], after string, by int, wantAWS, wantLocal bool, keep func(managedRef) bool) {
 	var base, staged []candidate[managedRef]
 	if ix := t.ix(); ix != nil {
-		all := ix.inUse[by].entries
-		start := len(all) - len(ix.inUse[by].after(after))
-		awsStart := max(start, len(all)-len(ix.inUse[by].from(awsPolicyPrefix)))
-		awsEnd := max(start, len(all)-len(ix.inUse[by].from(awsPolicyEnd)))
-		var runs [3][]listEntry
+		// The runs before AWS's ARNs, AWS's, and after them, each
+		// from after on: its start and where it ends ("": the end).
+		used := &ix.inUse[by]
+		type run struct {
+			c   cursor
+			end string
+		}
+		var runs []run
 		if wantLocal {
-			runs[0], runs[2] = all[start:awsStart], all[awsEnd:]
+			runs = append(runs, run{used.after(after), awsPolicyPrefix})
 		}
 		if wantAWS {
-			runs[1] = all[awsStart:awsEnd]
+			runs = append(runs, run{used.after(max(after, awsPolicyPrefix)), awsPolicyEnd})
+		}
+		if wantLocal {
+			c := used.after(after)
+			if after < awsPolicyEnd {
+				c = used.from(awsPolicyEnd)
+			}
+			runs = append(runs, run{c, ""})
 		}
 	walk:
-		for _, run := range runs {
-			for _, x := range run {
+		for _, r := range runs {
+			for ; r.c.valid() && (r.end == "" || r.c.get().sort < r.end); r.c.next() {
+				x := r.c.get()
 				if ref, ok := t.inUse(x.sort, wantAWS, wantLocal); ok && keep(ref) {
 					if base = append(base, candidate[managedRef]{x.sort, ref}); len(base) > p.n {
 						break walk

@@ -294,7 +294,7 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, r *authn
 				if in.MaxItems != nil {
 					limit = int(*in.MaxItems)
 				}
-				for _, x := range ix.owners(kindServiceCred).from(from) {
+				for x := range ix.owners(kindServiceCred).from(from).seq() {
 					u, ok := get[*user](t, kindUser, x.sort)
 					if !ok {
 						continue
