@@ -346,7 +346,9 @@ func newIndexes() indexes {
 		profiles: make(map[string]*listIndex), uses: make(map[string]*policyUses), owned: make(map[string]*listIndex)}
 }
 
-// owners returns the keys of the users with credentials of kind.
+// owners returns the keys of the users with credentials of kind, for
+// the writer (it makes the set when there is none; readers read
+// ix.owned).
 func (ix *indexes) owners(kind string) *listIndex {
 	o := ix.owned[kind]
 	if o == nil {

@@ -294,7 +294,7 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, r *authn
 				if in.MaxItems != nil {
 					limit = int(*in.MaxItems)
 				}
-				for x := range ix.owners(kindServiceCred).from(from).seq() {
+				for x := range ix.owned[kindServiceCred].from(from).seq() {
 					u, ok := get[*user](t, kindUser, x.sort)
 					if !ok {
 						continue
