@@ -123,6 +123,15 @@ func (o *listIndex) remove(s string) {
 	}
 }
 
+// has reports whether the set holds the sort key s.
+func (o *listIndex) has(s string) bool {
+	if o == nil {
+		return false
+	}
+	_, _, found := o.locate(s)
+	return found
+}
+
 func (o *listIndex) len() int {
 	if o == nil {
 		return 0

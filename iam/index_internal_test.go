@@ -665,7 +665,8 @@ func TestListsInWrite(t *testing.T) {
 		tx.put(&renamed)
 		tx.del(kindUser, u3.key())
 		tx.del(kindUser, "u00005")
-		tx.put(&user{Path: "/", Name: "a-new", ID: uniqueID(prefixUser), Groups: []string{everyone.ID}})
+		tx.put(&user{Path: "/", Name: "a-new", ID: uniqueID(prefixUser), Groups: []string{everyone.ID},
+			Boundary: readOnly}) // attached by others, no one's boundary yet
 
 		var got []string
 		for _, u := range all[*user](tx, kindUser) {
@@ -693,6 +694,16 @@ func TestListsInWrite(t *testing.T) {
 		}
 		if at, _ := attachmentCounts(tx, readOnly); at != 19 {
 			t.Errorf("ReadOnlyAccess attached %d times, want 19", at)
+		}
+		// The boundaries in use: the roles' and the one staged.
+		p, _, _ := newPage[managedRef]("test", "", nil)
+		tx.policiesInUse(p, "", byBoundary, true, true, func(ref managedRef) bool { _, b := attachmentCounts(tx, ref.arn); return b > 0 })
+		got = nil
+		for _, ref := range p.items {
+			got = append(got, ref.arn)
+		}
+		if want := []string{"arn:aws:iam::aws:policy/PowerUserAccess", readOnly}; !slices.Equal(got, want) {
+			t.Errorf("boundaries in use = %v, want %v", got, want)
 		}
 		for _, kind := range []string{kindUser, kindGroup, kindRole} {
 			if _, ok := tx.scans[scanKey{tx.acct, kind}]; !ok {

@@ -101,10 +101,11 @@ func (t *txn) inUse(a string, wantAWS, wantLocal bool) (managedRef, bool) {
 // the run of AWS's ARNs, or the account's, that the scope leaves out.
 func (t *txn) policiesInUse(p *page[managedRef], after string, by int, wantAWS, wantLocal bool, keep func(managedRef) bool) {
 	var base, staged []candidate[managedRef]
+	var used *listIndex
 	if ix := t.ix(); ix != nil {
 		// The runs before AWS's ARNs, AWS's, and after them, each
 		// from after on: its start and where it ends ("": the end).
-		used := &ix.inUse[by]
+		used = &ix.inUse[by]
 		type run struct {
 			c   cursor
 			end string
@@ -145,7 +146,7 @@ func (t *txn) policiesInUse(p *page[managedRef], after string, by int, wantAWS, 
 			continue
 		}
 		for _, a := range append(attached[:len(attached):len(attached)], boundary) {
-			if a == "" || a <= after || seen[a] || t.policyUsesOf(a) != nil {
+			if a == "" || a <= after || seen[a] || used.has(a) {
 				continue // the walk above had it
 			}
 			seen[a] = true
