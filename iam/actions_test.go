@@ -12,11 +12,11 @@ import (
 	"github.com/gatehouse/gatehouse/catalog"
 )
 
-// markerLists are the functions whose first argument names the list a
-// pagination marker pages (common.go's newMarker). Those names happen to
-// be operation names, but a marker handed out earlier must still be
-// read, so they are the marker's text, not actions.
-var markerLists = map[string]bool{"paginate": true, "paginateInOrder": true, "listProfiles": true}
+// markerLists are the functions one of whose arguments (by index) names
+// the list a pagination marker pages (common.go's newMarker). Those
+// names happen to be operation names, but a marker handed out earlier
+// must still be read, so they are the marker's text, not actions.
+var markerLists = map[string]int{"paginate": 0, "paginateInOrder": 0, "newPage": 0, "markerKey": 0, "listPage": 1}
 
 // TestNoActionLiterals: no hand-written file of the package spells an
 // IAM action as a string ("CreateUser", "iam:PassRole"): every action an
@@ -32,13 +32,19 @@ func TestNoActionLiterals(t *testing.T) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.CallExpr:
-				if id, ok := n.Fun.(*ast.Ident); ok && markerLists[id.Name] && len(n.Args) > 0 {
-					if lit, ok := n.Args[0].(*ast.BasicLit); ok {
-						exempt[lit] = true
-					}
+				fun := n.Fun
+				if ix, ok := fun.(*ast.IndexExpr); ok { // an instantiation: newPage[*user](...)
+					fun = ix.X
 				}
-				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && markerLists[sel.Sel.Name] && len(n.Args) > 0 {
-					if lit, ok := n.Args[0].(*ast.BasicLit); ok {
+				var name string
+				switch f := fun.(type) {
+				case *ast.Ident:
+					name = f.Name
+				case *ast.SelectorExpr:
+					name = f.Sel.Name
+				}
+				if i, ok := markerLists[name]; ok && len(n.Args) > i {
+					if lit, ok := n.Args[i].(*ast.BasicLit); ok {
 						exempt[lit] = true
 					}
 				}

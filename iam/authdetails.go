@@ -28,20 +28,15 @@ const (
 	sectionPolicy = "3/"
 )
 
-// detailItem is one entity of the output; key is its section and record
-// key (a policy's canonical ARN), so items sort in output order and the
-// marker names the last item returned.
+// detailItem is one entity of the output. Its sort key in the list
+// (which the marker names) is its section and record key (a policy's
+// canonical ARN), so items sort in output order.
 type detailItem struct {
-	key    string
 	user   *user
 	group  *group
 	role   *role
 	policy managedRef
 }
-
-// policyUsage is how many identities attach a managed policy and how
-// many use it as their permissions boundary.
-type policyUsage struct{ attached, boundary int }
 
 // GetAccountAuthorizationDetails returns the account's users, groups,
 // roles and managed policies, optionally filtered by entity type.
@@ -54,79 +49,77 @@ func (svc *Service) GetAccountAuthorizationDetails(ctx context.Context, r *authn
 			return err
 		}
 		want := func(entityType string) bool { return len(in.Filter) == 0 || slices.Contains(in.Filter, entityType) }
-		var usage map[string]*policyUsage
-		if want(iamapi.EntityTypeLocalManagedPolicy) || want(iamapi.EntityTypeAWSManagedPolicy) {
-			usage = t.policyUsage()
-		}
-		items := t.detailItems(want, usage)
-		page, marker, truncated, err := paginate("GetAccountAuthorizationDetails", items, func(x detailItem) string { return x.key }, in.Marker, in.MaxItems)
+		p, after, err := newPage[detailItem]("GetAccountAuthorizationDetails", in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
-		out = t.authorizationDetails(page, usage)
-		out.Marker, out.IsTruncated = marker, boolPtr(truncated)
+		t.detailItems(p, after, want)
+		out = t.authorizationDetails(p.items)
+		out.Marker, out.IsTruncated = p.marker(), boolPtr(p.more)
 		return nil
 	})
 	return out, err
 }
 
-// detailItems lists the wanted entities in output order, walking each
-// table once; the AWS managed policies are those in usage.
-func (t *txn) detailItems(want func(string) bool, usage map[string]*policyUsage) []detailItem {
-	var items []detailItem
-	if want(iamapi.EntityTypeUser) {
-		for _, e := range sortedTable(t, kindUser) {
-			items = append(items, detailItem{key: sectionUser + e.key, user: e.e.(*user)})
+// detailItems fills p with the wanted entities after the sort key
+// after, in output order: a walk of each section's index from the
+// marker. The AWS managed policies are those in use.
+func (t *txn) detailItems(p *page[detailItem], after string, want func(string) bool) {
+	for _, s := range []struct{ section, kind, entityType string }{
+		{sectionUser, kindUser, iamapi.EntityTypeUser},
+		{sectionGroup, kindGroup, iamapi.EntityTypeGroup},
+		{sectionRole, kindRole, iamapi.EntityTypeRole},
+	} {
+		from, skip := sectionAfter(after, s.section)
+		if skip || !want(s.entityType) {
+			continue
+		}
+		for x := range t.ascendKind(s.kind, from) {
+			var item detailItem
+			switch e := x.e.(type) {
+			case *user:
+				item.user = e
+			case *group:
+				item.group = e
+			case *role:
+				item.role = e
+			}
+			if !p.add(s.section+x.sort, item) {
+				return
+			}
 		}
 	}
-	if want(iamapi.EntityTypeGroup) {
-		for _, e := range sortedTable(t, kindGroup) {
-			items = append(items, detailItem{key: sectionGroup + e.key, group: e.e.(*group)})
-		}
+	from, skip := sectionAfter(after, sectionPolicy)
+	if skip {
+		return
 	}
-	if want(iamapi.EntityTypeRole) {
-		for _, e := range sortedTable(t, kindRole) {
-			items = append(items, detailItem{key: sectionRole + e.key, role: e.e.(*role)})
-		}
-	}
-	var policies []detailItem
+	// At most one more of each than the page has room for.
+	room := p.n - len(p.items)
+	var local, aws []candidate[detailItem]
 	if want(iamapi.EntityTypeLocalManagedPolicy) {
-		for _, e := range t.tableOf(kindPolicy) {
-			p := e.(*managedPolicy)
-			ref := managedRef{customer: p, arn: t.customerPolicyARN(p)}
-			policies = append(policies, detailItem{key: sectionPolicy + ref.arn, policy: ref})
-		}
-	}
-	if want(iamapi.EntityTypeAWSManagedPolicy) {
-		for a := range usage {
-			if !isAWSManagedARN(a) {
-				continue
-			}
-			if mp := t.svc.catalog.ManagedPolicy(a); mp != nil {
-				policies = append(policies, detailItem{key: sectionPolicy + a, policy: managedRef{aws: mp, arn: a}})
+		for x := range t.ascendKind(kindPolicy, from) {
+			ref := managedRef{customer: x.e.(*managedPolicy), arn: x.sort}
+			if local = append(local, candidate[detailItem]{sectionPolicy + x.sort, detailItem{policy: ref}}); len(local) > room {
+				break
 			}
 		}
 	}
-	slices.SortFunc(policies, func(a, b detailItem) int { return strings.Compare(a.key, b.key) })
-	return append(items, policies...)
-}
-
-// keyed is an entity with its record key.
-type keyed struct {
-	key string
-	e   entity
-}
-
-// sortedTable returns the visible entities of kind sorted by record key
-// (the table's own keys: no key is computed per comparison).
-func sortedTable(t *txn, kind string) []keyed {
-	table := t.tableOf(kind)
-	out := make([]keyed, 0, len(table))
-	for k, e := range table {
-		out = append(out, keyed{k, e})
+	if ix := t.ix(); ix != nil && want(iamapi.EntityTypeAWSManagedPolicy) {
+		// The ARNs in use are sorted: AWS's are the run that starts
+		// with their prefix.
+		start := max(from, awsPolicyPrefix)
+		for x := range ix.inUse[byEither].after(start).seq() {
+			if !strings.HasPrefix(x.sort, awsPolicyPrefix) {
+				break
+			}
+			if mp := t.svc.catalog.ManagedPolicy(x.sort); mp != nil {
+				if aws = append(aws, candidate[detailItem]{sectionPolicy + x.sort, detailItem{policy: managedRef{aws: mp, arn: x.sort}}}); len(aws) > room {
+					break
+				}
+			}
+		}
 	}
-	slices.SortFunc(out, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
-	return out
+	mergePages(p, local, aws)
 }
 
 // customerPolicyARN is the canonical ARN of a customer managed policy.
@@ -134,67 +127,19 @@ func (t *txn) customerPolicyARN(p *managedPolicy) string {
 	return iamapi.PolicyARN(canonicalPartition, t.acct, p.Path, p.Name)
 }
 
-// policyUsage counts, in one pass over users, groups and roles, the
-// attachments and boundary uses of every managed policy in use, by
-// canonical ARN.
-func (t *txn) policyUsage() map[string]*policyUsage {
-	m := make(map[string]*policyUsage)
-	use := func(a string) *policyUsage {
-		u := m[a]
-		if u == nil {
-			u = new(policyUsage)
-			m[a] = u
-		}
-		return u
-	}
-	add := func(attached []string, boundary string) {
-		for _, a := range attached {
-			use(a).attached++
-		}
-		if boundary != "" {
-			use(boundary).boundary++
-		}
-	}
-	for _, e := range t.tableOf(kindUser) {
-		u := e.(*user)
-		add(u.Attached, u.Boundary)
-	}
-	for _, e := range t.tableOf(kindGroup) {
-		add(e.(*group).Attached, "")
-	}
-	for _, e := range t.tableOf(kindRole) {
-		ro := e.(*role)
-		add(ro.Attached, ro.Boundary)
-	}
-	return m
-}
-
-// authorizationDetails builds the output for one page of items. The
-// indexes it needs (groups and roles by ID, instance profiles by role)
-// are built once per page, only when the page needs them.
-func (t *txn) authorizationDetails(page []detailItem, usage map[string]*policyUsage) *iamapi.GetAccountAuthorizationDetailsOutput {
+// authorizationDetails builds the output for one page of items; the
+// groups, roles and instance profiles they name come from the indexes.
+func (t *txn) authorizationDetails(page []detailItem) *iamapi.GetAccountAuthorizationDetailsOutput {
 	out := &iamapi.GetAccountAuthorizationDetailsOutput{
 		UserDetailList:  []iamapi.UserDetail{},
 		GroupDetailList: []iamapi.GroupDetail{},
 		RoleDetailList:  []iamapi.RoleDetail{},
 		Policies:        []iamapi.ManagedPolicyDetail{},
 	}
-	var (
-		groupsByID   map[string]*group
-		profilesByRo map[string][]*instanceProfile
-		rolesByID    map[string]*role
-	)
 	for _, x := range page {
 		switch {
 		case x.user != nil:
-			if groupsByID == nil {
-				groupsByID = make(map[string]*group)
-				for _, e := range t.tableOf(kindGroup) {
-					g := e.(*group)
-					groupsByID[g.ID] = g
-				}
-			}
-			out.UserDetailList = append(out.UserDetailList, t.userDetail(x.user, groupsByID))
+			out.UserDetailList = append(out.UserDetailList, t.userDetail(x.user))
 		case x.group != nil:
 			g := x.group
 			out.GroupDetailList = append(out.GroupDetailList, iamapi.GroupDetail{
@@ -203,31 +148,19 @@ func (t *txn) authorizationDetails(page []detailItem, usage map[string]*policyUs
 				AttachedManagedPolicies: t.attachedDetails(g.Attached),
 			})
 		case x.role != nil:
-			if profilesByRo == nil {
-				profilesByRo, rolesByID = make(map[string][]*instanceProfile), make(map[string]*role)
-				for _, e := range t.tableOf(kindRole) {
-					ro := e.(*role)
-					rolesByID[ro.ID] = ro
-				}
-				for _, p := range all[*instanceProfile](t, kindInstanceProfile) {
-					for _, id := range p.Roles {
-						profilesByRo[id] = append(profilesByRo[id], p)
-					}
-				}
+			var profiles []*instanceProfile
+			for p := range t.roleProfiles(x.role.ID, "") {
+				profiles = append(profiles, p.e.(*instanceProfile))
 			}
-			out.RoleDetailList = append(out.RoleDetailList, t.roleDetail(x.role, profilesByRo[x.role.ID], rolesByID))
+			out.RoleDetailList = append(out.RoleDetailList, t.roleDetail(x.role, profiles))
 		default:
-			u := usage[x.policy.arn]
-			if u == nil {
-				u = new(policyUsage)
-			}
-			out.Policies = append(out.Policies, t.policyDetail(x.policy, u))
+			out.Policies = append(out.Policies, t.policyDetail(x.policy))
 		}
 	}
 	return out
 }
 
-func (t *txn) userDetail(u *user, groupsByID map[string]*group) iamapi.UserDetail {
+func (t *txn) userDetail(u *user) iamapi.UserDetail {
 	d := iamapi.UserDetail{
 		Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: t.userARN(u, ""), CreateDate: u.Created,
 		GroupList:               make([]string, 0, len(u.Groups)),
@@ -239,14 +172,14 @@ func (t *txn) userDetail(u *user, groupsByID map[string]*group) iamapi.UserDetai
 		d.UserPolicyList = inlineDetails(u.Inline)
 	}
 	for _, id := range u.Groups {
-		if g := groupsByID[id]; g != nil {
+		if g := groupByID(t, id); g != nil {
 			d.GroupList = append(d.GroupList, g.Name)
 		}
 	}
 	return d
 }
 
-func (t *txn) roleDetail(ro *role, profiles []*instanceProfile, rolesByID map[string]*role) iamapi.RoleDetail {
+func (t *txn) roleDetail(ro *role, profiles []*instanceProfile) iamapi.RoleDetail {
 	d := iamapi.RoleDetail{
 		Path: ro.Path, RoleName: ro.Name, RoleId: ro.ID, Arn: t.roleARN(ro, ""), CreateDate: ro.Created,
 		AssumeRolePolicyDocument: encodeDocument(t.trustDocument(ro)),
@@ -264,7 +197,7 @@ func (t *txn) roleDetail(ro *role, profiles []*instanceProfile, rolesByID map[st
 			Roles: make([]iamapi.Role, 0, len(p.Roles)), Tags: apiTags(p.Tags),
 		}
 		for _, id := range p.Roles {
-			if member := rolesByID[id]; member != nil {
+			if member := roleByID(t, id); member != nil {
 				ip.Roles = append(ip.Roles, iamapi.Role{
 					Path: member.Path, RoleName: member.Name, RoleId: member.ID, Arn: t.roleARN(member, ""),
 					CreateDate: member.Created, AssumeRolePolicyDocument: encodeDocument(t.trustDocument(member)),
@@ -276,11 +209,12 @@ func (t *txn) roleDetail(ro *role, profiles []*instanceProfile, rolesByID map[st
 	return d
 }
 
-func (t *txn) policyDetail(ref managedRef, u *policyUsage) iamapi.ManagedPolicyDetail {
+func (t *txn) policyDetail(ref managedRef) iamapi.ManagedPolicyDetail {
+	attached, boundary := attachmentCounts(t, ref.arn)
 	d := iamapi.ManagedPolicyDetail{
 		Arn:                           t.out(ref.arn),
-		AttachmentCount:               int32Ptr(u.attached),
-		PermissionsBoundaryUsageCount: int32Ptr(u.boundary),
+		AttachmentCount:               int32Ptr(attached),
+		PermissionsBoundaryUsageCount: int32Ptr(boundary),
 		IsAttachable:                  boolPtr(true),
 	}
 	if mp := ref.aws; mp != nil {

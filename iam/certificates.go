@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"github.com/gatehouse/gatehouse/authn"
-	"slices"
 	"strings"
 	"time"
 
@@ -335,13 +334,12 @@ func (svc *Service) ListServerCertificates(ctx context.Context, r *authn.Request
 		if err := t.authorize(iamapi.ActionListServerCertificates, iamapi.ServerCertificateARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
-		certs := slices.DeleteFunc(all[*serverCert](t, kindServerCert), func(c *serverCert) bool { return !pathPrefixMatch(c.Path, in.PathPrefix) })
-		page, marker, truncated, err := paginate("ListServerCertificates", certs, (*serverCert).key, in.Marker, in.MaxItems)
+		p, err := listPage[*serverCert](t, "ListServerCertificates", kindServerCert, in.Marker, in.MaxItems, in.PathPrefix, nil)
 		if err != nil {
 			return err
 		}
-		out = &iamapi.ListServerCertificatesOutput{ServerCertificateMetadataList: make([]iamapi.ServerCertificateMetadata, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
-		for i, c := range page {
+		out = &iamapi.ListServerCertificatesOutput{ServerCertificateMetadataList: make([]iamapi.ServerCertificateMetadata, len(p.items)), Marker: p.marker(), IsTruncated: boolPtr(p.more)}
+		for i, c := range p.items {
 			out.ServerCertificateMetadataList[i] = *t.serverCertMetadata(c)
 		}
 		return nil

@@ -43,11 +43,6 @@ func (t *txn) apiGroup(g *group) iamapi.Group {
 	return iamapi.Group{Path: g.Path, GroupName: g.Name, GroupId: g.ID, Arn: t.groupARN(g, ""), CreateDate: g.Created}
 }
 
-// groupMembers returns the users in a group, sorted by name.
-func groupMembers(t *txn, g *group) []*user {
-	return slices.DeleteFunc(all[*user](t, kindUser), func(u *user) bool { return !slices.Contains(u.Groups, g.ID) })
-}
-
 // CreateGroup creates a group.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateGroup.html
 func (svc *Service) CreateGroup(ctx context.Context, r *authn.Request, in *iamapi.CreateGroupInput) (*iamapi.CreateGroupOutput, error) {
@@ -81,13 +76,18 @@ func (svc *Service) GetGroup(ctx context.Context, r *authn.Request, in *iamapi.G
 		if err != nil {
 			return err
 		}
-		page, marker, truncated, err := paginate("GetGroup", groupMembers(t, g), (*user).key, in.Marker, in.MaxItems)
+		p, after, err := newPage[*user]("GetGroup", in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
+		for x := range t.groupUsers(g.ID, after) {
+			if !p.add(x.sort, x.e.(*user)) {
+				break
+			}
+		}
 		ag := t.apiGroup(g)
-		out = &iamapi.GetGroupOutput{Group: &ag, Users: make([]iamapi.User, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
-		for i, u := range page {
+		out = &iamapi.GetGroupOutput{Group: &ag, Users: make([]iamapi.User, len(p.items)), Marker: p.marker(), IsTruncated: boolPtr(p.more)}
+		for i, u := range p.items {
 			out.Users[i] = t.listedUser(u)
 		}
 		return nil
@@ -103,13 +103,12 @@ func (svc *Service) ListGroups(ctx context.Context, r *authn.Request, in *iamapi
 		if err := t.authorize(iamapi.ActionListGroups, iamapi.GroupARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
-		groups := slices.DeleteFunc(all[*group](t, kindGroup), func(g *group) bool { return !pathPrefixMatch(g.Path, in.PathPrefix) })
-		page, marker, truncated, err := paginate("ListGroups", groups, (*group).key, in.Marker, in.MaxItems)
+		p, err := listPage[*group](t, "ListGroups", kindGroup, in.Marker, in.MaxItems, in.PathPrefix, nil)
 		if err != nil {
 			return err
 		}
-		out = &iamapi.ListGroupsOutput{Groups: make([]iamapi.Group, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
-		for i, g := range page {
+		out = &iamapi.ListGroupsOutput{Groups: make([]iamapi.Group, len(p.items)), Marker: p.marker(), IsTruncated: boolPtr(p.more)}
+		for i, g := range p.items {
 			out.Groups[i] = t.apiGroup(g)
 		}
 		return nil
@@ -185,7 +184,7 @@ func (svc *Service) DeleteGroup(ctx context.Context, r *authn.Request, in *iamap
 			return err
 		}
 		switch {
-		case len(groupMembers(t, g)) > 0:
+		case nonEmpty(t.groupUsers(g.ID, "")):
 			return iamapi.DeleteConflict("Cannot delete entity, must remove users from group first.")
 		case len(g.Attached) > 0:
 			return iamapi.DeleteConflict("Cannot delete entity, must detach all policies first.")

@@ -138,18 +138,14 @@ func (svc *Service) DeleteInstanceProfile(ctx context.Context, r *authn.Request,
 // listProfiles pages through instance profiles as the list operations
 // return them: without tags.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfiles.html
-func (t *txn) listProfiles(list string, profiles []*instanceProfile, marker string, maxItems *int32) ([]iamapi.InstanceProfile, string, bool, error) {
-	page, next, truncated, err := paginate(list, profiles, (*instanceProfile).key, marker, maxItems)
-	if err != nil {
-		return nil, "", false, err
-	}
-	out := make([]iamapi.InstanceProfile, len(page))
-	for i, p := range page {
-		ap := t.apiInstanceProfile(p)
+func (t *txn) listProfiles(p *page[*instanceProfile]) ([]iamapi.InstanceProfile, string, bool) {
+	out := make([]iamapi.InstanceProfile, len(p.items))
+	for i, ip := range p.items {
+		ap := t.apiInstanceProfile(ip)
 		ap.Tags = nil
 		out[i] = *ap
 	}
-	return out, next, truncated, nil
+	return out, p.marker(), p.more
 }
 
 // ListInstanceProfiles lists the instance profiles with a path prefix.
@@ -160,11 +156,11 @@ func (svc *Service) ListInstanceProfiles(ctx context.Context, r *authn.Request, 
 		if err := t.authorize(iamapi.ActionListInstanceProfiles, iamapi.InstanceProfileARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
-		profiles := slices.DeleteFunc(all[*instanceProfile](t, kindInstanceProfile), func(p *instanceProfile) bool { return !pathPrefixMatch(p.Path, in.PathPrefix) })
-		page, marker, truncated, err := t.listProfiles("ListInstanceProfiles", profiles, in.Marker, in.MaxItems)
+		p, err := listPage[*instanceProfile](t, "ListInstanceProfiles", kindInstanceProfile, in.Marker, in.MaxItems, in.PathPrefix, nil)
 		if err != nil {
 			return err
 		}
+		page, marker, truncated := t.listProfiles(p)
 		out = &iamapi.ListInstanceProfilesOutput{InstanceProfiles: page, Marker: marker, IsTruncated: boolPtr(truncated)}
 		return nil
 	})
@@ -181,11 +177,16 @@ func (svc *Service) ListInstanceProfilesForRole(ctx context.Context, r *authn.Re
 		if err != nil {
 			return err
 		}
-		profiles := slices.DeleteFunc(all[*instanceProfile](t, kindInstanceProfile), func(p *instanceProfile) bool { return !slices.Contains(p.Roles, ro.ID) })
-		page, marker, truncated, err := t.listProfiles("ListInstanceProfilesForRole", profiles, in.Marker, in.MaxItems)
+		p, after, err := newPage[*instanceProfile]("ListInstanceProfilesForRole", in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
+		for x := range t.roleProfiles(ro.ID, after) {
+			if !p.add(x.sort, x.e.(*instanceProfile)) {
+				break
+			}
+		}
+		page, marker, truncated := t.listProfiles(p)
 		out = &iamapi.ListInstanceProfilesForRoleOutput{InstanceProfiles: page, Marker: marker, IsTruncated: boolPtr(truncated)}
 		return nil
 	})

@@ -6,7 +6,6 @@ import (
 	"encoding/base32"
 	"github.com/gatehouse/gatehouse/authn"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -358,31 +357,25 @@ func (svc *Service) ListVirtualMFADevices(ctx context.Context, r *authn.Request,
 		if err := t.authorize(iamapi.ActionListVirtualMFADevices, iamapi.MFAARN(t.req.Partition, t.req.Account, "/", ""), nil); err != nil {
 			return err
 		}
-		devices := slices.DeleteFunc(all[*virtualMFA](t, kindMFA), func(m *virtualMFA) bool {
+		// The assignment status is checked on each device walked: when
+		// few devices have the one asked for, a page walks many.
+		p, err := listPage(t, "ListVirtualMFADevices", kindMFA, in.Marker, in.MaxItems, "", func(m *virtualMFA) bool {
 			switch in.AssignmentStatus {
 			case iamapi.AssignmentStatusTypeAssigned:
-				return m.UserID == ""
-			case iamapi.AssignmentStatusTypeUnassigned:
 				return m.UserID != ""
+			case iamapi.AssignmentStatusTypeUnassigned:
+				return m.UserID == ""
 			}
-			return false
+			return true
 		})
-		page, marker, truncated, err := paginate("ListVirtualMFADevices", devices, (*virtualMFA).key, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
-		var users map[string]*user
-		out = &iamapi.ListVirtualMFADevicesOutput{VirtualMFADevices: make([]iamapi.VirtualMFADevice, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
-		for i, m := range page {
+		out = &iamapi.ListVirtualMFADevicesOutput{VirtualMFADevices: make([]iamapi.VirtualMFADevice, len(p.items)), Marker: p.marker(), IsTruncated: boolPtr(p.more)}
+		for i, m := range p.items {
 			d := iamapi.VirtualMFADevice{SerialNumber: t.out(m.Serial)}
 			if m.UserID != "" {
-				if users == nil {
-					users = make(map[string]*user)
-					for _, u := range all[*user](t, kindUser) {
-						users[u.ID] = u
-					}
-				}
-				if u := users[m.UserID]; u != nil {
+				if u := byID[*user](t, kindUser, m.UserID); u != nil {
 					au := t.apiUser(u)
 					au.Tags, au.PermissionsBoundary = nil, nil // listings leave them out
 					d.User, d.EnableDate = au, m.Enabled

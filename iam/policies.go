@@ -62,6 +62,103 @@ type managedRef struct {
 	arn      string // canonical
 }
 
+func (ref managedRef) path() string {
+	if ref.aws != nil {
+		return ref.aws.Path
+	}
+	return ref.customer.Path
+}
+
+// awsPoliciesAfter returns the AWS managed policies whose ARN is greater
+// than after, by ARN.
+func (svc *Service) awsPoliciesAfter(after string) []*catalog.ManagedPolicy {
+	i, found := slices.BinarySearchFunc(svc.awsPolicies, after, func(mp *catalog.ManagedPolicy, a string) int { return strings.Compare(mp.ARN, a) })
+	if found {
+		i++
+	}
+	return svc.awsPolicies[i:]
+}
+
+// inUse returns the managed policy of canonical ARN a that an identity
+// uses, if it exists and is of a scope wanted.
+func (t *txn) inUse(a string, wantAWS, wantLocal bool) (managedRef, bool) {
+	if isAWSManagedARN(a) {
+		if mp := t.svc.catalog.ManagedPolicy(a); wantAWS && mp != nil && mp.ARN == a {
+			return managedRef{aws: mp, arn: a}, true
+		}
+		return managedRef{}, false
+	}
+	if p := customerPolicyByARN(t, a); wantLocal && p != nil {
+		return managedRef{customer: p, arn: a}, true
+	}
+	return managedRef{}, false
+}
+
+// policiesInUse fills p with the managed policies in use in the way by
+// says whose ARN is greater than after and that keep accepts, by ARN:
+// those the visible state's identities use, and in a write those its
+// staged identities use (keep sees the staged counts). The walk skips
+// the run of AWS's ARNs, or the account's, that the scope leaves out.
+func (t *txn) policiesInUse(p *page[managedRef], after string, by int, wantAWS, wantLocal bool, keep func(managedRef) bool) {
+	var base, staged []candidate[managedRef]
+	var used *listIndex
+	if ix := t.ix(); ix != nil {
+		// The runs before AWS's ARNs, AWS's, and after them, each
+		// from after on: its start and where it ends ("": the end).
+		used = &ix.inUse[by]
+		type run struct {
+			c   cursor
+			end string
+		}
+		var runs []run
+		if wantLocal {
+			runs = append(runs, run{used.after(after), awsPolicyPrefix})
+		}
+		if wantAWS {
+			runs = append(runs, run{used.after(max(after, awsPolicyPrefix)), awsPolicyEnd})
+		}
+		if wantLocal {
+			c := used.after(after)
+			if after < awsPolicyEnd {
+				c = used.from(awsPolicyEnd)
+			}
+			runs = append(runs, run{c, ""})
+		}
+	walk:
+		for _, r := range runs {
+			for ; r.c.valid() && (r.end == "" || r.c.get().sort < r.end); r.c.next() {
+				x := r.c.get()
+				if ref, ok := t.inUse(x.sort, wantAWS, wantLocal); ok && keep(ref) {
+					if base = append(base, candidate[managedRef]{x.sort, ref}); len(base) > p.n {
+						break walk
+					}
+				}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for k, e := range t.staged {
+		if k.account != t.acct {
+			continue
+		}
+		_, attached, boundary, ok := usesOf(e)
+		if !ok {
+			continue
+		}
+		for _, a := range append(attached[:len(attached):len(attached)], boundary) {
+			if a == "" || a <= after || seen[a] || used.has(a) {
+				continue // the walk above had it
+			}
+			seen[a] = true
+			if ref, ok := t.inUse(a, wantAWS, wantLocal); ok && keep(ref) {
+				staged = append(staged, candidate[managedRef]{a, ref})
+			}
+		}
+	}
+	slices.SortFunc(staged, func(x, y candidate[managedRef]) int { return strings.Compare(x.sort, y.sort) })
+	mergePages(p, base, staged)
+}
+
 // lookupPolicy finds a managed policy by the ARN the caller gave.
 func (t *txn) lookupPolicy(given string) (managedRef, bool) {
 	a := t.in(given)
@@ -78,28 +175,38 @@ func (t *txn) lookupPolicy(given string) (managedRef, bool) {
 }
 
 // attachmentCounts counts how many identities attach, and use as a
-// boundary, the policy with canonical ARN a.
+// boundary, the policy with canonical ARN a: the policy's uses in the
+// visible state, with a write's staged users, groups and roles counted
+// as staged. A write notes that it read every user, group and role.
 func attachmentCounts(t *txn, a string) (attached, boundary int) {
-	for _, u := range all[*user](t, kindUser) {
-		if slices.Contains(u.Attached, a) {
-			attached++
-		}
-		if u.Boundary == a {
-			boundary++
-		}
+	for _, kind := range useKinds {
+		t.scanned(kind)
 	}
-	for _, g := range all[*group](t, kindGroup) {
-		if slices.Contains(g.Attached, a) {
-			attached++
+	attached, boundary = t.policyUsesOf(a).counts()
+	for k, e := range t.staged {
+		if k.account != t.acct || (k.kind != kindUser && k.kind != kindGroup && k.kind != kindRole) {
+			continue
 		}
+		wasAttached, wasBoundary := useCounts(t.base.lookup(k), a)
+		isAttached, isBoundary := useCounts(e, a)
+		attached += isAttached - wasAttached
+		boundary += isBoundary - wasBoundary
 	}
-	for _, r := range all[*role](t, kindRole) {
-		if slices.Contains(r.Attached, a) {
-			attached++
-		}
-		if r.Boundary == a {
-			boundary++
-		}
+	return attached, boundary
+}
+
+// useCounts is 1, 0 if identity e attaches the policy of canonical ARN
+// a, 0, 1 if it is its boundary, both or neither.
+func useCounts(e entity, a string) (attached, boundary int) {
+	_, att, b, ok := usesOf(e)
+	if !ok {
+		return 0, 0
+	}
+	if slices.Contains(att, a) {
+		attached = 1
+	}
+	if b == a {
+		boundary = 1
 	}
 	return attached, boundary
 }
@@ -269,45 +376,79 @@ func (svc *Service) ListPolicies(ctx context.Context, r *authn.Request, in *iama
 		if scope == "" {
 			scope = "All"
 		}
-		var refs []managedRef
-		if scope == "All" || scope == "AWS" {
-			for _, mp := range t.svc.catalog.ManagedPolicies() {
-				refs = append(refs, managedRef{aws: mp, arn: mp.ARN})
-			}
-		}
-		if scope == "All" || scope == "Local" {
-			for _, p := range all[*managedPolicy](t, kindPolicy) {
-				refs = append(refs, managedRef{customer: p, arn: t.customerPolicyARN(p)})
-			}
-		}
-		refs = slices.DeleteFunc(refs, func(ref managedRef) bool {
-			path := ""
-			if ref.aws != nil {
-				path = ref.aws.Path
-			} else {
-				path = ref.customer.Path
-			}
-			if !pathPrefixMatch(path, in.PathPrefix) {
-				return true
-			}
-			if in.PolicyUsageFilter != "" || (in.OnlyAttached != nil && *in.OnlyAttached) {
-				attached, boundary := attachmentCounts(t, ref.arn)
-				switch {
-				case in.OnlyAttached != nil && *in.OnlyAttached && attached == 0 && boundary == 0:
-					return true
-				case in.PolicyUsageFilter == "PermissionsPolicy" && attached == 0:
-					return true
-				case in.PolicyUsageFilter == "PermissionsBoundary" && boundary == 0:
-					return true
-				}
-			}
-			return false
-		})
-		slices.SortFunc(refs, func(a, b managedRef) int { return strings.Compare(a.arn, b.arn) })
-		page, marker, truncated, err := paginate("ListPolicies", refs, func(ref managedRef) string { return ref.arn }, in.Marker, in.MaxItems)
+		wantAWS, wantLocal := scope == "All" || scope == "AWS", scope == "All" || scope == "Local"
+		p, after, err := newPage[managedRef]("ListPolicies", in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
+		onlyAttached := in.OnlyAttached != nil && *in.OnlyAttached
+		if onlyAttached || in.PolicyUsageFilter != "" {
+			// Only policies in use: a walk of the account's policies in
+			// use in the way asked for, of the scope asked for, by ARN.
+			// A path prefix is checked on each: one that few of those
+			// policies have walks them all (bounded by the policies in
+			// use, not the account's entities).
+			keep := func(ref managedRef) bool {
+				if !pathPrefixMatch(ref.path(), in.PathPrefix) {
+					return false
+				}
+				attached, boundary := attachmentCounts(t, ref.arn)
+				switch in.PolicyUsageFilter {
+				case "PermissionsPolicy":
+					return attached > 0
+				case "PermissionsBoundary":
+					return boundary > 0
+				}
+				return attached > 0 || boundary > 0
+			}
+			by := byEither
+			switch in.PolicyUsageFilter {
+			case "PermissionsPolicy":
+				by = byAttached
+			case "PermissionsBoundary":
+				by = byBoundary
+			}
+			t.policiesInUse(p, after, by, wantAWS, wantLocal, keep)
+		} else {
+			// The account's policies (by ARN) and AWS's (by ARN),
+			// merged. An ARN is the path and name after a prefix, so
+			// the policies under a path prefix are one run of each,
+			// which the walks seek to (each policy is checked too, as
+			// the run holds the names that start with the rest of a
+			// prefix that does not end with a slash).
+			var local, aws []candidate[managedRef]
+			if wantLocal {
+				run := iamapi.PolicyARN(canonicalPartition, t.acct, in.PathPrefix, "")
+				for x := range t.ascendKind(kindPolicy, max(after, run)) {
+					if !strings.HasPrefix(x.sort, run) {
+						break
+					}
+					mp := x.e.(*managedPolicy)
+					if !pathPrefixMatch(mp.Path, in.PathPrefix) {
+						continue
+					}
+					if local = append(local, candidate[managedRef]{x.sort, managedRef{customer: mp, arn: x.sort}}); len(local) > p.n {
+						break
+					}
+				}
+			}
+			if wantAWS {
+				run := iamapi.PolicyARN(canonicalPartition, "aws", in.PathPrefix, "")
+				for _, mp := range t.svc.awsPoliciesAfter(max(after, run)) {
+					if !strings.HasPrefix(mp.ARN, run) {
+						break
+					}
+					if !pathPrefixMatch(mp.Path, in.PathPrefix) {
+						continue
+					}
+					if aws = append(aws, candidate[managedRef]{mp.ARN, managedRef{aws: mp, arn: mp.ARN}}); len(aws) > p.n {
+						break
+					}
+				}
+			}
+			mergePages(p, local, aws)
+		}
+		page, marker, truncated := p.items, p.marker(), p.more
 		out = &iamapi.ListPoliciesOutput{Policies: make([]iamapi.Policy, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
 		for i, ref := range page {
 			p := t.apiPolicy(ref)

@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"github.com/gatehouse/gatehouse/authn"
-	"slices"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
 )
@@ -54,10 +53,9 @@ func (svc *Service) ListPolicyTags(ctx context.Context, r *authn.Request, in *ia
 // ListEntitiesForPolicy pages through them: groups, then users, then
 // roles, each by name.
 type policyEntity struct {
-	sortKey string
-	group   *group
-	user    *user
-	role    *role
+	group *group
+	user  *user
+	role  *role
 }
 
 // ListEntitiesForPolicy lists the users, groups and roles that use a
@@ -74,42 +72,54 @@ func (svc *Service) ListEntitiesForPolicy(ctx context.Context, r *authn.Request,
 		if err != nil {
 			return err
 		}
-		uses := func(attached []string, boundary string) bool {
-			switch in.PolicyUsageFilter {
-			case "PermissionsPolicy":
-				return slices.Contains(attached, ref.arn)
-			case "PermissionsBoundary":
-				return boundary == ref.arn
-			}
-			return slices.Contains(attached, ref.arn) || boundary == ref.arn
-		}
-		wants := func(kind string) bool { return in.EntityFilter == "" || in.EntityFilter == kind }
-		var entities []policyEntity
-		if wants("Group") {
-			for _, g := range all[*group](t, kindGroup) {
-				if pathPrefixMatch(g.Path, in.PathPrefix) && uses(g.Attached, "") {
-					entities = append(entities, policyEntity{sortKey: "1" + g.key(), group: g})
-				}
-			}
-		}
-		if wants("User") {
-			for _, u := range all[*user](t, kindUser) {
-				if pathPrefixMatch(u.Path, in.PathPrefix) && uses(u.Attached, u.Boundary) {
-					entities = append(entities, policyEntity{sortKey: "2" + u.key(), user: u})
-				}
-			}
-		}
-		if wants("Role") {
-			for _, ro := range all[*role](t, kindRole) {
-				if pathPrefixMatch(ro.Path, in.PathPrefix) && uses(ro.Attached, ro.Boundary) {
-					entities = append(entities, policyEntity{sortKey: "3" + ro.key(), role: ro})
-				}
-			}
-		}
-		page, marker, truncated, err := paginate("ListEntitiesForPolicy", entities, func(e policyEntity) string { return e.sortKey }, in.Marker, in.MaxItems)
+		p, after, err := newPage[policyEntity]("ListEntitiesForPolicy", in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
+		by := byEither
+		switch in.PolicyUsageFilter {
+		case "PermissionsPolicy":
+			by = byAttached
+		case "PermissionsBoundary":
+			by = byBoundary
+		}
+		// Groups, then users, then roles, each by key: a walk of the
+		// policy's uses. A path prefix is checked on each identity
+		// walked: one that few of them have walks all that use the
+		// policy.
+	sections:
+		for _, s := range []struct {
+			kind    int
+			filter  string
+			section string
+		}{{useGroup, "Group", "1"}, {useUser, "User", "2"}, {useRole, "Role", "3"}} {
+			if in.EntityFilter != "" && in.EntityFilter != s.filter {
+				continue
+			}
+			from, skip := sectionAfter(after, s.section)
+			if skip {
+				continue
+			}
+			for x := range t.ascendUses(ref.arn, s.kind, by, from) {
+				var e policyEntity
+				var path string
+				switch v := x.e.(type) {
+				case *group:
+					e.group, path = v, v.Path
+				case *user:
+					e.user, path = v, v.Path
+				case *role:
+					e.role, path = v, v.Path
+				}
+				if !pathPrefixMatch(path, in.PathPrefix) {
+					continue
+				}
+				if !p.add(s.section+x.sort, e) {
+					break sections
+				}
+			}
+		}
+		page, marker, truncated := p.items, p.marker(), p.more
 		out = &iamapi.ListEntitiesForPolicyOutput{
 			PolicyGroups: []iamapi.PolicyGroup{}, PolicyUsers: []iamapi.PolicyUser{}, PolicyRoles: []iamapi.PolicyRole{},
 			Marker: marker, IsTruncated: boolPtr(truncated),

@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"github.com/gatehouse/gatehouse/authn"
-	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -146,13 +145,12 @@ func (svc *Service) ListRoles(ctx context.Context, r *authn.Request, in *iamapi.
 		if err := t.authorize(iamapi.ActionListRoles, iamapi.RoleARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
-		roles := slices.DeleteFunc(all[*role](t, kindRole), func(ro *role) bool { return !pathPrefixMatch(ro.Path, in.PathPrefix) })
-		page, marker, truncated, err := paginate("ListRoles", roles, (*role).key, in.Marker, in.MaxItems)
+		p, err := listPage[*role](t, "ListRoles", kindRole, in.Marker, in.MaxItems, in.PathPrefix, nil)
 		if err != nil {
 			return err
 		}
-		out = &iamapi.ListRolesOutput{Roles: make([]iamapi.Role, len(page)), Marker: marker, IsTruncated: boolPtr(truncated)}
-		for i, ro := range page {
+		out = &iamapi.ListRolesOutput{Roles: make([]iamapi.Role, len(p.items)), Marker: p.marker(), IsTruncated: boolPtr(p.more)}
+		for i, ro := range p.items {
 			ar := t.apiRole(ro)
 			ar.Tags, ar.PermissionsBoundary, ar.RoleLastUsed = nil, nil, nil
 			out.Roles[i] = *ar
@@ -274,9 +272,8 @@ func (svc *Service) DeleteRole(ctx context.Context, r *authn.Request, in *iamapi
 		if ro.Service != "" {
 			return iamapi.UnmodifiableEntity("Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", ro.Name)
 		}
-		inProfile := find(t, kindInstanceProfile, func(p *instanceProfile) bool { return slices.Contains(p.Roles, ro.ID) })
 		switch {
-		case inProfile != nil:
+		case nonEmpty(t.roleProfiles(ro.ID, "")):
 			return iamapi.DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
 		case len(ro.Attached) > 0:
 			return iamapi.DeleteConflict("Cannot delete entity, must detach all policies first.")

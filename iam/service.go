@@ -42,8 +42,11 @@ type Service struct {
 	store   store.Store
 	keyring *secret.Keyring
 	catalog *catalog.Catalog
-	clock   func() time.Time
-	logger  *slog.Logger
+	// awsPolicies are the catalog's managed policies sorted by ARN,
+	// as ListPolicies lists them.
+	awsPolicies []*catalog.ManagedPolicy
+	clock       func() time.Time
+	logger      *slog.Logger
 
 	mu    sync.RWMutex // guards state; the follower alone writes it
 	state *state
@@ -84,6 +87,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.catalog == nil {
 		svc.catalog = catalog.Default()
 	}
+	svc.awsPolicies = slices.SortedFunc(slices.Values(svc.catalog.ManagedPolicies()), func(a, b *catalog.ManagedPolicy) int { return strings.Compare(a.ARN, b.ARN) })
 	if svc.clock == nil {
 		svc.clock = time.Now
 	}
@@ -296,17 +300,20 @@ func sortedNames(m map[string]string) []string {
 	return names
 }
 
-func groupByID(t *txn, id string) *group {
-	return find(t, kindGroup, func(g *group) bool { return g.ID == id })
-}
+func groupByID(t *txn, id string) *group { return byID[*group](t, kindGroup, id) }
 
-func roleByID(t *txn, id string) *role {
-	return find(t, kindRole, func(r *role) bool { return r.ID == id })
-}
+func roleByID(t *txn, id string) *role { return byID[*role](t, kindRole, id) }
+
+// awsPolicyPrefix begins the canonical ARN of every AWS managed policy;
+// awsPolicyEnd is the first string after all of them ('0' follows '/').
+const (
+	awsPolicyPrefix = "arn:aws:iam::aws:policy/"
+	awsPolicyEnd    = "arn:aws:iam::aws:policy0"
+)
 
 // isAWSManagedARN reports whether a is the ARN of an AWS managed policy.
 func isAWSManagedARN(a string) bool {
-	return strings.HasPrefix(a, "arn:aws:iam::aws:policy/")
+	return strings.HasPrefix(a, awsPolicyPrefix)
 }
 
 // customerPolicyByARN finds a customer managed policy by canonical ARN.

@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse/gatehouse/authn"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/awsapi/iamapi"
@@ -271,6 +272,10 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, r *authn
 	var out *iamapi.ListServiceSpecificCredentialsOutput
 	err := svc.view(r, func(t *txn) error {
 		var users []*user
+		after, err := markerKey("ListServiceSpecificCredentials", in.Marker)
+		if err != nil {
+			return err
+		}
 		switch name := t.targetUser(in.UserName); {
 		case allUsers:
 			if err := t.authorize(iamapi.ActionListServiceSpecificCredentials, iamapi.UserARN(t.req.Partition, t.req.Account, "/", ""), nil); err != nil {
@@ -279,7 +284,32 @@ func (svc *Service) ListServiceSpecificCredentials(ctx context.Context, r *authn
 			if in.UserName != "" {
 				return iamapi.InvalidInput("AllUsers cannot be specified together with UserName.")
 			}
-			users = all[*user](t, kindUser)
+			// The users with service-specific credentials from the
+			// marker's on, until they have more than a page after the
+			// marker (a read-only view: the visible state's index). Of
+			// one service, the users with none of it are walked too.
+			if ix := t.ix(); ix != nil {
+				from, _, _ := strings.Cut(after, "\x00")
+				n, limit := 0, defaultMaxItems
+				if in.MaxItems != nil {
+					limit = int(*in.MaxItems)
+				}
+				for x := range ix.owned[kindServiceCred].from(from).seq() {
+					u, ok := get[*user](t, kindUser, x.sort)
+					if !ok {
+						continue
+					}
+					users = append(users, u)
+					for i, c := range inOrder(creds[*serviceCred](t, kindServiceCred, u)) {
+						if (in.ServiceName == "" || c.Service == in.ServiceName) && u.key()+"\x00"+sortableIndex(i) > after {
+							n++
+						}
+					}
+					if n > limit {
+						break
+					}
+				}
+			}
 		case name == "":
 			if err := t.authorize(iamapi.ActionListServiceSpecificCredentials, r.ARN, nil); err != nil {
 				return err

@@ -18,10 +18,11 @@ import (
 type account struct {
 	id     string
 	tables map[string]map[string]entity
+	ix     indexes // see index.go
 }
 
 func newAccount(id string) *account {
-	return &account{id: id, tables: make(map[string]map[string]entity)}
+	return &account{id: id, tables: make(map[string]map[string]entity), ix: newIndexes()}
 }
 
 // keyOwner locates the user that owns an access key.
@@ -302,6 +303,7 @@ func (s *state) set(svc *Service, k recordKey, e entity, v int64) error {
 		t[k.key] = e
 		s.versions[k] = v
 	}
+	a.index(k, old, e)
 	if isCredKind(k.kind) {
 		return s.setCred(svc, k, old, e)
 	}
@@ -312,16 +314,19 @@ func (s *state) set(svc *Service, k recordKey, e entity, v int64) error {
 // access keys by ID.
 func (s *state) setCred(svc *Service, k recordKey, old, e entity) error {
 	own := ownerKey{k.account, k.kind, recordOwner(k.key)}
+	owners := s.account(k.account).ix.owners(k.kind)
 	if e == nil {
 		delete(s.owned[own], k.key)
 		if len(s.owned[own]) == 0 {
 			delete(s.owned, own)
+			owners.remove(own.user)
 		}
 	} else {
 		m := s.owned[own]
 		if m == nil {
 			m = make(map[string]entity)
 			s.owned[own] = m
+			owners.put(own.user, own.user, nil)
 		}
 		m[k.key] = e
 	}

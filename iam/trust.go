@@ -157,13 +157,11 @@ func (t *txn) trustDocument(r *role) string {
 // userByID returns the user of account with unique ID id, or nil.
 func (t *txn) userByID(account, id string) *user {
 	if account == t.acct {
-		return find(t, kindUser, func(u *user) bool { return u.ID == id })
+		return byID[*user](t, kindUser, id)
 	}
 	if a := t.base.accounts[account]; a != nil {
-		for _, e := range a.tables[kindUser] {
-			if u := e.(*user); u.ID == id {
-				return u
-			}
+		if u, ok := a.ix.byID[idKey{kindUser, id}].e.(*user); ok {
+			return u
 		}
 	}
 	return nil

@@ -94,8 +94,16 @@ func getAt[T entity](t *txn, k recordKey) (T, bool) {
 	return e.(T), true
 }
 
-// all returns every entity of kind, sorted by key.
+// all returns every entity of kind in list order: sorted by key, but
+// customer managed policies by ARN (see listOrder).
 func all[T entity](t *txn, kind string) []T {
+	if listedKinds[kind] {
+		out := make([]T, 0, t.sortedOf(kind).len())
+		for x := range t.ascendKind(kind, "") {
+			out = append(out, x.e.(T))
+		}
+		return out
+	}
 	t.scanned(kind)
 	var base map[string]entity
 	if a := t.base.accounts[t.acct]; a != nil {

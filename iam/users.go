@@ -185,13 +185,14 @@ func (svc *Service) ListUsers(ctx context.Context, r *authn.Request, in *iamapi.
 		if err := t.authorize(iamapi.ActionListUsers, iamapi.UserARN(t.req.Partition, t.req.Account, defaultPath(in.PathPrefix), ""), nil); err != nil {
 			return err
 		}
-		users := slices.DeleteFunc(all[*user](t, kindUser), func(u *user) bool { return !pathPrefixMatch(u.Path, in.PathPrefix) })
-		page, marker, truncated, err := paginate("ListUsers", users, (*user).key, in.Marker, in.MaxItems)
+		// Under a path prefix that few users have, a page walks the
+		// users under it by path (BenchmarkList/ListUsers/PathPrefix).
+		p, err := listPage[*user](t, "ListUsers", kindUser, in.Marker, in.MaxItems, in.PathPrefix, nil)
 		if err != nil {
 			return err
 		}
-		out = &iamapi.ListUsersOutput{Users: make([]iamapi.User, len(page)), IsTruncated: boolPtr(truncated), Marker: marker}
-		for i, u := range page {
+		out = &iamapi.ListUsersOutput{Users: make([]iamapi.User, len(p.items)), IsTruncated: boolPtr(p.more), Marker: p.marker()}
+		for i, u := range p.items {
 			out.Users[i] = t.listedUser(u)
 		}
 		return nil
