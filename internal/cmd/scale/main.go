@@ -84,7 +84,7 @@ func (r *report) write(w io.Writer) {
 		fmt.Fprintf(w, "; STOPPED when the server's RSS passed -max-rss-mib %d", r.cfg.maxRSS>>20)
 	}
 	fmt.Fprintf(w, ".\nThe %d roles are not active: a role acts through STS sessions, which Gatehouse does not issue yet.\n\n", r.roles)
-	fmt.Fprintln(w, "| server memory | RSS (VmRSS) | live heap (after 2 GCs) |")
+	fmt.Fprintln(w, "| server memory | RSS (VmRSS) | live heap (least of the GCs after) |")
 	fmt.Fprintln(w, "|---|---|---|")
 	fmt.Fprintf(w, "| all records loaded, admins active | %s | %s |\n", mib(r.rssBefore), mib(r.heapBefore))
 	fmt.Fprintf(w, "| after %d users active | %s | %s |\n", r.activated, mib(r.rssAfter), mib(r.heapAfter))
