@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/awsapi"
 	"github.com/gatehouse/gatehouse/secret"
+	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/store/sqlite"
 )
 
@@ -19,6 +20,12 @@ const internalAccount = "111122223333"
 // account (the operations' own authorization is covered by the server
 // tests).
 func newInternalService(t testing.TB) (*Service, context.Context, *authn.Request) {
+	return newServiceOn(t, func(st store.Store) store.Store { return st })
+}
+
+// newServiceOn is newInternalService with its SQLite store as wrap
+// returns it (a store that counts calls).
+func newServiceOn(t testing.TB, wrap func(store.Store) store.Store) (*Service, context.Context, *authn.Request) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), sqlite.Options{})
@@ -30,7 +37,7 @@ func newInternalService(t testing.TB) (*Service, context.Context, *authn.Request
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := New(ctx, Config{Store: st, Keyring: secret.NewKeyring(k)})
+	svc, err := New(ctx, Config{Store: wrap(st), Keyring: secret.NewKeyring(k)})
 	if err != nil {
 		t.Fatal(err)
 	}

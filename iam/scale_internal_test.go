@@ -363,25 +363,8 @@ func (c *readCounter) LastSeq(ctx context.Context) (int64, error) {
 // and reads answer from memory — so decisions cost the same on SQLite
 // and, later, on a database across a network.
 func TestDecisionsReadNoStore(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gatehouse.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	k, err := secret.GenerateKey("k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc := &readCounter{Store: st}
-	svc, err := New(ctx, Config{Store: rc, Keyring: secret.NewKeyring(k)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Close() })
-	if _, err := svc.Bootstrap(ctx, Bootstrap{Account: internalAccount, RootPassword: "correct horse battery staple"}); err != nil {
-		t.Fatal(err)
-	}
+	rc := new(readCounter)
+	svc, ctx, _ := newServiceOn(t, func(st store.Store) store.Store { rc.Store = st; return rc })
 	quotaAccount(t, svc, unchecked(internalAccount), 200, 30, 20, 50)
 	before := rc.n.Load()
 	for i := range 200 {

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/iam"
-	"github.com/gatehouse/gatehouse/store/sqlite"
 )
 
 const accountUsage = `usage: gatehouse account <command> [arguments]
@@ -103,20 +102,11 @@ func createAccount(ctx context.Context, dataDir, account, rootPassword string, s
 			return err
 		}
 	}
-	keyring, err := loadKeyring(filepath.Join(dataDir, keyFile))
+	svc, closeData, err := openData(ctx, dataDir, logger)
 	if err != nil {
 		return err
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(dataDir, dbFile), sqlite.Options{Logger: logger})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	svc, err := iam.New(ctx, iam.Config{Store: st, Keyring: keyring, Logger: logger})
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
+	defer closeData()
 	password, printPassword := rootPassword, false
 	if password == "" {
 		password, printPassword = randomPassword(), true

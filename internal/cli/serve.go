@@ -97,20 +97,11 @@ func runServer(ctx context.Context, f serveFlags, stdout io.Writer, logger *slog
 	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
 		return err
 	}
-	keyring, err := loadKeyring(filepath.Join(f.dataDir, keyFile))
+	svc, closeData, err := openData(ctx, f.dataDir, logger)
 	if err != nil {
 		return err
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(f.dataDir, dbFile), sqlite.Options{Logger: logger})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	svc, err := iam.New(ctx, iam.Config{Store: st, Keyring: keyring, Logger: logger})
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
+	defer closeData()
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -394,4 +385,23 @@ func randomPassword() string {
 		b[i] = alphabet[int(c)%len(alphabet)]
 	}
 	return string(b)
+}
+
+// openData opens the IAM service on the store of data directory dir,
+// with its key-encryption key; done closes both.
+func openData(ctx context.Context, dir string, logger *slog.Logger) (svc *iam.Service, done func(), err error) {
+	keyring, err := loadKeyring(filepath.Join(dir, keyFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, dbFile), sqlite.Options{Logger: logger})
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err = iam.New(ctx, iam.Config{Store: st, Keyring: keyring, Logger: logger})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return svc, func() { svc.Close(); st.Close() }, nil
 }
