@@ -277,6 +277,13 @@ func (svc *Service) update(ctx context.Context, r *authn.Request, fn func(t *txn
 			t.base = svc.state
 			err = fn(t)
 		}
+		if err == nil {
+			// Counted while the state cannot change: the follower
+			// writes it under the write lock.
+			for k := range t.exacts {
+				t.limit(k, t.count(k.kind, k.prefix))
+			}
+		}
 		svc.mu.RUnlock()
 		if err != nil || len(t.order) == 0 {
 			return err
@@ -341,9 +348,6 @@ func (svc *Service) commit(ctx context.Context, t *txn) (int64, error) {
 	}
 	// An owner's records read all of hold as many as the write leaves:
 	// none added meanwhile.
-	for k := range t.exacts {
-		t.limit(k, t.count(k.kind, k.prefix))
-	}
 	for _, k := range slices.SortedFunc(maps.Keys(t.limits), compareLimitKeys) {
 		b.Limits = append(b.Limits, store.Limit{Account: k.account, Kind: k.kind, Prefix: k.prefix, Max: t.limits[k]})
 	}
